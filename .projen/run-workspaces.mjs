@@ -1,0 +1,132 @@
+// Runs one projen task in each workspace package, in the order given, and
+// reports which package and step is running and how long each one took.
+//
+//   node .projen/run-workspaces.mjs <task> [--parallel]
+//
+// The packages are the root package.json's `workspaces`; a package runs after
+// the workspace packages it depends on (dependencies of any kind).
+// Sequential mode stops at the first failure and exits with its code.
+// Parallel mode (for long-running `dev` servers) prefixes every output line
+// with the package name and stops all packages when one exits or on Ctrl-C.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
+
+const args = process.argv.slice(2);
+const task = args.shift();
+const parallel = args[0] === '--parallel' ? Boolean(args.shift()) : false;
+if (!task || args.length > 0) {
+  console.error('usage: node .projen/run-workspaces.mjs <task> [--parallel]');
+  process.exit(2);
+}
+
+// Workspace patterns are folders, or a folder followed by /* for each folder in it.
+function expand(pattern) {
+  if (!pattern.endsWith('/*')) return [pattern];
+  const parent = pattern.slice(0, -2);
+  return readdirSync(parent, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `${parent}/${entry.name}`);
+}
+
+function workspaceDirs() {
+  const root = JSON.parse(readFileSync('package.json', 'utf8'));
+  const dirs = (root.workspaces ?? [])
+    .flatMap(expand)
+    .filter((dir) => existsSync(join(dir, 'package.json')))
+    .sort();
+  const manifests = new Map(dirs.map((dir) => [dir, JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))]));
+  const byName = new Map([...manifests].map(([dir, m]) => [m.name, dir]));
+  const ordered = [];
+  const visit = (dir, path = []) => {
+    if (ordered.includes(dir)) return;
+    if (path.includes(dir)) throw new Error(`workspace dependency cycle: ${[...path, dir].join(' → ')}`);
+    const m = manifests.get(dir);
+    const deps = { ...m.dependencies, ...m.devDependencies, ...m.peerDependencies };
+    for (const name of Object.keys(deps)) {
+      const target = byName.get(name);
+      if (target && target !== dir) visit(target, [...path, dir]);
+    }
+    ordered.push(dir);
+  };
+  dirs.forEach((dir) => visit(dir));
+  return ordered;
+}
+const dirs = workspaceDirs();
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
+
+function hasTask(dir) {
+  const file = join(dir, '.projen', 'tasks.json');
+  if (!existsSync(file)) return false;
+  const tasks = JSON.parse(readFileSync(file, 'utf8')).tasks ?? {};
+  return Object.prototype.hasOwnProperty.call(tasks, task);
+}
+
+const targets = dirs.filter(hasTask);
+const skipped = dirs.filter((dir) => !targets.includes(dir));
+if (targets.length === 0) {
+  console.log(`no workspace package defines the task "${task}"; nothing to do`);
+  process.exit(0);
+}
+const projen = join(process.cwd(), 'node_modules', '.bin', 'projen');
+
+function run(dir, prefix) {
+  return new Promise((resolve) => {
+    const child = spawn(projen, [task], {
+      cwd: dir,
+      stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env: process.env,
+    });
+    if (prefix) {
+      for (const stream of [child.stdout, child.stderr]) {
+        let pending = '';
+        stream.on('data', (chunk) => {
+          const lines = (pending + chunk).split('\n');
+          pending = lines.pop();
+          for (const line of lines) process.stdout.write(`${prefix} ${line}\n`);
+        });
+        stream.on('end', () => pending && process.stdout.write(`${prefix} ${pending}\n`));
+      }
+    }
+    child.on('close', (code, signal) => resolve({ code: code ?? 1, signal }));
+    run.children.push(child);
+  });
+}
+run.children = [];
+
+const results = [];
+if (parallel) {
+  const stopAll = () => run.children.forEach((child) => child.kill('SIGTERM'));
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
+  console.log(paint('1', `▶ ${task} in parallel: ${targets.map((d) => basename(d)).join(', ')}`));
+  const outcome = await Promise.race(
+    targets.map((dir) => run(dir, paint('36', `[${basename(dir)}]`)).then((r) => ({ dir, ...r }))),
+  );
+  stopAll();
+  console.log(`${basename(outcome.dir)} exited (${outcome.signal ?? outcome.code}); stopped the others`);
+  process.exit(outcome.code);
+} else {
+  const started = Date.now();
+  for (const [index, dir] of targets.entries()) {
+    const name = basename(dir);
+    console.log(paint('1', `\n▶ [${index + 1}/${targets.length}] ${name} › ${task}`));
+    const begin = Date.now();
+    const { code } = await run(dir);
+    const took = Date.now() - begin;
+    results.push({ name, code, took });
+    if (code !== 0) {
+      console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
+      console.error(`  rerun just this step: (cd ${dir} && npx projen ${task})`);
+      process.exit(code);
+    }
+    console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
+  }
+  console.log(paint('1', `\n${task} summary`));
+  for (const { name, took } of results) console.log(`  ✔ ${name.padEnd(12)} ${seconds(took).padStart(8)}`);
+  for (const dir of skipped) console.log(`  – ${basename(dir).padEnd(12)} ${'no task'.padStart(8)}`);
+  console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
+}

@@ -1,0 +1,22 @@
+import { SlipwayProject } from './packages/projen/src';
+import { addConstructLibrary } from './projenrc/constructs-package';
+import { addProjectType } from './projenrc/projen-package';
+
+// This repository is the Slipway template's first instance: the same project
+// type that `npx projen new --from @slipway/projen` runs, used from source, plus
+// the two published packages that only this repository holds.
+const project = new SlipwayProject({
+  name: 'slipway',
+  description: 'Ship a containerized web app to AWS Fargate: a projen project type and the monorepo it generates',
+  defaultReleaseBranch: 'main',
+  repository: 'https://github.com/slipway-dev/slipway.git',
+  authorName: 'Slipway',
+  // infra builds on the construct library from source, through the workspace link.
+  constructsDependency: '@slipway/constructs@0.0.0',
+  gitignore: ['/.ci-artifacts/'],
+});
+
+addConstructLibrary(project);
+addProjectType(project);
+
+project.synth();

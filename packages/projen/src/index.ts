@@ -1,0 +1,2 @@
+export * from './slipway-project';
+export * from './npm-workspaces';

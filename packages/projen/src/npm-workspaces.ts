@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Component, TextFile } from 'projen';
+import { NodeProject } from 'projen/lib/javascript';
+
+/**
+ * Options for {@link NpmWorkspaces}.
+ */
+export interface NpmWorkspacesOptions {
+  /**
+   * Glob patterns written to the root package.json `workspaces` field.
+   * @default ["packages/*"]
+   */
+  readonly patterns?: string[];
+
+  /**
+   * Root tasks that fan out to the task of the same name in every workspace
+   * package that defines it, one package after another in dependency order.
+   * The root `build` runs projen's build phases (pre-compile, compile,
+   * post-compile, test, package) and each phase fans out, so every package is
+   * compiled before any package's tests run.
+   * @default ["pre-compile", "compile", "post-compile", "test", "package", "synth"]
+   */
+  readonly sequentialTasks?: string[];
+
+  /**
+   * Root tasks that start the task of the same name in every workspace
+   * package at once (long-running development servers).
+   * @default ["dev"]
+   */
+  readonly parallelTasks?: string[];
+}
+
+const RUNNER_PATH = '.projen/run-workspaces.mjs';
+
+/**
+ * npm workspaces for a projen monorepo.
+ *
+ * projen has no workspace support of its own: every NodeProject subproject
+ * installs its own node_modules. This component turns the root into an npm
+ * workspace root instead, so that one root `npm ci` installs every package
+ * with shared dependencies hoisted, and subprojects never install on their
+ * own. Root tasks fan out to the packages in dependency order, which the
+ * runner reads from the workspaces' package.json files when it starts.
+ */
+export class NpmWorkspaces extends Component {
+  /** The workspace glob patterns. */
+  public readonly patterns: string[];
+  private readonly sequentialTasks: string[];
+  private readonly parallelTasks: string[];
+  private readonly root: NodeProject;
+  private subprojectInstallRequested = false;
+  private rootInstalled = false;
+
+  constructor(project: NodeProject, options: NpmWorkspacesOptions = {}) {
+    super(project);
+    this.root = project;
+    this.patterns = options.patterns ?? ['packages/*'];
+    this.sequentialTasks = options.sequentialTasks ?? ['pre-compile', 'compile', 'post-compile', 'test', 'package', 'synth'];
+    this.parallelTasks = options.parallelTasks ?? ['dev'];
+    project.package.addField('workspaces', this.patterns);
+
+    new TextFile(project, RUNNER_PATH, {
+      lines: fs.readFileSync(path.join(__dirname, '..', 'assets', 'run-workspaces.mjs'), 'utf8').trimEnd().split('\n'),
+      readonly: true,
+    });
+
+    for (const name of this.sequentialTasks) this.fanOut(name, false);
+    for (const name of this.parallelTasks) this.fanOut(name, true);
+
+    const rootPackage = project.package as any;
+    const install = rootPackage.installDependencies.bind(rootPackage);
+    rootPackage.installDependencies = (trigger: unknown) => {
+      this.rootInstalled = true;
+      install(trigger);
+    };
+  }
+
+  public preSynthesize(): void {
+    for (const p of this.project.subprojects) {
+      if (!(p instanceof NodeProject)) continue;
+      // A workspace package never runs its own `npm install`: the root install covers it.
+      const pkg = p.package as any;
+      pkg.installDependencies = () => {
+        this.subprojectInstallRequested = true;
+      };
+    }
+  }
+
+  public postSynthesize(): void {
+    // The root install runs only when the root package.json changed; a change
+    // to a workspace package.json needs it too.
+    if (this.subprojectInstallRequested && !this.rootInstalled) {
+      (this.root.package as any).installDependencies({ reason: 'workspace package.json changed' });
+    }
+  }
+
+  private fanOut(name: string, parallel: boolean) {
+    const task = this.project.tasks.tryFind(name) ?? this.project.addTask(name);
+    task.reset();
+    task.description = `Runs "${name}" in every workspace package${parallel ? ' at once' : ', in dependency order'}`;
+    task.exec(`node ${RUNNER_PATH} ${name}${parallel ? ' --parallel' : ''}`);
+  }
+}
+

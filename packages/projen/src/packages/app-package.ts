@@ -1,0 +1,82 @@
+import * as path from 'node:path';
+import { javascript, typescript } from 'projen';
+import { VERSIONS } from '../versions';
+import { addSamples, SAMPLES_DIR } from '../samples';
+
+/** What distinguishes one application package of the monorepo from another. */
+export interface AppPackageOptions {
+  /** Folder name under packages/, also the sample folder name. */
+  readonly dir: string;
+  /** What the package is, for package.json. */
+  readonly description: string;
+  readonly deps?: string[];
+  readonly devDeps?: string[];
+  /** Extra tsconfig `include` globs (relative to the package), e.g. shared folders outside it. */
+  readonly include?: string[];
+  /** Extra jest settings merged over the defaults. */
+  readonly jestConfig?: javascript.JestConfigOptions;
+  /** Write the sample code. */
+  readonly sampleCode: boolean;
+}
+
+/** Scoped or plain package name for a workspace package of `rootName`. */
+export function workspacePackageName(rootName: string, dir: string): string {
+  const scope = rootName.startsWith('@') ? rootName.split('/')[0] : undefined;
+  const base = rootName.replace(/^@[^/]+\//, '');
+  return scope ? `${scope}/${dir}` : `${base}-${dir}`;
+}
+
+/**
+ * A private TypeScript package of the monorepo (an app, not a library): its
+ * own tasks and tests, no npm install of its own (NpmWorkspaces), no lint or
+ * formatting config of its own (the root's is shared), no publishing.
+ */
+export function createAppPackage(root: typescript.TypeScriptProject, options: AppPackageOptions): typescript.TypeScriptProject {
+  const project = new typescript.TypeScriptProject({
+    parent: root,
+    outdir: path.posix.join('packages', options.dir),
+    name: workspacePackageName(root.package.packageName, options.dir),
+    description: options.description,
+    defaultReleaseBranch: root.release?.branches[0] ?? 'main',
+    packageManager: javascript.NodePackageManager.NPM,
+    projenrcTs: false,
+    sampleCode: false,
+    licensed: false,
+    package: false,
+    release: false,
+    depsUpgrade: false,
+    eslint: false,
+    prettier: false,
+    typescriptVersion: VERSIONS.typescript,
+    projenDevDependency: false,
+    deps: options.deps,
+    devDeps: [`@types/node@${VERSIONS.nodeTypes}`, ...(options.devDeps ?? [])],
+    minNodeVersion: '20.0.0',
+    tsconfig: {
+      include: options.include,
+      compilerOptions: {
+        target: 'ES2022',
+        lib: ['ES2023'],
+        module: 'node16',
+        moduleResolution: javascript.TypeScriptModuleResolution.NODE16,
+        esModuleInterop: true,
+        skipLibCheck: true,
+      },
+    },
+    jestOptions: {
+      jestVersion: VERSIONS.jest,
+      // CI must fail on a changed snapshot, never rewrite it.
+      updateSnapshot: javascript.UpdateSnapshot.NEVER,
+      jestConfig: {
+        testMatch: ['<rootDir>/test/**/*.test.ts'],
+        ...options.jestConfig,
+      },
+    },
+    tsJestOptions: { transformOptions: { isolatedModules: true } },
+  });
+  project.package.addField('private', true);
+  if (options.sampleCode) {
+    addSamples(project, path.join(SAMPLES_DIR, options.dir));
+  }
+  return project;
+}

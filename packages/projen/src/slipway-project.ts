@@ -1,0 +1,161 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { javascript, SampleFile, typescript } from 'projen';
+import { SlipwayOptionsError } from './errors';
+import { NpmWorkspaces } from './npm-workspaces';
+import { createBackend } from './packages/backend';
+import { createFrontend } from './packages/frontend';
+import { createInfra } from './packages/infra';
+import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
+import { NODE_MAJOR, VERSIONS } from './versions';
+
+/**
+ * Options for {@link SlipwayProject}.
+ */
+export interface SlipwayProjectOptions extends typescript.TypeScriptProjectOptions {
+  /**
+   * The npm dependency spec of the shared construct library that
+   * packages/infra builds on, as `@slipway/constructs@<version or file:...>`.
+   * Point it at a packed tarball to test an unreleased construct library.
+   *
+   * @default "@slipway/constructs@^<the version of @slipway/projen>"
+   */
+  readonly constructsDependency?: string;
+}
+
+/**
+ * A Slipway monorepo: a sample Express API, a static frontend, a CDK app with
+ * a delivery pipeline, per-environment config, all in npm workspaces.
+ *
+ * @pjid slipway
+ */
+export class SlipwayProject extends typescript.TypeScriptProject {
+  /** The resolved npm spec of @slipway/constructs used by packages/infra. */
+  public readonly constructsDependency: string;
+  /** packages/backend */
+  public readonly backend: typescript.TypeScriptProject;
+  /** packages/frontend */
+  public readonly frontend: typescript.TypeScriptProject;
+  /** packages/infra */
+  public readonly infra: typescript.TypeScriptProject;
+  /** The npm workspaces component that installs and runs every package. */
+  public readonly workspaces: NpmWorkspaces;
+
+  constructor(options: SlipwayProjectOptions) {
+    validateOptions(options);
+    const sampleCode = options.sampleCode ?? true;
+    super({
+      projenrcTs: true,
+      prettier: true,
+      eslint: true,
+      depsUpgrade: true,
+      mutableBuild: false,
+      minNodeVersion: `${NODE_MAJOR}.0.0`,
+      workflowNodeVersion: `${NODE_MAJOR}`,
+      typescriptVersion: VERSIONS.typescript,
+      githubOptions: { pullRequestLint: true, mergify: false },
+      ...options,
+      buildWorkflowOptions: {
+        ...options.buildWorkflowOptions,
+        // nginx for the frontend's config tests; Chromium comes with GitHub's Ubuntu runners as google-chrome.
+        preBuildSteps: [
+          { name: 'Install nginx', run: 'sudo apt-get update && sudo apt-get install -y nginx' },
+          ...(options.buildWorkflowOptions?.preBuildSteps ?? []),
+        ],
+      },
+      // The root holds no sources of its own: every line of code lives in a workspace package.
+      sampleCode: false,
+      entrypoint: '',
+      entrypointTypes: '',
+      jest: false,
+      package: false,
+      disableTsconfigDev: true,
+      eslintOptions: { dirs: ['packages', 'environments'], ...options.eslintOptions },
+      release: false,
+      packageManager: javascript.NodePackageManager.NPM,
+      projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx(), ...options.projenrcTsOptions },
+      tsconfig: {
+        include: ['environments/**/*.ts'],
+        ...options.tsconfig,
+        compilerOptions: {
+          rootDir: '.',
+          noEmit: true,
+          module: 'node16',
+          moduleResolution: javascript.TypeScriptModuleResolution.NODE16,
+          target: 'ES2022',
+          lib: ['ES2023'],
+          skipLibCheck: true,
+          ...options.tsconfig?.compilerOptions,
+        },
+      },
+    });
+    this.constructsDependency = options.constructsDependency ?? `@slipway/constructs@^${ownVersion()}`;
+
+    this.package.addField('private', true);
+    this.addDevDeps(`tsx@${VERSIONS.tsx}`, `@types/node@${VERSIONS.nodeTypes}`);
+
+    this.workspaces = new NpmWorkspaces(this);
+    this.backend = createBackend(this, sampleCode);
+    this.frontend = createFrontend(this, sampleCode);
+    this.infra = createInfra(this, sampleCode, this.constructsDependency);
+
+    // The root has no sources to watch; each package has its own dev task.
+    this.tasks.removeTask('watch');
+    // Lint the whole monorepo once, after every package's tests.
+    if (this.eslint) {
+      this.testTask.spawn(this.eslint.eslintTask);
+    }
+
+    if (sampleCode) {
+      addSamples(this, path.join(SAMPLES_DIR, 'environments'), 'environments');
+      addSamples(this, path.join(TEMPLATES_DIR, 'docs'), 'docs');
+      new SampleFile(this, 'README.md', { sourcePath: path.join(TEMPLATES_DIR, 'README.md') });
+    }
+  }
+}
+
+function ownVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+  return manifest.version;
+}
+
+const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
+function validateOptions(options: SlipwayProjectOptions) {
+  if (!NPM_NAME.test(options.name)) {
+    throw new SlipwayOptionsError(
+      'name',
+      options.name,
+      'Use a valid npm package name: lower case letters, digits, "-", "." or "_", optionally scoped as @scope/name.',
+    );
+  }
+  const spec = options.constructsDependency;
+  if (spec !== undefined && !/^@slipway\/constructs@\S+$/.test(spec)) {
+    throw new SlipwayOptionsError(
+      'constructsDependency',
+      spec,
+      'Give the full npm spec of the construct library, e.g. "@slipway/constructs@^1.2.0" or "@slipway/constructs@file:/abs/path/slipway-constructs.tgz".',
+    );
+  }
+  for (const option of ['minNodeVersion', 'workflowNodeVersion'] as const) {
+    const value = options[option];
+    const major = value === undefined ? undefined : Number(/^v?(\d+)/.exec(value)?.[1]);
+    if (value !== undefined && !(major !== undefined && major >= NODE_MAJOR)) {
+      throw new SlipwayOptionsError(
+        option,
+        value,
+        `Slipway needs Node.js ${NODE_MAJOR} or later (aws-cdk-lib and the AWS SDK require it); use "${NODE_MAJOR}" or newer.`,
+      );
+    }
+  }
+  if (options.packageManager !== undefined && options.packageManager !== javascript.NodePackageManager.NPM) {
+    throw new SlipwayOptionsError(
+      'packageManager',
+      options.packageManager,
+      'Slipway monorepos use npm workspaces; remove the option or set it to NodePackageManager.NPM.',
+    );
+  }
+  if (options.defaultReleaseBranch.trim() === '') {
+    throw new SlipwayOptionsError('defaultReleaseBranch', options.defaultReleaseBranch, 'Name the branch the pipeline deploys from, e.g. "main".');
+  }
+}

@@ -1,0 +1,42 @@
+import { javascript, typescript } from 'projen';
+import { SlipwayProject } from '../packages/projen/src';
+import { VERSIONS } from '../packages/projen/src/versions';
+import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
+
+/**
+ * packages/constructs → @slipway/constructs: the shared CDK construct library
+ * (network, ingress, services, nag enforcement, pipeline) and the ops CLI.
+ */
+export function addConstructLibrary(root: SlipwayProject): typescript.TypeScriptProject {
+  const project = new typescript.TypeScriptProject({
+    ...PUBLISHED_PACKAGE_DEFAULTS,
+    parent: root,
+    outdir: 'packages/constructs',
+    name: '@slipway/constructs',
+    description: 'Secure-by-default CDK constructs for Fargate web apps, with cdk-nag enforced, and the slipway ops CLI',
+    releaseWorkflowName: 'release-constructs',
+    releaseTagPrefix: 'constructs-',
+    sampleCode: false,
+    typescriptVersion: VERSIONS.typescript,
+    peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLib}`, `constructs@${VERSIONS.constructs}`],
+    deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, '@aws-sdk/client-ecs@^3.1000.0'],
+    devDeps: [`@types/node@${VERSIONS.nodeTypes}`, 'aws-sdk-client-mock@^4.1.0'],
+    tsconfig: {
+      compilerOptions: {
+        target: 'ES2022',
+        lib: ['ES2023'],
+        skipLibCheck: true,
+        esModuleInterop: true,
+      },
+    },
+    jestOptions: {
+      jestVersion: VERSIONS.jest,
+      // CI must fail on a changed snapshot, never rewrite it.
+      updateSnapshot: javascript.UpdateSnapshot.NEVER,
+      jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    },
+    tsJestOptions: { transformOptions: { isolatedModules: true } },
+  });
+  project.package.addBin({ slipway: 'bin/slipway' });
+  return project;
+}

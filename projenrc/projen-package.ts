@@ -1,0 +1,36 @@
+import { cdk, javascript } from 'projen';
+import { SlipwayProject } from '../packages/projen/src';
+import { VERSIONS } from '../packages/projen/src/versions';
+import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
+
+/**
+ * packages/projen → @slipway/projen: the project type, compiled with jsii so
+ * that `projen new --from` can read its options.
+ */
+export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
+  const project = new cdk.JsiiProject({
+    ...PUBLISHED_PACKAGE_DEFAULTS,
+    parent: root,
+    outdir: 'packages/projen',
+    name: '@slipway/projen',
+    description: 'The Slipway projen project type: a Fargate web app monorepo with CDK pipeline, secure by default',
+    author: 'Slipway',
+    authorAddress: 'https://github.com/slipway-dev/slipway',
+    releaseWorkflowName: 'release-projen',
+    releaseTagPrefix: 'projen-',
+    jsiiVersion: '~6.0.16',
+    typescriptVersion: VERSIONS.typescript,
+    docgen: false,
+    sampleCode: false,
+    peerDeps: ['projen@>=0.103.0 <1', `constructs@${VERSIONS.constructs}`],
+    devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
+    keywords: ['projen', 'aws-cdk', 'fargate', 'ecs', 'slipway'],
+    jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER },
+    tsJestOptions: { transformOptions: { isolatedModules: true } },
+    npmignore: ['/scripts/'],
+    gitignore: ['/samples/'],
+  });
+  // Samples are copied from this repository's packages before each compile.
+  project.preCompileTask.exec('node scripts/copy-samples.mjs');
+  return project;
+}
