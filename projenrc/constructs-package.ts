@@ -1,7 +1,7 @@
 import { javascript, typescript } from 'projen';
+import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { VERSIONS } from '../packages/projen/src/versions';
-import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
 
 /**
  * packages/constructs → @slipway/constructs: the shared CDK construct library
@@ -13,7 +13,8 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     parent: root,
     outdir: 'packages/constructs',
     name: '@slipway/constructs',
-    description: 'Secure-by-default CDK constructs for Fargate web apps, with cdk-nag enforced, and the slipway ops CLI',
+    description:
+      'Secure-by-default CDK constructs for Fargate web apps, with cdk-nag enforced, and the slipway ops CLI',
     releaseWorkflowName: 'release-constructs',
     releaseTagPrefix: 'constructs-',
     sampleCode: false,

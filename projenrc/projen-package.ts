@@ -1,7 +1,7 @@
 import { cdk, javascript } from 'projen';
+import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { VERSIONS } from '../packages/projen/src/versions';
-import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
 
 /**
  * packages/projen → @slipway/projen: the project type, compiled with jsii so

@@ -4,7 +4,8 @@
 //
 // What is copied: the files git tracks (or would track) under each sample
 // folder, minus the files projen generates there (listed in .projen/files.json),
-// which the project type writes itself.
+// which the project type writes itself; package.json is generated too, though
+// projen leaves it out of that list.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -12,7 +13,7 @@ import { dirname, join, relative } from 'node:path';
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const target = join(import.meta.dirname, '..', 'samples');
 const SOURCES = { backend: 'packages/backend', frontend: 'packages/frontend', infra: 'packages/infra', environments: 'environments' };
-const NEVER = /(^|\/)(node_modules|lib|dist|coverage|cdk\.out|test-reports|\.projen)(\/|$)|\.tgz$|tsconfig\.tsbuildinfo$/;
+const NEVER = /(^|\/)(node_modules|lib|dist|coverage|cdk\.out|test-reports|test-output|\.projen)(\/|$)|\.tgz$|tsconfig\.tsbuildinfo$|^package(-lock)?\.json$/;
 
 function listFiles(dir) {
   try {

@@ -56,12 +56,22 @@ export class NpmWorkspaces extends Component {
     super(project);
     this.root = project;
     this.patterns = options.patterns ?? ['packages/*'];
-    this.sequentialTasks = options.sequentialTasks ?? ['pre-compile', 'compile', 'post-compile', 'test', 'package', 'synth'];
+    this.sequentialTasks = options.sequentialTasks ?? [
+      'pre-compile',
+      'compile',
+      'post-compile',
+      'test',
+      'package',
+      'synth',
+    ];
     this.parallelTasks = options.parallelTasks ?? ['dev'];
     project.package.addField('workspaces', this.patterns);
 
     new TextFile(project, RUNNER_PATH, {
-      lines: fs.readFileSync(path.join(__dirname, '..', 'assets', 'run-workspaces.mjs'), 'utf8').trimEnd().split('\n'),
+      lines: fs
+        .readFileSync(path.join(__dirname, '..', 'assets', 'run-workspaces.mjs'), 'utf8')
+        .trimEnd()
+        .split('\n'),
       readonly: true,
     });
 
@@ -102,4 +112,3 @@ export class NpmWorkspaces extends Component {
     task.exec(`node ${RUNNER_PATH} ${name}${parallel ? ' --parallel' : ''}`);
   }
 }
-

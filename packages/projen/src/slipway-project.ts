@@ -47,15 +47,17 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     super({
       projenrcTs: true,
       prettier: true,
+      prettierOptions: { settings: { singleQuote: true, printWidth: 120 } },
       eslint: true,
       depsUpgrade: true,
-      mutableBuild: false,
       minNodeVersion: `${NODE_MAJOR}.0.0`,
       workflowNodeVersion: `${NODE_MAJOR}`,
       typescriptVersion: VERSIONS.typescript,
       githubOptions: { pullRequestLint: true, mergify: false },
       ...options,
       buildWorkflowOptions: {
+        // A build that changes tracked files fails the pull request instead of pushing a fix-up commit.
+        mutableBuild: false,
         ...options.buildWorkflowOptions,
         // nginx for the frontend's config tests; Chromium comes with GitHub's Ubuntu runners as google-chrome.
         preBuildSteps: [
@@ -155,7 +157,11 @@ function validateOptions(options: SlipwayProjectOptions) {
       'Slipway monorepos use npm workspaces; remove the option or set it to NodePackageManager.NPM.',
     );
   }
-  if (options.defaultReleaseBranch.trim() === '') {
-    throw new SlipwayOptionsError('defaultReleaseBranch', options.defaultReleaseBranch, 'Name the branch the pipeline deploys from, e.g. "main".');
+  if (options.defaultReleaseBranch !== undefined && options.defaultReleaseBranch.trim() === '') {
+    throw new SlipwayOptionsError(
+      'defaultReleaseBranch',
+      options.defaultReleaseBranch,
+      'Name the branch the pipeline deploys from, e.g. "main".',
+    );
   }
 }

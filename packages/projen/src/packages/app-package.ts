@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
-import { VERSIONS } from '../versions';
 import { addSamples, SAMPLES_DIR } from '../samples';
+import { VERSIONS } from '../versions';
 
 /** What distinguishes one application package of the monorepo from another. */
 export interface AppPackageOptions {
@@ -31,7 +31,10 @@ export function workspacePackageName(rootName: string, dir: string): string {
  * own tasks and tests, no npm install of its own (NpmWorkspaces), no lint or
  * formatting config of its own (the root's is shared), no publishing.
  */
-export function createAppPackage(root: typescript.TypeScriptProject, options: AppPackageOptions): typescript.TypeScriptProject {
+export function createAppPackage(
+  root: typescript.TypeScriptProject,
+  options: AppPackageOptions,
+): typescript.TypeScriptProject {
   const project = new typescript.TypeScriptProject({
     parent: root,
     outdir: path.posix.join('packages', options.dir),

@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SlipwayProject } from '../src';
+
+const RUNNER = path.join(__dirname, '..', 'assets', 'run-workspaces.mjs');
+
+describe('NpmWorkspaces installs', () => {
+  test('run once at the root, never inside a workspace package', () => {
+    // GIVEN a project whose tasks record what would run instead of running it
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-ws-'));
+    const project = new SlipwayProject({ name: 'acme', defaultReleaseBranch: 'main', outdir });
+    const ran: string[] = [];
+    for (const p of [project, ...project.subprojects]) {
+      p.tasks.runTask = (name: string) => {
+        ran.push(`${path.relative(outdir, p.outdir) || '.'}:${name}`);
+      };
+    }
+    // WHEN it is synthesized with post-synthesis steps on (a fresh project: every package.json is new)
+    const previous = process.env.PROJEN_DISABLE_POST;
+    delete process.env.PROJEN_DISABLE_POST;
+    try {
+      project.synth();
+    } finally {
+      if (previous !== undefined) process.env.PROJEN_DISABLE_POST = previous;
+    }
+    // THEN only the root installs (projen may install twice there: once more after resolving "*" versions)
+    const installs = ran.filter((r) => /:install(:ci)?$/.test(r));
+    expect(installs.length).toBeGreaterThan(0);
+    expect(installs.filter((r) => !r.startsWith('.:'))).toEqual([]);
+  });
+});
+
+describe('run-workspaces runner', () => {
+  let root: string;
+  let log: string;
+
+  // A fake monorepo: the runner's real logic against a stand-in projen binary that logs its calls.
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-runner-'));
+    log = path.join(root, 'calls.log');
+    const write = (file: string, content: unknown) => {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), typeof content === 'string' ? content : JSON.stringify(content));
+    };
+    write('package.json', { name: 'root', workspaces: ['packages/*'] });
+    // "app" sorts first but depends on "lib"; "docs" has no build task.
+    write('packages/app/package.json', { name: 'app', dependencies: { lib: '*' } });
+    write('packages/app/.projen/tasks.json', { tasks: { build: {}, dev: {} } });
+    write('packages/lib/package.json', { name: 'lib' });
+    write('packages/lib/.projen/tasks.json', { tasks: { build: {}, dev: {} } });
+    write('packages/docs/package.json', { name: 'docs' });
+    write('packages/docs/.projen/tasks.json', { tasks: { test: {} } });
+    write(
+      'node_modules/.bin/projen',
+      `#!/bin/sh\necho "$(basename "$PWD") $1" >> ${log}\n[ "$(basename "$PWD")" = "$FAIL_IN" ] && exit 3\nexit 0\n`,
+    );
+    fs.chmodSync(path.join(root, 'node_modules/.bin/projen'), 0o755);
+  });
+
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync('node', [RUNNER, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+    });
+  const calls = () => fs.readFileSync(log, 'utf8').trim().split('\n');
+
+  test('runs a task in dependency order and skips packages without it', () => {
+    const result = run(['build']);
+    expect(result.status).toBe(0);
+    expect(calls()).toEqual(['lib build', 'app build']);
+    expect(result.stdout).toMatch(/▶ \[1\/2\] lib › build/);
+    expect(result.stdout).toMatch(/✔ app › build \(\d+\.\ds\)/);
+    expect(result.stdout).toMatch(/– docs\s+no task/);
+    expect(result.stdout).toMatch(/total\s+\d+\.\ds/);
+  });
+
+  test('stops at the first failure with its exit code and names the package', () => {
+    const result = run(['build'], { FAIL_IN: 'lib' });
+    expect(result.status).toBe(3);
+    expect(calls()).toEqual(['lib build']);
+    expect(result.stderr).toMatch(/✖ lib › build failed after \d+\.\ds \(exit 3\)/);
+  });
+
+  test('runs long-lived tasks in parallel with prefixed output', () => {
+    const result = run(['dev', '--parallel']);
+    expect(calls().sort()).toEqual(['app dev', 'lib dev']);
+    expect(result.stdout).toMatch(/▶ dev in parallel: lib, app/);
+  });
+
+  test('rejects a dependency cycle with the cycle spelled out', () => {
+    fs.writeFileSync(
+      path.join(root, 'packages/lib/package.json'),
+      JSON.stringify({ name: 'lib', devDependencies: { app: '*' } }),
+    );
+    const result = run(['build']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/workspace dependency cycle: packages\/app → packages\/lib → packages\/app/);
+  });
+
+  test('explains its usage when called wrongly', () => {
+    const result = run([]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/usage: node \.projen\/run-workspaces\.mjs <task> \[--parallel\]/);
+  });
+});

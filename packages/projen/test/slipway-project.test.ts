@@ -1,0 +1,194 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Testing } from 'projen/lib/testing';
+import { SlipwayProject, SlipwayProjectOptions } from '../src';
+import { SAMPLES_DIR } from '../src/samples';
+
+function tempOutdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-projen-test-'));
+}
+
+function newProject(options: Partial<SlipwayProjectOptions> = {}, outdir = tempOutdir()): SlipwayProject {
+  return new SlipwayProject({ name: 'acme-shop', defaultReleaseBranch: 'main', outdir, ...options });
+}
+
+function tasksOf(snapshot: Record<string, any>, dir = '') {
+  return snapshot[path.posix.join(dir, '.projen/tasks.json')].tasks;
+}
+
+describe('SlipwayProject', () => {
+  let snapshot: Record<string, any>;
+  beforeAll(() => {
+    // GIVEN a project with default options / WHEN it is synthesized
+    snapshot = Testing.synth(newProject());
+  });
+
+  test('has the monorepo top level', () => {
+    // THEN the files a user expects at the top are there
+    // (.projenrc.ts itself is written by `projen new`, covered by the template end-to-end test)
+    for (const file of ['package.json', 'tsconfig.json', 'README.md', '.gitignore']) {
+      expect(snapshot[file]).toBeDefined();
+    }
+    for (const prefix of [
+      'packages/backend/',
+      'packages/frontend/',
+      'packages/infra/',
+      'environments/',
+      'docs/',
+      '.github/workflows/',
+    ]) {
+      expect(Object.keys(snapshot).some((file) => file.startsWith(prefix))).toBe(true);
+    }
+  });
+
+  test('is an npm workspace root that holds no sources of its own', () => {
+    const root = snapshot['package.json'];
+    expect(root.workspaces).toEqual(['packages/*']);
+    expect(root.private).toBe(true);
+    expect(root.main).toBeUndefined();
+    expect(Object.keys(snapshot).some((file) => file.startsWith('src/'))).toBe(false);
+  });
+
+  test('names workspace packages after the project and keeps them private', () => {
+    for (const dir of ['backend', 'frontend', 'infra']) {
+      const pkg = snapshot[`packages/${dir}/package.json`];
+      expect(pkg.name).toBe(`acme-shop-${dir}`);
+      expect(pkg.private).toBe(true);
+    }
+  });
+
+  test('shares one version of each common dependency across packages', () => {
+    const specs = new Map<string, Set<string>>();
+    for (const dir of ['backend', 'frontend', 'infra']) {
+      const pkg = snapshot[`packages/${dir}/package.json`];
+      for (const [name, spec] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+        specs.set(name, (specs.get(name) ?? new Set()).add(spec as string));
+      }
+    }
+    for (const [name, set] of specs) {
+      expect([name, [...set]]).toEqual([name, [...set].slice(0, 1)]);
+    }
+    expect(snapshot['packages/infra/package.json'].dependencies['aws-cdk-lib']).toBeDefined();
+  });
+
+  test('root tasks fan out to the workspace packages through the runner', () => {
+    const tasks = tasksOf(snapshot);
+    for (const name of ['pre-compile', 'compile', 'post-compile', 'test', 'package', 'synth']) {
+      expect(tasks[name].steps[0]).toEqual({ exec: `node .projen/run-workspaces.mjs ${name}` });
+    }
+    expect(tasks.dev.steps[0]).toEqual({ exec: 'node .projen/run-workspaces.mjs dev --parallel' });
+    expect(tasks.build.steps.map((s: any) => s.spawn)).toEqual([
+      'default',
+      'pre-compile',
+      'compile',
+      'post-compile',
+      'test',
+      'package',
+    ]);
+    expect(snapshot['.projen/run-workspaces.mjs']).toContain('dependency cycle');
+  });
+
+  test('each package has tasks of its own', () => {
+    for (const dir of ['packages/backend', 'packages/frontend', 'packages/infra']) {
+      const tasks = tasksOf(snapshot, dir);
+      expect(tasks.test).toBeDefined();
+      expect(tasks.compile).toBeDefined();
+    }
+  });
+
+  test('pull requests build, test, synthesize and fail when the build changes tracked files', () => {
+    const build = snapshot['.github/workflows/build.yml'];
+    expect(build).toContain('pull_request');
+    expect(build).toContain('npx projen build');
+    expect(build).toContain('apt-get install -y nginx');
+    expect(build).toMatch(/git diff --(staged --)?(patch )?--exit-code|Found mutations|self-mutation/);
+    expect(build).not.toContain('push-to-pr-branch');
+  });
+
+  test('dependency upgrades arrive as a scheduled pull request, and PR titles are linted', () => {
+    const upgrade = snapshot['.github/workflows/upgrade.yml'];
+    expect(upgrade).toContain('schedule');
+    expect(upgrade).toContain('create-pull-request');
+    expect(snapshot['.github/workflows/pull-request-lint.yml']).toContain('amannn/action-semantic-pull-request');
+  });
+
+  test('points infra at the construct library release that matches the project type', () => {
+    const infra = snapshot['packages/infra/package.json'];
+    expect(infra.dependencies['@slipway/constructs']).toMatch(/^\^\d+\.\d+\.\d+/);
+  });
+
+  test('writes the sample code of every package and the environments', () => {
+    const files = Object.keys(snapshot);
+    for (const dir of ['packages/backend/src/', 'packages/frontend/', 'packages/infra/src/', 'environments/']) {
+      expect(files.some((file) => file.startsWith(dir) && file.endsWith('.ts'))).toBe(true);
+    }
+  });
+});
+
+describe('constructsDependency', () => {
+  test('sets the spec of @slipway/constructs in infra', () => {
+    // GIVEN a packed tarball spec
+    const spec = '@slipway/constructs@file:/tmp/slipway-constructs-1.0.0.tgz';
+    // WHEN
+    const snapshot = Testing.synth(newProject({ constructsDependency: spec }));
+    // THEN
+    expect(snapshot['packages/infra/package.json'].dependencies['@slipway/constructs']).toBe(
+      'file:/tmp/slipway-constructs-1.0.0.tgz',
+    );
+  });
+});
+
+describe('sample code', () => {
+  // synth() outside Testing.synth would run npm install in the temp project.
+  beforeAll(() => {
+    process.env.PROJEN_DISABLE_POST = 'true';
+  });
+  afterAll(() => {
+    delete process.env.PROJEN_DISABLE_POST;
+  });
+
+  test('is written once and never overwritten on re-synth', () => {
+    // GIVEN a synthesized project whose user edited a sample file and a generated file
+    const outdir = tempOutdir();
+    newProject({}, outdir).synth();
+    const sampleName = fs.readdirSync(path.join(SAMPLES_DIR, 'backend', 'src')).find((f) => f.endsWith('.ts'))!;
+    const sample = path.join(outdir, 'packages', 'backend', 'src', sampleName);
+    const generated = path.join(outdir, 'packages', 'backend', 'package.json');
+    expect(fs.existsSync(sample)).toBe(true);
+    fs.chmodSync(generated, 0o644);
+    fs.writeFileSync(sample, '// mine now\n');
+    fs.writeFileSync(generated, '{}');
+    // WHEN the project is synthesized again
+    newProject({}, outdir).synth();
+    // THEN the sample keeps the user's edit and the generated file is restored
+    expect(fs.readFileSync(sample, 'utf8')).toBe('// mine now\n');
+    expect(JSON.parse(fs.readFileSync(generated, 'utf8')).name).toBe('acme-shop-backend');
+  });
+
+  test('can be left out', () => {
+    const snapshot = Testing.synth(newProject({ sampleCode: false }));
+    expect(Object.keys(snapshot).some((file) => file.startsWith('packages/backend/src/'))).toBe(false);
+    expect(snapshot['packages/backend/package.json']).toBeDefined();
+  });
+});
+
+describe('option validation', () => {
+  test.each([
+    [{ name: 'Acme Shop' }, /option "name" is invalid; got "Acme Shop"\. Use a valid npm package name/],
+    [
+      { constructsDependency: 'file:/tmp/x.tgz' },
+      /option "constructsDependency" is invalid; got "file:\/tmp\/x\.tgz"\. Give the full npm spec/,
+    ],
+    [{ constructsDependency: '@slipway/constructs@' }, /option "constructsDependency" is invalid/],
+    [{ minNodeVersion: '18.0.0' }, /option "minNodeVersion" is invalid; got "18\.0\.0"\. Slipway needs Node\.js 20/],
+    [{ workflowNodeVersion: 'lts/*' }, /option "workflowNodeVersion" is invalid; got "lts\/\*"/],
+    [
+      { packageManager: 'pnpm' as any },
+      /option "packageManager" is invalid; got "pnpm"\. Slipway monorepos use npm workspaces/,
+    ],
+    [{ defaultReleaseBranch: ' ' }, /option "defaultReleaseBranch" is invalid; got " "\. Name the branch/],
+  ])('rejects %j', (options, message) => {
+    expect(() => newProject(options as Partial<SlipwayProjectOptions>)).toThrow(message);
+  });
+});
