@@ -1,0 +1,37 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { UsageError } from './command';
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parse `argv` strictly against `options`: an unknown flag or a missing
+ * value is a {@link UsageError} naming the flag, never a stack trace.
+ */
+export function parseOptions<T extends OptionsConfig>(argv: readonly string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${usage}`);
+  }
+}
+
+/** A required string option, or a usage error that says how to pass it. */
+export function requireOption(value: string | undefined, flag: string, usage: string): string {
+  if (value === undefined || value.trim() === '') {
+    throw new UsageError(`${flag} is required.\n\n${usage}`);
+  }
+  return value.trim();
+}
+
+/**
+ * A positive number of seconds from a flag, in milliseconds.
+ * @param fallbackSeconds used when the flag is absent
+ */
+export function secondsOption(value: string | undefined, flag: string, fallbackSeconds: number): number {
+  if (value === undefined) return fallbackSeconds * 1000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`${flag} must be a positive number of seconds; got "${value}".`);
+  }
+  return seconds * 1000;
+}

@@ -1,0 +1,202 @@
+/**
+ * The environment model: everything that differs between dev and prod is a
+ * value in an `EnvironmentConfig`, never a branch on the environment's name.
+ */
+
+/** How a service's tasks are placed on Fargate capacity. */
+export type CapacityConfig =
+  /** Every task on FARGATE_SPOT: cheapest, can be interrupted with a two-minute warning. */
+  | 'spot'
+  /** Every task on FARGATE (on-demand). */
+  | 'on-demand'
+  /** Mixed: the first `onDemandBase` tasks on FARGATE, the rest split FARGATE:FARGATE_SPOT as 1:`spotWeight`. */
+  | MixedCapacityConfig;
+
+/**
+ * A FARGATE base with FARGATE_SPOT overflow.
+ *
+ * ECS does not move a task to FARGATE when Spot capacity is unavailable: the
+ * Spot share of the tasks simply stays pending. The on-demand base is what
+ * keeps the service up during a Spot shortage.
+ */
+export interface MixedCapacityConfig {
+  /** Tasks that always run on FARGATE (on-demand) before any weight applies. Integer ≥ 0; ≥ 1 when highAvailability is on. */
+  readonly onDemandBase: number;
+  /** Weight of FARGATE_SPOT against a FARGATE weight of 1 for tasks above the base. Integer ≥ 1. */
+  readonly spotWeight: number;
+}
+
+/** Target-tracking autoscaling of a service's task count. */
+export interface AutoscalingConfig {
+  /** Fewest tasks. Integer ≥ 1 (≥ 2 with highAvailability). */
+  readonly min: number;
+  /** Most tasks. Integer ≥ min. */
+  readonly max: number;
+  /** Average CPU utilisation to hold, in percent (10–90). */
+  readonly cpuTargetPercent: number;
+  /**
+   * ALB requests per target per minute to hold; only for services behind the ALB.
+   * @default - no request-count scaling
+   */
+  readonly requestsPerTarget?: number;
+  /**
+   * Seconds to wait after a scale-in before the next one.
+   * @default 300
+   */
+  readonly scaleInCooldownSeconds?: number;
+  /**
+   * Seconds to wait after a scale-out before the next one.
+   * @default 60
+   */
+  readonly scaleOutCooldownSeconds?: number;
+}
+
+/** Compute and capacity settings of one service in one environment. */
+export interface ServiceConfig {
+  /** Task CPU units (256 = 0.25 vCPU); must pair with memoryMiB as Fargate allows. */
+  readonly cpu: number;
+  /** Task memory in MiB; must pair with cpu as Fargate allows. */
+  readonly memoryMiB: number;
+  /** Tasks to run (the starting count when autoscaling is on). Integer ≥ 1; ≥ 2 with highAvailability. */
+  readonly desiredCount: number;
+  /** Which Fargate capacity the tasks run on. */
+  readonly capacity: CapacityConfig;
+  /**
+   * Target-tracking autoscaling.
+   * @default - fixed desiredCount, no autoscaling
+   */
+  readonly autoscaling?: AutoscalingConfig;
+}
+
+/** Network layout of the environment's VPC. */
+export interface NetworkConfig {
+  /** How many of `availabilityZones` the VPC spans (1 to availabilityZones.length). */
+  readonly maxAzs: number;
+  /** NAT gateways (or NAT instances) for private-subnet egress; 1 to maxAzs. */
+  readonly natGateways: number;
+  /**
+   * What provides NAT: managed NAT gateways, or small Graviton EC2 NAT instances
+   * (about a tenth of the cost, a single point of failure; not allowed with highAvailability).
+   * @default 'gateway'
+   */
+  readonly natProvider?: 'gateway' | 'instance';
+  /**
+   * VPC endpoints to create so that traffic to these services stays off the NAT.
+   * @default - none
+   */
+  readonly vpcEndpoints?: ReadonlyArray<VpcEndpointName>;
+  /**
+   * IPv4 CIDR of the VPC, /16 to /24.
+   * @default '10.0.0.0/16'
+   */
+  readonly cidr?: string;
+}
+
+/** Names of the VPC endpoints the network construct can create. */
+export type VpcEndpointName = 'ecr' | 'logs' | 'secretsmanager' | 's3';
+
+/** HTTPS with a certificate that Slipway requests and validates through Route 53. */
+export interface HostedZoneHttpsConfig {
+  /** The site's domain, e.g. `app.example.com`; must be in hostedZoneName. */
+  readonly domainName: string;
+  /** Route 53 hosted zone id, e.g. `Z0123456789ABCDEFGHIJ`. */
+  readonly hostedZoneId: string;
+  /** Route 53 hosted zone name, e.g. `example.com`. */
+  readonly hostedZoneName: string;
+}
+
+/** HTTPS with an existing ACM certificate (in the environment's region); DNS is yours to point at the ALB. */
+export interface ImportedCertificateHttpsConfig {
+  /** The site's domain, covered by the certificate. Required. */
+  readonly domainName?: string;
+  /** ARN of an issued ACM certificate in the environment's region. */
+  readonly certificateArn: string;
+}
+
+/** HTTPS settings: a DNS-validated certificate in a hosted zone, or an existing certificate. */
+export type HttpsConfig = HostedZoneHttpsConfig | ImportedCertificateHttpsConfig;
+
+/** Where alarms are sent. */
+export interface AlarmsConfig {
+  /**
+   * Email address subscribed to the environment's alarm topic (confirm the subscription email once).
+   * @default - no email subscription
+   */
+  readonly email?: string;
+  /**
+   * An existing SNS topic to also notify (e.g. a chat integration).
+   * @default - only the environment's own topic
+   */
+  readonly topicArn?: string;
+}
+
+/** Pipeline settings for promoting into this environment. */
+export interface ApprovalConfig {
+  /** Whether a person must approve before the pipeline deploys to this environment. */
+  readonly required: boolean;
+  /**
+   * Email notified when an approval is waiting.
+   * @default - no notification
+   */
+  readonly notifyEmail?: string;
+}
+
+/** Private DNS for service-to-service calls (`backend.dev.local`). */
+export interface ServiceDiscoveryConfig {
+  /** Cloud Map private DNS namespace, e.g. `dev.local`. */
+  readonly namespace: string;
+}
+
+/** Everything that describes one deployment environment. */
+export interface EnvironmentConfig {
+  /** Environment name: lowercase letters, digits and hyphens (`dev`, `prod`, `staging-eu`). */
+  readonly name: string;
+  /** 12-digit AWS account id. */
+  readonly account: string;
+  /** AWS region, e.g. `eu-west-1`. */
+  readonly region: string;
+  /** Availability zones in `region`, listed so synth needs no lookup. */
+  readonly availabilityZones: readonly string[];
+  /** VPC settings. */
+  readonly network: NetworkConfig;
+  /** Per-service compute settings, keyed by service name (`backend`, `frontend`). */
+  readonly services: Readonly<Record<string, ServiceConfig>>;
+  /**
+   * Cloud Map private DNS namespace.
+   * @default - no service discovery
+   */
+  readonly serviceDiscovery?: ServiceDiscoveryConfig;
+  /**
+   * HTTPS for the load balancer.
+   * @default - HTTP only on port 80
+   */
+  readonly https?: HttpsConfig;
+  /** Days to keep container, flow and access logs; a CloudWatch Logs retention value (7, 14, 30, ...). */
+  readonly logRetentionDays: number;
+  /** Whether ECS Container Insights is on (about $2+/month per cluster). */
+  readonly containerInsights: boolean;
+  /** Whether the load balancer has deletion protection and stateful resources are retained on delete. */
+  readonly deletionProtection: boolean;
+  /**
+   * Where alarms go.
+   * @default - alarms publish to the environment's topic with no subscribers
+   */
+  readonly alarms?: AlarmsConfig;
+  /** Whether the environment must survive the loss of one AZ and one task. Turns on the cross-field rules. */
+  readonly highAvailability: boolean;
+  /**
+   * Manual approval before the pipeline deploys here.
+   * @default - no approval
+   */
+  readonly approval?: ApprovalConfig;
+}
+
+/** Whether `https` uses a Route 53 hosted zone (Slipway issues the certificate and the alias record). */
+export function isHostedZoneHttps(https: HttpsConfig): https is HostedZoneHttpsConfig {
+  return 'hostedZoneId' in https;
+}
+
+/** Whether a capacity setting is the mixed on-demand base + Spot form. */
+export function isMixedCapacity(capacity: CapacityConfig): capacity is MixedCapacityConfig {
+  return typeof capacity === 'object';
+}

@@ -1,0 +1,248 @@
+import { EnvironmentConfig, ServiceConfig, isMixedCapacity } from './environment-config';
+import { describeFargateMemoryFor, isValidFargateSize } from './fargate-sizes';
+import { ConfigIssue } from './slipway-config-error';
+
+/**
+ * Cross-field rules over an environment whose shape already passed the schema.
+ * Each returns the problems it finds; `checkEnvironmentRules` runs them all so
+ * one run reports every problem at once.
+ */
+type EnvironmentRule = (config: EnvironmentConfig) => ConfigIssue[];
+
+const availabilityZonesInRegion: EnvironmentRule = (config) =>
+  config.availabilityZones.flatMap((zone, index) =>
+    zoneRegion(zone) === config.region ? [] : [{
+      field: `availabilityZones.${index}`,
+      value: zone,
+      problem: `must be a zone of region ${config.region}`,
+      fix: `Use zones such as ${config.region}a, or change region.`,
+    }]);
+
+const availabilityZonesUnique: EnvironmentRule = (config) =>
+  new Set(config.availabilityZones).size === config.availabilityZones.length ? [] : [{
+    field: 'availabilityZones',
+    value: config.availabilityZones,
+    problem: 'must not list a zone twice',
+    fix: 'Remove the duplicate zone.',
+  }];
+
+const maxAzsWithinZones: EnvironmentRule = (config) =>
+  config.network.maxAzs <= config.availabilityZones.length ? [] : [{
+    field: 'network.maxAzs',
+    value: config.network.maxAzs,
+    problem: `must be ≤ the ${config.availabilityZones.length} zone(s) listed in availabilityZones`,
+    fix: 'Lower maxAzs or list more availabilityZones.',
+  }];
+
+const natWithinAzs: EnvironmentRule = (config) =>
+  config.network.natGateways <= config.network.maxAzs ? [] : [{
+    field: 'network.natGateways',
+    value: config.network.natGateways,
+    problem: `must be ≤ network.maxAzs (${config.network.maxAzs})`,
+    fix: 'A NAT per AZ is the most that is useful: lower natGateways or raise maxAzs.',
+  }];
+
+const endpointsUnique: EnvironmentRule = (config) => {
+  const endpoints = config.network.vpcEndpoints ?? [];
+  return new Set(endpoints).size === endpoints.length ? [] : [{
+    field: 'network.vpcEndpoints',
+    value: endpoints,
+    problem: 'must not list an endpoint twice',
+    fix: 'Remove the duplicate.',
+  }];
+};
+
+const highAvailabilityZones: EnvironmentRule = (config) =>
+  !config.highAvailability || config.network.maxAzs >= 2 ? [] : [{
+    field: 'network.maxAzs',
+    value: config.network.maxAzs,
+    problem: 'must be ≥ 2 when highAvailability is on',
+    fix: 'List at least two availabilityZones and set maxAzs to 2 or more, or turn highAvailability off.',
+  }];
+
+const highAvailabilityNat: EnvironmentRule = (config) => {
+  if (!config.highAvailability) return [];
+  const issues: ConfigIssue[] = [];
+  if ((config.network.natProvider ?? 'gateway') === 'instance') {
+    issues.push({
+      field: 'network.natProvider',
+      value: config.network.natProvider,
+      problem: "must be 'gateway' when highAvailability is on",
+      fix: "A NAT instance is a single point of failure: use natProvider: 'gateway', or turn highAvailability off.",
+    });
+  }
+  if (config.network.natGateways < config.network.maxAzs) {
+    issues.push({
+      field: 'network.natGateways',
+      value: config.network.natGateways,
+      problem: `must equal network.maxAzs (${config.network.maxAzs}) when highAvailability is on`,
+      fix: `Set natGateways to ${config.network.maxAzs} so losing one AZ does not cut egress for the others, or turn highAvailability off.`,
+    });
+  }
+  return issues;
+};
+
+const servicesPresent: EnvironmentRule = (config) =>
+  Object.keys(config.services).length > 0 ? [] : [{
+    field: 'services',
+    value: config.services,
+    problem: 'must define at least one service',
+    fix: 'Add e.g. backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: \'spot\' }.',
+  }];
+
+const perService = (check: (name: string, service: ServiceConfig, config: EnvironmentConfig) => ConfigIssue[]): EnvironmentRule =>
+  (config) => Object.entries(config.services).flatMap(([name, service]) => check(name, service, config));
+
+const fargateTaskSize = perService((name, service) =>
+  isValidFargateSize(service.cpu, service.memoryMiB) ? [] : [{
+    field: `services.${name}.memoryMiB`,
+    value: { cpu: service.cpu, memoryMiB: service.memoryMiB },
+    problem: 'must be a Fargate task size together with cpu',
+    fix: `Fargate accepts only fixed pairs: ${describeFargateMemoryFor(service.cpu)}.`,
+  }]);
+
+const highAvailabilityDesiredCount = perService((name, service, config) =>
+  !config.highAvailability || service.desiredCount >= 2 ? [] : [{
+    field: `services.${name}.desiredCount`,
+    value: service.desiredCount,
+    problem: 'must be ≥ 2 when highAvailability is on',
+    fix: 'Raise desiredCount or turn highAvailability off.',
+  }]);
+
+const highAvailabilityNotSpotOnly = perService((name, service, config) =>
+  !config.highAvailability || service.capacity !== 'spot' ? [] : [{
+    field: `services.${name}.capacity`,
+    value: service.capacity,
+    problem: "must not be 'spot' when highAvailability is on",
+    fix: "ECS does not fall back to on-demand when Spot capacity runs out: use 'on-demand' or { onDemandBase: 2, spotWeight: 1 }, or turn highAvailability off.",
+  }]);
+
+const highAvailabilityOnDemandBase = perService((name, service, config) =>
+  !config.highAvailability || !isMixedCapacity(service.capacity) || service.capacity.onDemandBase >= 1 ? [] : [{
+    field: `services.${name}.capacity.onDemandBase`,
+    value: service.capacity.onDemandBase,
+    problem: 'must be ≥ 1 when highAvailability is on',
+    fix: 'Set onDemandBase to at least 1 (ideally desiredCount) so some tasks survive a Spot shortage, or turn highAvailability off.',
+  }]);
+
+const autoscalingBounds = perService((name, service, config) => {
+  const scaling = service.autoscaling;
+  if (!scaling) return [];
+  const issues: ConfigIssue[] = [];
+  if (scaling.max < scaling.min) {
+    issues.push({
+      field: `services.${name}.autoscaling.max`,
+      value: scaling.max,
+      problem: `must be ≥ autoscaling.min (${scaling.min})`,
+      fix: 'Raise max or lower min.',
+    });
+  }
+  if (config.highAvailability && scaling.min < 2) {
+    issues.push({
+      field: `services.${name}.autoscaling.min`,
+      value: scaling.min,
+      problem: 'must be ≥ 2 when highAvailability is on',
+      fix: 'Set min to 2 or more so scale-in never leaves a single task, or turn highAvailability off.',
+    });
+  }
+  if (scaling.max >= scaling.min && (service.desiredCount < scaling.min || service.desiredCount > scaling.max)) {
+    issues.push({
+      field: `services.${name}.desiredCount`,
+      value: service.desiredCount,
+      problem: `must be between autoscaling.min (${scaling.min}) and autoscaling.max (${scaling.max})`,
+      fix: 'Set desiredCount inside the autoscaling range.',
+    });
+  }
+  return issues;
+});
+
+const httpsComplete: EnvironmentRule = (config) => {
+  const https = config.https as Record<string, string | undefined> | undefined;
+  if (!https) return [];
+  const issues: ConfigIssue[] = [];
+  const hasZone = https.hostedZoneId !== undefined || https.hostedZoneName !== undefined;
+  if (!https.domainName) {
+    issues.push({
+      field: 'https.domainName',
+      value: https.domainName,
+      problem: 'is required when https is set',
+      fix: "Set the site's domain, e.g. domainName: 'app.example.com', or remove https.",
+    });
+  }
+  if (hasZone && https.certificateArn !== undefined) {
+    issues.push({
+      field: 'https',
+      value: https,
+      problem: 'must use either hostedZoneId + hostedZoneName or certificateArn, not both',
+      fix: 'Keep the hosted zone to have Slipway issue the certificate, or keep certificateArn to import yours.',
+    });
+  } else if (!hasZone && https.certificateArn === undefined) {
+    issues.push({
+      field: 'https',
+      value: https,
+      problem: 'must name a hosted zone (hostedZoneId + hostedZoneName) or an existing certificateArn',
+      fix: 'Add the Route 53 hosted zone of the domain, or the ARN of an ACM certificate for it.',
+    });
+  } else if (hasZone && (https.hostedZoneId === undefined || https.hostedZoneName === undefined)) {
+    const missing = https.hostedZoneId === undefined ? 'hostedZoneId' : 'hostedZoneName';
+    issues.push({
+      field: `https.${missing}`,
+      value: undefined,
+      problem: 'is required together with the other hosted zone field',
+      fix: 'Set both hostedZoneId and hostedZoneName (from `aws route53 list-hosted-zones`).',
+    });
+  }
+  if (https.domainName && https.hostedZoneName && !isWithinZone(https.domainName, https.hostedZoneName)) {
+    issues.push({
+      field: 'https.domainName',
+      value: https.domainName,
+      problem: `must be ${https.hostedZoneName} or a name under it`,
+      fix: 'Use a domain inside the hosted zone, or the hosted zone of the domain.',
+    });
+  }
+  if (https.certificateArn && arnRegion(https.certificateArn) !== config.region) {
+    issues.push({
+      field: 'https.certificateArn',
+      value: https.certificateArn,
+      problem: `must be a certificate in the environment's region (${config.region})`,
+      fix: `An ALB cannot use a certificate from another region: request or import the certificate in ${config.region}.`,
+    });
+  }
+  return issues;
+};
+
+const RULES: readonly EnvironmentRule[] = [
+  availabilityZonesInRegion,
+  availabilityZonesUnique,
+  maxAzsWithinZones,
+  natWithinAzs,
+  endpointsUnique,
+  highAvailabilityZones,
+  highAvailabilityNat,
+  servicesPresent,
+  fargateTaskSize,
+  highAvailabilityDesiredCount,
+  highAvailabilityNotSpotOnly,
+  highAvailabilityOnDemandBase,
+  autoscalingBounds,
+  httpsComplete,
+];
+
+/** Run every cross-field rule and return all problems found (empty when the environment is consistent). */
+export function checkEnvironmentRules(config: EnvironmentConfig): ConfigIssue[] {
+  return RULES.flatMap((check) => check(config));
+}
+
+function zoneRegion(zone: string): string {
+  return zone.slice(0, -1);
+}
+
+function arnRegion(arn: string): string {
+  return arn.split(':')[3];
+}
+
+function isWithinZone(domain: string, zone: string): boolean {
+  const normalizedDomain = domain.replace(/\.$/, '').toLowerCase();
+  const normalizedZone = zone.replace(/\.$/, '').toLowerCase();
+  return normalizedDomain === normalizedZone || normalizedDomain.endsWith(`.${normalizedZone}`);
+}
