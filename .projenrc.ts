@@ -19,4 +19,15 @@ const project = new SlipwayProject({
 addConstructLibrary(project);
 addProjectType(project);
 
+project.addTask('test:template', {
+  description: 'End-to-end test of the template from packed tarballs (run after build)',
+  steps: [{ exec: 'npx projen test:template', cwd: 'packages/projen', receiveArgs: true }],
+});
+
+// The README's test command, run by .ci/run: every package's build and tests, then the template.
+project.addTask('test:all', {
+  description: 'Builds and tests every package, then runs the template end-to-end test',
+  steps: [{ spawn: 'build' }, { spawn: 'test:template' }],
+});
+
 project.synth();
