@@ -10,6 +10,8 @@ export const PUBLISHED_PACKAGE_DEFAULTS = {
   prettier: false,
   depsUpgrade: false,
   minNodeVersion: '20.0.0',
+  // The release job's versioning tools (conventional-changelog) need Node 22; the packages themselves run on 20.
+  workflowNodeVersion: '22.x',
   repository: 'https://github.com/slipway-dev/slipway.git',
   authorName: 'Slipway',
   authorAddress: 'https://github.com/slipway-dev/slipway',
