@@ -103,9 +103,15 @@ export class SlipwayProject extends typescript.TypeScriptProject {
 
     // The root has no sources to watch; each package has its own dev task.
     this.tasks.removeTask('watch');
-    // Lint the whole monorepo once, after every package's tests.
+    // Lint the whole monorepo once, after every package's tests. projen's own
+    // `eslint` task fixes what it can; in a test run a finding must fail instead.
     if (this.eslint) {
-      this.testTask.spawn(this.eslint.eslintTask);
+      const lint = this.addTask('lint', {
+        description: 'Lints every package without fixing anything (`npx projen eslint` fixes)',
+        env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+        exec: 'eslint --ext .ts --no-error-on-unmatched-pattern packages environments projenrc .projenrc.ts',
+      });
+      this.testTask.spawn(lint);
     }
 
     if (sampleCode) {
