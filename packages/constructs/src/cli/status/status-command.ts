@@ -1,0 +1,109 @@
+import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
+import { parseOptions } from '../args';
+import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
+import { findEnvironmentServices, listServiceNames } from '../ecs/discovery';
+import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
+import { assessService, taskDefinitionName } from '../ecs/rollout';
+
+/** What the status command talks to; tests replace the output. */
+export interface StatusCommandDependencies {
+  /** @default - a real ECS client for the region */
+  readonly ecsClient?: (region: string | undefined) => ECSClient;
+  /** @default - the process's stdout and stderr */
+  readonly output?: CommandOutput;
+}
+
+const USAGE = `usage: slipway status --env <name> [--region <region>] [--cluster <name>] [--events <count, default 5>]
+
+Shows every ECS service of the environment: running/desired tasks, the primary deployment's
+rollout state and task definition, and the latest service events. The cluster is the one
+tagged slipway:environment=<name> unless --cluster names it.`;
+
+const DESCRIBE_BATCH = 10;
+
+/** `slipway status`: what is running in an environment, for the person on call. */
+export function createStatusCommand(dependencies: StatusCommandDependencies = {}): SlipwayCommand {
+  const output = dependencies.output ?? processOutput;
+  const ecsClient = dependencies.ecsClient ?? createEcsClient;
+  return {
+    name: 'status',
+    summary: 'Show an environment\'s services: running/desired tasks, rollout state, latest events',
+    run: async (argv) => {
+      const values = parseOptions(
+        argv,
+        {
+          env: { type: 'string' },
+          region: { type: 'string' },
+          cluster: { type: 'string' },
+          events: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        USAGE,
+      );
+      if (values.help) {
+        output.info(USAGE);
+        return ExitCode.OK;
+      }
+      if (!values.env) throw new UsageError(`--env is required.\n\n${USAGE}`);
+      const eventCount = values.events === undefined ? 5 : Number(values.events);
+      if (!Number.isInteger(eventCount) || eventCount < 0) {
+        throw new UsageError(`--events must be a whole number ≥ 0; got "${values.events}".`);
+      }
+
+      const ecs = ecsClient(values.region);
+      try {
+        const cluster = values.cluster ?? (await findEnvironmentServices(ecs, values.env)).clusterName;
+        const names = await listServiceNames(ecs, cluster);
+        const region = await ecs.config.region();
+        output.info(`Environment ${values.env}: ECS cluster ${cluster} in ${region}`);
+        if (names.length === 0) {
+          output.info('  no services');
+          return ExitCode.OK;
+        }
+        const services = await describeAll(ecs, cluster, names);
+        for (const line of formatTable(services)) output.info(line);
+        if (eventCount > 0) {
+          for (const service of services) {
+            output.info('');
+            output.info(`Latest events of ${service.serviceName}:`);
+            const events = (service.events ?? []).slice(0, eventCount);
+            if (events.length === 0) output.info('  (none)');
+            for (const event of events) output.info(`  ${event.createdAt?.toISOString() ?? '?'}  ${event.message ?? ''}`);
+          }
+        }
+        return ExitCode.OK;
+      } catch (error) {
+        output.error(`✖ Could not read environment ${values.env}: ${error instanceof Error && error.name === 'EnvironmentNotFoundError' ? error.message : describeAwsError(error)}`);
+        return ExitCode.FAILED;
+      }
+    },
+  };
+}
+
+async function describeAll(ecs: ECSClient, cluster: string, names: readonly string[]): Promise<Service[]> {
+  const services: Service[] = [];
+  for (let start = 0; start < names.length; start += DESCRIBE_BATCH) {
+    const response = await ecs.send(new DescribeServicesCommand({ cluster, services: names.slice(start, start + DESCRIBE_BATCH) }));
+    services.push(...(response.services ?? []));
+  }
+  return services;
+}
+
+/** One row per service, columns padded to the widest value. */
+export function formatTable(services: readonly Service[]): string[] {
+  const header = ['SERVICE', 'RUNNING/DESIRED', 'PENDING', 'ROLLOUT', 'TASK DEFINITION', 'DEPLOYMENTS'];
+  const rows = services.map((service) => {
+    const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+    const state = assessService(service.serviceName ?? '?', service).state;
+    return [
+      service.serviceName ?? '?',
+      `${service.runningCount ?? 0}/${service.desiredCount ?? 0}`,
+      String(service.pendingCount ?? 0),
+      primary?.rolloutState ?? (state === 'completed' ? 'STEADY' : 'ROLLING'),
+      primary ? taskDefinitionName(primary) : '-',
+      String(service.deployments?.length ?? 0),
+    ];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+}

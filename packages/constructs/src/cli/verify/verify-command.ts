@@ -1,0 +1,206 @@
+import { writeFileSync } from 'node:fs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { parseOptions, secondsOption } from '../args';
+import { Clock, formatDuration, systemClock } from '../clock';
+import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
+import { findEnvironmentServices } from '../ecs/discovery';
+import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
+import { RolloutResult, waitForRollout } from '../ecs/rollout';
+import { describeStoppedTasks } from '../ecs/stopped-tasks';
+import { runSmokeTest, SmokeTestResult } from './smoke-test';
+
+/** What the verify command talks to; tests replace the clock and the output. */
+export interface VerifyCommandDependencies {
+  /** @default - a real ECS client for the region */
+  readonly ecsClient?: (region: string | undefined) => ECSClient;
+  /** @default - the wall clock */
+  readonly clock?: Clock;
+  /** @default - the process's stdout and stderr */
+  readonly output?: CommandOutput;
+}
+
+const USAGE = `usage: slipway verify (--cluster <name> --service <name> [--service <name>...] | --env <name>)
+                      [--url <stage URL>] [--commit <sha>] [--region <region>]
+                      [--timeout <seconds, default 900>] [--poll-interval <seconds, default 15>]
+                      [--smoke-timeout <seconds, default 180>] [--summary-file <path>]
+
+Waits until every service's primary deployment is COMPLETED with running == desired, fails fast
+when a deployment FAILED or the circuit breaker rolled it back (listing why tasks stopped), then
+smoke-tests the URL: /api/health is 200, /api/version reports --commit, / serves HTML.
+Exit codes: 0 verified, 1 deployment or smoke test failed, 2 wrong usage, 3 timed out.`;
+
+/** `slipway verify`: the pipeline's post-deployment check of one stage. */
+export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}): SlipwayCommand {
+  const output = dependencies.output ?? processOutput;
+  const clock = dependencies.clock ?? systemClock;
+  const ecsClient = dependencies.ecsClient ?? createEcsClient;
+  return {
+    name: 'verify',
+    summary: 'Wait for a stage\'s ECS rollout to complete, then smoke-test its URL (used by the pipeline)',
+    run: async (argv) => {
+      const options = parseVerifyOptions(argv);
+      if (options === 'help') {
+        output.info(USAGE);
+        return ExitCode.OK;
+      }
+      const ecs = ecsClient(options.region);
+      const started = clock.now();
+
+      let cluster = options.cluster;
+      let services = options.services;
+      let rollout: RolloutResult;
+      try {
+        if (options.environment !== undefined) {
+          const found = await findEnvironmentServices(ecs, options.environment);
+          cluster = found.clusterName;
+          services = found.services;
+          if (services.length === 0) {
+            output.error(`✖ Cluster ${cluster} of environment ${options.environment} has no services; nothing was deployed to verify.`);
+            return ExitCode.FAILED;
+          }
+        }
+        output.info(`Verifying ${services.join(', ')} in ECS cluster ${cluster} (waiting up to ${formatDuration(options.timeoutMs)})`);
+        rollout = await waitForRollout(ecs, {
+          cluster: cluster!,
+          services,
+          timeoutMs: options.timeoutMs,
+          pollIntervalMs: options.pollIntervalMs,
+          clock,
+          output,
+        });
+      } catch (error) {
+        output.error(`✖ Could not read the ECS services${cluster ? ` of cluster ${cluster}` : ''}: ${describeAwsError(error)}`);
+        return ExitCode.FAILED;
+      }
+
+      if (rollout.outcome !== 'completed') {
+        const unsettled = rollout.services.filter((service) => service.state !== 'completed');
+        output.error(
+          rollout.outcome === 'timed-out'
+            ? `✖ Timed out after ${formatDuration(options.timeoutMs)} waiting for ${unsettled.map((s) => s.service).join(', ')} to settle.`
+            : `✖ Deployment failed: ${unsettled.filter((s) => s.state !== 'in-progress').map((s) => `${s.service} ${s.state}`).join(', ')}.`,
+        );
+        for (const service of unsettled) output.error(`  ${service.service}: ${service.detail}`);
+        await reportStoppedTasks(ecs, cluster!, unsettled.map((service) => service.service), output);
+        output.error('  Look next: the service\'s Events tab in the ECS console, and its CloudWatch log group.');
+        writeSummary(options.summaryFile, `${rollout.outcome === 'timed-out' ? 'TIMED OUT' : 'FAILED'}: ${unsettled.map((s) => `${s.service} ${s.detail}`).join('; ')}`);
+        return rollout.outcome === 'timed-out' ? ExitCode.TIMED_OUT : ExitCode.FAILED;
+      }
+      output.info(`✔ Rollout complete for ${services.length} service${services.length === 1 ? '' : 's'} after ${formatDuration(clock.now() - started)}`);
+
+      let smoke: SmokeTestResult | undefined;
+      if (options.url !== undefined) {
+        output.info(`Smoke-testing ${options.url}${options.commit ? ` for commit ${options.commit}` : ''}`);
+        smoke = await runSmokeTest({
+          baseUrl: options.url,
+          expectedCommit: options.commit,
+          timeoutMs: options.smokeTimeoutMs,
+          retryIntervalMs: Math.min(options.pollIntervalMs, 5_000),
+          requestTimeoutMs: 10_000,
+          clock,
+          output,
+        });
+        for (const check of smoke.checks) {
+          (check.ok ? output.info : output.error)(`  ${check.ok ? '✔' : '✖'} ${check.name}: ${check.detail}`);
+        }
+        if (!smoke.ok) {
+          output.error(`✖ Smoke test of ${options.url} failed after ${smoke.attempts} attempt${smoke.attempts === 1 ? '' : 's'} (${formatDuration(options.smokeTimeoutMs)}).`);
+          writeSummary(options.summaryFile, `FAILED smoke test of ${options.url}: ${smoke.checks.filter((c) => !c.ok).map((c) => `${c.name} ${c.detail}`).join('; ')}`);
+          return ExitCode.FAILED;
+        }
+      } else {
+        output.info('No --url given: skipped the HTTP smoke test.');
+      }
+
+      const summary =
+        `rollout complete (${rollout.services.map((service) => `${service.service} ${service.detail}`).join('; ')})` +
+        (smoke ? `; smoke test passed at ${options.url}${options.commit ? ` serving commit ${options.commit.slice(0, 12)}` : ''}` : '');
+      writeSummary(options.summaryFile, summary);
+      output.info(`✔ Stage verified in ${formatDuration(clock.now() - started)}: ${summary}`);
+      return ExitCode.OK;
+    },
+  };
+}
+
+interface VerifyOptions {
+  readonly cluster?: string;
+  readonly services: string[];
+  readonly environment?: string;
+  readonly url?: string;
+  readonly commit?: string;
+  readonly region?: string;
+  readonly timeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly smokeTimeoutMs: number;
+  readonly summaryFile?: string;
+}
+
+function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
+  const values = parseOptions(
+    argv,
+    {
+      'cluster': { type: 'string' },
+      'service': { type: 'string', multiple: true },
+      'env': { type: 'string' },
+      'url': { type: 'string' },
+      'commit': { type: 'string' },
+      'region': { type: 'string' },
+      'timeout': { type: 'string' },
+      'poll-interval': { type: 'string' },
+      'smoke-timeout': { type: 'string' },
+      'summary-file': { type: 'string' },
+      'help': { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (values.help) return 'help';
+  const services = (values.service ?? []).map((service) => service.trim()).filter((service) => service !== '');
+  const byName = values.cluster !== undefined || services.length > 0;
+  if (values.env !== undefined && byName) {
+    throw new UsageError(`Pass either --env or --cluster with --service, not both.\n\n${USAGE}`);
+  }
+  if (values.env === undefined && (!values.cluster || services.length === 0)) {
+    throw new UsageError(`Name what to verify: --cluster <name> with at least one --service <name>, or --env <name>.\n\n${USAGE}`);
+  }
+  if (values.commit !== undefined && values.url === undefined) {
+    throw new UsageError(`--commit is checked against the stage's /api/version, so it needs --url.\n\n${USAGE}`);
+  }
+  if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url)) {
+    throw new UsageError(`--url must be an http:// or https:// URL; got "${values.url}".`);
+  }
+  return {
+    cluster: values.cluster,
+    services,
+    environment: values.env,
+    url: values.url,
+    commit: values.commit?.trim() || undefined,
+    region: values.region,
+    timeoutMs: secondsOption(values.timeout, '--timeout', 900),
+    pollIntervalMs: secondsOption(values['poll-interval'], '--poll-interval', 15),
+    smokeTimeoutMs: secondsOption(values['smoke-timeout'], '--smoke-timeout', 180),
+    summaryFile: values['summary-file'],
+  };
+}
+
+async function reportStoppedTasks(ecs: ECSClient, cluster: string, services: readonly string[], output: CommandOutput): Promise<void> {
+  for (const service of services) {
+    try {
+      const stopped = await describeStoppedTasks(ecs, cluster, service);
+      if (stopped.length === 0) {
+        output.error(`  ${service}: no stopped tasks recorded.`);
+        continue;
+      }
+      output.error(`  Recently stopped tasks of ${service}:`);
+      for (const line of stopped) output.error(`    ${line}`);
+    } catch (error) {
+      output.error(`  ${service}: could not list stopped tasks (${describeAwsError(error)})`);
+    }
+  }
+}
+
+/** The one-line result the pipeline passes on to the next approval. */
+function writeSummary(file: string | undefined, summary: string): void {
+  if (file === undefined) return;
+  // CodePipeline variables hold at most 1000 characters.
+  writeFileSync(file, `${summary.replace(/\s+/g, ' ').slice(0, 900)}\n`);
+}
