@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseOptions } from '../cli/args';
+import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../cli/command';
+import { resolveAssemblyDir } from './assembly-option';
+import { AssumptionId, isAssumptionId, withAssumptions } from './assumptions';
+import { CloudAssemblyError, readCloudAssembly } from './cloud-assembly';
+import { estimateCosts } from './cost-estimate';
+import { renderCostJson, renderCostMarkdown, renderCostText } from './cost-report';
+import { GeneratedFileError, endMarker, startMarker, updateGeneratedFile } from './generated-block';
+import { US_EAST_1_PRICES } from './prices';
+
+const USAGE = `Usage: slipway cost [--assembly <cdk.out>] [--json] [--region <region>] [--assume <id>=<value>]... [--prices <file.json>] [--write <file.md>]... [--check]
+
+Prices each environment (CDK Stage) and the pipeline of a synthesized app, from AWS list prices,
+at minimum capacity and at autoscaling maximum.
+
+  --assembly, --app-dir  the cloud assembly to read (default: ./cdk.out, else packages/infra/cdk.out)
+  --json                 print the estimate as JSON
+  --region               price every stack in this region instead of its own
+  --assume id=value      replace a usage assumption, e.g. --assume albAverageLcu=0.1 (ids are printed under the estimate)
+  --prices file.json     replace list prices by id, e.g. {"fargate.linux-x86.vcpu-hour": 0.035}
+  --write file.md        write the estimate as Markdown between ${startMarker('cost')} and ${endMarker('cost')} (created if missing)
+  --check                with --write: change nothing, exit 1 if a file is not current`;
+
+/** The block name of the estimate in Markdown files. */
+export const COST_BLOCK = 'cost';
+
+/** The text a new docs/cost.md starts with, around the generated block. */
+export function initialCostDoc(): string {
+  return [
+    '# What it costs',
+    '',
+    'Monthly AWS list prices of every environment and of the delivery pipeline, computed by `npx projen cost` from the',
+    'synthesized CloudFormation templates. Regenerate after changing `environments/` with `npx projen docs`.',
+    '',
+    startMarker(COST_BLOCK),
+    endMarker(COST_BLOCK),
+    '',
+  ].join('\n');
+}
+
+/** `slipway cost`, with injectable output and working directory for tests. */
+export async function runCost(argv: readonly string[], output: CommandOutput = processOutput, cwd: string = process.cwd()): Promise<number> {
+  try {
+    const options = parseOptions(
+      argv,
+      {
+        'assembly': { type: 'string' },
+        'app-dir': { type: 'string' },
+        'json': { type: 'boolean' },
+        'region': { type: 'string' },
+        'assume': { type: 'string', multiple: true },
+        'prices': { type: 'string' },
+        'write': { type: 'string', multiple: true },
+        'check': { type: 'boolean' },
+        'help': { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (options.help) {
+      output.info(USAGE);
+      return ExitCode.OK;
+    }
+    if (options.check && !options.write?.length) throw new UsageError(`--check needs --write <file.md> to know which file to check.\n\n${USAGE}`);
+    const directory = resolveAssemblyDir(cwd, (options.assembly as string | undefined) ?? (options['app-dir'] as string | undefined));
+    const estimate = estimateCosts(readCloudAssembly(directory), {
+      region: options.region as string | undefined,
+      assumptions: withAssumptions(parseAssumptions((options.assume as string[] | undefined) ?? [])),
+      customPrices: options.prices ? readCustomPrices(path.resolve(cwd, options.prices as string)) : undefined,
+    });
+
+    const files = (options.write as string[] | undefined) ?? [];
+    if (files.length === 0) {
+      output.info((options.json ? renderCostJson(estimate) : renderCostText(estimate)).trimEnd());
+      return ExitCode.OK;
+    }
+    const markdown = renderCostMarkdown(estimate);
+    let stale = false;
+    for (const file of files) {
+      const result = updateGeneratedFile(path.resolve(cwd, file), { [COST_BLOCK]: markdown }, {
+        generator: 'npx projen cost',
+        check: options.check === true,
+        initialContent: initialCostDoc,
+      });
+      if (options.check && result.stale) {
+        stale = true;
+        output.error(`${file} is out of date with the synthesized app. Run \`npx projen docs\` and commit the result.`);
+      } else {
+        output.info(`${file}: ${result.stale ? 'updated' : 'up to date'}`);
+      }
+    }
+    return stale ? ExitCode.FAILED : ExitCode.OK;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.error(error.message);
+      return ExitCode.USAGE;
+    }
+    if (error instanceof CloudAssemblyError || error instanceof GeneratedFileError) {
+      output.error(error.message);
+      return ExitCode.FAILED;
+    }
+    throw error;
+  }
+}
+
+function parseAssumptions(values: readonly string[]): Partial<Record<AssumptionId, number>> {
+  const result: Partial<Record<AssumptionId, number>> = {};
+  for (const value of values) {
+    const match = /^([A-Za-z0-9]+)=(.+)$/.exec(value);
+    const number = match ? Number(match[2]) : NaN;
+    if (!match || !isAssumptionId(match[1]) || !Number.isFinite(number) || number < 0) {
+      throw new UsageError(
+        `--assume "${value}" is not <id>=<non-negative number> with a known id. Ids: ${Object.keys(withAssumptions({})).join(', ')}.`,
+      );
+    }
+    result[match[1]] = number;
+  }
+  return result;
+}
+
+function readCustomPrices(file: string): Record<string, number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--prices ${file}: cannot read it as JSON (${(error as Error).message}).`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`--prices ${file}: expected an object of price id to US dollars, e.g. {"elb.alb.hour": 0.0252}.`);
+  }
+  for (const [id, usd] of Object.entries(parsed)) {
+    if (!(id in US_EAST_1_PRICES)) throw new UsageError(`--prices ${file}: "${id}" is not a price id. Ids: ${Object.keys(US_EAST_1_PRICES).join(', ')}.`);
+    if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) {
+      throw new UsageError(`--prices ${file}: "${id}" must be a non-negative number of US dollars; got ${JSON.stringify(usd)}.`);
+    }
+  }
+  return parsed as Record<string, number>;
+}
+
+/** `slipway cost`: what each environment and the pipeline cost per month, from the synthesized app. */
+export const costCommand: SlipwayCommand = {
+  name: 'cost',
+  summary: 'Monthly AWS list-price estimate of each environment and the pipeline, from the synthesized app',
+  run: (argv) => runCost(argv),
+};
