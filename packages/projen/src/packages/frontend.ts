@@ -31,7 +31,8 @@ export function createFrontend(root: typescript.TypeScriptProject, sampleCode: b
   project.tasks.tryFind('watch')?.reset('tsc --noEmit --watch');
 
   const bundle = project.addTask('bundle', {
-    description: 'Build the site into dist/ (content-hashed, minified; source maps go to sourcemaps/, outside the image)',
+    description:
+      'Build the site into dist/ (content-hashed, minified; source maps go to sourcemaps/, outside the image)',
     exec: 'tsx build-tools/bundle.ts',
   });
   project.postCompileTask.spawn(bundle);

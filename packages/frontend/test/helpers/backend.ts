@@ -1,0 +1,75 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { freePort, waitForOk } from './http';
+import { PACKAGE_DIR } from '../../build-tools/site-build';
+
+/** The monorepo's API package, which the browser tests run for real. */
+export const BACKEND_DIR = path.resolve(PACKAGE_DIR, '..', 'backend');
+
+/** A real API process. */
+export interface Backend {
+  /** e.g. "http://127.0.0.1:41235" (no trailing slash). */
+  readonly origin: string;
+  /** What the process printed so far (its logs). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the monorepo's API the way its container does (its bundle,
+ * `dist/server.js`, when built) or else from source with tsx, on a free
+ * loopback port, and waits until /api/health answers.
+ */
+export async function startBackend(env: Record<string, string>): Promise<Backend> {
+  const bundle = path.join(BACKEND_DIR, 'dist', 'server.js');
+  const source = path.join(BACKEND_DIR, 'src', 'server.ts');
+  let args: string[];
+  if (fs.existsSync(bundle)) {
+    args = [bundle];
+  } else if (fs.existsSync(source)) {
+    const tsx = require.resolve('tsx/package.json');
+    const bin = (JSON.parse(fs.readFileSync(tsx, 'utf8')) as { bin: string }).bin;
+    args = [path.resolve(path.dirname(tsx), bin), source];
+  } else {
+    throw new Error(
+      `The API is missing: neither ${bundle} nor ${source} exists. The browser tests run the real API from packages/backend.`,
+    );
+  }
+
+  const port = await freePort();
+  let output = '';
+  let exit: string | undefined;
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: BACKEND_DIR,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exit = `The API (${args.join(' ')}) exited (${signal ?? code}) before /api/health answered:\n${output}`;
+      resolve();
+    }),
+  );
+  child.on('error', (error) => (exit = `The API failed to start: ${error.message}`));
+
+  const origin = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+  };
+  try {
+    // From source, tsx compiles the API first: allow for a slow, shared CI machine.
+    await waitForOk(`${origin}/api/health`, 30_000, () => exit);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { origin, output: () => output, stop };
+}
