@@ -171,6 +171,12 @@ export interface EnvironmentConfig {
    * @default - HTTP only on port 80
    */
   readonly https?: HttpsConfig;
+  /**
+   * Put AWS WAF (managed common, known-bad-inputs and IP-reputation rules, per-IP rate limit) in front of the load balancer.
+   * About $10/month plus $0.60 per million requests.
+   * @default false
+   */
+  readonly waf?: boolean;
   /** Days to keep container, flow and access logs; a CloudWatch Logs retention value (7, 14, 30, ...). */
   readonly logRetentionDays: number;
   /** Whether ECS Container Insights is on (about $2+/month per cluster). */

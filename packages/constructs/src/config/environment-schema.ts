@@ -76,6 +76,7 @@ export const environmentShapeSchema = z.strictObject({
     namespace: z.string().regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, rule('must be a DNS domain name', "Use e.g. 'dev.local'.")),
   }).optional(),
   https: hostedZoneHttpsSchema.optional(),
+  waf: z.boolean().optional(),
   logRetentionDays: z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), rule('must be a CloudWatch Logs retention period', `Use one of ${LOG_RETENTION_DAYS.join(', ')}.`)),
   containerInsights: z.boolean(),
   deletionProtection: z.boolean(),

@@ -1,0 +1,55 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Construct } from 'constructs';
+import { EnvironmentKey } from '../security/environment-key';
+
+/** Props of `AlarmTopic`. */
+export interface AlarmTopicProps {
+  /**
+   * Email subscribed to the topic (the address must confirm the subscription once).
+   * @default - no subscription
+   */
+  readonly email?: string;
+  /**
+   * An existing SNS topic that also receives every alarm (e.g. a chat integration).
+   * @default - none
+   */
+  readonly additionalTopicArn?: string;
+  /**
+   * Key encrypting the topic; its policy must let CloudWatch alarms use it.
+   * @default - a new key with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * Where the environment's alarms go: a KMS-encrypted, SSL-only SNS topic with
+ * an optional email subscription, plus an optional existing topic.
+ */
+export class AlarmTopic extends Construct {
+  /** The environment's alarm topic. */
+  public readonly topic: sns.Topic;
+  private readonly alarmActions: cloudwatch.IAlarmAction[];
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Topic', {
+      masterKey: props.encryptionKey ?? new EnvironmentKey(this, 'Key').key,
+      enforceSSL: true,
+    });
+    if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+    this.alarmActions = [new actions.SnsAction(this.topic)];
+    if (props.additionalTopicArn) {
+      this.alarmActions.push(new actions.SnsAction(sns.Topic.fromTopicArn(this, 'AdditionalTopic', props.additionalTopicArn)));
+    }
+  }
+
+  /** Send `alarm`'s ALARM and OK transitions to this topic (and the additional topic). */
+  public notify(alarm: cloudwatch.Alarm): void {
+    alarm.addAlarmAction(...this.alarmActions);
+    alarm.addOkAction(...this.alarmActions);
+  }
+}

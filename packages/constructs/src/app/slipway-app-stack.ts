@@ -1,0 +1,270 @@
+import { CfnOutput, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AlarmTopic } from '../alarms/alarm-topic';
+import { SlipwayCluster } from '../cluster/slipway-cluster';
+import { EnvironmentConfig } from '../config/environment-config';
+import { parseEnvironmentConfig } from '../config/environment-schema';
+import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
+import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
+import { SlipwayIngress } from '../ingress/slipway-ingress';
+import { SlipwayNetwork } from '../network/slipway-network';
+import { EnvironmentKey } from '../security/environment-key';
+import { InternalService } from '../service/internal-service';
+import { SlipwayServiceBase } from '../service/service-base';
+import { ServiceImage } from '../service/service-image';
+import { WebService } from '../service/web-service';
+
+/** What the application code says about one service; the environment says how big and how many. */
+export interface AppServiceSpec {
+  /** Dockerfile directory (`{ directory }`) or an existing image (`{ image }`). */
+  readonly image: ServiceImage;
+  /** Port the container listens on. */
+  readonly containerPort: number;
+  /**
+   * No load balancer route: reachable only through Cloud Map by the services in `reachableFrom`.
+   * @default false
+   */
+  readonly internal?: boolean;
+  /** Load balancer health check path, e.g. `/api/health`; required unless internal. */
+  readonly healthCheckPath?: string;
+  /**
+   * Paths routed to the service (≤ 5), e.g. `['/api/*']`.
+   * @default ['/*'] - the catch-all route
+   */
+  readonly pathPatterns?: readonly string[];
+  /**
+   * Listener rule priority (1–49999, lower wins); required with pathPatterns.
+   * @default 50000 for the catch-all route
+   */
+  readonly priority?: number;
+  /**
+   * Names of other services that may call this one on its container port (through Cloud Map).
+   * @default - none
+   */
+  readonly reachableFrom?: readonly string[];
+  /**
+   * Plain environment variables (never secrets).
+   * @default - only GIT_SHA
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Secrets injected by ECS from Secrets Manager or SSM.
+   * @default - none
+   */
+  readonly secrets?: Readonly<Record<string, ecs.Secret>>;
+  /**
+   * ECS container health check (the command must exist in the image).
+   * @default - none; the load balancer health check decides
+   */
+  readonly containerHealthCheck?: ecs.HealthCheck;
+  /**
+   * Command overriding the image's CMD.
+   * @default - the image's CMD
+   */
+  readonly command?: string[];
+  /**
+   * Writable paths on the read-only root filesystem.
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: readonly string[];
+  /**
+   * Non-root user to run as.
+   * @default - the image's USER
+   */
+  readonly user?: string;
+  /**
+   * CPU architecture.
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+}
+
+/** Props of `SlipwayAppStack`. */
+export interface SlipwayAppStackProps extends Omit<StackProps, 'env'> {
+  /** The environment's settings (from `environments/<name>.ts`); validated again here. */
+  readonly config: EnvironmentConfig;
+  /** The services, by the same names as `config.services`. */
+  readonly services: Readonly<Record<string, AppServiceSpec>>;
+  /**
+   * Git commit being deployed (build argument, `GIT_SHA` variable, image label).
+   * @default - not recorded
+   */
+  readonly gitSha?: string;
+  /**
+   * File the config came from, named in errors.
+   * @default `environments/<config.name>.ts`
+   */
+  readonly configFile?: string;
+}
+
+/**
+ * One environment of the app, in one stack: KMS key, alarm topic, network,
+ * cluster, load balancer, every service and the dashboard, all from the
+ * environment's settings. Account, region and availability zones come from
+ * the config, so synth needs no credentials and no lookups.
+ *
+ * Outputs: `Url`, `LoadBalancerDnsName`, `ClusterName`, `<Service>ServiceName`,
+ * `DashboardName`, `AlarmTopicArn`.
+ */
+export class SlipwayAppStack extends Stack {
+  /** The validated settings. */
+  public readonly config: EnvironmentConfig;
+  /** The network. */
+  public readonly network: SlipwayNetwork;
+  /** The cluster. */
+  public readonly cluster: SlipwayCluster;
+  /** The load balancer (present when any service is not internal). */
+  public readonly ingress?: SlipwayIngress;
+  /** Services by name. */
+  public readonly services: Readonly<Record<string, SlipwayServiceBase>>;
+  /** The alarm topic. */
+  public readonly alarmTopic: AlarmTopic;
+  /** The dashboard. */
+  public readonly dashboard: EnvironmentDashboard;
+  /** Output holding the public URL (for pipeline steps: `envFromCfnOutputs`). */
+  public readonly urlOutput?: CfnOutput;
+  /** Output holding the cluster name. */
+  public readonly clusterNameOutput: CfnOutput;
+  /** Outputs holding each ECS service name, by service. */
+  public readonly serviceNameOutputs: Readonly<Record<string, CfnOutput>>;
+
+  constructor(scope: Construct, id: string, props: SlipwayAppStackProps) {
+    const configFile = props.configFile ?? `environments/${props.config.name}.ts`;
+    const config = parseEnvironmentConfig(props.config, configFile);
+    super(scope, id, {
+      terminationProtection: config.deletionProtection,
+      description: `Slipway app, environment ${config.name}`,
+      ...props,
+      env: { account: config.account, region: config.region },
+    });
+    this.config = config;
+    checkServicesMatch(config, props.services, configFile);
+    Tags.of(this).add('slipway:environment', config.name);
+
+    const removalPolicy = config.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+    const key = new EnvironmentKey(this, 'Key', { removalPolicy }).key;
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { email: config.alarms?.email, additionalTopicArn: config.alarms?.topicArn, encryptionKey: key });
+
+    this.network = new SlipwayNetwork(this, 'Network', {
+      availabilityZones: config.availabilityZones.slice(0, config.network.maxAzs),
+      natGateways: config.network.natGateways,
+      natProvider: config.network.natProvider,
+      vpcEndpoints: config.network.vpcEndpoints,
+      cidr: config.network.cidr,
+      flowLogRetention: logRetention,
+      encryptionKey: key,
+      removalPolicy,
+    });
+    this.cluster = new SlipwayCluster(this, 'Cluster', {
+      vpc: this.network.vpc,
+      containerInsights: config.containerInsights,
+      serviceDiscoveryNamespace: config.serviceDiscovery?.namespace,
+    });
+    const hasWebService = Object.values(props.services).some((spec) => !spec.internal);
+    if (hasWebService) {
+      this.ingress = new SlipwayIngress(this, 'Ingress', {
+        vpc: this.network.vpc,
+        https: config.https,
+        deletionProtection: config.deletionProtection,
+        accessLogRetentionDays: config.logRetentionDays,
+        webApplicationFirewall: config.waf ?? false,
+        encryptionKey: key,
+      });
+    }
+
+    const services: Record<string, SlipwayServiceBase> = {};
+    for (const [name, spec] of Object.entries(props.services)) {
+      const common = {
+        cluster: this.cluster,
+        serviceName: name,
+        settings: config.services[name],
+        image: spec.image,
+        containerPort: spec.containerPort,
+        gitSha: props.gitSha,
+        environment: spec.environment,
+        secrets: spec.secrets,
+        containerHealthCheck: spec.containerHealthCheck,
+        command: spec.command,
+        writablePaths: spec.writablePaths,
+        user: spec.user,
+        cpuArchitecture: spec.cpuArchitecture,
+        logRetention,
+        encryptionKey: key,
+        alarmTopic: this.alarmTopic,
+        removalPolicy,
+      };
+      const id = pascalCase(name);
+      if (spec.internal) {
+        services[name] = new InternalService(this, id, common);
+      } else {
+        if (!spec.healthCheckPath) {
+          throw SlipwayConfigError.of(this.node.path, `services.${name}.healthCheckPath`, spec.healthCheckPath,
+            'is required for a service behind the load balancer', "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.");
+        }
+        services[name] = new WebService(this, id, {
+          ...common,
+          ingress: this.ingress!,
+          healthCheckPath: spec.healthCheckPath,
+          pathPatterns: spec.pathPatterns,
+          priority: spec.priority,
+        });
+      }
+    }
+    for (const [name, spec] of Object.entries(props.services)) {
+      for (const caller of spec.reachableFrom ?? []) {
+        if (!services[caller]) {
+          throw SlipwayConfigError.of(this.node.path, `services.${name}.reachableFrom`, caller, 'must name another service of this app', `Use one of ${Object.keys(services).join(', ')}.`);
+        }
+        services[name].allowFrom(services[caller].securityGroup, `${caller} to ${name}`);
+      }
+    }
+    this.services = services;
+
+    this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
+      cluster: this.cluster,
+      services: Object.values(services),
+      ingress: this.ingress,
+      dashboardName: `slipway-${config.name}`,
+    });
+
+    if (this.ingress) {
+      this.urlOutput = new CfnOutput(this, 'Url', { value: this.ingress.url, description: 'Public URL of the app' });
+      new CfnOutput(this, 'LoadBalancerDnsName', { value: this.ingress.loadBalancer.loadBalancerDnsName });
+    }
+    this.clusterNameOutput = new CfnOutput(this, 'ClusterName', { value: this.cluster.cluster.clusterName });
+    const serviceNameOutputs: Record<string, CfnOutput> = {};
+    for (const [name, service] of Object.entries(services)) {
+      serviceNameOutputs[name] = new CfnOutput(this, `${pascalCase(name)}ServiceName`, { value: service.service.serviceName });
+    }
+    this.serviceNameOutputs = serviceNameOutputs;
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn });
+  }
+
+  /** The configured zones: the VPC never asks AWS which zones exist. */
+  public get availabilityZones(): string[] {
+    return [...(this.config?.availabilityZones ?? [])];
+  }
+}
+
+function checkServicesMatch(config: EnvironmentConfig, services: Readonly<Record<string, AppServiceSpec>>, file: string): void {
+  const issues: ConfigIssue[] = [];
+  for (const name of Object.keys(services)) {
+    if (!config.services[name]) {
+      issues.push({ field: `services.${name}`, value: undefined, problem: 'has no settings in this environment', fix: `Add services.${name} (cpu, memoryMiB, desiredCount, capacity) to ${file}.` });
+    }
+  }
+  for (const name of Object.keys(config.services)) {
+    if (!services[name]) {
+      issues.push({ field: `services.${name}`, value: config.services[name], problem: 'is not a service of the app', fix: `Remove it from ${file}, or add the service to the app.` });
+    }
+  }
+  if (issues.length > 0) throw new SlipwayConfigError(file, issues);
+}
+
+function pascalCase(name: string): string {
+  return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}

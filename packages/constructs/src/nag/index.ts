@@ -1,0 +1,2 @@
+export * from './acknowledge';
+export * from './security-checks';

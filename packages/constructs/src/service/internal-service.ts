@@ -1,0 +1,24 @@
+import { Construct } from 'constructs';
+import { SlipwayConfigError } from '../config/slipway-config-error';
+import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
+
+/** Props of `InternalService`. */
+export interface InternalServiceProps extends SlipwayServiceProps {}
+
+/**
+ * A Fargate service with no load balancer, reachable only through Cloud Map
+ * (`worker.dev.local`) from peers allowed with `allowFrom`: for workers and
+ * private APIs. The cluster must have a service discovery namespace.
+ * Without target-group metrics there are no deployment alarms: the circuit
+ * breaker rolls back a deployment whose tasks fail to start or keep exiting.
+ */
+export class InternalService extends SlipwayServiceBase {
+  constructor(scope: Construct, id: string, props: InternalServiceProps) {
+    super(scope, id, props, {});
+    if (!props.cluster.namespace) {
+      throw SlipwayConfigError.of(this.node.path, 'cluster.namespace', undefined,
+        'is required for an internal service (it is reachable only through Cloud Map)',
+        "Set serviceDiscovery: { namespace: 'dev.local' } in the environment.");
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+
+/** Build the service's image from a directory with a Dockerfile (a CDK Docker image asset). */
+export interface DirectoryImage {
+  /** Absolute path of the build context holding the Dockerfile. */
+  readonly directory: string;
+  /**
+   * Dockerfile name, relative to `directory`.
+   * @default 'Dockerfile'
+   */
+  readonly file?: string;
+  /**
+   * Extra build arguments. `GIT_SHA` is always passed when the service knows the git SHA.
+   * @default - only GIT_SHA
+   */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /**
+   * Multi-stage build target.
+   * @default - the last stage
+   */
+  readonly target?: string;
+}
+
+/** Use an image that is already built (a registry image, an ECR repository tag, ...). */
+export interface ExistingImage {
+  /** The container image. */
+  readonly image: ecs.ContainerImage;
+}
+
+/** Where a service's container image comes from. */
+export type ServiceImage = DirectoryImage | ExistingImage;
+
+/** Whether the image is built from a directory. */
+export function isDirectoryImage(image: ServiceImage): image is DirectoryImage {
+  return 'directory' in image;
+}
+
+/**
+ * Resolve a `ServiceImage` to an `ecs.ContainerImage`. A directory becomes a
+ * Docker image asset: at synth CDK only stages the directory; the build runs
+ * when the asset is published (cdk deploy or the pipeline's asset step).
+ */
+export function toContainerImage(image: ServiceImage, gitSha: string | undefined, architecture: ecs.CpuArchitecture): ecs.ContainerImage {
+  if (!isDirectoryImage(image)) return image.image;
+  return ecs.ContainerImage.fromAsset(image.directory, {
+    file: image.file,
+    target: image.target,
+    buildArgs: { ...image.buildArgs, ...(gitSha ? { GIT_SHA: gitSha } : {}) },
+    platform: architecture === ecs.CpuArchitecture.ARM64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
+  });
+}
