@@ -27,15 +27,19 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     keywords: ['projen', 'aws-cdk', 'fargate', 'ecs', 'slipway'],
     jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER },
     tsJestOptions: { transformOptions: { isolatedModules: true } },
-    npmignore: ['/scripts/'],
     gitignore: ['/samples/'],
   });
+  project.npmignore?.exclude('/scripts/', '/bench/');
   // Samples are copied from this repository's packages before each compile.
   project.preCompileTask.exec('node scripts/copy-samples.mjs');
   project.addTask('test:template', {
     description: 'End-to-end: pack, `projen new --from` the packed tarball, build the generated project, check idempotency',
     exec: 'node scripts/template-e2e.mjs',
     receiveArgs: true,
+  });
+  project.addTask('bench', {
+    description: 'Measures npm ci, the root build and the template e2e in a fresh clone; writes docs/performance.md',
+    exec: 'node bench/foundation-timings.mjs',
   });
   return project;
 }
