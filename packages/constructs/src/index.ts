@@ -8,3 +8,4 @@ export * from './alarms';
 export * from './service';
 export * from './dashboard';
 export * from './app';
+export * from './pipeline';

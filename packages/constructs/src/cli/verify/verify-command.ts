@@ -201,6 +201,7 @@ async function reportStoppedTasks(ecs: ECSClient, cluster: string, services: rea
 /** The one-line result the pipeline passes on to the next approval. */
 function writeSummary(file: string | undefined, summary: string): void {
   if (file === undefined) return;
-  // CodePipeline variables hold at most 1000 characters.
-  writeFileSync(file, `${summary.replace(/\s+/g, ' ').slice(0, 900)}\n`);
+  // The pipeline passes it on as a variable into the next approval's comment,
+  // which CodePipeline caps at 1000 characters in all.
+  writeFileSync(file, `${summary.replace(/\s+/g, ' ').slice(0, 400)}\n`);
 }

@@ -1,0 +1,27 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import { EnvironmentConfig } from '../config/environment-config';
+import { DeploymentVerificationRole } from './deployment-verification-role';
+
+/** What the pipeline's verification step reads from a deployed stage. */
+export interface VerifiableDeployment {
+  /** Output holding the stage's public base URL, e.g. `https://app.example.org` or the ALB's `http://` name. */
+  readonly url: CfnOutput;
+  /** Output holding the ECS cluster's name. */
+  readonly clusterName: CfnOutput;
+  /** Outputs holding each ECS service's name, keyed by service (`backend`, `frontend`). */
+  readonly serviceNames: Readonly<Record<string, CfnOutput>>;
+  /** The read-only role the verification step assumes in the environment's account. */
+  readonly verificationRole: DeploymentVerificationRole;
+}
+
+/**
+ * A Stage that deploys one environment and says how to verify it. Implement
+ * it on your application Stage and hand the stages to `SlipwayPipeline` in
+ * promotion order.
+ */
+export interface DeployableStage {
+  /** The environment the stage deploys. */
+  readonly config: EnvironmentConfig;
+  /** Where the verification step finds the deployed stage. */
+  readonly deployment: VerifiableDeployment;
+}

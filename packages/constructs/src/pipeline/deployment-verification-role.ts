@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { SlipwayConfigError } from '../config/slipway-config-error';
+import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+
+/** Props of `DeploymentVerificationRole`. */
+export interface DeploymentVerificationRoleProps {
+  /** The account the delivery pipeline runs in; its roles may assume this one. 12 digits. */
+  readonly pipelineAccount: string;
+  /** The environment's ECS cluster. */
+  readonly cluster: ecs.ICluster;
+  /** The services `slipway verify` checks; at least one. */
+  readonly services: readonly ecs.IService[];
+}
+
+/** IAM role names are at most 64 characters. */
+const ROLE_NAME_MAX = 64;
+
+/**
+ * A read-only role in the environment's account that the pipeline's
+ * verification step assumes to run `slipway verify`: it can describe the
+ * stage's ECS services and list and describe their tasks, nothing else.
+ *
+ * Its name is fixed at synth time (from the stack name and region) so that
+ * the pipeline, which may live in another account, can name it in its own
+ * IAM policy without a cross-stack reference.
+ */
+export class DeploymentVerificationRole extends Construct {
+  /** The role. */
+  public readonly role: iam.Role;
+  /** The role's literal name. */
+  public readonly roleName: string;
+  /** The account the role lives in (the environment's). */
+  public readonly account: string;
+
+  constructor(scope: Construct, id: string, props: DeploymentVerificationRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+      throw SlipwayConfigError.of(this.node.path, 'env', stack.account,
+        'needs the stack\'s account and region set explicitly',
+        'Give the Stage or Stack an env: { account, region } from the environment\'s config.');
+    }
+    if (!/^\d{12}$/.test(props.pipelineAccount)) {
+      throw SlipwayConfigError.of(this.node.path, 'pipelineAccount', props.pipelineAccount,
+        'must be a 12-digit AWS account id', 'Pass the pipeline\'s account from environments/index.ts.');
+    }
+    if (props.services.length === 0) {
+      throw SlipwayConfigError.of(this.node.path, 'services', [], 'must name at least one ECS service',
+        'Pass the services the pipeline deploys to this environment.');
+    }
+    this.account = stack.account;
+    this.roleName = verificationRoleName(stack.stackName, stack.region);
+
+    this.role = new iam.Role(this, 'Role', {
+      roleName: this.roleName,
+      assumedBy: new iam.AccountPrincipal(props.pipelineAccount),
+      description: `Read-only ECS access for the delivery pipeline's slipway verify step (${stack.stackName})`,
+    });
+    this.role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeServices'],
+      resources: props.services.map((service) => service.serviceArn),
+    }));
+    // ListTasks is authorized on the container-instance resource type, which
+    // Fargate tasks do not have; the ecs:cluster condition is what scopes it.
+    this.role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+    }));
+    const tasksOfThisAccount = stack.formatArn({
+      service: 'ecs',
+      resource: 'task',
+      resourceName: '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasksOfThisAccount] }));
+
+    acknowledgeFindings(this.role,
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecs:ListTasks has no task-level resource for Fargate; the statement is limited to this environment\'s cluster by the ecs:cluster condition and only lists.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${stack.account}:task/*]`,
+        reason: 'ecs:DescribeTasks is read-only and task ids are random; the pipeline needs stopped tasks\' reasons from this account\'s cluster, whose tasks cannot be listed ahead of time.',
+      },
+    );
+    acknowledgeInlinePolicy(this.role, 'The pipeline\'s read-only deployment-verification role');
+  }
+
+  /**
+   * The role's ARN as another stack (the pipeline's) can use it.
+   * @param partition the partition of the consuming stack, e.g. `Aws.PARTITION`
+   */
+  public roleArn(partition: string): string {
+    return `arn:${partition}:iam::${this.account}:role/${this.roleName}`;
+  }
+}
+
+/** `<stack name>-<region>-verify`, shortened with a stable hash when it would exceed 64 characters. */
+export function verificationRoleName(stackName: string, region: string): string {
+  const full = `${stackName}-${region}-verify`;
+  if (full.length <= ROLE_NAME_MAX) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  const suffix = `-${hash}-verify`;
+  return `${full.slice(0, ROLE_NAME_MAX - suffix.length)}${suffix}`;
+}

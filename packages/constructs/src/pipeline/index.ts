@@ -1,0 +1,7 @@
+export * from './deployable-stage';
+export * from './deployment-verification-role';
+export * from './environment-tag';
+export * from './pipeline-settings';
+export * from './promotion-approval-step';
+export * from './slipway-pipeline';
+export * from './verification-step';

@@ -1,0 +1,217 @@
+import { Stack, Stage, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { SlipwayConfigError } from '../config/slipway-config-error';
+import { acknowledgeFindings } from '../nag/acknowledge';
+import { DeployableStage } from './deployable-stage';
+import { acknowledgePipelineGrants } from './pipeline-acknowledgements';
+import { PipelineSettings } from './pipeline-settings';
+import { PromotionApprovalStep, VerifiedPredecessor } from './promotion-approval-step';
+import { DeploymentVerificationStep } from './verification-step';
+
+/** Props of `SlipwayPipeline`. */
+export interface SlipwayPipelineProps {
+  /** Repository, branch, connection, account and commands, from `environments/index.ts`. */
+  readonly settings: PipelineSettings;
+  /** One Stage per environment, in promotion order (first deployed first). At least one. */
+  readonly stages: ReadonlyArray<Stage & DeployableStage>;
+}
+
+const DEFAULT_SYNTH_INSTALL = [
+  // The frontend's tests run its real nginx config; CodeBuild's standard image has Chrome but no nginx.
+  'apt-get update -qq && apt-get install -y -qq nginx',
+  'npm ci',
+];
+const DEFAULT_SYNTH_COMMANDS = ['npx projen build', 'npx projen synth'];
+const DEFAULT_CLOUD_ASSEMBLY_DIR = 'packages/infra/cdk.out';
+const NODE_RUNTIME = '20';
+
+/**
+ * The delivery pipeline: a push to the branch runs install, build and tests,
+ * synthesizes the CDK app, updates the pipeline itself, publishes the Docker
+ * images and deploys each environment in promotion order. After each
+ * deployment `slipway verify` waits for the ECS rollout and smoke-tests the
+ * stage; an environment whose config requires approval waits for a person,
+ * who is told which commit, what was verified and where to look.
+ */
+export class SlipwayPipeline extends Construct {
+  /** The CDK Pipelines pipeline. */
+  public readonly codePipeline: CodePipeline;
+  /** The repository source (a CodeConnections connection on the branch). */
+  public readonly source: CodePipelineSource;
+  /** Whether any environment is in another account than the pipeline (artifacts are then KMS-encrypted with a rotated key). */
+  public readonly crossAccount: boolean;
+  /** The verification step of each environment, by environment name. */
+  public readonly verifications: Readonly<Record<string, DeploymentVerificationStep>>;
+  /** The approval step of each environment that requires one, by environment name. */
+  public readonly approvals: Readonly<Record<string, PromotionApprovalStep>>;
+
+  constructor(scope: Construct, id: string, props: SlipwayPipelineProps) {
+    super(scope, id);
+    const settings = props.settings;
+    validate(this, props);
+
+    this.source = CodePipelineSource.connection(settings.repository, settings.branch, {
+      connectionArn: settings.connectionArn,
+      triggerOnPush: true,
+    });
+    const commit = this.source.sourceAttribute('CommitId');
+    const synth = new ShellStep('Synth', {
+      input: this.source,
+      installCommands: settings.synth?.installCommands ?? DEFAULT_SYNTH_INSTALL,
+      commands: settings.synth?.commands ?? DEFAULT_SYNTH_COMMANDS,
+      // Baked into the images (GIT_SHA build arg) so /api/version can prove which commit runs.
+      env: { GIT_SHA: commit },
+      primaryOutputDirectory: settings.synth?.cloudAssemblyDir ?? DEFAULT_CLOUD_ASSEMBLY_DIR,
+    });
+
+    this.crossAccount = props.stages.some((stage) => stage.config.account !== settings.account);
+    this.codePipeline = new CodePipeline(this, 'Pipeline', {
+      pipelineName: settings.pipelineName,
+      pipelineType: codepipeline.PipelineType.V2,
+      synth,
+      selfMutation: true,
+      // Other accounts can only read artifacts encrypted with a customer-managed key.
+      crossAccountKeys: this.crossAccount,
+      enableKeyRotation: this.crossAccount ? true : undefined,
+      // Synth only fingerprints the Docker contexts; images are built where they are published.
+      dockerEnabledForSynth: false,
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: NODE_RUNTIME } } } }),
+      },
+      // Install, build and every package's tests: more memory than the default 3 GB.
+      synthCodeBuildDefaults: { buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM } },
+    });
+
+    const verifications: Record<string, DeploymentVerificationStep> = {};
+    const approvals: Record<string, PromotionApprovalStep> = {};
+    const topics = new Map<string, sns.Topic>();
+    let predecessor: VerifiedPredecessor | undefined;
+    for (const stage of props.stages) {
+      const config = stage.config;
+      let approval: PromotionApprovalStep | undefined;
+      if (config.approval?.required) {
+        const email = config.approval.notifyEmail ?? settings.notifyEmail;
+        approval = new PromotionApprovalStep('Approve', {
+          environment: config.name,
+          target: `account ${config.account}, ${config.region}`,
+          source: `${settings.repository}@${settings.branch}`,
+          commit,
+          predecessor,
+          notificationTopic: email ? this.approvalTopic(topics, email) : undefined,
+        });
+        approvals[config.name] = approval;
+      }
+      const verification = new DeploymentVerificationStep('Verify', {
+        region: config.region,
+        deployment: stage.deployment,
+        input: this.source,
+        commit,
+        installCommands: settings.verifyInstallCommands ?? ['npm ci'],
+      });
+      verifications[config.name] = verification;
+      this.codePipeline.addStage(stage, { pre: approval ? [approval] : [], post: [verification] });
+      predecessor = {
+        environment: config.name,
+        url: verification.verifiedUrl,
+        verification: verification.verificationSummary,
+        stageName: stage.stageName,
+      };
+    }
+    this.verifications = verifications;
+    this.approvals = approvals;
+    this.codePipeline.buildPipeline();
+    this.secureArtifactBucket();
+    if (!this.crossAccount) this.acknowledgeSameAccountEncryption();
+    const artifactBucket = this.codePipeline.pipeline.artifactBucket;
+    acknowledgePipelineGrants(this, {
+      artifactBucket,
+      keys: [...(artifactBucket.encryptionKey ? [artifactBucket.encryptionKey] : []), ...[...topics.values()].map((topic) => topic.masterKey!)],
+    });
+  }
+
+  /**
+   * With every environment in the pipeline's account there is no
+   * customer-managed artifact key (it exists for cross-account reads).
+   */
+  private acknowledgeSameAccountEncryption(): void {
+    for (const project of this.node.findAll().filter((node): node is codebuild.Project => node instanceof codebuild.Project)) {
+      acknowledgeFindings(project, {
+        id: 'AwsSolutions-CB4',
+        reason: 'Every environment is in the pipeline\'s own account, so build output is encrypted with the AWS-managed S3 key like the artifact bucket; a customer-managed key is added automatically once an environment is in another account.',
+      });
+    }
+  }
+
+  /**
+   * The artifact bucket CDK Pipelines creates is encrypted, TLS-only and
+   * private; Slipway adds versioning and says why it neither logs access nor
+   * replicates.
+   */
+  private secureArtifactBucket(): void {
+    const bucket = this.codePipeline.pipeline.artifactBucket;
+    (bucket.node.defaultChild as s3.CfnBucket).versioningConfiguration = { status: 'Enabled' };
+    const noLogs = 'Holds only build artifacts of commits (reproducible from the repository), read and written by this pipeline\'s roles alone; CloudTrail records who changes the bucket or its policy.';
+    const noReplica = 'Build artifacts are transient and rebuilt from the repository by re-running the pipeline; a replica in another region would add cost and no recovery value.';
+    acknowledgeFindings(bucket,
+      { id: 'AwsSolutions-S1', reason: noLogs },
+      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: noLogs },
+      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplica },
+    );
+  }
+
+  /** One encrypted topic per notified address. */
+  private approvalTopic(topics: Map<string, sns.Topic>, email: string): sns.Topic {
+    const existing = topics.get(email);
+    if (existing) return existing;
+    const index = topics.size + 1;
+    const key = new kms.Key(this, `ApprovalTopicKey${index}`, {
+      description: `Encrypts the approval notifications of ${this.node.path} sent to ${email}`,
+      enableKeyRotation: true,
+    });
+    const topic = new sns.Topic(this, `ApprovalTopic${index}`, { masterKey: key, enforceSSL: true });
+    topic.addSubscription(new subscriptions.EmailSubscription(email));
+    topics.set(email, topic);
+    return topic;
+  }
+}
+
+function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void {
+  const stack = Stack.of(pipeline);
+  const path = pipeline.node.path;
+  const settings = props.settings;
+  if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+    throw SlipwayConfigError.of(path, 'stack env', stack.account, 'must be set explicitly',
+      'Create the pipeline stack with env: { account: pipeline.account, region: pipeline.region } from environments/index.ts.');
+  }
+  if (stack.account !== settings.account || stack.region !== settings.region) {
+    throw SlipwayConfigError.of(path, 'settings.account/region', `${settings.account}/${settings.region}`,
+      `must match the pipeline stack's env (${stack.account}/${stack.region})`,
+      'Build the pipeline stack\'s env from the same pipeline settings.');
+  }
+  if (props.stages.length === 0) {
+    throw SlipwayConfigError.of(path, 'stages', [], 'must hold at least one environment',
+      'List the environments in promotion order in environments/index.ts.');
+  }
+  const seen = new Set<string>();
+  for (const stage of props.stages) {
+    const name = stage.config.name;
+    if (seen.has(name)) {
+      throw SlipwayConfigError.of(path, 'stages', name, 'must not list an environment twice',
+        'Each environment appears once in the promotion order.');
+    }
+    seen.add(name);
+    if (stage.account !== stage.config.account || stage.region !== stage.config.region) {
+      throw SlipwayConfigError.of(stage.node.path, 'env', `${stage.account}/${stage.region}`,
+        `must be the environment's account and region (${stage.config.account}/${stage.config.region})`,
+        'Create the Stage with env: { account: config.account, region: config.region }.');
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CodeBuildStep, IFileSetProducer } from 'aws-cdk-lib/pipelines';
+import { VerifiableDeployment } from './deployable-stage';
+
+/** Props of `DeploymentVerificationStep`. */
+export interface DeploymentVerificationStepProps {
+  /** The environment's region, where its ECS services run. */
+  readonly region: string;
+  /** Where to find the deployed stage. */
+  readonly deployment: VerifiableDeployment;
+  /** The repository checkout, whose dependencies include the slipway CLI. */
+  readonly input: IFileSetProducer;
+  /** The commit being deployed (a pipeline variable); `/api/version` must report it. */
+  readonly commit: string;
+  /** Commands that make `npx slipway` available. */
+  readonly installCommands: string[];
+  /**
+   * Longest wait for the rollout to complete, in seconds.
+   * @default 900
+   */
+  readonly rolloutTimeoutSeconds?: number;
+}
+
+/** The profile, in the build's AWS config, that assumes the verification role. */
+const PROFILE = 'slipway-verify';
+const SUMMARY_FILE = 'slipway-verify.txt';
+
+/**
+ * The step after each stage's deployment: assume the environment's read-only
+ * verification role and run `slipway verify` against the stage's cluster,
+ * services and URL. It exports the verified URL and the one-line result so
+ * the next promotion's approval can show them.
+ */
+export class DeploymentVerificationStep extends CodeBuildStep {
+  /** The verified URL, as a pipeline variable. */
+  public readonly verifiedUrl: string;
+  /** `slipway verify`'s one-line result, as a pipeline variable. */
+  public readonly verificationSummary: string;
+
+  constructor(id: string, props: DeploymentVerificationStepProps) {
+    const services = Object.keys(props.deployment.serviceNames).sort();
+    const serviceVariables = Object.fromEntries(services.map((service) => [serviceVariable(service), props.deployment.serviceNames[service]]));
+    const role = props.deployment.verificationRole;
+    const timeoutSeconds = props.rolloutTimeoutSeconds ?? 900;
+    super(id, {
+      input: props.input,
+      installCommands: props.installCommands,
+      env: {
+        SLIPWAY_COMMIT: props.commit,
+        SLIPWAY_VERIFY_ROLE_ARN: role.roleArn(Aws.PARTITION),
+      },
+      envFromCfnOutputs: {
+        SLIPWAY_URL: props.deployment.url,
+        SLIPWAY_CLUSTER: props.deployment.clusterName,
+        ...serviceVariables,
+      },
+      commands: [
+        // The SDK assumes the role from the build container's own credentials.
+        'mkdir -p ~/.aws',
+        `printf '[profile ${PROFILE}]\\nrole_arn = %s\\ncredential_source = EcsContainer\\nrole_session_name = slipway-verify\\n' "$SLIPWAY_VERIFY_ROLE_ARN" >> ~/.aws/config`,
+        [
+          `AWS_PROFILE=${PROFILE} npx slipway verify`,
+          `--region ${props.region}`,
+          '--cluster "$SLIPWAY_CLUSTER"',
+          ...services.map((service) => `--service "$${serviceVariable(service)}"`),
+          '--url "$SLIPWAY_URL"',
+          '--commit "$SLIPWAY_COMMIT"',
+          `--timeout ${timeoutSeconds}`,
+          `--summary-file ${SUMMARY_FILE}`,
+        ].join(' '),
+        'export SLIPWAY_VERIFIED_URL="$SLIPWAY_URL"',
+        `export SLIPWAY_VERIFICATION="$(cat ${SUMMARY_FILE})"`,
+      ],
+      rolePolicyStatements: [
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [role.roleArn(Aws.PARTITION)] }),
+      ],
+      // The rollout wait and the smoke test are bounded; this only backs them up.
+      timeout: Duration.seconds(timeoutSeconds + 900),
+    });
+    this.verifiedUrl = this.exportedVariable('SLIPWAY_VERIFIED_URL');
+    this.verificationSummary = this.exportedVariable('SLIPWAY_VERIFICATION');
+  }
+}
+
+/** `backend` → `SLIPWAY_SERVICE_BACKEND`. */
+export function serviceVariable(service: string): string {
+  return `SLIPWAY_SERVICE_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}

@@ -1,0 +1,34 @@
+import { SlipwayConfigError } from '../../src/config/slipway-config-error';
+import { definePipeline, PipelineSettings } from '../../src/pipeline/pipeline-settings';
+
+const VALID: PipelineSettings = {
+  repository: 'acme/shop',
+  branch: 'main',
+  connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0d1e2f30-1111-4222-8333-444455556666',
+  account: '111111111111',
+  region: 'eu-west-1',
+};
+
+test('valid settings are returned unchanged', () => {
+  expect(definePipeline(VALID)).toBe(VALID);
+  expect(definePipeline({ ...VALID, connectionArn: VALID.connectionArn.replace('codeconnections', 'codestar-connections') })).toBeDefined();
+});
+
+test.each([
+  [{ repository: 'https://github.com/acme/shop' }, 'environments/index.ts: pipeline.repository must be "owner/name" as on the repository host; got "https://github.com/acme/shop". Use the repository\'s "owner/name", e.g. "acme/shop".'],
+  [{ branch: 'my branch' }, 'pipeline.branch must be a git branch name; got "my branch"'],
+  [{ connectionArn: 'arn:aws:codecommit:eu-west-1:111111111111:shop' }, 'pipeline.connectionArn must be a CodeConnections connection ARN; got "arn:aws:codecommit:eu-west-1:111111111111:shop". Create a connection with `aws codeconnections create-connection'],
+  [{ account: 111111111111 as unknown as string }, 'pipeline.account must be a string; got 111111111111. Quote the account id'],
+  [{ region: 'Ireland' }, 'pipeline.region must be an AWS region code; got "Ireland". Use e.g. eu-west-1.'],
+  [{ notifyEmail: 'ops' }, 'pipeline.notifyEmail must be an email address; got "ops"'],
+  [{ synth: { commands: [] } }, 'pipeline.synth.commands must list at least one command; got []'],
+  [{ brnach: 'main' }, 'pipeline.brnach is not a known setting; got "main". Remove it or correct its spelling'],
+])('%j is refused with field, value and fix', (override, message) => {
+  expect(() => definePipeline({ ...VALID, ...override } as PipelineSettings)).toThrow(SlipwayConfigError);
+  expect(() => definePipeline({ ...VALID, ...override } as PipelineSettings)).toThrow(message);
+});
+
+test('a missing field is named as required', () => {
+  const { branch: _branch, ...withoutBranch } = VALID;
+  expect(() => definePipeline(withoutBranch as PipelineSettings)).toThrow('pipeline.branch is required; got nothing.');
+});

@@ -1,0 +1,224 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { SlipwayConfigError } from '../../src/config/slipway-config-error';
+import { SlipwayPipeline } from '../../src/pipeline/slipway-pipeline';
+import { CONNECTION_ARN, environment, FakeApplicationStage, PIPELINE_ACCOUNT, pipelineApp, SETTINGS } from './fixtures';
+
+interface PipelineAction {
+  readonly Name: string;
+  readonly ActionTypeId: { Category: string; Provider: string };
+  readonly RunOrder: number;
+  readonly Configuration?: Record<string, unknown>;
+}
+interface PipelineStage {
+  readonly Name: string;
+  readonly Actions: PipelineAction[];
+}
+
+function stagesOf(template: Template): PipelineStage[] {
+  const pipelines = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
+  expect(pipelines).toHaveLength(1);
+  return pipelines[0].Properties.Stages;
+}
+
+function stageNamed(template: Template, name: string): PipelineStage {
+  const stage = stagesOf(template).find((candidate) => candidate.Name === name);
+  if (!stage) throw new Error(`no pipeline stage ${name}`);
+  return stage;
+}
+
+function synthesize(app: ReturnType<typeof pipelineApp>) {
+  // Synthesizing the App runs both nag packs over every stack, the stages' included; any unacknowledged finding throws.
+  const assembly = app.app.synth();
+  return Template.fromJSON(assembly.getStackArtifact(app.stack.artifactId).template);
+}
+
+describe('dev → prod, prod in another account with approval', () => {
+  let template: Template;
+  let built: ReturnType<typeof pipelineApp>;
+  beforeAll(() => {
+    // GIVEN the promotion order dev, prod
+    built = pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)]);
+    // WHEN
+    template = synthesize(built);
+  });
+
+  test('is a V2 pipeline that restarts on its own update', () => {
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', RestartExecutionOnUpdate: true });
+  });
+
+  test('the source is a CodeConnections connection on the configured branch', () => {
+    const source = stageNamed(template, 'Source');
+    expect(source.Actions).toEqual([
+      expect.objectContaining({
+        ActionTypeId: expect.objectContaining({ Category: 'Source', Provider: 'CodeStarSourceConnection' }),
+        Configuration: expect.objectContaining({ ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'acme/shop', BranchName: 'release', DetectChanges: true }),
+      }),
+    ]);
+  });
+
+  test('stages run source, build, self-mutation, assets, then the environments in promotion order', () => {
+    expect(stagesOf(template).map((stage) => stage.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Dev', 'Prod']);
+  });
+
+  test('the synth step installs, builds, tests and synthesizes with the commit as GIT_SHA, keeping packages/infra/cdk.out', () => {
+    const synthProject = Object.values(template.findResources('AWS::CodeBuild::Project')).find((project) =>
+      JSON.stringify(project.Properties.Source.BuildSpec).includes('npx projen synth'))!;
+    const buildSpec = JSON.parse(synthProject.Properties.Source.BuildSpec);
+    expect(buildSpec.phases.install.commands).toEqual(['apt-get update -qq && apt-get install -y -qq nginx', 'npm ci']);
+    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(buildSpec.phases.build.commands).toEqual(['npx projen build', 'npx projen synth']);
+    expect(buildSpec.artifacts['base-directory']).toBe('packages/infra/cdk.out');
+    const build = stageNamed(template, 'Build').Actions[0];
+    expect(JSON.parse(build.Configuration!.EnvironmentVariables as string)).toEqual(
+      expect.arrayContaining([{ name: 'GIT_SHA', type: 'PLAINTEXT', value: '#{Source@acme_shop.CommitId}' }]),
+    );
+  });
+
+  test('prod is preceded by a manual approval: every deploy action of the stage runs after it', () => {
+    const prod = stageNamed(template, 'Prod');
+    const approvals = prod.Actions.filter((action) => action.ActionTypeId.Category === 'Approval');
+    expect(approvals).toHaveLength(1);
+    const [approval] = approvals;
+    expect(approval.RunOrder).toBe(1);
+    expect(prod.Actions.filter((action) => action.RunOrder === approval.RunOrder)).toEqual([approval]);
+    const deploys = prod.Actions.filter((action) => action.ActionTypeId.Provider === 'CloudFormation');
+    expect(deploys.length).toBeGreaterThan(0);
+    for (const deploy of deploys) expect(deploy.RunOrder).toBeGreaterThan(approval.RunOrder);
+  });
+
+  test('dev deploys without approval', () => {
+    expect(stageNamed(template, 'Dev').Actions.filter((action) => action.ActionTypeId.Category === 'Approval')).toEqual([]);
+  });
+
+  test('the approval comment names the commit, dev\'s verified URL and result, and where to look; the review link is dev\'s URL', () => {
+    const approval = stageNamed(template, 'Prod').Actions.find((action) => action.ActionTypeId.Category === 'Approval')!;
+    const comment = approval.Configuration!.CustomData as string;
+    expect(comment).toContain('Promote commit #{Source@acme_shop.CommitId} of acme/shop@release to prod (account 222222222222, eu-west-1).');
+    expect(comment).toContain('dev is running it and passed verification: #{Dev@Verify.SLIPWAY_VERIFICATION}');
+    expect(comment).toContain('Try it at #{Dev@Verify.SLIPWAY_VERIFIED_URL} before approving.');
+    expect(comment).toContain('the Verify action of the Dev stage in this pipeline, and `npx slipway status --env dev`');
+    expect(approval.Configuration!.ExternalEntityLink).toBe('#{Dev@Verify.SLIPWAY_VERIFIED_URL}');
+    expect(approval.Configuration!.NotificationArn).toBeDefined();
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'releases@example.org' });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  test.each(['Dev', 'Prod'])('%s is followed by a verification action that runs slipway verify against its outputs', (name) => {
+    const stage = stageNamed(template, name);
+    const verify = stage.Actions.find((action) => action.Name === 'Verify')!;
+    expect(verify.ActionTypeId.Provider).toBe('CodeBuild');
+    for (const other of stage.Actions.filter((action) => action !== verify)) expect(verify.RunOrder).toBeGreaterThan(other.RunOrder);
+    const variables = JSON.parse(verify.Configuration!.EnvironmentVariables as string) as { name: string; value: string }[];
+    const byName = Object.fromEntries(variables.map((variable) => [variable.name, variable.value]));
+    // Stack outputs reach the step as the deploy action's variables: #{<stack artifact id>.<output>}.
+    const namespace = `Delivery${name}Application[0-9A-F]{8}`;
+    expect(byName.SLIPWAY_URL).toMatch(new RegExp(`^#\\{${namespace}\\.Url\\}$`));
+    expect(byName.SLIPWAY_CLUSTER).toMatch(new RegExp(`^#\\{${namespace}\\.ClusterName\\}$`));
+    expect(byName.SLIPWAY_SERVICE_BACKEND).toMatch(new RegExp(`^#\\{${namespace}\\.backendServiceName\\}$`));
+    expect(byName.SLIPWAY_SERVICE_FRONTEND).toMatch(new RegExp(`^#\\{${namespace}\\.frontendServiceName\\}$`));
+    expect(byName.SLIPWAY_COMMIT).toBe('#{Source@acme_shop.CommitId}');
+  });
+
+  test('the verification step assumes only its environment\'s verification role and runs the CLI with bounded waits', () => {
+    const project = Object.values(template.findResources('AWS::CodeBuild::Project')).find((candidate) =>
+      JSON.stringify(candidate.Properties.Source.BuildSpec).includes('222222222222') === false && JSON.stringify(candidate.Properties.Source.BuildSpec).includes('slipway verify'))!;
+    const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
+    expect(buildSpec.phases.build.commands).toContain(
+      'AWS_PROFILE=slipway-verify npx slipway verify --region eu-west-1 --cluster "$SLIPWAY_CLUSTER" --service "$SLIPWAY_SERVICE_BACKEND" --service "$SLIPWAY_SERVICE_FRONTEND" --url "$SLIPWAY_URL" --commit "$SLIPWAY_COMMIT" --timeout 900 --summary-file slipway-verify.txt',
+    );
+    expect(buildSpec.env['exported-variables']).toEqual(['SLIPWAY_VERIFIED_URL', 'SLIPWAY_VERIFICATION']);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/Prod-Application-eu-west-1-verify']] },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('with an environment in another account, artifacts use a customer-managed key with rotation', () => {
+    expect(built.pipeline.crossAccount).toBe(true);
+    template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 2);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+});
+
+describe('adding a third environment', () => {
+  let template: Template;
+  beforeAll(() => {
+    const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('staging', '333333333333'), environment('prod', '222222222222', true)]);
+    template = synthesize(built);
+  });
+
+  test('adds its stage in promotion order, with its own verification', () => {
+    expect(stagesOf(template).map((stage) => stage.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Dev', 'Staging', 'Prod']);
+    expect(stageNamed(template, 'Staging').Actions.map((action) => action.Name)).toContain('Verify');
+  });
+
+  test('prod\'s approval now shows what staging verified', () => {
+    const approval = stageNamed(template, 'Prod').Actions.find((action) => action.ActionTypeId.Category === 'Approval')!;
+    expect(approval.Configuration!.CustomData).toContain('staging is running it and passed verification: #{Staging@Verify.SLIPWAY_VERIFICATION}');
+    expect(approval.Configuration!.ExternalEntityLink).toBe('#{Staging@Verify.SLIPWAY_VERIFIED_URL}');
+  });
+});
+
+describe('every environment in the pipeline\'s account', () => {
+  test('uses no customer-managed artifact key and still passes both nag packs', () => {
+    const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', PIPELINE_ACCOUNT, true)], { ...SETTINGS, notifyEmail: undefined });
+    const template = synthesize(built);
+    expect(built.pipeline.crossAccount).toBe(false);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    const approval = stageNamed(template, 'Prod').Actions.find((action) => action.ActionTypeId.Category === 'Approval')!;
+    expect(approval.Configuration!.NotificationArn).toBeUndefined();
+  });
+});
+
+test('the first environment asking for approval gets a comment without a predecessor', () => {
+  const built = pipelineApp([environment('prod', '222222222222', true)]);
+  const approval = stageNamed(synthesize(built), 'Prod').Actions.find((action) => action.ActionTypeId.Category === 'Approval')!;
+  expect(approval.Configuration!.CustomData).toContain('No environment runs this commit yet');
+  expect(approval.Configuration!.ExternalEntityLink).toBeUndefined();
+});
+
+test('an unacknowledged finding inside an environment\'s stage fails synth', () => {
+  const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT)], SETTINGS, (stack) => new s3.Bucket(stack, 'UnloggedBucket'));
+  expect(() => built.app.synth()).toThrow(/Delivery\/Dev\/Application\/UnloggedBucket\/Resource[\s\S]*AwsSolutions-S1/);
+});
+
+describe('validation', () => {
+  function attempt(configure: (stack: Stack) => void) {
+    return () => {
+      const app = new App();
+      configure(new Stack(app, 'Delivery', { env: { account: PIPELINE_ACCOUNT, region: 'eu-west-1' } }));
+    };
+  }
+
+  test('needs at least one environment', () => {
+    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [] }))).toThrow(SlipwayConfigError);
+    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [] }))).toThrow(/stages must hold at least one environment/);
+  });
+
+  test('refuses an environment listed twice', () => {
+    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', {
+      settings: SETTINGS,
+      stages: [new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT)), new FakeApplicationStage(stack, 'Dev2', environment('dev', PIPELINE_ACCOUNT))],
+    }))).toThrow(/stages must not list an environment twice; got "dev"/);
+  });
+
+  test('the stack env must be the pipeline settings\' account and region', () => {
+    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', {
+      settings: { ...SETTINGS, account: '999999999999' },
+      stages: [new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT))],
+    }))).toThrow(/settings\.account\/region must match the pipeline stack's env \(111111111111\/eu-west-1\); got "999999999999\/eu-west-1"/);
+  });
+});
