@@ -1,2 +1,3 @@
 export * from './acknowledge';
 export * from './security-checks';
+export * from './acknowledgement-report';

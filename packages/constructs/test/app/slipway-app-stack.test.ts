@@ -1,0 +1,221 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { App } from 'aws-cdk-lib';
+import { SlipwayAppStack } from '../../src';
+import { sampleApp, sampleServices } from '../fixtures/apps';
+import { devLike, prodLike, variant } from '../fixtures/environments';
+
+describe('SlipwayAppStack', () => {
+  let dev: Template;
+  let prod: Template;
+  let devStack: SlipwayAppStack;
+  let prodStack: SlipwayAppStack;
+
+  beforeAll(() => {
+    // GIVEN the sample services in a dev-like and a prod-like environment, with security checks on
+    devStack = sampleApp(devLike).stack;
+    prodStack = sampleApp(prodLike).stack;
+    // WHEN synthesized (this also runs cdk-nag: any unacknowledged finding would throw)
+    dev = Template.fromStack(devStack);
+    prod = Template.fromStack(prodStack);
+  });
+
+  describe('dev-like settings', () => {
+    test('THEN services run on FARGATE_SPOT only, one task each', () => {
+      dev.resourcePropertiesCountIs('AWS::ECS::Service', {
+        DesiredCount: 1,
+        CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+      }, 2);
+    });
+
+    test('THEN each service is registered in Cloud Map under dev.local', () => {
+      dev.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'dev.local' });
+      dev.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'backend', DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'A' }] }) });
+      dev.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'frontend' });
+      expect(devStack.services.backend.discoveryName).toBe('backend.dev.local');
+    });
+
+    test('THEN Container Insights is off', () => {
+      dev.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
+    });
+
+    test('THEN logs are kept 7 days', () => {
+      const groups = dev.findResources('AWS::Logs::LogGroup');
+      expect(Object.values(groups).map((group) => group.Properties.RetentionInDays)).toEqual([7, 7, 7]);
+    });
+
+    test('THEN there is no autoscaling', () => {
+      dev.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+      dev.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 0);
+    });
+
+    test('THEN a single t4g.nano NAT instance replaces NAT gateways', () => {
+      dev.resourceCountIs('AWS::EC2::NatGateway', 0);
+      dev.resourceCountIs('AWS::EC2::Instance', 1);
+      dev.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.nano', SourceDestCheck: false });
+    });
+
+    test('THEN the ALB serves plain HTTP with a 404 default and no deletion protection', () => {
+      dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found' } }],
+      });
+      dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
+      });
+      expect(devStack.ingress?.url).toMatch(/^http:\/\//);
+    });
+  });
+
+  describe('prod-like settings', () => {
+    test('THEN the backend keeps an on-demand base with Spot overflow, the frontend is on-demand, two tasks each', () => {
+      prod.hasResourceProperties('AWS::ECS::Service', {
+        DesiredCount: 2,
+        CapacityProviderStrategy: [
+          { CapacityProvider: 'FARGATE', Base: 2, Weight: 1 },
+          { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+        ],
+      });
+      prod.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }] });
+    });
+
+    test('THEN tasks spread over three AZs in private subnets, each AZ with its own NAT gateway', () => {
+      prod.resourceCountIs('AWS::EC2::NatGateway', 3);
+      prod.resourcePropertiesCountIs('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false }, 6);
+      const service = Object.values(prod.findResources('AWS::ECS::Service'))[0];
+      expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets).toHaveLength(3);
+      expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
+    });
+
+    test('THEN autoscaling tracks CPU and requests per target', () => {
+      prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
+      prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+          TargetValue: 60,
+          ScaleInCooldown: 300,
+          ScaleOutCooldown: 60,
+        }),
+      });
+      prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+          TargetValue: 1000,
+        }),
+      });
+    });
+
+    test('THEN HTTPS uses a TLS 1.2/1.3 policy with a DNS-validated certificate', () => {
+      prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 443,
+        Protocol: 'HTTPS',
+        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        DefaultActions: [Match.objectLike({ Type: 'fixed-response' })],
+      });
+      prod.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'app.example.com',
+        ValidationMethod: 'DNS',
+        DomainValidationOptions: [{ DomainName: 'app.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+      });
+    });
+
+    test('THEN HTTP redirects to HTTPS', () => {
+      prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80,
+        DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
+      });
+    });
+
+    test('THEN a Route 53 alias points the domain at the ALB', () => {
+      prod.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'app.example.com.',
+        Type: 'A',
+        HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
+      });
+      expect(prodStack.ingress?.url).toBe('https://app.example.com');
+    });
+
+    test('THEN Container Insights is on', () => {
+      prod.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    });
+
+    test('THEN logs are kept 30 days', () => {
+      const groups = prod.findResources('AWS::Logs::LogGroup');
+      expect(new Set(Object.values(groups).map((group) => group.Properties.RetentionInDays))).toEqual(new Set([30]));
+    });
+
+    test('THEN the ALB and the stack are protected from deletion', () => {
+      prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+      });
+      expect(prodStack.terminationProtection).toBe(true);
+      expect(devStack.terminationProtection).toBe(false);
+    });
+
+    test('THEN VPC endpoints keep ECR, logs, secrets and S3 traffic off the NAT', () => {
+      prod.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 4);
+      prod.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' }, 1);
+    });
+  });
+
+  test('THEN routes, outputs and account/region come from the config', () => {
+    prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 10,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
+    });
+    prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 50000,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
+    });
+    for (const output of ['Url', 'LoadBalancerDnsName', 'ClusterName', 'BackendServiceName', 'FrontendServiceName', 'DashboardName', 'AlarmTopicArn']) {
+      prod.hasOutput(output, {});
+    }
+    expect(prodStack.account).toBe('222222222222');
+    expect(prodStack.region).toBe('eu-west-1');
+    expect(prodStack.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    expect(prodStack.tags.tagValues()).toEqual({ 'slipway:environment': 'prod' });
+  });
+
+  test('THEN the git SHA reaches the container as GIT_SHA and as an image label', () => {
+    prod.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Environment: Match.arrayWith([{ Name: 'GIT_SHA', Value: '0123456789abcdef0123456789abcdef01234567' }]),
+        DockerLabels: { 'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567' },
+      })],
+    });
+  });
+
+  describe('validation', () => {
+    test('GIVEN an invalid config WHEN the stack is built THEN the config error names the file', () => {
+      const config = variant(prodLike, (c) => { c.services.backend.desiredCount = 1; c.services.backend.autoscaling = undefined; }) as any;
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config, services: sampleServices() }))
+        .toThrow(/^environments\/prod\.ts: services\.backend\.desiredCount must be ≥ 2 when highAvailability is on/);
+    });
+
+    test('GIVEN a service the environment does not size WHEN built THEN it fails naming the service', () => {
+      const services = { ...sampleServices(), worker: { image: { image: ecs.ContainerImage.fromRegistry('busybox') }, containerPort: 9000, internal: true } };
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services }))
+        .toThrow(/environments\/dev\.ts: services\.worker has no settings in this environment; got nothing\. Add services\.worker/);
+    });
+
+    test('GIVEN an environment sizing a service the app lacks WHEN built THEN it fails naming the service', () => {
+      const { frontend: _frontend, ...backendOnly } = sampleServices();
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services: backendOnly }))
+        .toThrow(/services\.frontend is not a service of the app/);
+    });
+
+    test('GIVEN a web service without a health check path WHEN built THEN it fails', () => {
+      const services = { ...sampleServices(), frontend: { ...sampleServices().frontend, healthCheckPath: undefined } };
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services }))
+        .toThrow(/services\.frontend\.healthCheckPath is required for a service behind the load balancer/);
+    });
+
+    test('GIVEN reachableFrom naming an unknown service WHEN built THEN it fails', () => {
+      const services = { ...sampleServices(), backend: { ...sampleServices().backend, reachableFrom: ['worker'] } };
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services }))
+        .toThrow(/services\.backend\.reachableFrom must name another service of this app; got "worker"/);
+    });
+  });
+});

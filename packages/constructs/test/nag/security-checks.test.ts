@@ -1,0 +1,120 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import {
+  AcknowledgementSet, MIN_ACKNOWLEDGEMENT_REASON_LENGTH, SlipwayConfigError, acknowledgeFindings,
+  collectAcknowledgements, enforceSecurityChecks,
+} from '../../src';
+import { sampleApp } from '../fixtures/apps';
+import { devLike, prodLike } from '../fixtures/environments';
+import { SECURITY_DOC_PATH, renderSecurityDoc } from '../fixtures/security-doc';
+
+function stackInStage(): { app: App; stack: Stack } {
+  const app = new App();
+  enforceSecurityChecks(app);
+  const stage = new Stage(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } });
+  return { app, stack: new Stack(stage, 'Service') };
+}
+
+describe('enforceSecurityChecks', () => {
+  test('GIVEN a non-compliant bucket inside a pipeline Stage WHEN the app is synthesized THEN synth fails naming the finding', () => {
+    const { app, stack } = stackInStage();
+    new s3.Bucket(stack, 'Unlogged');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1[\s\S]*Prod\/Service\/Unlogged\/Resource/);
+  });
+
+  test('GIVEN only a warning-level finding WHEN synthesized THEN synth still fails', () => {
+    const { app, stack } = stackInStage();
+    new ec2.CfnNetworkAcl(stack, 'Acl', { vpcId: 'vpc-12345678' });
+    expect(() => app.synth()).toThrow(/AwsSolutions-VPC3/);
+  });
+
+  test('GIVEN a warning next to a finding acknowledged in CDK\'s namespaced form WHEN synthesized THEN the warning still fails synth', () => {
+    const { app, stack } = stackInStage();
+    const acl = new ec2.CfnNetworkAcl(stack, 'Acl', { vpcId: 'vpc-12345678' });
+    const entry = new ec2.CfnNetworkAclEntry(stack, 'Entry', { networkAclId: acl.ref, ruleNumber: 100, protocol: -1, ruleAction: 'deny', cidrBlock: '10.0.0.0/8' });
+    Validations.of(entry).acknowledge({ id: 'AwsSolutions::AwsSolutions-VPC3', reason: 'testing that a namespaced acknowledgement does not relax other warnings' });
+    expect(() => app.synth()).toThrow(/Prod\/Service\/Acl [\s\S]*AwsSolutions-VPC3/);
+  });
+
+  test('GIVEN the finding acknowledged on its resource WHEN synthesized THEN synth passes', () => {
+    const { app, stack } = stackInStage();
+    const acl = new ec2.CfnNetworkAcl(stack, 'Acl', { vpcId: 'vpc-12345678' });
+    acknowledgeFindings(acl, { id: 'AwsSolutions-VPC3', reason: 'a test ACL that exists to prove acknowledgements work' });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('GIVEN a Stage instead of the App WHEN enforcing THEN it is refused', () => {
+    const stage = new Stage(new App(), 'Prod');
+    expect(() => enforceSecurityChecks(stage as App)).toThrow(/must be the CDK App/);
+  });
+});
+
+describe('acknowledgeFindings', () => {
+  test('GIVEN the App as scope THEN it is refused', () => {
+    expect(() => acknowledgeFindings(new App(), { id: 'AwsSolutions-S1', reason: 'hiding a finding for the whole application' }))
+      .toThrow(/must be the construct that owns the resource, not an App or Stage/);
+  });
+
+  test('GIVEN a Stage as scope THEN it is refused', () => {
+    expect(() => acknowledgeFindings(new Stage(new App(), 'Prod'), { id: 'AwsSolutions-S1', reason: 'hiding a finding for the whole stage' }))
+      .toThrow(/not an App or Stage/);
+  });
+
+  test('GIVEN a reason under 20 characters THEN it is refused', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => acknowledgeFindings(stack, { id: 'AwsSolutions-S1', reason: 'not needed' }))
+      .toThrow(/acknowledgement AwsSolutions-S1 reason must be at least 20 characters; got "not needed"/);
+  });
+});
+
+describe('the sample app', () => {
+  const sets: AcknowledgementSet[] = [];
+  const unacknowledged: Record<string, number> = {};
+
+  beforeAll(() => {
+    for (const [title, config, inStage] of [['dev-like', devLike, false], ['prod-like (inside a pipeline Stage)', prodLike, true]] as const) {
+      // GIVEN the sample app with security checks on WHEN synthesized (throws on any unacknowledged finding)
+      const { app } = sampleApp(config, { inStage });
+      app.synth();
+      for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+        unacknowledged[`${title} ${pack.readPackName}`] = pack.validateScope(app).violations.length;
+      }
+      sets.push({
+        title,
+        description: `\`environments\` settings like the generated ${config.name} environment (${config.https ? 'HTTPS, WAF, NAT gateway per AZ, autoscaling' : 'HTTP only, one NAT instance, Spot, no autoscaling'}).`,
+        acknowledgements: collectAcknowledgements(app),
+      });
+    }
+  });
+
+  test('THEN it has zero unacknowledged AwsSolutions and NIST 800-53 R5 findings', () => {
+    expect(unacknowledged).toEqual({
+      'dev-like AwsSolutions': 0,
+      'dev-like NIST.800.53.R5': 0,
+      'prod-like (inside a pipeline Stage) AwsSolutions': 0,
+      'prod-like (inside a pipeline Stage) NIST.800.53.R5': 0,
+    });
+    // The totals are printed on every run and kept in docs/security.md.
+    console.log(sets.map((set) => `${set.title}: ${set.acknowledgements.length} acknowledged findings, 0 unacknowledged`).join('\n'));
+  });
+
+  test('THEN every acknowledgement has a reason of at least 20 characters and none sits on an App or Stage', () => {
+    const records = sets.flatMap((set) => set.acknowledgements);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.filter((record) => record.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH)).toEqual([]);
+    expect(records.filter((record) => record.path === '' || record.path === 'Deploy')).toEqual([]);
+  });
+
+  test('THEN docs/security.md lists exactly these acknowledgements (run `npx projen docs:security` to refresh it)', () => {
+    const expected = renderSecurityDoc(sets);
+    if (process.env.SLIPWAY_WRITE_DOCS === '1') fs.writeFileSync(SECURITY_DOC_PATH, expected);
+    expect(fs.readFileSync(SECURITY_DOC_PATH, 'utf8')).toBe(expected);
+  });
+
+  void SlipwayConfigError;
+  void path;
+});
