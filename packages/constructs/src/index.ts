@@ -9,3 +9,5 @@ export * from './service';
 export * from './dashboard';
 export * from './app';
 export * from './pipeline';
+export * from './cost';
+export * from './diagram';

@@ -1,3 +1,5 @@
+import { costCommand } from '../cost/command';
+import { diagramCommand } from '../diagram/command';
 import { SlipwayCommand } from './command';
 import { createStatusCommand } from './status/status-command';
 import { createVerifyCommand } from './verify/verify-command';
@@ -7,5 +9,5 @@ import { createVerifyCommand } from './verify/verify-command';
  * A new command is one factory in its own folder and one line here.
  */
 export function defaultCommands(): SlipwayCommand[] {
-  return [createVerifyCommand(), createStatusCommand()];
+  return [createVerifyCommand(), createStatusCommand(), costCommand, diagramCommand];
 }

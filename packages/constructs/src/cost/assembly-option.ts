@@ -11,6 +11,8 @@ export const DEFAULT_ASSEMBLY_DIRS = ['cdk.out', path.join('packages', 'infra', 
  */
 export function resolveAssemblyDir(cwd: string, flag: string | undefined): string {
   if (flag !== undefined) return path.resolve(cwd, flag);
-  const found = DEFAULT_ASSEMBLY_DIRS.map((dir) => path.resolve(cwd, dir)).find((dir) => fs.existsSync(path.join(dir, 'manifest.json')));
+  const found = DEFAULT_ASSEMBLY_DIRS.map((dir) => path.resolve(cwd, dir)).find((dir) =>
+    fs.existsSync(path.join(dir, 'manifest.json')),
+  );
   return found ?? path.resolve(cwd, DEFAULT_ASSEMBLY_DIRS[1]);
 }

@@ -73,7 +73,10 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   },
   s3GbPerBucket: { value: 5, text: 'Each S3 bucket holds {value} GB in S3 Standard; requests are not priced.' },
   ecrGbPerRepository: { value: 1, text: 'Each ECR repository holds {value} GB of images.' },
-  pipelineRunsPerMonth: { value: 40, text: 'The pipeline runs {value} times a month (about two releases a working day).' },
+  pipelineRunsPerMonth: {
+    value: 40,
+    text: 'The pipeline runs {value} times a month (about two releases a working day).',
+  },
   pipelineMinutesPerAction: {
     value: 3,
     text: 'A pipeline action runs {value} minutes on average; manual approvals are not charged.',

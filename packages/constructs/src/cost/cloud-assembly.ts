@@ -38,7 +38,7 @@ export interface AssemblyStack {
 
 /** A group of stacks priced and drawn together: one Stage, or the top-level stacks. */
 export interface AssemblySection {
-  /** The Stage's name (`Dev`), or the pipeline stack's name for the top-level stacks. */
+  /** The Stage's name (`Dev`); for the top-level stacks, the pipeline stack's name, the only stack's name, or `App`. */
   readonly name: string;
   /** `stage`: a nested assembly (an environment); `pipeline`: the top-level stacks, one of which holds a pipeline; `app`: top-level stacks without one. */
   readonly kind: 'stage' | 'pipeline' | 'app';
@@ -87,7 +87,7 @@ export function readCloudAssembly(directory: string): CloudAssemblyView {
   if (topLevel.length > 0) {
     const pipelineStack = topLevel.find((stack) => hasResourceOfType(stack.template, 'AWS::CodePipeline::Pipeline'));
     sections.push({
-      name: pipelineStack?.displayName ?? 'App',
+      name: pipelineStack?.displayName ?? (topLevel.length === 1 ? topLevel[0].displayName : 'App'),
       kind: pipelineStack ? 'pipeline' : 'app',
       stacks: topLevel,
     });
@@ -101,7 +101,9 @@ function readStacksAndStages(root: string, relativeDir: string, sections: Assemb
   try {
     manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
   } catch (error) {
-    throw new CloudAssemblyError(`Cannot read ${manifestFile}: ${(error as Error).message}. Synthesize again with \`npx projen synth\`.`);
+    throw new CloudAssemblyError(
+      `Cannot read ${manifestFile}: ${(error as Error).message}. Synthesize again with \`npx projen synth\`.`,
+    );
   }
   const stacks: AssemblyStack[] = [];
   for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
@@ -124,7 +126,9 @@ function readStack(root: string, relativeDir: string, artifactId: string, artifa
   try {
     template = JSON.parse(fs.readFileSync(path.join(root, templateFile), 'utf8'));
   } catch (error) {
-    throw new CloudAssemblyError(`Cannot read the template of stack ${artifactId} (${templateFile}): ${(error as Error).message}.`);
+    throw new CloudAssemblyError(
+      `Cannot read the template of stack ${artifactId} (${templateFile}): ${(error as Error).message}.`,
+    );
   }
   const env = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '');
   const account = env && !env[1].startsWith('unknown-') ? env[1] : undefined;

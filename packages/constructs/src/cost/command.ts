@@ -1,7 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseOptions } from '../cli/args';
-import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../cli/command';
 import { resolveAssemblyDir } from './assembly-option';
 import { AssumptionId, isAssumptionId, withAssumptions } from './assumptions';
 import { CloudAssemblyError, readCloudAssembly } from './cloud-assembly';
@@ -9,6 +7,8 @@ import { estimateCosts } from './cost-estimate';
 import { renderCostJson, renderCostMarkdown, renderCostText } from './cost-report';
 import { GeneratedFileError, endMarker, startMarker, updateGeneratedFile } from './generated-block';
 import { US_EAST_1_PRICES } from './prices';
+import { parseOptions } from '../cli/args';
+import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../cli/command';
 
 const USAGE = `Usage: slipway cost [--assembly <cdk.out>] [--json] [--region <region>] [--assume <id>=<value>]... [--prices <file.json>] [--write <file.md>]... [--check]
 
@@ -41,20 +41,24 @@ export function initialCostDoc(): string {
 }
 
 /** `slipway cost`, with injectable output and working directory for tests. */
-export async function runCost(argv: readonly string[], output: CommandOutput = processOutput, cwd: string = process.cwd()): Promise<number> {
+export async function runCost(
+  argv: readonly string[],
+  output: CommandOutput = processOutput,
+  cwd: string = process.cwd(),
+): Promise<number> {
   try {
     const options = parseOptions(
       argv,
       {
-        'assembly': { type: 'string' },
+        assembly: { type: 'string' },
         'app-dir': { type: 'string' },
-        'json': { type: 'boolean' },
-        'region': { type: 'string' },
-        'assume': { type: 'string', multiple: true },
-        'prices': { type: 'string' },
-        'write': { type: 'string', multiple: true },
-        'check': { type: 'boolean' },
-        'help': { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
+        region: { type: 'string' },
+        assume: { type: 'string', multiple: true },
+        prices: { type: 'string' },
+        write: { type: 'string', multiple: true },
+        check: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
     );
@@ -62,8 +66,13 @@ export async function runCost(argv: readonly string[], output: CommandOutput = p
       output.info(USAGE);
       return ExitCode.OK;
     }
-    if (options.check && !options.write?.length) throw new UsageError(`--check needs --write <file.md> to know which file to check.\n\n${USAGE}`);
-    const directory = resolveAssemblyDir(cwd, (options.assembly as string | undefined) ?? (options['app-dir'] as string | undefined));
+    if (options.check && !options.write?.length) {
+      throw new UsageError(`--check needs --write <file.md> to know which file to check.\n\n${USAGE}`);
+    }
+    const directory = resolveAssemblyDir(
+      cwd,
+      (options.assembly as string | undefined) ?? (options['app-dir'] as string | undefined),
+    );
     const estimate = estimateCosts(readCloudAssembly(directory), {
       region: options.region as string | undefined,
       assumptions: withAssumptions(parseAssumptions((options.assume as string[] | undefined) ?? [])),
@@ -78,11 +87,15 @@ export async function runCost(argv: readonly string[], output: CommandOutput = p
     const markdown = renderCostMarkdown(estimate);
     let stale = false;
     for (const file of files) {
-      const result = updateGeneratedFile(path.resolve(cwd, file), { [COST_BLOCK]: markdown }, {
-        generator: 'npx projen cost',
-        check: options.check === true,
-        initialContent: initialCostDoc,
-      });
+      const result = updateGeneratedFile(
+        path.resolve(cwd, file),
+        { [COST_BLOCK]: markdown },
+        {
+          generator: 'npx projen cost',
+          check: options.check === true,
+          initialContent: initialCostDoc,
+        },
+      );
       if (options.check && result.stale) {
         stale = true;
         output.error(`${file} is out of date with the synthesized app. Run \`npx projen docs\` and commit the result.`);
@@ -127,12 +140,20 @@ function readCustomPrices(file: string): Record<string, number> {
     throw new UsageError(`--prices ${file}: cannot read it as JSON (${(error as Error).message}).`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new UsageError(`--prices ${file}: expected an object of price id to US dollars, e.g. {"elb.alb.hour": 0.0252}.`);
+    throw new UsageError(
+      `--prices ${file}: expected an object of price id to US dollars, e.g. {"elb.alb.hour": 0.0252}.`,
+    );
   }
   for (const [id, usd] of Object.entries(parsed)) {
-    if (!(id in US_EAST_1_PRICES)) throw new UsageError(`--prices ${file}: "${id}" is not a price id. Ids: ${Object.keys(US_EAST_1_PRICES).join(', ')}.`);
+    if (!(id in US_EAST_1_PRICES)) {
+      throw new UsageError(
+        `--prices ${file}: "${id}" is not a price id. Ids: ${Object.keys(US_EAST_1_PRICES).join(', ')}.`,
+      );
+    }
     if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) {
-      throw new UsageError(`--prices ${file}: "${id}" must be a non-negative number of US dollars; got ${JSON.stringify(usd)}.`);
+      throw new UsageError(
+        `--prices ${file}: "${id}" must be a non-negative number of US dollars; got ${JSON.stringify(usd)}.`,
+      );
     }
   }
   return parsed as Record<string, number>;

@@ -172,7 +172,11 @@ export class StackPricingContext {
     },
   ): void {
     const price = this.price(line.priceId);
-    this.usedPrices.set(`${this.regional.region}:${line.priceId}`, { ...price, id: line.priceId, region: this.regional.region });
+    this.usedPrices.set(`${this.regional.region}:${line.priceId}`, {
+      ...price,
+      id: line.priceId,
+      region: this.regional.region,
+    });
     const unitPriceUsd = price.usd * (line.factor ?? 1);
     const built: CostLine = {
       stack: this.stack.displayName,
@@ -199,7 +203,10 @@ export class StackPricingContext {
       return;
     }
     existing.count += 1;
-    const quantity = { min: existing.line.quantity.min + built.quantity.min, max: existing.line.quantity.max + built.quantity.max };
+    const quantity = {
+      min: existing.line.quantity.min + built.quantity.min,
+      max: existing.line.quantity.max + built.quantity.max,
+    };
     const merged: CostLine = {
       ...existing.line,
       resource: `${existing.count} ${existing.noun}s`,
@@ -214,7 +221,11 @@ export class StackPricingContext {
   /** Count a resource that costs nothing by itself, or whose usage another line prices. */
   public addFree(resource: TemplateResource, reason: string): void {
     const entry = this.free.get(resource.Type);
-    this.free.set(resource.Type, { resourceType: resource.Type, count: (entry?.count ?? 0) + 1, reason: entry?.reason ?? reason });
+    this.free.set(resource.Type, {
+      resourceType: resource.Type,
+      count: (entry?.count ?? 0) + 1,
+      reason: entry?.reason ?? reason,
+    });
   }
 
   /** Report a resource (or one aspect of it) that cannot be priced. */
@@ -266,7 +277,11 @@ export function estimateCosts(view: CloudAssemblyView, options: EstimateOptions 
           pricer(context, logicalId, resource);
           continue;
         }
-        const freeReason = FREE_RESOURCE_TYPES[resource.Type] ?? (resource.Type.startsWith('Custom::') ? FREE_RESOURCE_TYPES['AWS::CloudFormation::CustomResource'] : undefined);
+        const freeReason =
+          FREE_RESOURCE_TYPES[resource.Type] ??
+          (resource.Type.startsWith('Custom::')
+            ? FREE_RESOURCE_TYPES['AWS::CloudFormation::CustomResource']
+            : undefined);
         if (freeReason !== undefined) {
           context.addFree(resource, freeReason);
           continue;
@@ -280,7 +295,10 @@ export function estimateCosts(view: CloudAssemblyView, options: EstimateOptions 
         free.set(entry.resourceType, { ...entry, count: entry.count + (existing?.count ?? 0) });
       }
     }
-    const total = lines.reduce((sum, line) => ({ min: sum.min + line.monthlyUsd.min, max: sum.max + line.monthlyUsd.max }), { min: 0, max: 0 });
+    const total = lines.reduce(
+      (sum, line) => ({ min: sum.min + line.monthlyUsd.min, max: sum.max + line.monthlyUsd.max }),
+      { min: 0, max: 0 },
+    );
     return {
       name: section.name,
       kind: section.kind,

@@ -13,11 +13,18 @@ export function formatUnitPrice(usd: number): string {
 }
 
 function formatQuantity(quantity: number): string {
-  return Number.isInteger(quantity) ? quantity.toLocaleString('en-US') : quantity.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  return Number.isInteger(quantity)
+    ? quantity.toLocaleString('en-US')
+    : quantity.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
 function sectionTitle(section: SectionEstimate): string {
-  const kind = section.kind === 'stage' ? 'environment' : section.kind === 'pipeline' ? 'pipeline and top-level stacks' : 'top-level stacks';
+  const kind =
+    section.kind === 'stage'
+      ? 'environment'
+      : section.kind === 'pipeline'
+        ? 'pipeline and top-level stacks'
+        : 'top-level stacks';
   return `${section.name} (${kind}, ${section.regions.join(', ')})`;
 }
 
@@ -66,7 +73,17 @@ export function renderCostText(estimate: CostEstimate): string {
     const rows = [
       { cells: HEADER },
       ...lineRows(section),
-      { cells: ['Total', 'priced items only', '', '', '', formatUsd(section.totalMonthlyUsd.min), formatUsd(section.totalMonthlyUsd.max)] },
+      {
+        cells: [
+          'Total',
+          'priced items only',
+          '',
+          '',
+          '',
+          formatUsd(section.totalMonthlyUsd.min),
+          formatUsd(section.totalMonthlyUsd.max),
+        ],
+      },
     ];
     const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => row.cells[column].length)));
     for (const row of rows) {
@@ -79,7 +96,9 @@ export function renderCostText(estimate: CostEstimate): string {
     }
     if (section.notPriced.length > 0) {
       out.push('Not priced (left out of the total, not counted as $0):');
-      for (const item of section.notPriced) out.push(`  ${item.resourceType} ${item.resource} (${item.stack}): ${item.reason}`);
+      for (const item of section.notPriced) {
+        out.push(`  ${item.resourceType} ${item.resource} (${item.stack}): ${item.reason}`);
+      }
     }
     if (section.free.length > 0) {
       out.push(`Free by themselves: ${section.free.map((free) => `${free.count} × ${free.resourceType}`).join(', ')}`);
@@ -104,7 +123,9 @@ export function renderCostMarkdown(estimate: CostEstimate): string {
   out.push('| Section | Monthly at minimum capacity | Monthly at autoscaling maximum |');
   out.push('|---|---:|---:|');
   for (const section of estimate.sections) {
-    out.push(`| ${escapeCell(section.name)} | ${formatUsd(section.totalMonthlyUsd.min)} | ${formatUsd(section.totalMonthlyUsd.max)} |`);
+    out.push(
+      `| ${escapeCell(section.name)} | ${formatUsd(section.totalMonthlyUsd.min)} | ${formatUsd(section.totalMonthlyUsd.max)} |`,
+    );
   }
   out.push('');
   for (const section of estimate.sections) {
@@ -122,11 +143,15 @@ export function renderCostMarkdown(estimate: CostEstimate): string {
     if (section.notPriced.length > 0) {
       out.push('Not priced (left out of the total, not counted as $0):');
       out.push('');
-      for (const item of section.notPriced) out.push(`- \`${item.resourceType}\` ${escapeCell(item.resource)}: ${item.reason}`);
+      for (const item of section.notPriced) {
+        out.push(`- \`${item.resourceType}\` ${escapeCell(item.resource)}: ${item.reason}`);
+      }
       out.push('');
     }
     if (section.free.length > 0) {
-      out.push(`Free by themselves: ${section.free.map((free) => `${free.count} × \`${free.resourceType}\``).join(', ')}.`);
+      out.push(
+        `Free by themselves: ${section.free.map((free) => `${free.count} × \`${free.resourceType}\``).join(', ')}.`,
+      );
       out.push('');
     }
   }

@@ -52,7 +52,9 @@ export function updateGeneratedFile(
     existing = undefined;
   }
   if (existing === undefined && !options.initialContent) {
-    throw new GeneratedFileError(`${file} does not exist. Create it with a ${startMarker(Object.keys(blocks)[0])} … ${endMarker(Object.keys(blocks)[0])} pair where the generated text belongs.`);
+    throw new GeneratedFileError(
+      `${file} does not exist. Create it with a ${startMarker(Object.keys(blocks)[0])} … ${endMarker(Object.keys(blocks)[0])} pair where the generated text belongs.`,
+    );
   }
   const before = existing ?? options.initialContent!();
   let after = before;
@@ -61,8 +63,13 @@ export function updateGeneratedFile(
     const start = after.indexOf(startMarker(name));
     if (start < 0) continue;
     const end = after.indexOf(endMarker(name), start);
-    if (end < 0) throw new GeneratedFileError(`${file}: ${startMarker(name)} has no ${endMarker(name)} after it. Add the end marker.`);
-    after = after.slice(0, start) + markedBlock(name, content, options.generator) + after.slice(end + endMarker(name).length);
+    if (end < 0) {
+      throw new GeneratedFileError(
+        `${file}: ${startMarker(name)} has no ${endMarker(name)} after it. Add the end marker.`,
+      );
+    }
+    after =
+      after.slice(0, start) + markedBlock(name, content, options.generator) + after.slice(end + endMarker(name).length);
     filled.push(name);
   }
   if (filled.length === 0) {

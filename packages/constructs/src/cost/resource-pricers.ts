@@ -1,7 +1,8 @@
 import type { AssumptionId } from './assumptions';
 import type { TemplateResource } from './cloud-assembly';
 import type { AtCapacity, StackPricingContext } from './cost-estimate';
-import { literalNumber, literalString, referencedId, referencedIds } from './template-values';
+import { capacityStrategy, containerInsightsMode, splitTasks, taskCounts, taskLogGroups } from './ecs-service';
+import { literalNumber, literalString, referencedId } from './template-values';
 
 /** Prices one resource: adds lines, or reports it (or part of it) as not priced. */
 export type ResourcePricer = (context: StackPricingContext, logicalId: string, resource: TemplateResource) => void;
@@ -26,91 +27,17 @@ function formatCount(count: number): string {
 }
 
 function range(counts: AtCapacity, noun: string): string {
-  return counts.min === counts.max ? plural(counts.min, noun) : `${formatCount(counts.min)}–${formatCount(counts.max)} ${noun}s`;
+  return counts.min === counts.max
+    ? plural(counts.min, noun)
+    : `${formatCount(counts.min)}–${formatCount(counts.max)} ${noun}s`;
 }
 
 // ---------------------------------------------------------------- ECS on Fargate
 
-interface CapacityShare {
-  readonly provider: string;
-  readonly base: number;
-  readonly weight: number;
-}
-
-/** The capacity provider strategy a service's tasks follow, or why it cannot be priced. */
-function capacityStrategy(context: StackPricingContext, service: Record<string, any>): CapacityShare[] | string {
-  const explicit = service.CapacityProviderStrategy;
-  const fromList = (list: any[]): CapacityShare[] =>
-    list.map((entry) => ({
-      provider: literalString(entry?.CapacityProvider) ?? '(unresolved)',
-      base: literalNumber(entry?.Base) ?? 0,
-      weight: literalNumber(entry?.Weight) ?? 0,
-    }));
-  if (Array.isArray(explicit) && explicit.length > 0) return fromList(explicit);
-  const launchType = literalString(service.LaunchType);
-  if (launchType === 'FARGATE') return [{ provider: 'FARGATE', base: 0, weight: 1 }];
-  if (launchType !== undefined) return `runs on the ${launchType} launch type, not Fargate; price its instances instead`;
-  const clusterId = referencedId(service.Cluster);
-  const association = Object.values(context.resources).find(
-    (candidate) => candidate.Type === 'AWS::ECS::ClusterCapacityProviderAssociations' && referencedId(candidate.Properties?.Cluster) === clusterId,
-  );
-  const defaults = association?.Properties?.DefaultCapacityProviderStrategy;
-  if (Array.isArray(defaults) && defaults.length > 0) return fromList(defaults);
-  return 'has no launch type or capacity provider strategy, so ECS would place it on EC2 capacity';
-}
-
-/** Tasks per provider for `tasks` tasks: bases first, in strategy order, then the rest by weight. */
-export function splitTasks(tasks: number, strategy: readonly CapacityShare[]): Record<string, number> {
-  const result: Record<string, number> = {};
-  let remaining = tasks;
-  for (const share of strategy) {
-    const base = Math.min(share.base, remaining);
-    result[share.provider] = (result[share.provider] ?? 0) + base;
-    remaining -= base;
-  }
-  const totalWeight = strategy.reduce((sum, share) => sum + share.weight, 0);
-  for (const share of strategy) {
-    const portion = totalWeight > 0 ? (remaining * share.weight) / totalWeight : share === strategy[0] ? remaining : 0;
-    result[share.provider] = (result[share.provider] ?? 0) + portion;
-  }
-  return result;
-}
-
-/** Fewest and most tasks: the scalable target's bounds, else the desired count (1 when unset, as in CloudFormation). */
-function taskCounts(context: StackPricingContext, serviceId: string, service: Record<string, any>): AtCapacity | string {
-  const target = Object.values(context.resources).find(
-    (candidate) =>
-      candidate.Type === 'AWS::ApplicationAutoScaling::ScalableTarget' &&
-      candidate.Properties?.ScalableDimension === 'ecs:service:DesiredCount' &&
-      referencedIds(candidate.Properties?.ResourceId).has(serviceId),
-  );
-  if (target) {
-    const min = literalNumber(target.Properties?.MinCapacity);
-    const max = literalNumber(target.Properties?.MaxCapacity);
-    if (min === undefined || max === undefined) return 'its scalable target has no literal MinCapacity/MaxCapacity';
-    return { min, max };
-  }
-  if (service.DesiredCount === undefined) return same(1);
-  const desired = literalNumber(service.DesiredCount);
-  return desired === undefined ? 'its DesiredCount is not a literal number' : same(desired);
-}
-
-function containerInsightsMode(cluster: TemplateResource | undefined): string | undefined {
-  const settings = cluster?.Properties?.ClusterSettings;
-  if (!Array.isArray(settings)) return undefined;
-  return literalString(settings.find((setting) => setting?.Name === 'containerInsights')?.Value);
-}
-
-/** Log groups the awslogs driver of a task definition writes to. */
-function taskLogGroups(taskDefinition: TemplateResource): string[] {
-  const containers = taskDefinition.Properties?.ContainerDefinitions;
-  if (!Array.isArray(containers)) return [];
-  return containers
-    .filter((container) => container?.LogConfiguration?.LogDriver === 'awslogs')
-    .map((container) => referencedId(container.LogConfiguration.Options?.['awslogs-group']) ?? '(outside this stack)');
-}
-
-function retentionMonths(context: StackPricingContext, logGroup: TemplateResource | undefined): { months: number; assumed: boolean } {
+function retentionMonths(
+  context: StackPricingContext,
+  logGroup: TemplateResource | undefined,
+): { months: number; assumed: boolean } {
   const days = literalNumber(logGroup?.Properties?.RetentionInDays);
   if (days === undefined) return { months: context.assume('logRetentionMonthsWhenUnset'), assumed: true };
   return { months: days / DAYS_PER_MONTH, assumed: false };
@@ -134,17 +61,21 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
     context.addNotPriced(id, resource, `runs ${os} tasks; only Linux Fargate is in the price table`);
     return;
   }
-  const strategy = capacityStrategy(context, service);
+  const strategy = capacityStrategy(context.resources, service);
   if (typeof strategy === 'string') {
     context.addNotPriced(id, resource, strategy);
     return;
   }
   const unknownProvider = strategy.find((share) => share.provider !== 'FARGATE' && share.provider !== 'FARGATE_SPOT');
   if (unknownProvider) {
-    context.addNotPriced(id, resource, `uses capacity provider ${unknownProvider.provider}; only FARGATE and FARGATE_SPOT are priced`);
+    context.addNotPriced(
+      id,
+      resource,
+      `uses capacity provider ${unknownProvider.provider}; only FARGATE and FARGATE_SPOT are priced`,
+    );
     return;
   }
-  const counts = taskCounts(context, id, service);
+  const counts = taskCounts(context.resources, id, service);
   if (typeof counts === 'string') {
     context.addNotPriced(id, resource, counts);
     return;
@@ -152,7 +83,8 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
 
   const vcpu = cpuUnits / 1024;
   const memoryGb = memoryMiB / 1024;
-  const arch = literalString(taskDefinition.Properties?.RuntimePlatform?.CpuArchitecture) === 'ARM64' ? 'linux-arm' : 'linux-x86';
+  const arch =
+    literalString(taskDefinition.Properties?.RuntimePlatform?.CpuArchitecture) === 'ARM64' ? 'linux-arm' : 'linux-x86';
   const hoursPerMonth = context.assume('hoursPerMonth');
   const spotFactor = 1 - context.assume('fargateSpotDiscount');
   const byProvider = { min: splitTasks(counts.min, strategy), max: splitTasks(counts.max, strategy) };
@@ -187,7 +119,10 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
       item: 'Fargate ephemeral storage',
       detail: `${range(counts, 'task')} × ${ephemeralGb - 20} GB above 20 GB`,
       priceId: 'fargate.ephemeral-storage.gb-hour',
-      quantity: { min: counts.min * (ephemeralGb - 20) * hoursPerMonth, max: counts.max * (ephemeralGb - 20) * hoursPerMonth },
+      quantity: {
+        min: counts.min * (ephemeralGb - 20) * hoursPerMonth,
+        max: counts.max * (ephemeralGb - 20) * hoursPerMonth,
+      },
       assumptions: HOURLY,
     });
   }
@@ -261,7 +196,11 @@ const priceEcsCluster: ResourcePricer = (context, id, resource) => {
       assumptions: ['containerInsightsMetricsPerCluster'],
     });
   } else if (mode === 'enhanced') {
-    context.addNotPriced(id, resource, 'Container Insights with enhanced observability is billed per observation; not in the price table');
+    context.addNotPriced(
+      id,
+      resource,
+      'Container Insights with enhanced observability is billed per observation; not in the price table',
+    );
   } else {
     context.addFree(resource, 'no charge for the cluster; its tasks are priced per service');
   }
@@ -295,9 +234,17 @@ const priceLoadBalancer: ResourcePricer = (context, id, resource) => {
   }
   const internetFacing = (literalString(properties.Scheme) ?? 'internet-facing') === 'internet-facing';
   if (!internetFacing || properties.IpAddressType === 'dualstack-without-public-ipv4') return;
-  const subnets = Array.isArray(properties.Subnets) ? properties.Subnets : Array.isArray(properties.SubnetMappings) ? properties.SubnetMappings : undefined;
+  const subnets = Array.isArray(properties.Subnets)
+    ? properties.Subnets
+    : Array.isArray(properties.SubnetMappings)
+      ? properties.SubnetMappings
+      : undefined;
   if (!subnets) {
-    context.addNotPriced(id, resource, 'public IPv4 addresses: its subnets are not a literal list, so the AZ count is unknown');
+    context.addNotPriced(
+      id,
+      resource,
+      'public IPv4 addresses: its subnets are not a literal list, so the AZ count is unknown',
+    );
     return;
   }
   context.addLine(id, resource, {
@@ -340,11 +287,14 @@ const priceElasticIp: ResourcePricer = (context, id, resource) => {
 function instanceHasOwnPublicIp(context: StackPricingContext, id: string, properties: Record<string, any>): boolean {
   const elasticIp = Object.values(context.resources).some(
     (candidate) =>
-      (candidate.Type === 'AWS::EC2::EIP' || candidate.Type === 'AWS::EC2::EIPAssociation') && referencedId(candidate.Properties?.InstanceId) === id,
+      (candidate.Type === 'AWS::EC2::EIP' || candidate.Type === 'AWS::EC2::EIPAssociation') &&
+      referencedId(candidate.Properties?.InstanceId) === id,
   );
   if (elasticIp) return false;
   if (Array.isArray(properties.NetworkInterfaces)) {
-    return properties.NetworkInterfaces.some((networkInterface: any) => networkInterface?.AssociatePublicIpAddress === true);
+    return properties.NetworkInterfaces.some(
+      (networkInterface: any) => networkInterface?.AssociatePublicIpAddress === true,
+    );
   }
   const subnet = context.resource(referencedId(properties.SubnetId));
   return subnet?.Properties?.MapPublicIpOnLaunch === true;
@@ -371,7 +321,9 @@ const priceInstance: ResourcePricer = (context, id, resource) => {
       assumptions: HOURLY,
     });
   }
-  const mappings = Array.isArray(properties.BlockDeviceMappings) ? properties.BlockDeviceMappings.filter((mapping: any) => mapping?.Ebs) : [];
+  const mappings = Array.isArray(properties.BlockDeviceMappings)
+    ? properties.BlockDeviceMappings.filter((mapping: any) => mapping?.Ebs)
+    : [];
   if (mappings.length === 0) {
     const gb = context.assume('instanceRootVolumeGb');
     context.addLine(id, resource, {
@@ -386,7 +338,11 @@ const priceInstance: ResourcePricer = (context, id, resource) => {
     const gb = literalNumber(mapping.Ebs.VolumeSize);
     const volumeType = literalString(mapping.Ebs.VolumeType) ?? 'gp2';
     if (gb === undefined || (volumeType !== 'gp3' && volumeType !== 'gp2')) {
-      context.addNotPriced(id, resource, `EBS volume ${literalString(mapping.DeviceName) ?? ''} (${volumeType}) has no literal size or an unpriced volume type`);
+      context.addNotPriced(
+        id,
+        resource,
+        `EBS volume ${literalString(mapping.DeviceName) ?? ''} (${volumeType}) has no literal size or an unpriced volume type`,
+      );
       continue;
     }
     context.addLine(id, resource, {
@@ -452,7 +408,9 @@ const priceLogGroup: ResourcePricer = (context, id, resource) => {
   }
   const gb = context.assume('otherLogGroupGbPerMonth');
   const retention = retentionMonths(context, resource);
-  const assumptions: AssumptionId[] = retention.assumed ? ['otherLogGroupGbPerMonth', 'logRetentionMonthsWhenUnset'] : ['otherLogGroupGbPerMonth'];
+  const assumptions: AssumptionId[] = retention.assumed
+    ? ['otherLogGroupGbPerMonth', 'logRetentionMonthsWhenUnset']
+    : ['otherLogGroupGbPerMonth'];
   context.addLine(id, resource, {
     item: 'CloudWatch Logs ingestion',
     detail: `${gb} GB`,
@@ -471,8 +429,13 @@ const priceLogGroup: ResourcePricer = (context, id, resource) => {
 
 const priceAlarm: ResourcePricer = (context, id, resource) => {
   const properties = resource.Properties ?? {};
-  const metrics = Array.isArray(properties.Metrics) ? Math.max(1, properties.Metrics.filter((metric: any) => metric?.MetricStat).length) : 1;
-  const periods = [properties.Period, ...(Array.isArray(properties.Metrics) ? properties.Metrics.map((metric: any) => metric?.MetricStat?.Period) : [])];
+  const metrics = Array.isArray(properties.Metrics)
+    ? Math.max(1, properties.Metrics.filter((metric: any) => metric?.MetricStat).length)
+    : 1;
+  const periods = [
+    properties.Period,
+    ...(Array.isArray(properties.Metrics) ? properties.Metrics.map((metric: any) => metric?.MetricStat?.Period) : []),
+  ];
   const highResolution = periods.some((period) => {
     const seconds = literalNumber(period);
     return seconds !== undefined && seconds < 60;
@@ -488,7 +451,13 @@ const priceAlarm: ResourcePricer = (context, id, resource) => {
 
 function flat(item: string, priceId: string, noun: string, quantity = 1): ResourcePricer {
   return (context, id, resource) =>
-    context.addLine(id, resource, { item, detail: '', priceId, quantity: same(quantity), group: { key: priceId, noun } });
+    context.addLine(id, resource, {
+      item,
+      detail: '',
+      priceId,
+      quantity: same(quantity),
+      group: { key: priceId, noun },
+    });
 }
 
 // ---------------------------------------------------------------- Storage, DNS, secrets
@@ -519,9 +488,18 @@ const priceWebAcl: ResourcePricer = (context, id, resource) => {
   context.addLine(id, resource, { item: 'WAF web ACL', detail: '', priceId: 'waf.web-acl', quantity: same(1) });
   const rules = Array.isArray(resource.Properties?.Rules) ? resource.Properties.Rules.length : 0;
   if (rules > 0) {
-    context.addLine(id, resource, { item: 'WAF rules', detail: plural(rules, 'rule'), priceId: 'waf.rule', quantity: same(rules) });
+    context.addLine(id, resource, {
+      item: 'WAF rules',
+      detail: plural(rules, 'rule'),
+      priceId: 'waf.rule',
+      quantity: same(rules),
+    });
   }
-  context.addNotPriced(id, resource, 'WAF requests ($0.60 per million in us-east-1) depend on traffic and are not priced');
+  context.addNotPriced(
+    id,
+    resource,
+    'WAF requests ($0.60 per million in us-east-1) depend on traffic and are not priced',
+  );
 };
 
 // ---------------------------------------------------------------- Delivery
@@ -529,7 +507,12 @@ const priceWebAcl: ResourcePricer = (context, id, resource) => {
 const pricePipeline: ResourcePricer = (context, id, resource) => {
   const properties = resource.Properties ?? {};
   if (literalString(properties.PipelineType) !== 'V2') {
-    context.addLine(id, resource, { item: 'CodePipeline V1 pipeline', detail: '1 active pipeline', priceId: 'codepipeline.v1.pipeline-month', quantity: same(1) });
+    context.addLine(id, resource, {
+      item: 'CodePipeline V1 pipeline',
+      detail: '1 active pipeline',
+      priceId: 'codepipeline.v1.pipeline-month',
+      quantity: same(1),
+    });
     return;
   }
   const actions = (Array.isArray(properties.Stages) ? properties.Stages : [])
@@ -556,10 +539,16 @@ const CODEBUILD_SIZES: Readonly<Record<string, string>> = {
 const priceCodeBuildProject: ResourcePricer = (context, id, resource) => {
   const environment = resource.Properties?.Environment ?? {};
   const size = CODEBUILD_SIZES[literalString(environment.ComputeType) ?? ''];
-  const platform = ({ LINUX_CONTAINER: 'linux', ARM_CONTAINER: 'arm' } as Record<string, string>)[literalString(environment.Type) ?? ''];
+  const platform = ({ LINUX_CONTAINER: 'linux', ARM_CONTAINER: 'arm' } as Record<string, string>)[
+    literalString(environment.Type) ?? ''
+  ];
   const priceId = `codebuild.${platform}.${size}.minute`;
   if (!size || !platform || !context.hasPrice(priceId)) {
-    context.addNotPriced(id, resource, `CodeBuild ${environment.Type ?? '?'} ${environment.ComputeType ?? '?'} is not in the price table`);
+    context.addNotPriced(
+      id,
+      resource,
+      `CodeBuild ${environment.Type ?? '?'} ${environment.ComputeType ?? '?'} is not in the price table`,
+    );
     return;
   }
   const runs = context.assume('pipelineRunsPerMonth');
@@ -584,12 +573,24 @@ export const RESOURCE_PRICERS: Readonly<Record<string, ResourcePricer>> = {
   'AWS::EC2::VPCEndpoint': priceVpcEndpoint,
   'AWS::Logs::LogGroup': priceLogGroup,
   'AWS::CloudWatch::Alarm': priceAlarm,
-  'AWS::CloudWatch::CompositeAlarm': flat('CloudWatch composite alarms', 'cloudwatch.alarm.composite', 'composite alarm'),
+  'AWS::CloudWatch::CompositeAlarm': flat(
+    'CloudWatch composite alarms',
+    'cloudwatch.alarm.composite',
+    'composite alarm',
+  ),
   'AWS::CloudWatch::Dashboard': flat('CloudWatch dashboards', 'cloudwatch.dashboard', 'dashboard'),
   'AWS::KMS::Key': flat('KMS customer managed keys', 'kms.key', 'key'),
   'AWS::Route53::HostedZone': flat('Route 53 hosted zones', 'route53.hosted-zone', 'hosted zone'),
-  'AWS::ServiceDiscovery::PrivateDnsNamespace': flat('Cloud Map namespace (private hosted zone)', 'route53.hosted-zone', 'namespace'),
-  'AWS::ServiceDiscovery::PublicDnsNamespace': flat('Cloud Map namespace (public hosted zone)', 'route53.hosted-zone', 'namespace'),
+  'AWS::ServiceDiscovery::PrivateDnsNamespace': flat(
+    'Cloud Map namespace (private hosted zone)',
+    'route53.hosted-zone',
+    'namespace',
+  ),
+  'AWS::ServiceDiscovery::PublicDnsNamespace': flat(
+    'Cloud Map namespace (public hosted zone)',
+    'route53.hosted-zone',
+    'namespace',
+  ),
   'AWS::S3::Bucket': priceBucket,
   'AWS::ECR::Repository': priceEcrRepository,
   'AWS::SecretsManager::Secret': flat('Secrets Manager secrets', 'secretsmanager.secret', 'secret'),
@@ -628,7 +629,8 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::ECS::TaskDefinition': 'priced through the services that run it',
   'AWS::ECS::ClusterCapacityProviderAssociations': 'no charge; tasks are priced per service',
   'AWS::ElasticLoadBalancingV2::Listener': 'included in the load balancer price',
-  'AWS::ElasticLoadBalancingV2::ListenerRule': 'included in the load balancer price (rule evaluations count toward LCU)',
+  'AWS::ElasticLoadBalancingV2::ListenerRule':
+    'included in the load balancer price (rule evaluations count toward LCU)',
   'AWS::ElasticLoadBalancingV2::ListenerCertificate': 'included in the load balancer price',
   'AWS::ElasticLoadBalancingV2::TargetGroup': 'included in the load balancer price',
   'AWS::CertificateManager::Certificate': 'public ACM certificates are free',
@@ -652,6 +654,7 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::CodeConnections::Connection': 'no charge',
   'AWS::ECR::RepositoryPolicy': 'no charge',
   'AWS::CDK::Metadata': 'CDK bookkeeping, not an AWS resource',
-  'AWS::CloudFormation::CustomResource': 'CloudFormation does not charge for custom resources (their handler, if listed, is priced or not priced separately)',
+  'AWS::CloudFormation::CustomResource':
+    'CloudFormation does not charge for custom resources (their handler, if listed, is priced or not priced separately)',
   'AWS::CloudFormation::WaitConditionHandle': 'no charge',
 };

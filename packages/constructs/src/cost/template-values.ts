@@ -53,7 +53,9 @@ export function resourceName(stack: AssemblyStack, logicalId: string, resource: 
   if (typeof cdkPath === 'string') {
     const prefix = `${stack.displayName}/`;
     const parts = (cdkPath.startsWith(prefix) ? cdkPath.slice(prefix.length) : cdkPath).split('/');
-    while (parts.length > 1 && (parts[parts.length - 1] === 'Resource' || parts[parts.length - 1] === 'Default')) parts.pop();
+    while (parts.length > 1 && (parts[parts.length - 1] === 'Resource' || parts[parts.length - 1] === 'Default')) {
+      parts.pop();
+    }
     return parts.join('/');
   }
   return logicalId.replace(/[0-9A-F]{8}$/, '') || logicalId;

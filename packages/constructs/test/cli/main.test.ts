@@ -8,7 +8,7 @@ function fakeCommand(name: string, run: SlipwayCommand['run']): SlipwayCommand {
 }
 
 test('the registry holds verify and status', () => {
-  expect(defaultCommands().map((command) => command.name)).toEqual(['verify', 'status']);
+  expect(defaultCommands().map((command) => command.name)).toEqual(['verify', 'status', 'cost', 'diagram']);
 });
 
 test('dispatches to the named command with the remaining arguments and returns its exit code', async () => {

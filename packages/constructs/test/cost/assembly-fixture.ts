@@ -2,15 +2,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+const created: string[] = [];
+
+/** Delete every assembly written so far (for `afterAll`). */
+export function removeAssemblies(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Stacks by artifact id: each a template and, optionally, its environment. */
-export type FixtureStacks = Record<string, { readonly template: object; readonly environment?: string; readonly displayName?: string }>;
+export type FixtureStacks = Record<
+  string,
+  { readonly template: object; readonly environment?: string; readonly displayName?: string }
+>;
 
 /**
  * Write a cloud assembly as `cdk synth` lays it out: manifest.json with stack
  * artifacts, and one nested assembly directory per Stage. Returns the directory.
  */
-export function writeAssembly(layout: { readonly stages?: Record<string, FixtureStacks>; readonly stacks?: FixtureStacks }): string {
+export function writeAssembly(layout: {
+  readonly stages?: Record<string, FixtureStacks>;
+  readonly stacks?: FixtureStacks;
+}): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-assembly-'));
+  created.push(root);
   const artifacts: Record<string, object> = {};
   for (const [stage, stacks] of Object.entries(layout.stages ?? {})) {
     const directoryName = `assembly-${stage}`;
@@ -21,7 +35,12 @@ export function writeAssembly(layout: { readonly stages?: Record<string, Fixture
   return root;
 }
 
-function writeManifest(dir: string, stacks: FixtureStacks, stage: string | undefined, extra: Record<string, object> = {}) {
+function writeManifest(
+  dir: string,
+  stacks: FixtureStacks,
+  stage: string | undefined,
+  extra: Record<string, object> = {},
+) {
   fs.mkdirSync(dir, { recursive: true });
   const artifacts: Record<string, object> = { ...extra };
   for (const [id, stack] of Object.entries(stacks)) {
@@ -43,9 +62,15 @@ export function template(resources: Record<string, object>): object {
 }
 
 /** An awsvpc Fargate service pieces: cluster, task definition with awslogs, log group, service. */
-export function fargateService(name: string, options: { cpu: string; memory: string; service: object; logRetentionDays?: number }): Record<string, object> {
+export function fargateService(
+  name: string,
+  options: { cpu: string; memory: string; service: object; logRetentionDays?: number },
+): Record<string, object> {
   return {
-    [`${name}Logs`]: { Type: 'AWS::Logs::LogGroup', Properties: options.logRetentionDays ? { RetentionInDays: options.logRetentionDays } : {} },
+    [`${name}Logs`]: {
+      Type: 'AWS::Logs::LogGroup',
+      Properties: options.logRetentionDays ? { RetentionInDays: options.logRetentionDays } : {},
+    },
     [`${name}TaskDef`]: {
       Type: 'AWS::ECS::TaskDefinition',
       Properties: {
@@ -54,7 +79,10 @@ export function fargateService(name: string, options: { cpu: string; memory: str
         RequiresCompatibilities: ['FARGATE'],
         NetworkMode: 'awsvpc',
         ContainerDefinitions: [
-          { Name: 'app', LogConfiguration: { LogDriver: 'awslogs', Options: { 'awslogs-group': { Ref: `${name}Logs` } } } },
+          {
+            Name: 'app',
+            LogConfiguration: { LogDriver: 'awslogs', Options: { 'awslogs-group': { Ref: `${name}Logs` } } },
+          },
         ],
       },
     },

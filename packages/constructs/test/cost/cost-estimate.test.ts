@@ -1,10 +1,14 @@
+import { fargateService, removeAssemblies, template, writeAssembly } from './assembly-fixture';
 import { readCloudAssembly } from '../../src/cost/cloud-assembly';
 import { CostLine, estimateCosts, SectionEstimate } from '../../src/cost/cost-estimate';
-import { fargateService, template, writeAssembly } from './assembly-fixture';
 
 function line(section: SectionEstimate, resource: string, item: string): CostLine {
   const found = section.lines.find((candidate) => candidate.resource === resource && candidate.item === item);
-  if (!found) throw new Error(`no line ${resource} / ${item} in ${section.lines.map((l) => `${l.resource}/${l.item}`).join(', ')}`);
+  if (!found) {
+    throw new Error(
+      `no line ${resource} / ${item} in ${section.lines.map((l) => `${l.resource}/${l.item}`).join(', ')}`,
+    );
+  }
   return found;
 }
 
@@ -16,8 +20,13 @@ const NETWORK = {
     Properties: { Scheme: 'internet-facing', Type: 'application', Subnets: [{ Ref: 'PublicA' }, { Ref: 'PublicB' }] },
   },
   NatIp: { Type: 'AWS::EC2::EIP', Properties: { Domain: 'vpc' } },
-  Nat: { Type: 'AWS::EC2::NatGateway', Properties: { AllocationId: { 'Fn::GetAtt': ['NatIp', 'AllocationId'] }, SubnetId: { Ref: 'PublicA' } } },
+  Nat: {
+    Type: 'AWS::EC2::NatGateway',
+    Properties: { AllocationId: { 'Fn::GetAtt': ['NatIp', 'AllocationId'] }, SubnetId: { Ref: 'PublicA' } },
+  },
 };
+
+afterAll(removeAssemblies);
 
 describe('estimateCosts', () => {
   test('a hand-made environment with known quantities gives the exact total', () => {
@@ -29,7 +38,11 @@ describe('estimateCosts', () => {
             template: template({
               Cluster: { Type: 'AWS::ECS::Cluster', Properties: {} },
               ...NETWORK,
-              ...fargateService('Api', { cpu: '512', memory: '1024', service: { LaunchType: 'FARGATE', DesiredCount: 2 } }),
+              ...fargateService('Api', {
+                cpu: '512',
+                memory: '1024',
+                service: { LaunchType: 'FARGATE', DesiredCount: 2 },
+              }),
               AlarmA: { Type: 'AWS::CloudWatch::Alarm', Properties: { Period: 60 } },
               AlarmB: { Type: 'AWS::CloudWatch::Alarm', Properties: { Period: 300 } },
               Role: { Type: 'AWS::IAM::Role', Properties: {} },
@@ -93,7 +106,9 @@ describe('estimateCosts', () => {
                   MaxCapacity: 5,
                   ScalableDimension: 'ecs:service:DesiredCount',
                   ServiceNamespace: 'ecs',
-                  ResourceId: { 'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['WebService', 'Name'] }]] },
+                  ResourceId: {
+                    'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['WebService', 'Name'] }]],
+                  },
                 },
               },
             }),
@@ -134,9 +149,13 @@ describe('estimateCosts', () => {
         },
       });
     const onDemand = estimateCosts(readCloudAssembly(service({ LaunchType: 'FARGATE' }))).sections[0];
-    const spot = estimateCosts(readCloudAssembly(service({ CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }))).sections[0];
+    const spot = estimateCosts(
+      readCloudAssembly(service({ CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] })),
+    ).sections[0];
     const compute = (section: SectionEstimate) =>
-      section.lines.filter((l) => l.item.startsWith('Fargate')).reduce((sum, l) => sum + l.quantity.min * l.unitPriceUsd, 0);
+      section.lines
+        .filter((l) => l.item.startsWith('Fargate'))
+        .reduce((sum, l) => sum + l.quantity.min * l.unitPriceUsd, 0);
     expect(compute(spot)).toBeCloseTo(compute(onDemand) * 0.3, 8);
     expect(spot.lines.map((l) => l.item)).toEqual(expect.arrayContaining(['Fargate Spot vCPU', 'Fargate Spot memory']));
     expect(spot.lines.map((l) => l.item)).not.toContain('Fargate vCPU');
@@ -158,8 +177,18 @@ describe('estimateCosts', () => {
     const [section] = estimateCosts(readCloudAssembly(dir)).sections;
 
     expect(section.notPriced).toEqual([
-      { stack: 'Things', resource: 'Handler', resourceType: 'AWS::Lambda::Function', reason: 'no price in the table for this resource type' },
-      { stack: 'Things', resource: 'Mystery', resourceType: 'AWS::Foo::Bar', reason: 'no price in the table for this resource type' },
+      {
+        stack: 'Things',
+        resource: 'Handler',
+        resourceType: 'AWS::Lambda::Function',
+        reason: 'no price in the table for this resource type',
+      },
+      {
+        stack: 'Things',
+        resource: 'Mystery',
+        resourceType: 'AWS::Foo::Bar',
+        reason: 'no price in the table for this resource type',
+      },
     ]);
     expect(section.lines.map((l) => l.resourceType)).toEqual(['AWS::KMS::Key']);
     expect(section.totalMonthlyUsd).toEqual({ min: 1, max: 1 });
@@ -173,7 +202,11 @@ describe('estimateCosts', () => {
             template: template({
               Cluster: { Type: 'AWS::ECS::Cluster', Properties: {} },
               ...fargateService('OnEc2', { cpu: '256', memory: '512', service: { LaunchType: 'EC2' } }),
-              ...fargateService('Tokens', { cpu: { Ref: 'CpuParam' } as any, memory: '512', service: { LaunchType: 'FARGATE' } }),
+              ...fargateService('Tokens', {
+                cpu: { Ref: 'CpuParam' } as any,
+                memory: '512',
+                service: { LaunchType: 'FARGATE' },
+              }),
             }),
           },
         },
@@ -209,7 +242,10 @@ describe('estimateCosts', () => {
     expect(line(dev, 'NatInstance', 'EBS root volume gp3').monthlyUsd.min).toBe(0.64); // 8 × 0.08
     expect(line(dev, 'NatInstance', 'Public IPv4 address of the NAT instance').monthlyUsd.min).toBe(3.65);
     expect(dev.notPriced).toEqual([
-      expect.objectContaining({ resource: 'Bastion', reason: expect.stringContaining('instance type x9.huge is not in the price table') }),
+      expect.objectContaining({
+        resource: 'Bastion',
+        reason: expect.stringContaining('instance type x9.huge is not in the price table'),
+      }),
     ]);
   });
 
@@ -230,11 +266,17 @@ describe('estimateCosts', () => {
                 Stages: [
                   { Name: 'Source', Actions: [action('Source', 'Source', 'CodeStarSourceConnection')] },
                   { Name: 'Build', Actions: [action('Synth', 'Build', 'CodeBuild')] },
-                  { Name: 'Prod', Actions: [action('Approve', 'Approval', 'Manual'), action('Deploy', 'Deploy', 'CloudFormation', 2)] },
+                  {
+                    Name: 'Prod',
+                    Actions: [action('Approve', 'Approval', 'Manual'), action('Deploy', 'Deploy', 'CloudFormation', 2)],
+                  },
                 ],
               },
             },
-            Synth: { Type: 'AWS::CodeBuild::Project', Properties: { Environment: { Type: 'LINUX_CONTAINER', ComputeType: 'BUILD_GENERAL1_MEDIUM' } } },
+            Synth: {
+              Type: 'AWS::CodeBuild::Project',
+              Properties: { Environment: { Type: 'LINUX_CONTAINER', ComputeType: 'BUILD_GENERAL1_MEDIUM' } },
+            },
           }),
         },
       },
@@ -246,19 +288,35 @@ describe('estimateCosts', () => {
     expect(minutes.quantity.min).toBe(3 * 3 * 40);
     expect(minutes.monthlyUsd.min).toBe(0.72);
     expect(line(pipeline, 'Synth', 'CodeBuild linux medium').monthlyUsd.min).toBe(2); // 5 min × 40 runs × $0.01
-    expect(estimate.assumptions.map((a) => a.id)).toEqual(['pipelineRunsPerMonth', 'pipelineMinutesPerAction', 'codeBuildMinutesPerRun']);
+    expect(estimate.assumptions.map((a) => a.id)).toEqual([
+      'pipelineRunsPerMonth',
+      'pipelineMinutesPerAction',
+      'codeBuildMinutesPerRun',
+    ]);
   });
 
   test('a region with overrides uses them and says which prices fell back to us-east-1', () => {
     const dir = writeAssembly({
-      stacks: { Edge: { template: template({ Alb: NETWORK.Alb, PublicA: NETWORK.PublicA, PublicB: NETWORK.PublicB }), environment: 'aws://1/eu-west-1' } },
+      stacks: {
+        Edge: {
+          template: template({ Alb: NETWORK.Alb, PublicA: NETWORK.PublicA, PublicB: NETWORK.PublicB }),
+          environment: 'aws://1/eu-west-1',
+        },
+      },
     });
     const estimate = estimateCosts(readCloudAssembly(dir));
     expect(line(estimate.sections[0], 'Alb', 'Application Load Balancer').unitPriceUsd).toBe(0.0252);
     expect(estimate.sections[0].regions).toEqual(['eu-west-1']);
-    expect(estimate.notes).toEqual([expect.stringMatching(/^eu-west-1: the table has no eu-west-1 entry for \d+ prices; those use us-east-1 list prices/)]);
+    expect(estimate.notes).toEqual([
+      expect.stringMatching(
+        /^eu-west-1: the table has no eu-west-1 entry for \d+ prices; those use us-east-1 list prices/,
+      ),
+    ]);
 
-    const forced = estimateCosts(readCloudAssembly(dir), { region: 'us-east-1', customPrices: { 'elb.alb.hour': 0.02 } });
+    const forced = estimateCosts(readCloudAssembly(dir), {
+      region: 'us-east-1',
+      customPrices: { 'elb.alb.hour': 0.02 },
+    });
     expect(line(forced.sections[0], 'Alb', 'Application Load Balancer').unitPriceUsd).toBe(0.02);
     expect(forced.notes).toEqual([]);
   });
@@ -270,7 +328,10 @@ describe('estimateCosts', () => {
           Prod: {
             App: {
               template: template({
-                Cluster: { Type: 'AWS::ECS::Cluster', Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: value }] } },
+                Cluster: {
+                  Type: 'AWS::ECS::Cluster',
+                  Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: value }] },
+                },
                 ...fargateService('Api', { cpu: '256', memory: '512', service: { LaunchType: 'FARGATE' } }),
               }),
             },
