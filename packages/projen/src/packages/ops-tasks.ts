@@ -1,0 +1,56 @@
+import * as path from 'node:path';
+import { Project } from 'projen';
+
+/** Where the generated cost and architecture documents live, relative to the root. */
+export const OPS_DOCS = {
+  cost: 'docs/cost.md',
+  architecture: 'docs/architecture.md',
+  /** Gets the diagrams its `<!-- slipway:diagram:... -->` markers ask for; left alone without markers. */
+  readme: 'README.md',
+} as const;
+
+/**
+ * The root tasks that read the synthesized app (packages/infra/cdk.out) with
+ * the `slipway` CLI of @slipway/constructs:
+ *
+ * - `cost`: monthly list-price estimate per environment and for the pipeline (`npx projen cost -- --json`);
+ * - `diagram`: Mermaid diagrams into docs/architecture.md (and the README's diagram markers);
+ * - `docs`: synthesize, then regenerate docs/cost.md, docs/architecture.md and the README diagrams;
+ * - `docs:check`: synthesize, then fail if any of them is stale; the root `test` ends with it, so CI fails on a stale document.
+ *
+ * `cost` and `diagram` read whatever was synthesized last: run `npx projen synth` first after a change.
+ */
+export function addOpsTasks(root: Project, infra: Project): void {
+  const assembly = path.posix.join(path.relative(root.outdir, infra.outdir).split(path.sep).join('/'), 'cdk.out');
+  const costArgs = `--assembly ${assembly} --write ${OPS_DOCS.cost}`;
+  const diagramArgs = `--assembly ${assembly} --write ${OPS_DOCS.architecture} --embed ${OPS_DOCS.readme}`;
+
+  root.addTask('cost', {
+    description:
+      'Monthly AWS list-price estimate of each environment and the pipeline, from the synthesized app (-- --json for machines)',
+    exec: `slipway cost --assembly ${assembly}`,
+    receiveArgs: true,
+  });
+  root.addTask('diagram', {
+    description: `Draws each environment and the pipeline from the synthesized app into ${OPS_DOCS.architecture}`,
+    exec: `slipway diagram ${diagramArgs}`,
+  });
+
+  const synth = root.tasks.tryFind('synth');
+  const docs = root.addTask('docs', {
+    description: `Synthesizes the app and regenerates ${OPS_DOCS.cost}, ${OPS_DOCS.architecture} and the README diagrams`,
+  });
+  const check = root.addTask('docs:check', {
+    description: `Fails when ${OPS_DOCS.cost}, ${OPS_DOCS.architecture} or the README diagrams differ from the synthesized app`,
+  });
+  if (synth) {
+    docs.spawn(synth);
+    check.spawn(synth);
+  }
+  docs.exec(`slipway cost ${costArgs}`);
+  docs.exec(`slipway diagram ${diagramArgs}`);
+  check.exec(`slipway cost ${costArgs} --check`);
+  check.exec(`slipway diagram ${diagramArgs} --check`);
+  // The build's own task is locked by projen; the root test runs last in it, so CI fails on a stale document.
+  root.testTask.spawn(check);
+}
