@@ -74,10 +74,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const firstBuild = nextBuild();
 
   const builder = await createSiteBuilder({ mode: 'development', srcDir: options.srcDir });
-  let started = performance.now();
-  await builder.watch((build, errors) => {
-    const took = Math.round(performance.now() - started);
-    started = performance.now();
+  await builder.watch((build, errors, took) => {
     buildErrors = errors;
     if (build) {
       site = build;

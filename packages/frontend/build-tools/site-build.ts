@@ -72,15 +72,16 @@ export function writeSite(build: SiteBuild, outDir: string, sourcemapDir?: strin
 
 /** A long-lived builder for the development server: rebuilds on every source change. */
 export interface SiteBuilder {
-  /** Starts watching the sources; `onBuild` runs after every build, with the errors if it failed. */
-  watch(onBuild: (build: SiteBuild | undefined, errors: readonly string[]) => void): Promise<void>;
+  /** Starts watching the sources; `onBuild` runs after every build, with the errors if it failed, and how long it took. */
+  watch(onBuild: (build: SiteBuild | undefined, errors: readonly string[], durationMs: number) => void): Promise<void>;
   dispose(): Promise<void>;
 }
 
 /** Creates a {@link SiteBuilder} that rebuilds when a source or index.html changes. */
 export async function createSiteBuilder(options: SiteBuildOptions): Promise<SiteBuilder> {
   const plan = planBuild(options);
-  let listener: ((build: SiteBuild | undefined, errors: readonly string[]) => void) | undefined;
+  let listener: ((build: SiteBuild | undefined, errors: readonly string[], durationMs: number) => void) | undefined;
+  let started = performance.now();
   const notify: esbuild.Plugin = {
     name: 'slipway-site',
     setup(build) {
@@ -91,15 +92,20 @@ export async function createSiteBuilder(options: SiteBuildOptions): Promise<Site
         const loader: esbuild.Loader = extension === 'mjs' ? 'js' : (extension as esbuild.Loader);
         return { contents: await fs.promises.readFile(args.path), loader, watchFiles: [plan.templatePath] };
       });
+      build.onStart(() => {
+        started = performance.now();
+      });
       build.onEnd((result) => {
+        const took = () => Math.round(performance.now() - started);
         if (result.errors.length > 0) {
-          listener?.(undefined, formatMessages(result.errors));
+          listener?.(undefined, formatMessages(result.errors), took());
           return;
         }
         try {
-          listener?.(plan.collect(result), []);
+          const site = plan.collect(result);
+          listener?.(site, [], took());
         } catch (error) {
-          listener?.(undefined, [error instanceof Error ? error.message : String(error)]);
+          listener?.(undefined, [error instanceof Error ? error.message : String(error)], took());
         }
       });
     },
