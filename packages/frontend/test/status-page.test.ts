@@ -264,6 +264,35 @@ describe('the status page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  test('marks production unmistakably', async () => {
+    // The same image in another environment: only the API's APP_ENV differs.
+    const prodApi = await startBackend({ ...API_ENV, APP_ENV: 'prod' });
+    const prodNginx = await startNginx({ siteDir: site.dir, apiUpstream: prodApi.origin });
+    try {
+      const { page, errors } = await openPage(DESKTOP, prodNginx.origin);
+      await page.locator('#environment-banner[data-environment="prod"]').waitFor();
+      expect(await text(page, '#environment-name')).toBe('PROD');
+      expect(await page.title()).toBe('PROD · Status · Slipway');
+
+      const dev = await openPage(DESKTOP);
+      await dev.page.locator('#environment-banner[data-environment="dev"]').waitFor();
+      const colours = async (target: Page) =>
+        target.locator('#environment-banner').evaluate((banner) => {
+          const style = getComputedStyle(banner);
+          return { background: style.backgroundColor, text: style.color };
+        });
+      const [prodColours, devColours] = [await colours(page), await colours(dev.page)];
+      expect(prodColours.background).not.toBe(devColours.background);
+      expect(prodColours).toEqual({ background: 'rgb(179, 38, 30)', text: 'rgb(255, 255, 255)' });
+
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'status-page-prod.png') });
+      expect([...errors, ...dev.errors]).toEqual([]);
+    } finally {
+      await prodNginx.stop();
+      await prodApi.stop();
+    }
+  });
+
   test('says so when the API is down', async () => {
     // A second nginx whose API upstream listens nowhere: nginx answers 502, as the load balancer would.
     const orphan = await startNginx({ siteDir: site.dir, apiUpstream: `http://127.0.0.1:${await freePort()}` });
