@@ -55,6 +55,16 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       typescriptVersion: VERSIONS.typescript,
       githubOptions: { pullRequestLint: true, mergify: false },
       ...options,
+      postBuildSteps: [
+        // Screenshots and reports of the browser tests, kept for failed runs too.
+        {
+          name: 'Upload test output',
+          if: 'always()',
+          uses: 'actions/upload-artifact@v4',
+          with: { name: 'test-output', path: 'packages/*/test-output/', 'if-no-files-found': 'ignore' },
+        },
+        ...(options.postBuildSteps ?? []),
+      ],
       buildWorkflowOptions: {
         // A build that changes tracked files fails the pull request instead of pushing a fix-up commit.
         mutableBuild: false,

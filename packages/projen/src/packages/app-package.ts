@@ -46,6 +46,8 @@ export function createAppPackage(
     sampleCode: false,
     licensed: false,
     package: false,
+    entrypoint: '',
+    entrypointTypes: '',
     release: false,
     depsUpgrade: false,
     eslint: false,
