@@ -40,6 +40,8 @@ export interface AssemblyStack {
 export interface AssemblySection {
   /** The Stage's name (`Dev`); for the top-level stacks, the pipeline stack's name, the only stack's name, or `App`. */
   readonly name: string;
+  /** The Stage's construct path (`Delivery/Dev`), or the name for the top-level stacks. */
+  readonly path: string;
   /** `stage`: a nested assembly (an environment); `pipeline`: the top-level stacks, one of which holds a pipeline; `app`: top-level stacks without one. */
   readonly kind: 'stage' | 'pipeline' | 'app';
   /** The section's stacks, in manifest order. */
@@ -86,8 +88,10 @@ export function readCloudAssembly(directory: string): CloudAssemblyView {
   const topLevel = readStacksAndStages(directory, '', sections);
   if (topLevel.length > 0) {
     const pipelineStack = topLevel.find((stack) => hasResourceOfType(stack.template, 'AWS::CodePipeline::Pipeline'));
+    const name = pipelineStack?.displayName ?? (topLevel.length === 1 ? topLevel[0].displayName : 'App');
     sections.push({
-      name: pipelineStack?.displayName ?? (topLevel.length === 1 ? topLevel[0].displayName : 'App'),
+      name,
+      path: name,
       kind: pipelineStack ? 'pipeline' : 'app',
       stacks: topLevel,
     });
@@ -111,7 +115,8 @@ function readStacksAndStages(root: string, relativeDir: string, sections: Assemb
       const nestedDir = path.join(relativeDir, artifact.properties?.directoryName ?? artifactId);
       const nestedStacks = readStacksAndStages(root, nestedDir, sections);
       if (nestedStacks.length > 0) {
-        sections.push({ name: artifact.properties?.displayName ?? artifactId, kind: 'stage', stacks: nestedStacks });
+        const stagePath: string = artifact.properties?.displayName ?? artifactId;
+        sections.push({ name: stagePath.split('/').pop()!, path: stagePath, kind: 'stage', stacks: nestedStacks });
       }
     } else if (artifact.type === 'aws:cloudformation:stack') {
       stacks.push(readStack(root, relativeDir, artifactId, artifact));

@@ -147,6 +147,13 @@ export const REGION_OVERRIDES: Readonly<Record<string, Readonly<Record<string, n
   },
 };
 
+/** Prices AWS lists the same in every commercial region, so no region needs its own entry. */
+export const SAME_IN_EVERY_REGION: ReadonlySet<string> = new Set([
+  'vpc.public-ipv4.hour',
+  'route53.hosted-zone',
+  'kms.key',
+]);
+
 /** The prices for one region, and which of them fell back to us-east-1. */
 export interface RegionalPrices {
   /** The region priced. */
@@ -174,7 +181,7 @@ export function pricesForRegion(region: string, custom: Readonly<Record<string, 
       prices[id] = { ...base, usd: regional };
     } else {
       prices[id] = base;
-      if (region !== 'us-east-1') fallbackIds.push(id);
+      if (region !== 'us-east-1' && !SAME_IN_EVERY_REGION.has(id)) fallbackIds.push(id);
     }
   }
   return { region, prices, fallbackIds };

@@ -562,6 +562,13 @@ const priceCodeBuildProject: ResourcePricer = (context, id, resource) => {
   });
 };
 
+const reportLambda: ResourcePricer = (context, id, resource) =>
+  context.addNotPriced(
+    id,
+    resource,
+    'Lambda is billed per request and GB-second, which the template does not tell; CDK custom-resource handlers run only while deploying',
+  );
+
 /** Pricers by CloudFormation resource type. */
 export const RESOURCE_PRICERS: Readonly<Record<string, ResourcePricer>> = {
   'AWS::ECS::Service': priceEcsService,
@@ -597,6 +604,7 @@ export const RESOURCE_PRICERS: Readonly<Record<string, ResourcePricer>> = {
   'AWS::WAFv2::WebACL': priceWebAcl,
   'AWS::CodePipeline::Pipeline': pricePipeline,
   'AWS::CodeBuild::Project': priceCodeBuildProject,
+  'AWS::Lambda::Function': reportLambda,
 };
 
 /**
@@ -653,6 +661,9 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::CodeStarConnections::Connection': 'no charge',
   'AWS::CodeConnections::Connection': 'no charge',
   'AWS::ECR::RepositoryPolicy': 'no charge',
+  'AWS::WAFv2::WebACLAssociation': 'no charge; the web ACL is priced',
+  'AWS::WAFv2::LoggingConfiguration': 'priced as ingestion into its log group',
+  'AWS::Lambda::Permission': 'no charge',
   'AWS::CDK::Metadata': 'CDK bookkeeping, not an AWS resource',
   'AWS::CloudFormation::CustomResource':
     'CloudFormation does not charge for custom resources (their handler, if listed, is priced or not priced separately)',

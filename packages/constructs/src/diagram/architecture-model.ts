@@ -203,7 +203,9 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
         referencedId(resources[referencedId(subnetRef) ?? '']?.Properties?.VpcId) === id;
       const natGateways = ofType('AWS::EC2::NatGateway').filter(([, nat]) => inVpc(nat.Properties?.SubnetId));
       const natInstances = ofType('AWS::EC2::Instance').filter(
-        ([, instance]) => instance.Properties?.SourceDestCheck === false && inVpc(instance.Properties?.SubnetId),
+        ([, instance]) =>
+          instance.Properties?.SourceDestCheck === false &&
+          inVpc(instance.Properties?.SubnetId ?? instance.Properties?.NetworkInterfaces?.[0]?.SubnetId),
       );
       const nat: Array<{ label: string; count: number }> = [];
       if (natGateways.length > 0) nat.push({ label: 'NAT gateway', count: natGateways.length });
