@@ -1,0 +1,28 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmTopic } from '../../src';
+import { TestStack } from '../fixtures/stacks';
+
+describe('AlarmTopic', () => {
+  test('GIVEN an email and an extra topic WHEN an alarm is routed THEN it notifies both on ALARM and OK, over an encrypted SSL-only topic', () => {
+    const stack = new TestStack();
+    const topic = new AlarmTopic(stack, 'Alarms', { email: 'oncall@acme.io', additionalTopicArn: 'arn:aws:sns:eu-west-1:111111111111:chat' });
+    const alarm = new cloudwatch.Alarm(stack, 'Alarm', { metric: new cloudwatch.Metric({ namespace: 'Test', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    topic.notify(alarm);
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@acme.io' });
+    const actions = [{ Ref: stack.getLogicalId(topic.topic.node.defaultChild as never) }, 'arn:aws:sns:eu-west-1:111111111111:chat'];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: actions, OKActions: actions });
+  });
+
+  test('GIVEN nothing THEN the topic has no subscription', () => {
+    const stack = new TestStack();
+    new AlarmTopic(stack, 'Alarms');
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});

@@ -1,0 +1,35 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { InternalService, WebService } from '../../src';
+import { platform, registryImage, spotSettings } from '../fixtures/stacks';
+
+describe('InternalService', () => {
+  test('GIVEN a worker reachable from the backend THEN it has Cloud Map but no target group or listener rule', () => {
+    const { stack, cluster, ingress } = platform();
+    const backend = new WebService(stack, 'Backend', {
+      cluster, ingress, serviceName: 'backend', settings: spotSettings, image: registryImage, containerPort: 8000, healthCheckPath: '/api/health',
+    });
+    const worker = new InternalService(stack, 'Worker', { cluster, serviceName: 'worker', settings: spotSettings, image: registryImage, containerPort: 9000 });
+    worker.allowFrom(backend.securityGroup);
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1); // the backend's only
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
+    template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'worker' });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 9000, ToPort: 9000, Description: 'to worker',
+      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(backend.securityGroup.node.defaultChild as never), 'GroupId'] },
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      ServiceRegistries: [{ RegistryArn: { 'Fn::GetAtt': [stack.getLogicalId(worker.service.cloudMapService!.node.defaultChild as never), 'Arn'] } }],
+      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
+    });
+    expect(worker.discoveryName).toBe('worker.dev.local');
+    expect(worker.alarms.map((alarm) => alarm.node.id)).toEqual(['CpuHigh', 'MemoryHigh']);
+  });
+
+  test('GIVEN a cluster without a namespace THEN it is refused', () => {
+    const { stack, cluster } = platform({ namespace: null });
+    expect(() => new InternalService(stack, 'Worker', { cluster, serviceName: 'worker', settings: spotSettings, image: registryImage, containerPort: 9000 }))
+      .toThrow(/Test\/Worker: cluster\.namespace is required for an internal service/);
+  });
+});
