@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SlipwayConfigError } from '../config/slipway-config-error';
+import { isPlaceholderAccount, isPlaceholderDomain } from '../config/placeholders';
+import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
 
 /** The synth step's commands: the repository's own install, build and tests, then the CDK synth. */
 export interface SynthSettings {
@@ -125,4 +126,39 @@ function valueAt(input: unknown, path: readonly string[]): unknown {
     current = (current as Record<string, unknown>)[key];
   }
   return current;
+}
+
+/**
+ * Every placeholder in the pipeline's settings that would make deploying the
+ * pipeline pointless: the sample account, a connection that cannot exist, a
+ * notification address nobody reads.
+ */
+export function findPipelinePlaceholders(settings: PipelineSettings): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (isPlaceholderAccount(settings.account)) {
+    issues.push({
+      field: 'pipeline.account',
+      value: settings.account,
+      problem: 'is a placeholder account id',
+      fix: 'Put the id of the account the pipeline should run in (`aws sts get-caller-identity`).',
+    });
+  }
+  const connectionAccount = settings.connectionArn.split(':')[4] ?? '';
+  if (isPlaceholderAccount(connectionAccount) || /connection\/0{8}-0{4}-0{4}-0{4}-0{12}$/.test(settings.connectionArn)) {
+    issues.push({
+      field: 'pipeline.connectionArn',
+      value: settings.connectionArn,
+      problem: 'is a placeholder connection',
+      fix: 'Create the connection to your repository host in the pipeline\'s account and paste its ARN (docs/pipeline.md, "Connect the repository").',
+    });
+  }
+  if (settings.notifyEmail && isPlaceholderDomain(settings.notifyEmail.split('@')[1] ?? '')) {
+    issues.push({
+      field: 'pipeline.notifyEmail',
+      value: settings.notifyEmail,
+      problem: 'is a placeholder address; nobody would hear of waiting approvals',
+      fix: 'Use the address of the people who approve releases, or leave it out.',
+    });
+  }
+  return issues;
 }

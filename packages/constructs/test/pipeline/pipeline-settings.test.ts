@@ -1,5 +1,5 @@
 import { SlipwayConfigError } from '../../src/config/slipway-config-error';
-import { definePipeline, PipelineSettings } from '../../src/pipeline/pipeline-settings';
+import { definePipeline, findPipelinePlaceholders, PipelineSettings } from '../../src/pipeline/pipeline-settings';
 
 const VALID: PipelineSettings = {
   repository: 'acme/shop',
@@ -31,4 +31,19 @@ test.each([
 test('a missing field is named as required', () => {
   const { branch: _branch, ...withoutBranch } = VALID;
   expect(() => definePipeline(withoutBranch as PipelineSettings)).toThrow('pipeline.branch is required; got nothing.');
+});
+
+describe('findPipelinePlaceholders', () => {
+  test('names the sample account, an all-zero connection and an example.com address', () => {
+    const issues = findPipelinePlaceholders({
+      ...VALID,
+      connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000',
+      notifyEmail: 'releases@example.com',
+    });
+    expect(issues.map((issue) => issue.field)).toEqual(['pipeline.account', 'pipeline.connectionArn', 'pipeline.notifyEmail']);
+  });
+
+  test('finds nothing in real-looking settings', () => {
+    expect(findPipelinePlaceholders({ ...VALID, account: '380145624931', connectionArn: VALID.connectionArn.replace('111111111111', '380145624931'), notifyEmail: 'releases@shop.io' })).toEqual([]);
+  });
 });

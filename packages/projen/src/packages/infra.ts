@@ -1,8 +1,23 @@
-import { typescript } from 'projen';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { JsonFile, typescript } from 'projen';
+import { SAMPLES_DIR } from '../samples';
 import { VERSIONS } from '../versions';
 import { createAppPackage } from './app-package';
 
-/** packages/infra: the CDK app, one Stage per environment plus the delivery pipeline. */
+/** What the deploy/diff/destroy tasks can act on besides environments. */
+const PIPELINE_TARGET = 'pipeline';
+
+/**
+ * packages/infra: the CDK app, one Stage per environment plus the delivery pipeline.
+ *
+ * Synth runs an esbuild bundle of src/ and environments/ (lib/*.js), never
+ * ts-node: `compile` type-checks, `bundle` transpiles in well under a second.
+ * Tasks per environment are made from the file names in environments/ when
+ * projen runs (`deploy:dev`, `diff:prod`, ...); the generic `deploy`, `diff`
+ * and `destroy` take the environment as an argument (`npx projen deploy staging`),
+ * so a new environment can be deployed before projen runs again.
+ */
 export function createInfra(
   root: typescript.TypeScriptProject,
   sampleCode: boolean,
@@ -21,5 +36,84 @@ export function createInfra(
     ],
     devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`, `esbuild@${VERSIONS.esbuild}`, `tsx@${VERSIONS.tsx}`],
   });
+
+  // environments/ lives beside packages/: both tsconfigs take the repository root as rootDir.
+  // Nothing is emitted by tsc; lib/ is the esbuild bundle.
+  project.tsconfig?.file.addOverride('compilerOptions.rootDir', '../..');
+  project.tsconfig?.file.addOverride('compilerOptions.noEmit', true);
+  for (const dir of ['src', 'bench', 'build-tools']) project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
+  project.tsconfigDev.addInclude('../../../environments/**/*.ts');
+  project.tsconfigDev.file.addOverride('compilerOptions.rootDir', '../../..');
+  project.compileTask.reset('tsc --noEmit -p test/tsconfig.json', { name: 'Type-check sources, environments, tests, benchmarks and build tools' });
+
+  const bundle = project.addTask('bundle', {
+    description: 'Bundles src/ and environments/ with esbuild into lib/ (main.js for cdk.json, synth.js, cdk-run.js)',
+    exec: 'tsx build-tools/bundle.ts',
+  });
+  project.postCompileTask.spawn(bundle);
+
+  const synth = project.addTask('synth', {
+    description: 'Synthesizes every environment and the pipeline into cdk.out, offline, and prints stacks, resource counts and the cdk-nag result',
+  });
+  synth.spawn(bundle);
+  synth.exec('node lib/synth.js');
+
+  new JsonFile(project, 'cdk.json', {
+    obj: {
+      app: 'node lib/main.js',
+      output: 'cdk.out',
+      // `cdk deploy` publishes the Docker images it builds for the stage; the pipeline does it in its Assets stage.
+      build: 'npx projen bundle',
+    },
+  });
+  project.gitignore.addPatterns('/cdk.out/', '/lib/');
+
+  const actions = {
+    deploy: 'Deploys',
+    diff: 'Shows the changes a deploy would make to',
+    destroy: 'Destroys',
+  } as const;
+  for (const [action, verb] of Object.entries(actions)) {
+    const generic = project.addTask(action, {
+      description: `${verb} the stacks of one environment, or the pipeline stack: npx projen ${action} <environment|${PIPELINE_TARGET}>`,
+      receiveArgs: true,
+    });
+    generic.spawn(bundle);
+    generic.exec(`node lib/cdk-run.js ${action}`, { receiveArgs: true });
+    for (const target of [...environmentNames(root.outdir, sampleCode), PIPELINE_TARGET]) {
+      const task = project.addTask(`${action}:${target}`, {
+        description: target === PIPELINE_TARGET ? `${verb} the pipeline stack` : `${verb} the ${target} environment directly, without the pipeline`,
+        receiveArgs: true,
+      });
+      task.spawn(bundle);
+      task.exec(`node lib/cdk-run.js ${action} ${target}`, { receiveArgs: true });
+    }
+  }
+
+  project.addTask('bench', {
+    description: 'Times synth against a stock CDK app run through ts-node; rewrites its part of docs/performance.md',
+    exec: 'tsx bench/synth.ts',
+  });
+
+  // The bundle script and the benchmark run esbuild and aws-cdk (dev dependencies).
+  root.eslint?.allowDevDeps('packages/infra/build-tools/**');
+  root.eslint?.allowDevDeps('packages/infra/bench/**');
   return project;
+}
+
+/**
+ * The environment names of the project being synthesized: the `.ts` files of
+ * its environments/ folder other than index.ts. On the first synth of a new
+ * project that folder is not written yet, so the sample's names are used.
+ */
+export function environmentNames(rootDir: string, sampleCode: boolean): string[] {
+  const own = path.join(rootDir, 'environments');
+  const dir = fs.existsSync(own) ? own : sampleCode ? path.join(SAMPLES_DIR, 'environments') : undefined;
+  if (!dir || !fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.endsWith('.test.ts') && file !== 'index.ts')
+    .map((file) => file.slice(0, -'.ts'.length))
+    .filter((name) => /^[a-z][a-z0-9-]*$/.test(name) && name !== PIPELINE_TARGET)
+    .sort();
 }

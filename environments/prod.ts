@@ -1,0 +1,44 @@
+import { defineEnvironment } from '@slipway/constructs';
+
+/**
+ * prod: survives the loss of a zone and of a task. On-demand Fargate across
+ * three zones, at least two tasks per service scaling on CPU, HTTPS on your
+ * domain behind AWS WAF, a NAT gateway per zone, a month of logs, Container
+ * Insights, and deletion protection. The pipeline deploys here only after a
+ * person approves.
+ *
+ * The account id, domain, hosted zone and email are placeholders; deploying
+ * them unchanged is refused with a message naming each one.
+ */
+export const prod = defineEnvironment({
+  name: 'prod',
+  account: '222222222222',
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  network: { maxAzs: 3, natGateways: 3, natProvider: 'gateway', vpcEndpoints: ['ecr', 'logs', 's3'] },
+  services: {
+    backend: {
+      cpu: 512,
+      memoryMiB: 1024,
+      desiredCount: 2,
+      capacity: 'on-demand',
+      autoscaling: { min: 2, max: 6, cpuTargetPercent: 60 },
+    },
+    frontend: {
+      cpu: 256,
+      memoryMiB: 512,
+      desiredCount: 2,
+      capacity: 'on-demand',
+      autoscaling: { min: 2, max: 4, cpuTargetPercent: 60 },
+    },
+  },
+  serviceDiscovery: { namespace: 'prod.local' },
+  https: { domainName: 'app.example.com', hostedZoneId: 'Z0000000000000EXAMPLE', hostedZoneName: 'example.com' },
+  waf: true,
+  logRetentionDays: 30,
+  containerInsights: true,
+  deletionProtection: true,
+  alarms: { email: 'oncall@example.com' },
+  highAvailability: true,
+  approval: { required: true },
+});

@@ -1,0 +1,75 @@
+import { EnvironmentConfig, findPipelinePlaceholders, findPlaceholders, PipelineSettings, SlipwayConfigError } from '@slipway/constructs';
+import { DELIVERY_STACK_ID } from './app';
+import { stageId } from './delivery-stack';
+
+/** The CDK CLI commands the infra tasks wrap. */
+export const CDK_ACTIONS = ['deploy', 'diff', 'destroy'] as const;
+export type CdkAction = (typeof CDK_ACTIONS)[number];
+
+/** What `deploy:<env>`, `diff:<env>`, `destroy:<env>` and the pipeline's tasks run. */
+export interface CdkInvocation {
+  /** Arguments for the `cdk` CLI. */
+  readonly args: string[];
+  /** One line for the person running the task. */
+  readonly description: string;
+}
+
+/** A wrong task argument or a placeholder that must not be deployed; the message says what to do. */
+export class CdkTaskError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CdkTaskError';
+  }
+}
+
+/**
+ * Turn `<action> <environment|pipeline> [cdk options...]` into a `cdk`
+ * command line for the stacks of that one environment's stage (or the
+ * pipeline stack). Deploying refuses placeholder accounts, domains and
+ * connections, naming each file and field to change.
+ *
+ * @throws CdkTaskError for an unknown action or target, or a placeholder on deploy
+ */
+export function planCdkTask(argv: readonly string[], environments: readonly EnvironmentConfig[], pipeline: PipelineSettings): CdkInvocation {
+  const [action, target, ...extra] = argv;
+  const names = environments.map((config) => config.name);
+  const usage = `usage: <${CDK_ACTIONS.join('|')}> <${[...names, 'pipeline'].join('|')}> [cdk options]`;
+  if (!CDK_ACTIONS.includes(action as CdkAction)) throw new CdkTaskError(`Unknown action "${action ?? ''}". ${usage}`);
+  if (target === undefined) throw new CdkTaskError(`Name the environment or "pipeline". ${usage}`);
+
+  if (target === 'pipeline') {
+    if (action === 'deploy') {
+      // The pipeline goes on to deploy every environment: all of them must be real.
+      const pipelineIssues = findPipelinePlaceholders(pipeline);
+      refusePlaceholders('the pipeline', [
+        ...(pipelineIssues.length > 0 ? [new SlipwayConfigError('environments/index.ts', pipelineIssues)] : []),
+        ...environments.flatMap((config) => placeholderError(config)),
+      ]);
+    }
+    return {
+      args: [action, DELIVERY_STACK_ID, ...extra],
+      description: `${action} the pipeline stack (account ${pipeline.account}, ${pipeline.region})`,
+    };
+  }
+
+  const config = environments.find((candidate) => candidate.name === target);
+  if (!config) throw new CdkTaskError(`No environment "${target}" in environments/index.ts (promotion order: ${names.join(', ')}). ${usage}`);
+  if (action === 'deploy') refusePlaceholders(target, placeholderError(config));
+  return {
+    // Only this stage's stacks, straight from this machine: no pipeline, no approval, no verification.
+    args: [action, `${DELIVERY_STACK_ID}/${stageId(config.name)}/*`, ...extra],
+    description: `${action} ${config.name} directly (account ${config.account}, ${config.region})`,
+  };
+}
+
+function placeholderError(config: EnvironmentConfig): SlipwayConfigError[] {
+  const issues = findPlaceholders(config);
+  return issues.length > 0 ? [new SlipwayConfigError(`environments/${config.name}.ts`, issues)] : [];
+}
+
+function refusePlaceholders(what: string, errors: readonly SlipwayConfigError[]): void {
+  if (errors.length === 0) return;
+  throw new CdkTaskError(
+    [`Refusing to deploy ${what}: the settings still hold sample placeholders.`, ...errors.map((error) => error.message)].join('\n'),
+  );
+}
