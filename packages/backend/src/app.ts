@@ -1,0 +1,54 @@
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import { errorHandler } from './errors/error-handler';
+import { notFound } from './errors/not-found';
+import { accessLog } from './middleware/access-log';
+import { requestId } from './middleware/request-id';
+import { securityHeaders } from './middleware/security-headers';
+import { Readiness } from './readiness';
+import { greetingsRoutes } from './routes/greetings';
+import { healthRoutes } from './routes/health';
+import { readyRoutes } from './routes/ready';
+import { versionRoutes } from './routes/version';
+
+/** What {@link createApp} builds the API from. */
+export interface AppDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /**
+   * Shared with the graceful shutdown, which turns it off.
+   * @default - always ready
+   */
+  readonly readiness?: Readiness;
+}
+
+/**
+ * Builds the Express app: middleware, routes, errors. It never listens; see
+ * server.ts for the process around it.
+ */
+export function createApp({ config, logger, clock, readiness = new Readiness() }: AppDependencies): Express {
+  const app = express();
+  // The ALB is the one proxy in front: req.ip is the client address it saw, not a forgeable X-Forwarded-For entry.
+  app.set('trust proxy', 1);
+  // Responses are per request, never revalidated: an ETag would cost a hash per response for nothing.
+  app.set('etag', false);
+  app.disable('x-powered-by');
+
+  app.use(requestId());
+  app.use(securityHeaders());
+
+  // Probes first: they skip the access log, which would otherwise be mostly health checks.
+  healthRoutes(app);
+  readyRoutes(app, readiness);
+
+  app.use(accessLog(logger));
+  versionRoutes(app, config, clock.now());
+  greetingsRoutes(app, { clock, bodyLimitBytes: config.bodyLimitBytes });
+
+  app.use(notFound());
+  app.use(errorHandler(logger));
+  return app;
+}

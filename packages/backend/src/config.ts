@@ -1,0 +1,112 @@
+import * as z from 'zod';
+
+/** The settings the API runs with, parsed once from environment variables at startup. */
+export interface Config {
+  /** TCP port to listen on (`PORT`); 0 picks a free port. */
+  readonly port: number;
+  /** Address to bind (`HOST`); undefined listens on every interface, IPv4 and IPv6. */
+  readonly host: string | undefined;
+  /** Name of the deployment environment (`APP_ENV`), reported by /api/version and in every log line. */
+  readonly environment: string;
+  /** Lowest pino level written (`LOG_LEVEL`). */
+  readonly logLevel: LogLevel;
+  /** Commit the running build came from (`GIT_SHA`). */
+  readonly gitSha: string;
+  /** Release version of the running build (`APP_VERSION`). */
+  readonly version: string;
+  /** How long a graceful shutdown may take before the process gives up and exits 1 (`SHUTDOWN_TIMEOUT_MS`). */
+  readonly shutdownTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (`KEEP_ALIVE_TIMEOUT_MS`); must outlast the load balancer's idle timeout. */
+  readonly keepAliveTimeoutMs: number;
+  /** Largest request body accepted, in bytes (`BODY_LIMIT_BYTES`); larger bodies get 413. */
+  readonly bodyLimitBytes: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Thrown by {@link loadConfig}; `problems` holds one line per invalid variable. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(min: number, max: number, fallback: number) {
+  return z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max)).default(fallback);
+}
+
+// Free text that ends up in responses and log lines: printable, no spaces, bounded.
+const LABEL = /^[\w.+\-/]{1,64}$/;
+
+/** Every environment variable the API reads. Keep {@link ALLOWED} and docs/backend.md in step with it. */
+const environmentSchema = z.object({
+  PORT: integer(0, 65535, 8000),
+  HOST: z
+    .string()
+    .regex(/^[\w.:-]{1,253}$/)
+    .optional(),
+  APP_ENV: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/)
+    .default('local'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  GIT_SHA: z.string().regex(LABEL).default('unknown'),
+  APP_VERSION: z.string().regex(LABEL).default('unknown'),
+  // The default leaves 5 s of ECS's default 30 s stopTimeout for the last logs before SIGKILL.
+  SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 25_000),
+  // The ALB's default idle timeout is 60 s: the target must keep idle connections open longer than the ALB does.
+  KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 3_600_000, 65_000),
+  BODY_LIMIT_BYTES: integer(1, 10_485_760, 16_384),
+});
+
+type VariableName = keyof z.input<typeof environmentSchema>;
+
+/** What each variable accepts, as printed when its value is invalid. */
+export const ALLOWED: Readonly<Record<VariableName, string>> = {
+  PORT: 'a whole number from 0 to 65535 (default 8000)',
+  HOST: 'a host name or IP address to bind, e.g. 127.0.0.1 (default: every interface)',
+  APP_ENV: 'a lower-case name: a letter, then up to 31 letters, digits or "-" (default "local")',
+  LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')} (default info)`,
+  GIT_SHA: '1 to 64 letters, digits or . _ - + / (default "unknown")',
+  APP_VERSION: '1 to 64 letters, digits or . _ - + / (default "unknown")',
+  SHUTDOWN_TIMEOUT_MS: 'a whole number of milliseconds from 100 to 600000 (default 25000)',
+  KEEP_ALIVE_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 3600000 (default 65000)',
+  BODY_LIMIT_BYTES: 'a whole number of bytes from 1 to 10485760 (default 16384)',
+};
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses the API's settings from environment variables.
+ *
+ * An empty variable counts as unset, so `PORT=` in a compose file means "the default".
+ *
+ * @throws ConfigError naming every invalid variable, its value and what it accepts.
+ */
+export function loadConfig(env: Environment): Config {
+  const names = Object.keys(ALLOWED) as VariableName[];
+  const input = Object.fromEntries(names.map((name) => [name, env[name] === '' ? undefined : env[name]]));
+  const result = environmentSchema.safeParse(input);
+  if (!result.success) {
+    const invalid = new Set(result.error.issues.map((issue) => issue.path[0]));
+    throw new ConfigError(
+      names
+        .filter((name) => invalid.has(name))
+        .map((name) => `${name}=${JSON.stringify(input[name])} is invalid: expected ${ALLOWED[name]}.`),
+    );
+  }
+  const values = result.data;
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    environment: values.APP_ENV,
+    logLevel: values.LOG_LEVEL,
+    gitSha: values.GIT_SHA,
+    version: values.APP_VERSION,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+  };
+}

@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import { systemClock } from './clock';
+import { ConfigError, loadConfig } from './config';
+import { GracefulShutdown } from './graceful-shutdown';
+import { createHttpServer } from './http-server';
+import { createLogger } from './logger';
+import { Readiness } from './readiness';
+
+// The process around the app: configuration, listening, signals. Everything else is in app.ts.
+
+function readConfig() {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(error.problems.map((problem) => `${problem}\n`).join(''));
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = readConfig();
+const logger = createLogger(config);
+
+process.on('uncaughtException', (err) => {
+  logger.fatal({ err }, 'uncaught exception: exiting with code 1');
+  process.exit(1);
+});
+process.on('unhandledRejection', (reason) => {
+  logger.fatal({ err: reason }, 'unhandled promise rejection: exiting with code 1');
+  process.exit(1);
+});
+
+const readiness = new Readiness();
+const server = createHttpServer(createApp({ config, logger, clock: systemClock, readiness }), config, logger);
+const shutdown = new GracefulShutdown({ server, readiness, logger, timeoutMs: config.shutdownTimeoutMs });
+process.on('SIGTERM', () => shutdown.begin('SIGTERM'));
+process.on('SIGINT', () => shutdown.begin('SIGINT'));
+
+server.on('error', (err) => {
+  logger.fatal({ err, port: config.port, host: config.host }, `server error (${err.message}): exiting with code 1`);
+  process.exit(1);
+});
+server.listen(config.port, config.host, () => {
+  const { address, port } = server.address() as AddressInfo;
+  logger.info({ address, port, startupMs: Math.round(performance.now()) }, `listening on ${address}:${port}`);
+});

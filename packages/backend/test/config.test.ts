@@ -1,0 +1,103 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  test('defaults: port 8000 on every interface, a shutdown that fits ECS stopTimeout, keep-alive above the ALB idle timeout', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8000,
+      host: undefined,
+      environment: 'local',
+      logLevel: 'info',
+      gitSha: 'unknown',
+      version: 'unknown',
+      shutdownTimeoutMs: 25_000,
+      keepAliveTimeoutMs: 65_000,
+      bodyLimitBytes: 16_384,
+    });
+  });
+
+  test('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '3000',
+      HOST: '127.0.0.1',
+      APP_ENV: 'prod',
+      LOG_LEVEL: 'warn',
+      GIT_SHA: '0123456789abcdef0123456789abcdef01234567',
+      APP_VERSION: '1.4.0-rc.1',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+      KEEP_ALIVE_TIMEOUT_MS: '120000',
+      BODY_LIMIT_BYTES: '1024',
+    });
+    expect(config).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      environment: 'prod',
+      logLevel: 'warn',
+      gitSha: '0123456789abcdef0123456789abcdef01234567',
+      version: '1.4.0-rc.1',
+      shutdownTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 120_000,
+      bodyLimitBytes: 1024,
+    });
+  });
+
+  test('an empty variable means unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '' })).toMatchObject({ port: 8000, logLevel: 'info' });
+  });
+
+  test('ignores variables it does not own', () => {
+    expect(loadConfig({ PATH: '/usr/bin', NODE_ENV: 'production' }).port).toBe(8000);
+  });
+
+  test.each([
+    ['PORT', 'eighty', /^PORT="eighty" is invalid: expected a whole number from 0 to 65535/],
+    ['PORT', '65536', /^PORT="65536" is invalid/],
+    ['PORT', '-1', /^PORT="-1" is invalid/],
+    ['PORT', '80.5', /^PORT="80.5" is invalid/],
+    ['HOST', 'local host', /^HOST="local host" is invalid: expected a host name or IP address/],
+    ['APP_ENV', 'Prod', /^APP_ENV="Prod" is invalid: expected a lower-case name/],
+    [
+      'LOG_LEVEL',
+      'verbose',
+      /^LOG_LEVEL="verbose" is invalid: expected one of fatal, error, warn, info, debug, trace, silent/,
+    ],
+    ['GIT_SHA', 'abc def', /^GIT_SHA="abc def" is invalid: expected 1 to 64 letters/],
+    ['APP_VERSION', 'x'.repeat(65), /^APP_VERSION="x{65}" is invalid/],
+    [
+      'SHUTDOWN_TIMEOUT_MS',
+      '50',
+      /^SHUTDOWN_TIMEOUT_MS="50" is invalid: expected a whole number of milliseconds from 100 to 600000/,
+    ],
+    [
+      'KEEP_ALIVE_TIMEOUT_MS',
+      '5s',
+      /^KEEP_ALIVE_TIMEOUT_MS="5s" is invalid: expected a whole number of milliseconds from 1000/,
+    ],
+    ['BODY_LIMIT_BYTES', '0', /^BODY_LIMIT_BYTES="0" is invalid: expected a whole number of bytes from 1/],
+  ])('rejects %s=%j naming the variable, the value and what is allowed', (name, value, message) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  test('reports every invalid variable, one line each, in a stable order', () => {
+    const problems = problemsOf({ LOG_LEVEL: 'loud', PORT: 'x', SHUTDOWN_TIMEOUT_MS: 'soon' });
+    expect(problems.map((line) => line.split('=')[0])).toEqual(['PORT', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS']);
+    expect(problems.every((line) => !line.includes('\n'))).toBe(true);
+  });
+
+  test('the error message lists the problems for whoever catches it', () => {
+    expect(() => loadConfig({ PORT: 'x' })).toThrow(/Invalid configuration:\nPORT="x" is invalid/);
+  });
+});

@@ -1,0 +1,199 @@
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { GracefulShutdown } from '../src/graceful-shutdown';
+import { createLogger } from '../src/logger';
+import { Readiness } from '../src/readiness';
+import { openSocket, parseResponses, portOf, readUntilClosed } from './support/raw-http';
+import { LogCapture, testConfig } from './support/test-app';
+
+/** A server whose /hold requests wait until the test releases them. */
+class Harness {
+  public readonly server: Server;
+  public readonly readiness = new Readiness();
+  public readonly logs = new LogCapture();
+  public readonly exited: Promise<number>;
+  public readonly shutdown: GracefulShutdown;
+  private readonly held: ServerResponse[] = [];
+  private readonly arrivals: (() => void)[] = [];
+
+  constructor(timeoutMs = 5_000) {
+    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      res.setHeader('X-Request-Id', `id-${req.url}`);
+      if (req.url?.startsWith('/hold')) {
+        this.held.push(res);
+        this.arrivals.shift()?.();
+        return;
+      }
+      res.end(this.readiness.ready ? 'ready' : 'draining');
+    });
+    let resolveExit!: (code: number) => void;
+    this.exited = new Promise((resolve) => {
+      resolveExit = resolve;
+    });
+    this.shutdown = new GracefulShutdown({
+      server: this.server,
+      readiness: this.readiness,
+      logger: createLogger(testConfig(), this.logs.stream),
+      timeoutMs,
+      exit: resolveExit,
+    });
+  }
+
+  public async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return portOf(this.server);
+  }
+
+  /** Resolves when the next /hold request reached the handler. */
+  public nextHeld(): Promise<void> {
+    return new Promise((resolve) => this.arrivals.push(resolve));
+  }
+
+  public release(body = 'released'): void {
+    for (const res of this.held.splice(0)) {
+      res.end(body);
+    }
+  }
+
+  public close(): void {
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+}
+
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      res.resume();
+      resolve(false);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    req.end();
+  });
+}
+
+describe('GracefulShutdown', () => {
+  let harness: Harness;
+  afterEach(() => harness.close());
+
+  test('with nothing in flight: readiness turns off and the process exits 0 at once', async () => {
+    harness = new Harness();
+    await harness.listen();
+    harness.shutdown.begin('SIGTERM');
+    expect(harness.readiness.ready).toBe(false);
+    expect(harness.shutdown.draining).toBe(true);
+    await expect(harness.exited).resolves.toBe(0);
+    expect(harness.logs.lines.map((line) => line.msg)).toEqual([
+      'SIGTERM received: shutdown started, refusing new connections and finishing in-flight requests',
+      'shutdown complete: every request answered, exiting with code 0',
+    ]);
+  });
+
+  test('an in-flight request finishes, with Connection: close, while new connections are refused; then exit 0', async () => {
+    harness = new Harness();
+    const port = await harness.listen();
+    const socket = await openSocket(port);
+    const response = readUntilClosed(socket);
+    const held = harness.nextHeld();
+    socket.write('GET /hold HTTP/1.1\r\nHost: test\r\n\r\n');
+    await held;
+
+    harness.shutdown.begin('SIGTERM');
+    expect(harness.shutdown.inFlightCount).toBe(1);
+    expect(await connectionRefused(port)).toBe(true);
+    let exitCode: number | undefined;
+    void harness.exited.then((code) => (exitCode = code));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(exitCode).toBeUndefined();
+
+    harness.release();
+    const [answer] = parseResponses(await response);
+    expect(answer).toMatchObject({
+      status: 200,
+      body: 'released',
+      headers: expect.objectContaining({ connection: 'close' }),
+    });
+    await expect(harness.exited).resolves.toBe(0);
+  });
+
+  test('idle keep-alive connections are closed at once and do not hold the shutdown up', async () => {
+    harness = new Harness();
+    const port = await harness.listen();
+    const socket = await openSocket(port);
+    const closed = readUntilClosed(socket);
+    socket.write('GET /quick HTTP/1.1\r\nHost: test\r\n\r\n');
+    await new Promise((resolve) => socket.once('data', resolve));
+
+    harness.shutdown.begin('SIGTERM');
+    await closed;
+    await expect(harness.exited).resolves.toBe(0);
+  });
+
+  test('a request arriving on an open connection during the drain is answered with Connection: close', async () => {
+    harness = new Harness();
+    const port = await harness.listen();
+    const holder = await openSocket(port);
+    const held = harness.nextHeld();
+    holder.write('GET /hold HTTP/1.1\r\nHost: test\r\n\r\n');
+    await held;
+    // A connection that has started sending a request is busy, not idle: it survives the start of the drain.
+    const late = await openSocket(port);
+    const lateResponse = readUntilClosed(late);
+    late.write('GET /late HTTP/1.1\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    harness.shutdown.begin('SIGTERM');
+    late.write('Host: test\r\n\r\n');
+    const [answer] = parseResponses(await lateResponse);
+    expect(answer).toMatchObject({
+      status: 200,
+      body: 'draining',
+      headers: expect.objectContaining({ connection: 'close' }),
+    });
+    harness.release();
+    await expect(harness.exited).resolves.toBe(0);
+  });
+
+  test('past the timeout: logs the requests still open and exits 1', async () => {
+    harness = new Harness(150);
+    const port = await harness.listen();
+    const socket = await openSocket(port);
+    const held = harness.nextHeld();
+    socket.write('GET /hold?secret=1 HTTP/1.1\r\nHost: test\r\n\r\n');
+    await held;
+
+    harness.shutdown.begin('SIGTERM');
+    await expect(harness.exited).resolves.toBe(1);
+    const [line] = harness.logs.matching(/timed out/);
+    expect(line).toMatchObject({
+      level: 'error',
+      timeoutMs: 150,
+      openConnections: 1,
+      inFlightRequests: [{ method: 'GET', path: '/hold', requestId: 'id-/hold?secret=1', ageMs: expect.any(Number) }],
+    });
+    expect(line.msg).toBe(
+      'shutdown timed out after 150 ms with 1 request(s) and 1 connection(s) still open; exiting with code 1',
+    );
+    socket.destroy();
+  });
+
+  test('a second signal exits 1 at once', async () => {
+    harness = new Harness();
+    const port = await harness.listen();
+    const socket = await openSocket(port);
+    const held = harness.nextHeld();
+    socket.write('GET /hold HTTP/1.1\r\nHost: test\r\n\r\n');
+    await held;
+
+    harness.shutdown.begin('SIGINT');
+    harness.shutdown.begin('SIGINT');
+    await expect(harness.exited).resolves.toBe(1);
+    expect(harness.logs.matching(/SIGINT during shutdown/)).toHaveLength(1);
+    socket.destroy();
+  });
+});
