@@ -2,7 +2,12 @@ import { typescript } from 'projen';
 import { VERSIONS } from '../versions';
 import { createAppPackage } from './app-package';
 
-/** packages/backend: the sample Express API, bundled with esbuild into one file for its container image. */
+/**
+ * packages/backend: the sample Express API, bundled with esbuild into one file for its container image.
+ *
+ * The API lives in `src/`, the Node.js tooling that bundles it in `build-tools/` and its benchmarks in
+ * `bench/` (both run with tsx). `compile` only type-checks: esbuild, not tsc, writes dist/server.js.
+ */
 export function createBackend(root: typescript.TypeScriptProject, sampleCode: boolean): typescript.TypeScriptProject {
   const project = createAppPackage(root, {
     dir: 'backend',
@@ -20,15 +25,24 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
       `esbuild@${VERSIONS.esbuild}`,
       `tsx@${VERSIONS.tsx}`,
     ],
+    include: ['build-tools/**/*.ts', 'bench/**/*.ts'],
   });
 
-  // The image runs the esbuild bundle, not tsc output: compile only type-checks, sources,
-  // tests, benchmarks and build tools alike, and post-compile writes dist/server.js.
-  for (const dir of ['src', 'bench', 'build-tools']) {
-    project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
-  }
-  project.compileTask.reset('tsc --noEmit -p test/tsconfig.json', { name: 'Type-check sources, tests, benchmarks and build tools' });
-  project.postCompileTask.exec('tsx build-tools/bundle.ts', { name: 'Bundle src/server.ts into dist/server.js' });
+  // The image runs the esbuild bundle, not tsc output. With sources outside src/ and nothing
+  // emitted, rootDir is the package itself.
+  const tsconfig = project.tsconfig?.file;
+  tsconfig?.addOverride('compilerOptions.rootDir', '.');
+  tsconfig?.addOverride('compilerOptions.noEmit', true);
+  project.compileTask.reset();
+  project.compileTask.exec('tsc --noEmit', { name: 'typecheck sources, build tools and benchmarks' });
+  project.compileTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck tests' });
+  project.tasks.tryFind('watch')?.reset('tsc --noEmit --watch');
+
+  const bundle = project.addTask('bundle', {
+    description: 'Bundle src/server.ts and its dependencies into dist/server.js (+ source map) for the image',
+    exec: 'tsx build-tools/bundle.ts',
+  });
+  project.postCompileTask.spawn(bundle);
 
   project.addTask('dev', {
     description: 'Runs the API from source on PORT (default 8000), restarting on every change',
@@ -39,7 +53,8 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
     exec: 'node dist/server.js',
   });
   project.addTask('bench', {
-    description: 'Benchmarks the API against bare Express, a stock setup and node:http; rewrites its part of docs/performance.md',
+    description:
+      'Benchmarks the API against bare Express, a stock setup and node:http; rewrites its part of docs/performance.md',
     exec: 'tsx bench/run.ts',
   });
 
