@@ -34,6 +34,11 @@ export interface AssemblyStack {
   readonly templateFile: string;
   /** The parsed template. */
   readonly template: Template;
+  /**
+   * Construct path by logical id (`BackendService10C26BD4` → `/Delivery/Dev/App/Backend/Service/Service/Resource`),
+   * from the assembly's metadata, which CDK writes whether or not templates carry path metadata.
+   */
+  readonly constructPaths: Readonly<Record<string, string>>;
 }
 
 /** A group of stacks priced and drawn together: one Stage, or the top-level stacks. */
@@ -69,6 +74,8 @@ interface ManifestArtifact {
   readonly environment?: string;
   readonly displayName?: string;
   readonly properties?: Record<string, any>;
+  readonly metadata?: Record<string, ReadonlyArray<{ readonly type: string; readonly data?: unknown }>>;
+  readonly additionalMetadataFile?: string;
 }
 
 /**
@@ -135,6 +142,26 @@ function readStack(root: string, relativeDir: string, artifactId: string, artifa
       `Cannot read the template of stack ${artifactId} (${templateFile}): ${(error as Error).message}.`,
     );
   }
+  const constructPaths: Record<string, string> = {};
+  const metadataSources = [artifact.metadata ?? {}];
+  if (artifact.additionalMetadataFile) {
+    try {
+      metadataSources.push(
+        JSON.parse(fs.readFileSync(path.join(root, relativeDir, artifact.additionalMetadataFile), 'utf8')),
+      );
+    } catch {
+      // Names then fall back to logical ids; the estimate itself does not need them.
+    }
+  }
+  for (const source of metadataSources) {
+    for (const [constructPath, entries] of Object.entries(source)) {
+      for (const entry of Array.isArray(entries) ? entries : []) {
+        if (entry?.type === 'aws:cdk:logicalId' && typeof entry.data === 'string') {
+          constructPaths[entry.data] = constructPath;
+        }
+      }
+    }
+  }
   const env = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '');
   const account = env && !env[1].startsWith('unknown-') ? env[1] : undefined;
   const region = env && !env[2].startsWith('unknown-') ? env[2] : undefined;
@@ -146,6 +173,7 @@ function readStack(root: string, relativeDir: string, artifactId: string, artifa
     region,
     templateFile,
     template,
+    constructPaths,
   };
 }
 

@@ -45,14 +45,16 @@ export function literalString(value: unknown): string | undefined {
 
 /**
  * A short, stable name for a resource, for people: its construct path inside
- * the stack when the template carries path metadata (`Backend/Service`),
- * otherwise its logical id without CDK's hash suffix.
+ * the stack (`Backend/Service`) from the assembly's metadata or the template's
+ * path metadata, otherwise its logical id without CDK's hash suffix.
  */
 export function resourceName(stack: AssemblyStack, logicalId: string, resource: TemplateResource | undefined): string {
-  const cdkPath = resource?.Metadata?.['aws:cdk:path'];
-  if (typeof cdkPath === 'string') {
+  const metadataPath = resource?.Metadata?.['aws:cdk:path'];
+  const cdkPath = stack.constructPaths?.[logicalId] ?? (typeof metadataPath === 'string' ? metadataPath : undefined);
+  if (cdkPath !== undefined) {
     const prefix = `${stack.displayName}/`;
-    const parts = (cdkPath.startsWith(prefix) ? cdkPath.slice(prefix.length) : cdkPath).split('/');
+    const relative = cdkPath.replace(/^\//, '');
+    const parts = (relative.startsWith(prefix) ? relative.slice(prefix.length) : relative).split('/');
     while (parts.length > 1 && (parts[parts.length - 1] === 'Resource' || parts[parts.length - 1] === 'Default')) {
       parts.pop();
     }

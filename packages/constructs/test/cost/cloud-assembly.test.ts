@@ -52,3 +52,23 @@ describe('readCloudAssembly', () => {
     fs.rmSync(empty, { recursive: true });
   });
 });
+
+describe('resource names', () => {
+  test('come from the assembly metadata, so templates without path metadata read the same', () => {
+    const dir = writeAssembly({
+      stacks: { App: { template: template({ ApiService1234ABCD: { Type: 'AWS::KMS::Key', Properties: {} } }) } },
+    });
+    const bare = estimateCosts(readCloudAssembly(dir)).sections[0].lines[0].resource;
+    expect(bare).toBe('ApiService'); // the logical id without CDK's hash
+
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    fs.writeFileSync(
+      path.join(dir, 'App.metadata.json'),
+      JSON.stringify({ '/App/Api/Service/Resource': [{ type: 'aws:cdk:logicalId', data: 'ApiService1234ABCD' }] }),
+    );
+    manifest.artifacts.App.additionalMetadataFile = 'App.metadata.json';
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    expect(estimateCosts(readCloudAssembly(dir)).sections[0].lines[0].resource).toBe('Api/Service');
+  });
+});

@@ -95,10 +95,13 @@ class WebAppStage extends Stage {
   }
 }
 
-/** Synthesize the fixture app: a pipeline stack with Dev (Spot, NAT instance, HTTP, Cloud Map) and Prod (HTTPS, NAT gateways, approval). */
-export function synthSampleApp(): string {
+/**
+ * Synthesize the fixture app: a pipeline stack with Dev (Spot, NAT instance, HTTP, Cloud Map) and Prod (HTTPS, NAT
+ * gateways, approval). `pathMetadata` is what the CDK CLI turns on and a plain `app.synth()` leaves off.
+ */
+export function synthSampleApp(options: { readonly pathMetadata: boolean } = { pathMetadata: true }): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-sample-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
+  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': options.pathMetadata } });
   const pipelineStack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'us-east-1' } });
   const pipeline = new pipelines.CodePipeline(pipelineStack, 'Delivery', {
     crossAccountKeys: true,
