@@ -24,12 +24,17 @@ export interface DockerImageProps {
  * BuildKit reads `<Dockerfile>.dockerignore` beside such a Dockerfile; CDK
  * does not, and without it would hash and copy the whole context (every
  * node_modules) into the cloud assembly. The same patterns are passed to CDK
- * so the staged context is exactly what Docker would see.
+ * (with the Dockerfile itself kept) so the staged context is exactly what
+ * Docker would see.
  */
 export function dockerImage(props: DockerImageProps): ecs.ContainerImage {
   const ignoreFile = path.join(props.context, `${props.dockerfile}.dockerignore`);
   const exclude = existsSync(ignoreFile)
-    ? readFileSync(ignoreFile, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
+    ? [
+      ...readFileSync(ignoreFile, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')),
+      // Docker always reads the Dockerfile, ignored or not; CDK's staging must keep it.
+      `!${props.dockerfile}`,
+    ]
     : undefined;
   return ecs.ContainerImage.fromAsset(props.context, {
     file: props.dockerfile,

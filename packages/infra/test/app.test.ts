@@ -1,0 +1,211 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { defineEnvironment } from '@slipway/constructs';
+import { pipeline as pipelineSettings, promotionOrder } from '../../../environments';
+import { dev } from '../../../environments/dev';
+import { prod } from '../../../environments/prod';
+import { createApp, DELIVERY_STACK_ID } from '../src/app';
+import { DeliveryStack, stageId } from '../src/delivery-stack';
+import { findDeliveryStack, summarizeSynth } from '../src/synth-report';
+
+const GIT_SHA = 'c0ffee0123456789c0ffee0123456789c0ffee01';
+
+let app: App;
+let assembly: CloudAssembly;
+let delivery: DeliveryStack;
+let devTemplate: Template;
+let prodTemplate: Template;
+let pipelineTemplate: Template;
+
+beforeAll(() => {
+  // GIVEN the environments of environments/ and a commit
+  app = createApp({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-infra-')), gitSha: GIT_SHA });
+  delivery = findDeliveryStack(app);
+  // WHEN the whole App is synthesized: both cdk-nag packs run over every stack,
+  // the stages' included, and any unacknowledged finding throws here.
+  assembly = app.synth();
+  const stageTemplate = (name: string) => {
+    const stage = delivery.stages.find((candidate) => candidate.config.name === name)!;
+    return Template.fromJSON(assembly.getNestedAssembly(stage.artifactId).getStackArtifact(stage.app.artifactId).template);
+  };
+  devTemplate = stageTemplate('dev');
+  prodTemplate = stageTemplate('prod');
+  pipelineTemplate = Template.fromJSON(assembly.getStackArtifact(delivery.artifactId).template);
+});
+
+test('one stage per environment of environments/index.ts, in promotion order, after source, build, self-mutation and assets', () => {
+  expect(delivery.node.id).toBe(DELIVERY_STACK_ID);
+  expect(delivery.stages.map((stage) => stage.config.name)).toEqual(promotionOrder.map((config) => config.name));
+  const [codePipeline] = Object.values(pipelineTemplate.findResources('AWS::CodePipeline::Pipeline'));
+  expect(codePipeline.Properties.Stages.map((stage: { Name: string }) => stage.Name)).toEqual([
+    'Source', 'Build', 'UpdatePipeline', 'Assets', ...promotionOrder.map((config) => stageId(config.name)),
+  ]);
+});
+
+test('the pipeline builds the configured repository and branch', () => {
+  pipelineTemplate.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+    PipelineType: 'V2',
+    Stages: Match.arrayWith([Match.objectLike({
+      Name: 'Source',
+      Actions: [Match.objectLike({ Configuration: Match.objectLike({ FullRepositoryId: pipelineSettings.repository, BranchName: pipelineSettings.branch, ConnectionArn: pipelineSettings.connectionArn }) })],
+    })]),
+  });
+});
+
+test('stacks are named after the repository and environment, in each environment\'s account and region', () => {
+  const stacks = delivery.stages.map((stage) => {
+    const artifact = assembly.getNestedAssembly(stage.artifactId).getStackArtifact(stage.app.artifactId);
+    return [artifact.stackName, artifact.environment.account, artifact.environment.region];
+  });
+  expect(stacks).toEqual([['slipway-dev', dev.account, dev.region], ['slipway-prod', prod.account, prod.region]]);
+  expect(assembly.getStackArtifact(delivery.artifactId).stackName).toBe('slipway-pipeline');
+});
+
+describe('dev', () => {
+  test('runs one Fargate Spot task per service, sized 256/512', () => {
+    devTemplate.resourcePropertiesCountIs('AWS::ECS::Service', {
+      DesiredCount: 1,
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    }, 2);
+    devTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }, 2);
+    devTemplate.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
+  test('registers backend.dev.local and frontend.dev.local in Cloud Map', () => {
+    devTemplate.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'dev.local' });
+    devTemplate.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'backend' });
+    devTemplate.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'frontend' });
+  });
+
+  test('serves plain HTTP only', () => {
+    devTemplate.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' }, 1);
+    devTemplate.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 443 }, 0);
+    devTemplate.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+  });
+
+  test('keeps logs 7 days, Container Insights off, no deletion protection', () => {
+    for (const group of Object.values(devTemplate.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBe(7);
+    devTemplate.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
+    devTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
+    });
+  });
+
+  test('uses one NAT instance across two zones', () => {
+    devTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
+    devTemplate.resourceCountIs('AWS::EC2::Instance', 1);
+    const zones = new Set(Object.values(devTemplate.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone));
+    expect([...zones].sort()).toEqual(['eu-west-1a', 'eu-west-1b']);
+  });
+});
+
+describe('prod', () => {
+  test('runs at least two on-demand tasks per service, backend 512/1024, frontend 256/512', () => {
+    prodTemplate.resourcePropertiesCountIs('AWS::ECS::Service', {
+      DesiredCount: 2,
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+    }, 2);
+    prodTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024' }, 1);
+    prodTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }, 1);
+  });
+
+  test('scales each service on CPU at 60 % between 2 and at least 4 tasks', () => {
+    const targets = Object.values(prodTemplate.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+    expect(targets).toHaveLength(2);
+    for (const target of targets) {
+      expect(target.Properties.MinCapacity).toBe(2);
+      expect(target.Properties.MaxCapacity).toBeGreaterThanOrEqual(4);
+    }
+    prodTemplate.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: 60,
+      }),
+    }, 2);
+  });
+
+  test('serves HTTPS on its domain with a DNS-validated certificate, HTTP only redirecting', () => {
+    prodTemplate.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: prod.https!.domainName });
+    prodTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    prodTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [Match.objectLike({ Type: 'redirect' })],
+    });
+  });
+
+  test('keeps logs 30 days, Container Insights on, deletion protection and termination protection on', () => {
+    for (const group of Object.values(prodTemplate.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBe(30);
+    prodTemplate.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    prodTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    });
+    const prodStage = delivery.stages.find((stage) => stage.config.name === 'prod')!;
+    expect(assembly.getNestedAssembly(prodStage.artifactId).getStackArtifact(prodStage.app.artifactId).terminationProtection).toBe(true);
+  });
+
+  test('has a NAT gateway in each of its three zones', () => {
+    prodTemplate.resourceCountIs('AWS::EC2::NatGateway', 3);
+    const zones = new Set(Object.values(prodTemplate.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone));
+    expect(zones.size).toBe(3);
+  });
+});
+
+describe.each(['dev', 'prod'])('the %s stage', (name) => {
+  const template = () => (name === 'dev' ? devTemplate : prodTemplate);
+
+  test('outputs its URL, cluster and service names for the verification step', () => {
+    const outputs = Object.keys(template().toJSON().Outputs);
+    expect(outputs).toEqual(expect.arrayContaining(['Url', 'ClusterName', 'BackendServiceName', 'FrontendServiceName']));
+  });
+
+  test('has the read-only verification role the pipeline account may assume', () => {
+    template().hasResourceProperties('AWS::IAM::Role', {
+      RoleName: `slipway-${name}-eu-west-1-verify`,
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${pipelineSettings.account}:root`]] } } })],
+      }),
+    });
+  });
+
+  test('tags its resources with the environment, which slipway status finds the cluster by', () => {
+    template().hasResourceProperties('AWS::ECS::Cluster', { Tags: Match.arrayWith([{ Key: 'slipway:environment', Value: name }]) });
+  });
+});
+
+test('both images are built with the commit as GIT_SHA, the backend from the repository root', () => {
+  const stage = delivery.stages[0];
+  const manifestFile = path.join(assembly.getNestedAssembly(stage.artifactId).directory, `${stage.app.artifactId}.assets.json`);
+  const images = Object.values(JSON.parse(readFileSync(manifestFile, 'utf8')).dockerImages) as { source: { directory: string; dockerFile?: string; dockerBuildArgs?: Record<string, string> } }[];
+  expect(images).toHaveLength(2);
+  for (const image of images) expect(image.source.dockerBuildArgs).toEqual({ GIT_SHA });
+  expect(images.map((image) => image.source.dockerFile ?? 'Dockerfile').sort()).toEqual(['Dockerfile', 'packages/backend/Dockerfile']);
+});
+
+test('the synth report lists each environment\'s stacks, resources and acknowledged findings, then the pipeline', () => {
+  const rows = summarizeSynth(assembly, delivery);
+  expect(rows.map((row) => [row.environment, row.path, row.stacks])).toEqual([
+    ['dev', 'Delivery/Dev', ['slipway-dev']],
+    ['prod', 'Delivery/Prod', ['slipway-prod']],
+    ['pipeline', 'Delivery', ['slipway-pipeline']],
+  ]);
+  expect(rows[0].resources).toBe(Object.keys(devTemplate.toJSON().Resources).length);
+  expect(rows[1].resources).toBe(Object.keys(prodTemplate.toJSON().Resources).length);
+  expect(rows[2].resources).toBe(Object.keys(pipelineTemplate.toJSON().Resources).length);
+  for (const row of rows) expect(row.acknowledged).toBeGreaterThan(0);
+});
+
+test('a third environment in the promotion order adds its stage between the others', () => {
+  // GIVEN staging, a copy of dev in its own account, between dev and prod
+  const staging = defineEnvironment({ ...dev, name: 'staging', account: '333333333333', serviceDiscovery: { namespace: 'staging.local' } });
+  // WHEN (the pipeline's stages exist once the construct is built; no synth needed)
+  const withStaging = findDeliveryStack(createApp({ environments: [dev, staging, prod], gitSha: GIT_SHA }));
+  // THEN
+  expect(withStaging.pipeline.codePipeline.pipeline.stages.map((stage) => stage.stageName)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Dev', 'Staging', 'Prod']);
+  expect(withStaging.pipeline.verifications.staging).toBeDefined();
+  expect(withStaging.pipeline.approvals.prod).toBeDefined();
+  expect(withStaging.pipeline.approvals.staging).toBeUndefined();
+});

@@ -1,0 +1,74 @@
+import { defineEnvironment, definePipeline } from '@slipway/constructs';
+import { pipeline, promotionOrder } from '../../../environments';
+import { dev } from '../../../environments/dev';
+import { prod } from '../../../environments/prod';
+import { CdkTaskError, planCdkTask } from '../src/cdk-task';
+
+// The same environments with every placeholder replaced by a real-looking value.
+const realDev = defineEnvironment({ ...dev, account: '380145624931' });
+const realProd = defineEnvironment({
+  ...prod,
+  account: '905418127732',
+  https: { domainName: 'shop.acme.io', hostedZoneId: 'Z08123456ABCDEFGHIJKL', hostedZoneName: 'acme.io' },
+  alarms: { email: 'oncall@acme.io' },
+});
+const realPipeline = definePipeline({
+  ...pipeline,
+  account: '380145624931',
+  connectionArn: 'arn:aws:codeconnections:eu-west-1:380145624931:connection/5b8c9d2e-1f3a-4b6c-8d7e-9f0a1b2c3d4e',
+  notifyEmail: 'releases@acme.io',
+});
+
+describe('deploying an environment directly', () => {
+  test('selects only that environment\'s stage stacks and passes cdk options through', () => {
+    const invocation = planCdkTask(['deploy', 'dev', '--require-approval', 'never'], [realDev, realProd], realPipeline);
+    expect(invocation.args).toEqual(['deploy', 'Delivery/Dev/*', '--require-approval', 'never']);
+    expect(invocation.description).toBe('deploy dev directly (account 380145624931, eu-west-1)');
+  });
+
+  test('is refused while the sample dev account is in place, naming the file, field and fix', () => {
+    expect(() => planCdkTask(['deploy', 'dev'], promotionOrder, pipeline)).toThrow(CdkTaskError);
+    expect(() => planCdkTask(['deploy', 'dev'], promotionOrder, pipeline)).toThrow(
+      'Refusing to deploy dev: the settings still hold sample placeholders.\nenvironments/dev.ts: account is a placeholder account id; got "111111111111". Put the real 12-digit account id',
+    );
+  });
+
+  test('is refused for prod while its example.com domain remains, even with a real account', () => {
+    const prodWithRealAccount = defineEnvironment({ ...prod, account: '905418127732' });
+    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodWithRealAccount], realPipeline)).toThrow(/environments\/prod\.ts: https\.domainName is a placeholder domain; got "app\.example\.com"/);
+  });
+
+  test('diff and destroy are not refused (they change nothing or remove what exists)', () => {
+    expect(planCdkTask(['diff', 'prod'], promotionOrder, pipeline).args).toEqual(['diff', 'Delivery/Prod/*']);
+    expect(planCdkTask(['destroy', 'dev'], promotionOrder, pipeline).args).toEqual(['destroy', 'Delivery/Dev/*']);
+  });
+});
+
+describe('deploying the pipeline', () => {
+  test('selects the pipeline stack only', () => {
+    expect(planCdkTask(['deploy', 'pipeline'], [realDev, realProd], realPipeline).args).toEqual(['deploy', 'Delivery']);
+  });
+
+  test('is refused while the pipeline or any environment it will deploy holds placeholders', () => {
+    let message = '';
+    try {
+      planCdkTask(['deploy', 'pipeline'], [realDev, defineEnvironment({ ...realProd, account: '222222222222' })], { ...realPipeline, connectionArn: pipeline.connectionArn });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('Refusing to deploy the pipeline');
+    expect(message).toContain('environments/index.ts: pipeline.connectionArn is a placeholder connection');
+    expect(message).toContain('environments/prod.ts: account is a placeholder account id; got "222222222222"');
+    expect(message).not.toContain('environments/dev.ts');
+  });
+});
+
+describe('wrong arguments', () => {
+  test.each([
+    [['ship', 'dev'], 'Unknown action "ship". usage: <deploy|diff|destroy> <dev|prod|pipeline> [cdk options]'],
+    [['deploy'], 'Name the environment or "pipeline".'],
+    [['deploy', 'staging'], 'No environment "staging" in environments/index.ts (promotion order: dev, prod).'],
+  ])('%j', (argv, message) => {
+    expect(() => planCdkTask(argv, promotionOrder, pipeline)).toThrow(message);
+  });
+});
