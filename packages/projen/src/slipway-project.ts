@@ -6,6 +6,7 @@ import { NpmWorkspaces } from './npm-workspaces';
 import { createBackend } from './packages/backend';
 import { createFrontend } from './packages/frontend';
 import { createInfra } from './packages/infra';
+import { addOpsTasks } from './packages/ops-tasks';
 import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
 import { NODE_MAJOR, VERSIONS } from './versions';
 
@@ -110,6 +111,7 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     this.backend = createBackend(this, sampleCode);
     this.frontend = createFrontend(this, sampleCode);
     this.infra = createInfra(this, sampleCode, this.constructsDependency);
+    addOpsTasks(this, this.infra);
 
     // The root has no sources to watch; each package has its own dev task.
     this.tasks.removeTask('watch');
