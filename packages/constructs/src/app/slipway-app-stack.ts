@@ -172,6 +172,7 @@ export class SlipwayAppStack extends Stack {
         accessLogRetentionDays: config.logRetentionDays,
         webApplicationFirewall: config.waf ?? false,
         encryptionKey: key,
+        removalPolicy,
       });
     }
 

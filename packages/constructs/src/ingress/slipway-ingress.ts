@@ -54,6 +54,11 @@ export interface SlipwayIngressProps {
    * @default - a new key with rotation
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to the WAF log group when the stack is deleted (the access-log bucket is always retained).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -177,7 +182,7 @@ export class SlipwayIngress extends Construct {
     }
 
     if (this.webApplicationFirewall) {
-      this.addWebApplicationFirewall(props.rateLimitPerIp ?? 2000, props.wafLogRetention ?? logs.RetentionDays.ONE_MONTH, props.encryptionKey);
+      this.addWebApplicationFirewall(props.rateLimitPerIp ?? 2000, props.wafLogRetention ?? logs.RetentionDays.ONE_MONTH, props.encryptionKey, props.removalPolicy ?? RemovalPolicy.RETAIN);
     } else {
       acknowledgeFindings(this.loadBalancer, {
         id: 'NIST.800.53.R5-ALBWAFEnabled',
@@ -186,7 +191,7 @@ export class SlipwayIngress extends Construct {
     }
   }
 
-  private addWebApplicationFirewall(rateLimitPerIp: number, logRetention: logs.RetentionDays, encryptionKey?: kms.IKey): void {
+  private addWebApplicationFirewall(rateLimitPerIp: number, logRetention: logs.RetentionDays, encryptionKey: kms.IKey | undefined, removalPolicy: RemovalPolicy): void {
     const stack = Stack.of(this);
     const managedRule = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
       name,
@@ -221,7 +226,7 @@ export class SlipwayIngress extends Construct {
       logGroupName: `aws-waf-logs-${stack.stackName}-${this.node.addr.slice(0, 8)}`,
       retention: logRetention,
       encryptionKey: encryptionKey ?? new EnvironmentKey(this, 'WafLogsKey').key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy,
     });
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: webAcl.attrArn,

@@ -20,5 +20,10 @@ export class InternalService extends SlipwayServiceBase {
         'is required for an internal service (it is reachable only through Cloud Map)',
         "Set serviceDiscovery: { namespace: 'dev.local' } in the environment.");
     }
+    if (props.settings.autoscaling?.requestsPerTarget !== undefined) {
+      throw SlipwayConfigError.of(this.node.path, 'settings.autoscaling.requestsPerTarget', props.settings.autoscaling.requestsPerTarget,
+        'needs a load balancer, which an internal service does not have',
+        'Remove requestsPerTarget for this service; it scales on CPU.');
+    }
   }
 }

@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ServiceConfig, isMixedCapacity } from '../config/environment-config';
+import { ServiceConfig } from '../config/environment-config';
 import { describeFargateMemoryFor, isValidFargateSize } from '../config/fargate-sizes';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { AlarmTopic } from '../alarms/alarm-topic';
@@ -305,11 +305,8 @@ export function capacityStrategy(settings: ServiceConfig): ecs.CapacityProviderS
   const capacity = settings.capacity;
   if (capacity === 'spot') return [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }];
   if (capacity === 'on-demand') return [{ capacityProvider: 'FARGATE', weight: 1 }];
-  if (isMixedCapacity(capacity)) {
-    return [
-      { capacityProvider: 'FARGATE', base: capacity.onDemandBase, weight: 1 },
-      { capacityProvider: 'FARGATE_SPOT', weight: capacity.spotWeight },
-    ];
-  }
-  throw new Error(`unknown capacity ${JSON.stringify(capacity)}`);
+  return [
+    { capacityProvider: 'FARGATE', base: capacity.onDemandBase, weight: 1 },
+    { capacityProvider: 'FARGATE_SPOT', weight: capacity.spotWeight },
+  ];
 }

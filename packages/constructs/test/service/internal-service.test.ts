@@ -32,4 +32,11 @@ describe('InternalService', () => {
     expect(() => new InternalService(stack, 'Worker', { cluster, serviceName: 'worker', settings: spotSettings, image: registryImage, containerPort: 9000 }))
       .toThrow(/Test\/Worker: cluster\.namespace is required for an internal service/);
   });
+
+  test('GIVEN request-count scaling THEN it is refused, having no load balancer', () => {
+    const { stack, cluster } = platform();
+    const settings = { ...spotSettings, autoscaling: { min: 1, max: 2, cpuTargetPercent: 60, requestsPerTarget: 100 } };
+    expect(() => new InternalService(stack, 'Worker', { cluster, serviceName: 'worker', settings, image: registryImage, containerPort: 9000 }))
+      .toThrow(/settings\.autoscaling\.requestsPerTarget needs a load balancer, which an internal service does not have; got 100/);
+  });
 });
