@@ -1,3 +1,5 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -40,6 +42,19 @@ export class AlarmTopic extends Construct {
       masterKey: props.encryptionKey ?? new EnvironmentKey(this, 'Key').key,
       enforceSSL: true,
     });
+    // The topic policy that enforceSSL creates replaces SNS's default policy, so CloudWatch
+    // needs an explicit grant, limited to this account's alarms in this region.
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+      },
+    }));
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
     this.alarmActions = [new actions.SnsAction(this.topic)];
     if (props.additionalTopicArn) {

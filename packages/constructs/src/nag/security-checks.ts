@@ -3,6 +3,8 @@ import { NagPack } from 'cdk-nag';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 
+const appsWithChecks = new WeakSet<App>();
+
 /** Options for `enforceSecurityChecks`. */
 export interface SecurityChecksOptions {
   /**
@@ -18,7 +20,7 @@ export interface SecurityChecksOptions {
  * (pipeline stages) included, and synth fails on any finding that is not
  * acknowledged on its resource — warnings as well as errors.
  *
- * Call it once, right after `new App()`.
+ * Call it right after `new App()`; calling it again on the same App does nothing.
  *
  * @throws SlipwayConfigError when `app` is not the App (plugins on a Stage would miss the rest)
  */
@@ -27,6 +29,9 @@ export function enforceSecurityChecks(app: App, options: SecurityChecksOptions =
     throw SlipwayConfigError.of((app as App)?.node?.path ?? '(unknown)', 'app', (app as App)?.node?.id,
       'must be the CDK App', 'Call enforceSecurityChecks(app) with the App, so every Stage is checked.');
   }
+  // A second call would run every rule twice and report each finding twice.
+  if (appsWithChecks.has(app)) return;
+  appsWithChecks.add(app);
   const verbose = options.verbose ?? false;
   Validations.of(app).addPlugins(
     new FindingsAreErrors(new AwsSolutionsChecks(app, { verbose })),

@@ -4,7 +4,7 @@ import { AlarmTopic } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
 describe('AlarmTopic', () => {
-  test('GIVEN an email and an extra topic WHEN an alarm is routed THEN it notifies both on ALARM and OK, over an encrypted SSL-only topic', () => {
+  test('GIVEN an email and an extra topic WHEN an alarm is routed THEN it notifies both on ALARM and OK, over an encrypted SSL-only topic CloudWatch may publish to', () => {
     const stack = new TestStack();
     const topic = new AlarmTopic(stack, 'Alarms', { email: 'oncall@acme.io', additionalTopicArn: 'arn:aws:sns:eu-west-1:111111111111:chat' });
     const alarm = new cloudwatch.Alarm(stack, 'Alarm', { metric: new cloudwatch.Metric({ namespace: 'Test', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
@@ -13,7 +13,15 @@ describe('AlarmTopic', () => {
 
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Sid: 'CloudWatchAlarmsOfThisAccount', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish',
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111111111111' } }),
+          }),
+        ],
+      },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@acme.io' });
     const actions = [{ Ref: stack.getLogicalId(topic.topic.node.defaultChild as never) }, 'arn:aws:sns:eu-west-1:111111111111:chat'];

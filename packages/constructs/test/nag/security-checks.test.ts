@@ -47,6 +47,13 @@ describe('enforceSecurityChecks', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  test('GIVEN two calls on one App WHEN synthesized THEN each finding is reported once', () => {
+    const { app, stack } = stackInStage();
+    enforceSecurityChecks(app);
+    new ec2.CfnNetworkAcl(stack, 'Acl', { vpcId: 'vpc-12345678' });
+    expect(() => app.synth()).toThrow(/^(?![\s\S]*VPC3[\s\S]*VPC3)[\s\S]*AwsSolutions-VPC3/);
+  });
+
   test('GIVEN a Stage instead of the App WHEN enforcing THEN it is refused', () => {
     const stage = new Stage(new App(), 'Prod');
     expect(() => enforceSecurityChecks(stage as App)).toThrow(/must be the CDK App/);

@@ -22,7 +22,7 @@ describe('EnvironmentKey', () => {
             Sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111111111111' } }),
           }),
         ]),
       },
