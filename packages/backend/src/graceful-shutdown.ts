@@ -17,11 +17,6 @@ export interface GracefulShutdownOptions {
   readonly exit?: (code: number) => void;
 }
 
-interface InFlight {
-  readonly req: IncomingMessage;
-  readonly startedAt: number;
-}
-
 /**
  * Stops the server without failing a request, for rolling deployments.
  *
@@ -40,8 +35,11 @@ export class GracefulShutdown {
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly exit: (code: number) => void;
-  private readonly inFlight = new Map<ServerResponse, InFlight>();
+  /** Responses not yet finished, with when their request arrived (performance.now()). */
+  private readonly inFlight = new Map<ServerResponse, number>();
   private startedAt: number | undefined;
+  /** One listener shared by every response (`this` is the response): tracking allocates nothing per request. */
+  private readonly untrack: (this: ServerResponse) => void;
 
   constructor(options: GracefulShutdownOptions) {
     this.server = options.server;
@@ -49,8 +47,16 @@ export class GracefulShutdown {
     this.logger = options.logger;
     this.timeoutMs = options.timeoutMs;
     this.exit = options.exit ?? ((code) => process.exit(code));
+    const shutdown = this;
+    this.untrack = function untrack(this: ServerResponse) {
+      shutdown.inFlight.delete(this);
+      if (shutdown.draining) {
+        // The connection this response used is idle now, unless the client already sent its next request.
+        setImmediate(() => shutdown.server.closeIdleConnections());
+      }
+    };
     // Ahead of the app's own listener, so a response can still be marked before the app sends it.
-    this.server.prependListener('request', (req, res) => this.track(req, res));
+    this.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => this.track(res));
   }
 
   /** True once {@link begin} was called. */
@@ -99,18 +105,12 @@ export class GracefulShutdown {
     );
   }
 
-  private track(req: IncomingMessage, res: ServerResponse): void {
+  private track(res: ServerResponse): void {
     if (this.draining) {
       res.setHeader('Connection', 'close');
     }
-    this.inFlight.set(res, { req, startedAt: performance.now() });
-    res.once('close', () => {
-      this.inFlight.delete(res);
-      if (this.draining) {
-        // The connection this response used is idle now, unless the client already sent its next request.
-        setImmediate(() => this.server.closeIdleConnections());
-      }
-    });
+    this.inFlight.set(res, performance.now());
+    res.on('close', this.untrack);
   }
 
   private giveUp(): void {
@@ -126,9 +126,9 @@ export class GracefulShutdown {
 
   private describeInFlight() {
     const now = performance.now();
-    return [...this.inFlight.entries()].map(([res, { req, startedAt }]) => ({
-      method: req.method,
-      path: req.url?.split('?')[0],
+    return [...this.inFlight.entries()].map(([res, startedAt]) => ({
+      method: res.req.method,
+      path: res.req.url?.split('?')[0],
       requestId: res.getHeader('x-request-id'),
       ageMs: Math.round(now - startedAt),
     }));

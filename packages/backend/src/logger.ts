@@ -22,7 +22,10 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    // Synchronous writes: a line logged just before process.exit() is never lost.
-    destination ?? pino.destination({ dest: 1, sync: true }),
+    // Asynchronous writes: under load, the lines logged while a write is in flight go out in the
+    // next single write instead of one system call each. pino writes whatever is pending when the
+    // process exits (process.exit included), so shutdown and fatal lines are kept; only a SIGKILL
+    // can lose the last few milliseconds.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
