@@ -6,7 +6,15 @@ import { findDeliveryStack, formatSynthSummary, summarizeSynth } from './synth-r
 // what it holds. A finding of either nag pack that nobody acknowledged fails here.
 const outdir = 'cdk.out';
 const started = performance.now();
-const app = createApp({ outdir, gitSha: process.env.GIT_SHA || undefined });
+// CDK's built-in CloudFormation template validation only ever warns, and its
+// engine's start-up is most of a synth's time: it is off here unless
+// CDK_VALIDATION=true. The tests run it over the whole app and fail on any
+// warning (test/app.test.ts), and every `cdk deploy` and `cdk diff` runs it.
+const app = createApp({
+  outdir,
+  gitSha: process.env.GIT_SHA || undefined,
+  builtinCloudFormationValidation: process.env.CDK_VALIDATION === 'true',
+});
 try {
   const assembly = app.synth();
   const seconds = (performance.now() - started) / 1000;

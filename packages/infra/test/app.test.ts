@@ -15,6 +15,7 @@ import { findDeliveryStack, summarizeSynth } from '../src/synth-report';
 const GIT_SHA = 'c0ffee0123456789c0ffee0123456789c0ffee01';
 
 let app: App;
+let outdir: string;
 let assembly: CloudAssembly;
 let delivery: DeliveryStack;
 let devTemplate: Template;
@@ -23,7 +24,8 @@ let pipelineTemplate: Template;
 
 beforeAll(() => {
   // GIVEN the environments of environments/ and a commit
-  app = createApp({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-infra-')), gitSha: GIT_SHA });
+  outdir = mkdtempSync(path.join(tmpdir(), 'slipway-infra-'));
+  app = createApp({ outdir, gitSha: GIT_SHA });
   delivery = findDeliveryStack(app);
   // WHEN the whole App is synthesized: both cdk-nag packs run over every stack,
   // the stages' included, and any unacknowledged finding throws here.
@@ -43,6 +45,17 @@ test('one stage per environment of environments/index.ts, in promotion order, af
   const [codePipeline] = Object.values(pipelineTemplate.findResources('AWS::CodePipeline::Pipeline'));
   expect(codePipeline.Properties.Stages.map((stage: { Name: string }) => stage.Name)).toEqual([
     'Source', 'Build', 'UpdatePipeline', 'Assets', ...promotionOrder.map((config) => stageId(config.name)),
+  ]);
+});
+
+test('CDK\'s built-in CloudFormation validation finds nothing in any template', () => {
+  // The synth task turns it off for speed (it only ever warns); this is where it runs over the whole app.
+  // cdk-nag's packs report only when they fail, so a synth that did not throw leaves just this report.
+  const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { pluginName: string; conclusion: string; violations: { ruleName: string }[] }[];
+  };
+  expect(report.pluginReports.map((plugin) => [plugin.pluginName, plugin.conclusion, plugin.violations.map((violation) => violation.ruleName)])).toEqual([
+    ['CloudFormation Validate', 'success', []],
   ]);
 });
 

@@ -34,7 +34,8 @@ export function createInfra(
       `cdk-nag@${VERSIONS.cdkNag}`,
       constructsDependency,
     ],
-    devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`, `esbuild@${VERSIONS.esbuild}`, `tsx@${VERSIONS.tsx}`],
+    // ts-node only for bench/: the stock CDK app it times Slipway's synth against runs through it.
+    devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`, `esbuild@${VERSIONS.esbuild}`, `tsx@${VERSIONS.tsx}`, 'ts-node@^10.9.2'],
   });
 
   // environments/ lives beside packages/: both tsconfigs take the repository root as rootDir.
