@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  bundleTarget,
+  freePort,
+  getStatus,
+  load,
+  type LoadProfile,
+  type LoadResult,
+  residentMiB,
+  startTarget,
+  timeToFirstOk,
+} from './harness';
+import { type BenchResults, renderReport, replaceSection } from './report';
+import { bundleServer } from '../build-tools/bundle';
+
+// Benchmarks of the backend (not a test: figures depend on the machine). Writes the
+// backend section of docs/performance.md. BENCH_SECONDS shortens or lengthens each run.
+
+const PROFILE: LoadProfile = {
+  connections: 50,
+  durationSeconds: Number(process.env.BENCH_SECONDS ?? 4),
+  warmupSeconds: 1,
+};
+const ROUNDS = 3;
+const STARTS = 5;
+const REPORT = path.join(__dirname, '..', '..', '..', 'docs', 'performance.md');
+const GREETING = {
+  method: 'POST' as const,
+  body: JSON.stringify({ name: 'Ada' }),
+  headers: { 'content-type': 'application/json' },
+};
+const APP_ENV = { APP_ENV: 'bench', LOG_LEVEL: 'info', GIT_SHA: 'bench', APP_VERSION: 'bench' };
+
+interface Scenario {
+  readonly name: keyof Pick<BenchResults, 'rawHealth' | 'bareHealth' | 'appHealth' | 'stockGreeting' | 'appGreeting'>;
+  readonly file: string;
+  readonly route: string;
+  readonly status: number;
+  readonly request?: typeof GREETING;
+  readonly env?: Record<string, string>;
+}
+
+function mean(results: readonly LoadResult[]): LoadResult {
+  const average = (pick: (result: LoadResult) => number) =>
+    results.reduce((sum, result) => sum + pick(result), 0) / results.length;
+  return {
+    requestsPerSecond: average((result) => result.requestsPerSecond),
+    p50Ms: Math.round(average((result) => result.p50Ms) * 100) / 100,
+    p99Ms: Math.round(average((result) => result.p99Ms) * 100) / 100,
+    requests: average((result) => result.requests),
+    cpuMicrosPerRequest: average((result) => result.cpuMicrosPerRequest),
+  };
+}
+
+async function idleRss(file: string, env: Record<string, string>): Promise<number> {
+  const target = await startTarget(file, env);
+  try {
+    await getStatus(`${target.origin}/api/health`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return residentMiB(target.pid);
+  } finally {
+    await target.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-'));
+  try {
+    const { bundleBytes } = await bundleServer(outdir);
+    const app = path.join(outdir, 'server.js');
+    const raw = await bundleTarget(path.join(__dirname, 'targets', 'raw-http.ts'), outdir);
+    const bare = await bundleTarget(path.join(__dirname, 'targets', 'bare-express.ts'), outdir);
+    const stock = await bundleTarget(path.join(__dirname, 'targets', 'stock-express.ts'), outdir);
+
+    const scenarios: Scenario[] = [
+      { name: 'rawHealth', file: raw, route: '/api/health', status: 200 },
+      { name: 'bareHealth', file: bare, route: '/api/health', status: 200 },
+      { name: 'appHealth', file: app, route: '/api/health', status: 200, env: APP_ENV },
+      { name: 'stockGreeting', file: stock, route: '/api/greetings', status: 201, request: GREETING },
+      { name: 'appGreeting', file: app, route: '/api/greetings', status: 201, request: GREETING, env: APP_ENV },
+    ];
+    const runs = new Map<Scenario['name'], LoadResult[]>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const scenario of scenarios) {
+        const target = await startTarget(scenario.file, scenario.env);
+        try {
+          const result = await load(target, scenario.route, PROFILE, scenario.status, scenario.request);
+          console.log(
+            `round ${round} ${scenario.name.padEnd(14)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s` +
+              `  p99 ${result.p99Ms} ms  ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/request`,
+          );
+          runs.set(scenario.name, [...(runs.get(scenario.name) ?? []), result]);
+        } finally {
+          await target.stop();
+        }
+      }
+    }
+
+    const startupMs: number[] = [];
+    for (let start = 0; start < STARTS; start++) {
+      startupMs.push(await timeToFirstOk(app, APP_ENV, await freePort()));
+    }
+
+    const results: BenchResults = {
+      profile: PROFILE,
+      rounds: ROUNDS,
+      rawHealth: mean(runs.get('rawHealth')!),
+      bareHealth: mean(runs.get('bareHealth')!),
+      appHealth: mean(runs.get('appHealth')!),
+      stockGreeting: mean(runs.get('stockGreeting')!),
+      appGreeting: mean(runs.get('appGreeting')!),
+      startupMs,
+      bundleBytes,
+      appIdleRssMiB: await idleRss(app, APP_ENV),
+      bareIdleRssMiB: await idleRss(bare, {}),
+    };
+    const section = renderReport(results, new Date());
+    console.log(`\n${section}\n`);
+    writeFileSync(REPORT, replaceSection(readFileSync(REPORT, 'utf8'), 'backend', section));
+    console.log(`wrote ${path.relative(process.cwd(), REPORT)}`);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
