@@ -35,7 +35,7 @@ export interface AutoscalingConfig {
   /** Average CPU utilisation to hold, in percent (10–90). */
   readonly cpuTargetPercent: number;
   /**
-   * ALB requests per target per minute to hold; only for services behind the ALB.
+   * ALB requests per target per minute to hold; only for services behind the ALB (load-balancer ingress).
    * @default - no request-count scaling
    */
   readonly requestsPerTarget?: number;
@@ -147,6 +147,38 @@ export interface ServiceDiscoveryConfig {
   readonly namespace: string;
 }
 
+/** An ALB in the public subnets in front of the services (the default). */
+export interface LoadBalancerIngressConfig {
+  /** Application Load Balancer: HTTPS listener, HTTP → HTTPS redirect, optional WAF, per-target health checks. */
+  readonly type: 'load-balancer';
+}
+
+/** Requests per second the HTTP API lets through before it answers 429. */
+export interface HttpApiThrottleConfig {
+  /** Steady-state requests per second across the API, 1–10000. */
+  readonly rateLimit: number;
+  /** Requests allowed at once above the steady rate (the token bucket's size), a whole number 1–5000. */
+  readonly burstLimit: number;
+}
+
+/**
+ * An API Gateway HTTP API with a VPC link to the services' Cloud Map names, instead of an ALB: no load
+ * balancer hours and no public IPv4 addresses, $1.00 per million requests (us-east-1). Needs
+ * `serviceDiscovery`; cannot have `waf` or `requestsPerTarget` autoscaling.
+ */
+export interface HttpApiIngressConfig {
+  /** API Gateway HTTP API → VPC link → Cloud Map (SRV) → tasks. */
+  readonly type: 'http-api';
+  /**
+   * Default throttling of every route; a ceiling on what a runaway client can cost.
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly throttle?: HttpApiThrottleConfig;
+}
+
+/** What puts the services on the internet. */
+export type IngressConfig = LoadBalancerIngressConfig | HttpApiIngressConfig;
+
 /** Everything that describes one deployment environment. */
 export interface EnvironmentConfig {
   /** Environment name: lowercase letters, digits and hyphens (`dev`, `prod`, `staging-eu`). */
@@ -167,13 +199,19 @@ export interface EnvironmentConfig {
    */
   readonly serviceDiscovery?: ServiceDiscoveryConfig;
   /**
-   * HTTPS for the load balancer.
-   * @default - HTTP only on port 80
+   * What puts the services on the internet: an Application Load Balancer, or an API Gateway HTTP API
+   * with a VPC link to Cloud Map (much cheaper when traffic is low; see docs/constructs.md).
+   * @default { type: 'load-balancer' }
+   */
+  readonly ingress?: IngressConfig;
+  /**
+   * HTTPS on your own domain: for the load balancer (listener, redirect, alias), or for the HTTP API (custom domain, alias).
+   * @default - the load balancer serves HTTP only on port 80; the HTTP API serves HTTPS on its execute-api name
    */
   readonly https?: HttpsConfig;
   /**
    * Put AWS WAF (managed common, known-bad-inputs and IP-reputation rules, per-IP rate limit) in front of the load balancer.
-   * About $10/month plus $0.60 per million requests.
+   * About $10/month plus $0.60 per million requests. Load-balancer ingress only: HTTP APIs cannot have a web ACL.
    * @default false
    */
   readonly waf?: boolean;
@@ -205,4 +243,9 @@ export function isHostedZoneHttps(https: HttpsConfig): https is HostedZoneHttpsC
 /** Whether a capacity setting is the mixed on-demand base + Spot form. */
 export function isMixedCapacity(capacity: CapacityConfig): capacity is MixedCapacityConfig {
   return typeof capacity === 'object';
+}
+
+/** Whether the environment's ingress is the HTTP API (the default is the load balancer). */
+export function isHttpApiIngress(ingress: IngressConfig | undefined): ingress is HttpApiIngressConfig {
+  return ingress?.type === 'http-api';
 }

@@ -1,4 +1,4 @@
-import { EnvironmentConfig, ServiceConfig, isMixedCapacity } from './environment-config';
+import { EnvironmentConfig, ServiceConfig, isHttpApiIngress, isMixedCapacity } from './environment-config';
 import { describeFargateMemoryFor, isValidFargateSize } from './fargate-sizes';
 import { ConfigIssue } from './slipway-config-error';
 
@@ -205,11 +205,35 @@ const httpsComplete: EnvironmentRule = (config) => {
       field: 'https.certificateArn',
       value: https.certificateArn,
       problem: `must be a certificate in the environment's region (${config.region})`,
-      fix: `An ALB cannot use a certificate from another region: request or import the certificate in ${config.region}.`,
+      fix: `A load balancer or a regional API domain cannot use a certificate from another region: request or import the certificate in ${config.region}.`,
     });
   }
   return issues;
 };
+
+const httpApiNeedsServiceDiscovery: EnvironmentRule = (config) =>
+  !isHttpApiIngress(config.ingress) || config.serviceDiscovery ? [] : [{
+    field: 'serviceDiscovery',
+    value: config.serviceDiscovery,
+    problem: "is required when ingress is 'http-api'",
+    fix: "The HTTP API reaches the tasks through their Cloud Map names: add serviceDiscovery: { namespace: 'dev.local' }, or use ingress: { type: 'load-balancer' }.",
+  }];
+
+const httpApiWithoutWaf: EnvironmentRule = (config) =>
+  !isHttpApiIngress(config.ingress) || !config.waf ? [] : [{
+    field: 'waf',
+    value: config.waf,
+    problem: "must be false or absent when ingress is 'http-api'",
+    fix: "AWS WAF cannot be attached to an API Gateway HTTP API: remove waf (the API's throttle limits abuse), or use ingress: { type: 'load-balancer' } to keep WAF.",
+  }];
+
+const httpApiWithoutRequestScaling = perService((name, service, config) =>
+  !isHttpApiIngress(config.ingress) || service.autoscaling?.requestsPerTarget === undefined ? [] : [{
+    field: `services.${name}.autoscaling.requestsPerTarget`,
+    value: service.autoscaling.requestsPerTarget,
+    problem: "must be absent when ingress is 'http-api'",
+    fix: "Requests per target is an ALB metric and the HTTP API has no per-task request count: remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.",
+  }]);
 
 const RULES: readonly EnvironmentRule[] = [
   availabilityZonesInRegion,
@@ -226,6 +250,9 @@ const RULES: readonly EnvironmentRule[] = [
   highAvailabilityOnDemandBase,
   autoscalingBounds,
   httpsComplete,
+  httpApiNeedsServiceDiscovery,
+  httpApiWithoutWaf,
+  httpApiWithoutRequestScaling,
 ];
 
 /** Run every cross-field rule and return all problems found (empty when the environment is consistent). */

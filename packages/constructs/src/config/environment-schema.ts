@@ -51,6 +51,17 @@ const hostedZoneHttpsSchema = z.strictObject({
   certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, rule('must be an ACM certificate ARN', 'Copy it from `aws acm list-certificates` in the environment\'s region.')).optional(),
 });
 
+const ingressSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('load-balancer') }),
+  z.strictObject({
+    type: z.literal('http-api'),
+    throttle: z.strictObject({
+      rateLimit: z.number().min(1, rule('must be between 1 and 10000 requests per second', 'A dev API rarely needs more than 50.')).max(10000, rule('must be between 1 and 10000 requests per second', 'API Gateway\'s account default is 10000; ask AWS for more before raising it.')),
+      burstLimit: z.number().int(rule('must be a whole number', 'Use e.g. 100.')).min(1, rule('must be between 1 and 5000', 'Use e.g. twice the rateLimit.')).max(5000, rule('must be between 1 and 5000', 'API Gateway\'s account default burst is 5000.')),
+    }).optional(),
+  }),
+], rule("must be 'load-balancer' or 'http-api'", "Use { type: 'http-api' } for a cheap dev environment, or leave ingress out for the load balancer."));
+
 /**
  * The zod schema for the shape and per-field limits of an environment; the
  * cross-field rules live in `checkEnvironmentRules` so each has a name, a
@@ -75,6 +86,7 @@ export const environmentShapeSchema = z.strictObject({
   serviceDiscovery: z.strictObject({
     namespace: z.string().regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, rule('must be a DNS domain name', "Use e.g. 'dev.local'.")),
   }).optional(),
+  ingress: ingressSchema.optional(),
   https: hostedZoneHttpsSchema.optional(),
   waf: z.boolean().optional(),
   logRetentionDays: z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), rule('must be a CloudWatch Logs retention period', `Use one of ${LOG_RETENTION_DAYS.join(', ')}.`)),

@@ -1,5 +1,5 @@
 import { SlipwayConfigError, defineEnvironment, parseEnvironmentConfig } from '../../src';
-import { devLike, prodLike, variant } from '../fixtures/environments';
+import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments';
 
 const FILE = 'environments/prod.ts';
 
@@ -12,6 +12,16 @@ describe('parseEnvironmentConfig', () => {
   test('GIVEN an imported certificate WHEN parsed THEN it is accepted without a hosted zone', () => {
     const config = variant(prodLike, (c) => {
       c.https = { domainName: 'app.example.com', certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/abc-123' };
+    });
+    expect(() => parseEnvironmentConfig(config, FILE)).not.toThrow();
+  });
+
+  test('GIVEN the HTTP API ingress, with throttling and a custom domain WHEN parsed THEN it is accepted', () => {
+    expect(parseEnvironmentConfig(devHttpApi, 'environments/dev.ts')).toEqual(devHttpApi);
+    const config = variant(prodLike, (c) => {
+      c.ingress = { type: 'http-api', throttle: { rateLimit: 200, burstLimit: 400 } };
+      delete c.waf;
+      for (const service of Object.values<any>(c.services)) delete service.autoscaling.requestsPerTarget;
     });
     expect(() => parseEnvironmentConfig(config, FILE)).not.toThrow();
   });
@@ -82,6 +92,13 @@ describe('parseEnvironmentConfig', () => {
     ['bad alarm email', variant(prodLike, (c) => { c.alarms.email = 'oncall'; }), /alarms\.email must be an email address; got "oncall"/],
     ['bad alarm topic', variant(prodLike, (c) => { c.alarms.topicArn = 'my-topic'; }), /alarms\.topicArn must be an SNS topic ARN; got "my-topic"/],
     ['missing required setting', variant(devLike, (c) => { delete c.containerInsights; }), /containerInsights is required \(a boolean\); got nothing\. Add it/],
+    ['unknown ingress type', variant(devLike, (c) => { c.ingress = { type: 'cloudfront' }; }), /ingress\.type must be 'load-balancer' or 'http-api'; got "cloudfront"\. Use \{ type: 'http-api' \} for a cheap dev environment/],
+    ['throttle rate out of range', variant(devHttpApi, (c) => { c.ingress.throttle = { rateLimit: 0, burstLimit: 10 }; }), /ingress\.throttle\.rateLimit must be between 1 and 10000 requests per second; got 0/],
+    ['throttle burst not whole', variant(devHttpApi, (c) => { c.ingress.throttle = { rateLimit: 10, burstLimit: 2.5 }; }), /ingress\.throttle\.burstLimit must be a whole number; got 2\.5/],
+    ['throttle on the load balancer', variant(devLike, (c) => { c.ingress = { type: 'load-balancer', throttle: { rateLimit: 10, burstLimit: 20 } }; }), /ingress\.throttle is not a known setting/],
+    ['HTTP API without service discovery', variant(devHttpApi, (c) => { delete c.serviceDiscovery; }), /prod\.ts: serviceDiscovery is required when ingress is 'http-api'; got nothing\. The HTTP API reaches the tasks through their Cloud Map names/],
+    ['HTTP API with WAF', variant(devHttpApi, (c) => { c.waf = true; }), /waf must be false or absent when ingress is 'http-api'; got true\. AWS WAF cannot be attached to an API Gateway HTTP API/],
+    ['HTTP API with requests-per-target scaling', variant(devHttpApi, (c) => { c.services.backend.autoscaling = { min: 1, max: 2, cpuTargetPercent: 60, requestsPerTarget: 500 }; }), /services\.backend\.autoscaling\.requestsPerTarget must be absent when ingress is 'http-api'; got 500\. Requests per target is an ALB metric/],
     ['misspelt setting', variant(devLike, (c) => { c.services.backend.desiredcount = 1; }), /services\.backend\.desiredcount is not a known setting; got 1\. Remove it or correct its spelling/],
   ];
 
