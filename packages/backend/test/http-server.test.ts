@@ -61,4 +61,18 @@ describe('createHttpServer', () => {
     expect(response.status).toBe(431);
     expect(JSON.parse(response.body)).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
   });
+
+  test('answers an Expect other than 100-continue with a 417 problem', async () => {
+    const port = await listen();
+    const [response] = parseResponses(
+      await sendRaw(port, 'GET /api/health HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n'),
+    );
+    expect(response.status).toBe(417);
+    expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(JSON.parse(response.body)).toMatchObject({
+      status: 417,
+      title: 'Expectation Failed',
+      detail: expect.stringContaining('teapot'),
+    });
+  });
 });

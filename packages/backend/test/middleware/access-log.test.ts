@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import express from 'express';
 import request from 'supertest';
 import { createLogger } from '../../src/logger';
 import { accessLog } from '../../src/middleware/access-log';
 import { requestId } from '../../src/middleware/request-id';
+import { openSocket, portOf } from '../support/raw-http';
 import { LogCapture, testConfig } from '../support/test-app';
 
 function loggedApp(logs: LogCapture) {
@@ -11,6 +13,9 @@ function loggedApp(logs: LogCapture) {
   app.use(accessLog(createLogger(testConfig(), logs.stream)));
   app.get('/things/:id', (_req, res) => {
     res.status(202).json({});
+  });
+  app.get('/never', () => {
+    // Answers nothing: the client gives up first.
   });
   return app;
 }
@@ -54,5 +59,31 @@ describe('accessLog', () => {
       gitSha: '0123456789abcdef0123456789abcdef01234567',
     });
     expect(logs.lines[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  test('logs a request whose client left before the response as aborted', async () => {
+    const logs = new LogCapture();
+    const server: Server = loggedApp(logs).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const socket = await openSocket(portOf(server));
+      socket.write('GET /never HTTP/1.1\r\nHost: x\r\nX-Request-Id: gone-1\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      for (let wait = 0; wait < 100 && logs.lines.length === 0; wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(logs.lines).toEqual([
+        expect.objectContaining({
+          msg: 'request aborted before the response was sent',
+          requestId: 'gone-1',
+          path: '/never',
+          aborted: true,
+        }),
+      ]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
