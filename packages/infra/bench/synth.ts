@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
 import * as path from 'node:path';
+// eslint-disable-next-line import/no-extraneous-dependencies -- projen is the repository root's dev dependency; the bench builds a stock projen app with it
 import { awscdk } from 'projen';
 
 /**
@@ -79,7 +80,9 @@ function main(): void {
       stockTimes.push(timeSynth(stock));
       slipwayTimes.push(timeSynth(PACKAGE_DIR));
       validatedTimes.push(timeSynth(PACKAGE_DIR, { CDK_VALIDATION: 'true' }));
-      console.log(`run ${run}/${RUNS}: stock ${stockTimes.at(-1)!.toFixed(1)}s, slipway ${slipwayTimes.at(-1)!.toFixed(1)}s, slipway with CDK_VALIDATION=true ${validatedTimes.at(-1)!.toFixed(1)}s`);
+      console.log(
+        `run ${run}/${RUNS}: stock ${stockTimes.at(-1)!.toFixed(1)}s, slipway ${slipwayTimes.at(-1)!.toFixed(1)}s, slipway with CDK_VALIDATION=true ${validatedTimes.at(-1)!.toFixed(1)}s`,
+      );
     }
   } finally {
     rmSync(stock, { recursive: true, force: true });
@@ -99,13 +102,15 @@ function main(): void {
     `Ratio: **${ratio.toFixed(2)}** × the stock app (target ≤ ${TARGET_RATIO}): ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}.`,
     '',
     'Why it is faster although it synthesizes far more: esbuild transpiles without type-checking (`compile` type-checks once, in the build); ' +
-      '`synth` writes the cloud assembly in-process instead of starting the CDK CLI; and it leaves out CDK\'s built-in CloudFormation ' +
+      "`synth` writes the cloud assembly in-process instead of starting the CDK CLI; and it leaves out CDK's built-in CloudFormation " +
       'template validation, which only ever warns and whose WebAssembly engine takes seconds to start (the third row). That validation ' +
       'is not lost: `test/app.test.ts` runs it over the whole app and fails on any finding, and every `cdk deploy` and `cdk diff` runs it.',
   ].join('\n');
   const document = readFileSync(PERFORMANCE_DOC, 'utf8');
   const pattern = /<!-- synth:start -->[\s\S]*?<!-- synth:end -->/;
-  if (!pattern.test(document)) throw new Error(`${PERFORMANCE_DOC} has no <!-- synth:start --> ... <!-- synth:end --> section`);
+  if (!pattern.test(document)) {
+    throw new Error(`${PERFORMANCE_DOC} has no <!-- synth:start --> ... <!-- synth:end --> section`);
+  }
   writeFileSync(PERFORMANCE_DOC, document.replace(pattern, `<!-- synth:start -->\n${section}\n<!-- synth:end -->`));
   console.log(`\n${section}\n\nwrote ${path.relative(process.cwd(), PERFORMANCE_DOC)}`);
   if (ratio > TARGET_RATIO) process.exitCode = 1;

@@ -21,7 +21,9 @@ const constructsFromSource: Plugin = {
       const manifest = require.resolve('@slipway/constructs/package.json', { paths: [args.resolveDir] });
       const packageDir = path.dirname(manifest);
       const source = path.join(packageDir, 'src', 'index.ts');
-      if (existsSync(path.join(packageDir, 'lib', 'index.js')) || !existsSync(source)) return { path: args.path, external: true };
+      if (existsSync(path.join(packageDir, 'lib', 'index.js')) || !existsSync(source)) {
+        return { path: args.path, external: true };
+      }
       return { path: source };
     });
   },

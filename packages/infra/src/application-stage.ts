@@ -1,5 +1,12 @@
+import {
+  DeployableStage,
+  DeploymentVerificationRole,
+  EnvironmentConfig,
+  SlipwayAppStack,
+  SlipwayConfigError,
+  VerifiableDeployment,
+} from '@slipway/constructs';
 import { Stage } from 'aws-cdk-lib';
-import { DeployableStage, DeploymentVerificationRole, EnvironmentConfig, SlipwayAppStack, SlipwayConfigError, VerifiableDeployment } from '@slipway/constructs';
 import { Construct } from 'constructs';
 import { appServices } from './services';
 
@@ -43,8 +50,13 @@ export class ApplicationStage extends Stage implements DeployableStage {
     });
     const url = this.app.urlOutput;
     if (!url) {
-      throw SlipwayConfigError.of(this.node.path, 'services', Object.keys(this.app.services),
-        'must include a service behind the load balancer', 'The pipeline verifies each stage over HTTP; keep at least one non-internal service.');
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'services',
+        Object.keys(this.app.services),
+        'must include a service behind the load balancer',
+        'The pipeline verifies each stage over HTTP; keep at least one non-internal service.',
+      );
     }
     const services = Object.values(this.app.services).map((service) => service.service);
     this.deployment = {

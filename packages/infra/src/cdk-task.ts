@@ -1,4 +1,10 @@
-import { EnvironmentConfig, findPipelinePlaceholders, findPlaceholders, PipelineSettings, SlipwayConfigError } from '@slipway/constructs';
+import {
+  EnvironmentConfig,
+  findPipelinePlaceholders,
+  findPlaceholders,
+  PipelineSettings,
+  SlipwayConfigError,
+} from '@slipway/constructs';
 import { DELIVERY_STACK_ID } from './app';
 import { stageId } from './delivery-stack';
 
@@ -30,7 +36,11 @@ export class CdkTaskError extends Error {
  *
  * @throws CdkTaskError for an unknown action or target, or a placeholder on deploy
  */
-export function planCdkTask(argv: readonly string[], environments: readonly EnvironmentConfig[], pipeline: PipelineSettings): CdkInvocation {
+export function planCdkTask(
+  argv: readonly string[],
+  environments: readonly EnvironmentConfig[],
+  pipeline: PipelineSettings,
+): CdkInvocation {
   const [action, target, ...extra] = argv;
   const names = environments.map((config) => config.name);
   const usage = `usage: <${CDK_ACTIONS.join('|')}> <${[...names, 'pipeline'].join('|')}> [cdk options]`;
@@ -53,7 +63,11 @@ export function planCdkTask(argv: readonly string[], environments: readonly Envi
   }
 
   const config = environments.find((candidate) => candidate.name === target);
-  if (!config) throw new CdkTaskError(`No environment "${target}" in environments/index.ts (promotion order: ${names.join(', ')}). ${usage}`);
+  if (!config) {
+    throw new CdkTaskError(
+      `No environment "${target}" in environments/index.ts (promotion order: ${names.join(', ')}). ${usage}`,
+    );
+  }
   if (action === 'deploy') refusePlaceholders(target, placeholderError(config));
   return {
     // Only this stage's stacks, straight from this machine: no pipeline, no approval, no verification.
@@ -70,6 +84,9 @@ function placeholderError(config: EnvironmentConfig): SlipwayConfigError[] {
 function refusePlaceholders(what: string, errors: readonly SlipwayConfigError[]): void {
   if (errors.length === 0) return;
   throw new CdkTaskError(
-    [`Refusing to deploy ${what}: the settings still hold sample placeholders.`, ...errors.map((error) => error.message)].join('\n'),
+    [
+      `Refusing to deploy ${what}: the settings still hold sample placeholders.`,
+      ...errors.map((error) => error.message),
+    ].join('\n'),
   );
 }

@@ -1,5 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
 import { EnvironmentConfig, PipelineSettings, SlipwayPipeline } from '@slipway/constructs';
+import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApplicationStage } from './application-stage';
 
@@ -30,24 +30,33 @@ export class DeliveryStack extends Stack {
   public readonly pipeline: SlipwayPipeline;
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
-    const applicationName = props.pipeline.repository.split('/')[1].toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    const applicationName = props.pipeline.repository
+      .split('/')[1]
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-');
     super(scope, id, {
       env: { account: props.pipeline.account, region: props.pipeline.region },
       stackName: `${applicationName}-pipeline`,
       description: `Delivery pipeline of ${props.pipeline.repository}`,
     });
-    this.stages = props.environments.map((config) => new ApplicationStage(this, stageId(config.name), {
-      config,
-      pipelineAccount: props.pipeline.account,
-      repositoryRoot: props.repositoryRoot,
-      stackName: `${applicationName}-${config.name}`,
-      gitSha: props.gitSha,
-    }));
+    this.stages = props.environments.map(
+      (config) =>
+        new ApplicationStage(this, stageId(config.name), {
+          config,
+          pipelineAccount: props.pipeline.account,
+          repositoryRoot: props.repositoryRoot,
+          stackName: `${applicationName}-${config.name}`,
+          gitSha: props.gitSha,
+        }),
+    );
     this.pipeline = new SlipwayPipeline(this, 'Pipeline', { settings: props.pipeline, stages: this.stages });
   }
 }
 
 /** `staging-eu` → `StagingEu`: the Stage's id, also the pipeline stage's name. */
 export function stageId(environment: string): string {
-  return environment.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+  return environment
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }

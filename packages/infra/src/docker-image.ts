@@ -31,10 +31,13 @@ export function dockerImage(props: DockerImageProps): ecs.ContainerImage {
   const ignoreFile = path.join(props.context, `${props.dockerfile}.dockerignore`);
   const exclude = existsSync(ignoreFile)
     ? [
-      ...readFileSync(ignoreFile, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')),
-      // Docker always reads the Dockerfile, ignored or not; CDK's staging must keep it.
-      `!${props.dockerfile}`,
-    ]
+        ...readFileSync(ignoreFile, 'utf8')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '' && !line.startsWith('#')),
+        // Docker always reads the Dockerfile, ignored or not; CDK's staging must keep it.
+        `!${props.dockerfile}`,
+      ]
     : undefined;
   return ecs.ContainerImage.fromAsset(props.context, {
     file: props.dockerfile,

@@ -1,5 +1,5 @@
-import { Stack, Stage } from 'aws-cdk-lib';
 import { collectAcknowledgements } from '@slipway/constructs';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { DeliveryStack } from './delivery-stack';
 
@@ -34,7 +34,9 @@ export function summarizeSynth(assembly: CloudAssembly, delivery: DeliveryStack)
     };
   });
   const pipelineArtifact = assembly.getStackArtifact(delivery.artifactId);
-  const ownAcknowledgements = collectAcknowledgements(delivery).filter((record) => !delivery.stages.some((stage) => record.path.startsWith(`${stage.node.path}/`)));
+  const ownAcknowledgements = collectAcknowledgements(delivery).filter(
+    (record) => !delivery.stages.some((stage) => record.path.startsWith(`${stage.node.path}/`)),
+  );
   rows.push({
     environment: 'pipeline',
     path: delivery.node.path,
@@ -48,11 +50,22 @@ export function summarizeSynth(assembly: CloudAssembly, delivery: DeliveryStack)
 /** The summary as an aligned table with a heading line. */
 export function formatSynthSummary(rows: readonly SynthSummaryRow[], outdir: string, seconds: number): string[] {
   const header = ['ENVIRONMENT', 'STAGE', 'STACKS', 'RESOURCES', 'NAG (AwsSolutions, NIST 800-53 R5)'];
-  const cells = rows.map((row) => [row.environment, row.path, row.stacks.join(', '), String(row.resources), `passed, ${row.acknowledged} acknowledged`]);
+  const cells = rows.map((row) => [
+    row.environment,
+    row.path,
+    row.stacks.join(', '),
+    String(row.resources),
+    `passed, ${row.acknowledged} acknowledged`,
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column].length)));
   return [
     `Synthesized ${outdir} in ${seconds.toFixed(1)}s: ${rows.length - 1} environment${rows.length === 2 ? '' : 's'} and the pipeline, no unacknowledged findings.`,
-    ...[header, ...cells].map((line) => line.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()),
+    ...[header, ...cells].map((line) =>
+      line
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    ),
   ];
 }
 
@@ -63,6 +76,15 @@ function countResources(stacks: readonly CloudFormationStackArtifact[]): number 
 /** Find the delivery stack among the App's children. */
 export function findDeliveryStack(app: Stage): DeliveryStack {
   const delivery = app.node.children.find((child): child is DeliveryStack => child instanceof DeliveryStack);
-  if (!delivery) throw new Error(`No DeliveryStack in ${app.node.path || 'the App'}; found ${app.node.children.filter(Stack.isStack).map((s) => s.node.id).join(', ') || 'no stacks'}.`);
+  if (!delivery) {
+    throw new Error(
+      `No DeliveryStack in ${app.node.path || 'the App'}; found ${
+        app.node.children
+          .filter(Stack.isStack)
+          .map((s) => s.node.id)
+          .join(', ') || 'no stacks'
+      }.`,
+    );
+  }
   return delivery;
 }

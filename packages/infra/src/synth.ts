@@ -18,9 +18,17 @@ const app = createApp({
 try {
   const assembly = app.synth();
   const seconds = (performance.now() - started) / 1000;
-  for (const line of formatSynthSummary(summarizeSynth(assembly, findDeliveryStack(app)), `packages/infra/${outdir}`, seconds)) console.log(line);
+  for (const line of formatSynthSummary(
+    summarizeSynth(assembly, findDeliveryStack(app)),
+    `packages/infra/${outdir}`,
+    seconds,
+  )) {
+    console.log(line);
+  }
 } catch (error) {
   console.error((error as Error).message);
-  console.error(`\n✖ Synth failed: fix the findings above, or acknowledge one next to its resource with a reason (docs/security.md). Full report: packages/infra/${outdir}/validation-report.json`);
+  console.error(
+    `\n✖ Synth failed: fix the findings above, or acknowledge one next to its resource with a reason (docs/security.md). Full report: packages/infra/${outdir}/validation-report.json`,
+  );
   process.exitCode = 1;
 }

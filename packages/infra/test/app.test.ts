@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { defineEnvironment } from '@slipway/constructs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { defineEnvironment } from '@slipway/constructs';
 import { pipeline as pipelineSettings, promotionOrder } from '../../../environments';
 import { dev } from '../../../environments/dev';
 import { prod } from '../../../environments/prod';
@@ -32,7 +32,9 @@ beforeAll(() => {
   assembly = app.synth();
   const stageTemplate = (name: string) => {
     const stage = delivery.stages.find((candidate) => candidate.config.name === name)!;
-    return Template.fromJSON(assembly.getNestedAssembly(stage.artifactId).getStackArtifact(stage.app.artifactId).template);
+    return Template.fromJSON(
+      assembly.getNestedAssembly(stage.artifactId).getStackArtifact(stage.app.artifactId).template,
+    );
   };
   devTemplate = stageTemplate('dev');
   prodTemplate = stageTemplate('prod');
@@ -44,46 +46,71 @@ test('one stage per environment of environments/index.ts, in promotion order, af
   expect(delivery.stages.map((stage) => stage.config.name)).toEqual(promotionOrder.map((config) => config.name));
   const [codePipeline] = Object.values(pipelineTemplate.findResources('AWS::CodePipeline::Pipeline'));
   expect(codePipeline.Properties.Stages.map((stage: { Name: string }) => stage.Name)).toEqual([
-    'Source', 'Build', 'UpdatePipeline', 'Assets', ...promotionOrder.map((config) => stageId(config.name)),
+    'Source',
+    'Build',
+    'UpdatePipeline',
+    'Assets',
+    ...promotionOrder.map((config) => stageId(config.name)),
   ]);
 });
 
-test('CDK\'s built-in CloudFormation validation finds nothing in any template', () => {
+test("CDK's built-in CloudFormation validation finds nothing in any template", () => {
   // The synth task turns it off for speed (it only ever warns); this is where it runs over the whole app.
   // cdk-nag's packs report only when they fail, so a synth that did not throw leaves just this report.
   const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
     pluginReports: { pluginName: string; conclusion: string; violations: { ruleName: string }[] }[];
   };
-  expect(report.pluginReports.map((plugin) => [plugin.pluginName, plugin.conclusion, plugin.violations.map((violation) => violation.ruleName)])).toEqual([
-    ['CloudFormation Validate', 'success', []],
-  ]);
+  expect(
+    report.pluginReports.map((plugin) => [
+      plugin.pluginName,
+      plugin.conclusion,
+      plugin.violations.map((violation) => violation.ruleName),
+    ]),
+  ).toEqual([['CloudFormation Validate', 'success', []]]);
 });
 
 test('the pipeline builds the configured repository and branch', () => {
   pipelineTemplate.hasResourceProperties('AWS::CodePipeline::Pipeline', {
     PipelineType: 'V2',
-    Stages: Match.arrayWith([Match.objectLike({
-      Name: 'Source',
-      Actions: [Match.objectLike({ Configuration: Match.objectLike({ FullRepositoryId: pipelineSettings.repository, BranchName: pipelineSettings.branch, ConnectionArn: pipelineSettings.connectionArn }) })],
-    })]),
+    Stages: Match.arrayWith([
+      Match.objectLike({
+        Name: 'Source',
+        Actions: [
+          Match.objectLike({
+            Configuration: Match.objectLike({
+              FullRepositoryId: pipelineSettings.repository,
+              BranchName: pipelineSettings.branch,
+              ConnectionArn: pipelineSettings.connectionArn,
+            }),
+          }),
+        ],
+      }),
+    ]),
   });
 });
 
-test('stacks are named after the repository and environment, in each environment\'s account and region', () => {
+test("stacks are named after the repository and environment, in each environment's account and region", () => {
   const stacks = delivery.stages.map((stage) => {
     const artifact = assembly.getNestedAssembly(stage.artifactId).getStackArtifact(stage.app.artifactId);
     return [artifact.stackName, artifact.environment.account, artifact.environment.region];
   });
-  expect(stacks).toEqual([['slipway-dev', dev.account, dev.region], ['slipway-prod', prod.account, prod.region]]);
+  expect(stacks).toEqual([
+    ['slipway-dev', dev.account, dev.region],
+    ['slipway-prod', prod.account, prod.region],
+  ]);
   expect(assembly.getStackArtifact(delivery.artifactId).stackName).toBe('slipway-pipeline');
 });
 
 describe('dev', () => {
   test('runs one Fargate Spot task per service, sized 256/512', () => {
-    devTemplate.resourcePropertiesCountIs('AWS::ECS::Service', {
-      DesiredCount: 1,
-      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
-    }, 2);
+    devTemplate.resourcePropertiesCountIs(
+      'AWS::ECS::Service',
+      {
+        DesiredCount: 1,
+        CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+      },
+      2,
+    );
     devTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }, 2);
     devTemplate.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
   });
@@ -101,8 +128,12 @@ describe('dev', () => {
   });
 
   test('keeps logs 7 days, Container Insights off, no deletion protection', () => {
-    for (const group of Object.values(devTemplate.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBe(7);
-    devTemplate.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
+    for (const group of Object.values(devTemplate.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(7);
+    }
+    devTemplate.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
+    });
     devTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
     });
@@ -111,17 +142,23 @@ describe('dev', () => {
   test('uses one NAT instance across two zones', () => {
     devTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
     devTemplate.resourceCountIs('AWS::EC2::Instance', 1);
-    const zones = new Set(Object.values(devTemplate.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone));
+    const zones = new Set(
+      Object.values(devTemplate.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone),
+    );
     expect([...zones].sort()).toEqual(['eu-west-1a', 'eu-west-1b']);
   });
 });
 
 describe('prod', () => {
   test('runs at least two on-demand tasks per service, backend 512/1024, frontend 256/512', () => {
-    prodTemplate.resourcePropertiesCountIs('AWS::ECS::Service', {
-      DesiredCount: 2,
-      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
-    }, 2);
+    prodTemplate.resourcePropertiesCountIs(
+      'AWS::ECS::Service',
+      {
+        DesiredCount: 2,
+        CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+      },
+      2,
+    );
     prodTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024' }, 1);
     prodTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }, 1);
   });
@@ -133,12 +170,16 @@ describe('prod', () => {
       expect(target.Properties.MinCapacity).toBe(2);
       expect(target.Properties.MaxCapacity).toBeGreaterThanOrEqual(4);
     }
-    prodTemplate.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-        TargetValue: 60,
-      }),
-    }, 2);
+    prodTemplate.resourcePropertiesCountIs(
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+          TargetValue: 60,
+        }),
+      },
+      2,
+    );
   });
 
   test('serves HTTPS on its domain with a DNS-validated certificate, HTTP only redirecting', () => {
@@ -151,18 +192,26 @@ describe('prod', () => {
   });
 
   test('keeps logs 30 days, Container Insights on, deletion protection and termination protection on', () => {
-    for (const group of Object.values(prodTemplate.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBe(30);
-    prodTemplate.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    for (const group of Object.values(prodTemplate.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+    }
+    prodTemplate.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
     prodTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
     });
     const prodStage = delivery.stages.find((stage) => stage.config.name === 'prod')!;
-    expect(assembly.getNestedAssembly(prodStage.artifactId).getStackArtifact(prodStage.app.artifactId).terminationProtection).toBe(true);
+    expect(
+      assembly.getNestedAssembly(prodStage.artifactId).getStackArtifact(prodStage.app.artifactId).terminationProtection,
+    ).toBe(true);
   });
 
   test('has a NAT gateway in each of its three zones', () => {
     prodTemplate.resourceCountIs('AWS::EC2::NatGateway', 3);
-    const zones = new Set(Object.values(prodTemplate.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone));
+    const zones = new Set(
+      Object.values(prodTemplate.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone),
+    );
     expect(zones.size).toBe(3);
   });
 });
@@ -172,33 +221,51 @@ describe.each(['dev', 'prod'])('the %s stage', (name) => {
 
   test('outputs its URL, cluster and service names for the verification step', () => {
     const outputs = Object.keys(template().toJSON().Outputs);
-    expect(outputs).toEqual(expect.arrayContaining(['Url', 'ClusterName', 'BackendServiceName', 'FrontendServiceName']));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['Url', 'ClusterName', 'BackendServiceName', 'FrontendServiceName']),
+    );
   });
 
   test('has the read-only verification role the pipeline account may assume', () => {
     template().hasResourceProperties('AWS::IAM::Role', {
       RoleName: `slipway-${name}-eu-west-1-verify`,
       AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${pipelineSettings.account}:root`]] } } })],
+        Statement: [
+          Match.objectLike({
+            Principal: {
+              AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${pipelineSettings.account}:root`]] },
+            },
+          }),
+        ],
       }),
     });
   });
 
   test('tags its resources with the environment, which slipway status finds the cluster by', () => {
-    template().hasResourceProperties('AWS::ECS::Cluster', { Tags: Match.arrayWith([{ Key: 'slipway:environment', Value: name }]) });
+    template().hasResourceProperties('AWS::ECS::Cluster', {
+      Tags: Match.arrayWith([{ Key: 'slipway:environment', Value: name }]),
+    });
   });
 });
 
 test('both images are built with the commit as GIT_SHA, the backend from the repository root', () => {
   const stage = delivery.stages[0];
-  const manifestFile = path.join(assembly.getNestedAssembly(stage.artifactId).directory, `${stage.app.artifactId}.assets.json`);
-  const images = Object.values(JSON.parse(readFileSync(manifestFile, 'utf8')).dockerImages) as { source: { directory: string; dockerFile?: string; dockerBuildArgs?: Record<string, string> } }[];
+  const manifestFile = path.join(
+    assembly.getNestedAssembly(stage.artifactId).directory,
+    `${stage.app.artifactId}.assets.json`,
+  );
+  const images = Object.values(JSON.parse(readFileSync(manifestFile, 'utf8')).dockerImages) as {
+    source: { directory: string; dockerFile?: string; dockerBuildArgs?: Record<string, string> };
+  }[];
   expect(images).toHaveLength(2);
   for (const image of images) expect(image.source.dockerBuildArgs).toEqual({ GIT_SHA });
-  expect(images.map((image) => image.source.dockerFile ?? 'Dockerfile').sort()).toEqual(['Dockerfile', 'packages/backend/Dockerfile']);
+  expect(images.map((image) => image.source.dockerFile ?? 'Dockerfile').sort()).toEqual([
+    'Dockerfile',
+    'packages/backend/Dockerfile',
+  ]);
 });
 
-test('the synth report lists each environment\'s stacks, resources and acknowledged findings, then the pipeline', () => {
+test("the synth report lists each environment's stacks, resources and acknowledged findings, then the pipeline", () => {
   const rows = summarizeSynth(assembly, delivery);
   expect(rows.map((row) => [row.environment, row.path, row.stacks])).toEqual([
     ['dev', 'Delivery/Dev', ['slipway-dev']],
@@ -213,11 +280,24 @@ test('the synth report lists each environment\'s stacks, resources and acknowled
 
 test('a third environment in the promotion order adds its stage between the others', () => {
   // GIVEN staging, a copy of dev in its own account, between dev and prod
-  const staging = defineEnvironment({ ...dev, name: 'staging', account: '333333333333', serviceDiscovery: { namespace: 'staging.local' } });
+  const staging = defineEnvironment({
+    ...dev,
+    name: 'staging',
+    account: '333333333333',
+    serviceDiscovery: { namespace: 'staging.local' },
+  });
   // WHEN (the pipeline's stages exist once the construct is built; no synth needed)
   const withStaging = findDeliveryStack(createApp({ environments: [dev, staging, prod], gitSha: GIT_SHA }));
   // THEN
-  expect(withStaging.pipeline.codePipeline.pipeline.stages.map((stage) => stage.stageName)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Dev', 'Staging', 'Prod']);
+  expect(withStaging.pipeline.codePipeline.pipeline.stages.map((stage) => stage.stageName)).toEqual([
+    'Source',
+    'Build',
+    'UpdatePipeline',
+    'Assets',
+    'Dev',
+    'Staging',
+    'Prod',
+  ]);
   expect(withStaging.pipeline.verifications.staging).toBeDefined();
   expect(withStaging.pipeline.approvals.prod).toBeDefined();
   expect(withStaging.pipeline.approvals.staging).toBeUndefined();

@@ -20,7 +20,7 @@ const realPipeline = definePipeline({
 });
 
 describe('deploying an environment directly', () => {
-  test('selects only that environment\'s stage stacks and passes cdk options through', () => {
+  test("selects only that environment's stage stacks and passes cdk options through", () => {
     const invocation = planCdkTask(['deploy', 'dev', '--require-approval', 'never'], [realDev, realProd], realPipeline);
     expect(invocation.args).toEqual(['deploy', 'Delivery/Dev/*', '--require-approval', 'never']);
     expect(invocation.description).toBe('deploy dev directly (account 380145624931, eu-west-1)');
@@ -35,7 +35,9 @@ describe('deploying an environment directly', () => {
 
   test('is refused for prod while its example.com domain remains, even with a real account', () => {
     const prodWithRealAccount = defineEnvironment({ ...prod, account: '905418127732' });
-    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodWithRealAccount], realPipeline)).toThrow(/environments\/prod\.ts: https\.domainName is a placeholder domain; got "app\.example\.com"/);
+    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodWithRealAccount], realPipeline)).toThrow(
+      /environments\/prod\.ts: https\.domainName is a placeholder domain; got "app\.example\.com"/,
+    );
   });
 
   test('diff and destroy are not refused (they change nothing or remove what exists)', () => {
@@ -52,7 +54,10 @@ describe('deploying the pipeline', () => {
   test('is refused while the pipeline or any environment it will deploy holds placeholders', () => {
     let message = '';
     try {
-      planCdkTask(['deploy', 'pipeline'], [realDev, defineEnvironment({ ...realProd, account: '222222222222' })], { ...realPipeline, connectionArn: pipeline.connectionArn });
+      planCdkTask(['deploy', 'pipeline'], [realDev, defineEnvironment({ ...realProd, account: '222222222222' })], {
+        ...realPipeline,
+        connectionArn: pipeline.connectionArn,
+      });
     } catch (error) {
       message = (error as Error).message;
     }

@@ -15,7 +15,9 @@ function givenContext(withIgnoreFile: boolean): string {
     'packages/api/test/server.test.ts': 'export {};',
     'packages/web/index.html': '<html></html>',
   };
-  if (withIgnoreFile) files['packages/api/Dockerfile.dockerignore'] = '# allowlist\n*\n!package-lock.json\n!packages/api/src/\n';
+  if (withIgnoreFile) {
+    files['packages/api/Dockerfile.dockerignore'] = '# allowlist\n*\n!package-lock.json\n!packages/api/src/\n';
+  }
   for (const [file, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), content);
@@ -28,18 +30,28 @@ function stagedFiles(context: string): string[] {
   const outdir = mkdtempSync(path.join(tmpdir(), 'slipway-assembly-'));
   const app = new App({ outdir });
   const stack = new Stack(app, 'Images');
-  new ecs.FargateTaskDefinition(stack, 'Task').addContainer('api', { image: dockerImage({ context, dockerfile: 'packages/api/Dockerfile', gitSha: 'abc1234' }) });
+  new ecs.FargateTaskDefinition(stack, 'Task').addContainer('api', {
+    image: dockerImage({ context, dockerfile: 'packages/api/Dockerfile', gitSha: 'abc1234' }),
+  });
   // WHEN
   const assembly = app.synth();
   // THEN (the staged build context, as the pipeline's asset step will see it)
   const [asset] = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
-  const list = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? list(path.join(dir, entry.name)) : [path.relative(path.join(assembly.directory, asset), path.join(dir, entry.name))]);
+  const list = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory()
+        ? list(path.join(dir, entry.name))
+        : [path.relative(path.join(assembly.directory, asset), path.join(dir, entry.name))],
+    );
   return list(path.join(assembly.directory, asset)).sort();
 }
 
 test('stages only what <Dockerfile>.dockerignore lets through, plus the Dockerfile', () => {
-  expect(stagedFiles(givenContext(true))).toEqual(['package-lock.json', 'packages/api/Dockerfile', 'packages/api/src/server.ts']);
+  expect(stagedFiles(givenContext(true))).toEqual([
+    'package-lock.json',
+    'packages/api/Dockerfile',
+    'packages/api/src/server.ts',
+  ]);
 });
 
 test('without an ignore file the whole context is staged', () => {

@@ -6,7 +6,11 @@ import { appServices } from '../src/services';
 test('the backend serves /api/* on 8000 and the frontend everything else on 8080, each with its health check', () => {
   const services = appServices(REPOSITORY_ROOT);
   expect(Object.keys(services)).toEqual(['backend', 'frontend']);
-  expect(services.backend).toMatchObject({ containerPort: 8000, healthCheckPath: '/api/health', pathPatterns: ['/api/*'] });
+  expect(services.backend).toMatchObject({
+    containerPort: 8000,
+    healthCheckPath: '/api/health',
+    pathPatterns: ['/api/*'],
+  });
   expect(services.frontend).toMatchObject({ containerPort: 8080, healthCheckPath: '/healthz' });
   expect(services.frontend.pathPatterns).toBeUndefined();
 });

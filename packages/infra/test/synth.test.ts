@@ -19,23 +19,44 @@ test('the synth task works with no AWS credentials, no AWS config and no network
   // WHEN the synth entry point runs from source
   const result = spawnSync(
     process.execPath,
-    ['--require', path.join(__dirname, 'support', 'block-network.cjs'), '--require', require.resolve('tsx/cjs'), path.join(PACKAGE_DIR, 'src', 'synth.ts')],
+    [
+      '--require',
+      path.join(__dirname, 'support', 'block-network.cjs'),
+      '--require',
+      require.resolve('tsx/cjs'),
+      path.join(PACKAGE_DIR, 'src', 'synth.ts'),
+    ],
     { cwd: workDir, env, encoding: 'utf8', timeout: 240_000 },
   );
   // THEN it writes the cloud assembly and reports each environment
   expect(result.stderr).not.toMatch(/network access attempted/);
   expect(result.status).toBe(0);
-  expect(result.stdout).toMatch(/^Synthesized packages\/infra\/cdk\.out in [\d.]+s: 2 environments and the pipeline, no unacknowledged findings\.$/m);
+  expect(result.stdout).toMatch(
+    /^Synthesized packages\/infra\/cdk\.out in [\d.]+s: 2 environments and the pipeline, no unacknowledged findings\.$/m,
+  );
   expect(result.stdout).toMatch(/^dev +Delivery\/Dev +slipway-dev +\d+ +passed, \d+ acknowledged$/m);
   expect(result.stdout).toMatch(/^prod +Delivery\/Prod +slipway-prod +\d+ +passed, \d+ acknowledged$/m);
   expect(result.stdout).toMatch(/^pipeline +Delivery +slipway-pipeline +\d+ +passed, \d+ acknowledged$/m);
   const outdir = path.join(workDir, 'cdk.out');
   expect(existsSync(path.join(outdir, 'Delivery.template.json'))).toBe(true);
-  expect(readdirSync(outdir).filter((name) => name.startsWith('assembly-')).sort()).toEqual(['assembly-Delivery-Dev', 'assembly-Delivery-Prod']);
+  expect(
+    readdirSync(outdir)
+      .filter((name) => name.startsWith('assembly-'))
+      .sort(),
+  ).toEqual(['assembly-Delivery-Dev', 'assembly-Delivery-Prod']);
 }, 300_000);
 
 test('the blocker really refuses connections', () => {
-  const result = spawnSync(process.execPath, ['--require', path.join(__dirname, 'support', 'block-network.cjs'), '-e', "require('node:net').connect(443, 'example.org')"], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--require',
+      path.join(__dirname, 'support', 'block-network.cjs'),
+      '-e',
+      "require('node:net').connect(443, 'example.org')",
+    ],
+    { encoding: 'utf8' },
+  );
   expect(result.status).not.toBe(0);
   expect(result.stderr).toContain('network access attempted during synth: net.Socket#connect');
 });

@@ -5,14 +5,24 @@ type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** The parsed flag values: strings or booleans, arrays for `multiple` options. */
 export type ParsedValues<T extends OptionsConfig> = {
-  [K in keyof T]?: T[K] extends { multiple: true } ? (T[K] extends { type: 'boolean' } ? boolean[] : string[]) : T[K] extends { type: 'boolean' } ? boolean : string;
+  [K in keyof T]?: T[K] extends { multiple: true }
+    ? T[K] extends { type: 'boolean' }
+      ? boolean[]
+      : string[]
+    : T[K] extends { type: 'boolean' }
+      ? boolean
+      : string;
 };
 
 /**
  * Parse `argv` strictly against `options`: an unknown flag or a missing
  * value is a {@link UsageError} naming the flag, never a stack trace.
  */
-export function parseOptions<T extends OptionsConfig>(argv: readonly string[], options: T, usage: string): ParsedValues<T> {
+export function parseOptions<T extends OptionsConfig>(
+  argv: readonly string[],
+  options: T,
+  usage: string,
+): ParsedValues<T> {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as ParsedValues<T>;
   } catch (error) {

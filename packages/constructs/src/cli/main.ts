@@ -41,4 +41,3 @@ function overview(commands: readonly SlipwayCommand[]): string {
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
   ].join('\n');
 }
-

@@ -1,6 +1,6 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import { EnvironmentConfig } from '../config/environment-config';
 import { DeploymentVerificationRole } from './deployment-verification-role';
+import { EnvironmentConfig } from '../config/environment-config';
 
 /** What the pipeline's verification step reads from a deployed stage. */
 export interface VerifiableDeployment {

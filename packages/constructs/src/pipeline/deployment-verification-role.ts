@@ -40,17 +40,31 @@ export class DeploymentVerificationRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      throw SlipwayConfigError.of(this.node.path, 'env', stack.account,
-        'needs the stack\'s account and region set explicitly',
-        'Give the Stage or Stack an env: { account, region } from the environment\'s config.');
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'env',
+        stack.account,
+        "needs the stack's account and region set explicitly",
+        "Give the Stage or Stack an env: { account, region } from the environment's config.",
+      );
     }
     if (!/^\d{12}$/.test(props.pipelineAccount)) {
-      throw SlipwayConfigError.of(this.node.path, 'pipelineAccount', props.pipelineAccount,
-        'must be a 12-digit AWS account id', 'Pass the pipeline\'s account from environments/index.ts.');
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'pipelineAccount',
+        props.pipelineAccount,
+        'must be a 12-digit AWS account id',
+        "Pass the pipeline's account from environments/index.ts.",
+      );
     }
     if (props.services.length === 0) {
-      throw SlipwayConfigError.of(this.node.path, 'services', [], 'must name at least one ECS service',
-        'Pass the services the pipeline deploys to this environment.');
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'services',
+        [],
+        'must name at least one ECS service',
+        'Pass the services the pipeline deploys to this environment.',
+      );
     }
     this.account = stack.account;
     this.roleName = verificationRoleName(stack.stackName, stack.region);
@@ -60,17 +74,21 @@ export class DeploymentVerificationRole extends Construct {
       assumedBy: new iam.AccountPrincipal(props.pipelineAccount),
       description: `Read-only ECS access for the delivery pipeline's slipway verify step (${stack.stackName})`,
     });
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeServices'],
-      resources: props.services.map((service) => service.serviceArn),
-    }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices'],
+        resources: props.services.map((service) => service.serviceArn),
+      }),
+    );
     // ListTasks is authorized on the container-instance resource type, which
     // Fargate tasks do not have; the ecs:cluster condition is what scopes it.
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ecs:ListTasks'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
-    }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+      }),
+    );
     const tasksOfThisAccount = stack.formatArn({
       service: 'ecs',
       resource: 'task',
@@ -79,17 +97,20 @@ export class DeploymentVerificationRole extends Construct {
     });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasksOfThisAccount] }));
 
-    acknowledgeFindings(this.role,
+    acknowledgeFindings(
+      this.role,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ecs:ListTasks has no task-level resource for Fargate; the statement is limited to this environment\'s cluster by the ecs:cluster condition and only lists.',
+        reason:
+          "ecs:ListTasks has no task-level resource for Fargate; the statement is limited to this environment's cluster by the ecs:cluster condition and only lists.",
       },
       {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${stack.account}:task/*]`,
-        reason: 'ecs:DescribeTasks is read-only and task ids are random; the pipeline needs stopped tasks\' reasons from this account\'s cluster, whose tasks cannot be listed ahead of time.',
+        reason:
+          "ecs:DescribeTasks is read-only and task ids are random; the pipeline needs stopped tasks' reasons from this account's cluster, whose tasks cannot be listed ahead of time.",
       },
     );
-    acknowledgeInlinePolicy(this.role, 'The pipeline\'s read-only deployment-verification role');
+    acknowledgeInlinePolicy(this.role, "The pipeline's read-only deployment-verification role");
   }
 
   /**

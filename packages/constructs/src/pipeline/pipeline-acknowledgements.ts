@@ -36,39 +36,56 @@ interface OwnedIds {
 
 const GRANT_KINDS: readonly GrantKind[] = [
   {
-    matches: (_, resources, owned) => resources.every((resource) => resource === `<${owned.bucket}.Arn>` || resource === `<${owned.bucket}.Arn>/*`),
-    reason: 'CDK Pipelines\' grant on this pipeline\'s own artifact bucket: the wildcards are object-level S3 actions inside that one bucket, which holds only build artifacts.',
+    matches: (_, resources, owned) =>
+      resources.every((resource) => resource === `<${owned.bucket}.Arn>` || resource === `<${owned.bucket}.Arn>/*`),
+    reason:
+      "CDK Pipelines' grant on this pipeline's own artifact bucket: the wildcards are object-level S3 actions inside that one bucket, which holds only build artifacts.",
   },
   {
-    matches: (_, resources, owned) => resources.every((resource) => owned.keys.some((key) => resource === `<${key}.Arn>`)),
-    reason: 'Grant on a KMS key this pipeline owns (artifact or approval-topic key): the wildcard actions are the encrypt/re-encrypt/data-key family on that key only.',
+    matches: (_, resources, owned) =>
+      resources.every((resource) => owned.keys.some((key) => resource === `<${key}.Arn>`)),
+    reason:
+      'Grant on a KMS key this pipeline owns (artifact or approval-topic key): the wildcard actions are the encrypt/re-encrypt/data-key family on that key only.',
   },
   {
-    matches: (_, resources) => resources.every((resource) => /:log-group:\/aws\/codebuild\/<[^>]+>(:\*)?$|:report-group\/<[^>]+>-\*$/.test(resource)),
-    reason: 'CodeBuild writes its own build\'s log streams and test reports, whose names are made per build; the grant is limited to this project\'s log group and report groups.',
+    matches: (_, resources) =>
+      resources.every((resource) =>
+        /:log-group:\/aws\/codebuild\/<[^>]+>(:\*)?$|:report-group\/<[^>]+>-\*$/.test(resource),
+      ),
+    reason:
+      "CodeBuild writes its own build's log streams and test reports, whose names are made per build; the grant is limited to this project's log group and report groups.",
   },
   {
-    matches: (_, resources) => resources.every((resource) => /:log-group:\/aws\/codebuild\/\*$|:report-group\/\*$/.test(resource)),
-    reason: 'The asset-publishing role is shared by one CodeBuild project per Docker image or file asset, all named by CDK Pipelines; the grant covers CodeBuild\'s own log groups and report groups in the pipeline\'s account and region only.',
+    matches: (_, resources) =>
+      resources.every((resource) => /:log-group:\/aws\/codebuild\/\*$|:report-group\/\*$/.test(resource)),
+    reason:
+      "The asset-publishing role is shared by one CodeBuild project per Docker image or file asset, all named by CDK Pipelines; the grant covers CodeBuild's own log groups and report groups in the pipeline's account and region only.",
   },
   {
     matches: (statement, resources) =>
       resources.every((resource) => resource === '*') &&
-      normalize(statement.Action).every((action) => ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'].includes(action)),
-    reason: 'CDK Pipelines lets the shared asset-publishing role run and watch its asset builds; it can start, stop and read builds of existing projects in the pipeline\'s account but cannot create or change any project.',
+      normalize(statement.Action).every((action) =>
+        ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'].includes(action),
+      ),
+    reason:
+      "CDK Pipelines lets the shared asset-publishing role run and watch its asset builds; it can start, stop and read builds of existing projects in the pipeline's account but cannot create or change any project.",
   },
   {
     matches: (statement, resources) =>
       normalize(statement.Action).every((action) => action === 'sts:AssumeRole') &&
       resources.every((resource) => /^arn:\*:iam::\d{12}:role\/\*$/.test(resource)) &&
       JSON.stringify(statement.Condition ?? {}).includes('aws-cdk:bootstrap-role'),
-    reason: 'Self-mutation may assume only the CDK bootstrap roles (the iam:ResourceTag/aws-cdk:bootstrap-role condition) to deploy the pipeline stack itself.',
+    reason:
+      'Self-mutation may assume only the CDK bootstrap roles (the iam:ResourceTag/aws-cdk:bootstrap-role condition) to deploy the pipeline stack itself.',
   },
   {
     matches: (statement, resources) =>
       resources.every((resource) => resource === '*') &&
-      normalize(statement.Action).every((action) => action === 'cloudformation:DescribeStacks' || action === 's3:ListBucket'),
-    reason: 'Read-only lookups `cdk deploy` makes during self-mutation (the pipeline stack\'s status, the bootstrap bucket); neither exposes data and their targets have no fixed ARN at synth.',
+      normalize(statement.Action).every(
+        (action) => action === 'cloudformation:DescribeStacks' || action === 's3:ListBucket',
+      ),
+    reason:
+      "Read-only lookups `cdk deploy` makes during self-mutation (the pipeline stack's status, the bootstrap bucket); neither exposes data and their targets have no fixed ARN at synth.",
   },
 ];
 
@@ -89,13 +106,17 @@ export function acknowledgePipelineGrants(scope: IConstruct, resources: Pipeline
     keys: resources.keys.map(logicalIdOf),
   };
   for (const policy of scope.node.findAll().filter((node): node is iam.Policy => node instanceof iam.Policy)) {
-    const document = stack.resolve((policy.node.defaultChild as iam.CfnPolicy).policyDocument) as { Statement?: GrantStatement[] };
+    const document = stack.resolve((policy.node.defaultChild as iam.CfnPolicy).policyDocument) as {
+      Statement?: GrantStatement[];
+    };
     const acknowledgements = new Map<string, string>();
     for (const statement of document.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const flattened = normalize(statement.Resource).map(flattenCfnReference);
       const findings = [
-        ...normalize(statement.Action).filter((action) => action.includes('*')).map((action) => `Action::${action}`),
+        ...normalize(statement.Action)
+          .filter((action) => action.includes('*'))
+          .map((action) => `Action::${action}`),
         ...flattened.filter((resource) => resource.includes('*')).map((resource) => `Resource::${resource}`),
       ];
       if (findings.length === 0) continue;
@@ -106,7 +127,10 @@ export function acknowledgePipelineGrants(scope: IConstruct, resources: Pipeline
       }
     }
     if (acknowledgements.size > 0) {
-      acknowledgeFindings(policy, ...[...acknowledgements].map(([finding, reason]) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason })));
+      acknowledgeFindings(
+        policy,
+        ...[...acknowledgements].map(([finding, reason]) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason })),
+      );
     }
     acknowledgeInlinePolicy(policy, `CDK Pipelines' role ${policy.node.scope?.node.path ?? policy.node.path}`);
   }

@@ -58,21 +58,39 @@ export interface PipelineSettings {
   readonly verifyInstallCommands?: string[];
 }
 
-const commands = z.array(z.string().min(1, 'must not contain an empty command')).min(1, 'must list at least one command');
+const commands = z
+  .array(z.string().min(1, 'must not contain an empty command'))
+  .min(1, 'must list at least one command');
 
 const pipelineSettingsSchema = z.strictObject({
   repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name" as on the repository host'),
   branch: z.string().regex(/^[^\s~^:?*[\\]+$/, 'must be a git branch name'),
-  connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/, 'must be a CodeConnections connection ARN'),
+  connectionArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/,
+      'must be a CodeConnections connection ARN',
+    ),
   account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
   region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region code'),
-  notifyEmail: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address').optional(),
-  pipelineName: z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'must be 1-100 letters, digits or . @ _ -').optional(),
-  synth: z.strictObject({
-    installCommands: commands.optional(),
-    commands: commands.optional(),
-    cloudAssemblyDir: z.string().regex(/^[^/](.*[^/])?$/, 'must be a path relative to the repository root').optional(),
-  }).optional(),
+  notifyEmail: z
+    .string()
+    .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address')
+    .optional(),
+  pipelineName: z
+    .string()
+    .regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'must be 1-100 letters, digits or . @ _ -')
+    .optional(),
+  synth: z
+    .strictObject({
+      installCommands: commands.optional(),
+      commands: commands.optional(),
+      cloudAssemblyDir: z
+        .string()
+        .regex(/^[^/](.*[^/])?$/, 'must be a path relative to the repository root')
+        .optional(),
+    })
+    .optional(),
   verifyInstallCommands: commands.optional(),
 });
 
@@ -80,7 +98,8 @@ const pipelineSettingsSchema = z.strictObject({
 const FIXES: Readonly<Record<string, string>> = {
   repository: 'Use the repository\'s "owner/name", e.g. "acme/shop".',
   branch: 'Use the branch that should deploy, e.g. "main".',
-  connectionArn: 'Create a connection with `aws codeconnections create-connection --provider-type GitHub --connection-name <name>`, confirm it in the console, and paste its ARN.',
+  connectionArn:
+    'Create a connection with `aws codeconnections create-connection --provider-type GitHub --connection-name <name>`, confirm it in the console, and paste its ARN.',
   account: 'Quote the account id from `aws sts get-caller-identity`.',
   region: 'Use e.g. eu-west-1.',
   notifyEmail: 'Use a full address such as ops@example.org, or leave it out.',
@@ -99,24 +118,34 @@ const FIXES: Readonly<Record<string, string>> = {
 export function definePipeline(settings: PipelineSettings, file = 'environments/index.ts'): PipelineSettings {
   const parsed = pipelineSettingsSchema.safeParse(settings);
   if (parsed.success) return settings;
-  throw new SlipwayConfigError(file, parsed.error.issues.flatMap((issue) => {
-    const path = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        field: ['pipeline', ...path, key].join('.'),
-        value: valueAt(settings, [...path, key]),
-        problem: 'is not a known setting',
-        fix: 'Remove it or correct its spelling (see PipelineSettings in @slipway/constructs).',
-      }));
-    }
-    const value = valueAt(settings, path);
-    return [{
-      field: ['pipeline', ...path].join('.'),
-      value,
-      problem: issue.code === 'invalid_type' ? (value === undefined ? 'is required' : `must be a ${issue.expected}`) : issue.message,
-      fix: FIXES[path[0]] ?? 'See PipelineSettings in @slipway/constructs.',
-    }];
-  }));
+  throw new SlipwayConfigError(
+    file,
+    parsed.error.issues.flatMap((issue) => {
+      const path = issue.path.map(String);
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => ({
+          field: ['pipeline', ...path, key].join('.'),
+          value: valueAt(settings, [...path, key]),
+          problem: 'is not a known setting',
+          fix: 'Remove it or correct its spelling (see PipelineSettings in @slipway/constructs).',
+        }));
+      }
+      const value = valueAt(settings, path);
+      return [
+        {
+          field: ['pipeline', ...path].join('.'),
+          value,
+          problem:
+            issue.code === 'invalid_type'
+              ? value === undefined
+                ? 'is required'
+                : `must be a ${issue.expected}`
+              : issue.message,
+          fix: FIXES[path[0]] ?? 'See PipelineSettings in @slipway/constructs.',
+        },
+      ];
+    }),
+  );
 }
 
 function valueAt(input: unknown, path: readonly string[]): unknown {
@@ -144,7 +173,10 @@ export function findPipelinePlaceholders(settings: PipelineSettings): ConfigIssu
     });
   }
   const connectionAccount = settings.connectionArn.split(':')[4] ?? '';
-  if (isPlaceholderAccount(connectionAccount) || /connection\/0{8}-0{4}-0{4}-0{4}-0{12}$/.test(settings.connectionArn)) {
+  if (
+    isPlaceholderAccount(connectionAccount) ||
+    /connection\/0{8}-0{4}-0{4}-0{4}-0{12}$/.test(settings.connectionArn)
+  ) {
     issues.push({
       field: 'pipeline.connectionArn',
       value: settings.connectionArn,

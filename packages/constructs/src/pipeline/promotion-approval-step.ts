@@ -55,7 +55,9 @@ export class PromotionApprovalStep extends ManualApprovalStep {
           `and \`npx slipway status --env ${predecessor.environment}\`.`,
       );
     } else {
-      lines.push('No environment runs this commit yet: review the commit and the Build stage\'s test results before approving.');
+      lines.push(
+        "No environment runs this commit yet: review the commit and the Build stage's test results before approving.",
+      );
     }
     lines.push('Reject to stop this commit here; a later push starts a new execution.');
     super(id, { comment: lines.join('\n'), reviewUrl: predecessor?.url, notificationTopic: props.notificationTopic });

@@ -7,13 +7,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { SlipwayConfigError } from '../config/slipway-config-error';
-import { acknowledgeFindings } from '../nag/acknowledge';
 import { DeployableStage } from './deployable-stage';
 import { acknowledgePipelineGrants } from './pipeline-acknowledgements';
 import { PipelineSettings } from './pipeline-settings';
 import { PromotionApprovalStep, VerifiedPredecessor } from './promotion-approval-step';
 import { DeploymentVerificationStep } from './verification-step';
+import { SlipwayConfigError } from '../config/slipway-config-error';
+import { acknowledgeFindings } from '../nag/acknowledge';
 
 /** Props of `SlipwayPipeline`. */
 export interface SlipwayPipelineProps {
@@ -83,8 +83,13 @@ export class SlipwayPipeline extends Construct {
       // Synth only fingerprints the Docker contexts; images are built where they are published.
       dockerEnabledForSynth: false,
       codeBuildDefaults: {
-        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
-        partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: NODE_RUNTIME } } } }),
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.SMALL,
+        },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: NODE_RUNTIME } } },
+        }),
       },
       // Install, build and every package's tests: more memory than the default 3 GB.
       synthCodeBuildDefaults: { buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM } },
@@ -133,7 +138,10 @@ export class SlipwayPipeline extends Construct {
     const artifactBucket = this.codePipeline.pipeline.artifactBucket;
     acknowledgePipelineGrants(this, {
       artifactBucket,
-      keys: [...(artifactBucket.encryptionKey ? [artifactBucket.encryptionKey] : []), ...[...topics.values()].map((topic) => topic.masterKey!)],
+      keys: [
+        ...(artifactBucket.encryptionKey ? [artifactBucket.encryptionKey] : []),
+        ...[...topics.values()].map((topic) => topic.masterKey!),
+      ],
     });
   }
 
@@ -142,10 +150,13 @@ export class SlipwayPipeline extends Construct {
    * customer-managed artifact key (it exists for cross-account reads).
    */
   private acknowledgeSameAccountEncryption(): void {
-    for (const project of this.node.findAll().filter((node): node is codebuild.Project => node instanceof codebuild.Project)) {
+    for (const project of this.node
+      .findAll()
+      .filter((node): node is codebuild.Project => node instanceof codebuild.Project)) {
       acknowledgeFindings(project, {
         id: 'AwsSolutions-CB4',
-        reason: 'Every environment is in the pipeline\'s own account, so build output is encrypted with the AWS-managed S3 key like the artifact bucket; a customer-managed key is added automatically once an environment is in another account.',
+        reason:
+          "Every environment is in the pipeline's own account, so build output is encrypted with the AWS-managed S3 key like the artifact bucket; a customer-managed key is added automatically once an environment is in another account.",
       });
     }
   }
@@ -158,9 +169,12 @@ export class SlipwayPipeline extends Construct {
   private secureArtifactBucket(): void {
     const bucket = this.codePipeline.pipeline.artifactBucket;
     (bucket.node.defaultChild as s3.CfnBucket).versioningConfiguration = { status: 'Enabled' };
-    const noLogs = 'Holds only build artifacts of commits (reproducible from the repository), read and written by this pipeline\'s roles alone; CloudTrail records who changes the bucket or its policy.';
-    const noReplica = 'Build artifacts are transient and rebuilt from the repository by re-running the pipeline; a replica in another region would add cost and no recovery value.';
-    acknowledgeFindings(bucket,
+    const noLogs =
+      "Holds only build artifacts of commits (reproducible from the repository), read and written by this pipeline's roles alone; CloudTrail records who changes the bucket or its policy.";
+    const noReplica =
+      'Build artifacts are transient and rebuilt from the repository by re-running the pipeline; a replica in another region would add cost and no recovery value.';
+    acknowledgeFindings(
+      bucket,
       { id: 'AwsSolutions-S1', reason: noLogs },
       { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: noLogs },
       { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplica },
@@ -188,30 +202,53 @@ function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void 
   const path = pipeline.node.path;
   const settings = props.settings;
   if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-    throw SlipwayConfigError.of(path, 'stack env', stack.account, 'must be set explicitly',
-      'Create the pipeline stack with env: { account: pipeline.account, region: pipeline.region } from environments/index.ts.');
+    throw SlipwayConfigError.of(
+      path,
+      'stack env',
+      stack.account,
+      'must be set explicitly',
+      'Create the pipeline stack with env: { account: pipeline.account, region: pipeline.region } from environments/index.ts.',
+    );
   }
   if (stack.account !== settings.account || stack.region !== settings.region) {
-    throw SlipwayConfigError.of(path, 'settings.account/region', `${settings.account}/${settings.region}`,
+    throw SlipwayConfigError.of(
+      path,
+      'settings.account/region',
+      `${settings.account}/${settings.region}`,
       `must match the pipeline stack's env (${stack.account}/${stack.region})`,
-      'Build the pipeline stack\'s env from the same pipeline settings.');
+      "Build the pipeline stack's env from the same pipeline settings.",
+    );
   }
   if (props.stages.length === 0) {
-    throw SlipwayConfigError.of(path, 'stages', [], 'must hold at least one environment',
-      'List the environments in promotion order in environments/index.ts.');
+    throw SlipwayConfigError.of(
+      path,
+      'stages',
+      [],
+      'must hold at least one environment',
+      'List the environments in promotion order in environments/index.ts.',
+    );
   }
   const seen = new Set<string>();
   for (const stage of props.stages) {
     const name = stage.config.name;
     if (seen.has(name)) {
-      throw SlipwayConfigError.of(path, 'stages', name, 'must not list an environment twice',
-        'Each environment appears once in the promotion order.');
+      throw SlipwayConfigError.of(
+        path,
+        'stages',
+        name,
+        'must not list an environment twice',
+        'Each environment appears once in the promotion order.',
+      );
     }
     seen.add(name);
     if (stage.account !== stage.config.account || stage.region !== stage.config.region) {
-      throw SlipwayConfigError.of(stage.node.path, 'env', `${stage.account}/${stage.region}`,
+      throw SlipwayConfigError.of(
+        stage.node.path,
+        'env',
+        `${stage.account}/${stage.region}`,
         `must be the environment's account and region (${stage.config.account}/${stage.config.region})`,
-        'Create the Stage with env: { account: config.account, region: config.region }.');
+        'Create the Stage with env: { account: config.account, region: config.region }.',
+      );
     }
   }
 }

@@ -40,7 +40,9 @@ export class DeploymentVerificationStep extends CodeBuildStep {
 
   constructor(id: string, props: DeploymentVerificationStepProps) {
     const services = Object.keys(props.deployment.serviceNames).sort();
-    const serviceVariables = Object.fromEntries(services.map((service) => [serviceVariable(service), props.deployment.serviceNames[service]]));
+    const serviceVariables = Object.fromEntries(
+      services.map((service) => [serviceVariable(service), props.deployment.serviceNames[service]]),
+    );
     const role = props.deployment.verificationRole;
     const timeoutSeconds = props.rolloutTimeoutSeconds ?? 900;
     super(id, {

@@ -1,7 +1,7 @@
+import { RecordedOutput } from './fakes';
 import { ExitCode, SlipwayCommand, UsageError } from '../../src/cli/command';
 import { main } from '../../src/cli/main';
 import { defaultCommands } from '../../src/cli/registry';
-import { RecordedOutput } from './fakes';
 
 function fakeCommand(name: string, run: SlipwayCommand['run']): SlipwayCommand {
   return { name, summary: `does ${name}`, run };
@@ -20,7 +20,9 @@ test('dispatches to the named command with the remaining arguments and returns i
 
 test('--help lists every command with its summary', async () => {
   const output = new RecordedOutput();
-  expect(await main(['--help'], [fakeCommand('verify', async () => 0), fakeCommand('status', async () => 0)], output)).toBe(ExitCode.OK);
+  expect(
+    await main(['--help'], [fakeCommand('verify', async () => 0), fakeCommand('status', async () => 0)], output),
+  ).toBe(ExitCode.OK);
   expect(output.text).toContain('  verify  does verify\n  status  does status');
 });
 

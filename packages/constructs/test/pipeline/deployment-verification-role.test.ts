@@ -7,7 +7,8 @@ function givenStack(app = new App()) {
   const stack = new Stack(app, 'Dev-Application', { env: { account: '222222222222', region: 'eu-west-1' } });
   const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:222222222222:cluster/dev');
   const services = ['backend', 'frontend'].map((name) =>
-    ecs.FargateService.fromFargateServiceArn(stack, name, `arn:aws:ecs:eu-west-1:222222222222:service/dev/${name}`));
+    ecs.FargateService.fromFargateServiceArn(stack, name, `arn:aws:ecs:eu-west-1:222222222222:service/dev/${name}`),
+  );
   return { stack, cluster, services };
 }
 
@@ -18,7 +19,11 @@ describe('DeploymentVerificationRole', () => {
     // GIVEN
     const { stack, cluster, services } = givenStack();
     // WHEN
-    role = new DeploymentVerificationRole(stack, 'Verification', { pipelineAccount: '111111111111', cluster, services });
+    role = new DeploymentVerificationRole(stack, 'Verification', {
+      pipelineAccount: '111111111111',
+      cluster,
+      services,
+    });
     template = Template.fromStack(stack);
   });
 
@@ -28,26 +33,52 @@ describe('DeploymentVerificationRole', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'Dev-Application-eu-west-1-verify',
       AssumeRolePolicyDocument: {
-        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } } }],
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+          },
+        ],
       },
     });
   });
 
-  test('can only read the stage\'s services and tasks', () => {
+  test("can only read the stage's services and tasks", () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           {
             Action: 'ecs:DescribeServices',
             Effect: 'Allow',
-            Resource: ['arn:aws:ecs:eu-west-1:222222222222:service/dev/backend', 'arn:aws:ecs:eu-west-1:222222222222:service/dev/frontend'],
+            Resource: [
+              'arn:aws:ecs:eu-west-1:222222222222:service/dev/backend',
+              'arn:aws:ecs:eu-west-1:222222222222:service/dev/frontend',
+            ],
           },
-          { Action: 'ecs:ListTasks', Effect: 'Allow', Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': 'arn:aws:ecs:eu-west-1:222222222222:cluster/dev' } } },
-          { Action: 'ecs:DescribeTasks', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-west-1:222222222222:task/*']] } },
+          {
+            Action: 'ecs:ListTasks',
+            Effect: 'Allow',
+            Resource: '*',
+            Condition: { ArnEquals: { 'ecs:cluster': 'arn:aws:ecs:eu-west-1:222222222222:cluster/dev' } },
+          },
+          {
+            Action: 'ecs:DescribeTasks',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-west-1:222222222222:task/*']] },
+          },
         ],
       },
     });
-    template.resourcePropertiesCountIs('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.stringLikeRegexp('^(?!ecs:)') })]) } }, 0);
+    template.resourcePropertiesCountIs(
+      'AWS::IAM::Policy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Action: Match.stringLikeRegexp('^(?!ecs:)') })]),
+        },
+      },
+      0,
+    );
   });
 });
 
@@ -61,20 +92,33 @@ test('long stack names are shortened to 64 characters with a stable hash', () =>
 
 test('needs at least one service', () => {
   const { stack, cluster } = givenStack();
-  expect(() => new DeploymentVerificationRole(stack, 'Verification', { pipelineAccount: '111111111111', cluster, services: [] }))
-    .toThrow(/services must name at least one ECS service/);
+  expect(
+    () =>
+      new DeploymentVerificationRole(stack, 'Verification', { pipelineAccount: '111111111111', cluster, services: [] }),
+  ).toThrow(/services must name at least one ECS service/);
 });
 
 test('needs a 12-digit pipeline account', () => {
   const { stack, cluster, services } = givenStack();
-  expect(() => new DeploymentVerificationRole(stack, 'Verification', { pipelineAccount: 'tooling', cluster, services }))
-    .toThrow(/pipelineAccount must be a 12-digit AWS account id; got "tooling"/);
+  expect(
+    () => new DeploymentVerificationRole(stack, 'Verification', { pipelineAccount: 'tooling', cluster, services }),
+  ).toThrow(/pipelineAccount must be a 12-digit AWS account id; got "tooling"/);
 });
 
 test('needs a stack with an explicit account and region', () => {
   const stack = new Stack(new App(), 'Anywhere');
   const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:222222222222:cluster/dev');
-  const service = ecs.FargateService.fromFargateServiceArn(stack, 'backend', 'arn:aws:ecs:eu-west-1:222222222222:service/dev/backend');
-  expect(() => new DeploymentVerificationRole(stack, 'Verification', { pipelineAccount: '111111111111', cluster, services: [service] }))
-    .toThrow(/needs the stack's account and region set explicitly/);
+  const service = ecs.FargateService.fromFargateServiceArn(
+    stack,
+    'backend',
+    'arn:aws:ecs:eu-west-1:222222222222:service/dev/backend',
+  );
+  expect(
+    () =>
+      new DeploymentVerificationRole(stack, 'Verification', {
+        pipelineAccount: '111111111111',
+        cluster,
+        services: [service],
+      }),
+  ).toThrow(/needs the stack's account and region set explicitly/);
 });

@@ -12,7 +12,8 @@ import { definePipeline, PipelineSettings } from '../../src/pipeline/pipeline-se
 import { SlipwayPipeline } from '../../src/pipeline/slipway-pipeline';
 
 export const PIPELINE_ACCOUNT = '111111111111';
-export const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0d1e2f30-1111-4222-8333-444455556666';
+export const CONNECTION_ARN =
+  'arn:aws:codeconnections:eu-west-1:111111111111:connection/0d1e2f30-1111-4222-8333-444455556666';
 
 export const SETTINGS: PipelineSettings = definePipeline({
   repository: 'acme/shop',
@@ -50,19 +51,35 @@ export function environment(name: string, account: string, approval = false): En
 export class FakeApplicationStage extends Stage implements DeployableStage {
   public readonly deployment: VerifiableDeployment;
 
-  constructor(scope: Construct, id: string, public readonly config: EnvironmentConfig, addResources?: (stack: Stack) => void) {
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly config: EnvironmentConfig,
+    addResources?: (stack: Stack) => void,
+  ) {
     super(scope, id, { env: { account: config.account, region: config.region } });
     const stack = new Stack(this, 'Application');
     addResources?.(stack);
     const clusterArn = `arn:aws:ecs:${config.region}:${config.account}:cluster/${config.name}`;
     const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', clusterArn);
     const services = Object.keys(config.services).map((name) =>
-      ecs.FargateService.fromFargateServiceArn(stack, `${name}Service`, `arn:aws:ecs:${config.region}:${config.account}:service/${config.name}/${name}`));
+      ecs.FargateService.fromFargateServiceArn(
+        stack,
+        `${name}Service`,
+        `arn:aws:ecs:${config.region}:${config.account}:service/${config.name}/${name}`,
+      ),
+    );
     this.deployment = {
       url: new CfnOutput(stack, 'Url', { value: `http://${config.name}.example.org` }),
       clusterName: new CfnOutput(stack, 'ClusterName', { value: config.name }),
-      serviceNames: Object.fromEntries(Object.keys(config.services).map((name) => [name, new CfnOutput(stack, `${name}ServiceName`, { value: name })])),
-      verificationRole: new DeploymentVerificationRole(stack, 'Verification', { pipelineAccount: PIPELINE_ACCOUNT, cluster, services }),
+      serviceNames: Object.fromEntries(
+        Object.keys(config.services).map((name) => [name, new CfnOutput(stack, `${name}ServiceName`, { value: name })]),
+      ),
+      verificationRole: new DeploymentVerificationRole(stack, 'Verification', {
+        pipelineAccount: PIPELINE_ACCOUNT,
+        cluster,
+        services,
+      }),
     };
   }
 }
@@ -71,11 +88,17 @@ export class FakeApplicationStage extends Stage implements DeployableStage {
  * An App with both nag packs enforced, a pipeline stack, and one stage per environment in the given order.
  * @param addResources adds resources to every stage's stack (before the pipeline synthesizes the stages)
  */
-export function pipelineApp(environments: EnvironmentConfig[], settings: PipelineSettings = SETTINGS, addResources?: (stack: Stack) => void) {
+export function pipelineApp(
+  environments: EnvironmentConfig[],
+  settings: PipelineSettings = SETTINGS,
+  addResources?: (stack: Stack) => void,
+) {
   const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-pipeline-')) });
   enforceSecurityChecks(app);
   const stack = new Stack(app, 'Delivery', { env: { account: settings.account, region: settings.region } });
-  const stages = environments.map((config) => new FakeApplicationStage(stack, capitalize(config.name), config, addResources));
+  const stages = environments.map(
+    (config) => new FakeApplicationStage(stack, capitalize(config.name), config, addResources),
+  );
   const pipeline = new SlipwayPipeline(stack, 'Pipeline', { settings, stages });
   return { app, stack, stages, pipeline };
 }

@@ -11,14 +11,25 @@ const VALID: PipelineSettings = {
 
 test('valid settings are returned unchanged', () => {
   expect(definePipeline(VALID)).toBe(VALID);
-  expect(definePipeline({ ...VALID, connectionArn: VALID.connectionArn.replace('codeconnections', 'codestar-connections') })).toBeDefined();
+  expect(
+    definePipeline({ ...VALID, connectionArn: VALID.connectionArn.replace('codeconnections', 'codestar-connections') }),
+  ).toBeDefined();
 });
 
 test.each([
-  [{ repository: 'https://github.com/acme/shop' }, 'environments/index.ts: pipeline.repository must be "owner/name" as on the repository host; got "https://github.com/acme/shop". Use the repository\'s "owner/name", e.g. "acme/shop".'],
+  [
+    { repository: 'https://github.com/acme/shop' },
+    'environments/index.ts: pipeline.repository must be "owner/name" as on the repository host; got "https://github.com/acme/shop". Use the repository\'s "owner/name", e.g. "acme/shop".',
+  ],
   [{ branch: 'my branch' }, 'pipeline.branch must be a git branch name; got "my branch"'],
-  [{ connectionArn: 'arn:aws:codecommit:eu-west-1:111111111111:shop' }, 'pipeline.connectionArn must be a CodeConnections connection ARN; got "arn:aws:codecommit:eu-west-1:111111111111:shop". Create a connection with `aws codeconnections create-connection'],
-  [{ account: 111111111111 as unknown as string }, 'pipeline.account must be a string; got 111111111111. Quote the account id'],
+  [
+    { connectionArn: 'arn:aws:codecommit:eu-west-1:111111111111:shop' },
+    'pipeline.connectionArn must be a CodeConnections connection ARN; got "arn:aws:codecommit:eu-west-1:111111111111:shop". Create a connection with `aws codeconnections create-connection',
+  ],
+  [
+    { account: 111111111111 as unknown as string },
+    'pipeline.account must be a string; got 111111111111. Quote the account id',
+  ],
   [{ region: 'Ireland' }, 'pipeline.region must be an AWS region code; got "Ireland". Use e.g. eu-west-1.'],
   [{ notifyEmail: 'ops' }, 'pipeline.notifyEmail must be an email address; got "ops"'],
   [{ synth: { commands: [] } }, 'pipeline.synth.commands must list at least one command; got []'],
@@ -40,10 +51,21 @@ describe('findPipelinePlaceholders', () => {
       connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000',
       notifyEmail: 'releases@example.com',
     });
-    expect(issues.map((issue) => issue.field)).toEqual(['pipeline.account', 'pipeline.connectionArn', 'pipeline.notifyEmail']);
+    expect(issues.map((issue) => issue.field)).toEqual([
+      'pipeline.account',
+      'pipeline.connectionArn',
+      'pipeline.notifyEmail',
+    ]);
   });
 
   test('finds nothing in real-looking settings', () => {
-    expect(findPipelinePlaceholders({ ...VALID, account: '380145624931', connectionArn: VALID.connectionArn.replace('111111111111', '380145624931'), notifyEmail: 'releases@shop.io' })).toEqual([]);
+    expect(
+      findPipelinePlaceholders({
+        ...VALID,
+        account: '380145624931',
+        connectionArn: VALID.connectionArn.replace('111111111111', '380145624931'),
+        notifyEmail: 'releases@shop.io',
+      }),
+    ).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CONNECTION_ARN, environment, FakeApplicationStage, PIPELINE_ACCOUNT, pipelineApp, SETTINGS } from './fixtures';
 import { SlipwayConfigError } from '../../src/config/slipway-config-error';
 import { SlipwayPipeline } from '../../src/pipeline/slipway-pipeline';
-import { CONNECTION_ARN, environment, FakeApplicationStage, PIPELINE_ACCOUNT, pipelineApp, SETTINGS } from './fixtures';
 
 interface PipelineAction {
   readonly Name: string;
@@ -45,7 +45,10 @@ describe('dev → prod, prod in another account with approval', () => {
   });
 
   test('is a V2 pipeline that restarts on its own update', () => {
-    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', RestartExecutionOnUpdate: true });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      PipelineType: 'V2',
+      RestartExecutionOnUpdate: true,
+    });
   });
 
   test('the source is a CodeConnections connection on the configured branch', () => {
@@ -53,7 +56,12 @@ describe('dev → prod, prod in another account with approval', () => {
     expect(source.Actions).toEqual([
       expect.objectContaining({
         ActionTypeId: expect.objectContaining({ Category: 'Source', Provider: 'CodeStarSourceConnection' }),
-        Configuration: expect.objectContaining({ ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'acme/shop', BranchName: 'release', DetectChanges: true }),
+        Configuration: expect.objectContaining({
+          ConnectionArn: CONNECTION_ARN,
+          FullRepositoryId: 'acme/shop',
+          BranchName: 'release',
+          DetectChanges: true,
+        }),
       }),
     ]);
   });
@@ -64,7 +72,8 @@ describe('dev → prod, prod in another account with approval', () => {
 
   test('the synth step installs, builds, tests and synthesizes with the commit as GIT_SHA, keeping packages/infra/cdk.out', () => {
     const synthProject = Object.values(template.findResources('AWS::CodeBuild::Project')).find((project) =>
-      JSON.stringify(project.Properties.Source.BuildSpec).includes('npx projen synth'))!;
+      JSON.stringify(project.Properties.Source.BuildSpec).includes('npx projen synth'),
+    )!;
     const buildSpec = JSON.parse(synthProject.Properties.Source.BuildSpec);
     expect(buildSpec.phases.install.commands).toEqual(['apt-get update -qq && apt-get install -y -qq nginx', 'npm ci']);
     expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
@@ -89,41 +98,60 @@ describe('dev → prod, prod in another account with approval', () => {
   });
 
   test('dev deploys without approval', () => {
-    expect(stageNamed(template, 'Dev').Actions.filter((action) => action.ActionTypeId.Category === 'Approval')).toEqual([]);
+    expect(stageNamed(template, 'Dev').Actions.filter((action) => action.ActionTypeId.Category === 'Approval')).toEqual(
+      [],
+    );
   });
 
-  test('the approval comment names the commit, dev\'s verified URL and result, and where to look; the review link is dev\'s URL', () => {
-    const approval = stageNamed(template, 'Prod').Actions.find((action) => action.ActionTypeId.Category === 'Approval')!;
+  test("the approval comment names the commit, dev's verified URL and result, and where to look; the review link is dev's URL", () => {
+    const approval = stageNamed(template, 'Prod').Actions.find(
+      (action) => action.ActionTypeId.Category === 'Approval',
+    )!;
     const comment = approval.Configuration!.CustomData as string;
-    expect(comment).toContain('Promote commit #{Source@acme_shop.CommitId} of acme/shop@release to prod (account 222222222222, eu-west-1).');
+    expect(comment).toContain(
+      'Promote commit #{Source@acme_shop.CommitId} of acme/shop@release to prod (account 222222222222, eu-west-1).',
+    );
     expect(comment).toContain('dev is running it and passed verification: #{Dev@Verify.SLIPWAY_VERIFICATION}');
     expect(comment).toContain('Try it at #{Dev@Verify.SLIPWAY_VERIFIED_URL} before approving.');
-    expect(comment).toContain('the Verify action of the Dev stage in this pipeline, and `npx slipway status --env dev`');
+    expect(comment).toContain(
+      'the Verify action of the Dev stage in this pipeline, and `npx slipway status --env dev`',
+    );
     expect(approval.Configuration!.ExternalEntityLink).toBe('#{Dev@Verify.SLIPWAY_VERIFIED_URL}');
     expect(approval.Configuration!.NotificationArn).toBeDefined();
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'releases@example.org' });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
-  test.each(['Dev', 'Prod'])('%s is followed by a verification action that runs slipway verify against its outputs', (name) => {
-    const stage = stageNamed(template, name);
-    const verify = stage.Actions.find((action) => action.Name === 'Verify')!;
-    expect(verify.ActionTypeId.Provider).toBe('CodeBuild');
-    for (const other of stage.Actions.filter((action) => action !== verify)) expect(verify.RunOrder).toBeGreaterThan(other.RunOrder);
-    const variables = JSON.parse(verify.Configuration!.EnvironmentVariables as string) as { name: string; value: string }[];
-    const byName = Object.fromEntries(variables.map((variable) => [variable.name, variable.value]));
-    // Stack outputs reach the step as the deploy action's variables: #{<stack artifact id>.<output>}.
-    const namespace = `Delivery${name}Application[0-9A-F]{8}`;
-    expect(byName.SLIPWAY_URL).toMatch(new RegExp(`^#\\{${namespace}\\.Url\\}$`));
-    expect(byName.SLIPWAY_CLUSTER).toMatch(new RegExp(`^#\\{${namespace}\\.ClusterName\\}$`));
-    expect(byName.SLIPWAY_SERVICE_BACKEND).toMatch(new RegExp(`^#\\{${namespace}\\.backendServiceName\\}$`));
-    expect(byName.SLIPWAY_SERVICE_FRONTEND).toMatch(new RegExp(`^#\\{${namespace}\\.frontendServiceName\\}$`));
-    expect(byName.SLIPWAY_COMMIT).toBe('#{Source@acme_shop.CommitId}');
-  });
+  test.each(['Dev', 'Prod'])(
+    '%s is followed by a verification action that runs slipway verify against its outputs',
+    (name) => {
+      const stage = stageNamed(template, name);
+      const verify = stage.Actions.find((action) => action.Name === 'Verify')!;
+      expect(verify.ActionTypeId.Provider).toBe('CodeBuild');
+      for (const other of stage.Actions.filter((action) => action !== verify)) {
+        expect(verify.RunOrder).toBeGreaterThan(other.RunOrder);
+      }
+      const variables = JSON.parse(verify.Configuration!.EnvironmentVariables as string) as {
+        name: string;
+        value: string;
+      }[];
+      const byName = Object.fromEntries(variables.map((variable) => [variable.name, variable.value]));
+      // Stack outputs reach the step as the deploy action's variables: #{<stack artifact id>.<output>}.
+      const namespace = `Delivery${name}Application[0-9A-F]{8}`;
+      expect(byName.SLIPWAY_URL).toMatch(new RegExp(`^#\\{${namespace}\\.Url\\}$`));
+      expect(byName.SLIPWAY_CLUSTER).toMatch(new RegExp(`^#\\{${namespace}\\.ClusterName\\}$`));
+      expect(byName.SLIPWAY_SERVICE_BACKEND).toMatch(new RegExp(`^#\\{${namespace}\\.backendServiceName\\}$`));
+      expect(byName.SLIPWAY_SERVICE_FRONTEND).toMatch(new RegExp(`^#\\{${namespace}\\.frontendServiceName\\}$`));
+      expect(byName.SLIPWAY_COMMIT).toBe('#{Source@acme_shop.CommitId}');
+    },
+  );
 
-  test('the verification step assumes only its environment\'s verification role and runs the CLI with bounded waits', () => {
-    const project = Object.values(template.findResources('AWS::CodeBuild::Project')).find((candidate) =>
-      JSON.stringify(candidate.Properties.Source.BuildSpec).includes('222222222222') === false && JSON.stringify(candidate.Properties.Source.BuildSpec).includes('slipway verify'))!;
+  test("the verification step assumes only its environment's verification role and runs the CLI with bounded waits", () => {
+    const project = Object.values(template.findResources('AWS::CodeBuild::Project')).find(
+      (candidate) =>
+        JSON.stringify(candidate.Properties.Source.BuildSpec).includes('222222222222') === false &&
+        JSON.stringify(candidate.Properties.Source.BuildSpec).includes('slipway verify'),
+    )!;
     const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
     expect(buildSpec.phases.build.commands).toContain(
       'AWS_PROFILE=slipway-verify npx slipway verify --region eu-west-1 --cluster "$SLIPWAY_CLUSTER" --service "$SLIPWAY_SERVICE_BACKEND" --service "$SLIPWAY_SERVICE_FRONTEND" --url "$SLIPWAY_URL" --commit "$SLIPWAY_COMMIT" --timeout 900 --summary-file slipway-verify.txt',
@@ -135,7 +163,12 @@ describe('dev → prod, prod in another account with approval', () => {
           {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/Prod-Application-eu-west-1-verify']] },
+            Resource: {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/Prod-Application-eu-west-1-verify'],
+              ],
+            },
           },
         ]),
       },
@@ -146,7 +179,9 @@ describe('dev → prod, prod in another account with approval', () => {
     expect(built.pipeline.crossAccount).toBe(true);
     template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 2);
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+      },
       VersioningConfiguration: { Status: 'Enabled' },
     });
   });
@@ -155,43 +190,69 @@ describe('dev → prod, prod in another account with approval', () => {
 describe('adding a third environment', () => {
   let template: Template;
   beforeAll(() => {
-    const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('staging', '333333333333'), environment('prod', '222222222222', true)]);
+    const built = pipelineApp([
+      environment('dev', PIPELINE_ACCOUNT),
+      environment('staging', '333333333333'),
+      environment('prod', '222222222222', true),
+    ]);
     template = synthesize(built);
   });
 
   test('adds its stage in promotion order, with its own verification', () => {
-    expect(stagesOf(template).map((stage) => stage.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Dev', 'Staging', 'Prod']);
+    expect(stagesOf(template).map((stage) => stage.Name)).toEqual([
+      'Source',
+      'Build',
+      'UpdatePipeline',
+      'Dev',
+      'Staging',
+      'Prod',
+    ]);
     expect(stageNamed(template, 'Staging').Actions.map((action) => action.Name)).toContain('Verify');
   });
 
-  test('prod\'s approval now shows what staging verified', () => {
-    const approval = stageNamed(template, 'Prod').Actions.find((action) => action.ActionTypeId.Category === 'Approval')!;
-    expect(approval.Configuration!.CustomData).toContain('staging is running it and passed verification: #{Staging@Verify.SLIPWAY_VERIFICATION}');
+  test("prod's approval now shows what staging verified", () => {
+    const approval = stageNamed(template, 'Prod').Actions.find(
+      (action) => action.ActionTypeId.Category === 'Approval',
+    )!;
+    expect(approval.Configuration!.CustomData).toContain(
+      'staging is running it and passed verification: #{Staging@Verify.SLIPWAY_VERIFICATION}',
+    );
     expect(approval.Configuration!.ExternalEntityLink).toBe('#{Staging@Verify.SLIPWAY_VERIFIED_URL}');
   });
 });
 
-describe('every environment in the pipeline\'s account', () => {
+describe("every environment in the pipeline's account", () => {
   test('uses no customer-managed artifact key and still passes both nag packs', () => {
-    const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', PIPELINE_ACCOUNT, true)], { ...SETTINGS, notifyEmail: undefined });
+    const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', PIPELINE_ACCOUNT, true)], {
+      ...SETTINGS,
+      notifyEmail: undefined,
+    });
     const template = synthesize(built);
     expect(built.pipeline.crossAccount).toBe(false);
     template.resourceCountIs('AWS::KMS::Key', 0);
     template.resourceCountIs('AWS::SNS::Topic', 0);
-    const approval = stageNamed(template, 'Prod').Actions.find((action) => action.ActionTypeId.Category === 'Approval')!;
+    const approval = stageNamed(template, 'Prod').Actions.find(
+      (action) => action.ActionTypeId.Category === 'Approval',
+    )!;
     expect(approval.Configuration!.NotificationArn).toBeUndefined();
   });
 });
 
 test('the first environment asking for approval gets a comment without a predecessor', () => {
   const built = pipelineApp([environment('prod', '222222222222', true)]);
-  const approval = stageNamed(synthesize(built), 'Prod').Actions.find((action) => action.ActionTypeId.Category === 'Approval')!;
+  const approval = stageNamed(synthesize(built), 'Prod').Actions.find(
+    (action) => action.ActionTypeId.Category === 'Approval',
+  )!;
   expect(approval.Configuration!.CustomData).toContain('No environment runs this commit yet');
   expect(approval.Configuration!.ExternalEntityLink).toBeUndefined();
 });
 
-test('an unacknowledged finding inside an environment\'s stage fails synth', () => {
-  const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT)], SETTINGS, (stack) => new s3.Bucket(stack, 'UnloggedBucket'));
+test("an unacknowledged finding inside an environment's stage fails synth", () => {
+  const built = pipelineApp(
+    [environment('dev', PIPELINE_ACCOUNT)],
+    SETTINGS,
+    (stack) => new s3.Bucket(stack, 'UnloggedBucket'),
+  );
   expect(() => built.app.synth()).toThrow(/Delivery\/Dev\/Application\/UnloggedBucket\/Resource[\s\S]*AwsSolutions-S1/);
 });
 
@@ -204,21 +265,40 @@ describe('validation', () => {
   }
 
   test('needs at least one environment', () => {
-    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [] }))).toThrow(SlipwayConfigError);
-    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [] }))).toThrow(/stages must hold at least one environment/);
+    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [] }))).toThrow(
+      SlipwayConfigError,
+    );
+    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [] }))).toThrow(
+      /stages must hold at least one environment/,
+    );
   });
 
   test('refuses an environment listed twice', () => {
-    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', {
-      settings: SETTINGS,
-      stages: [new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT)), new FakeApplicationStage(stack, 'Dev2', environment('dev', PIPELINE_ACCOUNT))],
-    }))).toThrow(/stages must not list an environment twice; got "dev"/);
+    expect(
+      attempt(
+        (stack) =>
+          new SlipwayPipeline(stack, 'Pipeline', {
+            settings: SETTINGS,
+            stages: [
+              new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT)),
+              new FakeApplicationStage(stack, 'Dev2', environment('dev', PIPELINE_ACCOUNT)),
+            ],
+          }),
+      ),
+    ).toThrow(/stages must not list an environment twice; got "dev"/);
   });
 
-  test('the stack env must be the pipeline settings\' account and region', () => {
-    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', {
-      settings: { ...SETTINGS, account: '999999999999' },
-      stages: [new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT))],
-    }))).toThrow(/settings\.account\/region must match the pipeline stack's env \(111111111111\/eu-west-1\); got "999999999999\/eu-west-1"/);
+  test("the stack env must be the pipeline settings' account and region", () => {
+    expect(
+      attempt(
+        (stack) =>
+          new SlipwayPipeline(stack, 'Pipeline', {
+            settings: { ...SETTINGS, account: '999999999999' },
+            stages: [new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT))],
+          }),
+      ),
+    ).toThrow(
+      /settings\.account\/region must match the pipeline stack's env \(111111111111\/eu-west-1\); got "999999999999\/eu-west-1"/,
+    );
   });
 });

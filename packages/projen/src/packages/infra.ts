@@ -42,10 +42,14 @@ export function createInfra(
   // Nothing is emitted by tsc; lib/ is the esbuild bundle.
   project.tsconfig?.file.addOverride('compilerOptions.rootDir', '../..');
   project.tsconfig?.file.addOverride('compilerOptions.noEmit', true);
+  project.tsconfig?.addInclude('build-tools/**/*.ts');
+  project.tsconfig?.addInclude('bench/**/*.ts');
   for (const dir of ['src', 'bench', 'build-tools']) project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
   project.tsconfigDev.addInclude('../../../environments/**/*.ts');
   project.tsconfigDev.file.addOverride('compilerOptions.rootDir', '../../..');
-  project.compileTask.reset('tsc --noEmit -p test/tsconfig.json', { name: 'Type-check sources, environments, tests, benchmarks and build tools' });
+  project.compileTask.reset('tsc --noEmit -p test/tsconfig.json', {
+    name: 'Type-check sources, environments, tests, benchmarks and build tools',
+  });
 
   const bundle = project.addTask('bundle', {
     description: 'Bundles src/ and environments/ with esbuild into lib/ (main.js for cdk.json, synth.js, cdk-run.js)',
@@ -54,7 +58,8 @@ export function createInfra(
   project.postCompileTask.spawn(bundle);
 
   const synth = project.addTask('synth', {
-    description: 'Synthesizes every environment and the pipeline into cdk.out, offline, and prints stacks, resource counts and the cdk-nag result',
+    description:
+      'Synthesizes every environment and the pipeline into cdk.out, offline, and prints stacks, resource counts and the cdk-nag result',
   });
   synth.spawn(bundle);
   synth.exec('node lib/synth.js');
@@ -83,7 +88,10 @@ export function createInfra(
     generic.exec(`node lib/cdk-run.js ${action}`, { receiveArgs: true });
     for (const target of [...environmentNames(root.outdir, sampleCode), PIPELINE_TARGET]) {
       const task = project.addTask(`${action}:${target}`, {
-        description: target === PIPELINE_TARGET ? `${verb} the pipeline stack` : `${verb} the ${target} environment directly, without the pipeline`,
+        description:
+          target === PIPELINE_TARGET
+            ? `${verb} the pipeline stack`
+            : `${verb} the ${target} environment directly, without the pipeline`,
         receiveArgs: true,
       });
       task.spawn(bundle);
@@ -99,6 +107,16 @@ export function createInfra(
   // The bundle script and the benchmark run esbuild and aws-cdk (dev dependencies).
   root.eslint?.allowDevDeps('packages/infra/build-tools/**');
   root.eslint?.allowDevDeps('packages/infra/bench/**');
+  // environments/ sits at the root but is infra's input: its imports are infra's dependencies.
+  root.eslint?.addOverride({
+    files: ['environments/**/*.ts'],
+    rules: {
+      'import/no-extraneous-dependencies': [
+        'error',
+        { packageDir: ['.', path.posix.relative(root.outdir, project.outdir).split(path.sep).join('/')] },
+      ],
+    },
+  });
   return project;
 }
 
@@ -113,7 +131,9 @@ export function environmentNames(rootDir: string, sampleCode: boolean): string[]
   if (!dir || !fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.endsWith('.test.ts') && file !== 'index.ts')
+    .filter(
+      (file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.endsWith('.test.ts') && file !== 'index.ts',
+    )
     .map((file) => file.slice(0, -'.ts'.length))
     .filter((name) => /^[a-z][a-z0-9-]*$/.test(name) && name !== PIPELINE_TARGET)
     .sort();

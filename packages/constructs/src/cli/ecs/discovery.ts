@@ -31,7 +31,10 @@ export async function findEnvironmentServices(ecs: ECSClient, environment: strin
   const matches: { arn: string; name: string }[] = [];
   for (let start = 0; start < clusterArns.length; start += DESCRIBE_CLUSTERS_BATCH) {
     const response = await ecs.send(
-      new DescribeClustersCommand({ clusters: clusterArns.slice(start, start + DESCRIBE_CLUSTERS_BATCH), include: ['TAGS'] }),
+      new DescribeClustersCommand({
+        clusters: clusterArns.slice(start, start + DESCRIBE_CLUSTERS_BATCH),
+        include: ['TAGS'],
+      }),
     );
     for (const cluster of response.clusters ?? []) {
       if (cluster.tags?.some((tag) => tag.key === ENVIRONMENT_TAG_KEY && tag.value === environment)) {

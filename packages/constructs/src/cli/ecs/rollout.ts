@@ -61,7 +61,9 @@ export function assessService(name: string, service: Service): ServiceRollout {
     return { service: name, state: 'in-progress', detail: 'no primary deployment yet' };
   }
   const counts = describeCounts(primary);
-  const failedEarlier = deployments.find((deployment) => deployment !== primary && deployment.rolloutState === 'FAILED');
+  const failedEarlier = deployments.find(
+    (deployment) => deployment !== primary && deployment.rolloutState === 'FAILED',
+  );
   if (failedEarlier) {
     return {
       service: name,
@@ -105,7 +107,11 @@ export async function waitForRollout(ecs: ECSClient, options: WaitForRolloutOpti
   const { clock, output } = options;
   const deadline = clock.now() + options.timeoutMs;
   const lastLine = new Map<string, string>();
-  let latest: ServiceRollout[] = options.services.map((service) => ({ service, state: 'in-progress', detail: 'not read yet' }));
+  let latest: ServiceRollout[] = options.services.map((service) => ({
+    service,
+    state: 'in-progress',
+    detail: 'not read yet',
+  }));
   let throttledInARow = 0;
 
   for (;;) {
@@ -130,7 +136,11 @@ export async function waitForRollout(ecs: ECSClient, options: WaitForRolloutOpti
         lastLine.set(rollout.service, line);
       }
     }
-    if (latest.some((rollout) => rollout.state === 'failed' || rollout.state === 'rolled-back' || rollout.state === 'missing')) {
+    if (
+      latest.some(
+        (rollout) => rollout.state === 'failed' || rollout.state === 'rolled-back' || rollout.state === 'missing',
+      )
+    ) {
       return { outcome: 'failed', services: latest };
     }
     if (latest.every((rollout) => rollout.state === 'completed')) {
@@ -142,18 +152,26 @@ export async function waitForRollout(ecs: ECSClient, options: WaitForRolloutOpti
   }
 }
 
-async function describeRollouts(ecs: ECSClient, cluster: string, services: readonly string[]): Promise<ServiceRollout[]> {
+async function describeRollouts(
+  ecs: ECSClient,
+  cluster: string,
+  services: readonly string[],
+): Promise<ServiceRollout[]> {
   const rollouts: ServiceRollout[] = [];
   for (let start = 0; start < services.length; start += DESCRIBE_BATCH) {
     const batch = services.slice(start, start + DESCRIBE_BATCH);
     const response = await ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
     for (const name of batch) {
-      const service = response.services?.find((candidate) => candidate.serviceName === name || candidate.serviceArn === name);
+      const service = response.services?.find(
+        (candidate) => candidate.serviceName === name || candidate.serviceArn === name,
+      );
       if (service) {
         rollouts.push(assessService(name, service));
         continue;
       }
-      const failure = response.failures?.find((candidate) => candidate.arn?.endsWith(`/${name}`) || candidate.arn === name);
+      const failure = response.failures?.find(
+        (candidate) => candidate.arn?.endsWith(`/${name}`) || candidate.arn === name,
+      );
       rollouts.push({
         service: name,
         state: 'missing',

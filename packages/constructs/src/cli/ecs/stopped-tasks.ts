@@ -6,8 +6,15 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand, Task } from '@aws-sd
  * health checks, a container exiting on start). ECS keeps stopped tasks for
  * about an hour.
  */
-export async function describeStoppedTasks(ecs: ECSClient, cluster: string, service: string, limit = 5): Promise<string[]> {
-  const listed = await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED', maxResults: 100 }));
+export async function describeStoppedTasks(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  limit = 5,
+): Promise<string[]> {
+  const listed = await ecs.send(
+    new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED', maxResults: 100 }),
+  );
   const taskArns = listed.taskArns ?? [];
   if (taskArns.length === 0) return [];
   const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 100) }));
@@ -23,7 +30,9 @@ export function formatStoppedTask(task: Task): string {
   const definition = task.taskDefinitionArn?.split('/').pop() ?? 'unknown task definition';
   const when = task.stoppedAt ? ` ${task.stoppedAt.toISOString()}` : '';
   const containers = (task.containers ?? [])
-    .filter((container) => container.reason !== undefined || (container.exitCode !== undefined && container.exitCode !== 0))
+    .filter(
+      (container) => container.reason !== undefined || (container.exitCode !== undefined && container.exitCode !== 0),
+    )
     .map((container) => {
       const exit = container.exitCode !== undefined ? `exit ${container.exitCode}` : '';
       const reason = container.reason ?? '';

@@ -15,5 +15,8 @@ const THROTTLING_ERROR_NAMES = new Set([
 export function isThrottlingError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const candidate = error as { name?: unknown; $retryable?: { throttling?: boolean } };
-  return (typeof candidate.name === 'string' && THROTTLING_ERROR_NAMES.has(candidate.name)) || candidate.$retryable?.throttling === true;
+  return (
+    (typeof candidate.name === 'string' && THROTTLING_ERROR_NAMES.has(candidate.name)) ||
+    candidate.$retryable?.throttling === true
+  );
 }

@@ -27,7 +27,7 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
   const ecsClient = dependencies.ecsClient ?? createEcsClient;
   return {
     name: 'status',
-    summary: 'Show an environment\'s services: running/desired tasks, rollout state, latest events',
+    summary: "Show an environment's services: running/desired tasks, rollout state, latest events",
     run: async (argv) => {
       const values = parseOptions(
         argv,
@@ -68,12 +68,16 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
             output.info(`Latest events of ${service.serviceName}:`);
             const events = (service.events ?? []).slice(0, eventCount);
             if (events.length === 0) output.info('  (none)');
-            for (const event of events) output.info(`  ${event.createdAt?.toISOString() ?? '?'}  ${event.message ?? ''}`);
+            for (const event of events) {
+              output.info(`  ${event.createdAt?.toISOString() ?? '?'}  ${event.message ?? ''}`);
+            }
           }
         }
         return ExitCode.OK;
       } catch (error) {
-        output.error(`✖ Could not read environment ${values.env}: ${error instanceof Error && error.name === 'EnvironmentNotFoundError' ? error.message : describeAwsError(error)}`);
+        output.error(
+          `✖ Could not read environment ${values.env}: ${error instanceof Error && error.name === 'EnvironmentNotFoundError' ? error.message : describeAwsError(error)}`,
+        );
         return ExitCode.FAILED;
       }
     },
@@ -83,7 +87,9 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
 async function describeAll(ecs: ECSClient, cluster: string, names: readonly string[]): Promise<Service[]> {
   const services: Service[] = [];
   for (let start = 0; start < names.length; start += DESCRIBE_BATCH) {
-    const response = await ecs.send(new DescribeServicesCommand({ cluster, services: names.slice(start, start + DESCRIBE_BATCH) }));
+    const response = await ecs.send(
+      new DescribeServicesCommand({ cluster, services: names.slice(start, start + DESCRIBE_BATCH) }),
+    );
     services.push(...(response.services ?? []));
   }
   return services;
@@ -105,5 +111,10 @@ export function formatTable(services: readonly Service[]): string[] {
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+  return [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -75,7 +75,9 @@ async function checkVersion(options: SmokeTestOptions): Promise<SmokeCheck> {
   const name = 'GET /api/version';
   const response = await get(options, '/api/version');
   if ('error' in response) return { name, ok: false, detail: response.error };
-  if (response.status !== 200) return { name, ok: false, detail: `expected 200, got ${response.status} ${truncate(response.body)}` };
+  if (response.status !== 200) {
+    return { name, ok: false, detail: `expected 200, got ${response.status} ${truncate(response.body)}` };
+  }
   let version: { version?: unknown; gitSha?: unknown; environment?: unknown };
   try {
     version = JSON.parse(response.body);
@@ -103,7 +105,11 @@ async function checkFrontend(options: SmokeTestOptions): Promise<SmokeCheck> {
   const isHtml = /text\/html/i.test(response.contentType) && /<html[\s>]|<!doctype html/i.test(response.body);
   return isHtml
     ? { name, ok: true, detail: `200 HTML (${response.body.length} bytes)` }
-    : { name, ok: false, detail: `expected an HTML page, got ${response.contentType || 'no content type'}: ${truncate(response.body)}` };
+    : {
+        name,
+        ok: false,
+        detail: `expected an HTML page, got ${response.contentType || 'no content type'}: ${truncate(response.body)}`,
+      };
 }
 
 /**
@@ -124,10 +130,17 @@ async function get(options: SmokeTestOptions, path: string): Promise<Fetched> {
   const url = `${options.baseUrl.replace(/\/+$/, '')}${path}`;
   try {
     const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(options.requestTimeoutMs) });
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      body: await response.text(),
+    };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${formatDuration(options.requestTimeoutMs)}` : cause?.code ?? cause?.message ?? (error as Error).message;
+    const reason =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${formatDuration(options.requestTimeoutMs)}`
+        : (cause?.code ?? cause?.message ?? (error as Error).message);
     return { error: `${url} failed: ${reason}` };
   }
 }

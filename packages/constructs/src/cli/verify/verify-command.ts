@@ -3,11 +3,11 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { parseOptions, secondsOption } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
+import { runSmokeTest, SmokeTestResult } from './smoke-test';
 import { findEnvironmentServices } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { RolloutResult, waitForRollout } from '../ecs/rollout';
 import { describeStoppedTasks } from '../ecs/stopped-tasks';
-import { runSmokeTest, SmokeTestResult } from './smoke-test';
 
 /** What the verify command talks to; tests replace the clock and the output. */
 export interface VerifyCommandDependencies {
@@ -36,7 +36,7 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
   const ecsClient = dependencies.ecsClient ?? createEcsClient;
   return {
     name: 'verify',
-    summary: 'Wait for a stage\'s ECS rollout to complete, then smoke-test its URL (used by the pipeline)',
+    summary: "Wait for a stage's ECS rollout to complete, then smoke-test its URL (used by the pipeline)",
     run: async (argv) => {
       const options = parseVerifyOptions(argv);
       if (options === 'help') {
@@ -55,11 +55,15 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
           cluster = found.clusterName;
           services = found.services;
           if (services.length === 0) {
-            output.error(`✖ Cluster ${cluster} of environment ${options.environment} has no services; nothing was deployed to verify.`);
+            output.error(
+              `✖ Cluster ${cluster} of environment ${options.environment} has no services; nothing was deployed to verify.`,
+            );
             return ExitCode.FAILED;
           }
         }
-        output.info(`Verifying ${services.join(', ')} in ECS cluster ${cluster} (waiting up to ${formatDuration(options.timeoutMs)})`);
+        output.info(
+          `Verifying ${services.join(', ')} in ECS cluster ${cluster} (waiting up to ${formatDuration(options.timeoutMs)})`,
+        );
         rollout = await waitForRollout(ecs, {
           cluster: cluster!,
           services,
@@ -69,7 +73,9 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
           output,
         });
       } catch (error) {
-        output.error(`✖ Could not read the ECS services${cluster ? ` of cluster ${cluster}` : ''}: ${describeAwsError(error)}`);
+        output.error(
+          `✖ Could not read the ECS services${cluster ? ` of cluster ${cluster}` : ''}: ${describeAwsError(error)}`,
+        );
         return ExitCode.FAILED;
       }
 
@@ -78,15 +84,28 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
         output.error(
           rollout.outcome === 'timed-out'
             ? `✖ Timed out after ${formatDuration(options.timeoutMs)} waiting for ${unsettled.map((s) => s.service).join(', ')} to settle.`
-            : `✖ Deployment failed: ${unsettled.filter((s) => s.state !== 'in-progress').map((s) => `${s.service} ${s.state}`).join(', ')}.`,
+            : `✖ Deployment failed: ${unsettled
+                .filter((s) => s.state !== 'in-progress')
+                .map((s) => `${s.service} ${s.state}`)
+                .join(', ')}.`,
         );
         for (const service of unsettled) output.error(`  ${service.service}: ${service.detail}`);
-        await reportStoppedTasks(ecs, cluster!, unsettled.map((service) => service.service), output);
-        output.error('  Look next: the service\'s Events tab in the ECS console, and its CloudWatch log group.');
-        writeSummary(options.summaryFile, `${rollout.outcome === 'timed-out' ? 'TIMED OUT' : 'FAILED'}: ${unsettled.map((s) => `${s.service} ${s.detail}`).join('; ')}`);
+        await reportStoppedTasks(
+          ecs,
+          cluster!,
+          unsettled.map((service) => service.service),
+          output,
+        );
+        output.error("  Look next: the service's Events tab in the ECS console, and its CloudWatch log group.");
+        writeSummary(
+          options.summaryFile,
+          `${rollout.outcome === 'timed-out' ? 'TIMED OUT' : 'FAILED'}: ${unsettled.map((s) => `${s.service} ${s.detail}`).join('; ')}`,
+        );
         return rollout.outcome === 'timed-out' ? ExitCode.TIMED_OUT : ExitCode.FAILED;
       }
-      output.info(`✔ Rollout complete for ${services.length} service${services.length === 1 ? '' : 's'} after ${formatDuration(clock.now() - started)}`);
+      output.info(
+        `✔ Rollout complete for ${services.length} service${services.length === 1 ? '' : 's'} after ${formatDuration(clock.now() - started)}`,
+      );
 
       let smoke: SmokeTestResult | undefined;
       if (options.url !== undefined) {
@@ -104,8 +123,16 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
           (check.ok ? output.info : output.error)(`  ${check.ok ? '✔' : '✖'} ${check.name}: ${check.detail}`);
         }
         if (!smoke.ok) {
-          output.error(`✖ Smoke test of ${options.url} failed after ${smoke.attempts} attempt${smoke.attempts === 1 ? '' : 's'} (${formatDuration(options.smokeTimeoutMs)}).`);
-          writeSummary(options.summaryFile, `FAILED smoke test of ${options.url}: ${smoke.checks.filter((c) => !c.ok).map((c) => `${c.name} ${c.detail}`).join('; ')}`);
+          output.error(
+            `✖ Smoke test of ${options.url} failed after ${smoke.attempts} attempt${smoke.attempts === 1 ? '' : 's'} (${formatDuration(options.smokeTimeoutMs)}).`,
+          );
+          writeSummary(
+            options.summaryFile,
+            `FAILED smoke test of ${options.url}: ${smoke.checks
+              .filter((c) => !c.ok)
+              .map((c) => `${c.name} ${c.detail}`)
+              .join('; ')}`,
+          );
           return ExitCode.FAILED;
         }
       } else {
@@ -114,7 +141,9 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
 
       const summary =
         `rollout complete (${rollout.services.map((service) => `${service.service} ${service.detail}`).join('; ')})` +
-        (smoke ? `; smoke test passed at ${options.url}${options.commit ? ` serving commit ${options.commit.slice(0, 12)}` : ''}` : '');
+        (smoke
+          ? `; smoke test passed at ${options.url}${options.commit ? ` serving commit ${options.commit.slice(0, 12)}` : ''}`
+          : '');
       writeSummary(options.summaryFile, summary);
       output.info(`✔ Stage verified in ${formatDuration(clock.now() - started)}: ${summary}`);
       return ExitCode.OK;
@@ -139,17 +168,17 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
   const values = parseOptions(
     argv,
     {
-      'cluster': { type: 'string' },
-      'service': { type: 'string', multiple: true },
-      'env': { type: 'string' },
-      'url': { type: 'string' },
-      'commit': { type: 'string' },
-      'region': { type: 'string' },
-      'timeout': { type: 'string' },
+      cluster: { type: 'string' },
+      service: { type: 'string', multiple: true },
+      env: { type: 'string' },
+      url: { type: 'string' },
+      commit: { type: 'string' },
+      region: { type: 'string' },
+      timeout: { type: 'string' },
       'poll-interval': { type: 'string' },
       'smoke-timeout': { type: 'string' },
       'summary-file': { type: 'string' },
-      'help': { type: 'boolean', short: 'h' },
+      help: { type: 'boolean', short: 'h' },
     },
     USAGE,
   );
@@ -160,7 +189,9 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
     throw new UsageError(`Pass either --env or --cluster with --service, not both.\n\n${USAGE}`);
   }
   if (values.env === undefined && (!values.cluster || services.length === 0)) {
-    throw new UsageError(`Name what to verify: --cluster <name> with at least one --service <name>, or --env <name>.\n\n${USAGE}`);
+    throw new UsageError(
+      `Name what to verify: --cluster <name> with at least one --service <name>, or --env <name>.\n\n${USAGE}`,
+    );
   }
   if (values.commit !== undefined && values.url === undefined) {
     throw new UsageError(`--commit is checked against the stage's /api/version, so it needs --url.\n\n${USAGE}`);
@@ -182,7 +213,12 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
   };
 }
 
-async function reportStoppedTasks(ecs: ECSClient, cluster: string, services: readonly string[], output: CommandOutput): Promise<void> {
+async function reportStoppedTasks(
+  ecs: ECSClient,
+  cluster: string,
+  services: readonly string[],
+  output: CommandOutput,
+): Promise<void> {
   for (const service of services) {
     try {
       const stopped = await describeStoppedTasks(ecs, cluster, service);

@@ -20,7 +20,10 @@ describe('assessService', () => {
   });
 
   test('COMPLETED but running < desired is still in progress', () => {
-    const rollout = assessService('backend', service('backend', [deployment({ desiredCount: 2, runningCount: 1, pendingCount: 1 })]));
+    const rollout = assessService(
+      'backend',
+      service('backend', [deployment({ desiredCount: 2, runningCount: 1, pendingCount: 1 })]),
+    );
     expect(rollout.state).toBe('in-progress');
     expect(rollout.detail).toContain('1/2 running, 1 pending');
   });
@@ -28,7 +31,14 @@ describe('assessService', () => {
   test('a FAILED primary deployment fails with its reason', () => {
     const rollout = assessService(
       'backend',
-      service('backend', [deployment({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', runningCount: 0, failedTasks: 3 })]),
+      service('backend', [
+        deployment({
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+          runningCount: 0,
+          failedTasks: 3,
+        }),
+      ]),
     );
     expect(rollout.state).toBe('failed');
     expect(rollout.detail).toContain('FAILED: ECS deployment circuit breaker: tasks failed to start.');
@@ -39,8 +49,17 @@ describe('assessService', () => {
     const rollout = assessService(
       'backend',
       service('backend', [
-        deployment({ revision: 1, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment ecs-svc/backend1 in progress.' }),
-        deployment({ revision: 2, status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+        deployment({
+          revision: 1,
+          rolloutState: 'IN_PROGRESS',
+          rolloutStateReason: 'ECS deployment ecs-svc/backend1 in progress.',
+        }),
+        deployment({
+          revision: 2,
+          status: 'ACTIVE',
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        }),
       ]),
     );
     expect(rollout.state).toBe('rolled-back');
@@ -50,8 +69,13 @@ describe('assessService', () => {
   });
 
   test('without the circuit breaker a single deployment at desired count is settled', () => {
-    expect(assessService('backend', service('backend', [deployment({ rolloutState: undefined })])).state).toBe('completed');
-    const twoDeployments = service('backend', [deployment({ rolloutState: undefined }), deployment({ revision: 1, status: 'ACTIVE', rolloutState: undefined })]);
+    expect(assessService('backend', service('backend', [deployment({ rolloutState: undefined })])).state).toBe(
+      'completed',
+    );
+    const twoDeployments = service('backend', [
+      deployment({ rolloutState: undefined }),
+      deployment({ revision: 1, status: 'ACTIVE', rolloutState: undefined }),
+    ]);
     expect(assessService('backend', twoDeployments).state).toBe('in-progress');
   });
 
@@ -72,15 +96,32 @@ describe('waitForRollout', () => {
     // THEN
     expect(result.outcome).toBe('completed');
     expect(clock.sleeps).toEqual([]);
-    expect(ecsMock.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({ cluster: 'dev-cluster', services: ['backend', 'frontend'] });
+    expect(ecsMock.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({
+      cluster: 'dev-cluster',
+      services: ['backend', 'frontend'],
+    });
   });
 
   test('keeps polling while IN_PROGRESS, then completes', async () => {
     // GIVEN
     ecsMock
       .on(DescribeServicesCommand)
-      .resolvesOnce({ services: [service('backend', [deployment({ rolloutState: 'IN_PROGRESS', runningCount: 0, pendingCount: 1 }), deployment({ revision: 1, status: 'ACTIVE' })])] })
-      .resolvesOnce({ services: [service('backend', [deployment({ rolloutState: 'IN_PROGRESS' }), deployment({ revision: 1, status: 'ACTIVE' })])] })
+      .resolvesOnce({
+        services: [
+          service('backend', [
+            deployment({ rolloutState: 'IN_PROGRESS', runningCount: 0, pendingCount: 1 }),
+            deployment({ revision: 1, status: 'ACTIVE' }),
+          ]),
+        ],
+      })
+      .resolvesOnce({
+        services: [
+          service('backend', [
+            deployment({ rolloutState: 'IN_PROGRESS' }),
+            deployment({ revision: 1, status: 'ACTIVE' }),
+          ]),
+        ],
+      })
       .resolves({ services: [service('backend', [deployment()])] });
     const clock = new FakeClock();
     const output = new RecordedOutput();
@@ -98,7 +139,11 @@ describe('waitForRollout', () => {
 
   test('fails fast on a FAILED rollout without waiting for the timeout', async () => {
     ecsMock.on(DescribeServicesCommand).resolves({
-      services: [service('backend', [deployment({ rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start', runningCount: 0 })])],
+      services: [
+        service('backend', [
+          deployment({ rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start', runningCount: 0 }),
+        ]),
+      ],
     });
     const clock = new FakeClock();
     const result = await wait(clock, new RecordedOutput());
@@ -110,12 +155,24 @@ describe('waitForRollout', () => {
   test('fails fast when the circuit breaker rolls back', async () => {
     ecsMock
       .on(DescribeServicesCommand)
-      .resolvesOnce({ services: [service('backend', [deployment({ revision: 2, rolloutState: 'IN_PROGRESS', runningCount: 0 }), deployment({ revision: 1, status: 'ACTIVE' })])] })
+      .resolvesOnce({
+        services: [
+          service('backend', [
+            deployment({ revision: 2, rolloutState: 'IN_PROGRESS', runningCount: 0 }),
+            deployment({ revision: 1, status: 'ACTIVE' }),
+          ]),
+        ],
+      })
       .resolves({
         services: [
           service('backend', [
             deployment({ revision: 1, rolloutState: 'IN_PROGRESS' }),
-            deployment({ revision: 2, status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'circuit breaker: tasks failed to start' }),
+            deployment({
+              revision: 2,
+              status: 'ACTIVE',
+              rolloutState: 'FAILED',
+              rolloutStateReason: 'circuit breaker: tasks failed to start',
+            }),
           ]),
         ],
       });
@@ -156,7 +213,9 @@ describe('waitForRollout', () => {
   });
 
   test('other AWS errors are thrown to the caller', async () => {
-    ecsMock.on(DescribeServicesCommand).rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' }));
+    ecsMock
+      .on(DescribeServicesCommand)
+      .rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' }));
     await expect(wait(new FakeClock(), new RecordedOutput())).rejects.toThrow(/Cluster not found/);
   });
 
@@ -167,7 +226,11 @@ describe('waitForRollout', () => {
     });
     const result = await wait(new FakeClock(), new RecordedOutput());
     expect(result.outcome).toBe('failed');
-    expect(result.services[0]).toEqual({ service: 'backend', state: 'missing', detail: 'not found in cluster dev-cluster (MISSING)' });
+    expect(result.services[0]).toEqual({
+      service: 'backend',
+      state: 'missing',
+      detail: 'not found in cluster dev-cluster (MISSING)',
+    });
   });
 
   test('asks for at most ten services per DescribeServices call', async () => {
@@ -177,6 +240,8 @@ describe('waitForRollout', () => {
     }));
     const result = await wait(new FakeClock(), new RecordedOutput(), names);
     expect(result.outcome).toBe('completed');
-    expect(ecsMock.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length)).toEqual([10, 2]);
+    expect(ecsMock.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length)).toEqual([
+      10, 2,
+    ]);
   });
 });

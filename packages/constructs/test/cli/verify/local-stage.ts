@@ -46,7 +46,9 @@ export async function startLocalStage(gitSha: string): Promise<LocalStage> {
       return;
     }
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end('<!doctype html><html lang="en"><head><title>Slipway</title></head><body><main id="app"></main></body></html>');
+    response.end(
+      '<!doctype html><html lang="en"><head><title>Slipway</title></head><body><main id="app"></main></body></html>',
+    );
   });
   await new Promise<void>((resolve) => router.listen(0, '127.0.0.1', resolve));
   const { port } = router.address() as AddressInfo;
@@ -69,7 +71,15 @@ function startBackend(port: number, gitSha: string): ChildProcess {
   }
   return spawn(process.execPath, args, {
     cwd: BACKEND_DIR,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', GIT_SHA: gitSha, APP_ENV: 'dev', APP_VERSION: '0.0.0', LOG_LEVEL: 'silent' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GIT_SHA: gitSha,
+      APP_ENV: 'dev',
+      APP_VERSION: '0.0.0',
+      LOG_LEVEL: 'silent',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
@@ -81,7 +91,9 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The backend exited with code ${child.exitCode} before it was healthy:\n${stderr}`);
+    if (child.exitCode !== null) {
+      throw new Error(`The backend exited with code ${child.exitCode} before it was healthy:\n${stderr}`);
+    }
     try {
       const response = await fetch(url);
       if (response.status === 200) return;

@@ -45,7 +45,9 @@ describe('against the real backend on loopback', () => {
 
   test('fails, after retrying until the timeout, when the stage serves another commit', async () => {
     const clock = new FakeClock();
-    const result = await runSmokeTest(options(stage.url, { expectedCommit: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', clock }));
+    const result = await runSmokeTest(
+      options(stage.url, { expectedCommit: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', clock }),
+    );
     expect(result.ok).toBe(false);
     expect(result.attempts).toBe(5);
     expect(clock.sleeps).toEqual([5_000, 5_000, 5_000, 5_000]);
@@ -78,7 +80,9 @@ describe('against a stand-in server', () => {
         calls += 1;
         response.writeHead(calls === 1 ? 503 : 200).end(calls === 1 ? 'starting' : 'ok');
       } else if (request.url === '/api/version') {
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: '1.0.0', gitSha: COMMIT, environment: 'dev' }));
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ version: '1.0.0', gitSha: COMMIT, environment: 'dev' }));
       } else {
         response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>app</body></html>');
       }
@@ -100,7 +104,11 @@ describe('against a stand-in server', () => {
     };
     const result = await runSmokeTest(options(url, { timeoutMs: 1 }));
     expect(result.ok).toBe(false);
-    expect(result.checks[2]).toEqual({ name: 'GET /', ok: false, detail: 'expected an HTML page, got application/json: {"status":"ok"}' });
+    expect(result.checks[2]).toEqual({
+      name: 'GET /',
+      ok: false,
+      detail: 'expected an HTML page, got application/json: {"status":"ok"}',
+    });
   });
 
   test('a server that does not answer in time fails with the timeout named', async () => {

@@ -29,7 +29,11 @@ beforeEach(() => ecsMock.reset());
 function setup() {
   const clock = new FakeClock();
   const output = new RecordedOutput();
-  const command = createVerifyCommand({ clock, output, ecsClient: (region) => new ECSClient({ region: region ?? 'eu-west-1' }) });
+  const command = createVerifyCommand({
+    clock,
+    output,
+    ecsClient: (region) => new ECSClient({ region: region ?? 'eu-west-1' }),
+  });
   const summaryFile = path.join(mkdtempSync(path.join(tmpdir(), 'slipway-verify-')), 'summary.txt');
   return { clock, output, command, summaryFile };
 }
@@ -40,11 +44,16 @@ function healthyServices() {
 
 const byName = ['--cluster', 'dev-cluster', '--service', 'backend', '--service', 'frontend'];
 
-test('a completed rollout serving the pipeline\'s commit verifies (exit 0) and writes the summary', async () => {
+test("a completed rollout serving the pipeline's commit verifies (exit 0) and writes the summary", async () => {
   // GIVEN
   ecsMock
     .on(DescribeServicesCommand)
-    .resolvesOnce({ services: [service('backend', [deployment({ rolloutState: 'IN_PROGRESS', runningCount: 0 })]), service('frontend', [deployment({ family: 'frontend' })])] })
+    .resolvesOnce({
+      services: [
+        service('backend', [deployment({ rolloutState: 'IN_PROGRESS', runningCount: 0 })]),
+        service('frontend', [deployment({ family: 'frontend' })]),
+      ],
+    })
     .resolves(healthyServices());
   const { command, output, summaryFile } = setup();
   // WHEN
@@ -62,24 +71,48 @@ test('a completed rollout serving the pipeline\'s commit verifies (exit 0) and w
 test('a stage serving another commit fails (exit 1) and says so', async () => {
   ecsMock.on(DescribeServicesCommand).resolves(healthyServices());
   const { command, output, summaryFile } = setup();
-  const code = await command.run([...byName, '--url', stage.url, '--commit', '0000000000000000000000000000000000000000', '--smoke-timeout', '10', '--summary-file', summaryFile]);
+  const code = await command.run([
+    ...byName,
+    '--url',
+    stage.url,
+    '--commit',
+    '0000000000000000000000000000000000000000',
+    '--smoke-timeout',
+    '10',
+    '--summary-file',
+    summaryFile,
+  ]);
   expect(code).toBe(ExitCode.FAILED);
   expect(output.errors).toContain(
     `  ✖ GET /api/version: serves commit ${COMMIT}, expected 0000000000000000000000000000000000000000: the stage is not running the build this pipeline deployed`,
   );
   expect(output.errors.at(-1)).toBe(`✖ Smoke test of ${stage.url} failed after 3 attempts (10s).`);
-  expect(readFileSync(summaryFile, 'utf8')).toMatch(/^FAILED smoke test of http:\/\/127\.0\.0\.1:\d+: GET \/api\/version serves commit 9c1d2e3f/);
+  expect(readFileSync(summaryFile, 'utf8')).toMatch(
+    /^FAILED smoke test of http:\/\/127\.0\.0\.1:\d+: GET \/api\/version serves commit 9c1d2e3f/,
+  );
 });
 
 test('a FAILED rollout fails fast (exit 1), lists why tasks stopped, and skips the smoke test', async () => {
   // GIVEN
   ecsMock.on(DescribeServicesCommand).resolves({
     services: [
-      service('backend', [deployment({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', runningCount: 0, failedTasks: 2 })]),
+      service('backend', [
+        deployment({
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+          runningCount: 0,
+          failedTasks: 2,
+        }),
+      ]),
       service('frontend', [deployment({ family: 'frontend' })]),
     ],
   });
-  ecsMock.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/aaa', 'arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/bbb'] });
+  ecsMock.on(ListTasksCommand).resolves({
+    taskArns: [
+      'arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/aaa',
+      'arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/bbb',
+    ],
+  });
   ecsMock.on(DescribeTasksCommand).resolves({
     tasks: [
       {
@@ -93,8 +126,11 @@ test('a FAILED rollout fails fast (exit 1), lists why tasks stopped, and skips t
         taskArn: 'arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/bbb',
         taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/backend:2',
         stoppedAt: new Date('2024-05-01T11:59:00Z'),
-        stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/backend/123)',
-        containers: [{ name: 'backend', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }],
+        stoppedReason:
+          'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/backend/123)',
+        containers: [
+          { name: 'backend', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' },
+        ],
       },
     ],
   });
@@ -110,10 +146,15 @@ test('a FAILED rollout fails fast (exit 1), lists why tasks stopped, and skips t
     '  Recently stopped tasks of backend:',
     '    task bbb (backend:2) stopped 2024-05-01T11:59:00.000Z: Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/backend/123); backend: exit 137, OutOfMemoryError: Container killed due to memory usage',
     '    task aaa (backend:2) stopped 2024-05-01T11:58:00.000Z: Essential container in task exited; backend: exit 1',
-    '  Look next: the service\'s Events tab in the ECS console, and its CloudWatch log group.',
+    "  Look next: the service's Events tab in the ECS console, and its CloudWatch log group.",
   ]);
   expect(output.text).not.toContain('Smoke-testing');
-  expect(ecsMock.commandCalls(ListTasksCommand)[0].args[0].input).toEqual({ cluster: 'dev-cluster', serviceName: 'backend', desiredStatus: 'STOPPED', maxResults: 100 });
+  expect(ecsMock.commandCalls(ListTasksCommand)[0].args[0].input).toEqual({
+    cluster: 'dev-cluster',
+    serviceName: 'backend',
+    desiredStatus: 'STOPPED',
+    maxResults: 100,
+  });
   expect(readFileSync(summaryFile, 'utf8')).toMatch(/^FAILED: backend deployment ecs-svc\/backend2/);
 });
 
@@ -122,7 +163,12 @@ test('a circuit-breaker rollback fails (exit 1)', async () => {
     services: [
       service('backend', [
         deployment({ revision: 1, rolloutState: 'IN_PROGRESS' }),
-        deployment({ revision: 2, status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+        deployment({
+          revision: 2,
+          status: 'ACTIVE',
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        }),
       ]),
     ],
   });
@@ -141,7 +187,16 @@ test('running < desired until the timeout exits 3 and names the service', async 
   ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
   const { command, output, clock } = setup();
   const started = clock.now();
-  const code = await command.run(['--cluster', 'dev-cluster', '--service', 'backend', '--timeout', '120', '--poll-interval', '30']);
+  const code = await command.run([
+    '--cluster',
+    'dev-cluster',
+    '--service',
+    'backend',
+    '--timeout',
+    '120',
+    '--poll-interval',
+    '30',
+  ]);
   expect(code).toBe(ExitCode.TIMED_OUT);
   expect(clock.now() - started).toBe(120_000);
   expect(output.errors[0]).toBe('✖ Timed out after 2m waiting for backend to settle.');
@@ -157,23 +212,45 @@ test('throttling is retried and the verification still passes', async () => {
 });
 
 test('access denied fails (exit 1) with the permissions it needs', async () => {
-  ecsMock.on(DescribeServicesCommand).rejects(Object.assign(new Error('User is not authorized to perform ecs:DescribeServices'), { name: 'AccessDeniedException' }));
+  ecsMock.on(DescribeServicesCommand).rejects(
+    Object.assign(new Error('User is not authorized to perform ecs:DescribeServices'), {
+      name: 'AccessDeniedException',
+    }),
+  );
   const { command, output } = setup();
   const code = await command.run(byName);
   expect(code).toBe(ExitCode.FAILED);
-  expect(output.errors[0]).toMatch(/^✖ Could not read the ECS services of cluster dev-cluster: Access denied: User is not authorized .*ecs:DescribeServices, ecs:ListTasks/);
+  expect(output.errors[0]).toMatch(
+    /^✖ Could not read the ECS services of cluster dev-cluster: Access denied: User is not authorized .*ecs:DescribeServices, ecs:ListTasks/,
+  );
 });
 
 test('--env finds the cluster by its slipway:environment tag and verifies all its services', async () => {
-  ecsMock.on(ListClustersCommand).resolves({ clusterArns: ['arn:aws:ecs:eu-west-1:111111111111:cluster/other', 'arn:aws:ecs:eu-west-1:111111111111:cluster/dev-cluster'] });
+  ecsMock.on(ListClustersCommand).resolves({
+    clusterArns: [
+      'arn:aws:ecs:eu-west-1:111111111111:cluster/other',
+      'arn:aws:ecs:eu-west-1:111111111111:cluster/dev-cluster',
+    ],
+  });
   ecsMock.on(DescribeClustersCommand).resolves({
     clusters: [
-      { clusterArn: 'arn:aws:ecs:eu-west-1:111111111111:cluster/other', clusterName: 'other', tags: [{ key: 'slipway:environment', value: 'prod' }] },
-      { clusterArn: 'arn:aws:ecs:eu-west-1:111111111111:cluster/dev-cluster', clusterName: 'dev-cluster', tags: [{ key: 'slipway:environment', value: 'dev' }] },
+      {
+        clusterArn: 'arn:aws:ecs:eu-west-1:111111111111:cluster/other',
+        clusterName: 'other',
+        tags: [{ key: 'slipway:environment', value: 'prod' }],
+      },
+      {
+        clusterArn: 'arn:aws:ecs:eu-west-1:111111111111:cluster/dev-cluster',
+        clusterName: 'dev-cluster',
+        tags: [{ key: 'slipway:environment', value: 'dev' }],
+      },
     ],
   });
   ecsMock.on(ListServicesCommand).resolves({
-    serviceArns: ['arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/frontend', 'arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/backend'],
+    serviceArns: [
+      'arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/frontend',
+      'arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/backend',
+    ],
   });
   ecsMock.on(DescribeServicesCommand).resolves(healthyServices());
   const { command, output } = setup();
@@ -189,7 +266,9 @@ test('--env with no tagged cluster fails with what was searched', async () => {
   const { command, output } = setup();
   const code = await command.run(['--env', 'staging', '--region', 'eu-central-1']);
   expect(code).toBe(ExitCode.FAILED);
-  expect(output.errors[0]).toContain('No ECS cluster tagged slipway:environment=staging in eu-central-1 (searched 0 clusters)');
+  expect(output.errors[0]).toContain(
+    'No ECS cluster tagged slipway:environment=staging in eu-central-1 (searched 0 clusters)',
+  );
 });
 
 describe('usage errors', () => {
@@ -197,7 +276,10 @@ describe('usage errors', () => {
     [[], /--cluster <name> with at least one --service <name>, or --env <name>/],
     [['--cluster', 'c'], /at least one --service/],
     [['--env', 'dev', '--cluster', 'c'], /either --env or --cluster/],
-    [['--env', 'dev', '--commit', 'abc1234'], /--commit is checked against the stage's \/api\/version, so it needs --url/],
+    [
+      ['--env', 'dev', '--commit', 'abc1234'],
+      /--commit is checked against the stage's \/api\/version, so it needs --url/,
+    ],
     [['--env', 'dev', '--url', 'example.com'], /--url must be an http:\/\/ or https:\/\/ URL; got "example.com"/],
     [['--env', 'dev', '--timeout', 'soon'], /--timeout must be a positive number of seconds; got "soon"/],
     [['--env', 'dev', '--bogus'], /Unknown option '--bogus'/],
