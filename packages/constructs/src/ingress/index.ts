@@ -1,1 +1,2 @@
 export * from './slipway-ingress';
+export * from './http-api-ingress';

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { ServiceConfig } from '../config/environment-config';
 import { describeFargateMemoryFor, isValidFargateSize } from '../config/fargate-sizes';
@@ -122,6 +123,11 @@ export abstract class SlipwayServiceBase extends Construct {
   public readonly desiredCount: number;
   /** Private DNS name (`backend.dev.local`) when the cluster has a namespace. */
   public readonly discoveryName?: string;
+  /**
+   * Record type registered under `discoveryName`: `A` (the task IPs, what a plain DNS lookup reads) or
+   * `SRV` (port and per-task host names, what the HTTP API's Cloud Map integration needs).
+   */
+  public readonly discoveryRecordType?: 'A' | 'SRV';
   /** Scalable task count, when autoscaling is configured. */
   public readonly scaling?: ecs.ScalableTaskCount;
   /** Every alarm the service created. */
@@ -190,6 +196,7 @@ export abstract class SlipwayServiceBase extends Construct {
 
     this.capacityProviderStrategies = capacityStrategy(props.settings);
     const namespace = props.cluster.namespace;
+    const srv = options.discoveryRecordType === 'SRV';
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: props.cluster.cluster,
       taskDefinition: this.taskDefinition,
@@ -204,9 +211,17 @@ export abstract class SlipwayServiceBase extends Construct {
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       healthCheckGracePeriod: options.healthCheckGracePeriod,
-      cloudMapOptions: namespace ? { cloudMapNamespace: namespace, name: props.serviceName, dnsTtl: Duration.seconds(10) } : undefined,
+      cloudMapOptions: namespace ? {
+        cloudMapNamespace: namespace,
+        name: props.serviceName,
+        dnsTtl: Duration.seconds(10),
+        ...(srv ? { dnsRecordType: servicediscovery.DnsRecordType.SRV, container: this.container, containerPort: props.containerPort } : {}),
+      } : undefined,
     });
-    if (namespace) this.discoveryName = `${props.serviceName}.${namespace.namespaceName}`;
+    if (namespace) {
+      this.discoveryName = `${props.serviceName}.${namespace.namespaceName}`;
+      this.discoveryRecordType = srv ? 'SRV' : 'A';
+    }
 
     const executionRole = this.taskDefinition.obtainExecutionRole();
     acknowledgeInlinePolicy(executionRole, `${props.serviceName} task execution role`);
@@ -294,6 +309,8 @@ export abstract class SlipwayServiceBase extends Construct {
 /** @internal options the concrete services pass to the base. */
 export interface ServiceBaseOptions {
   readonly healthCheckGracePeriod?: Duration;
+  /** Cloud Map record type; SRV carries the container port. Default A. */
+  readonly discoveryRecordType?: 'A' | 'SRV';
 }
 
 /**

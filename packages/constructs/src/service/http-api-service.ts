@@ -1,0 +1,69 @@
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { SlipwayConfigError } from '../config/slipway-config-error';
+import { HttpApiIngress, httpApiRouteKeys } from '../ingress/http-api-ingress';
+import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
+
+/** Props of `HttpApiService`. */
+export interface HttpApiServiceProps extends SlipwayServiceProps {
+  /** The environment's HTTP API and VPC link. */
+  readonly ingress: HttpApiIngress;
+  /**
+   * Paths routed to this service, ALB-style: `'/api/*'` (becomes `ANY /api/{proxy+}` and `ANY /api`) or an
+   * exact path (`'/health'`). Wildcards only as a whole last segment.
+   * @default ['/*'] - the `$default` route (everything no other route claims)
+   */
+  readonly pathPatterns?: readonly string[];
+}
+
+/**
+ * A Fargate service behind the environment's HTTP API: registered in Cloud Map
+ * with SRV records (the API's integration needs each task's port), routed by
+ * path through the VPC link, reachable on its container port from the VPC
+ * link's security group only. Circuit breaker with rollback, capacity and CPU
+ * autoscaling as every service; the API's 5xx-rate alarm is its ECS deployment
+ * alarm, so a deploy that starts answering errors rolls back.
+ *
+ * There is no target group: no health-check path, no requests-per-target
+ * scaling. Give the container a `containerHealthCheck` so ECS (and through it
+ * Cloud Map) knows when a task is ready; without one a task counts as healthy
+ * as soon as it runs.
+ */
+export class HttpApiService extends SlipwayServiceBase {
+  /** The API routes that reach this service. */
+  public readonly routes: apigwv2.HttpRoute[];
+  /** Their route keys (resolved), e.g. `ANY /api/{proxy+}`, `ANY /api`, or `$default`. */
+  public readonly routeKeys: readonly string[];
+  /** Routed path patterns (resolved). */
+  public readonly pathPatterns: readonly string[];
+  /** Alarms ECS watches during a deployment; any in ALARM rolls the deployment back. */
+  public readonly deploymentAlarms: cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: HttpApiServiceProps) {
+    super(scope, id, props, { discoveryRecordType: 'SRV' });
+    const path = this.node.path;
+    if (!props.cluster.namespace) {
+      throw SlipwayConfigError.of(path, 'cluster.namespace', undefined,
+        'is required for a service behind the HTTP API (the API reaches tasks through Cloud Map)',
+        "Set serviceDiscovery: { namespace: 'dev.local' } in the environment.");
+    }
+    if (props.settings.autoscaling?.requestsPerTarget !== undefined) {
+      throw SlipwayConfigError.of(path, 'settings.autoscaling.requestsPerTarget', props.settings.autoscaling.requestsPerTarget,
+        'needs a load balancer target group; the HTTP API has no per-task request metric',
+        "Remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.");
+    }
+    this.pathPatterns = props.pathPatterns ?? ['/*'];
+    this.routeKeys = httpApiRouteKeys(path, props.serviceName, props.pathPatterns);
+    this.routes = props.ingress.addServiceRoutes(props.serviceName, this.service.cloudMapService!, props.pathPatterns);
+    this.allowFrom(props.ingress.securityGroup, `HTTP API VPC link to ${props.serviceName}`);
+
+    // API-level: it also fires for another service's errors while this one deploys. A needless rollback
+    // can be retried; a bad deploy that stays is worse. Per-route metrics would cost about $0.30 each a month.
+    this.deploymentAlarms = [props.ingress.errorRateAlarm];
+    this.service.enableDeploymentAlarms(this.deploymentAlarms.map((alarm) => alarm.alarmName), {
+      behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+    });
+  }
+}
