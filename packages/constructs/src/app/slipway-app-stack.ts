@@ -4,13 +4,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AlarmTopic } from '../alarms/alarm-topic';
 import { SlipwayCluster } from '../cluster/slipway-cluster';
-import { EnvironmentConfig } from '../config/environment-config';
+import { EnvironmentConfig, isHttpApiIngress } from '../config/environment-config';
 import { parseEnvironmentConfig } from '../config/environment-schema';
 import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
 import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
+import { HttpApiIngress } from '../ingress/http-api-ingress';
 import { SlipwayIngress } from '../ingress/slipway-ingress';
 import { SlipwayNetwork } from '../network/slipway-network';
 import { EnvironmentKey } from '../security/environment-key';
+import { HttpApiService } from '../service/http-api-service';
 import { InternalService } from '../service/internal-service';
 import { SlipwayServiceBase } from '../service/service-base';
 import { ServiceImage } from '../service/service-image';
@@ -23,19 +25,25 @@ export interface AppServiceSpec {
   /** Port the container listens on. */
   readonly containerPort: number;
   /**
-   * No load balancer route: reachable only through Cloud Map by the services in `reachableFrom`.
+   * No load balancer or API route: reachable only through Cloud Map by the services in `reachableFrom`.
    * @default false
    */
   readonly internal?: boolean;
-  /** Load balancer health check path, e.g. `/api/health`; required unless internal. */
+  /**
+   * Load balancer health check path, e.g. `/api/health`; required unless internal or the ingress is the HTTP API
+   * (which has no target group: give the service a `containerHealthCheck` there).
+   * @default - none
+   */
   readonly healthCheckPath?: string;
   /**
-   * Paths routed to the service (≤ 5), e.g. `['/api/*']`.
+   * Paths routed to the service (≤ 5), e.g. `['/api/*']`. With the HTTP API ingress a wildcard may only be a
+   * whole last segment (`/api/*` becomes `ANY /api/{proxy+}` and `ANY /api`).
    * @default ['/*'] - the catch-all route
    */
   readonly pathPatterns?: readonly string[];
   /**
-   * Listener rule priority (1–49999, lower wins); required with pathPatterns.
+   * Listener rule priority (1–49999, lower wins); required with pathPatterns on the load balancer. The HTTP API
+   * ignores it: its most specific route wins.
    * @default 50000 for the catch-all route
    */
   readonly priority?: number;
@@ -101,12 +109,13 @@ export interface SlipwayAppStackProps extends Omit<StackProps, 'env'> {
 
 /**
  * One environment of the app, in one stack: KMS key, alarm topic, network,
- * cluster, load balancer, every service and the dashboard, all from the
- * environment's settings. Account, region and availability zones come from
- * the config, so synth needs no credentials and no lookups.
+ * cluster, ingress (a load balancer, or an HTTP API with a VPC link when
+ * `config.ingress.type` is `'http-api'`), every service and the dashboard, all
+ * from the environment's settings. Account, region and availability zones
+ * come from the config, so synth needs no credentials and no lookups.
  *
- * Outputs: `Url`, `LoadBalancerDnsName`, `ClusterName`, `<Service>ServiceName`,
- * `DashboardName`, `AlarmTopicArn`.
+ * Outputs: `Url`, `LoadBalancerDnsName` (load balancer only), `ClusterName`,
+ * `<Service>ServiceName`, `DashboardName`, `AlarmTopicArn`.
  */
 export class SlipwayAppStack extends Stack {
   /** The validated settings. */
@@ -115,8 +124,12 @@ export class SlipwayAppStack extends Stack {
   public readonly network: SlipwayNetwork;
   /** The cluster. */
   public readonly cluster: SlipwayCluster;
-  /** The load balancer (present when any service is not internal). */
+  /** Which ingress the environment uses (resolved from `config.ingress`). */
+  public readonly ingressType: 'load-balancer' | 'http-api';
+  /** The load balancer (present when any service is not internal and the ingress is the load balancer). */
   public readonly ingress?: SlipwayIngress;
+  /** The HTTP API (present when any service is not internal and the ingress is the HTTP API). */
+  public readonly httpApi?: HttpApiIngress;
   /** Services by name. */
   public readonly services: Readonly<Record<string, SlipwayServiceBase>>;
   /** The alarm topic. */
@@ -163,8 +176,20 @@ export class SlipwayAppStack extends Stack {
       containerInsights: config.containerInsights,
       serviceDiscoveryNamespace: config.serviceDiscovery?.namespace,
     });
+    this.ingressType = isHttpApiIngress(config.ingress) ? 'http-api' : 'load-balancer';
     const hasWebService = Object.values(props.services).some((spec) => !spec.internal);
-    if (hasWebService) {
+    if (hasWebService && isHttpApiIngress(config.ingress)) {
+      this.httpApi = new HttpApiIngress(this, 'Ingress', {
+        vpc: this.network.vpc,
+        throttle: config.ingress.throttle,
+        https: config.https,
+        accessLogRetention: logRetention,
+        encryptionKey: key,
+        removalPolicy,
+        alarmTopic: this.alarmTopic,
+        apiName: `slipway-${config.name}`,
+      });
+    } else if (hasWebService) {
       this.ingress = new SlipwayIngress(this, 'Ingress', {
         vpc: this.network.vpc,
         https: config.https,
@@ -200,6 +225,8 @@ export class SlipwayAppStack extends Stack {
       const id = pascalCase(name);
       if (spec.internal) {
         services[name] = new InternalService(this, id, common);
+      } else if (this.httpApi) {
+        services[name] = new HttpApiService(this, id, { ...common, ingress: this.httpApi, pathPatterns: spec.pathPatterns });
       } else {
         if (!spec.healthCheckPath) {
           throw SlipwayConfigError.of(this.node.path, `services.${name}.healthCheckPath`, spec.healthCheckPath,
@@ -228,13 +255,13 @@ export class SlipwayAppStack extends Stack {
       cluster: this.cluster,
       services: Object.values(services),
       ingress: this.ingress,
+      httpApi: this.httpApi,
       dashboardName: `slipway-${config.name}`,
     });
 
-    if (this.ingress) {
-      this.urlOutput = new CfnOutput(this, 'Url', { value: this.ingress.url, description: 'Public URL of the app' });
-      new CfnOutput(this, 'LoadBalancerDnsName', { value: this.ingress.loadBalancer.loadBalancerDnsName });
-    }
+    const url = this.ingress?.url ?? this.httpApi?.url;
+    if (url) this.urlOutput = new CfnOutput(this, 'Url', { value: url, description: 'Public URL of the app' });
+    if (this.ingress) new CfnOutput(this, 'LoadBalancerDnsName', { value: this.ingress.loadBalancer.loadBalancerDnsName });
     this.clusterNameOutput = new CfnOutput(this, 'ClusterName', { value: this.cluster.cluster.clusterName });
     const serviceNameOutputs: Record<string, CfnOutput> = {};
     for (const [name, service] of Object.entries(services)) {

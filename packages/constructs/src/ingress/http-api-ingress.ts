@@ -228,7 +228,8 @@ export class HttpApiIngress extends Construct {
     const integration = new HttpServiceDiscoveryIntegration(`${serviceName}-integration`, cloudMapService, { vpcLink: this.vpcLink });
     return routeKeys.map((routeKey) => {
       this.routeOwners.set(routeKey, serviceName);
-      const route = new apigwv2.HttpRoute(this, `Route-${serviceName}-${routeKey}`, {
+      // Construct ids cannot hold '/': `backend ANY api {proxy+}`.
+      const route = new apigwv2.HttpRoute(this, `${serviceName} ${routeKey.replace(/\//g, ' ').replace(/ +/g, ' ')}`, {
         httpApi: this.api,
         routeKey: routeKey === DEFAULT_ROUTE_KEY ? apigwv2.HttpRouteKey.DEFAULT : apigwv2.HttpRouteKey.with(routeKey.slice('ANY '.length), apigwv2.HttpMethod.ANY),
         integration,

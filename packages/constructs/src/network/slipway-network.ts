@@ -153,11 +153,11 @@ export class SlipwayNetwork extends Construct {
     }
   }
 
-  /** Public subnets exist to route to the internet gateway: the ALB and NAT need it. */
+  /** Public subnets exist to route to the internet gateway: the NAT (and an ALB, when there is one) need it. */
   private acknowledgePublicRoutes(): void {
     for (const subnet of this.vpc.publicSubnets) {
       acknowledgeFindings(subnet,
-        { id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW', reason: 'Public subnet: holds only the internet-facing ALB and the NAT, which need the default route to the internet gateway. Tasks run in private subnets.' });
+        { id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW', reason: 'Public subnet: holds only the NAT and, with the load-balancer ingress, the internet-facing ALB; both need the default route to the internet gateway. Tasks run in private subnets.' });
     }
   }
 

@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { App } from 'aws-cdk-lib';
 import { SlipwayAppStack } from '../../src';
 import { sampleApp, sampleServices } from '../fixtures/apps';
-import { devLike, prodLike, variant } from '../fixtures/environments';
+import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments';
 
 describe('SlipwayAppStack', () => {
   let dev: Template;
@@ -157,6 +157,74 @@ describe('SlipwayAppStack', () => {
     test('THEN VPC endpoints keep ECR, logs, secrets and S3 traffic off the NAT', () => {
       prod.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 4);
       prod.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' }, 1);
+    });
+  });
+
+  describe('dev-like settings behind the HTTP API', () => {
+    let api: Template;
+    let apiStack: SlipwayAppStack;
+    beforeAll(() => {
+      // GIVEN the dev-like environment with ingress: { type: 'http-api' }, security checks on
+      apiStack = sampleApp(devHttpApi).stack;
+      // WHEN synthesized (cdk-nag runs: an unacknowledged finding would throw)
+      api = Template.fromStack(apiStack);
+    });
+
+    test('THEN there is no load balancer, target group or access-log bucket', () => {
+      api.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+      api.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 0);
+      api.resourceCountIs('AWS::S3::Bucket', 0);
+      expect(apiStack.ingress).toBeUndefined();
+      expect(apiStack.ingressType).toBe('http-api');
+    });
+
+    test('THEN an HTTP API with a VPC link routes /api/* to the backend and the rest to the frontend, through Cloud Map SRV', () => {
+      api.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+      api.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'slipway-dev', ProtocolType: 'HTTP' });
+      api.resourceCountIs('AWS::ApiGatewayV2::VpcLink', 1);
+      api.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } });
+      for (const name of ['backend', 'frontend'] as const) {
+        const cloudMap = apiStack.getLogicalId(apiStack.services[name].service.cloudMapService!.node.defaultChild as never);
+        api.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: name, DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'SRV' }] }) });
+        api.hasResourceProperties('AWS::ApiGatewayV2::Integration', { ConnectionType: 'VPC_LINK', IntegrationUri: { 'Fn::GetAtt': [cloudMap, 'Arn'] } });
+      }
+      expect(apiStack.httpApi?.routes).toEqual([
+        { routeKey: 'ANY /api/{proxy+}', serviceName: 'backend' },
+        { routeKey: 'ANY /api', serviceName: 'backend' },
+        { routeKey: '$default', serviceName: 'frontend' },
+      ]);
+      expect(apiStack.services.backend.discoveryName).toBe('backend.dev.local');
+    });
+
+    test('THEN task security groups accept traffic from the VPC link security group only', () => {
+      const linkGroup = apiStack.getLogicalId(apiStack.httpApi!.securityGroup.node.defaultChild as never);
+      const sources = Object.values(api.findResources('AWS::EC2::SecurityGroupIngress'))
+        .filter((rule) => rule.Properties.GroupId['Fn::GetAtt']?.[0]?.match(/^(Backend|Frontend)SecurityGroup/))
+        .map((rule) => rule.Properties.SourceSecurityGroupId['Fn::GetAtt'][0]);
+      expect(sources).toEqual([linkGroup, linkGroup]);
+    });
+
+    test('THEN the outputs keep their names: Url is the API endpoint, and there is no load balancer name', () => {
+      api.hasOutput('Url', { Value: { 'Fn::GetAtt': [apiStack.getLogicalId(apiStack.httpApi!.api.node.defaultChild as never), 'ApiEndpoint'] } });
+      for (const output of ['ClusterName', 'BackendServiceName', 'FrontendServiceName', 'DashboardName', 'AlarmTopicArn']) api.hasOutput(output, {});
+      expect(Object.keys(api.findOutputs('LoadBalancerDnsName'))).toEqual([]);
+      expect(apiStack.urlOutput).toBeDefined();
+    });
+
+    test('THEN access logs, like every log group, are kept 7 days', () => {
+      const groups = api.findResources('AWS::Logs::LogGroup');
+      expect(Object.values(groups).map((group) => group.Properties.RetentionInDays)).toEqual([7, 7, 7, 7]);
+    });
+
+    test('THEN a web service needs no health check path (there is no target group)', () => {
+      const services = { ...sampleServices(), frontend: { ...sampleServices().frontend, healthCheckPath: undefined } };
+      expect(() => new SlipwayAppStack(new App(), 'NoPath', { config: devHttpApi, services })).not.toThrow();
+    });
+
+    test('GIVEN WAF with the HTTP API WHEN built THEN the config error names the file', () => {
+      const config = variant(devHttpApi, (c) => { c.waf = true; }) as any;
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config, services: sampleServices() }))
+        .toThrow(/^environments\/dev\.ts: waf must be false or absent when ingress is 'http-api'/);
     });
   });
 

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { EnvironmentDashboard, InternalService, WebService } from '../../src';
-import { platform, registryImage, spotSettings } from '../fixtures/stacks';
+import { EnvironmentDashboard, HttpApiService, InternalService, WebService } from '../../src';
+import { apiPlatform, platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 function dashboardBody(containerInsights: boolean): string {
   const { stack, cluster, ingress } = platform({ containerInsights });
@@ -35,5 +35,21 @@ describe('EnvironmentDashboard', () => {
     expect(body).toContain('Tasks running / desired');
     expect(body).toContain('RunningTaskCount');
     expect(body).toContain('worker desired');
+  });
+
+  test('GIVEN services behind the HTTP API WHEN built THEN it graphs the API\'s requests, errors and latency, with its alarms, and no ALB graphs', () => {
+    const { stack, cluster, ingress } = apiPlatform();
+    const frontend = new HttpApiService(stack, 'Frontend', { cluster, ingress, serviceName: 'frontend', settings: spotSettings, image: registryImage, containerPort: 8080 });
+    new EnvironmentDashboard(stack, 'Dashboard', { cluster, httpApi: ingress, services: [frontend], dashboardName: 'slipway-dev' });
+    const dashboard = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const text of ['API requests', 'API errors', 'API latency (ms)', 'AWS/ApiGateway', '\\"5xx\\"', '\\"4xx\\"', 'IntegrationLatency', 'CPU utilisation (%)', 'Alarms']) {
+      expect(body).toContain(text);
+    }
+    for (const text of ['HTTPCode_ELB_5XX_Count', 'Target response time', 'Healthy targets', 'RunningTaskCount']) {
+      expect(body).not.toContain(text);
+    }
+    // The API's own alarms are listed with the services' alarms.
+    expect(body).toContain(stack.getLogicalId(ingress.errorRateAlarm.node.defaultChild as never));
   });
 });

@@ -9,7 +9,7 @@ import {
   collectAcknowledgements, enforceSecurityChecks,
 } from '../../src';
 import { sampleApp } from '../fixtures/apps';
-import { devLike, prodLike } from '../fixtures/environments';
+import { devHttpApi, devLike, prodLike } from '../fixtures/environments';
 import { SECURITY_DOC_PATH, renderSecurityDoc } from '../fixtures/security-doc';
 
 function stackInStage(): { app: App; stack: Stack } {
@@ -83,7 +83,12 @@ describe('the sample app', () => {
   const unacknowledged: Record<string, number> = {};
 
   beforeAll(() => {
-    for (const [title, config, inStage] of [['dev-like', devLike, false], ['prod-like (inside a pipeline Stage)', prodLike, true]] as const) {
+    const apps = [
+      ['dev-like', devLike, false, 'HTTP only, one NAT instance, Spot, no autoscaling'],
+      ['dev-like behind the HTTP API', devHttpApi, false, '`ingress: { type: \'http-api\' }`: an API Gateway HTTP API with a VPC link instead of the load balancer, one NAT instance, Spot, no autoscaling'],
+      ['prod-like (inside a pipeline Stage)', prodLike, true, 'HTTPS, WAF, NAT gateway per AZ, autoscaling'],
+    ] as const;
+    for (const [title, config, inStage, settings] of apps) {
       // GIVEN the sample app with security checks on WHEN synthesized (throws on any unacknowledged finding)
       const { app } = sampleApp(config, { inStage });
       app.synth();
@@ -92,7 +97,7 @@ describe('the sample app', () => {
       }
       sets.push({
         title,
-        description: `\`environments\` settings like the generated ${config.name} environment (${config.https ? 'HTTPS, WAF, NAT gateway per AZ, autoscaling' : 'HTTP only, one NAT instance, Spot, no autoscaling'}).`,
+        description: `\`environments\` settings like the generated ${config.name} environment (${settings}).`,
         acknowledgements: collectAcknowledgements(app),
       });
     }
@@ -102,6 +107,8 @@ describe('the sample app', () => {
     expect(unacknowledged).toEqual({
       'dev-like AwsSolutions': 0,
       'dev-like NIST.800.53.R5': 0,
+      'dev-like behind the HTTP API AwsSolutions': 0,
+      'dev-like behind the HTTP API NIST.800.53.R5': 0,
       'prod-like (inside a pipeline Stage) AwsSolutions': 0,
       'prod-like (inside a pipeline Stage) NIST.800.53.R5': 0,
     });
