@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -12,7 +12,7 @@ import {
   startTarget,
   timeToFirstOk,
 } from './harness';
-import { type BenchResults, renderReport, replaceSection } from './report';
+import { type BenchResults, median, renderReport, replaceSection } from './report';
 import { bundleServer } from '../build-tools/bundle';
 
 // Benchmarks of the backend (not a test: figures depend on the machine). Writes the
@@ -20,10 +20,10 @@ import { bundleServer } from '../build-tools/bundle';
 
 const PROFILE: LoadProfile = {
   connections: 50,
-  durationSeconds: Number(process.env.BENCH_SECONDS ?? 4),
+  durationSeconds: Number(process.env.BENCH_SECONDS ?? 3),
   warmupSeconds: 1,
 };
-const ROUNDS = 3;
+const ROUNDS = 5;
 const STARTS = 5;
 const REPORT = path.join(__dirname, '..', '..', '..', 'docs', 'performance.md');
 const GREETING = {
@@ -42,16 +42,21 @@ interface Scenario {
   readonly env?: Record<string, string>;
 }
 
-function mean(results: readonly LoadResult[]): LoadResult {
-  const average = (pick: (result: LoadResult) => number) =>
-    results.reduce((sum, result) => sum + pick(result), 0) / results.length;
+/** Each figure's median over the rounds. */
+function medianResult(results: readonly LoadResult[]): LoadResult {
+  const of = (pick: (result: LoadResult) => number) => median(results.map(pick));
   return {
-    requestsPerSecond: average((result) => result.requestsPerSecond),
-    p50Ms: Math.round(average((result) => result.p50Ms) * 100) / 100,
-    p99Ms: Math.round(average((result) => result.p99Ms) * 100) / 100,
-    requests: average((result) => result.requests),
-    cpuMicrosPerRequest: average((result) => result.cpuMicrosPerRequest),
+    requestsPerSecond: of((result) => result.requestsPerSecond),
+    p50Ms: of((result) => result.p50Ms),
+    p99Ms: of((result) => result.p99Ms),
+    requests: of((result) => result.requests),
+    cpuMicrosPerRequest: of((result) => result.cpuMicrosPerRequest),
   };
+}
+
+/** app ÷ baseline throughput within each round, where the two ran back to back under the same load. */
+function pairedRatios(app: readonly LoadResult[], baseline: readonly LoadResult[]): number[] {
+  return app.map((result, round) => result.requestsPerSecond / baseline[round].requestsPerSecond);
 }
 
 async function idleRss(file: string, env: Record<string, string>): Promise<number> {
@@ -66,6 +71,7 @@ async function idleRss(file: string, env: Record<string, string>): Promise<numbe
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg()[0];
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-'));
   try {
     const { bundleBytes } = await bundleServer(outdir);
@@ -83,7 +89,8 @@ async function main(): Promise<void> {
     ];
     const runs = new Map<Scenario['name'], LoadResult[]>();
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const scenario of scenarios) {
+      // Every other round runs backwards, so no target always goes first within its pair.
+      for (const scenario of round % 2 === 1 ? scenarios : [...scenarios].reverse()) {
         const target = await startTarget(scenario.file, scenario.env);
         try {
           const result = await load(target, scenario.route, PROFILE, scenario.status, scenario.request);
@@ -106,19 +113,25 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       profile: PROFILE,
       rounds: ROUNDS,
-      rawHealth: mean(runs.get('rawHealth')!),
-      bareHealth: mean(runs.get('bareHealth')!),
-      appHealth: mean(runs.get('appHealth')!),
-      stockGreeting: mean(runs.get('stockGreeting')!),
-      appGreeting: mean(runs.get('appGreeting')!),
+      rawHealth: medianResult(runs.get('rawHealth')!),
+      bareHealth: medianResult(runs.get('bareHealth')!),
+      appHealth: medianResult(runs.get('appHealth')!),
+      stockGreeting: medianResult(runs.get('stockGreeting')!),
+      appGreeting: medianResult(runs.get('appGreeting')!),
+      healthRatios: pairedRatios(runs.get('appHealth')!, runs.get('bareHealth')!),
+      greetingRatios: pairedRatios(runs.get('appGreeting')!, runs.get('stockGreeting')!),
       startupMs,
       bundleBytes,
       appIdleRssMiB: await idleRss(app, APP_ENV),
       bareIdleRssMiB: await idleRss(bare, {}),
+      loadAverage: [loadAtStart, os.loadavg()[0]],
     };
     const section = renderReport(results, new Date());
     console.log(`\n${section}\n`);
-    writeFileSync(REPORT, replaceSection(readFileSync(REPORT, 'utf8'), 'backend', section));
+    // A project generated from the template may not have the file yet.
+    const document = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '# Performance\n';
+    mkdirSync(path.dirname(REPORT), { recursive: true });
+    writeFileSync(REPORT, replaceSection(document, 'backend', section));
     console.log(`wrote ${path.relative(process.cwd(), REPORT)}`);
   } finally {
     rmSync(outdir, { recursive: true, force: true });

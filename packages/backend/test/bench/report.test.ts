@@ -13,10 +13,13 @@ const RESULTS: BenchResults = {
   appHealth: result(9_500),
   stockGreeting: result(4_000),
   appGreeting: result(5_000),
+  healthRatios: [0.9, 0.95, 1.1],
+  greetingRatios: [1.3, 1.25, 1.2],
   startupMs: [120, 90, 100],
   bundleBytes: 1_200_000,
   appIdleRssMiB: 55,
   bareIdleRssMiB: 50,
+  loadAverage: [0.5, 1.5],
 };
 
 describe('bench report', () => {
