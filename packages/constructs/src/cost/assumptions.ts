@@ -21,6 +21,7 @@ export type AssumptionId =
   | 'fargateSpotDiscount'
   | 'albAverageLcu'
   | 'nlbAverageNlcu'
+  | 'httpApiRequestsPerMonth'
   | 'natGatewayGbPerMonth'
   | 'instanceRootVolumeGb'
   | 'logGbPerTaskMonth'
@@ -46,6 +47,10 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
     text: 'Each Application Load Balancer uses {value} LCU on average (about 12 new connections/s or 0.5 GB/h processed).',
   },
   nlbAverageNlcu: { value: 0.5, text: 'Each Network Load Balancer uses {value} NLCU on average.' },
+  httpApiRequestsPerMonth: {
+    value: 1_000_000,
+    text: 'Each API Gateway HTTP API serves {value} requests a month (about one every 2.6 seconds; each 512 KB of a request or response counts as one).',
+  },
   natGatewayGbPerMonth: {
     value: 10,
     text: 'Each NAT gateway processes {value} GB a month (image pulls, AWS API calls and outbound requests).',
@@ -61,7 +66,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   },
   otherLogGroupGbPerMonth: {
     value: 1,
-    text: 'A log group no task writes to (VPC flow logs, build logs) takes in {value} GB a month.',
+    text: 'A log group no task writes to (VPC flow logs, API access logs, build logs) takes in {value} GB a month.',
   },
   containerInsightsMetricsPerCluster: {
     value: 12,
@@ -87,7 +92,12 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
 /** The sentence for `id` with its value filled in. */
 export function describeAssumption(id: AssumptionId, assumptions: Assumptions): string {
   const { value, text } = assumptions[id];
-  const shown = id === 'fargateSpotDiscount' ? `${Math.round(value * 100)}%` : String(value);
+  const shown =
+    id === 'fargateSpotDiscount'
+      ? `${Math.round(value * 100)}%`
+      : Number.isInteger(value) && value >= 10_000
+        ? value.toLocaleString('en-US')
+        : String(value);
   return text.replace('{value}', shown);
 }
 

@@ -49,6 +49,7 @@ const CODEBUILD = 'https://aws.amazon.com/codebuild/pricing/';
 const SECRETS_MANAGER = 'https://aws.amazon.com/secrets-manager/pricing/';
 const ECR = 'https://aws.amazon.com/ecr/pricing/';
 const WAF = 'https://aws.amazon.com/waf/pricing/';
+const API_GATEWAY = 'https://aws.amazon.com/api-gateway/pricing/';
 
 function price(usd: number, unit: string, description: string, source: string): Price {
   return { usd, unit, description, source, readOn: PRICES_READ_ON };
@@ -85,6 +86,12 @@ export const US_EAST_1_PRICES: PriceTable = {
   'elb.alb.lcu-hour': price(0.008, 'LCU-hour', 'Application Load Balancer capacity unit', ELB),
   'elb.nlb.hour': price(0.0225, 'NLB-hour', 'Network Load Balancer', ELB),
   'elb.nlb.nlcu-hour': price(0.006, 'NLCU-hour', 'Network Load Balancer capacity unit', ELB),
+  'apigateway.http.million-requests': price(
+    1,
+    'million-requests',
+    'API Gateway HTTP API requests (first 300 million a month)',
+    API_GATEWAY,
+  ),
   'vpc.public-ipv4.hour': price(0.005, 'address-hour', 'Public IPv4 address (in use or idle)', VPC),
   'vpc.nat-gateway.hour': price(0.045, 'gateway-hour', 'NAT gateway', VPC),
   'vpc.nat-gateway.gb': price(0.045, 'GB', 'NAT gateway data processed', VPC),

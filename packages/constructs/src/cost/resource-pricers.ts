@@ -256,6 +256,26 @@ const priceLoadBalancer: ResourcePricer = (context, id, resource) => {
   });
 };
 
+const priceApiGatewayV2Api: ResourcePricer = (context, id, resource) => {
+  const protocol = literalString(resource.Properties?.ProtocolType);
+  if (protocol !== 'HTTP') {
+    context.addNotPriced(
+      id,
+      resource,
+      `${protocol ?? 'an unresolved'} API: only HTTP APIs are in the price table (WebSocket APIs bill messages and connection minutes)`,
+    );
+    return;
+  }
+  const requests = context.assume('httpApiRequestsPerMonth');
+  context.addLine(id, resource, {
+    item: 'API Gateway HTTP API requests',
+    detail: `${requests.toLocaleString('en-US')} requests`,
+    priceId: 'apigateway.http.million-requests',
+    quantity: same(requests / 1_000_000),
+    assumptions: ['httpApiRequestsPerMonth'],
+  });
+};
+
 const priceNatGateway: ResourcePricer = (context, id, resource) => {
   const gbPerMonth = context.assume('natGatewayGbPerMonth');
   context.addLine(id, resource, {
@@ -574,6 +594,7 @@ export const RESOURCE_PRICERS: Readonly<Record<string, ResourcePricer>> = {
   'AWS::ECS::Service': priceEcsService,
   'AWS::ECS::Cluster': priceEcsCluster,
   'AWS::ElasticLoadBalancingV2::LoadBalancer': priceLoadBalancer,
+  'AWS::ApiGatewayV2::Api': priceApiGatewayV2Api,
   'AWS::EC2::NatGateway': priceNatGateway,
   'AWS::EC2::EIP': priceElasticIp,
   'AWS::EC2::Instance': priceInstance,
@@ -641,6 +662,13 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
     'included in the load balancer price (rule evaluations count toward LCU)',
   'AWS::ElasticLoadBalancingV2::ListenerCertificate': 'included in the load balancer price',
   'AWS::ElasticLoadBalancingV2::TargetGroup': 'included in the load balancer price',
+  'AWS::ApiGatewayV2::VpcLink':
+    'VPC links for HTTP APIs have no hourly or data charge; the traffic through them is in the API request price',
+  'AWS::ApiGatewayV2::Stage': 'included in the API request price',
+  'AWS::ApiGatewayV2::Route': 'included in the API request price',
+  'AWS::ApiGatewayV2::Integration': 'included in the API request price',
+  'AWS::ApiGatewayV2::DomainName': 'no charge for a custom domain name; its requests are priced on the API',
+  'AWS::ApiGatewayV2::ApiMapping': 'no charge',
   'AWS::CertificateManager::Certificate': 'public ACM certificates are free',
   'AWS::ApplicationAutoScaling::ScalableTarget': 'Application Auto Scaling is free; the tasks are priced per service',
   'AWS::ApplicationAutoScaling::ScalingPolicy': 'Application Auto Scaling is free (its alarms are priced as alarms)',

@@ -1,4 +1,5 @@
 import { fargateService, removeAssemblies, template, writeAssembly } from './assembly-fixture';
+import { withAssumptions } from '../../src/cost/assumptions';
 import { readCloudAssembly } from '../../src/cost/cloud-assembly';
 import { CostLine, estimateCosts, SectionEstimate } from '../../src/cost/cost-estimate';
 
@@ -159,6 +160,86 @@ describe('estimateCosts', () => {
     expect(compute(spot)).toBeCloseTo(compute(onDemand) * 0.3, 8);
     expect(spot.lines.map((l) => l.item)).toEqual(expect.arrayContaining(['Fargate Spot vCPU', 'Fargate Spot memory']));
     expect(spot.lines.map((l) => l.item)).not.toContain('Fargate vCPU');
+  });
+
+  describe('an HTTP API with a VPC link instead of a load balancer', () => {
+    // GIVEN an HTTP API with its stage, two routes, an integration, a VPC link, its access log group and one Spot task
+    const httpApiEnvironment = () =>
+      writeAssembly({
+        stages: {
+          Dev: {
+            App: {
+              template: template({
+                Cluster: { Type: 'AWS::ECS::Cluster', Properties: {} },
+                ...fargateService('Web', {
+                  cpu: '256',
+                  memory: '512',
+                  logRetentionDays: 7,
+                  service: { CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], DesiredCount: 1 },
+                }),
+                Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP', Name: 'slipway-dev' } },
+                ApiStage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
+                ApiRouteA: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'ANY /api' } },
+                ApiRouteB: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: '$default' } },
+                ApiIntegration: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Api' } } },
+                VpcLink: { Type: 'AWS::ApiGatewayV2::VpcLink', Properties: { SubnetIds: ['subnet-1', 'subnet-2'] } },
+                AccessLogs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 7 } },
+              }),
+            },
+          },
+        },
+      });
+
+    test('requests are priced at $1.00 per million from a stated assumption; the VPC link, stage and routes are free', () => {
+      // WHEN priced with the default assumptions
+      const estimate = estimateCosts(readCloudAssembly(httpApiEnvironment()));
+      const [dev] = estimate.sections;
+
+      // THEN
+      const requests = line(dev, 'Api', 'API Gateway HTTP API requests');
+      expect(requests).toEqual(expect.objectContaining({
+        detail: '1,000,000 requests',
+        unit: 'million-requests',
+        unitPriceUsd: 1,
+        quantity: { min: 1, max: 1 },
+        monthlyUsd: { min: 1, max: 1 },
+        assumptions: ['httpApiRequestsPerMonth'],
+      }));
+      expect(line(dev, 'AccessLogs', 'CloudWatch Logs ingestion').monthlyUsd.min).toBe(0.5); // 1 GB × 0.50
+      expect(line(dev, 'AccessLogs', 'CloudWatch Logs storage').monthlyUsd.min).toBe(0.01); // 1 GB × 7/30.4 months × 0.03
+      expect(line(dev, 'WebService', 'Fargate Spot vCPU').monthlyUsd.min).toBe(2.22); // 0.25 × 730 × 0.04048 × 0.3
+      expect(line(dev, 'WebService', 'Fargate Spot memory').monthlyUsd.min).toBe(0.49); // 0.5 × 730 × 0.004445 × 0.3
+      expect(dev.totalMonthlyUsd).toEqual({ min: 4.73, max: 4.73 }); // + task logs 0.50 + 0.01
+      expect(dev.lines.map((l) => l.item)).not.toContain('Public IPv4 addresses of the load balancer');
+      expect(dev.free).toEqual(expect.arrayContaining([
+        { resourceType: 'AWS::ApiGatewayV2::VpcLink', count: 1, reason: expect.stringContaining('VPC links for HTTP APIs have no hourly or data charge') },
+        expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Stage', count: 1 }),
+        expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Route', count: 2 }),
+        expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Integration', count: 1 }),
+      ]));
+      expect(dev.notPriced).toEqual([]);
+      expect(estimate.assumptions).toContainEqual({
+        id: 'httpApiRequestsPerMonth',
+        value: 1_000_000,
+        text: expect.stringContaining('Each API Gateway HTTP API serves 1,000,000 requests a month'),
+      });
+    });
+
+    test('the request assumption can be replaced (--assume httpApiRequestsPerMonth=25000000)', () => {
+      const [dev] = estimateCosts(readCloudAssembly(httpApiEnvironment()), {
+        assumptions: withAssumptions({ httpApiRequestsPerMonth: 25_000_000 }),
+      }).sections;
+      expect(line(dev, 'Api', 'API Gateway HTTP API requests').monthlyUsd).toEqual({ min: 25, max: 25 });
+    });
+
+    test('a WebSocket API is not priced, never $0', () => {
+      const dir = writeAssembly({
+        stacks: { Chat: { template: template({ Ws: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'WEBSOCKET' } } }) } },
+      });
+      const [section] = estimateCosts(readCloudAssembly(dir)).sections;
+      expect(section.lines).toEqual([]);
+      expect(section.notPriced).toEqual([expect.objectContaining({ resource: 'Ws', reason: expect.stringContaining('only HTTP APIs are in the price table') })]);
+    });
   });
 
   test('a resource type it cannot price is listed as not priced and left out of the total', () => {
