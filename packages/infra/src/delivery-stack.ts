@@ -30,10 +30,7 @@ export class DeliveryStack extends Stack {
   public readonly pipeline: SlipwayPipeline;
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
-    const applicationName = props.pipeline.repository
-      .split('/')[1]
-      .toLowerCase()
-      .replace(/[^a-z0-9-]/g, '-');
+    const applicationName = applicationNameOf(props.pipeline.repository);
     super(scope, id, {
       env: { account: props.pipeline.account, region: props.pipeline.region },
       stackName: `${applicationName}-pipeline`,
@@ -51,6 +48,14 @@ export class DeliveryStack extends Stack {
     );
     this.pipeline = new SlipwayPipeline(this, 'Pipeline', { settings: props.pipeline, stages: this.stages });
   }
+}
+
+/** `acme/My_Shop` → `my-shop`: the repository's name, which prefixes every stack name. */
+export function applicationNameOf(repository: string): string {
+  return repository
+    .split('/')[1]
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-');
 }
 
 /** `staging-eu` → `StagingEu`: the Stage's id, also the pipeline stage's name. */

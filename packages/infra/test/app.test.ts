@@ -9,10 +9,12 @@ import { pipeline as pipelineSettings, promotionOrder } from '../../../environme
 import { dev } from '../../../environments/dev';
 import { prod } from '../../../environments/prod';
 import { createApp, DELIVERY_STACK_ID } from '../src/app';
-import { DeliveryStack, stageId } from '../src/delivery-stack';
+import { applicationNameOf, DeliveryStack, stageId } from '../src/delivery-stack';
 import { findDeliveryStack, summarizeSynth } from '../src/synth-report';
 
 const GIT_SHA = 'c0ffee0123456789c0ffee0123456789c0ffee01';
+/** Stacks are named after the repository: `<name>-dev`, `<name>-pipeline`. */
+const APP_NAME = applicationNameOf(pipelineSettings.repository);
 
 let app: App;
 let outdir: string;
@@ -95,10 +97,10 @@ test("stacks are named after the repository and environment, in each environment
     return [artifact.stackName, artifact.environment.account, artifact.environment.region];
   });
   expect(stacks).toEqual([
-    ['slipway-dev', dev.account, dev.region],
-    ['slipway-prod', prod.account, prod.region],
+    [`${APP_NAME}-dev`, dev.account, dev.region],
+    [`${APP_NAME}-prod`, prod.account, prod.region],
   ]);
-  expect(assembly.getStackArtifact(delivery.artifactId).stackName).toBe('slipway-pipeline');
+  expect(assembly.getStackArtifact(delivery.artifactId).stackName).toBe(`${APP_NAME}-pipeline`);
 });
 
 describe('dev', () => {
@@ -228,7 +230,7 @@ describe.each(['dev', 'prod'])('the %s stage', (name) => {
 
   test('has the read-only verification role the pipeline account may assume', () => {
     template().hasResourceProperties('AWS::IAM::Role', {
-      RoleName: `slipway-${name}-eu-west-1-verify`,
+      RoleName: `${APP_NAME}-${name}-${name === 'dev' ? dev.region : prod.region}-verify`,
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [
           Match.objectLike({
@@ -268,9 +270,9 @@ test('both images are built with the commit as GIT_SHA, the backend from the rep
 test("the synth report lists each environment's stacks, resources and acknowledged findings, then the pipeline", () => {
   const rows = summarizeSynth(assembly, delivery);
   expect(rows.map((row) => [row.environment, row.path, row.stacks])).toEqual([
-    ['dev', 'Delivery/Dev', ['slipway-dev']],
-    ['prod', 'Delivery/Prod', ['slipway-prod']],
-    ['pipeline', 'Delivery', ['slipway-pipeline']],
+    ['dev', 'Delivery/Dev', [`${APP_NAME}-dev`]],
+    ['prod', 'Delivery/Prod', [`${APP_NAME}-prod`]],
+    ['pipeline', 'Delivery', [`${APP_NAME}-pipeline`]],
   ]);
   expect(rows[0].resources).toBe(Object.keys(devTemplate.toJSON().Resources).length);
   expect(rows[1].resources).toBe(Object.keys(prodTemplate.toJSON().Resources).length);
@@ -301,4 +303,8 @@ test('a third environment in the promotion order adds its stage between the othe
   expect(withStaging.pipeline.verifications.staging).toBeDefined();
   expect(withStaging.pipeline.approvals.prod).toBeDefined();
   expect(withStaging.pipeline.approvals.staging).toBeUndefined();
+});
+
+test('stack names come from the repository name, lower-cased to letters, digits and hyphens', () => {
+  expect(applicationNameOf('acme/My_Shop.web')).toBe('my-shop-web');
 });

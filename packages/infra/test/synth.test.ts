@@ -34,9 +34,9 @@ test('the synth task works with no AWS credentials, no AWS config and no network
   expect(result.stdout).toMatch(
     /^Synthesized packages\/infra\/cdk\.out in [\d.]+s: 2 environments and the pipeline, no unacknowledged findings\.$/m,
   );
-  expect(result.stdout).toMatch(/^dev +Delivery\/Dev +slipway-dev +\d+ +passed, \d+ acknowledged$/m);
-  expect(result.stdout).toMatch(/^prod +Delivery\/Prod +slipway-prod +\d+ +passed, \d+ acknowledged$/m);
-  expect(result.stdout).toMatch(/^pipeline +Delivery +slipway-pipeline +\d+ +passed, \d+ acknowledged$/m);
+  expect(result.stdout).toMatch(/^dev +Delivery\/Dev +\S+-dev +\d+ +passed, \d+ acknowledged$/m);
+  expect(result.stdout).toMatch(/^prod +Delivery\/Prod +\S+-prod +\d+ +passed, \d+ acknowledged$/m);
+  expect(result.stdout).toMatch(/^pipeline +Delivery +\S+-pipeline +\d+ +passed, \d+ acknowledged$/m);
   const outdir = path.join(workDir, 'cdk.out');
   expect(existsSync(path.join(outdir, 'Delivery.template.json'))).toBe(true);
   expect(

@@ -107,6 +107,10 @@ export function createInfra(
   // The bundle script and the benchmark run esbuild and aws-cdk (dev dependencies).
   root.eslint?.allowDevDeps('packages/infra/build-tools/**');
   root.eslint?.allowDevDeps('packages/infra/bench/**');
+  // The cloud assembly holds staged copies of the Docker build contexts (TypeScript sources included).
+  root.eslint?.addIgnorePattern(
+    `${path.posix.relative(root.outdir, project.outdir).split(path.sep).join('/')}/cdk.out/`,
+  );
   // environments/ sits at the root but is infra's input: its imports are infra's dependencies.
   root.eslint?.addOverride({
     files: ['environments/**/*.ts'],
