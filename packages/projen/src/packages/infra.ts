@@ -34,6 +34,8 @@ export function createInfra(
       `cdk-nag@${VERSIONS.cdkNag}`,
       constructsDependency,
     ],
+    // Staged Docker contexts in cdk.out carry package.json files jest would index as duplicate modules.
+    jestConfig: { modulePathIgnorePatterns: ['<rootDir>/cdk.out/'] },
     // ts-node only for bench/: the stock CDK app it times Slipway's synth against runs through it.
     devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`, `esbuild@${VERSIONS.esbuild}`, `tsx@${VERSIONS.tsx}`, 'ts-node@^10.9.2'],
   });
