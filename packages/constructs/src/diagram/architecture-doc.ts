@@ -32,8 +32,13 @@ function servicesTable(architecture: EnvironmentArchitecture): string {
       }
     }
   }
+  for (const api of architecture.httpApis) {
+    for (const route of api.routes) {
+      routes.set(route.serviceKey, [...(routes.get(route.serviceKey) ?? []), `HTTP API ${route.routeKey}`]);
+    }
+  }
   return [
-    '| Service | Tasks · size · capacity | Private DNS name | Load balancer routes |',
+    '| Service | Tasks · size · capacity | Private DNS name | Ingress routes |',
     '|---|---|---|---|',
     ...architecture.services.map(
       (service) =>

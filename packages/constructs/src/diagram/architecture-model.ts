@@ -16,6 +16,8 @@ export interface EnvironmentArchitecture {
   readonly name: string;
   readonly vpcs: readonly VpcView[];
   readonly loadBalancers: readonly LoadBalancerView[];
+  /** API Gateway HTTP APIs in front of services (the HTTP API ingress). */
+  readonly httpApis: readonly HttpApiView[];
   readonly services: readonly ServiceView[];
   readonly alarmGroups: readonly AlarmGroupView[];
 }
@@ -52,6 +54,22 @@ export interface ListenerView {
   readonly redirect?: string;
   /** Routes to services, the default last. */
   readonly routes: ReadonlyArray<{ readonly condition: string; readonly serviceKey: string }>;
+}
+
+/** An API Gateway HTTP API, its VPC link and the routes through it. */
+export interface HttpApiView {
+  readonly key: string;
+  readonly name: string;
+  /** Custom domain names mapped to the API, e.g. `app.example.com`. */
+  readonly domains: readonly string[];
+  /** Whether the execute-api endpoint is on (off when only the custom domain should answer). */
+  readonly executeApiEndpoint: boolean;
+  /** Default route throttling of its stages, e.g. `50/s, burst 100`. */
+  readonly throttle?: string;
+  /** VPC links its routes use. */
+  readonly vpcLinks: ReadonlyArray<{ readonly key: string; readonly vpcKey?: string; readonly subnetKind?: string; readonly azCount: number }>;
+  /** Routes to services: route key, the VPC link it goes through, the service. */
+  readonly routes: ReadonlyArray<{ readonly routeKey: string; readonly vpcLinkKey?: string; readonly serviceKey: string }>;
 }
 
 /** An ECS service. */
@@ -153,6 +171,7 @@ function forwardTargets(action: any): string[] {
 export function readEnvironmentArchitecture(section: AssemblySection): EnvironmentArchitecture {
   const vpcs: VpcView[] = [];
   const loadBalancers: LoadBalancerView[] = [];
+  const httpApis: HttpApiView[] = [];
   const services: ServiceView[] = [];
   const alarmGroups = new Map<string, { alarms: string[]; topics: string[] }>();
 
@@ -163,6 +182,8 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
 
     // Services first: listeners point at them through target groups.
     const serviceByTargetGroup = new Map<string, string>();
+    // The HTTP API's integrations point at services through their Cloud Map services.
+    const serviceByCloudMapService = new Map<string, string>();
     for (const [id, resource] of ofType('AWS::ECS::Service')) {
       const properties = resource.Properties ?? {};
       const taskDefinition = resources[referencedId(properties.TaskDefinition) ?? ''];
@@ -172,6 +193,10 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
       for (const loadBalancer of Array.isArray(properties.LoadBalancers) ? properties.LoadBalancers : []) {
         const targetGroup = referencedId(loadBalancer?.TargetGroupArn);
         if (targetGroup) serviceByTargetGroup.set(targetGroup, serviceKey);
+      }
+      for (const registry of Array.isArray(properties.ServiceRegistries) ? properties.ServiceRegistries : []) {
+        const cloudMapService = referencedId(registry?.RegistryArn);
+        if (cloudMapService) serviceByCloudMapService.set(cloudMapService, serviceKey);
       }
       services.push({
         key: serviceKey,
@@ -261,6 +286,51 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
       });
     }
 
+    for (const [id, resource] of ofType('AWS::ApiGatewayV2::Api')) {
+      if (resource.Properties?.ProtocolType !== 'HTTP') continue;
+      const ofApi = (type: string) => ofType(type).filter(([, candidate]) => referencedId(candidate.Properties?.ApiId) === id);
+      const vpcLinks = new Map<string, HttpApiView['vpcLinks'][number]>();
+      const routes: Array<HttpApiView['routes'][number]> = [];
+      for (const [, route] of ofApi('AWS::ApiGatewayV2::Route')) {
+        const routeKey = literalString(route.Properties?.RouteKey) ?? '?';
+        for (const integrationId of referencedIds(route.Properties?.Target)) {
+          const integration = resources[integrationId];
+          if (integration?.Type !== 'AWS::ApiGatewayV2::Integration') continue;
+          const serviceKey = serviceByCloudMapService.get(referencedId(integration.Properties?.IntegrationUri) ?? '');
+          const linkId = integration.Properties?.ConnectionType === 'VPC_LINK' ? referencedId(integration.Properties?.ConnectionId) : undefined;
+          const link = linkId ? resources[linkId] : undefined;
+          if (linkId && link?.Type === 'AWS::ApiGatewayV2::VpcLink' && !vpcLinks.has(linkId)) {
+            const subnets = subnetsOf(stack, link.Properties?.SubnetIds);
+            const vpc = single(subnets.map((subnet) => subnet.vpc));
+            vpcLinks.set(linkId, {
+              key: key(stackIndex, linkId),
+              vpcKey: vpc && key(stackIndex, vpc),
+              subnetKind: single(subnets.map((subnet) => subnet.kind)),
+              azCount: new Set(subnets.map((subnet) => subnet.az)).size,
+            });
+          }
+          if (serviceKey) routes.push({ routeKey, vpcLinkKey: linkId && vpcLinks.get(linkId)?.key, serviceKey });
+        }
+      }
+      const domains = ofApi('AWS::ApiGatewayV2::ApiMapping')
+        .map(([, mapping]) => literalString(resources[referencedId(mapping.Properties?.DomainName) ?? '']?.Properties?.DomainName) ?? literalString(mapping.Properties?.DomainName))
+        .filter((domain): domain is string => domain !== undefined)
+        .sort(compare);
+      const throttles = ofApi('AWS::ApiGatewayV2::Stage')
+        .map(([, stage]) => stage.Properties?.DefaultRouteSettings)
+        .filter((settings) => literalNumber(settings?.ThrottlingRateLimit) !== undefined)
+        .map((settings) => `${literalNumber(settings.ThrottlingRateLimit)}/s${literalNumber(settings.ThrottlingBurstLimit) !== undefined ? `, burst ${literalNumber(settings.ThrottlingBurstLimit)}` : ''}`);
+      httpApis.push({
+        key: key(stackIndex, id),
+        name: literalString(resource.Properties?.Name) ?? resourceName(stack, id, resource),
+        domains,
+        executeApiEndpoint: resource.Properties?.DisableExecuteApiEndpoint !== true,
+        throttle: single(throttles),
+        vpcLinks: [...vpcLinks.values()],
+        routes: routes.sort((a, b) => compare(a.routeKey, b.routeKey)),
+      });
+    }
+
     for (const [id, resource] of ofType('AWS::CloudWatch::Alarm')) {
       const topics = [...referencedIds(resource.Properties?.AlarmActions)]
         .filter((target) => resources[target]?.Type === 'AWS::SNS::Topic')
@@ -277,6 +347,7 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
     name: section.name,
     vpcs,
     loadBalancers,
+    httpApis,
     services: services.sort((a, b) => compare(a.name, b.name)),
     alarmGroups: [...alarmGroups.entries()]
       .sort(([a], [b]) => compare(a, b))
@@ -341,7 +412,10 @@ function discoveryNames(resources: Readonly<Record<string, TemplateResource>>, s
         referencedId(discovery?.Properties?.DnsConfig?.NamespaceId ?? discovery?.Properties?.NamespaceId) ?? ''
       ];
     const namespaceName = literalString(namespace?.Properties?.Name);
-    if (discoveryName) names.push(namespaceName ? `${discoveryName}.${namespaceName}` : discoveryName);
+    // SRV answers carry each task's host and port (what the HTTP API's integration reads); a plain A lookup of the name finds nothing.
+    const srv = (discovery?.Properties?.DnsConfig?.DnsRecords ?? []).some((record: any) => record?.Type === 'SRV');
+    const fullName = discoveryName && (namespaceName ? `${discoveryName}.${namespaceName}` : discoveryName);
+    if (fullName) names.push(srv ? `${fullName} (SRV)` : fullName);
   }
   const connect = service.ServiceConnectConfiguration;
   if (connect?.Enabled === true) {

@@ -36,7 +36,10 @@ function azText(count: number, azs: readonly string[]): string {
   return azs.length > 0 ? `${count} × (${azs.join(', ')})` : `${count}`;
 }
 
-/** A Mermaid flowchart of one environment: internet → load balancer listeners → services, subnets and AZs, NAT, alarms → SNS. */
+/**
+ * A Mermaid flowchart of one environment: internet → load balancer listeners (or HTTP API routes → VPC link)
+ * → services, subnets and AZs, NAT, alarms → SNS.
+ */
 export function environmentDiagram(architecture: EnvironmentArchitecture): string {
   const out: string[] = ['flowchart LR', '  internet(("Internet"))'];
   const edges: string[] = [];
@@ -46,6 +49,8 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
     `${service.key}["${lines(service.name, serviceSummary(service), ...service.discoveryNames)}"]`;
   const loadBalancerNode = (lb: EnvironmentArchitecture['loadBalancers'][number]) =>
     `${lb.key}["${lines(lb.type, `${lb.internetFacing ? 'internet-facing' : 'internal'}${lb.azCount ? ` · ${lb.azCount} AZs` : ''}`)}"]`;
+  const vpcLinks = architecture.httpApis.flatMap((api) => api.vpcLinks);
+  const vpcLinkNode = (link: (typeof vpcLinks)[number]) => `${link.key}["${lines('VPC link', link.azCount > 0 ? `${link.azCount} AZs` : undefined)}"]`;
 
   for (const vpc of architecture.vpcs) {
     const azCount = Math.max(0, ...vpc.subnets.map((group) => group.azs.length));
@@ -61,6 +66,10 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
       )) {
         nodes.push(loadBalancerNode(lb));
         placed.add(lb.key);
+      }
+      for (const link of vpcLinks.filter((candidate) => candidate.vpcKey === vpc.key && candidate.subnetKind === group.kind)) {
+        nodes.push(vpcLinkNode(link));
+        placed.add(link.key);
       }
       for (const service of architecture.services.filter(
         (candidate) => candidate.vpcKey === vpc.key && candidate.subnetKind === group.kind,
@@ -95,8 +104,15 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
   for (const lb of architecture.loadBalancers.filter((candidate) => !placed.has(candidate.key))) {
     out.push(`  ${loadBalancerNode(lb)}`);
   }
+  for (const link of vpcLinks.filter((candidate) => !placed.has(candidate.key))) {
+    out.push(`  ${vpcLinkNode(link)}`);
+  }
   for (const service of architecture.services.filter((candidate) => !placed.has(candidate.key))) {
     out.push(`  ${serviceNode(service)}`);
+  }
+  for (const api of architecture.httpApis) {
+    const endpoints = [...api.domains, ...(api.executeApiEndpoint ? ['execute-api endpoint'] : [])];
+    out.push(`  ${api.key}["${lines('HTTP API (API Gateway)', endpoints.join(', '), api.throttle ? `throttle ${api.throttle}` : undefined)}"]`);
   }
 
   for (const lb of architecture.loadBalancers) {
@@ -110,6 +126,22 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
       for (const route of listener.routes) {
         edges.push(`  ${lb.key} -->|"${label(`${listenerText} ${route.condition}`)}"| ${route.serviceKey}`);
       }
+    }
+  }
+
+  for (const api of architecture.httpApis) {
+    edges.push(`  internet -->|"HTTPS :443"| ${api.key}`);
+    for (const link of api.vpcLinks) edges.push(`  ${api.key} -->|"VPC link"| ${link.key}`);
+    // One edge per service and way in, labelled with every route key it serves.
+    const byTarget = new Map<string, { from: string; to: string; routeKeys: string[] }>();
+    for (const route of api.routes) {
+      const from = route.vpcLinkKey ?? api.key;
+      const entry = byTarget.get(`${from}>${route.serviceKey}`) ?? { from, to: route.serviceKey, routeKeys: [] };
+      entry.routeKeys.push(route.routeKey);
+      byTarget.set(`${from}>${route.serviceKey}`, entry);
+    }
+    for (const { from, to, routeKeys } of byTarget.values()) {
+      edges.push(`  ${from} -->|"${label(routeKeys.join(', '))}"| ${to}`);
     }
   }
 

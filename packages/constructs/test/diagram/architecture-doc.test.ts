@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stage } from 'aws-cdk-lib';
 import { synthSampleApp } from './sample-app';
+import { EnvironmentConfig, SlipwayAppStack } from '../../src';
 import { readCloudAssembly } from '../../src/cost/cloud-assembly';
 import { ARCHITECTURE_BLOCK, architectureBlocks } from '../../src/diagram/architecture-doc';
+import { sampleServices } from '../fixtures/apps';
+import { devHttpApi } from '../fixtures/environments';
 
 jest.setTimeout(120_000);
 
@@ -86,6 +92,69 @@ describe('architectureBlocks on a two-service app with a dev and a prod Stage an
     const again = synthSampleApp({ pathMetadata: false });
     try {
       expect(architectureBlocks(readCloudAssembly(again))).toEqual(blocks);
+    } finally {
+      fs.rmSync(again, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The sample services in a Slipway environment inside a `Dev` Stage, synthesized to a temporary assembly. */
+function synthSlipwayStage(config: EnvironmentConfig): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-diagram-'));
+  const app = new App({ outdir });
+  const stage = new Stage(app, 'Dev', { env: { account: config.account, region: config.region } });
+  new SlipwayAppStack(stage, 'App', { config, services: sampleServices() });
+  app.synth();
+  return outdir;
+}
+
+describe('architectureBlocks on a Slipway dev environment behind the HTTP API', () => {
+  let dir: string;
+  let diagram: string;
+  beforeAll(() => {
+    dir = synthSlipwayStage(devHttpApi);
+    diagram = architectureBlocks(readCloudAssembly(dir))['diagram:dev'];
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('internet → HTTP API over HTTPS → VPC link, with the API\'s throttle and endpoint', () => {
+    expect(diagram).toMatch(/s0_IngressApi\w+\["HTTP API \(API Gateway\)<br\/>execute-api endpoint<br\/>throttle 50\/s, burst 100"\]/);
+    expect(diagram).toMatch(/internet -->\|"HTTPS :443"\| s0_IngressApi\w+/);
+    expect(diagram).toMatch(/s0_IngressApi\w+ -->\|"VPC link"\| s0_IngressVpcLink\w+/);
+    expect(diagram).not.toContain('Load Balancer');
+  });
+
+  test('the VPC link sits in the private subnets and routes /api to the backend, the rest to the frontend', () => {
+    expect(diagram).toMatch(/_Private\["Private subnets · 2 AZs"\]\n\s+s0_IngressVpcLink\w+\["VPC link<br\/>2 AZs"\]/);
+    expect(diagram).toMatch(/s0_IngressVpcLink\w+ -->\|"ANY \/api, ANY \/api\/\{proxy\+\}"\| s0_BackendService\w+/);
+    expect(diagram).toMatch(/s0_IngressVpcLink\w+ -->\|"\$default"\| s0_FrontendService\w+/);
+  });
+
+  test('services show their Cloud Map names as SRV records, and the table lists the API routes', () => {
+    expect(diagram).toContain('backend.dev.local (SRV)');
+    expect(diagram).toContain('frontend.dev.local (SRV)');
+    expect(diagram).toContain('| Backend | 1 task · 0.25 vCPU / 0.5 GB · Fargate Spot | backend.dev.local (SRV) | HTTP API ANY /api; HTTP API ANY /api/{proxy+} |');
+    expect(diagram).toContain('| Frontend | 1 task · 0.25 vCPU / 0.5 GB · Fargate Spot | frontend.dev.local (SRV) | HTTP API $default |');
+  });
+
+  test('the API\'s alarms go to the topic with the services\' alarms', () => {
+    expect(diagram).toContain('Ingress/ErrorRate');
+    expect(diagram).toContain('Ingress/LatencyP99');
+  });
+
+  test('with a custom domain the API is drawn with it and without the execute-api endpoint', () => {
+    const domainDir = synthSlipwayStage({ ...devHttpApi, https: { domainName: 'dev.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' } });
+    try {
+      expect(architectureBlocks(readCloudAssembly(domainDir))['diagram:dev']).toMatch(/"HTTP API \(API Gateway\)<br\/>dev\.example\.com<br\/>throttle/);
+    } finally {
+      fs.rmSync(domainDir, { recursive: true, force: true });
+    }
+  });
+
+  test('output is deterministic', () => {
+    const again = synthSlipwayStage(devHttpApi);
+    try {
+      expect(architectureBlocks(readCloudAssembly(again))['diagram:dev']).toBe(diagram);
     } finally {
       fs.rmSync(again, { recursive: true, force: true });
     }
