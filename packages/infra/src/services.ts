@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { AppServiceSpec } from '@slipway/constructs';
+import { Duration } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { dockerImage } from './docker-image';
 
 /**
@@ -20,6 +22,13 @@ export function appServices(repositoryRoot: string, gitSha?: string): Record<str
       pathPatterns: ['/api/*'],
       priority: 10,
       environment: { PORT: '8000' },
+      // The runtime image has no curl: node itself asks the API for its liveness.
+      containerHealthCheck: containerHealthCheck([
+        'CMD',
+        'node',
+        '-e',
+        "fetch('http://127.0.0.1:8000/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
+      ]),
     },
     frontend: {
       // Built from its own folder (its .dockerignore keeps the context small); GIT_SHA comes from the app stack.
@@ -27,6 +36,25 @@ export function appServices(repositoryRoot: string, gitSha?: string): Record<str
       containerPort: 8080,
       // Everything else (the default route) goes to the frontend's nginx.
       healthCheckPath: '/healthz',
+      // nginx-unprivileged (alpine) ships busybox wget.
+      containerHealthCheck: containerHealthCheck([
+        'CMD-SHELL',
+        'wget -q -O /dev/null http://127.0.0.1:8080/healthz || exit 1',
+      ]),
     },
+  };
+}
+
+/**
+ * ECS's own health check of a container: what replaces a task whose process is alive but not answering, and
+ * the only health signal of a service that no load balancer target group watches (the HTTP API ingress).
+ */
+function containerHealthCheck(command: string[]): ecs.HealthCheck {
+  return {
+    command,
+    interval: Duration.seconds(15),
+    timeout: Duration.seconds(5),
+    retries: 3,
+    startPeriod: Duration.seconds(10),
   };
 }

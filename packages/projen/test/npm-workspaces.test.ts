@@ -54,7 +54,8 @@ describe('run-workspaces runner', () => {
     write('packages/docs/.projen/tasks.json', { tasks: { test: {} } });
     write(
       'node_modules/.bin/projen',
-      `#!/bin/sh\necho "$(basename "$PWD") $1" >> ${log}\n[ "$(basename "$PWD")" = "$FAIL_IN" ] && exit 3\nexit 0\n`,
+      // A long-lived task (dev) stays up a moment, as a server would, so a parallel run starts them all.
+      `#!/bin/sh\necho "$(basename "$PWD") $1" >> ${log}\n[ "$(basename "$PWD")" = "$FAIL_IN" ] && exit 3\n[ "$1" = dev ] && sleep 1\nexit 0\n`,
     );
     fs.chmodSync(path.join(root, 'node_modules/.bin/projen'), 0o755);
   });
