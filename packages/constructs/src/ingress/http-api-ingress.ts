@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpServiceDiscoveryIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -119,6 +119,13 @@ export class HttpApiIngress extends Construct {
     super(scope, id);
     this.throttle = props.throttle ?? DEFAULT_HTTP_API_THROTTLE;
     const https = props.https;
+    const { rateLimit, burstLimit } = this.throttle;
+    if (!Token.isUnresolved(rateLimit) && !(rateLimit >= 1 && rateLimit <= 10000)) {
+      throw SlipwayConfigError.of(this.node.path, 'throttle.rateLimit', rateLimit, 'must be between 1 and 10000 requests per second', "API Gateway's account default is 10000; use e.g. 50 for dev.");
+    }
+    if (!Token.isUnresolved(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= 5000)) {
+      throw SlipwayConfigError.of(this.node.path, 'throttle.burstLimit', burstLimit, 'must be a whole number between 1 and 5000', 'Use e.g. twice the rateLimit.');
+    }
     if (https && !https.domainName) {
       throw SlipwayConfigError.of(this.node.path, 'https.domainName', https.domainName, 'is required when https is set', "Set the site's domain, e.g. 'app.example.com'.");
     }

@@ -95,6 +95,16 @@ describe('HttpApiIngress', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
   });
 
+  test('GIVEN a throttle rate API Gateway does not accept THEN it is refused', () => {
+    expect(() => httpApi({ throttle: { rateLimit: 0, burstLimit: 10 } }))
+      .toThrow(/Test\/Ingress: throttle\.rateLimit must be between 1 and 10000 requests per second; got 0/);
+  });
+
+  test('GIVEN a burst that is not a whole number from 1 to 5000 THEN it is refused', () => {
+    expect(() => httpApi({ throttle: { rateLimit: 10, burstLimit: 6000 } }))
+      .toThrow(/Test\/Ingress: throttle\.burstLimit must be a whole number between 1 and 5000; got 6000/);
+  });
+
   describe('GIVEN https with a hosted zone', () => {
     let template: Template;
     let construct: HttpApiIngress;
