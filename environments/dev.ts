@@ -2,9 +2,10 @@ import { defineEnvironment } from '@slipway/constructs';
 
 /**
  * dev: the cheapest setup that still behaves like prod. One Fargate Spot task
- * per service, a NAT instance instead of NAT gateways, plain HTTP on the load
- * balancer's own name, a week of logs. Every push to the pipeline's branch
- * lands here first.
+ * per service, a NAT instance instead of NAT gateways, an API Gateway HTTP API
+ * instead of a load balancer (no custom domain: HTTPS on the API's own
+ * execute-api name), a week of logs. About $22 a month at list price
+ * (docs/cost.md). Every push to the pipeline's branch lands here first.
  *
  * The account id is a placeholder: put your dev account's id here before
  * deploying (synth and tests work without one).
@@ -13,7 +14,7 @@ export const dev = defineEnvironment({
   name: 'dev',
   account: '111111111111',
   region: 'eu-west-1',
-  // Listed, not looked up: synth needs no AWS credentials. An ALB needs two zones.
+  // Listed, not looked up: synth needs no AWS credentials. Two zones for the private subnets' spread.
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   network: { maxAzs: 2, natGateways: 1, natProvider: 'instance' },
   services: {
@@ -22,6 +23,8 @@ export const dev = defineEnvironment({
   },
   // backend.dev.local and frontend.dev.local inside the VPC.
   serviceDiscovery: { namespace: 'dev.local' },
+  // An ALB and its public IPv4 addresses alone cost ~$24/month; the HTTP API costs $1 per million requests.
+  ingress: { type: 'http-api' },
   logRetentionDays: 7,
   containerInsights: false,
   deletionProtection: false,

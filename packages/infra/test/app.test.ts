@@ -123,10 +123,17 @@ describe('dev', () => {
     devTemplate.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'frontend' });
   });
 
-  test('serves plain HTTP only', () => {
-    devTemplate.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' }, 1);
-    devTemplate.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 443 }, 0);
+  test('is reached through an HTTP API and a VPC link, with no load balancer and no custom domain', () => {
+    devTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    devTemplate.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    devTemplate.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    devTemplate.resourceCountIs('AWS::ApiGatewayV2::VpcLink', 1);
     devTemplate.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    devTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    // The URL the pipeline verifies is the API's own (https://<id>.execute-api.<region>.amazonaws.com).
+    const [apiId] = Object.keys(devTemplate.findResources('AWS::ApiGatewayV2::Api'));
+    const url = Object.values(devTemplate.findOutputs('Url'))[0];
+    expect(url.Value).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
   });
 
   test('keeps logs 7 days, Container Insights off, no deletion protection', () => {
@@ -136,9 +143,10 @@ describe('dev', () => {
     devTemplate.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
     });
-    devTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
-    });
+    const devStage = delivery.stages.find((stage) => stage.config.name === 'dev')!;
+    expect(
+      assembly.getNestedAssembly(devStage.artifactId).getStackArtifact(devStage.app.artifactId).terminationProtection,
+    ).toBeFalsy();
   });
 
   test('uses one NAT instance across two zones', () => {
