@@ -36,7 +36,9 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
       updateSnapshot: javascript.UpdateSnapshot.NEVER,
       jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
     },
-    tsJestOptions: { transformOptions: { isolatedModules: true } },
+    // ts-jest transpiles each test file on its own (fast; tsc type-checks in compile). It reads this from the
+    // test tsconfig now that its own isolatedModules option is deprecated.
+    tsconfigDev: { compilerOptions: { isolatedModules: true } },
   });
   project.package.addBin({ slipway: 'bin/slipway' });
   // docs/security.md is generated from the acknowledgements in the synthesized sample apps;

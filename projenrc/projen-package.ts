@@ -26,7 +26,9 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
     keywords: ['projen', 'aws-cdk', 'fargate', 'ecs', 'slipway'],
     jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER },
-    tsJestOptions: { transformOptions: { isolatedModules: true } },
+    // ts-jest transpiles each test file on its own (fast; tsc type-checks in compile). It reads this from the
+    // test tsconfig now that its own isolatedModules option is deprecated.
+    tsconfigDev: { compilerOptions: { isolatedModules: true } },
     gitignore: ['/samples/'],
   });
   project.npmignore?.exclude('/scripts/', '/bench/');

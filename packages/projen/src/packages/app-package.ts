@@ -77,7 +77,9 @@ export function createAppPackage(
         ...options.jestConfig,
       },
     },
-    tsJestOptions: { transformOptions: { isolatedModules: true } },
+    // ts-jest transpiles each test file on its own (fast; tsc type-checks in compile). It reads this from the
+    // test tsconfig now that its own isolatedModules option is deprecated.
+    tsconfigDev: { compilerOptions: { isolatedModules: true } },
   });
   project.package.addField('private', true);
   if (options.sampleCode) {
