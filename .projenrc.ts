@@ -16,6 +16,11 @@ const project = new SlipwayProject({
   gitignore: ['/.ci-artifacts/'],
 });
 
+// The npm registry this project builds from lacks some platform builds of unrs-resolver 1.13 (eslint's import
+// resolver), so npm leaves them out of the lock file and `npm ci` on a fresh clone then refuses the lock.
+// 1.12.2 has a build for every platform it lists.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 addConstructLibrary(project);
 addProjectType(project);
 
