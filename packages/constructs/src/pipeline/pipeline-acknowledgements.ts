@@ -39,7 +39,7 @@ const GRANT_KINDS: readonly GrantKind[] = [
     matches: (_, resources, owned) =>
       resources.every((resource) => resource === `<${owned.bucket}.Arn>` || resource === `<${owned.bucket}.Arn>/*`),
     reason:
-      "CDK Pipelines' grant on this pipeline's own artifact bucket: the wildcards are object-level S3 actions inside that one bucket, which holds only build artifacts.",
+      "CDK Pipelines' grant on this pipeline's own artifact bucket: the wildcard S3 actions are limited to that one bucket and its objects, which are only build artifacts.",
   },
   {
     matches: (_, resources, owned) =>
