@@ -42,21 +42,51 @@ export function rulePack(ruleId: string): string {
   return ruleId.split('::')[0] || 'other';
 }
 
+/** Acknowledgements that share a finding id and a reason, with every resource they sit on. */
+export interface AcknowledgementGroup {
+  /** Finding id, e.g. `AwsSolutions-IAM5[Action::s3:GetObject*]`. */
+  readonly ruleId: string;
+  /** Why the finding is safe on each of these resources. */
+  readonly reason: string;
+  /** Paths of the constructs the acknowledgement is attached to, in the records' order. */
+  readonly paths: readonly string[];
+}
+
+/**
+ * Group records with the same finding id and reason (CDK Pipelines gives many
+ * roles the same generated grant), keeping the order in which each group
+ * first appears. Nothing is dropped: the groups' paths are all the records.
+ */
+export function groupAcknowledgements(records: readonly AcknowledgementRecord[]): AcknowledgementGroup[] {
+  const groups = new Map<string, { ruleId: string; reason: string; paths: string[] }>();
+  for (const record of records) {
+    const key = JSON.stringify([record.ruleId, record.reason]);
+    const group = groups.get(key) ?? { ruleId: record.ruleId, reason: record.reason, paths: [] };
+    group.paths.push(record.path);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 /**
  * Render docs/security.md: for each set, the totals per rule pack and a table
- * of rule, resource path and reason.
+ * of rule, resource paths and reason. Totals count acknowledgements, one per
+ * resource; a table row lists together the resources that share a rule and a reason.
  */
 export function renderSecurityReport(sets: readonly AcknowledgementSet[], intro: string): string {
   const lines: string[] = [intro.trim(), ''];
-  lines.push('## Totals', '', '| app | ' + ['AwsSolutions', 'NIST 800-53 R5', 'other'].join(' | ') + ' | total |', '|---|---:|---:|---:|---:|');
+  lines.push('## Totals', '',
+    'Each count is one acknowledgement on one resource. In the tables below, resources that share a rule and a reason are listed in one row.', '',
+    '| app | ' + ['AwsSolutions', 'NIST 800-53 R5', 'other'].join(' | ') + ' | total |', '|---|---:|---:|---:|---:|');
   for (const set of sets) {
     const counts = countByPack(set.acknowledgements);
     lines.push(`| ${set.title} | ${counts.AwsSolutions ?? 0} | ${counts['NIST 800-53 R5'] ?? 0} | ${countOther(counts)} | ${set.acknowledgements.length} |`);
   }
   for (const set of sets) {
     lines.push('', `## ${set.title}`, '', set.description, '', '| rule | resource | reason |', '|---|---|---|');
-    for (const record of set.acknowledgements) {
-      lines.push(`| \`${escapeCell(record.ruleId)}\` | \`${escapeCell(record.path)}\` | ${escapeCell(record.reason)} |`);
+    for (const group of groupAcknowledgements(set.acknowledgements)) {
+      const paths = group.paths.map((path) => `\`${escapeCell(path)}\``).join('<br>');
+      lines.push(`| \`${escapeCell(group.ruleId)}\` | ${paths} | ${escapeCell(group.reason)} |`);
     }
   }
   return lines.join('\n') + '\n';

@@ -1,16 +1,16 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import {
-  AcknowledgementSet, MIN_ACKNOWLEDGEMENT_REASON_LENGTH, SlipwayConfigError, acknowledgeFindings,
+  AcknowledgementSet, MIN_ACKNOWLEDGEMENT_REASON_LENGTH, acknowledgeFindings,
   collectAcknowledgements, enforceSecurityChecks,
 } from '../../src';
 import { sampleApp } from '../fixtures/apps';
 import { devHttpApi, devLike, prodLike } from '../fixtures/environments';
 import { SECURITY_DOC_PATH, renderSecurityDoc } from '../fixtures/security-doc';
+import { PIPELINE_ACCOUNT, SETTINGS, environment, pipelineApp } from '../pipeline/fixtures';
 
 function stackInStage(): { app: App; stack: Stack } {
   const app = new App();
@@ -78,9 +78,23 @@ describe('acknowledgeFindings', () => {
   });
 });
 
-describe('the sample app', () => {
+describe('the sample app and the delivery pipeline', () => {
   const sets: AcknowledgementSet[] = [];
   const unacknowledged: Record<string, number> = {};
+  /** Paths of every App and Stage synthesized, where no acknowledgement may sit. */
+  const appAndStagePaths = new Set<string>();
+
+  function synthesizeAndCollect(title: string, description: string, app: App): void {
+    // WHEN synthesized (throws on any unacknowledged finding)
+    app.synth();
+    for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+      unacknowledged[`${title} ${pack.readPackName}`] = pack.validateScope(app).violations.length;
+    }
+    for (const construct of app.node.findAll()) {
+      if (App.isApp(construct) || Stage.isStage(construct)) appAndStagePaths.add(construct.node.path);
+    }
+    sets.push({ title, description, acknowledgements: collectAcknowledgements(app) });
+  }
 
   beforeAll(() => {
     const apps = [
@@ -89,18 +103,23 @@ describe('the sample app', () => {
       ['prod-like (inside a pipeline Stage)', prodLike, true, 'HTTPS, WAF, NAT gateway per AZ, autoscaling'],
     ] as const;
     for (const [title, config, inStage, settings] of apps) {
-      // GIVEN the sample app with security checks on WHEN synthesized (throws on any unacknowledged finding)
-      const { app } = sampleApp(config, { inStage });
-      app.synth();
-      for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
-        unacknowledged[`${title} ${pack.readPackName}`] = pack.validateScope(app).violations.length;
-      }
-      sets.push({
-        title,
-        description: `\`environments\` settings like the generated ${config.name} environment (${settings}).`,
-        acknowledgements: collectAcknowledgements(app),
-      });
+      // GIVEN the sample app with security checks on
+      synthesizeAndCollect(title, `\`environments\` settings like the generated ${config.name} environment (${settings}).`,
+        sampleApp(config, { inStage }).app);
     }
+    // GIVEN the delivery pipeline, both ways its artifacts can be kept; each environment's Stage holds a
+    // stand-in stack with the real deployment verification role (the application stacks are the apps above)
+    const pipelineParts = "CDK Pipelines' roles and policies, the artifact bucket, the CodeBuild projects, "
+      + "and each environment's deployment verification role";
+    synthesizeAndCollect('delivery pipeline, prod in another account',
+      `\`SlipwayPipeline\` deploying dev in the pipeline's account, then prod in another account after an approval that emails `
+      + `a KMS-encrypted topic; artifacts are encrypted with a customer-managed, rotated key (${pipelineParts}).`,
+      pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)]).app);
+    synthesizeAndCollect("delivery pipeline, every environment in the pipeline's account",
+      `\`SlipwayPipeline\` deploying dev, then prod after an approval without notification, both in the pipeline's account; `
+      + `artifacts use the AWS-managed S3 key (${pipelineParts}).`,
+      pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', PIPELINE_ACCOUNT, true)],
+        { ...SETTINGS, notifyEmail: undefined }).app);
   });
 
   test('THEN it has zero unacknowledged AwsSolutions and NIST 800-53 R5 findings', () => {
@@ -111,6 +130,10 @@ describe('the sample app', () => {
       'dev-like behind the HTTP API NIST.800.53.R5': 0,
       'prod-like (inside a pipeline Stage) AwsSolutions': 0,
       'prod-like (inside a pipeline Stage) NIST.800.53.R5': 0,
+      'delivery pipeline, prod in another account AwsSolutions': 0,
+      'delivery pipeline, prod in another account NIST.800.53.R5': 0,
+      "delivery pipeline, every environment in the pipeline's account AwsSolutions": 0,
+      "delivery pipeline, every environment in the pipeline's account NIST.800.53.R5": 0,
     });
     // The totals are printed on every run and kept in docs/security.md.
     console.log(sets.map((set) => `${set.title}: ${set.acknowledgements.length} acknowledged findings, 0 unacknowledged`).join('\n'));
@@ -120,7 +143,8 @@ describe('the sample app', () => {
     const records = sets.flatMap((set) => set.acknowledgements);
     expect(records.length).toBeGreaterThan(0);
     expect(records.filter((record) => record.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH)).toEqual([]);
-    expect(records.filter((record) => record.path === '' || record.path === 'Deploy')).toEqual([]);
+    expect(appAndStagePaths).toEqual(new Set(['', 'Deploy', 'Delivery/Dev', 'Delivery/Prod']));
+    expect(records.filter((record) => appAndStagePaths.has(record.path))).toEqual([]);
   });
 
   test('THEN docs/security.md lists exactly these acknowledgements (run `npx projen docs:security` to refresh it)', () => {
@@ -129,6 +153,11 @@ describe('the sample app', () => {
     expect(fs.readFileSync(SECURITY_DOC_PATH, 'utf8')).toBe(expected);
   });
 
-  void SlipwayConfigError;
-  void path;
+  test('THEN every acknowledgement appears in docs/security.md on a row with its rule, resource and reason', () => {
+    const rows = fs.readFileSync(SECURITY_DOC_PATH, 'utf8').split('\n').filter((line) => line.startsWith('| `'));
+    const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    const missing = sets.flatMap((set) => set.acknowledgements).filter((record) => !rows.some((row) =>
+      row.startsWith(`| \`${cell(record.ruleId)}\` |`) && row.includes(`\`${cell(record.path)}\``) && row.endsWith(`| ${cell(record.reason)} |`)));
+    expect(missing).toEqual([]);
+  });
 });
