@@ -45,7 +45,7 @@ export class ApplicationStage extends Stage implements DeployableStage {
     this.app = new SlipwayAppStack(this, 'App', {
       stackName: props.stackName,
       config: props.config,
-      services: appServices(props.repositoryRoot, props.gitSha),
+      services: appServices(props.repositoryRoot, props.config.name, props.gitSha),
       gitSha: props.gitSha,
     });
     const url = this.app.urlOutput;

@@ -10,9 +10,15 @@ import { dockerImage } from './docker-image';
  * How big and how many come from each environment's `services` settings.
  *
  * @param repositoryRoot the repository's root folder
+ * @param environmentName the environment's name, which the API reports in /api/version (APP_ENV) and the
+ *   frontend shows as its DEV / PROD banner
  * @param gitSha the commit being deployed, for the images' GIT_SHA build argument
  */
-export function appServices(repositoryRoot: string, gitSha?: string): Record<string, AppServiceSpec> {
+export function appServices(
+  repositoryRoot: string,
+  environmentName: string,
+  gitSha?: string,
+): Record<string, AppServiceSpec> {
   return {
     backend: {
       // Built from the repository root: the image installs from the workspace lockfile.
@@ -21,7 +27,7 @@ export function appServices(repositoryRoot: string, gitSha?: string): Record<str
       healthCheckPath: '/api/health',
       pathPatterns: ['/api/*'],
       priority: 10,
-      environment: { PORT: '8000' },
+      environment: { PORT: '8000', APP_ENV: environmentName, LOG_LEVEL: 'info' },
       // The runtime image has no curl: node itself asks the API for its liveness.
       containerHealthCheck: containerHealthCheck([
         'CMD',

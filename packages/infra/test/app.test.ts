@@ -117,6 +117,14 @@ describe('dev', () => {
     devTemplate.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
   });
 
+  test("tells the API which environment it is, so /api/version and the frontend's banner say dev", () => {
+    devTemplate.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({ Environment: Match.arrayWith([{ Name: 'APP_ENV', Value: 'dev' }]) }),
+      ]),
+    });
+  });
+
   test('registers backend.dev.local and frontend.dev.local in Cloud Map', () => {
     devTemplate.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'dev.local' });
     devTemplate.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'backend' });

@@ -7,12 +7,14 @@ import { REPOSITORY_ROOT } from '../src/app';
 import { appServices } from '../src/services';
 
 test('the backend serves /api/* on 8000 and the frontend everything else on 8080, each with its health check', () => {
-  const services = appServices(REPOSITORY_ROOT);
+  const services = appServices(REPOSITORY_ROOT, 'dev');
   expect(Object.keys(services)).toEqual(['backend', 'frontend']);
   expect(services.backend).toMatchObject({
     containerPort: 8000,
     healthCheckPath: '/api/health',
     pathPatterns: ['/api/*'],
+    // /api/version reports the environment, which the frontend shows as its banner
+    environment: expect.objectContaining({ PORT: '8000', APP_ENV: 'dev' }),
   });
   expect(services.frontend).toMatchObject({ containerPort: 8080, healthCheckPath: '/healthz' });
   expect(services.frontend.pathPatterns).toBeUndefined();
@@ -24,7 +26,7 @@ test('the Dockerfiles the images are built from exist in this repository', () =>
 });
 
 describe('container health checks', () => {
-  const services = appServices(REPOSITORY_ROOT);
+  const services = appServices(REPOSITORY_ROOT, 'dev');
 
   test('each service checks its own health path on its own port', () => {
     expect(services.backend.containerHealthCheck?.command.join(' ')).toContain('http://127.0.0.1:8000/api/health');
