@@ -75,12 +75,19 @@ export function groupAcknowledgements(records: readonly AcknowledgementRecord[])
  */
 export function renderSecurityReport(sets: readonly AcknowledgementSet[], intro: string): string {
   const lines: string[] = [intro.trim(), ''];
-  lines.push('## Totals', '',
-    'Each count is one acknowledgement on one resource. In the tables below, resources that share a rule and a reason are listed in one row.', '',
-    '| app | ' + ['AwsSolutions', 'NIST 800-53 R5', 'other'].join(' | ') + ' | total |', '|---|---:|---:|---:|---:|');
+  lines.push(
+    '## Totals',
+    '',
+    'Each count is one acknowledgement on one resource. In the tables below, resources that share a rule and a reason are listed in one row.',
+    '',
+    '| app | ' + ['AwsSolutions', 'NIST 800-53 R5', 'other'].join(' | ') + ' | total |',
+    '|---|---:|---:|---:|---:|',
+  );
   for (const set of sets) {
     const counts = countByPack(set.acknowledgements);
-    lines.push(`| ${set.title} | ${counts.AwsSolutions ?? 0} | ${counts['NIST 800-53 R5'] ?? 0} | ${countOther(counts)} | ${set.acknowledgements.length} |`);
+    lines.push(
+      `| ${set.title} | ${counts.AwsSolutions ?? 0} | ${counts['NIST 800-53 R5'] ?? 0} | ${countOther(counts)} | ${set.acknowledgements.length} |`,
+    );
   }
   for (const set of sets) {
     lines.push('', `## ${set.title}`, '', set.description, '', '| rule | resource | reason |', '|---|---|---|');
@@ -102,7 +109,9 @@ function countByPack(records: readonly AcknowledgementRecord[]): Record<string, 
 }
 
 function countOther(counts: Record<string, number>): number {
-  return Object.entries(counts).filter(([pack]) => pack !== 'AwsSolutions' && pack !== 'NIST 800-53 R5').reduce((sum, [, count]) => sum + count, 0);
+  return Object.entries(counts)
+    .filter(([pack]) => pack !== 'AwsSolutions' && pack !== 'NIST 800-53 R5')
+    .reduce((sum, [, count]) => sum + count, 0);
 }
 
 function escapeCell(text: string): string {
