@@ -12,6 +12,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { AlarmTopic } from '../alarms/alarm-topic';
+import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
 import { HttpApiThrottleConfig, HttpsConfig, isHostedZoneHttps } from '../config/environment-config';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings } from '../nag/acknowledge';
@@ -106,7 +107,7 @@ export class HttpApiIngress extends Construct {
   public readonly domainName?: apigwv2.DomainName;
   /** Default throttling (resolved). */
   public readonly throttle: HttpApiThrottleConfig;
-  /** 5xx share of all requests; services use it as their ECS deployment alarm. */
+  /** 5xx share of all requests; services use it as their ECS deployment alarm, so it has a fixed name (`deploymentAlarmName`). */
   public readonly errorRateAlarm: cloudwatch.Alarm;
   /** p99 latency of all requests. */
   public readonly latencyAlarm: cloudwatch.Alarm;
@@ -191,6 +192,7 @@ export class HttpApiIngress extends Construct {
 
     const period = Duration.minutes(1);
     const errorRatePercent = props.errorRateAlarmPercent ?? 5;
+    // A fixed name: the services behind the API watch this alarm during their deployments, by name.
     this.errorRateAlarm = this.addAlarm('ErrorRate', new cloudwatch.MathExpression({
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
       usingMetrics: {
@@ -199,7 +201,8 @@ export class HttpApiIngress extends Construct {
       },
       period,
       label: '5xx %',
-    }), errorRatePercent, 3, `HTTP API: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`, props.alarmTopic);
+    }), errorRatePercent, 3, `HTTP API: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`, props.alarmTopic,
+    deploymentAlarmName(this, 'ErrorRate'));
     const latencySeconds = props.latencyAlarmSeconds ?? 2;
     this.latencyAlarm = this.addAlarm('LatencyP99', this.stage.metricLatency({ period, statistic: 'p99' }), latencySeconds * 1000, 5,
       `HTTP API: p99 latency above ${latencySeconds}s for 5 minutes`, props.alarmTopic);
@@ -253,8 +256,10 @@ export class HttpApiIngress extends Construct {
     return [...this.routeOwners.entries()].map(([routeKey, serviceName]) => ({ routeKey, serviceName }));
   }
 
-  private addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string, topic: AlarmTopic | undefined): cloudwatch.Alarm {
+  private addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string, topic: AlarmTopic | undefined,
+    alarmName?: string): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName,
       metric,
       threshold,
       evaluationPeriods: periods,

@@ -1,6 +1,5 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { HttpApiIngress, httpApiRouteKeys } from '../ingress/http-api-ingress';
@@ -62,8 +61,6 @@ export class HttpApiService extends SlipwayServiceBase {
     // API-level: it also fires for another service's errors while this one deploys. A needless rollback
     // can be retried; a bad deploy that stays is worse. Per-route metrics would cost about $0.30 each a month.
     this.deploymentAlarms = [props.ingress.errorRateAlarm];
-    this.service.enableDeploymentAlarms(this.deploymentAlarms.map((alarm) => alarm.alarmName), {
-      behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
-    });
+    this.rollBackOnAlarms(this.deploymentAlarms);
   }
 }

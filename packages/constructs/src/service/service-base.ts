@@ -10,6 +10,7 @@ import { ServiceConfig } from '../config/environment-config';
 import { describeFargateMemoryFor, isValidFargateSize } from '../config/fargate-sizes';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { AlarmTopic } from '../alarms/alarm-topic';
+import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
 import { SlipwayCluster } from '../cluster/slipway-cluster';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
@@ -267,9 +268,27 @@ export abstract class SlipwayServiceBase extends Construct {
     this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(this.containerPort), description ?? `to ${this.serviceName}`);
   }
 
-  /** Create an alarm at ≥ threshold for `periods` consecutive minutes, notifying the alarm topic. */
-  protected addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string): cloudwatch.Alarm {
+  /**
+   * Let ECS watch these alarms during deployments and roll back when one fires.
+   *
+   * ECS gets each alarm's fixed name (`deploymentAlarmName`), not `alarm.alarmName`: that is a `Ref` to the
+   * alarm resource, which makes the service depend on the alarm, and aws-cdk-lib then notes on every synth
+   * that the deployment alarm "may cause a circular dependency". An alarm without a fixed name is still
+   * referenced by `Ref`.
+   */
+  protected rollBackOnAlarms(alarms: readonly cloudwatch.Alarm[]): void {
+    const names = alarms.map((alarm) => (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName ?? alarm.alarmName);
+    this.service.enableDeploymentAlarms(names, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+  }
+
+  /**
+   * Create an alarm at ≥ threshold for `periods` consecutive minutes, notifying the alarm topic.
+   * @param options.deployment the service watches it during deployments (`rollBackOnAlarms`), so it gets a fixed name
+   */
+  protected addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string,
+    options: { deployment?: boolean } = {}): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: options.deployment ? deploymentAlarmName(this, id) : undefined,
       metric,
       threshold,
       evaluationPeriods: periods,

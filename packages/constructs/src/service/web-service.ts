@@ -1,6 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { SlipwayConfigError } from '../config/slipway-config-error';
@@ -114,18 +113,15 @@ export class WebService extends SlipwayServiceBase {
       },
       period: Duration.minutes(1),
       label: '5xx %',
-    }), errorRatePercent, 3, `${props.serviceName}: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`);
+    }), errorRatePercent, 3, `${props.serviceName}: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`, { deployment: true });
     const latencySeconds = props.latencyAlarmSeconds ?? 2;
     this.addAlarm('LatencyP99', metrics.targetResponseTime({ period: Duration.minutes(1), statistic: 'p99' }), latencySeconds, 5,
       `${props.serviceName}: p99 response time above ${latencySeconds}s for 5 minutes`);
     const unhealthy = this.addAlarm('UnhealthyTargets', metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }), 1, 3,
-      `${props.serviceName}: a target failed health checks for 3 minutes`);
+      `${props.serviceName}: a target failed health checks for 3 minutes`, { deployment: true });
 
-    // The alarms read target-group metrics only, so the service can depend on them without a cycle.
     this.deploymentAlarms = [errorRate, unhealthy];
-    this.service.enableDeploymentAlarms(this.deploymentAlarms.map((alarm) => alarm.alarmName), {
-      behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
-    });
+    this.rollBackOnAlarms(this.deploymentAlarms);
   }
 
   private validateRouting(props: WebServiceProps, deregistrationDelay: Duration): void {

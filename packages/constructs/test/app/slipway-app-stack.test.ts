@@ -1,9 +1,19 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { App } from 'aws-cdk-lib';
 import { SlipwayAppStack } from '../../src';
 import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments';
+
+/** Each ECS service's DeploymentConfiguration.Alarms.AlarmNames, checked to be the names of alarms in the stack. */
+function deploymentAlarmNames(stack: SlipwayAppStack): unknown[][] {
+  const template = Template.fromStack(stack);
+  const names = Object.values(template.findResources('AWS::ECS::Service'))
+    .map((service) => service.Properties.DeploymentConfiguration.Alarms.AlarmNames as unknown[]);
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName);
+  for (const name of names.flat()) expect(alarms).toContain(name);
+  return names;
+}
 
 describe('SlipwayAppStack', () => {
   let dev: Template;
@@ -244,6 +254,27 @@ describe('SlipwayAppStack', () => {
     expect(prodStack.region).toBe('eu-west-1');
     expect(prodStack.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(prodStack.tags.tagValues()).toEqual({ 'slipway:environment': 'prod' });
+  });
+
+  test('THEN no service gets the ECS "deployment alarm may cause a circular dependency" note: deployment alarms are referenced by fixed name', () => {
+    // GIVEN each ingress, and the prod-like app inside a pipeline Stage
+    const apps = [sampleApp(devLike), sampleApp(devHttpApi), sampleApp(prodLike, { inStage: true })];
+    for (const { app, stack } of apps) {
+      // WHEN the whole app is synthesized
+      const messages = app.synth().stacks.flatMap((artifact) => artifact.messages);
+      // THEN
+      expect(messages.filter((message) => String(message.entry.data).includes('circular dependency'))).toEqual([]);
+      Annotations.fromStack(stack).hasNoInfo('*', Match.stringLikeRegexp('circular dependency'));
+    }
+    const [alb, httpApi, inStage] = apps.map(({ stack }) => stack);
+    expect(inStage.stackName).toBe('Deploy-App-prod');
+    for (const stack of [alb, inStage]) {
+      expect(deploymentAlarmNames(stack)).toEqual([
+        [`${stack.stackName}-Backend-ErrorRate`, `${stack.stackName}-Backend-UnhealthyTargets`],
+        [`${stack.stackName}-Frontend-ErrorRate`, `${stack.stackName}-Frontend-UnhealthyTargets`],
+      ]);
+    }
+    expect(deploymentAlarmNames(httpApi)).toEqual([['App-dev-Ingress-ErrorRate'], ['App-dev-Ingress-ErrorRate']]);
   });
 
   test('THEN the git SHA reaches the container as GIT_SHA and as an image label', () => {

@@ -70,6 +70,8 @@ describe('HttpApiIngress', () => {
         { Name: 'Stage', Value: '$default' },
       ];
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        // Fixed: the services behind the API name it as their ECS deployment alarm.
+        AlarmName: 'Test-Ingress-ErrorRate',
         Threshold: 5,
         EvaluationPeriods: 3,
         Metrics: Match.arrayWith([

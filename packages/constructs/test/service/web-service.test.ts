@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -18,6 +18,7 @@ function webService(overrides: Partial<WebServiceProps> = {}, options: { contain
 describe('WebService', () => {
   describe('GIVEN a backend with secrets, a container health check and autoscaling', () => {
     let template: Template;
+    let annotations: Annotations;
     let service: WebService;
     beforeAll(() => {
       const { stack, cluster, ingress } = platform({ containerInsights: true });
@@ -33,6 +34,7 @@ describe('WebService', () => {
         alarmTopic: new AlarmTopic(stack, 'Alarms'),
       });
       template = Template.fromStack(stack);
+      annotations = Annotations.fromStack(stack);
     });
 
     test('THEN the container runs non-root on a read-only root filesystem with a writable /tmp volume', () => {
@@ -80,9 +82,18 @@ describe('WebService', () => {
           DeploymentCircuitBreaker: { Enable: true, Rollback: true },
           MinimumHealthyPercent: 100,
           MaximumPercent: 200,
-          Alarms: { Enable: true, Rollback: true, AlarmNames: [{ Ref: Match.stringLikeRegexp('ErrorRate') }, { Ref: Match.stringLikeRegexp('UnhealthyTargets') }] },
+          Alarms: { Enable: true, Rollback: true, AlarmNames: ['Test-Backend-ErrorRate', 'Test-Backend-UnhealthyTargets'] },
         },
       });
+    });
+
+    test('THEN the deployment alarms have fixed names, so the service names them without a Ref and CDK notes no possible cycle', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Test-Backend-ErrorRate', Threshold: 5, EvaluationPeriods: 3 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Test-Backend-UnhealthyTargets', MetricName: 'UnHealthyHostCount' });
+      expect(service.deploymentAlarms.map((alarm) => alarm.node.id)).toEqual(['ErrorRate', 'UnhealthyTargets']);
+      // The other alarms keep generated names.
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmName: Match.anyValue() }, 2);
+      annotations.hasNoInfo('*', Match.stringLikeRegexp('circular dependency'));
     });
 
     test('THEN a rolling step is quick: healthy after 2 checks 10 s apart, drained in 15 s', () => {
