@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveAssemblyDir } from './assembly-option';
 import { AssumptionId, isAssumptionId, withAssumptions } from './assumptions';
-import { CloudAssemblyError, readCloudAssembly } from './cloud-assembly';
+import { readCloudAssembly } from './cloud-assembly';
 import { estimateCosts } from './cost-estimate';
 import { renderCostJson, renderCostMarkdown, renderCostText } from './cost-report';
-import { GeneratedFileError, endMarker, startMarker, updateGeneratedFile } from './generated-block';
+import { endMarker, startMarker, updateGeneratedFile } from './generated-block';
 import { US_EAST_1_PRICES } from './prices';
-import { parseOptions } from '../cli/args';
+import { runAssemblyCommand } from '../cli/assembly-command';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../cli/command';
 
 const USAGE = `Usage: slipway cost [--assembly <cdk.out>] [--json] [--region <region>] [--assume <id>=<value>]... [--prices <file.json>] [--write <file.md>]... [--check]
@@ -46,40 +45,23 @@ export async function runCost(
   output: CommandOutput = processOutput,
   cwd: string = process.cwd(),
 ): Promise<number> {
-  try {
-    const options = parseOptions(
-      argv,
-      {
-        assembly: { type: 'string' },
-        'app-dir': { type: 'string' },
-        json: { type: 'boolean' },
-        region: { type: 'string' },
-        assume: { type: 'string', multiple: true },
-        prices: { type: 'string' },
-        write: { type: 'string', multiple: true },
-        check: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      USAGE,
-    );
-    if (options.help) {
-      output.info(USAGE);
-      return ExitCode.OK;
-    }
+  const costOptions = {
+    json: { type: 'boolean' },
+    region: { type: 'string' },
+    assume: { type: 'string', multiple: true },
+    prices: { type: 'string' },
+  } as const;
+  return runAssemblyCommand(argv, costOptions, USAGE, output, cwd, ({ options, assemblyDir }) => {
     if (options.check && !options.write?.length) {
       throw new UsageError(`--check needs --write <file.md> to know which file to check.\n\n${USAGE}`);
     }
-    const directory = resolveAssemblyDir(
-      cwd,
-      (options.assembly as string | undefined) ?? (options['app-dir'] as string | undefined),
-    );
-    const estimate = estimateCosts(readCloudAssembly(directory), {
-      region: options.region as string | undefined,
-      assumptions: withAssumptions(parseAssumptions((options.assume as string[] | undefined) ?? [])),
-      customPrices: options.prices ? readCustomPrices(path.resolve(cwd, options.prices as string)) : undefined,
+    const estimate = estimateCosts(readCloudAssembly(assemblyDir), {
+      region: options.region,
+      assumptions: withAssumptions(parseAssumptions(options.assume ?? [])),
+      customPrices: options.prices ? readCustomPrices(path.resolve(cwd, options.prices)) : undefined,
     });
 
-    const files = (options.write as string[] | undefined) ?? [];
+    const files = options.write ?? [];
     if (files.length === 0) {
       output.info((options.json ? renderCostJson(estimate) : renderCostText(estimate)).trimEnd());
       return ExitCode.OK;
@@ -104,17 +86,7 @@ export async function runCost(
       }
     }
     return stale ? ExitCode.FAILED : ExitCode.OK;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      output.error(error.message);
-      return ExitCode.USAGE;
-    }
-    if (error instanceof CloudAssemblyError || error instanceof GeneratedFileError) {
-      output.error(error.message);
-      return ExitCode.FAILED;
-    }
-    throw error;
-  }
+  });
 }
 
 function parseAssumptions(values: readonly string[]): Partial<Record<AssumptionId, number>> {

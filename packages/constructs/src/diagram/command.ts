@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURE_BLOCK, architectureBlocks } from './architecture-doc';
-import { parseOptions } from '../cli/args';
+import { runAssemblyCommand } from '../cli/assembly-command';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../cli/command';
-import { resolveAssemblyDir } from '../cost/assembly-option';
-import { CloudAssemblyError, readCloudAssembly } from '../cost/cloud-assembly';
-import { endMarker, GeneratedFileError, startMarker, updateGeneratedFile } from '../cost/generated-block';
+import { readCloudAssembly } from '../cost/cloud-assembly';
+import { endMarker, startMarker, updateGeneratedFile } from '../cost/generated-block';
 
 const USAGE = `Usage: slipway diagram [--assembly <cdk.out>] [--write <file.md>]... [--embed <file.md>]... [--check]
 
@@ -39,33 +38,14 @@ export async function runDiagram(
   output: CommandOutput = processOutput,
   cwd: string = process.cwd(),
 ): Promise<number> {
-  try {
-    const options = parseOptions(
-      argv,
-      {
-        assembly: { type: 'string' },
-        'app-dir': { type: 'string' },
-        write: { type: 'string', multiple: true },
-        embed: { type: 'string', multiple: true },
-        check: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      USAGE,
-    );
-    if (options.help) {
-      output.info(USAGE);
-      return ExitCode.OK;
-    }
-    const writes = (options.write as string[] | undefined) ?? [];
-    const embeds = (options.embed as string[] | undefined) ?? [];
+  const diagramOptions = { embed: { type: 'string', multiple: true } } as const;
+  return runAssemblyCommand(argv, diagramOptions, USAGE, output, cwd, ({ options, assemblyDir }) => {
+    const writes = options.write ?? [];
+    const embeds = options.embed ?? [];
     if (options.check && writes.length + embeds.length === 0) {
       throw new UsageError(`--check needs --write or --embed to know which files to check.\n\n${USAGE}`);
     }
-    const directory = resolveAssemblyDir(
-      cwd,
-      (options.assembly as string | undefined) ?? (options['app-dir'] as string | undefined),
-    );
-    const blocks = architectureBlocks(readCloudAssembly(directory));
+    const blocks = architectureBlocks(readCloudAssembly(assemblyDir));
     if (writes.length + embeds.length === 0) {
       output.info(blocks[ARCHITECTURE_BLOCK].trimEnd());
       return ExitCode.OK;
@@ -94,17 +74,7 @@ export async function runDiagram(
       update(file);
     }
     return stale ? ExitCode.FAILED : ExitCode.OK;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      output.error(error.message);
-      return ExitCode.USAGE;
-    }
-    if (error instanceof CloudAssemblyError || error instanceof GeneratedFileError) {
-      output.error(error.message);
-      return ExitCode.FAILED;
-    }
-    throw error;
-  }
+  });
 }
 
 function readIfExists(file: string): string | undefined {
