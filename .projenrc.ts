@@ -21,6 +21,9 @@ const project = new SlipwayProject({
 // 1.12.2 has a build for every platform it lists.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// The project type's build copies the samples into packages/projen/samples/; they are linted where they live.
+project.eslint?.addIgnorePattern('packages/projen/samples/');
+
 addConstructLibrary(project);
 addProjectType(project);
 

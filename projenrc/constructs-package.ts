@@ -44,7 +44,8 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
   // docs/security.md is generated from the acknowledgements in the synthesized sample apps;
   // the same test fails in CI when the file is stale.
   project.addTask('docs:security', {
-    description: 'Regenerate docs/security.md (every cdk-nag acknowledgement in the dev-like and prod-like sample apps)',
+    description:
+      'Regenerate docs/security.md (every cdk-nag acknowledgement in the sample apps and the delivery pipeline)',
     env: { SLIPWAY_WRITE_DOCS: '1' },
     exec: 'jest -i --coverage=false test/nag/security-checks.test.ts',
   });

@@ -35,7 +35,8 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
   // Samples are copied from this repository's packages before each compile.
   project.preCompileTask.exec('node scripts/copy-samples.mjs');
   project.addTask('test:template', {
-    description: 'End-to-end: pack, `projen new --from` the packed tarball, build the generated project, check idempotency',
+    description:
+      'End-to-end: pack, `projen new --from` the packed tarball, build the generated project, check idempotency',
     exec: 'node scripts/template-e2e.mjs',
     receiveArgs: true,
   });

@@ -159,7 +159,11 @@ export class SlipwayAppStack extends Stack {
     const removalPolicy = config.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const key = new EnvironmentKey(this, 'Key', { removalPolicy }).key;
-    this.alarmTopic = new AlarmTopic(this, 'Alarms', { email: config.alarms?.email, additionalTopicArn: config.alarms?.topicArn, encryptionKey: key });
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      email: config.alarms?.email,
+      additionalTopicArn: config.alarms?.topicArn,
+      encryptionKey: key,
+    });
 
     this.network = new SlipwayNetwork(this, 'Network', {
       availabilityZones: config.availabilityZones.slice(0, config.network.maxAzs),
@@ -222,17 +226,26 @@ export class SlipwayAppStack extends Stack {
         alarmTopic: this.alarmTopic,
         removalPolicy,
       };
-      const id = pascalCase(name);
+      const serviceId = pascalCase(name);
       if (spec.internal) {
-        services[name] = new InternalService(this, id, common);
+        services[name] = new InternalService(this, serviceId, common);
       } else if (this.httpApi) {
-        services[name] = new HttpApiService(this, id, { ...common, ingress: this.httpApi, pathPatterns: spec.pathPatterns });
+        services[name] = new HttpApiService(this, serviceId, {
+          ...common,
+          ingress: this.httpApi,
+          pathPatterns: spec.pathPatterns,
+        });
       } else {
         if (!spec.healthCheckPath) {
-          throw SlipwayConfigError.of(this.node.path, `services.${name}.healthCheckPath`, spec.healthCheckPath,
-            'is required for a service behind the load balancer', "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.");
+          throw SlipwayConfigError.of(
+            this.node.path,
+            `services.${name}.healthCheckPath`,
+            spec.healthCheckPath,
+            'is required for a service behind the load balancer',
+            "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.",
+          );
         }
-        services[name] = new WebService(this, id, {
+        services[name] = new WebService(this, serviceId, {
           ...common,
           ingress: this.ingress!,
           healthCheckPath: spec.healthCheckPath,
@@ -244,7 +257,13 @@ export class SlipwayAppStack extends Stack {
     for (const [name, spec] of Object.entries(props.services)) {
       for (const caller of spec.reachableFrom ?? []) {
         if (!services[caller]) {
-          throw SlipwayConfigError.of(this.node.path, `services.${name}.reachableFrom`, caller, 'must name another service of this app', `Use one of ${Object.keys(services).join(', ')}.`);
+          throw SlipwayConfigError.of(
+            this.node.path,
+            `services.${name}.reachableFrom`,
+            caller,
+            'must name another service of this app',
+            `Use one of ${Object.keys(services).join(', ')}.`,
+          );
         }
         services[name].allowFrom(services[caller].securityGroup, `${caller} to ${name}`);
       }
@@ -261,11 +280,15 @@ export class SlipwayAppStack extends Stack {
 
     const url = this.ingress?.url ?? this.httpApi?.url;
     if (url) this.urlOutput = new CfnOutput(this, 'Url', { value: url, description: 'Public URL of the app' });
-    if (this.ingress) new CfnOutput(this, 'LoadBalancerDnsName', { value: this.ingress.loadBalancer.loadBalancerDnsName });
+    if (this.ingress) {
+      new CfnOutput(this, 'LoadBalancerDnsName', { value: this.ingress.loadBalancer.loadBalancerDnsName });
+    }
     this.clusterNameOutput = new CfnOutput(this, 'ClusterName', { value: this.cluster.cluster.clusterName });
     const serviceNameOutputs: Record<string, CfnOutput> = {};
     for (const [name, service] of Object.entries(services)) {
-      serviceNameOutputs[name] = new CfnOutput(this, `${pascalCase(name)}ServiceName`, { value: service.service.serviceName });
+      serviceNameOutputs[name] = new CfnOutput(this, `${pascalCase(name)}ServiceName`, {
+        value: service.service.serviceName,
+      });
     }
     this.serviceNameOutputs = serviceNameOutputs;
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
@@ -278,21 +301,38 @@ export class SlipwayAppStack extends Stack {
   }
 }
 
-function checkServicesMatch(config: EnvironmentConfig, services: Readonly<Record<string, AppServiceSpec>>, file: string): void {
+function checkServicesMatch(
+  config: EnvironmentConfig,
+  services: Readonly<Record<string, AppServiceSpec>>,
+  file: string,
+): void {
   const issues: ConfigIssue[] = [];
   for (const name of Object.keys(services)) {
     if (!config.services[name]) {
-      issues.push({ field: `services.${name}`, value: undefined, problem: 'has no settings in this environment', fix: `Add services.${name} (cpu, memoryMiB, desiredCount, capacity) to ${file}.` });
+      issues.push({
+        field: `services.${name}`,
+        value: undefined,
+        problem: 'has no settings in this environment',
+        fix: `Add services.${name} (cpu, memoryMiB, desiredCount, capacity) to ${file}.`,
+      });
     }
   }
   for (const name of Object.keys(config.services)) {
     if (!services[name]) {
-      issues.push({ field: `services.${name}`, value: config.services[name], problem: 'is not a service of the app', fix: `Remove it from ${file}, or add the service to the app.` });
+      issues.push({
+        field: `services.${name}`,
+        value: config.services[name],
+        problem: 'is not a service of the app',
+        fix: `Remove it from ${file}, or add the service to the app.`,
+      });
     }
   }
   if (issues.length > 0) throw new SlipwayConfigError(file, issues);
 }
 
 function pascalCase(name: string): string {
-  return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }

@@ -58,7 +58,8 @@ export class SlipwayCluster extends Construct {
     if (!this.containerInsights) {
       acknowledgeFindings(this.cluster, {
         id: 'AwsSolutions-ECS4',
-        reason: 'Container Insights is off by this environment\'s containerInsights setting to save cost; service CPU/memory metrics, logs and alarms remain.',
+        reason:
+          "Container Insights is off by this environment's containerInsights setting to save cost; service CPU/memory metrics, logs and alarms remain.",
       });
     }
   }

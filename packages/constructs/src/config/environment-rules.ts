@@ -11,54 +11,79 @@ type EnvironmentRule = (config: EnvironmentConfig) => ConfigIssue[];
 
 const availabilityZonesInRegion: EnvironmentRule = (config) =>
   config.availabilityZones.flatMap((zone, index) =>
-    zoneRegion(zone) === config.region ? [] : [{
-      field: `availabilityZones.${index}`,
-      value: zone,
-      problem: `must be a zone of region ${config.region}`,
-      fix: `Use zones such as ${config.region}a, or change region.`,
-    }]);
+    zoneRegion(zone) === config.region
+      ? []
+      : [
+          {
+            field: `availabilityZones.${index}`,
+            value: zone,
+            problem: `must be a zone of region ${config.region}`,
+            fix: `Use zones such as ${config.region}a, or change region.`,
+          },
+        ],
+  );
 
 const availabilityZonesUnique: EnvironmentRule = (config) =>
-  new Set(config.availabilityZones).size === config.availabilityZones.length ? [] : [{
-    field: 'availabilityZones',
-    value: config.availabilityZones,
-    problem: 'must not list a zone twice',
-    fix: 'Remove the duplicate zone.',
-  }];
+  new Set(config.availabilityZones).size === config.availabilityZones.length
+    ? []
+    : [
+        {
+          field: 'availabilityZones',
+          value: config.availabilityZones,
+          problem: 'must not list a zone twice',
+          fix: 'Remove the duplicate zone.',
+        },
+      ];
 
 const maxAzsWithinZones: EnvironmentRule = (config) =>
-  config.network.maxAzs <= config.availabilityZones.length ? [] : [{
-    field: 'network.maxAzs',
-    value: config.network.maxAzs,
-    problem: `must be ≤ the ${config.availabilityZones.length} zone(s) listed in availabilityZones`,
-    fix: 'Lower maxAzs or list more availabilityZones.',
-  }];
+  config.network.maxAzs <= config.availabilityZones.length
+    ? []
+    : [
+        {
+          field: 'network.maxAzs',
+          value: config.network.maxAzs,
+          problem: `must be ≤ the ${config.availabilityZones.length} zone(s) listed in availabilityZones`,
+          fix: 'Lower maxAzs or list more availabilityZones.',
+        },
+      ];
 
 const natWithinAzs: EnvironmentRule = (config) =>
-  config.network.natGateways <= config.network.maxAzs ? [] : [{
-    field: 'network.natGateways',
-    value: config.network.natGateways,
-    problem: `must be ≤ network.maxAzs (${config.network.maxAzs})`,
-    fix: 'A NAT per AZ is the most that is useful: lower natGateways or raise maxAzs.',
-  }];
+  config.network.natGateways <= config.network.maxAzs
+    ? []
+    : [
+        {
+          field: 'network.natGateways',
+          value: config.network.natGateways,
+          problem: `must be ≤ network.maxAzs (${config.network.maxAzs})`,
+          fix: 'A NAT per AZ is the most that is useful: lower natGateways or raise maxAzs.',
+        },
+      ];
 
 const endpointsUnique: EnvironmentRule = (config) => {
   const endpoints = config.network.vpcEndpoints ?? [];
-  return new Set(endpoints).size === endpoints.length ? [] : [{
-    field: 'network.vpcEndpoints',
-    value: endpoints,
-    problem: 'must not list an endpoint twice',
-    fix: 'Remove the duplicate.',
-  }];
+  return new Set(endpoints).size === endpoints.length
+    ? []
+    : [
+        {
+          field: 'network.vpcEndpoints',
+          value: endpoints,
+          problem: 'must not list an endpoint twice',
+          fix: 'Remove the duplicate.',
+        },
+      ];
 };
 
 const highAvailabilityZones: EnvironmentRule = (config) =>
-  !config.highAvailability || config.network.maxAzs >= 2 ? [] : [{
-    field: 'network.maxAzs',
-    value: config.network.maxAzs,
-    problem: 'must be ≥ 2 when highAvailability is on',
-    fix: 'List at least two availabilityZones and set maxAzs to 2 or more, or turn highAvailability off.',
-  }];
+  !config.highAvailability || config.network.maxAzs >= 2
+    ? []
+    : [
+        {
+          field: 'network.maxAzs',
+          value: config.network.maxAzs,
+          problem: 'must be ≥ 2 when highAvailability is on',
+          fix: 'List at least two availabilityZones and set maxAzs to 2 or more, or turn highAvailability off.',
+        },
+      ];
 
 const highAvailabilityNat: EnvironmentRule = (config) => {
   if (!config.highAvailability) return [];
@@ -83,47 +108,73 @@ const highAvailabilityNat: EnvironmentRule = (config) => {
 };
 
 const servicesPresent: EnvironmentRule = (config) =>
-  Object.keys(config.services).length > 0 ? [] : [{
-    field: 'services',
-    value: config.services,
-    problem: 'must define at least one service',
-    fix: 'Add e.g. backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: \'spot\' }.',
-  }];
+  Object.keys(config.services).length > 0
+    ? []
+    : [
+        {
+          field: 'services',
+          value: config.services,
+          problem: 'must define at least one service',
+          fix: "Add e.g. backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' }.",
+        },
+      ];
 
-const perService = (check: (name: string, service: ServiceConfig, config: EnvironmentConfig) => ConfigIssue[]): EnvironmentRule =>
-  (config) => Object.entries(config.services).flatMap(([name, service]) => check(name, service, config));
+const perService =
+  (check: (name: string, service: ServiceConfig, config: EnvironmentConfig) => ConfigIssue[]): EnvironmentRule =>
+  (config) =>
+    Object.entries(config.services).flatMap(([name, service]) => check(name, service, config));
 
 const fargateTaskSize = perService((name, service) =>
-  isValidFargateSize(service.cpu, service.memoryMiB) ? [] : [{
-    field: `services.${name}.memoryMiB`,
-    value: { cpu: service.cpu, memoryMiB: service.memoryMiB },
-    problem: 'must be a Fargate task size together with cpu',
-    fix: `Fargate accepts only fixed pairs: ${describeFargateMemoryFor(service.cpu)}.`,
-  }]);
+  isValidFargateSize(service.cpu, service.memoryMiB)
+    ? []
+    : [
+        {
+          field: `services.${name}.memoryMiB`,
+          value: { cpu: service.cpu, memoryMiB: service.memoryMiB },
+          problem: 'must be a Fargate task size together with cpu',
+          fix: `Fargate accepts only fixed pairs: ${describeFargateMemoryFor(service.cpu)}.`,
+        },
+      ],
+);
 
 const highAvailabilityDesiredCount = perService((name, service, config) =>
-  !config.highAvailability || service.desiredCount >= 2 ? [] : [{
-    field: `services.${name}.desiredCount`,
-    value: service.desiredCount,
-    problem: 'must be ≥ 2 when highAvailability is on',
-    fix: 'Raise desiredCount or turn highAvailability off.',
-  }]);
+  !config.highAvailability || service.desiredCount >= 2
+    ? []
+    : [
+        {
+          field: `services.${name}.desiredCount`,
+          value: service.desiredCount,
+          problem: 'must be ≥ 2 when highAvailability is on',
+          fix: 'Raise desiredCount or turn highAvailability off.',
+        },
+      ],
+);
 
 const highAvailabilityNotSpotOnly = perService((name, service, config) =>
-  !config.highAvailability || service.capacity !== 'spot' ? [] : [{
-    field: `services.${name}.capacity`,
-    value: service.capacity,
-    problem: "must not be 'spot' when highAvailability is on",
-    fix: "ECS does not fall back to on-demand when Spot capacity runs out: use 'on-demand' or { onDemandBase: 2, spotWeight: 1 }, or turn highAvailability off.",
-  }]);
+  !config.highAvailability || service.capacity !== 'spot'
+    ? []
+    : [
+        {
+          field: `services.${name}.capacity`,
+          value: service.capacity,
+          problem: "must not be 'spot' when highAvailability is on",
+          fix: "ECS does not fall back to on-demand when Spot capacity runs out: use 'on-demand' or { onDemandBase: 2, spotWeight: 1 }, or turn highAvailability off.",
+        },
+      ],
+);
 
 const highAvailabilityOnDemandBase = perService((name, service, config) =>
-  !config.highAvailability || !isMixedCapacity(service.capacity) || service.capacity.onDemandBase >= 1 ? [] : [{
-    field: `services.${name}.capacity.onDemandBase`,
-    value: service.capacity.onDemandBase,
-    problem: 'must be ≥ 1 when highAvailability is on',
-    fix: 'Set onDemandBase to at least 1 (ideally desiredCount) so some tasks survive a Spot shortage, or turn highAvailability off.',
-  }]);
+  !config.highAvailability || !isMixedCapacity(service.capacity) || service.capacity.onDemandBase >= 1
+    ? []
+    : [
+        {
+          field: `services.${name}.capacity.onDemandBase`,
+          value: service.capacity.onDemandBase,
+          problem: 'must be ≥ 1 when highAvailability is on',
+          fix: 'Set onDemandBase to at least 1 (ideally desiredCount) so some tasks survive a Spot shortage, or turn highAvailability off.',
+        },
+      ],
+);
 
 const autoscalingBounds = perService((name, service, config) => {
   const scaling = service.autoscaling;
@@ -212,28 +263,41 @@ const httpsComplete: EnvironmentRule = (config) => {
 };
 
 const httpApiNeedsServiceDiscovery: EnvironmentRule = (config) =>
-  !isHttpApiIngress(config.ingress) || config.serviceDiscovery ? [] : [{
-    field: 'serviceDiscovery',
-    value: config.serviceDiscovery,
-    problem: "is required when ingress is 'http-api'",
-    fix: "The HTTP API reaches the tasks through their Cloud Map names: add serviceDiscovery: { namespace: 'dev.local' }, or use ingress: { type: 'load-balancer' }.",
-  }];
+  !isHttpApiIngress(config.ingress) || config.serviceDiscovery
+    ? []
+    : [
+        {
+          field: 'serviceDiscovery',
+          value: config.serviceDiscovery,
+          problem: "is required when ingress is 'http-api'",
+          fix: "The HTTP API reaches the tasks through their Cloud Map names: add serviceDiscovery: { namespace: 'dev.local' }, or use ingress: { type: 'load-balancer' }.",
+        },
+      ];
 
 const httpApiWithoutWaf: EnvironmentRule = (config) =>
-  !isHttpApiIngress(config.ingress) || !config.waf ? [] : [{
-    field: 'waf',
-    value: config.waf,
-    problem: "must be false or absent when ingress is 'http-api'",
-    fix: "AWS WAF cannot be attached to an API Gateway HTTP API: remove waf (the API's throttle limits abuse), or use ingress: { type: 'load-balancer' } to keep WAF.",
-  }];
+  !isHttpApiIngress(config.ingress) || !config.waf
+    ? []
+    : [
+        {
+          field: 'waf',
+          value: config.waf,
+          problem: "must be false or absent when ingress is 'http-api'",
+          fix: "AWS WAF cannot be attached to an API Gateway HTTP API: remove waf (the API's throttle limits abuse), or use ingress: { type: 'load-balancer' } to keep WAF.",
+        },
+      ];
 
 const httpApiWithoutRequestScaling = perService((name, service, config) =>
-  !isHttpApiIngress(config.ingress) || service.autoscaling?.requestsPerTarget === undefined ? [] : [{
-    field: `services.${name}.autoscaling.requestsPerTarget`,
-    value: service.autoscaling.requestsPerTarget,
-    problem: "must be absent when ingress is 'http-api'",
-    fix: "Requests per target is an ALB metric and the HTTP API has no per-task request count: remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.",
-  }]);
+  !isHttpApiIngress(config.ingress) || service.autoscaling?.requestsPerTarget === undefined
+    ? []
+    : [
+        {
+          field: `services.${name}.autoscaling.requestsPerTarget`,
+          value: service.autoscaling.requestsPerTarget,
+          problem: "must be absent when ingress is 'http-api'",
+          fix: "Requests per target is an ALB metric and the HTTP API has no per-task request count: remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.",
+        },
+      ],
+);
 
 const RULES: readonly EnvironmentRule[] = [
   availabilityZonesInRegion,

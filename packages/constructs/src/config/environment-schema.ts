@@ -16,51 +16,125 @@ function rule(problem: string, fix: string): { error: string } {
 }
 
 const dnsLabel = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
-const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, rule('must be an email address', 'Use a full address such as ops@example.org.'));
+const email = z
+  .string()
+  .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, rule('must be an email address', 'Use a full address such as ops@example.org.'));
 
 const autoscalingSchema = z.strictObject({
-  min: z.number().int(rule('must be a whole number', 'Use an integer such as 2.')).min(1, rule('must be ≥ 1', 'ECS cannot scale a web service to zero tasks here; set min to 1 or more.')),
-  max: z.number().int(rule('must be a whole number', 'Use an integer such as 4.')).max(100, rule('must be ≤ 100', 'Raise the limit in Slipway deliberately if you really need more than 100 tasks.')),
-  cpuTargetPercent: z.number().min(10, rule('must be between 10 and 90', 'A common target is 60–70.')).max(90, rule('must be between 10 and 90', 'A common target is 60–70.')),
-  requestsPerTarget: z.number().int(rule('must be a whole number', 'Use requests per target per minute, e.g. 1000.')).min(1, rule('must be ≥ 1', 'Use requests per target per minute, e.g. 1000, or leave it out.')).optional(),
-  scaleInCooldownSeconds: z.number().int().min(0, rule('must be between 0 and 3600', 'A common value is 300.')).max(3600, rule('must be between 0 and 3600', 'A common value is 300.')).optional(),
-  scaleOutCooldownSeconds: z.number().int().min(0, rule('must be between 0 and 3600', 'A common value is 60.')).max(3600, rule('must be between 0 and 3600', 'A common value is 60.')).optional(),
+  min: z
+    .number()
+    .int(rule('must be a whole number', 'Use an integer such as 2.'))
+    .min(1, rule('must be ≥ 1', 'ECS cannot scale a web service to zero tasks here; set min to 1 or more.')),
+  max: z
+    .number()
+    .int(rule('must be a whole number', 'Use an integer such as 4.'))
+    .max(100, rule('must be ≤ 100', 'Raise the limit in Slipway deliberately if you really need more than 100 tasks.')),
+  cpuTargetPercent: z
+    .number()
+    .min(10, rule('must be between 10 and 90', 'A common target is 60–70.'))
+    .max(90, rule('must be between 10 and 90', 'A common target is 60–70.')),
+  requestsPerTarget: z
+    .number()
+    .int(rule('must be a whole number', 'Use requests per target per minute, e.g. 1000.'))
+    .min(1, rule('must be ≥ 1', 'Use requests per target per minute, e.g. 1000, or leave it out.'))
+    .optional(),
+  scaleInCooldownSeconds: z
+    .number()
+    .int()
+    .min(0, rule('must be between 0 and 3600', 'A common value is 300.'))
+    .max(3600, rule('must be between 0 and 3600', 'A common value is 300.'))
+    .optional(),
+  scaleOutCooldownSeconds: z
+    .number()
+    .int()
+    .min(0, rule('must be between 0 and 3600', 'A common value is 60.'))
+    .max(3600, rule('must be between 0 and 3600', 'A common value is 60.'))
+    .optional(),
 });
 
-const capacitySchema = z.union([
-  z.literal('spot'),
-  z.literal('on-demand'),
-  z.strictObject({
-    onDemandBase: z.number().int(rule('must be a whole number', 'Use the count of tasks that must never be on Spot, e.g. 1.')).min(0, rule('must be ≥ 0', 'Use the count of tasks that must never be on Spot, e.g. 1.')),
-    spotWeight: z.number().int(rule('must be a whole number', 'Use e.g. 1 for an even split above the base.')).min(1, rule('must be ≥ 1', "Use capacity: 'on-demand' if you want no Spot at all.")),
-  }),
-], rule("must be 'spot', 'on-demand' or { onDemandBase, spotWeight }", "Use 'spot' for dev, { onDemandBase: 2, spotWeight: 1 } or 'on-demand' for prod."));
+const capacitySchema = z.union(
+  [
+    z.literal('spot'),
+    z.literal('on-demand'),
+    z.strictObject({
+      onDemandBase: z
+        .number()
+        .int(rule('must be a whole number', 'Use the count of tasks that must never be on Spot, e.g. 1.'))
+        .min(0, rule('must be ≥ 0', 'Use the count of tasks that must never be on Spot, e.g. 1.')),
+      spotWeight: z
+        .number()
+        .int(rule('must be a whole number', 'Use e.g. 1 for an even split above the base.'))
+        .min(1, rule('must be ≥ 1', "Use capacity: 'on-demand' if you want no Spot at all.")),
+    }),
+  ],
+  rule(
+    "must be 'spot', 'on-demand' or { onDemandBase, spotWeight }",
+    "Use 'spot' for dev, { onDemandBase: 2, spotWeight: 1 } or 'on-demand' for prod.",
+  ),
+);
 
 const serviceSchema = z.strictObject({
   cpu: z.number().int(rule('must be a whole number of CPU units', 'Use 256, 512, 1024, 2048, 4096, 8192 or 16384.')),
   memoryMiB: z.number().int(rule('must be a whole number of MiB', 'Use e.g. 512 or 1024.')),
-  desiredCount: z.number().int(rule('must be a whole number', 'Use e.g. 1 for dev, 2 for prod.')).min(1, rule('must be ≥ 1', 'Use 1 for dev; remove the service if it should not run.')),
+  desiredCount: z
+    .number()
+    .int(rule('must be a whole number', 'Use e.g. 1 for dev, 2 for prod.'))
+    .min(1, rule('must be ≥ 1', 'Use 1 for dev; remove the service if it should not run.')),
   capacity: capacitySchema,
   autoscaling: autoscalingSchema.optional(),
 });
 
 const hostedZoneHttpsSchema = z.strictObject({
   domainName: z.string().optional(),
-  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, rule('must be a Route 53 hosted zone id', 'Copy it from `aws route53 list-hosted-zones` (it starts with Z).')).optional(),
+  hostedZoneId: z
+    .string()
+    .regex(
+      /^Z[A-Z0-9]{4,32}$/,
+      rule('must be a Route 53 hosted zone id', 'Copy it from `aws route53 list-hosted-zones` (it starts with Z).'),
+    )
+    .optional(),
   hostedZoneName: z.string().optional(),
-  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, rule('must be an ACM certificate ARN', 'Copy it from `aws acm list-certificates` in the environment\'s region.')).optional(),
+  certificateArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+      rule('must be an ACM certificate ARN', "Copy it from `aws acm list-certificates` in the environment's region."),
+    )
+    .optional(),
 });
 
-const ingressSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('load-balancer') }),
-  z.strictObject({
-    type: z.literal('http-api'),
-    throttle: z.strictObject({
-      rateLimit: z.number().min(1, rule('must be between 1 and 10000 requests per second', 'A dev API rarely needs more than 50.')).max(10000, rule('must be between 1 and 10000 requests per second', 'API Gateway\'s account default is 10000; ask AWS for more before raising it.')),
-      burstLimit: z.number().int(rule('must be a whole number', 'Use e.g. 100.')).min(1, rule('must be between 1 and 5000', 'Use e.g. twice the rateLimit.')).max(5000, rule('must be between 1 and 5000', 'API Gateway\'s account default burst is 5000.')),
-    }).optional(),
-  }),
-], rule("must be 'load-balancer' or 'http-api'", "Use { type: 'http-api' } for a cheap dev environment, or leave ingress out for the load balancer."));
+const ingressSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('load-balancer') }),
+    z.strictObject({
+      type: z.literal('http-api'),
+      throttle: z
+        .strictObject({
+          rateLimit: z
+            .number()
+            .min(1, rule('must be between 1 and 10000 requests per second', 'A dev API rarely needs more than 50.'))
+            .max(
+              10000,
+              rule(
+                'must be between 1 and 10000 requests per second',
+                "API Gateway's account default is 10000; ask AWS for more before raising it.",
+              ),
+            ),
+          burstLimit: z
+            .number()
+            .int(rule('must be a whole number', 'Use e.g. 100.'))
+            .min(1, rule('must be between 1 and 5000', 'Use e.g. twice the rateLimit.'))
+            .max(5000, rule('must be between 1 and 5000', "API Gateway's account default burst is 5000.")),
+        })
+        .optional(),
+    }),
+  ],
+  rule(
+    "must be 'load-balancer' or 'http-api'",
+    "Use { type: 'http-api' } for a cheap dev environment, or leave ingress out for the load balancer.",
+  ),
+);
 
 /**
  * The zod schema for the shape and per-field limits of an environment; the
@@ -68,39 +142,123 @@ const ingressSchema = z.discriminatedUnion('type', [
  * message and a test. Use `parseEnvironmentConfig`, which runs both.
  */
 export const environmentShapeSchema = z.strictObject({
-  name: z.string().regex(dnsLabel, rule('must be lowercase letters, digits and hyphens, starting with a letter, at most 32 characters', 'Use e.g. dev, staging or prod; it becomes part of resource names.')),
-  account: z.string(rule('must be a string', "Quote the account id: account: '123456789012'.")).regex(/^\d{12}$/, rule('must be a 12-digit AWS account id', 'Use the Account value from `aws sts get-caller-identity`, quoted.')),
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, rule('must be an AWS region code', 'Use e.g. eu-west-1 or us-east-1.')),
-  availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, rule('must be an availability zone name', 'Use e.g. eu-west-1a.'))).min(1, rule('must list at least one availability zone', "List the zones to use, e.g. ['eu-west-1a', 'eu-west-1b'].")),
+  name: z
+    .string()
+    .regex(
+      dnsLabel,
+      rule(
+        'must be lowercase letters, digits and hyphens, starting with a letter, at most 32 characters',
+        'Use e.g. dev, staging or prod; it becomes part of resource names.',
+      ),
+    ),
+  account: z
+    .string(rule('must be a string', "Quote the account id: account: '123456789012'."))
+    .regex(
+      /^\d{12}$/,
+      rule('must be a 12-digit AWS account id', 'Use the Account value from `aws sts get-caller-identity`, quoted.'),
+    ),
+  region: z
+    .string()
+    .regex(
+      /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/,
+      rule('must be an AWS region code', 'Use e.g. eu-west-1 or us-east-1.'),
+    ),
+  availabilityZones: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/,
+          rule('must be an availability zone name', 'Use e.g. eu-west-1a.'),
+        ),
+    )
+    .min(
+      1,
+      rule('must list at least one availability zone', "List the zones to use, e.g. ['eu-west-1a', 'eu-west-1b']."),
+    ),
   network: z.strictObject({
-    maxAzs: z.number().int(rule('must be a whole number', 'Use 1 for dev, 2 or 3 for prod.')).min(1, rule('must be ≥ 1', 'Use 1 for dev, 2 or 3 for prod.')),
-    natGateways: z.number().int(rule('must be a whole number', 'Use 1 for dev, one per AZ for prod.')).min(1, rule('must be ≥ 1', 'Private subnets need a NAT for egress (image pulls, AWS APIs); use 1 for dev.')),
-    natProvider: z.enum(['gateway', 'instance'], rule("must be 'gateway' or 'instance'", "Use 'instance' for a cheap dev NAT, 'gateway' for prod.")).optional(),
-    vpcEndpoints: z.array(z.enum(['ecr', 'logs', 'secretsmanager', 's3'], rule("must be one of 'ecr', 'logs', 'secretsmanager', 's3'", 'Remove the unknown endpoint name.'))).optional(),
-    cidr: z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/, rule('must be an IPv4 CIDR from /16 to /24', "Use e.g. '10.0.0.0/16'.")).optional(),
+    maxAzs: z
+      .number()
+      .int(rule('must be a whole number', 'Use 1 for dev, 2 or 3 for prod.'))
+      .min(1, rule('must be ≥ 1', 'Use 1 for dev, 2 or 3 for prod.')),
+    natGateways: z
+      .number()
+      .int(rule('must be a whole number', 'Use 1 for dev, one per AZ for prod.'))
+      .min(1, rule('must be ≥ 1', 'Private subnets need a NAT for egress (image pulls, AWS APIs); use 1 for dev.')),
+    natProvider: z
+      .enum(
+        ['gateway', 'instance'],
+        rule("must be 'gateway' or 'instance'", "Use 'instance' for a cheap dev NAT, 'gateway' for prod."),
+      )
+      .optional(),
+    vpcEndpoints: z
+      .array(
+        z.enum(
+          ['ecr', 'logs', 'secretsmanager', 's3'],
+          rule("must be one of 'ecr', 'logs', 'secretsmanager', 's3'", 'Remove the unknown endpoint name.'),
+        ),
+      )
+      .optional(),
+    cidr: z
+      .string()
+      .regex(
+        /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/,
+        rule('must be an IPv4 CIDR from /16 to /24', "Use e.g. '10.0.0.0/16'."),
+      )
+      .optional(),
   }),
   services: z.record(
-    z.string().regex(dnsLabel, rule('must be a lowercase DNS label (letters, digits, hyphens)', 'Rename the service, e.g. backend or frontend; it becomes a DNS name.')),
+    z
+      .string()
+      .regex(
+        dnsLabel,
+        rule(
+          'must be a lowercase DNS label (letters, digits, hyphens)',
+          'Rename the service, e.g. backend or frontend; it becomes a DNS name.',
+        ),
+      ),
     serviceSchema,
   ),
-  serviceDiscovery: z.strictObject({
-    namespace: z.string().regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, rule('must be a DNS domain name', "Use e.g. 'dev.local'.")),
-  }).optional(),
+  serviceDiscovery: z
+    .strictObject({
+      namespace: z
+        .string()
+        .regex(
+          /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+          rule('must be a DNS domain name', "Use e.g. 'dev.local'."),
+        ),
+    })
+    .optional(),
   ingress: ingressSchema.optional(),
   https: hostedZoneHttpsSchema.optional(),
   waf: z.boolean().optional(),
-  logRetentionDays: z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), rule('must be a CloudWatch Logs retention period', `Use one of ${LOG_RETENTION_DAYS.join(', ')}.`)),
+  logRetentionDays: z
+    .number()
+    .refine(
+      (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+      rule('must be a CloudWatch Logs retention period', `Use one of ${LOG_RETENTION_DAYS.join(', ')}.`),
+    ),
   containerInsights: z.boolean(),
   deletionProtection: z.boolean(),
-  alarms: z.strictObject({
-    email: email.optional(),
-    topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, rule('must be an SNS topic ARN', 'Copy it from `aws sns list-topics`.')).optional(),
-  }).optional(),
+  alarms: z
+    .strictObject({
+      email: email.optional(),
+      topicArn: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/,
+          rule('must be an SNS topic ARN', 'Copy it from `aws sns list-topics`.'),
+        )
+        .optional(),
+    })
+    .optional(),
   highAvailability: z.boolean(),
-  approval: z.strictObject({
-    required: z.boolean(),
-    notifyEmail: email.optional(),
-  }).optional(),
+  approval: z
+    .strictObject({
+      required: z.boolean(),
+      notifyEmail: email.optional(),
+    })
+    .optional(),
 });
 
 /**
@@ -133,7 +291,10 @@ export function parseEnvironmentConfig(value: unknown, file: string): Environmen
  * @default file `environments/<config.name>.ts`
  */
 export function defineEnvironment(config: EnvironmentConfig, file?: string): EnvironmentConfig {
-  return parseEnvironmentConfig(config, file ?? `environments/${typeof config?.name === 'string' ? config.name : '<unnamed>'}.ts`);
+  return parseEnvironmentConfig(
+    config,
+    file ?? `environments/${typeof config?.name === 'string' ? config.name : '<unnamed>'}.ts`,
+  );
 }
 
 function toIssues(zodIssues: readonly z.core.$ZodIssue[], input: unknown): ConfigIssue[] {
@@ -149,21 +310,33 @@ function toIssues(zodIssues: readonly z.core.$ZodIssue[], input: unknown): Confi
     }
     const value = valueAt(input, issue.path);
     // A bad record key (a service name) carries the key's own issue inside.
-    const message = issue.code === 'invalid_key' ? issue.issues[0]?.message ?? issue.message : issue.message;
+    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
     if (message.includes(FIX_SEPARATOR)) {
       const [problem, fix] = message.split(FIX_SEPARATOR);
       if (issue.code === 'invalid_key') return [{ field, value: issue.path.at(-1), problem, fix }];
       return [{ field, value, problem, fix }];
     }
     if (issue.code === 'invalid_type') {
-      return [{
+      return [
+        {
+          field,
+          value,
+          problem: value === undefined ? `is required (a ${issue.expected})` : `must be a ${issue.expected}`,
+          fix:
+            value === undefined
+              ? 'Add it (see EnvironmentConfig in @slipway/constructs).'
+              : `Set it to a ${issue.expected}.`,
+        },
+      ];
+    }
+    return [
+      {
         field,
         value,
-        problem: value === undefined ? `is required (a ${issue.expected})` : `must be a ${issue.expected}`,
-        fix: value === undefined ? 'Add it (see EnvironmentConfig in @slipway/constructs).' : `Set it to a ${issue.expected}.`,
-      }];
-    }
-    return [{ field, value, problem: `is invalid (${issue.message})`, fix: 'See EnvironmentConfig in @slipway/constructs for the allowed values.' }];
+        problem: `is invalid (${issue.message})`,
+        fix: 'See EnvironmentConfig in @slipway/constructs for the allowed values.',
+      },
+    ];
   });
 }
 

@@ -34,7 +34,7 @@ export function findPlaceholders(config: EnvironmentConfig): ConfigIssue[] {
       field: 'https.domainName',
       value: https.domainName,
       problem: 'is a placeholder domain',
-      fix: 'Use a domain you own, or remove https to deploy on the load balancer\'s own HTTP name (or the HTTP API\'s own HTTPS name).',
+      fix: "Use a domain you own, or remove https to deploy on the load balancer's own HTTP name (or the HTTP API's own HTTPS name).",
     });
   }
   if (https && 'hostedZoneName' in https && isPlaceholderDomain(https.hostedZoneName)) {

@@ -61,8 +61,16 @@ export class EnvironmentDashboard extends Construct {
         new cloudwatch.GraphWidget({
           title: '5xx errors',
           left: [
-            alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period, statistic: 'Sum', label: 'load balancer 5xx' }),
-            alb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum', label: 'target 5xx' }),
+            alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, {
+              period,
+              statistic: 'Sum',
+              label: 'load balancer 5xx',
+            }),
+            alb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+              period,
+              statistic: 'Sum',
+              label: 'target 5xx',
+            }),
           ],
           width: 8,
         }),
@@ -108,20 +116,32 @@ export class EnvironmentDashboard extends Construct {
     const webServices = props.services.filter((s): s is WebService => s instanceof WebService);
     const taskWidgets: cloudwatch.IWidget[] = [];
     if (props.cluster.containerInsights || webServices.length > 0) {
-      taskWidgets.push(new cloudwatch.GraphWidget({
-        title: props.cluster.containerInsights ? 'Tasks running / desired' : 'Healthy targets',
-        left: props.cluster.containerInsights
-          ? props.services.flatMap((s) => ['RunningTaskCount', 'DesiredTaskCount'].map((metricName) => new cloudwatch.Metric({
-            namespace: 'ECS/ContainerInsights',
-            metricName,
-            dimensionsMap: { ClusterName: props.cluster.cluster.clusterName, ServiceName: s.service.serviceName },
-            period,
-            statistic: 'Average',
-            label: `${s.serviceName} ${metricName === 'RunningTaskCount' ? 'running' : 'desired'}`,
-          })))
-          : webServices.map((s) => s.targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum', label: s.serviceName })),
-        width: 8,
-      }));
+      taskWidgets.push(
+        new cloudwatch.GraphWidget({
+          title: props.cluster.containerInsights ? 'Tasks running / desired' : 'Healthy targets',
+          left: props.cluster.containerInsights
+            ? props.services.flatMap((s) =>
+                ['RunningTaskCount', 'DesiredTaskCount'].map(
+                  (metricName) =>
+                    new cloudwatch.Metric({
+                      namespace: 'ECS/ContainerInsights',
+                      metricName,
+                      dimensionsMap: {
+                        ClusterName: props.cluster.cluster.clusterName,
+                        ServiceName: s.service.serviceName,
+                      },
+                      period,
+                      statistic: 'Average',
+                      label: `${s.serviceName} ${metricName === 'RunningTaskCount' ? 'running' : 'desired'}`,
+                    }),
+                ),
+              )
+            : webServices.map((s) =>
+                s.targetGroup.metrics.healthyHostCount({ period, statistic: 'Minimum', label: s.serviceName }),
+              ),
+          width: 8,
+        }),
+      );
     }
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

@@ -67,9 +67,18 @@ export interface HttpApiView {
   /** Default route throttling of its stages, e.g. `50/s, burst 100`. */
   readonly throttle?: string;
   /** VPC links its routes use. */
-  readonly vpcLinks: ReadonlyArray<{ readonly key: string; readonly vpcKey?: string; readonly subnetKind?: string; readonly azCount: number }>;
+  readonly vpcLinks: ReadonlyArray<{
+    readonly key: string;
+    readonly vpcKey?: string;
+    readonly subnetKind?: string;
+    readonly azCount: number;
+  }>;
   /** Routes to services: route key, the VPC link it goes through, the service. */
-  readonly routes: ReadonlyArray<{ readonly routeKey: string; readonly vpcLinkKey?: string; readonly serviceKey: string }>;
+  readonly routes: ReadonlyArray<{
+    readonly routeKey: string;
+    readonly vpcLinkKey?: string;
+    readonly serviceKey: string;
+  }>;
 }
 
 /** An ECS service. */
@@ -288,7 +297,8 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
 
     for (const [id, resource] of ofType('AWS::ApiGatewayV2::Api')) {
       if (resource.Properties?.ProtocolType !== 'HTTP') continue;
-      const ofApi = (type: string) => ofType(type).filter(([, candidate]) => referencedId(candidate.Properties?.ApiId) === id);
+      const ofApi = (type: string) =>
+        ofType(type).filter(([, candidate]) => referencedId(candidate.Properties?.ApiId) === id);
       const vpcLinks = new Map<string, HttpApiView['vpcLinks'][number]>();
       const routes: Array<HttpApiView['routes'][number]> = [];
       for (const [, route] of ofApi('AWS::ApiGatewayV2::Route')) {
@@ -297,7 +307,10 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
           const integration = resources[integrationId];
           if (integration?.Type !== 'AWS::ApiGatewayV2::Integration') continue;
           const serviceKey = serviceByCloudMapService.get(referencedId(integration.Properties?.IntegrationUri) ?? '');
-          const linkId = integration.Properties?.ConnectionType === 'VPC_LINK' ? referencedId(integration.Properties?.ConnectionId) : undefined;
+          const linkId =
+            integration.Properties?.ConnectionType === 'VPC_LINK'
+              ? referencedId(integration.Properties?.ConnectionId)
+              : undefined;
           const link = linkId ? resources[linkId] : undefined;
           if (linkId && link?.Type === 'AWS::ApiGatewayV2::VpcLink' && !vpcLinks.has(linkId)) {
             const subnets = subnetsOf(stack, link.Properties?.SubnetIds);
@@ -313,13 +326,20 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
         }
       }
       const domains = ofApi('AWS::ApiGatewayV2::ApiMapping')
-        .map(([, mapping]) => literalString(resources[referencedId(mapping.Properties?.DomainName) ?? '']?.Properties?.DomainName) ?? literalString(mapping.Properties?.DomainName))
+        .map(
+          ([, mapping]) =>
+            literalString(resources[referencedId(mapping.Properties?.DomainName) ?? '']?.Properties?.DomainName) ??
+            literalString(mapping.Properties?.DomainName),
+        )
         .filter((domain): domain is string => domain !== undefined)
         .sort(compare);
       const throttles = ofApi('AWS::ApiGatewayV2::Stage')
         .map(([, stage]) => stage.Properties?.DefaultRouteSettings)
         .filter((settings) => literalNumber(settings?.ThrottlingRateLimit) !== undefined)
-        .map((settings) => `${literalNumber(settings.ThrottlingRateLimit)}/s${literalNumber(settings.ThrottlingBurstLimit) !== undefined ? `, burst ${literalNumber(settings.ThrottlingBurstLimit)}` : ''}`);
+        .map(
+          (settings) =>
+            `${literalNumber(settings.ThrottlingRateLimit)}/s${literalNumber(settings.ThrottlingBurstLimit) !== undefined ? `, burst ${literalNumber(settings.ThrottlingBurstLimit)}` : ''}`,
+        );
       httpApis.push({
         key: key(stackIndex, id),
         name: literalString(resource.Properties?.Name) ?? resourceName(stack, id, resource),

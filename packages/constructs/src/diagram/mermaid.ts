@@ -50,7 +50,8 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
   const loadBalancerNode = (lb: EnvironmentArchitecture['loadBalancers'][number]) =>
     `${lb.key}["${lines(lb.type, `${lb.internetFacing ? 'internet-facing' : 'internal'}${lb.azCount ? ` · ${lb.azCount} AZs` : ''}`)}"]`;
   const vpcLinks = architecture.httpApis.flatMap((api) => api.vpcLinks);
-  const vpcLinkNode = (link: (typeof vpcLinks)[number]) => `${link.key}["${lines('VPC link', link.azCount > 0 ? `${link.azCount} AZs` : undefined)}"]`;
+  const vpcLinkNode = (link: (typeof vpcLinks)[number]) =>
+    `${link.key}["${lines('VPC link', link.azCount > 0 ? `${link.azCount} AZs` : undefined)}"]`;
 
   for (const vpc of architecture.vpcs) {
     const azCount = Math.max(0, ...vpc.subnets.map((group) => group.azs.length));
@@ -67,7 +68,9 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
         nodes.push(loadBalancerNode(lb));
         placed.add(lb.key);
       }
-      for (const link of vpcLinks.filter((candidate) => candidate.vpcKey === vpc.key && candidate.subnetKind === group.kind)) {
+      for (const link of vpcLinks.filter(
+        (candidate) => candidate.vpcKey === vpc.key && candidate.subnetKind === group.kind,
+      )) {
         nodes.push(vpcLinkNode(link));
         placed.add(link.key);
       }
@@ -112,7 +115,9 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
   }
   for (const api of architecture.httpApis) {
     const endpoints = [...api.domains, ...(api.executeApiEndpoint ? ['execute-api endpoint'] : [])];
-    out.push(`  ${api.key}["${lines('HTTP API (API Gateway)', endpoints.join(', '), api.throttle ? `throttle ${api.throttle}` : undefined)}"]`);
+    out.push(
+      `  ${api.key}["${lines('HTTP API (API Gateway)', endpoints.join(', '), api.throttle ? `throttle ${api.throttle}` : undefined)}"]`,
+    );
   }
 
   for (const lb of architecture.loadBalancers) {

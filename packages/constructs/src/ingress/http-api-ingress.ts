@@ -122,21 +122,45 @@ export class HttpApiIngress extends Construct {
     const https = props.https;
     const { rateLimit, burstLimit } = this.throttle;
     if (!Token.isUnresolved(rateLimit) && !(rateLimit >= 1 && rateLimit <= 10000)) {
-      throw SlipwayConfigError.of(this.node.path, 'throttle.rateLimit', rateLimit, 'must be between 1 and 10000 requests per second', "API Gateway's account default is 10000; use e.g. 50 for dev.");
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'throttle.rateLimit',
+        rateLimit,
+        'must be between 1 and 10000 requests per second',
+        "API Gateway's account default is 10000; use e.g. 50 for dev.",
+      );
     }
     if (!Token.isUnresolved(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= 5000)) {
-      throw SlipwayConfigError.of(this.node.path, 'throttle.burstLimit', burstLimit, 'must be a whole number between 1 and 5000', 'Use e.g. twice the rateLimit.');
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'throttle.burstLimit',
+        burstLimit,
+        'must be a whole number between 1 and 5000',
+        'Use e.g. twice the rateLimit.',
+      );
     }
     if (https && !https.domainName) {
-      throw SlipwayConfigError.of(this.node.path, 'https.domainName', https.domainName, 'is required when https is set', "Set the site's domain, e.g. 'app.example.com'.");
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'https.domainName',
+        https.domainName,
+        'is required when https is set',
+        "Set the site's domain, e.g. 'app.example.com'.",
+      );
     }
 
     if (https) {
       const zone = isHostedZoneHttps(https)
-        ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: https.hostedZoneId, zoneName: https.hostedZoneName })
+        ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+            hostedZoneId: https.hostedZoneId,
+            zoneName: https.hostedZoneName,
+          })
         : undefined;
       this.certificate = isHostedZoneHttps(https)
-        ? new acm.Certificate(this, 'Certificate', { domainName: https.domainName, validation: acm.CertificateValidation.fromDns(zone) })
+        ? new acm.Certificate(this, 'Certificate', {
+            domainName: https.domainName,
+            validation: acm.CertificateValidation.fromDns(zone),
+          })
         : acm.Certificate.fromCertificateArn(this, 'Certificate', https.certificateArn);
       this.domainName = new apigwv2.DomainName(this, 'DomainName', {
         domainName: https.domainName!,
@@ -148,7 +172,12 @@ export class HttpApiIngress extends Construct {
         new route53.ARecord(this, 'Alias', {
           zone,
           recordName: https.domainName,
-          target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayv2DomainProperties(this.domainName.regionalDomainName, this.domainName.regionalHostedZoneId)),
+          target: route53.RecordTarget.fromAlias(
+            new route53Targets.ApiGatewayv2DomainProperties(
+              this.domainName.regionalDomainName,
+              this.domainName.regionalHostedZoneId,
+            ),
+          ),
         });
       }
     }
@@ -193,19 +222,32 @@ export class HttpApiIngress extends Construct {
     const period = Duration.minutes(1);
     const errorRatePercent = props.errorRateAlarmPercent ?? 5;
     // A fixed name: the services behind the API watch this alarm during their deployments, by name.
-    this.errorRateAlarm = this.addAlarm('ErrorRate', new cloudwatch.MathExpression({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: {
-        errors: this.stage.metricServerError({ period, statistic: 'Sum' }),
-        requests: this.stage.metricCount({ period, statistic: 'Sum' }),
-      },
-      period,
-      label: '5xx %',
-    }), errorRatePercent, 3, `HTTP API: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`, props.alarmTopic,
-    deploymentAlarmName(this, 'ErrorRate'));
+    this.errorRateAlarm = this.addAlarm(
+      'ErrorRate',
+      new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: {
+          errors: this.stage.metricServerError({ period, statistic: 'Sum' }),
+          requests: this.stage.metricCount({ period, statistic: 'Sum' }),
+        },
+        period,
+        label: '5xx %',
+      }),
+      errorRatePercent,
+      3,
+      `HTTP API: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`,
+      props.alarmTopic,
+      deploymentAlarmName(this, 'ErrorRate'),
+    );
     const latencySeconds = props.latencyAlarmSeconds ?? 2;
-    this.latencyAlarm = this.addAlarm('LatencyP99', this.stage.metricLatency({ period, statistic: 'p99' }), latencySeconds * 1000, 5,
-      `HTTP API: p99 latency above ${latencySeconds}s for 5 minutes`, props.alarmTopic);
+    this.latencyAlarm = this.addAlarm(
+      'LatencyP99',
+      this.stage.metricLatency({ period, statistic: 'p99' }),
+      latencySeconds * 1000,
+      5,
+      `HTTP API: p99 latency above ${latencySeconds}s for 5 minutes`,
+      props.alarmTopic,
+    );
     this.alarms = [this.errorRateAlarm, this.latencyAlarm];
   }
 
@@ -223,30 +265,45 @@ export class HttpApiIngress extends Construct {
    * @default pathPatterns - the `$default` route
    * @throws SlipwayConfigError for a pattern HTTP API routes cannot express, or a route another service already has
    */
-  public addServiceRoutes(serviceName: string, cloudMapService: servicediscovery.IService, pathPatterns?: readonly string[]): apigwv2.HttpRoute[] {
+  public addServiceRoutes(
+    serviceName: string,
+    cloudMapService: servicediscovery.IService,
+    pathPatterns?: readonly string[],
+  ): apigwv2.HttpRoute[] {
     const routeKeys = httpApiRouteKeys(this.node.path, serviceName, pathPatterns);
     for (const routeKey of routeKeys) {
       const owner = this.routeOwners.get(routeKey);
       if (owner !== undefined) {
-        throw SlipwayConfigError.of(this.node.path, `services.${serviceName}.pathPatterns`, pathPatterns ?? ['/*'],
+        throw SlipwayConfigError.of(
+          this.node.path,
+          `services.${serviceName}.pathPatterns`,
+          pathPatterns ?? ['/*'],
           `must not claim route "${routeKey}", which already goes to ${owner}`,
           routeKey === DEFAULT_ROUTE_KEY
-            ? 'Only one service can take the catch-all route: give the others pathPatterns such as [\'/api/*\'].'
-            : 'Give each service its own paths.');
+            ? "Only one service can take the catch-all route: give the others pathPatterns such as ['/api/*']."
+            : 'Give each service its own paths.',
+        );
       }
     }
-    const integration = new HttpServiceDiscoveryIntegration(`${serviceName}-integration`, cloudMapService, { vpcLink: this.vpcLink });
+    const integration = new HttpServiceDiscoveryIntegration(`${serviceName}-integration`, cloudMapService, {
+      vpcLink: this.vpcLink,
+    });
     return routeKeys.map((routeKey) => {
       this.routeOwners.set(routeKey, serviceName);
       // Construct ids cannot hold '/': `backend ANY api {proxy+}`.
       const route = new apigwv2.HttpRoute(this, `${serviceName} ${routeKey.replace(/\//g, ' ').replace(/ +/g, ' ')}`, {
         httpApi: this.api,
-        routeKey: routeKey === DEFAULT_ROUTE_KEY ? apigwv2.HttpRouteKey.DEFAULT : apigwv2.HttpRouteKey.with(routeKey.slice('ANY '.length), apigwv2.HttpMethod.ANY),
+        routeKey:
+          routeKey === DEFAULT_ROUTE_KEY
+            ? apigwv2.HttpRouteKey.DEFAULT
+            : apigwv2.HttpRouteKey.with(routeKey.slice('ANY '.length), apigwv2.HttpMethod.ANY),
         integration,
       });
-      acknowledgeFindings(route,
-        { id: 'AwsSolutions-APIG4', reason: 'Public web app route: the pages and API are meant to be reachable without credentials; the app authenticates its own users where it needs to.' },
-      );
+      acknowledgeFindings(route, {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Public web app route: the pages and API are meant to be reachable without credentials; the app authenticates its own users where it needs to.',
+      });
       return route;
     });
   }
@@ -256,8 +313,15 @@ export class HttpApiIngress extends Construct {
     return [...this.routeOwners.entries()].map(([routeKey, serviceName]) => ({ routeKey, serviceName }));
   }
 
-  private addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string, topic: AlarmTopic | undefined,
-    alarmName?: string): cloudwatch.Alarm {
+  private addAlarm(
+    id: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    periods: number,
+    description: string,
+    topic: AlarmTopic | undefined,
+    alarmName?: string,
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName,
       metric,
@@ -288,9 +352,13 @@ export function httpApiRouteKeys(source: string, serviceName: string, pathPatter
     }
     const prefix = pattern.endsWith('/*') ? pattern.slice(0, -2) : pattern;
     if (!/^(\/[A-Za-z0-9._~!$&'()+,;=:@%-]+)+$/.test(prefix)) {
-      throw SlipwayConfigError.of(source, `services.${serviceName}.pathPatterns`, pattern,
-        'must be \'/*\', a prefix ending in \'/*\' (\'/api/*\') or an exact path (\'/health\') with the HTTP API ingress',
-        'HTTP API routes match whole path segments: replace wildcards inside a segment by a prefix such as \'/assets/*\'.');
+      throw SlipwayConfigError.of(
+        source,
+        `services.${serviceName}.pathPatterns`,
+        pattern,
+        "must be '/*', a prefix ending in '/*' ('/api/*') or an exact path ('/health') with the HTTP API ingress",
+        "HTTP API routes match whole path segments: replace wildcards inside a segment by a prefix such as '/assets/*'.",
+      );
     }
     keys.push(...(pattern.endsWith('/*') ? [`ANY ${prefix}/{proxy+}`, `ANY ${prefix}`] : [`ANY ${prefix}`]));
   }
@@ -299,20 +367,22 @@ export function httpApiRouteKeys(source: string, serviceName: string, pathPatter
 
 /** JSON access log lines with the fields HTTP APIs support, one per request. */
 function accessLogFormat(): AccessLogFormat {
-  return AccessLogFormat.custom(JSON.stringify({
-    requestId: '$context.requestId',
-    ip: '$context.identity.sourceIp',
-    requestTime: '$context.requestTime',
-    method: '$context.httpMethod',
-    routeKey: '$context.routeKey',
-    path: '$context.path',
-    status: '$context.status',
-    protocol: '$context.protocol',
-    responseLength: '$context.responseLength',
-    responseLatency: '$context.responseLatency',
-    integrationLatency: '$context.integration.latency',
-    integrationStatus: '$context.integration.status',
-    integrationError: '$context.integrationErrorMessage',
-    userAgent: '$context.identity.userAgent',
-  }));
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      requestTime: '$context.requestTime',
+      method: '$context.httpMethod',
+      routeKey: '$context.routeKey',
+      path: '$context.path',
+      status: '$context.status',
+      protocol: '$context.protocol',
+      responseLength: '$context.responseLength',
+      responseLatency: '$context.responseLatency',
+      integrationLatency: '$context.integration.latency',
+      integrationStatus: '$context.integration.status',
+      integrationError: '$context.integrationErrorMessage',
+      userAgent: '$context.identity.userAgent',
+    }),
+  );
 }

@@ -93,7 +93,13 @@ export class SlipwayIngress extends Construct {
     const accessLogRetentionDays = props.accessLogRetentionDays ?? 30;
     const https = props.https;
     if (https && !https.domainName) {
-      throw SlipwayConfigError.of(this.node.path, 'https.domainName', https.domainName, 'is required when https is set', "Set the site's domain, e.g. 'app.example.com'.");
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'https.domainName',
+        https.domainName,
+        'is required when https is set',
+        "Set the site's domain, e.g. 'app.example.com'.",
+      );
     }
 
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
@@ -103,19 +109,37 @@ export class SlipwayIngress extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      lifecycleRules: [{
-        expiration: Duration.days(accessLogRetentionDays),
-        noncurrentVersionExpiration: Duration.days(1),
-        abortIncompleteMultipartUploadAfter: Duration.days(1),
-      }],
+      lifecycleRules: [
+        {
+          expiration: Duration.days(accessLogRetentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
       // Retained on stack deletion: CloudFormation cannot delete a non-empty bucket; the lifecycle empties it.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeFindings(this.accessLogBucket,
-      { id: 'AwsSolutions-S1', reason: 'This bucket holds the ALB access logs; logging its own access would need another log bucket, recursively.' },
-      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: 'This bucket holds the ALB access logs; logging its own access would need another log bucket, recursively.' },
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'ALB access log delivery supports only SSE-S3 (AES-256) encryption on the target bucket, not SSE-KMS.' },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Access logs are diagnostic data kept for the environment\'s log retention; cross-region replication is not warranted.' },
+    acknowledgeFindings(
+      this.accessLogBucket,
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'This bucket holds the ALB access logs; logging its own access would need another log bucket, recursively.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
+        reason:
+          'This bucket holds the ALB access logs; logging its own access would need another log bucket, recursively.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        reason: 'ALB access log delivery supports only SSE-S3 (AES-256) encryption on the target bucket, not SSE-KMS.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+        reason:
+          "Access logs are diagnostic data kept for the environment's log retention; cross-region replication is not warranted.",
+      },
     );
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -125,7 +149,8 @@ export class SlipwayIngress extends Construct {
     });
     acknowledgeFindings(this.securityGroup, {
       id: 'AwsSolutions-EC23',
-      reason: 'Internet-facing load balancer of a public web app: only ports 80 and 443 are open to the internet, tasks accept traffic from this group only.',
+      reason:
+        'Internet-facing load balancer of a public web app: only ports 80 and 443 are open to the internet, tasks accept traffic from this group only.',
     });
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
@@ -141,17 +166,24 @@ export class SlipwayIngress extends Construct {
     if (!this.deletionProtection) {
       acknowledgeFindings(this.loadBalancer, {
         id: 'NIST.800.53.R5-ELBDeletionProtectionEnabled',
-        reason: 'This environment sets deletionProtection to false so it can be torn down and recreated; production environments turn it on.',
+        reason:
+          'This environment sets deletionProtection to false so it can be torn down and recreated; production environments turn it on.',
       });
     }
 
     const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' });
     if (https) {
       const zone = isHostedZoneHttps(https)
-        ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: https.hostedZoneId, zoneName: https.hostedZoneName })
+        ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+            hostedZoneId: https.hostedZoneId,
+            zoneName: https.hostedZoneName,
+          })
         : undefined;
       this.certificate = isHostedZoneHttps(https)
-        ? new acm.Certificate(this, 'Certificate', { domainName: https.domainName, validation: acm.CertificateValidation.fromDns(zone) })
+        ? new acm.Certificate(this, 'Certificate', {
+            domainName: https.domainName,
+            validation: acm.CertificateValidation.fromDns(zone),
+          })
         : acm.Certificate.fromCertificateArn(this, 'Certificate', https.certificateArn);
       this.listener = this.loadBalancer.addListener('Https', {
         port: 443,
@@ -160,10 +192,16 @@ export class SlipwayIngress extends Construct {
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         defaultAction: notFound,
       });
-      const redirect = this.loadBalancer.addRedirect({ sourcePort: 80, sourceProtocol: elbv2.ApplicationProtocol.HTTP, targetPort: 443, targetProtocol: elbv2.ApplicationProtocol.HTTPS });
+      const redirect = this.loadBalancer.addRedirect({
+        sourcePort: 80,
+        sourceProtocol: elbv2.ApplicationProtocol.HTTP,
+        targetPort: 443,
+        targetProtocol: elbv2.ApplicationProtocol.HTTPS,
+      });
       acknowledgeFindings(redirect, {
         id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired',
-        reason: 'The port 80 listener only answers with a permanent redirect to HTTPS; it serves no content, so it has no certificate.',
+        reason:
+          'The port 80 listener only answers with a permanent redirect to HTTPS; it serves no content, so it has no certificate.',
       });
       if (zone) {
         new route53.ARecord(this, 'Alias', {
@@ -174,24 +212,43 @@ export class SlipwayIngress extends Construct {
       }
       this.url = `https://${https.domainName}`;
     } else {
-      this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, defaultAction: notFound });
-      const plainHttpReason = 'This environment has no https setting (no domain or certificate), so the ALB serves plain HTTP; set https to get TLS and the redirect.';
-      acknowledgeFindings(this.loadBalancer, { id: 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason: plainHttpReason });
+      this.listener = this.loadBalancer.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultAction: notFound,
+      });
+      const plainHttpReason =
+        'This environment has no https setting (no domain or certificate), so the ALB serves plain HTTP; set https to get TLS and the redirect.';
+      acknowledgeFindings(this.loadBalancer, {
+        id: 'NIST.800.53.R5-ALBHttpToHttpsRedirection',
+        reason: plainHttpReason,
+      });
       acknowledgeFindings(this.listener, { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason: plainHttpReason });
       this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
     }
 
     if (this.webApplicationFirewall) {
-      this.addWebApplicationFirewall(props.rateLimitPerIp ?? 2000, props.wafLogRetention ?? logs.RetentionDays.ONE_MONTH, props.encryptionKey, props.removalPolicy ?? RemovalPolicy.RETAIN);
+      this.addWebApplicationFirewall(
+        props.rateLimitPerIp ?? 2000,
+        props.wafLogRetention ?? logs.RetentionDays.ONE_MONTH,
+        props.encryptionKey,
+        props.removalPolicy ?? RemovalPolicy.RETAIN,
+      );
     } else {
       acknowledgeFindings(this.loadBalancer, {
         id: 'NIST.800.53.R5-ALBWAFEnabled',
-        reason: 'This environment sets waf to false (AWS WAF costs about $10/month); TLS, invalid-header dropping and desync mitigation stay on.',
+        reason:
+          'This environment sets waf to false (AWS WAF costs about $10/month); TLS, invalid-header dropping and desync mitigation stay on.',
       });
     }
   }
 
-  private addWebApplicationFirewall(rateLimitPerIp: number, logRetention: logs.RetentionDays, encryptionKey: kms.IKey | undefined, removalPolicy: RemovalPolicy): void {
+  private addWebApplicationFirewall(
+    rateLimitPerIp: number,
+    logRetention: logs.RetentionDays,
+    encryptionKey: kms.IKey | undefined,
+    removalPolicy: RemovalPolicy,
+  ): void {
     const stack = Stack.of(this);
     const managedRule = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
       name,
@@ -210,7 +267,11 @@ export class SlipwayIngress extends Construct {
           priority: 0,
           action: { block: {} },
           statement: { rateBasedStatement: { limit: rateLimitPerIp, aggregateKeyType: 'IP' } },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RateLimitPerIp', sampledRequestsEnabled: true },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'RateLimitPerIp',
+            sampledRequestsEnabled: true,
+          },
         },
         managedRule('AWSManagedRulesAmazonIpReputationList', 1),
         managedRule('AWSManagedRulesCommonRuleSet', 2),
@@ -231,7 +292,9 @@ export class SlipwayIngress extends Construct {
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: webAcl.attrArn,
       // WAF wants the log group ARN without the trailing ':*' that logGroupArn carries.
-      logDestinationConfigs: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${wafLogs.logGroupName}`],
+      logDestinationConfigs: [
+        `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${wafLogs.logGroupName}`,
+      ],
     });
   }
 }

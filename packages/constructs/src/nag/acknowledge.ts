@@ -24,15 +24,23 @@ export interface Acknowledgement {
  */
 export function acknowledgeFindings(scope: IConstruct, ...acknowledgements: Acknowledgement[]): void {
   if (App.isApp(scope) || Stage.isStage(scope)) {
-    throw SlipwayConfigError.of(scope.node.path || '(app)', 'scope', scope.node.id || 'App',
+    throw SlipwayConfigError.of(
+      scope.node.path || '(app)',
+      'scope',
+      scope.node.id || 'App',
       'must be the construct that owns the resource, not an App or Stage',
-      'Acknowledge on the resource (or the construct that creates it) so the finding stays visible elsewhere.');
+      'Acknowledge on the resource (or the construct that creates it) so the finding stays visible elsewhere.',
+    );
   }
   for (const acknowledgement of acknowledgements) {
     if (acknowledgement.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
-      throw SlipwayConfigError.of(scope.node.path, `acknowledgement ${acknowledgement.id} reason`, acknowledgement.reason,
+      throw SlipwayConfigError.of(
+        scope.node.path,
+        `acknowledgement ${acknowledgement.id} reason`,
+        acknowledgement.reason,
         `must be at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters`,
-        'Say why this finding is safe for this resource.');
+        'Say why this finding is safe for this resource.',
+      );
     }
   }
   Validations.of(scope).acknowledge(...acknowledgements);

@@ -1,6 +1,11 @@
-import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
-import { NagPack } from 'cdk-nag';
-import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import {
+  App,
+  IPolicyValidationContext,
+  IPolicyValidationPlugin,
+  PolicyValidationPluginReport,
+  Validations,
+} from 'aws-cdk-lib';
+import { NagPack, AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 
 const appsWithChecks = new WeakSet<App>();
@@ -26,8 +31,13 @@ export interface SecurityChecksOptions {
  */
 export function enforceSecurityChecks(app: App, options: SecurityChecksOptions = {}): void {
   if (!App.isApp(app)) {
-    throw SlipwayConfigError.of((app as App)?.node?.path ?? '(unknown)', 'app', (app as App)?.node?.id,
-      'must be the CDK App', 'Call enforceSecurityChecks(app) with the App, so every Stage is checked.');
+    throw SlipwayConfigError.of(
+      (app as App)?.node?.path ?? '(unknown)',
+      'app',
+      (app as App)?.node?.id,
+      'must be the CDK App',
+      'Call enforceSecurityChecks(app) with the App, so every Stage is checked.',
+    );
   }
   // A second call would run every rule twice and report each finding twice.
   if (appsWithChecks.has(app)) return;

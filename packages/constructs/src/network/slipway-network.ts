@@ -81,16 +81,17 @@ export class SlipwayNetwork extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.validate();
 
-    const natInstanceProvider = this.natProvider === 'instance'
-      ? ec2.NatProvider.instanceV2({
-        // Graviton t4g.nano: ~$3/month against ~$33/month (+ data) for a NAT gateway.
-        instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
-        machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
-        associatePublicIpAddress: true,
-        // Inbound is opened to the VPC's own CIDR below, never to the internet.
-        defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
-      })
-      : undefined;
+    const natInstanceProvider =
+      this.natProvider === 'instance'
+        ? ec2.NatProvider.instanceV2({
+            // Graviton t4g.nano: ~$3/month against ~$33/month (+ data) for a NAT gateway.
+            instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
+            machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+            associatePublicIpAddress: true,
+            // Inbound is opened to the VPC's own CIDR below, never to the internet.
+            defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+          })
+        : undefined;
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
@@ -118,14 +119,23 @@ export class SlipwayNetwork extends Construct {
 
     if (natInstanceProvider) {
       // TCP and UDP only: an "all protocols" rule is flagged by NIST EC2RestrictedCommonPorts.
-      natInstanceProvider.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.allTcp(), 'TCP egress from the VPC through NAT');
-      natInstanceProvider.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.allUdp(), 'UDP egress from the VPC through NAT');
+      natInstanceProvider.connections.allowFrom(
+        ec2.Peer.ipv4(cidr),
+        ec2.Port.allTcp(),
+        'TCP egress from the VPC through NAT',
+      );
+      natInstanceProvider.connections.allowFrom(
+        ec2.Peer.ipv4(cidr),
+        ec2.Port.allUdp(),
+        'UDP egress from the VPC through NAT',
+      );
       this.natSecurityGroup = natInstanceProvider.securityGroup as ec2.SecurityGroup;
       this.hardenNatInstances(natInstanceProvider);
     }
     acknowledgeFindings(this.vpc, {
       id: 'CloudFormation-Validate::W3010',
-      reason: 'Availability zones are fixed in the environment config on purpose, so synth needs no AWS credentials or lookups.',
+      reason:
+        'Availability zones are fixed in the environment config on purpose, so synth needs no AWS credentials or lookups.',
     });
     this.addEndpoints(cidr);
     this.acknowledgePublicRoutes();
@@ -135,20 +145,46 @@ export class SlipwayNetwork extends Construct {
   /** Harden the NAT instances the provider created: encrypted root volume, IMDSv2 only. */
   private hardenNatInstances(provider: ec2.NatInstanceProviderV2): void {
     for (const gateway of provider.configuredGateways) {
-      const instance = this.node.findAll().find((child) => child instanceof ec2.Instance && child.instanceId === gateway.gatewayId) as ec2.Instance | undefined;
+      const instance = this.node
+        .findAll()
+        .find((child) => child instanceof ec2.Instance && child.instanceId === gateway.gatewayId) as
+        ec2.Instance | undefined;
       if (!instance) continue;
       const cfnInstance = instance.instance;
-      cfnInstance.blockDeviceMappings = [{
-        deviceName: '/dev/xvda',
-        ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true },
-      }];
+      cfnInstance.blockDeviceMappings = [
+        {
+          deviceName: '/dev/xvda',
+          ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true },
+        },
+      ];
       cfnInstance.metadataOptions = { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 };
-      acknowledgeFindings(instance,
-        { id: 'AwsSolutions-EC28', reason: 'NAT instance: detailed monitoring costs more than the instance; basic 5-minute metrics are enough for a dev NAT.' },
-        { id: 'AwsSolutions-EC29', reason: 'NAT instance is replaced by CloudFormation on AMI or type changes; termination protection would block those updates.' },
-        { id: 'NIST.800.53.R5-EC2InstanceNoPublicIp', reason: 'A NAT instance needs a public IP to forward private-subnet egress to the internet; inbound is limited to the VPC CIDR.' },
-        { id: 'NIST.800.53.R5-EC2InstancesInVPC', reason: 'The NAT instance is in a public subnet of this VPC through its network interface (NetworkInterfaces.SubnetId), which the rule does not read.' },
-        { id: 'NIST.800.53.R5-EC2InstanceDetailedMonitoringEnabled', reason: 'NAT instance: detailed monitoring costs more than the instance; basic 5-minute metrics are enough for a dev NAT.' },
+      acknowledgeFindings(
+        instance,
+        {
+          id: 'AwsSolutions-EC28',
+          reason:
+            'NAT instance: detailed monitoring costs more than the instance; basic 5-minute metrics are enough for a dev NAT.',
+        },
+        {
+          id: 'AwsSolutions-EC29',
+          reason:
+            'NAT instance is replaced by CloudFormation on AMI or type changes; termination protection would block those updates.',
+        },
+        {
+          id: 'NIST.800.53.R5-EC2InstanceNoPublicIp',
+          reason:
+            'A NAT instance needs a public IP to forward private-subnet egress to the internet; inbound is limited to the VPC CIDR.',
+        },
+        {
+          id: 'NIST.800.53.R5-EC2InstancesInVPC',
+          reason:
+            'The NAT instance is in a public subnet of this VPC through its network interface (NetworkInterfaces.SubnetId), which the rule does not read.',
+        },
+        {
+          id: 'NIST.800.53.R5-EC2InstanceDetailedMonitoringEnabled',
+          reason:
+            'NAT instance: detailed monitoring costs more than the instance; basic 5-minute metrics are enough for a dev NAT.',
+        },
       );
     }
   }
@@ -156,8 +192,11 @@ export class SlipwayNetwork extends Construct {
   /** Public subnets exist to route to the internet gateway: the NAT (and an ALB, when there is one) need it. */
   private acknowledgePublicRoutes(): void {
     for (const subnet of this.vpc.publicSubnets) {
-      acknowledgeFindings(subnet,
-        { id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW', reason: 'Public subnet: holds only the NAT and, with the load-balancer ingress, the internet-facing ALB; both need the default route to the internet gateway. Tasks run in private subnets.' });
+      acknowledgeFindings(subnet, {
+        id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+        reason:
+          'Public subnet: holds only the NAT and, with the load-balancer ingress, the internet-facing ALB; both need the default route to the internet gateway. Tasks run in private subnets.',
+      });
     }
   }
 
@@ -167,7 +206,10 @@ export class SlipwayNetwork extends Construct {
     for (const endpoint of this.vpcEndpoints) {
       switch (endpoint) {
         case 'ecr':
-          interfaceEndpoints.push(['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR], ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER]);
+          interfaceEndpoints.push(
+            ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
+            ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+          );
           break;
         case 'logs':
           interfaceEndpoints.push(['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS]);
@@ -177,7 +219,10 @@ export class SlipwayNetwork extends Construct {
           break;
         case 's3':
           // ECR stores image layers in S3: the gateway endpoint keeps pulls off the NAT for free.
-          this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [privateSubnets] });
+          this.vpc.addGatewayEndpoint('S3', {
+            service: ec2.GatewayVpcEndpointAwsService.S3,
+            subnets: [privateSubnets],
+          });
           break;
       }
     }
@@ -190,7 +235,13 @@ export class SlipwayNetwork extends Construct {
     });
     endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
     for (const [endpointId, service] of interfaceEndpoints) {
-      this.vpc.addInterfaceEndpoint(endpointId, { service, subnets: privateSubnets, privateDnsEnabled: true, securityGroups: [endpointSecurityGroup], open: false });
+      this.vpc.addInterfaceEndpoint(endpointId, {
+        service,
+        subnets: privateSubnets,
+        privateDnsEnabled: true,
+        securityGroups: [endpointSecurityGroup],
+        open: false,
+      });
     }
   }
 
@@ -202,18 +253,35 @@ export class SlipwayNetwork extends Construct {
   private acknowledgeDefaultSecurityGroupProvider(): void {
     const provider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
     if (!provider || provider.node.metadata.some((entry) => entry.type === 'aws:cdk:acknowledged-rules')) return;
-    acknowledgeFindings(provider,
-      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'CDK-provided handler that closes the default security group; the AWS managed basic execution role only lets it write its own logs.' },
-    );
+    acknowledgeFindings(provider, {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        'CDK-provided handler that closes the default security group; the AWS managed basic execution role only lets it write its own logs.',
+    });
   }
 
   private validate(): void {
     const fix = 'Set natGateways between 1 and the number of availabilityZones.';
     if (this.availabilityZones.length === 0) {
-      throw SlipwayConfigError.of(this.node.path, 'availabilityZones', this.availabilityZones, 'must list at least one zone', "List e.g. ['eu-west-1a'].");
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'availabilityZones',
+        this.availabilityZones,
+        'must list at least one zone',
+        "List e.g. ['eu-west-1a'].",
+      );
     }
-    if (!Token.isUnresolved(this.natGateways) && (this.natGateways < 1 || this.natGateways > this.availabilityZones.length)) {
-      throw SlipwayConfigError.of(this.node.path, 'natGateways', this.natGateways, `must be between 1 and ${this.availabilityZones.length}`, fix);
+    if (
+      !Token.isUnresolved(this.natGateways) &&
+      (this.natGateways < 1 || this.natGateways > this.availabilityZones.length)
+    ) {
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'natGateways',
+        this.natGateways,
+        `must be between 1 and ${this.availabilityZones.length}`,
+        fix,
+      );
     }
   }
 }

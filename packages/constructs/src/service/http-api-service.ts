@@ -1,9 +1,9 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { HttpApiIngress, httpApiRouteKeys } from '../ingress/http-api-ingress';
-import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
 
 /** Props of `HttpApiService`. */
 export interface HttpApiServiceProps extends SlipwayServiceProps {
@@ -44,14 +44,22 @@ export class HttpApiService extends SlipwayServiceBase {
     super(scope, id, props, { discoveryRecordType: 'SRV' });
     const path = this.node.path;
     if (!props.cluster.namespace) {
-      throw SlipwayConfigError.of(path, 'cluster.namespace', undefined,
+      throw SlipwayConfigError.of(
+        path,
+        'cluster.namespace',
+        undefined,
         'is required for a service behind the HTTP API (the API reaches tasks through Cloud Map)',
-        "Set serviceDiscovery: { namespace: 'dev.local' } in the environment.");
+        "Set serviceDiscovery: { namespace: 'dev.local' } in the environment.",
+      );
     }
     if (props.settings.autoscaling?.requestsPerTarget !== undefined) {
-      throw SlipwayConfigError.of(path, 'settings.autoscaling.requestsPerTarget', props.settings.autoscaling.requestsPerTarget,
+      throw SlipwayConfigError.of(
+        path,
+        'settings.autoscaling.requestsPerTarget',
+        props.settings.autoscaling.requestsPerTarget,
         'needs a load balancer target group; the HTTP API has no per-task request metric',
-        "Remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.");
+        "Remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.",
+      );
     }
     this.pathPatterns = props.pathPatterns ?? ['/*'];
     this.routeKeys = httpApiRouteKeys(path, props.serviceName, props.pathPatterns);

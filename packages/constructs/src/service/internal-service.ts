@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { SlipwayConfigError } from '../config/slipway-config-error';
 import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
+import { SlipwayConfigError } from '../config/slipway-config-error';
 
 /** Props of `InternalService`. */
 export interface InternalServiceProps extends SlipwayServiceProps {}
@@ -16,14 +16,22 @@ export class InternalService extends SlipwayServiceBase {
   constructor(scope: Construct, id: string, props: InternalServiceProps) {
     super(scope, id, props, {});
     if (!props.cluster.namespace) {
-      throw SlipwayConfigError.of(this.node.path, 'cluster.namespace', undefined,
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'cluster.namespace',
+        undefined,
         'is required for an internal service (it is reachable only through Cloud Map)',
-        "Set serviceDiscovery: { namespace: 'dev.local' } in the environment.");
+        "Set serviceDiscovery: { namespace: 'dev.local' } in the environment.",
+      );
     }
     if (props.settings.autoscaling?.requestsPerTarget !== undefined) {
-      throw SlipwayConfigError.of(this.node.path, 'settings.autoscaling.requestsPerTarget', props.settings.autoscaling.requestsPerTarget,
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'settings.autoscaling.requestsPerTarget',
+        props.settings.autoscaling.requestsPerTarget,
         'needs a load balancer, which an internal service does not have',
-        'Remove requestsPerTarget for this service; it scales on CPU.');
+        'Remove requestsPerTarget for this service; it scales on CPU.',
+      );
     }
   }
 }

@@ -6,15 +6,15 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { ServiceConfig } from '../config/environment-config';
-import { describeFargateMemoryFor, isValidFargateSize } from '../config/fargate-sizes';
-import { SlipwayConfigError } from '../config/slipway-config-error';
+import { ServiceImage, toContainerImage } from './service-image';
 import { AlarmTopic } from '../alarms/alarm-topic';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
 import { SlipwayCluster } from '../cluster/slipway-cluster';
+import { ServiceConfig } from '../config/environment-config';
+import { describeFargateMemoryFor, isValidFargateSize } from '../config/fargate-sizes';
+import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
-import { ServiceImage, toContainerImage } from './service-image';
 
 /** Props shared by `WebService` and `InternalService`. */
 export interface SlipwayServiceProps {
@@ -173,7 +173,11 @@ export abstract class SlipwayServiceBase extends Construct {
       healthCheck: props.containerHealthCheck,
       portMappings: [{ containerPort: props.containerPort, name: props.serviceName }],
       dockerLabels: props.gitSha ? { 'org.opencontainers.image.revision': props.gitSha } : undefined,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.serviceName, mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: props.serviceName,
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+      }),
       // Tasks get SIGTERM, then SIGKILL after this; it matches the load balancer's drain time.
       stopTimeout: Duration.seconds(30),
     });
@@ -212,12 +216,20 @@ export abstract class SlipwayServiceBase extends Construct {
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       healthCheckGracePeriod: options.healthCheckGracePeriod,
-      cloudMapOptions: namespace ? {
-        cloudMapNamespace: namespace,
-        name: props.serviceName,
-        dnsTtl: Duration.seconds(10),
-        ...(srv ? { dnsRecordType: servicediscovery.DnsRecordType.SRV, container: this.container, containerPort: props.containerPort } : {}),
-      } : undefined,
+      cloudMapOptions: namespace
+        ? {
+            cloudMapNamespace: namespace,
+            name: props.serviceName,
+            dnsTtl: Duration.seconds(10),
+            ...(srv
+              ? {
+                  dnsRecordType: servicediscovery.DnsRecordType.SRV,
+                  container: this.container,
+                  containerPort: props.containerPort,
+                }
+              : {}),
+          }
+        : undefined,
     });
     if (namespace) {
       this.discoveryName = `${props.serviceName}.${namespace.namespaceName}`;
@@ -228,7 +240,8 @@ export abstract class SlipwayServiceBase extends Construct {
     acknowledgeInlinePolicy(executionRole, `${props.serviceName} task execution role`);
     acknowledgeFindings(executionRole, {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are limited to the image repository.',
+      reason:
+        'ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are limited to the image repository.',
     });
 
     const autoscaling = props.settings.autoscaling;
@@ -241,31 +254,52 @@ export abstract class SlipwayServiceBase extends Construct {
       });
     }
 
-    this.addAlarm('CpuHigh', this.service.metricCpuUtilization({ period: Duration.minutes(1) }), this.utilizationAlarmPercent, 5,
-      `${props.serviceName}: CPU above ${this.utilizationAlarmPercent}% for 5 minutes`);
-    this.addAlarm('MemoryHigh', this.service.metricMemoryUtilization({ period: Duration.minutes(1) }), this.utilizationAlarmPercent, 5,
-      `${props.serviceName}: memory above ${this.utilizationAlarmPercent}% for 5 minutes`);
+    this.addAlarm(
+      'CpuHigh',
+      this.service.metricCpuUtilization({ period: Duration.minutes(1) }),
+      this.utilizationAlarmPercent,
+      5,
+      `${props.serviceName}: CPU above ${this.utilizationAlarmPercent}% for 5 minutes`,
+    );
+    this.addAlarm(
+      'MemoryHigh',
+      this.service.metricMemoryUtilization({ period: Duration.minutes(1) }),
+      this.utilizationAlarmPercent,
+      5,
+      `${props.serviceName}: memory above ${this.utilizationAlarmPercent}% for 5 minutes`,
+    );
     if (props.cluster.containerInsights) {
       // Needs Container Insights: AWS/ECS has no running/desired task counts.
-      const insightsMetric = (metricName: string) => new cloudwatch.Metric({
-        namespace: 'ECS/ContainerInsights',
-        metricName,
-        dimensionsMap: { ClusterName: props.cluster.cluster.clusterName, ServiceName: this.service.serviceName },
-        statistic: 'Average',
-        period: Duration.minutes(1),
-      });
-      this.addAlarm('RunningBelowDesired', new cloudwatch.MathExpression({
-        expression: 'desired - running',
-        usingMetrics: { desired: insightsMetric('DesiredTaskCount'), running: insightsMetric('RunningTaskCount') },
-        period: Duration.minutes(1),
-        label: 'Tasks missing',
-      }), 1, 5, `${props.serviceName}: fewer tasks running than desired for 5 minutes`);
+      const insightsMetric = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'ECS/ContainerInsights',
+          metricName,
+          dimensionsMap: { ClusterName: props.cluster.cluster.clusterName, ServiceName: this.service.serviceName },
+          statistic: 'Average',
+          period: Duration.minutes(1),
+        });
+      this.addAlarm(
+        'RunningBelowDesired',
+        new cloudwatch.MathExpression({
+          expression: 'desired - running',
+          usingMetrics: { desired: insightsMetric('DesiredTaskCount'), running: insightsMetric('RunningTaskCount') },
+          period: Duration.minutes(1),
+          label: 'Tasks missing',
+        }),
+        1,
+        5,
+        `${props.serviceName}: fewer tasks running than desired for 5 minutes`,
+      );
     }
   }
 
   /** Let `peer` reach this service's container port (e.g. another service calling it through Cloud Map). */
   public allowFrom(peer: ec2.IConnectable, description?: string): void {
-    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(this.containerPort), description ?? `to ${this.serviceName}`);
+    this.securityGroup.connections.allowFrom(
+      peer,
+      ec2.Port.tcp(this.containerPort),
+      description ?? `to ${this.serviceName}`,
+    );
   }
 
   /**
@@ -285,8 +319,14 @@ export abstract class SlipwayServiceBase extends Construct {
    * Create an alarm at ≥ threshold for `periods` consecutive minutes, notifying the alarm topic.
    * @param options.deployment the service watches it during deployments (`rollBackOnAlarms`), so it gets a fixed name
    */
-  protected addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string,
-    options: { deployment?: boolean } = {}): cloudwatch.Alarm {
+  protected addAlarm(
+    id: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    periods: number,
+    description: string,
+    options: { deployment?: boolean } = {},
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: options.deployment ? deploymentAlarmName(this, id) : undefined,
       metric,
@@ -305,21 +345,53 @@ export abstract class SlipwayServiceBase extends Construct {
   private validate(props: SlipwayServiceProps): void {
     const path = this.node.path;
     if (!/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/.test(props.serviceName)) {
-      throw SlipwayConfigError.of(path, 'serviceName', props.serviceName, 'must be a lowercase DNS label (letters, digits, hyphens)', 'Use e.g. backend or worker.');
+      throw SlipwayConfigError.of(
+        path,
+        'serviceName',
+        props.serviceName,
+        'must be a lowercase DNS label (letters, digits, hyphens)',
+        'Use e.g. backend or worker.',
+      );
     }
-    if (!Token.isUnresolved(props.containerPort) && (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535)) {
-      throw SlipwayConfigError.of(path, 'containerPort', props.containerPort, 'must be a TCP port (1–65535)', 'Use the port the container listens on, e.g. 8000.');
+    if (
+      !Token.isUnresolved(props.containerPort) &&
+      (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535)
+    ) {
+      throw SlipwayConfigError.of(
+        path,
+        'containerPort',
+        props.containerPort,
+        'must be a TCP port (1–65535)',
+        'Use the port the container listens on, e.g. 8000.',
+      );
     }
     if (!isValidFargateSize(props.settings.cpu, props.settings.memoryMiB)) {
-      throw SlipwayConfigError.of(path, 'settings.memoryMiB', { cpu: props.settings.cpu, memoryMiB: props.settings.memoryMiB },
-        'must be a Fargate task size together with cpu', `Fargate accepts only fixed pairs: ${describeFargateMemoryFor(props.settings.cpu)}.`);
+      throw SlipwayConfigError.of(
+        path,
+        'settings.memoryMiB',
+        { cpu: props.settings.cpu, memoryMiB: props.settings.memoryMiB },
+        'must be a Fargate task size together with cpu',
+        `Fargate accepts only fixed pairs: ${describeFargateMemoryFor(props.settings.cpu)}.`,
+      );
     }
     if (props.user !== undefined && /^(root|0)(:|$)/.test(props.user)) {
-      throw SlipwayConfigError.of(path, 'user', props.user, 'must not be root', "Run as the image's unprivileged user, e.g. '1000' (node) or '101' (nginx-unprivileged).");
+      throw SlipwayConfigError.of(
+        path,
+        'user',
+        props.user,
+        'must not be root',
+        "Run as the image's unprivileged user, e.g. '1000' (node) or '101' (nginx-unprivileged).",
+      );
     }
     for (const writablePath of props.writablePaths ?? []) {
       if (!writablePath.startsWith('/') || writablePath === '/') {
-        throw SlipwayConfigError.of(path, 'writablePaths', writablePath, 'must be an absolute path other than /', "Use e.g. '/tmp'.");
+        throw SlipwayConfigError.of(
+          path,
+          'writablePaths',
+          writablePath,
+          'must be an absolute path other than /',
+          "Use e.g. '/tmp'.",
+        );
       }
     }
   }

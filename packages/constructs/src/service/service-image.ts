@@ -41,7 +41,11 @@ export function isDirectoryImage(image: ServiceImage): image is DirectoryImage {
  * Docker image asset: at synth CDK only stages the directory; the build runs
  * when the asset is published (cdk deploy or the pipeline's asset step).
  */
-export function toContainerImage(image: ServiceImage, gitSha: string | undefined, architecture: ecs.CpuArchitecture): ecs.ContainerImage {
+export function toContainerImage(
+  image: ServiceImage,
+  gitSha: string | undefined,
+  architecture: ecs.CpuArchitecture,
+): ecs.ContainerImage {
   if (!isDirectoryImage(image)) return image.image;
   return ecs.ContainerImage.fromAsset(image.directory, {
     file: image.file,

@@ -2,9 +2,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { SlipwayIngress } from '../ingress/slipway-ingress';
-import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
 
 /** Lowest-precedence listener rule priority; used for the catch-all route. */
 export const CATCH_ALL_PRIORITY = 50000;
@@ -84,7 +84,12 @@ export class WebService extends SlipwayServiceBase {
         unhealthyThresholdCount: 3,
         healthyHttpCodes: '200',
       },
-      targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: props.containerPort })],
+      targets: [
+        this.service.loadBalancerTarget({
+          containerName: this.container.containerName,
+          containerPort: props.containerPort,
+        }),
+      ],
     });
     this.listenerRule = new elbv2.ApplicationListenerRule(this, 'Rule', {
       listener: props.ingress.listener,
@@ -105,20 +110,41 @@ export class WebService extends SlipwayServiceBase {
 
     const metrics = this.targetGroup.metrics;
     const errorRatePercent = props.errorRateAlarmPercent ?? 5;
-    const errorRate = this.addAlarm('ErrorRate', new cloudwatch.MathExpression({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: {
-        errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1), statistic: 'Sum' }),
-        requests: metrics.requestCount({ period: Duration.minutes(1), statistic: 'Sum' }),
-      },
-      period: Duration.minutes(1),
-      label: '5xx %',
-    }), errorRatePercent, 3, `${props.serviceName}: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`, { deployment: true });
+    const errorRate = this.addAlarm(
+      'ErrorRate',
+      new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: {
+          errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+            period: Duration.minutes(1),
+            statistic: 'Sum',
+          }),
+          requests: metrics.requestCount({ period: Duration.minutes(1), statistic: 'Sum' }),
+        },
+        period: Duration.minutes(1),
+        label: '5xx %',
+      }),
+      errorRatePercent,
+      3,
+      `${props.serviceName}: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`,
+      { deployment: true },
+    );
     const latencySeconds = props.latencyAlarmSeconds ?? 2;
-    this.addAlarm('LatencyP99', metrics.targetResponseTime({ period: Duration.minutes(1), statistic: 'p99' }), latencySeconds, 5,
-      `${props.serviceName}: p99 response time above ${latencySeconds}s for 5 minutes`);
-    const unhealthy = this.addAlarm('UnhealthyTargets', metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }), 1, 3,
-      `${props.serviceName}: a target failed health checks for 3 minutes`, { deployment: true });
+    this.addAlarm(
+      'LatencyP99',
+      metrics.targetResponseTime({ period: Duration.minutes(1), statistic: 'p99' }),
+      latencySeconds,
+      5,
+      `${props.serviceName}: p99 response time above ${latencySeconds}s for 5 minutes`,
+    );
+    const unhealthy = this.addAlarm(
+      'UnhealthyTargets',
+      metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      1,
+      3,
+      `${props.serviceName}: a target failed health checks for 3 minutes`,
+      { deployment: true },
+    );
 
     this.deploymentAlarms = [errorRate, unhealthy];
     this.rollBackOnAlarms(this.deploymentAlarms);
@@ -127,19 +153,52 @@ export class WebService extends SlipwayServiceBase {
   private validateRouting(props: WebServiceProps, deregistrationDelay: Duration): void {
     const path = this.node.path;
     if (props.pathPatterns && props.priority === undefined) {
-      throw SlipwayConfigError.of(path, 'priority', props.priority, 'is required with pathPatterns', 'Give the rule a priority 1–49999 (lower wins), e.g. 10 for /api/*.');
+      throw SlipwayConfigError.of(
+        path,
+        'priority',
+        props.priority,
+        'is required with pathPatterns',
+        'Give the rule a priority 1–49999 (lower wins), e.g. 10 for /api/*.',
+      );
     }
-    if (!Token.isUnresolved(this.priority) && (!Number.isInteger(this.priority) || this.priority < 1 || this.priority > CATCH_ALL_PRIORITY)) {
-      throw SlipwayConfigError.of(path, 'priority', this.priority, 'must be an integer from 1 to 50000', 'Use e.g. 10 for /api/*; 50000 is the catch-all.');
+    if (
+      !Token.isUnresolved(this.priority) &&
+      (!Number.isInteger(this.priority) || this.priority < 1 || this.priority > CATCH_ALL_PRIORITY)
+    ) {
+      throw SlipwayConfigError.of(
+        path,
+        'priority',
+        this.priority,
+        'must be an integer from 1 to 50000',
+        'Use e.g. 10 for /api/*; 50000 is the catch-all.',
+      );
     }
     if (this.pathPatterns.length < 1 || this.pathPatterns.length > 5) {
-      throw SlipwayConfigError.of(path, 'pathPatterns', this.pathPatterns, 'must hold 1 to 5 patterns (an ALB rule condition limit)', 'Split the routes over two services or use a wildcard.');
+      throw SlipwayConfigError.of(
+        path,
+        'pathPatterns',
+        this.pathPatterns,
+        'must hold 1 to 5 patterns (an ALB rule condition limit)',
+        'Split the routes over two services or use a wildcard.',
+      );
     }
     if (!props.healthCheckPath.startsWith('/')) {
-      throw SlipwayConfigError.of(path, 'healthCheckPath', props.healthCheckPath, "must start with '/'", "Use e.g. '/api/health'.");
+      throw SlipwayConfigError.of(
+        path,
+        'healthCheckPath',
+        props.healthCheckPath,
+        "must start with '/'",
+        "Use e.g. '/api/health'.",
+      );
     }
     if (deregistrationDelay.toSeconds() > 30) {
-      throw SlipwayConfigError.of(path, 'deregistrationDelay', `${deregistrationDelay.toSeconds()}s`, 'must be at most 30 s so a rolling step stays under a minute', 'Lower it, and make the app finish in-flight requests within it.');
+      throw SlipwayConfigError.of(
+        path,
+        'deregistrationDelay',
+        `${deregistrationDelay.toSeconds()}s`,
+        'must be at most 30 s so a rolling step stays under a minute',
+        'Lower it, and make the app finish in-flight requests within it.',
+      );
     }
   }
 }

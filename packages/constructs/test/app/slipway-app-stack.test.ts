@@ -1,6 +1,6 @@
+import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { App } from 'aws-cdk-lib';
 import { SlipwayAppStack } from '../../src';
 import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments';
@@ -8,9 +8,12 @@ import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments
 /** Each ECS service's DeploymentConfiguration.Alarms.AlarmNames, checked to be the names of alarms in the stack. */
 function deploymentAlarmNames(stack: SlipwayAppStack): unknown[][] {
   const template = Template.fromStack(stack);
-  const names = Object.values(template.findResources('AWS::ECS::Service'))
-    .map((service) => service.Properties.DeploymentConfiguration.Alarms.AlarmNames as unknown[]);
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName);
+  const names = Object.values(template.findResources('AWS::ECS::Service')).map(
+    (service) => service.Properties.DeploymentConfiguration.Alarms.AlarmNames as unknown[],
+  );
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+    (alarm) => alarm.Properties.AlarmName,
+  );
   for (const name of names.flat()) expect(alarms).toContain(name);
   return names;
 }
@@ -32,21 +35,30 @@ describe('SlipwayAppStack', () => {
 
   describe('dev-like settings', () => {
     test('THEN services run on FARGATE_SPOT only, one task each', () => {
-      dev.resourcePropertiesCountIs('AWS::ECS::Service', {
-        DesiredCount: 1,
-        CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
-      }, 2);
+      dev.resourcePropertiesCountIs(
+        'AWS::ECS::Service',
+        {
+          DesiredCount: 1,
+          CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+        },
+        2,
+      );
     });
 
     test('THEN each service is registered in Cloud Map under dev.local', () => {
       dev.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'dev.local' });
-      dev.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'backend', DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'A' }] }) });
+      dev.hasResourceProperties('AWS::ServiceDiscovery::Service', {
+        Name: 'backend',
+        DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'A' }] }),
+      });
       dev.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'frontend' });
       expect(devStack.services.backend.discoveryName).toBe('backend.dev.local');
     });
 
     test('THEN Container Insights is off', () => {
-      dev.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
+      dev.hasResourceProperties('AWS::ECS::Cluster', {
+        ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
+      });
     });
 
     test('THEN logs are kept 7 days', () => {
@@ -69,7 +81,12 @@ describe('SlipwayAppStack', () => {
       dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 80,
         Protocol: 'HTTP',
-        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found' } }],
+        DefaultActions: [
+          {
+            Type: 'fixed-response',
+            FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found' },
+          },
+        ],
       });
       dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
         LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
@@ -87,7 +104,10 @@ describe('SlipwayAppStack', () => {
           { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
         ],
       });
-      prod.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }] });
+      prod.hasResourceProperties('AWS::ECS::Service', {
+        DesiredCount: 2,
+        CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+      });
     });
 
     test('THEN tasks spread over three AZs in private subnets, each AZ with its own NAT gateway', () => {
@@ -133,7 +153,9 @@ describe('SlipwayAppStack', () => {
     test('THEN HTTP redirects to HTTPS', () => {
       prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 80,
-        DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
+        DefaultActions: [
+          { Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } },
+        ],
       });
     });
 
@@ -148,7 +170,9 @@ describe('SlipwayAppStack', () => {
     });
 
     test('THEN Container Insights is on', () => {
-      prod.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+      prod.hasResourceProperties('AWS::ECS::Cluster', {
+        ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+      });
     });
 
     test('THEN logs are kept 30 days', () => {
@@ -192,11 +216,22 @@ describe('SlipwayAppStack', () => {
       api.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
       api.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'slipway-dev', ProtocolType: 'HTTP' });
       api.resourceCountIs('AWS::ApiGatewayV2::VpcLink', 1);
-      api.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } });
+      api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
       for (const name of ['backend', 'frontend'] as const) {
-        const cloudMap = apiStack.getLogicalId(apiStack.services[name].service.cloudMapService!.node.defaultChild as never);
-        api.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: name, DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'SRV' }] }) });
-        api.hasResourceProperties('AWS::ApiGatewayV2::Integration', { ConnectionType: 'VPC_LINK', IntegrationUri: { 'Fn::GetAtt': [cloudMap, 'Arn'] } });
+        const cloudMap = apiStack.getLogicalId(
+          apiStack.services[name].service.cloudMapService!.node.defaultChild as never,
+        );
+        api.hasResourceProperties('AWS::ServiceDiscovery::Service', {
+          Name: name,
+          DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'SRV' }] }),
+        });
+        api.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+          ConnectionType: 'VPC_LINK',
+          IntegrationUri: { 'Fn::GetAtt': [cloudMap, 'Arn'] },
+        });
       }
       expect(apiStack.httpApi?.routes).toEqual([
         { routeKey: 'ANY /api/{proxy+}', serviceName: 'backend' },
@@ -215,8 +250,20 @@ describe('SlipwayAppStack', () => {
     });
 
     test('THEN the outputs keep their names: Url is the API endpoint, and there is no load balancer name', () => {
-      api.hasOutput('Url', { Value: { 'Fn::GetAtt': [apiStack.getLogicalId(apiStack.httpApi!.api.node.defaultChild as never), 'ApiEndpoint'] } });
-      for (const output of ['ClusterName', 'BackendServiceName', 'FrontendServiceName', 'DashboardName', 'AlarmTopicArn']) api.hasOutput(output, {});
+      api.hasOutput('Url', {
+        Value: {
+          'Fn::GetAtt': [apiStack.getLogicalId(apiStack.httpApi!.api.node.defaultChild as never), 'ApiEndpoint'],
+        },
+      });
+      for (const output of [
+        'ClusterName',
+        'BackendServiceName',
+        'FrontendServiceName',
+        'DashboardName',
+        'AlarmTopicArn',
+      ]) {
+        api.hasOutput(output, {});
+      }
       expect(Object.keys(api.findOutputs('LoadBalancerDnsName'))).toEqual([]);
       expect(apiStack.urlOutput).toBeDefined();
     });
@@ -232,9 +279,12 @@ describe('SlipwayAppStack', () => {
     });
 
     test('GIVEN WAF with the HTTP API WHEN built THEN the config error names the file', () => {
-      const config = variant(devHttpApi, (c) => { c.waf = true; }) as any;
-      expect(() => new SlipwayAppStack(new App(), 'Bad', { config, services: sampleServices() }))
-        .toThrow(/^environments\/dev\.ts: waf must be false or absent when ingress is 'http-api'/);
+      const config = variant(devHttpApi, (c) => {
+        c.waf = true;
+      }) as any;
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config, services: sampleServices() })).toThrow(
+        /^environments\/dev\.ts: waf must be false or absent when ingress is 'http-api'/,
+      );
     });
   });
 
@@ -247,7 +297,15 @@ describe('SlipwayAppStack', () => {
       Priority: 50000,
       Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
     });
-    for (const output of ['Url', 'LoadBalancerDnsName', 'ClusterName', 'BackendServiceName', 'FrontendServiceName', 'DashboardName', 'AlarmTopicArn']) {
+    for (const output of [
+      'Url',
+      'LoadBalancerDnsName',
+      'ClusterName',
+      'BackendServiceName',
+      'FrontendServiceName',
+      'DashboardName',
+      'AlarmTopicArn',
+    ]) {
       prod.hasOutput(output, {});
     }
     expect(prodStack.account).toBe('222222222222');
@@ -279,42 +337,55 @@ describe('SlipwayAppStack', () => {
 
   test('THEN the git SHA reaches the container as GIT_SHA and as an image label', () => {
     prod.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({
-        Environment: Match.arrayWith([{ Name: 'GIT_SHA', Value: '0123456789abcdef0123456789abcdef01234567' }]),
-        DockerLabels: { 'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567' },
-      })],
+      ContainerDefinitions: [
+        Match.objectLike({
+          Environment: Match.arrayWith([{ Name: 'GIT_SHA', Value: '0123456789abcdef0123456789abcdef01234567' }]),
+          DockerLabels: { 'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567' },
+        }),
+      ],
     });
   });
 
   describe('validation', () => {
     test('GIVEN an invalid config WHEN the stack is built THEN the config error names the file', () => {
-      const config = variant(prodLike, (c) => { c.services.backend.desiredCount = 1; c.services.backend.autoscaling = undefined; }) as any;
-      expect(() => new SlipwayAppStack(new App(), 'Bad', { config, services: sampleServices() }))
-        .toThrow(/^environments\/prod\.ts: services\.backend\.desiredCount must be ≥ 2 when highAvailability is on/);
+      const config = variant(prodLike, (c) => {
+        c.services.backend.desiredCount = 1;
+        c.services.backend.autoscaling = undefined;
+      }) as any;
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config, services: sampleServices() })).toThrow(
+        /^environments\/prod\.ts: services\.backend\.desiredCount must be ≥ 2 when highAvailability is on/,
+      );
     });
 
     test('GIVEN a service the environment does not size WHEN built THEN it fails naming the service', () => {
-      const services = { ...sampleServices(), worker: { image: { image: ecs.ContainerImage.fromRegistry('busybox') }, containerPort: 9000, internal: true } };
-      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services }))
-        .toThrow(/environments\/dev\.ts: services\.worker has no settings in this environment; got nothing\. Add services\.worker/);
+      const services = {
+        ...sampleServices(),
+        worker: { image: { image: ecs.ContainerImage.fromRegistry('busybox') }, containerPort: 9000, internal: true },
+      };
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services })).toThrow(
+        /environments\/dev\.ts: services\.worker has no settings in this environment; got nothing\. Add services\.worker/,
+      );
     });
 
     test('GIVEN an environment sizing a service the app lacks WHEN built THEN it fails naming the service', () => {
       const { frontend: _frontend, ...backendOnly } = sampleServices();
-      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services: backendOnly }))
-        .toThrow(/services\.frontend is not a service of the app/);
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services: backendOnly })).toThrow(
+        /services\.frontend is not a service of the app/,
+      );
     });
 
     test('GIVEN a web service without a health check path WHEN built THEN it fails', () => {
       const services = { ...sampleServices(), frontend: { ...sampleServices().frontend, healthCheckPath: undefined } };
-      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services }))
-        .toThrow(/services\.frontend\.healthCheckPath is required for a service behind the load balancer/);
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services })).toThrow(
+        /services\.frontend\.healthCheckPath is required for a service behind the load balancer/,
+      );
     });
 
     test('GIVEN reachableFrom naming an unknown service WHEN built THEN it fails', () => {
       const services = { ...sampleServices(), backend: { ...sampleServices().backend, reachableFrom: ['worker'] } };
-      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services }))
-        .toThrow(/services\.backend\.reachableFrom must name another service of this app; got "worker"/);
+      expect(() => new SlipwayAppStack(new App(), 'Bad', { config: devLike, services })).toThrow(
+        /services\.backend\.reachableFrom must name another service of this app; got "worker"/,
+      );
     });
   });
 });

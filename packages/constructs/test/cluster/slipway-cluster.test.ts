@@ -12,8 +12,12 @@ function cluster(props: { containerInsights?: boolean; serviceDiscoveryNamespace
 describe('SlipwayCluster', () => {
   test('GIVEN defaults THEN FARGATE and FARGATE_SPOT are available, Container Insights on, no namespace', () => {
     const { construct, template } = cluster({});
-    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
-    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+    });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
     template.resourceCountIs('AWS::ServiceDiscovery::PrivateDnsNamespace', 0);
     expect(construct.containerInsights).toBe(true);
     expect(construct.namespace).toBeUndefined();
@@ -21,7 +25,9 @@ describe('SlipwayCluster', () => {
 
   test('GIVEN insights off and a namespace THEN insights are disabled and dev.local is a private namespace in the VPC', () => {
     const { construct, template } = cluster({ containerInsights: false, serviceDiscoveryNamespace: 'dev.local' });
-    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
+    });
     template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'dev.local' });
     expect(construct.namespace?.namespaceName).toBe('dev.local');
   });

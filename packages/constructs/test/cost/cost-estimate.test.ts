@@ -175,12 +175,24 @@ describe('estimateCosts', () => {
                   cpu: '256',
                   memory: '512',
                   logRetentionDays: 7,
-                  service: { CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], DesiredCount: 1 },
+                  service: {
+                    CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+                    DesiredCount: 1,
+                  },
                 }),
                 Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP', Name: 'slipway-dev' } },
-                ApiStage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
-                ApiRouteA: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'ANY /api' } },
-                ApiRouteB: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: '$default' } },
+                ApiStage: {
+                  Type: 'AWS::ApiGatewayV2::Stage',
+                  Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' },
+                },
+                ApiRouteA: {
+                  Type: 'AWS::ApiGatewayV2::Route',
+                  Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'ANY /api' },
+                },
+                ApiRouteB: {
+                  Type: 'AWS::ApiGatewayV2::Route',
+                  Properties: { ApiId: { Ref: 'Api' }, RouteKey: '$default' },
+                },
                 ApiIntegration: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Api' } } },
                 VpcLink: { Type: 'AWS::ApiGatewayV2::VpcLink', Properties: { SubnetIds: ['subnet-1', 'subnet-2'] } },
                 AccessLogs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 7 } },
@@ -197,26 +209,34 @@ describe('estimateCosts', () => {
 
       // THEN
       const requests = line(dev, 'Api', 'API Gateway HTTP API requests');
-      expect(requests).toEqual(expect.objectContaining({
-        detail: '1,000,000 requests',
-        unit: 'million-requests',
-        unitPriceUsd: 1,
-        quantity: { min: 1, max: 1 },
-        monthlyUsd: { min: 1, max: 1 },
-        assumptions: ['httpApiRequestsPerMonth'],
-      }));
+      expect(requests).toEqual(
+        expect.objectContaining({
+          detail: '1,000,000 requests',
+          unit: 'million-requests',
+          unitPriceUsd: 1,
+          quantity: { min: 1, max: 1 },
+          monthlyUsd: { min: 1, max: 1 },
+          assumptions: ['httpApiRequestsPerMonth'],
+        }),
+      );
       expect(line(dev, 'AccessLogs', 'CloudWatch Logs ingestion').monthlyUsd.min).toBe(0.5); // 1 GB × 0.50
       expect(line(dev, 'AccessLogs', 'CloudWatch Logs storage').monthlyUsd.min).toBe(0.01); // 1 GB × 7/30.4 months × 0.03
       expect(line(dev, 'WebService', 'Fargate Spot vCPU').monthlyUsd.min).toBe(2.22); // 0.25 × 730 × 0.04048 × 0.3
       expect(line(dev, 'WebService', 'Fargate Spot memory').monthlyUsd.min).toBe(0.49); // 0.5 × 730 × 0.004445 × 0.3
       expect(dev.totalMonthlyUsd).toEqual({ min: 4.73, max: 4.73 }); // + task logs 0.50 + 0.01
       expect(dev.lines.map((l) => l.item)).not.toContain('Public IPv4 addresses of the load balancer');
-      expect(dev.free).toEqual(expect.arrayContaining([
-        { resourceType: 'AWS::ApiGatewayV2::VpcLink', count: 1, reason: expect.stringContaining('VPC links for HTTP APIs have no hourly or data charge') },
-        expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Stage', count: 1 }),
-        expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Route', count: 2 }),
-        expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Integration', count: 1 }),
-      ]));
+      expect(dev.free).toEqual(
+        expect.arrayContaining([
+          {
+            resourceType: 'AWS::ApiGatewayV2::VpcLink',
+            count: 1,
+            reason: expect.stringContaining('VPC links for HTTP APIs have no hourly or data charge'),
+          },
+          expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Stage', count: 1 }),
+          expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Route', count: 2 }),
+          expect.objectContaining({ resourceType: 'AWS::ApiGatewayV2::Integration', count: 1 }),
+        ]),
+      );
       expect(dev.notPriced).toEqual([]);
       expect(estimate.assumptions).toContainEqual({
         id: 'httpApiRequestsPerMonth',
@@ -234,11 +254,20 @@ describe('estimateCosts', () => {
 
     test('a WebSocket API is not priced, never $0', () => {
       const dir = writeAssembly({
-        stacks: { Chat: { template: template({ Ws: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'WEBSOCKET' } } }) } },
+        stacks: {
+          Chat: {
+            template: template({ Ws: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'WEBSOCKET' } } }),
+          },
+        },
       });
       const [section] = estimateCosts(readCloudAssembly(dir)).sections;
       expect(section.lines).toEqual([]);
-      expect(section.notPriced).toEqual([expect.objectContaining({ resource: 'Ws', reason: expect.stringContaining('only HTTP APIs are in the price table') })]);
+      expect(section.notPriced).toEqual([
+        expect.objectContaining({
+          resource: 'Ws',
+          reason: expect.stringContaining('only HTTP APIs are in the price table'),
+        }),
+      ]);
     });
   });
 

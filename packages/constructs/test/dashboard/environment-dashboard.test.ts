@@ -5,10 +5,27 @@ import { apiPlatform, platform, registryImage, spotSettings } from '../fixtures/
 function dashboardBody(containerInsights: boolean): string {
   const { stack, cluster, ingress } = platform({ containerInsights });
   const backend = new WebService(stack, 'Backend', {
-    cluster, ingress, serviceName: 'backend', settings: spotSettings, image: registryImage, containerPort: 8000, healthCheckPath: '/api/health',
+    cluster,
+    ingress,
+    serviceName: 'backend',
+    settings: spotSettings,
+    image: registryImage,
+    containerPort: 8000,
+    healthCheckPath: '/api/health',
   });
-  const worker = new InternalService(stack, 'Worker', { cluster, serviceName: 'worker', settings: spotSettings, image: registryImage, containerPort: 9000 });
-  new EnvironmentDashboard(stack, 'Dashboard', { cluster, ingress, services: [backend, worker], dashboardName: 'slipway-dev' });
+  const worker = new InternalService(stack, 'Worker', {
+    cluster,
+    serviceName: 'worker',
+    settings: spotSettings,
+    image: registryImage,
+    containerPort: 9000,
+  });
+  new EnvironmentDashboard(stack, 'Dashboard', {
+    cluster,
+    ingress,
+    services: [backend, worker],
+    dashboardName: 'slipway-dev',
+  });
   const template = Template.fromStack(stack);
   template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'slipway-dev' });
   const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
@@ -18,7 +35,17 @@ function dashboardBody(containerInsights: boolean): string {
 describe('EnvironmentDashboard', () => {
   test('GIVEN services behind the ALB WHEN built THEN it graphs requests, errors, latency, CPU, memory and lists the alarms', () => {
     const body = dashboardBody(false);
-    for (const text of ['Requests', '5xx errors', 'Target response time', 'p99', 'CPU utilisation (%)', 'Memory utilisation (%)', 'Alarms', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count']) {
+    for (const text of [
+      'Requests',
+      '5xx errors',
+      'Target response time',
+      'p99',
+      'CPU utilisation (%)',
+      'Memory utilisation (%)',
+      'Alarms',
+      'HTTPCode_ELB_5XX_Count',
+      'HTTPCode_Target_5XX_Count',
+    ]) {
       expect(body).toContain(text);
     }
   });
@@ -37,13 +64,35 @@ describe('EnvironmentDashboard', () => {
     expect(body).toContain('worker desired');
   });
 
-  test('GIVEN services behind the HTTP API WHEN built THEN it graphs the API\'s requests, errors and latency, with its alarms, and no ALB graphs', () => {
+  test("GIVEN services behind the HTTP API WHEN built THEN it graphs the API's requests, errors and latency, with its alarms, and no ALB graphs", () => {
     const { stack, cluster, ingress } = apiPlatform();
-    const frontend = new HttpApiService(stack, 'Frontend', { cluster, ingress, serviceName: 'frontend', settings: spotSettings, image: registryImage, containerPort: 8080 });
-    new EnvironmentDashboard(stack, 'Dashboard', { cluster, httpApi: ingress, services: [frontend], dashboardName: 'slipway-dev' });
+    const frontend = new HttpApiService(stack, 'Frontend', {
+      cluster,
+      ingress,
+      serviceName: 'frontend',
+      settings: spotSettings,
+      image: registryImage,
+      containerPort: 8080,
+    });
+    new EnvironmentDashboard(stack, 'Dashboard', {
+      cluster,
+      httpApi: ingress,
+      services: [frontend],
+      dashboardName: 'slipway-dev',
+    });
     const dashboard = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0];
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const text of ['API requests', 'API errors', 'API latency (ms)', 'AWS/ApiGateway', '\\"5xx\\"', '\\"4xx\\"', 'IntegrationLatency', 'CPU utilisation (%)', 'Alarms']) {
+    for (const text of [
+      'API requests',
+      'API errors',
+      'API latency (ms)',
+      'AWS/ApiGateway',
+      '\\"5xx\\"',
+      '\\"4xx\\"',
+      'IntegrationLatency',
+      'CPU utilisation (%)',
+      'Alarms',
+    ]) {
       expect(body).toContain(text);
     }
     for (const text of ['HTTPCode_ELB_5XX_Count', 'Target response time', 'Healthy targets', 'RunningTaskCount']) {

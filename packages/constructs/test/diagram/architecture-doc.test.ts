@@ -117,8 +117,10 @@ describe('architectureBlocks on a Slipway dev environment behind the HTTP API', 
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('internet → HTTP API over HTTPS → VPC link, with the API\'s throttle and endpoint', () => {
-    expect(diagram).toMatch(/s0_IngressApi\w+\["HTTP API \(API Gateway\)<br\/>execute-api endpoint<br\/>throttle 50\/s, burst 100"\]/);
+  test("internet → HTTP API over HTTPS → VPC link, with the API's throttle and endpoint", () => {
+    expect(diagram).toMatch(
+      /s0_IngressApi\w+\["HTTP API \(API Gateway\)<br\/>execute-api endpoint<br\/>throttle 50\/s, burst 100"\]/,
+    );
     expect(diagram).toMatch(/internet -->\|"HTTPS :443"\| s0_IngressApi\w+/);
     expect(diagram).toMatch(/s0_IngressApi\w+ -->\|"VPC link"\| s0_IngressVpcLink\w+/);
     expect(diagram).not.toContain('Load Balancer');
@@ -133,20 +135,29 @@ describe('architectureBlocks on a Slipway dev environment behind the HTTP API', 
   test('services show their Cloud Map names as SRV records, and the table lists the API routes', () => {
     expect(diagram).toContain('backend.dev.local (SRV)');
     expect(diagram).toContain('frontend.dev.local (SRV)');
-    expect(diagram).toContain('| Backend | 1 task · 0.25 vCPU / 0.5 GB · Fargate Spot | backend.dev.local (SRV) | HTTP API ANY /api; HTTP API ANY /api/{proxy+} |');
-    expect(diagram).toContain('| Frontend | 1 task · 0.25 vCPU / 0.5 GB · Fargate Spot | frontend.dev.local (SRV) | HTTP API $default |');
+    expect(diagram).toContain(
+      '| Backend | 1 task · 0.25 vCPU / 0.5 GB · Fargate Spot | backend.dev.local (SRV) | HTTP API ANY /api; HTTP API ANY /api/{proxy+} |',
+    );
+    expect(diagram).toContain(
+      '| Frontend | 1 task · 0.25 vCPU / 0.5 GB · Fargate Spot | frontend.dev.local (SRV) | HTTP API $default |',
+    );
   });
 
-  test('the API\'s alarms go to the topic with the services\' alarms', () => {
+  test("the API's alarms go to the topic with the services' alarms", () => {
     // The 5xx alarm is every service's deployment alarm, so it has a fixed name, which the diagram shows.
     expect(diagram).toContain('Dev-App-Ingress-ErrorRate');
     expect(diagram).toContain('Ingress/LatencyP99');
   });
 
   test('with a custom domain the API is drawn with it and without the execute-api endpoint', () => {
-    const domainDir = synthSlipwayStage({ ...devHttpApi, https: { domainName: 'dev.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' } });
+    const domainDir = synthSlipwayStage({
+      ...devHttpApi,
+      https: { domainName: 'dev.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' },
+    });
     try {
-      expect(architectureBlocks(readCloudAssembly(domainDir))['diagram:dev']).toMatch(/"HTTP API \(API Gateway\)<br\/>dev\.example\.com<br\/>throttle/);
+      expect(architectureBlocks(readCloudAssembly(domainDir))['diagram:dev']).toMatch(
+        /"HTTP API \(API Gateway\)<br\/>dev\.example\.com<br\/>throttle/,
+      );
     } finally {
       fs.rmSync(domainDir, { recursive: true, force: true });
     }

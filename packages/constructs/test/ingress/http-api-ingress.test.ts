@@ -13,8 +13,12 @@ function httpApi(props: Omit<HttpApiIngressProps, 'vpc'> = {}) {
 
 /** A Cloud Map service registering SRV records, as HttpApiService creates. */
 function srvService(stack: TestStack, name: string): servicediscovery.Service {
-  const namespace = (stack.node.tryFindChild('Namespace') as servicediscovery.PrivateDnsNamespace | undefined)
-    ?? new servicediscovery.PrivateDnsNamespace(stack, 'Namespace', { name: 'dev.local', vpc: (stack.node.findChild('Network') as SlipwayNetwork).vpc });
+  const namespace =
+    (stack.node.tryFindChild('Namespace') as servicediscovery.PrivateDnsNamespace | undefined) ??
+    new servicediscovery.PrivateDnsNamespace(stack, 'Namespace', {
+      name: 'dev.local',
+      vpc: (stack.node.findChild('Network') as SlipwayNetwork).vpc,
+    });
   return namespace.createService(name, { name, dnsRecordType: servicediscovery.DnsRecordType.SRV });
 }
 
@@ -29,8 +33,13 @@ describe('HttpApiIngress', () => {
     });
 
     test('THEN an HTTP API keeps its execute-api endpoint (already HTTPS) and that is the URL', () => {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', DisableExecuteApiEndpoint: false });
-      expect(stack.resolve(construct.url)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(construct.api.node.defaultChild as never), 'ApiEndpoint'] });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        ProtocolType: 'HTTP',
+        DisableExecuteApiEndpoint: false,
+      });
+      expect(stack.resolve(construct.url)).toEqual({
+        'Fn::GetAtt': [stack.getLogicalId(construct.api.node.defaultChild as never), 'ApiEndpoint'],
+      });
     });
 
     test('THEN the $default stage deploys automatically, throttles every route at 50/s with bursts of 100 and logs JSON access lines', () => {
@@ -41,7 +50,9 @@ describe('HttpApiIngress', () => {
         DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
         AccessLogSettings: {
           DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngressAccessLogs'), 'Arn'] },
-          Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId".*"status":"\\$context.status".*"integrationError":"\\$context.integrationErrorMessage"'),
+          Format: Match.stringLikeRegexp(
+            '"requestId":"\\$context.requestId".*"status":"\\$context.status".*"integrationError":"\\$context.integrationErrorMessage"',
+          ),
         },
       });
       expect(construct.throttle).toEqual({ rateLimit: 50, burstLimit: 100 });
@@ -56,10 +67,17 @@ describe('HttpApiIngress', () => {
 
     test('THEN the VPC link sits in the private subnets with its own security group that opens nothing inbound', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::VpcLink', {
-        SubnetIds: [{ Ref: Match.stringLikeRegexp('^NetworkVpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('^NetworkVpcPrivateSubnet2') }],
-        SecurityGroupIds: [{ 'Fn::GetAtt': [stack.getLogicalId(construct.securityGroup.node.defaultChild as never), 'GroupId'] }],
+        SubnetIds: [
+          { Ref: Match.stringLikeRegexp('^NetworkVpcPrivateSubnet1') },
+          { Ref: Match.stringLikeRegexp('^NetworkVpcPrivateSubnet2') },
+        ],
+        SecurityGroupIds: [
+          { 'Fn::GetAtt': [stack.getLogicalId(construct.securityGroup.node.defaultChild as never), 'GroupId'] },
+        ],
       });
-      const group = template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^HTTP API VPC link') } });
+      const group = template.findResources('AWS::EC2::SecurityGroup', {
+        Properties: { GroupDescription: Match.stringLikeRegexp('^HTTP API VPC link') },
+      });
       expect(Object.values(group)).toHaveLength(1);
       expect(Object.values(group)[0].Properties.SecurityGroupIngress).toBeUndefined();
     });
@@ -75,12 +93,29 @@ describe('HttpApiIngress', () => {
         Threshold: 5,
         EvaluationPeriods: 3,
         Metrics: Match.arrayWith([
-          Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Metric: { Dimensions: dimensions, MetricName: '5xx', Namespace: 'AWS/ApiGateway' }, Stat: 'Sum' }) }),
-          Match.objectLike({ Id: 'requests', MetricStat: Match.objectLike({ Metric: { Dimensions: dimensions, MetricName: 'Count', Namespace: 'AWS/ApiGateway' }, Stat: 'Sum' }) }),
+          Match.objectLike({
+            Id: 'errors',
+            MetricStat: Match.objectLike({
+              Metric: { Dimensions: dimensions, MetricName: '5xx', Namespace: 'AWS/ApiGateway' },
+              Stat: 'Sum',
+            }),
+          }),
+          Match.objectLike({
+            Id: 'requests',
+            MetricStat: Match.objectLike({
+              Metric: { Dimensions: dimensions, MetricName: 'Count', Namespace: 'AWS/ApiGateway' },
+              Stat: 'Sum',
+            }),
+          }),
         ]),
       });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'Latency', Namespace: 'AWS/ApiGateway', Dimensions: dimensions, ExtendedStatistic: 'p99', Threshold: 2000, EvaluationPeriods: 5,
+        MetricName: 'Latency',
+        Namespace: 'AWS/ApiGateway',
+        Dimensions: dimensions,
+        ExtendedStatistic: 'p99',
+        Threshold: 2000,
+        EvaluationPeriods: 5,
       });
       expect(construct.alarms).toEqual([construct.errorRateAlarm, construct.latencyAlarm]);
     });
@@ -94,24 +129,30 @@ describe('HttpApiIngress', () => {
 
   test('GIVEN a throttle WHEN built THEN every route gets it by default', () => {
     const { stack } = httpApi({ throttle: { rateLimit: 5, burstLimit: 10 } });
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
   });
 
   test('GIVEN a throttle rate API Gateway does not accept THEN it is refused', () => {
-    expect(() => httpApi({ throttle: { rateLimit: 0, burstLimit: 10 } }))
-      .toThrow(/Test\/Ingress: throttle\.rateLimit must be between 1 and 10000 requests per second; got 0/);
+    expect(() => httpApi({ throttle: { rateLimit: 0, burstLimit: 10 } })).toThrow(
+      /Test\/Ingress: throttle\.rateLimit must be between 1 and 10000 requests per second; got 0/,
+    );
   });
 
   test('GIVEN a burst that is not a whole number from 1 to 5000 THEN it is refused', () => {
-    expect(() => httpApi({ throttle: { rateLimit: 10, burstLimit: 6000 } }))
-      .toThrow(/Test\/Ingress: throttle\.burstLimit must be a whole number between 1 and 5000; got 6000/);
+    expect(() => httpApi({ throttle: { rateLimit: 10, burstLimit: 6000 } })).toThrow(
+      /Test\/Ingress: throttle\.burstLimit must be a whole number between 1 and 5000; got 6000/,
+    );
   });
 
   describe('GIVEN https with a hosted zone', () => {
     let template: Template;
     let construct: HttpApiIngress;
     beforeAll(() => {
-      const built = httpApi({ https: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' } });
+      const built = httpApi({
+        https: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' },
+      });
       construct = built.construct;
       template = Template.fromStack(built.stack);
     });
@@ -124,9 +165,18 @@ describe('HttpApiIngress', () => {
       });
       template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
         DomainName: 'app.example.com',
-        DomainNameConfigurations: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^IngressCertificate') }, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
+        DomainNameConfigurations: [
+          {
+            CertificateArn: { Ref: Match.stringLikeRegexp('^IngressCertificate') },
+            EndpointType: 'REGIONAL',
+            SecurityPolicy: 'TLS_1_2',
+          },
+        ],
       });
-      template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { Stage: '$default', DomainName: { Ref: Match.stringLikeRegexp('^IngressDomainName') } });
+      template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
+        Stage: '$default',
+        DomainName: { Ref: Match.stringLikeRegexp('^IngressDomainName') },
+      });
     });
 
     test('THEN a Route 53 alias points the domain at it and the execute-api endpoint is off', () => {
@@ -134,7 +184,10 @@ describe('HttpApiIngress', () => {
         Name: 'app.example.com.',
         Type: 'A',
         HostedZoneId: 'Z0123456789ABCDEFGHIJ',
-        AliasTarget: { DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngressDomainName'), 'RegionalDomainName'] }, HostedZoneId: Match.anyValue() },
+        AliasTarget: {
+          DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngressDomainName'), 'RegionalDomainName'] },
+          HostedZoneId: Match.anyValue(),
+        },
       });
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
       expect(construct.url).toBe('https://app.example.com');
@@ -142,19 +195,24 @@ describe('HttpApiIngress', () => {
   });
 
   test('GIVEN an imported certificate THEN the domain uses it and DNS is left to the owner', () => {
-    const { stack, construct } = httpApi({ https: { domainName: 'app.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } });
+    const { stack, construct } = httpApi({
+      https: { domainName: 'app.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' },
+    });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
     template.resourceCountIs('AWS::Route53::RecordSet', 0);
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
-      DomainNameConfigurations: [Match.objectLike({ CertificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' })],
+      DomainNameConfigurations: [
+        Match.objectLike({ CertificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' }),
+      ],
     });
     expect(construct.url).toBe('https://app.example.com');
   });
 
   test('GIVEN https without a domain THEN it is refused', () => {
-    expect(() => httpApi({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } }))
-      .toThrow(/Test\/Ingress: https\.domainName is required when https is set; got nothing/);
+    expect(() => httpApi({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } })).toThrow(
+      /Test\/Ingress: https\.domainName is required when https is set; got nothing/,
+    );
   });
 
   describe('addServiceRoutes', () => {
@@ -176,7 +234,9 @@ describe('HttpApiIngress', () => {
           IntegrationMethod: 'ANY',
         });
       }
-      const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey).sort();
+      const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+        .map((route) => route.Properties.RouteKey)
+        .sort();
       expect(routeKeys).toEqual(['$default', 'ANY /api', 'ANY /api/{proxy+}']);
       expect(construct.routes).toEqual([
         { routeKey: 'ANY /api/{proxy+}', serviceName: 'backend' },
@@ -188,15 +248,17 @@ describe('HttpApiIngress', () => {
     test('GIVEN two services on the catch-all route THEN the second is refused', () => {
       const { stack, construct } = httpApi();
       construct.addServiceRoutes('frontend', srvService(stack, 'frontend'));
-      expect(() => construct.addServiceRoutes('admin', srvService(stack, 'admin')))
-        .toThrow(/services\.admin\.pathPatterns must not claim route "\$default", which already goes to frontend; got \["\/\*"\]\. Only one service can take the catch-all route/);
+      expect(() => construct.addServiceRoutes('admin', srvService(stack, 'admin'))).toThrow(
+        /services\.admin\.pathPatterns must not claim route "\$default", which already goes to frontend; got \["\/\*"\]\. Only one service can take the catch-all route/,
+      );
     });
 
     test('GIVEN two services claiming the same path THEN the second is refused', () => {
       const { stack, construct } = httpApi();
       construct.addServiceRoutes('backend', srvService(stack, 'backend'), ['/api/*']);
-      expect(() => construct.addServiceRoutes('admin', srvService(stack, 'admin'), ['/api']))
-        .toThrow(/services\.admin\.pathPatterns must not claim route "ANY \/api", which already goes to backend/);
+      expect(() => construct.addServiceRoutes('admin', srvService(stack, 'admin'), ['/api'])).toThrow(
+        /services\.admin\.pathPatterns must not claim route "ANY \/api", which already goes to backend/,
+      );
     });
   });
 
@@ -204,13 +266,18 @@ describe('HttpApiIngress', () => {
     test('GIVEN ALB-style patterns THEN they become HTTP API route keys', () => {
       expect(httpApiRouteKeys('App', 'web')).toEqual(['$default']);
       expect(httpApiRouteKeys('App', 'web', ['/*'])).toEqual(['$default']);
-      expect(httpApiRouteKeys('App', 'api', ['/api/*', '/health'])).toEqual(['ANY /api/{proxy+}', 'ANY /api', 'ANY /health']);
+      expect(httpApiRouteKeys('App', 'api', ['/api/*', '/health'])).toEqual([
+        'ANY /api/{proxy+}',
+        'ANY /api',
+        'ANY /health',
+      ]);
       expect(httpApiRouteKeys('App', 'api', ['/api/v1/*'])).toEqual(['ANY /api/v1/{proxy+}', 'ANY /api/v1']);
     });
 
     test('GIVEN a wildcard inside a segment THEN it is refused with the forms that work', () => {
-      expect(() => httpApiRouteKeys('App/Ingress', 'assets', ['*.png']))
-        .toThrow(/App\/Ingress: services\.assets\.pathPatterns must be '\/\*', a prefix ending in '\/\*' \('\/api\/\*'\) or an exact path \('\/health'\) with the HTTP API ingress; got "\*\.png"/);
+      expect(() => httpApiRouteKeys('App/Ingress', 'assets', ['*.png'])).toThrow(
+        /App\/Ingress: services\.assets\.pathPatterns must be '\/\*', a prefix ending in '\/\*' \('\/api\/\*'\) or an exact path \('\/health'\) with the HTTP API ingress; got "\*\.png"/,
+      );
       expect(() => httpApiRouteKeys('App', 'api', ['/api*'])).toThrow(/pathPatterns must be/);
     });
   });

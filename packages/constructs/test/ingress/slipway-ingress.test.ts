@@ -31,15 +31,34 @@ describe('SlipwayIngress', () => {
     test('THEN access logs go to an encrypted, SSL-only, private, versioned bucket that expires them', () => {
       template.hasResource('AWS::S3::Bucket', {
         Properties: {
-          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
           VersioningConfiguration: { Status: 'Enabled' },
-          LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' })] },
+          LifecycleConfiguration: {
+            Rules: [
+              Match.objectLike({
+                ExpirationInDays: 7,
+                NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+                Status: 'Enabled',
+              }),
+            ],
+          },
         },
         DeletionPolicy: 'Retain',
       });
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
       });
     });
 
@@ -48,7 +67,12 @@ describe('SlipwayIngress', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 80,
         Protocol: 'HTTP',
-        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found' } }],
+        DefaultActions: [
+          {
+            Type: 'fixed-response',
+            FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found' },
+          },
+        ],
       });
       expect(construct.url).toMatch(/^http:\/\/\$\{Token/);
     });
@@ -64,15 +88,27 @@ describe('SlipwayIngress', () => {
 
   describe('GIVEN https with a hosted zone and WAF', () => {
     let template: Template;
-    beforeAll(() => ({ template } = ingress({
-      https: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' },
-      webApplicationFirewall: true,
-    })));
+    beforeAll(
+      () =>
+        ({ template } = ingress({
+          https: {
+            domainName: 'app.example.com',
+            hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+            hostedZoneName: 'example.com',
+          },
+          webApplicationFirewall: true,
+        })),
+    );
 
     test('THEN a DNS-validated certificate backs a TLS 1.2/1.3 HTTPS listener with a 404 default', () => {
-      template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'app.example.com', ValidationMethod: 'DNS' });
+      template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'app.example.com',
+        ValidationMethod: 'DNS',
+      });
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-        Port: 443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        Port: 443,
+        Protocol: 'HTTPS',
+        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
         Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('Certificate') } }],
         DefaultActions: [Match.objectLike({ Type: 'fixed-response' })],
       });
@@ -80,9 +116,16 @@ describe('SlipwayIngress', () => {
 
     test('THEN HTTP redirects permanently to HTTPS and the domain aliases the ALB', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-        Port: 80, DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
+        Port: 80,
+        DefaultActions: [
+          { Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } },
+        ],
       });
-      template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'app.example.com.', Type: 'A', HostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'app.example.com.',
+        Type: 'A',
+        HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      });
     });
 
     test('THEN deletion protection is on by default', () => {
@@ -96,14 +139,21 @@ describe('SlipwayIngress', () => {
         Scope: 'REGIONAL',
         DefaultAction: { Allow: {} },
         Rules: [
-          Match.objectLike({ Name: 'RateLimitPerIp', Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } } }),
+          Match.objectLike({
+            Name: 'RateLimitPerIp',
+            Action: { Block: {} },
+            Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } },
+          }),
           Match.objectLike({ Name: 'AWSManagedRulesAmazonIpReputationList' }),
           Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
           Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }),
         ],
       });
       template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'), KmsKeyId: Match.anyValue() });
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
+        KmsKeyId: Match.anyValue(),
+      });
       template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
     });
   });
@@ -111,14 +161,18 @@ describe('SlipwayIngress', () => {
   test('GIVEN an imported certificate THEN the listener uses it and no record is created', () => {
     const certificateArn = 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123';
     const { construct, template } = ingress({ https: { domainName: 'app.example.com', certificateArn } });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: certificateArn }] });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Certificates: [{ CertificateArn: certificateArn }],
+    });
     template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
     template.resourceCountIs('AWS::Route53::RecordSet', 0);
     expect(construct.url).toBe('https://app.example.com');
   });
 
   test('GIVEN https without a domain THEN it is refused', () => {
-    expect(() => ingress({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } }))
-      .toThrow(/Test\/Ingress: https\.domainName is required when https is set/);
+    expect(() => ingress({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } })).toThrow(
+      /Test\/Ingress: https\.domainName is required when https is set/,
+    );
   });
 });

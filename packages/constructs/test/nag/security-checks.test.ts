@@ -4,8 +4,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import {
-  AcknowledgementSet, MIN_ACKNOWLEDGEMENT_REASON_LENGTH, acknowledgeFindings,
-  collectAcknowledgements, enforceSecurityChecks,
+  AcknowledgementSet,
+  MIN_ACKNOWLEDGEMENT_REASON_LENGTH,
+  acknowledgeFindings,
+  collectAcknowledgements,
+  enforceSecurityChecks,
 } from '../../src';
 import { sampleApp } from '../fixtures/apps';
 import { devHttpApi, devLike, prodLike } from '../fixtures/environments';
@@ -32,18 +35,30 @@ describe('enforceSecurityChecks', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-VPC3/);
   });
 
-  test('GIVEN a warning next to a finding acknowledged in CDK\'s namespaced form WHEN synthesized THEN the warning still fails synth', () => {
+  test("GIVEN a warning next to a finding acknowledged in CDK's namespaced form WHEN synthesized THEN the warning still fails synth", () => {
     const { app, stack } = stackInStage();
     const acl = new ec2.CfnNetworkAcl(stack, 'Acl', { vpcId: 'vpc-12345678' });
-    const entry = new ec2.CfnNetworkAclEntry(stack, 'Entry', { networkAclId: acl.ref, ruleNumber: 100, protocol: -1, ruleAction: 'deny', cidrBlock: '10.0.0.0/8' });
-    Validations.of(entry).acknowledge({ id: 'AwsSolutions::AwsSolutions-VPC3', reason: 'testing that a namespaced acknowledgement does not relax other warnings' });
+    const entry = new ec2.CfnNetworkAclEntry(stack, 'Entry', {
+      networkAclId: acl.ref,
+      ruleNumber: 100,
+      protocol: -1,
+      ruleAction: 'deny',
+      cidrBlock: '10.0.0.0/8',
+    });
+    Validations.of(entry).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-VPC3',
+      reason: 'testing that a namespaced acknowledgement does not relax other warnings',
+    });
     expect(() => app.synth()).toThrow(/Prod\/Service\/Acl [\s\S]*AwsSolutions-VPC3/);
   });
 
   test('GIVEN the finding acknowledged on its resource WHEN synthesized THEN synth passes', () => {
     const { app, stack } = stackInStage();
     const acl = new ec2.CfnNetworkAcl(stack, 'Acl', { vpcId: 'vpc-12345678' });
-    acknowledgeFindings(acl, { id: 'AwsSolutions-VPC3', reason: 'a test ACL that exists to prove acknowledgements work' });
+    acknowledgeFindings(acl, {
+      id: 'AwsSolutions-VPC3',
+      reason: 'a test ACL that exists to prove acknowledgements work',
+    });
     expect(() => app.synth()).not.toThrow();
   });
 
@@ -62,19 +77,25 @@ describe('enforceSecurityChecks', () => {
 
 describe('acknowledgeFindings', () => {
   test('GIVEN the App as scope THEN it is refused', () => {
-    expect(() => acknowledgeFindings(new App(), { id: 'AwsSolutions-S1', reason: 'hiding a finding for the whole application' }))
-      .toThrow(/must be the construct that owns the resource, not an App or Stage/);
+    expect(() =>
+      acknowledgeFindings(new App(), { id: 'AwsSolutions-S1', reason: 'hiding a finding for the whole application' }),
+    ).toThrow(/must be the construct that owns the resource, not an App or Stage/);
   });
 
   test('GIVEN a Stage as scope THEN it is refused', () => {
-    expect(() => acknowledgeFindings(new Stage(new App(), 'Prod'), { id: 'AwsSolutions-S1', reason: 'hiding a finding for the whole stage' }))
-      .toThrow(/not an App or Stage/);
+    expect(() =>
+      acknowledgeFindings(new Stage(new App(), 'Prod'), {
+        id: 'AwsSolutions-S1',
+        reason: 'hiding a finding for the whole stage',
+      }),
+    ).toThrow(/not an App or Stage/);
   });
 
   test('GIVEN a reason under 20 characters THEN it is refused', () => {
     const stack = new Stack(new App(), 'S');
-    expect(() => acknowledgeFindings(stack, { id: 'AwsSolutions-S1', reason: 'not needed' }))
-      .toThrow(/acknowledgement AwsSolutions-S1 reason must be at least 20 characters; got "not needed"/);
+    expect(() => acknowledgeFindings(stack, { id: 'AwsSolutions-S1', reason: 'not needed' })).toThrow(
+      /acknowledgement AwsSolutions-S1 reason must be at least 20 characters; got "not needed"/,
+    );
   });
 });
 
@@ -99,27 +120,42 @@ describe('the sample app and the delivery pipeline', () => {
   beforeAll(() => {
     const apps = [
       ['dev-like', devLike, false, 'HTTP only, one NAT instance, Spot, no autoscaling'],
-      ['dev-like behind the HTTP API', devHttpApi, false, '`ingress: { type: \'http-api\' }`: an API Gateway HTTP API with a VPC link instead of the load balancer, one NAT instance, Spot, no autoscaling'],
+      [
+        'dev-like behind the HTTP API',
+        devHttpApi,
+        false,
+        "`ingress: { type: 'http-api' }`: an API Gateway HTTP API with a VPC link instead of the load balancer, one NAT instance, Spot, no autoscaling",
+      ],
       ['prod-like (inside a pipeline Stage)', prodLike, true, 'HTTPS, WAF, NAT gateway per AZ, autoscaling'],
     ] as const;
     for (const [title, config, inStage, settings] of apps) {
       // GIVEN the sample app with security checks on
-      synthesizeAndCollect(title, `\`environments\` settings like the generated ${config.name} environment (${settings}).`,
-        sampleApp(config, { inStage }).app);
+      synthesizeAndCollect(
+        title,
+        `\`environments\` settings like the generated ${config.name} environment (${settings}).`,
+        sampleApp(config, { inStage }).app,
+      );
     }
     // GIVEN the delivery pipeline, both ways its artifacts can be kept; each environment's Stage holds a
     // stand-in stack with the real deployment verification role (the application stacks are the apps above)
-    const pipelineParts = "CDK Pipelines' roles and policies, the artifact bucket, the CodeBuild projects, "
-      + "and each environment's deployment verification role";
-    synthesizeAndCollect('delivery pipeline, prod in another account',
-      `\`SlipwayPipeline\` deploying dev in the pipeline's account, then prod in another account after an approval that emails `
-      + `a KMS-encrypted topic; artifacts are encrypted with a customer-managed, rotated key (${pipelineParts}).`,
-      pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)]).app);
-    synthesizeAndCollect("delivery pipeline, every environment in the pipeline's account",
-      `\`SlipwayPipeline\` deploying dev, then prod after an approval without notification, both in the pipeline's account; `
-      + `artifacts use the AWS-managed S3 key (${pipelineParts}).`,
-      pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', PIPELINE_ACCOUNT, true)],
-        { ...SETTINGS, notifyEmail: undefined }).app);
+    const pipelineParts =
+      "CDK Pipelines' roles and policies, the artifact bucket, the CodeBuild projects, " +
+      "and each environment's deployment verification role";
+    synthesizeAndCollect(
+      'delivery pipeline, prod in another account',
+      `\`SlipwayPipeline\` deploying dev in the pipeline's account, then prod in another account after an approval that emails ` +
+        `a KMS-encrypted topic; artifacts are encrypted with a customer-managed, rotated key (${pipelineParts}).`,
+      pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)]).app,
+    );
+    synthesizeAndCollect(
+      "delivery pipeline, every environment in the pipeline's account",
+      `\`SlipwayPipeline\` deploying dev, then prod after an approval without notification, both in the pipeline's account; ` +
+        `artifacts use the AWS-managed S3 key (${pipelineParts}).`,
+      pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', PIPELINE_ACCOUNT, true)], {
+        ...SETTINGS,
+        notifyEmail: undefined,
+      }).app,
+    );
   });
 
   test('THEN it has zero unacknowledged AwsSolutions and NIST 800-53 R5 findings', () => {
@@ -136,7 +172,11 @@ describe('the sample app and the delivery pipeline', () => {
       "delivery pipeline, every environment in the pipeline's account NIST.800.53.R5": 0,
     });
     // The totals are printed on every run and kept in docs/security.md.
-    console.log(sets.map((set) => `${set.title}: ${set.acknowledgements.length} acknowledged findings, 0 unacknowledged`).join('\n'));
+    console.log(
+      sets
+        .map((set) => `${set.title}: ${set.acknowledgements.length} acknowledged findings, 0 unacknowledged`)
+        .join('\n'),
+    );
   });
 
   test('THEN every acknowledgement has a reason of at least 20 characters and none sits on an App or Stage', () => {
@@ -154,10 +194,22 @@ describe('the sample app and the delivery pipeline', () => {
   });
 
   test('THEN every acknowledgement appears in docs/security.md on a row with its rule, resource and reason', () => {
-    const rows = fs.readFileSync(SECURITY_DOC_PATH, 'utf8').split('\n').filter((line) => line.startsWith('| `'));
+    const rows = fs
+      .readFileSync(SECURITY_DOC_PATH, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `'));
     const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-    const missing = sets.flatMap((set) => set.acknowledgements).filter((record) => !rows.some((row) =>
-      row.startsWith(`| \`${cell(record.ruleId)}\` |`) && row.includes(`\`${cell(record.path)}\``) && row.endsWith(`| ${cell(record.reason)} |`)));
+    const missing = sets
+      .flatMap((set) => set.acknowledgements)
+      .filter(
+        (record) =>
+          !rows.some(
+            (row) =>
+              row.startsWith(`| \`${cell(record.ruleId)}\` |`) &&
+              row.includes(`\`${cell(record.path)}\``) &&
+              row.endsWith(`| ${cell(record.reason)} |`),
+          ),
+      );
     expect(missing).toEqual([]);
   });
 });

@@ -9,14 +9,26 @@ describe('SlipwayNetwork', () => {
     let network: SlipwayNetwork;
     beforeAll(() => {
       const stack = new TestStack();
-      network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natProvider: 'instance', flowLogRetention: logs.RetentionDays.ONE_WEEK });
+      network = new SlipwayNetwork(stack, 'Network', {
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        natProvider: 'instance',
+        flowLogRetention: logs.RetentionDays.ONE_WEEK,
+      });
       template = Template.fromStack(stack);
     });
 
     test('THEN public and private subnets span the given zones, none assigning public IPs', () => {
       template.resourceCountIs('AWS::EC2::Subnet', 4);
-      template.resourcePropertiesCountIs('AWS::EC2::Subnet', { AvailabilityZone: 'eu-west-1a', MapPublicIpOnLaunch: false }, 2);
-      template.resourcePropertiesCountIs('AWS::EC2::Subnet', { AvailabilityZone: 'eu-west-1b', MapPublicIpOnLaunch: false }, 2);
+      template.resourcePropertiesCountIs(
+        'AWS::EC2::Subnet',
+        { AvailabilityZone: 'eu-west-1a', MapPublicIpOnLaunch: false },
+        2,
+      );
+      template.resourcePropertiesCountIs(
+        'AWS::EC2::Subnet',
+        { AvailabilityZone: 'eu-west-1b', MapPublicIpOnLaunch: false },
+        2,
+      );
     });
 
     test('THEN one hardened Graviton NAT instance gives egress: IMDSv2 only, encrypted root volume', () => {
@@ -25,7 +37,9 @@ describe('SlipwayNetwork', () => {
         InstanceType: 't4g.nano',
         SourceDestCheck: false,
         MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
-        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3' }) }],
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3' }) },
+        ],
         NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true })],
       });
       expect(network.natProvider).toBe('instance');
@@ -42,7 +56,10 @@ describe('SlipwayNetwork', () => {
     });
 
     test('THEN all traffic is logged to a KMS-encrypted, retained flow log group', () => {
-      template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+      template.hasResourceProperties('AWS::EC2::FlowLog', {
+        TrafficType: 'ALL',
+        LogDestinationType: 'cloud-watch-logs',
+      });
       template.hasResource('AWS::Logs::LogGroup', {
         Properties: { RetentionInDays: 7, KmsKeyId: Match.anyValue() },
         DeletionPolicy: 'Retain',
@@ -64,7 +81,9 @@ describe('SlipwayNetwork', () => {
     beforeAll(() => {
       const stack = new TestStack();
       new SlipwayNetwork(stack, 'Network', {
-        availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 2, cidr: '10.20.0.0/16',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        natGateways: 2,
+        cidr: '10.20.0.0/16',
         vpcEndpoints: ['ecr', 'logs', 'secretsmanager', 's3'],
       });
       template = Template.fromStack(stack);
@@ -84,23 +103,31 @@ describe('SlipwayNetwork', () => {
           PrivateDnsEnabled: true,
         });
       }
-      template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({}) });
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Gateway',
+        ServiceName: Match.objectLike({}),
+      });
     });
 
     test('THEN endpoints accept HTTPS from the VPC only', () => {
       template.hasResourceProperties('AWS::EC2::SecurityGroup', {
         GroupDescription: 'Interface VPC endpoints: HTTPS from the VPC',
-        SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.20.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })],
+        SecurityGroupIngress: [
+          Match.objectLike({ CidrIp: '10.20.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+        ],
       });
     });
   });
 
   test('GIVEN no zones THEN it is refused', () => {
-    expect(() => new SlipwayNetwork(new TestStack(), 'Network', { availabilityZones: [] })).toThrow(/Test\/Network: availabilityZones must list at least one zone/);
+    expect(() => new SlipwayNetwork(new TestStack(), 'Network', { availabilityZones: [] })).toThrow(
+      /Test\/Network: availabilityZones must list at least one zone/,
+    );
   });
 
   test('GIVEN more NATs than zones THEN it is refused', () => {
-    expect(() => new SlipwayNetwork(new TestStack(), 'Network', { availabilityZones: ['eu-west-1a'], natGateways: 2 }))
-      .toThrow(/natGateways must be between 1 and 1; got 2/);
+    expect(
+      () => new SlipwayNetwork(new TestStack(), 'Network', { availabilityZones: ['eu-west-1a'], natGateways: 2 }),
+    ).toThrow(/natGateways must be between 1 and 1; got 2/);
   });
 });

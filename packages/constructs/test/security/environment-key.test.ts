@@ -8,7 +8,10 @@ describe('EnvironmentKey', () => {
     const stack = new TestStack();
     new EnvironmentKey(stack, 'Key', { alias: 'slipway-dev' });
     const template = Template.fromStack(stack);
-    template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true, PendingWindowInDays: 7 }, DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true, PendingWindowInDays: 7 },
+      DeletionPolicy: 'Retain',
+    });
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/slipway-dev' });
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
@@ -16,7 +19,13 @@ describe('EnvironmentKey', () => {
           Match.objectLike({
             Sid: 'CloudWatchLogsForThisAccountAndRegion',
             Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
-            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']] } } },
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']],
+                },
+              },
+            },
           }),
           Match.objectLike({
             Sid: 'CloudWatchAlarmsPublishToEncryptedTopic',

@@ -6,9 +6,21 @@ describe('InternalService', () => {
   test('GIVEN a worker reachable from the backend THEN it has Cloud Map but no target group or listener rule', () => {
     const { stack, cluster, ingress } = platform();
     const backend = new WebService(stack, 'Backend', {
-      cluster, ingress, serviceName: 'backend', settings: spotSettings, image: registryImage, containerPort: 8000, healthCheckPath: '/api/health',
+      cluster,
+      ingress,
+      serviceName: 'backend',
+      settings: spotSettings,
+      image: registryImage,
+      containerPort: 8000,
+      healthCheckPath: '/api/health',
     });
-    const worker = new InternalService(stack, 'Worker', { cluster, serviceName: 'worker', settings: spotSettings, image: registryImage, containerPort: 9000 });
+    const worker = new InternalService(stack, 'Worker', {
+      cluster,
+      serviceName: 'worker',
+      settings: spotSettings,
+      image: registryImage,
+      containerPort: 9000,
+    });
     worker.allowFrom(backend.securityGroup);
     const template = Template.fromStack(stack);
 
@@ -16,12 +28,26 @@ describe('InternalService', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
     template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'worker' });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 9000, ToPort: 9000, Description: 'to worker',
-      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(backend.securityGroup.node.defaultChild as never), 'GroupId'] },
+      FromPort: 9000,
+      ToPort: 9000,
+      Description: 'to worker',
+      SourceSecurityGroupId: {
+        'Fn::GetAtt': [stack.getLogicalId(backend.securityGroup.node.defaultChild as never), 'GroupId'],
+      },
     });
     template.hasResourceProperties('AWS::ECS::Service', {
-      ServiceRegistries: [{ RegistryArn: { 'Fn::GetAtt': [stack.getLogicalId(worker.service.cloudMapService!.node.defaultChild as never), 'Arn'] } }],
-      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
+      ServiceRegistries: [
+        {
+          RegistryArn: {
+            'Fn::GetAtt': [stack.getLogicalId(worker.service.cloudMapService!.node.defaultChild as never), 'Arn'],
+          },
+        },
+      ],
+      DeploymentConfiguration: {
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      },
     });
     expect(worker.discoveryName).toBe('worker.dev.local');
     expect(worker.alarms.map((alarm) => alarm.node.id)).toEqual(['CpuHigh', 'MemoryHigh']);
@@ -29,14 +55,32 @@ describe('InternalService', () => {
 
   test('GIVEN a cluster without a namespace THEN it is refused', () => {
     const { stack, cluster } = platform({ namespace: null });
-    expect(() => new InternalService(stack, 'Worker', { cluster, serviceName: 'worker', settings: spotSettings, image: registryImage, containerPort: 9000 }))
-      .toThrow(/Test\/Worker: cluster\.namespace is required for an internal service/);
+    expect(
+      () =>
+        new InternalService(stack, 'Worker', {
+          cluster,
+          serviceName: 'worker',
+          settings: spotSettings,
+          image: registryImage,
+          containerPort: 9000,
+        }),
+    ).toThrow(/Test\/Worker: cluster\.namespace is required for an internal service/);
   });
 
   test('GIVEN request-count scaling THEN it is refused, having no load balancer', () => {
     const { stack, cluster } = platform();
     const settings = { ...spotSettings, autoscaling: { min: 1, max: 2, cpuTargetPercent: 60, requestsPerTarget: 100 } };
-    expect(() => new InternalService(stack, 'Worker', { cluster, serviceName: 'worker', settings, image: registryImage, containerPort: 9000 }))
-      .toThrow(/settings\.autoscaling\.requestsPerTarget needs a load balancer, which an internal service does not have; got 100/);
+    expect(
+      () =>
+        new InternalService(stack, 'Worker', {
+          cluster,
+          serviceName: 'worker',
+          settings,
+          image: registryImage,
+          containerPort: 9000,
+        }),
+    ).toThrow(
+      /settings\.autoscaling\.requestsPerTarget needs a load balancer, which an internal service does not have; got 100/,
+    );
   });
 });

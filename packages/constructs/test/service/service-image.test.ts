@@ -16,19 +16,30 @@ describe('service images', () => {
     const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a'] });
     const cluster = new SlipwayCluster(stack, 'Cluster', { vpc: network.vpc, serviceDiscoveryNamespace: 'dev.local' });
     new InternalService(stack, 'Worker', {
-      cluster, serviceName: 'worker', settings: spotSettings, containerPort: 9000, gitSha: 'abc1234',
-      image: { directory, buildArgs: { NODE_ENV: 'production' } }, cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      cluster,
+      serviceName: 'worker',
+      settings: spotSettings,
+      containerPort: 9000,
+      gitSha: 'abc1234',
+      image: { directory, buildArgs: { NODE_ENV: 'production' } },
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
     });
     const assembly = app.synth();
 
-    const assets = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8'));
-    const images = Object.values(assets.dockerImages) as Array<{ source: { dockerBuildArgs: Record<string, string>; platform: string } }>;
+    const assets = JSON.parse(
+      fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8'),
+    );
+    const images = Object.values(assets.dockerImages) as Array<{
+      source: { dockerBuildArgs: Record<string, string>; platform: string };
+    }>;
     expect(images).toHaveLength(1);
     expect(images[0].source.dockerBuildArgs).toEqual({ NODE_ENV: 'production', GIT_SHA: 'abc1234' });
     expect(images[0].source.platform).toBe('linux/arm64');
     Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
-      ContainerDefinitions: [Match.objectLike({ Image: { 'Fn::Sub': Match.stringLikeRegexp('cdk-hnb659fds-container-assets') } })],
+      ContainerDefinitions: [
+        Match.objectLike({ Image: { 'Fn::Sub': Match.stringLikeRegexp('cdk-hnb659fds-container-assets') } }),
+      ],
     });
   });
 
@@ -38,8 +49,12 @@ describe('service images', () => {
   });
 
   test('GIVEN each capacity setting THEN the strategy matches it', () => {
-    expect(capacityStrategy({ ...spotSettings, capacity: 'spot' })).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]);
-    expect(capacityStrategy({ ...spotSettings, capacity: 'on-demand' })).toEqual([{ capacityProvider: 'FARGATE', weight: 1 }]);
+    expect(capacityStrategy({ ...spotSettings, capacity: 'spot' })).toEqual([
+      { capacityProvider: 'FARGATE_SPOT', weight: 1 },
+    ]);
+    expect(capacityStrategy({ ...spotSettings, capacity: 'on-demand' })).toEqual([
+      { capacityProvider: 'FARGATE', weight: 1 },
+    ]);
     expect(capacityStrategy({ ...spotSettings, capacity: { onDemandBase: 2, spotWeight: 3 } })).toEqual([
       { capacityProvider: 'FARGATE', base: 2, weight: 1 },
       { capacityProvider: 'FARGATE_SPOT', weight: 3 },
