@@ -32,6 +32,15 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     gitignore: ['/samples/'],
   });
   project.npmignore?.exclude('/scripts/', '/bench/');
+  // projen adds these two unversioned and resolves them from the package's own install, which a workspace
+  // package never runs: without a version they would be dropped from package.json. Pin them.
+  for (const [name, version] of [
+    ['jsii-pacmak', '^1.140.0'],
+    ['jsii-diff', '^1.134.0'],
+  ]) {
+    project.deps.removeDependency(name);
+    project.addDevDeps(`${name}@${version}`);
+  }
   // Samples are copied from this repository's packages before each compile.
   project.preCompileTask.exec('node scripts/copy-samples.mjs');
   project.addTask('test:template', {
