@@ -78,7 +78,7 @@ describe('SlipwayProject', () => {
       expect(tasks[name].steps[0]).toEqual({ exec: `node .projen/run-workspaces.mjs ${name}` });
     }
     expect(tasks.dev.steps[0]).toEqual({ exec: 'node .projen/run-workspaces.mjs dev --parallel' });
-    expect(tasks.test.steps.slice(1)).toEqual([{ spawn: 'docs:check' }, { spawn: 'lint' }]);
+    expect(tasks.test.steps.slice(1)).toEqual([{ spawn: 'docs' }, { spawn: 'lint' }]);
     expect(tasks.lint.steps[0].exec).not.toContain('--fix');
     expect(tasks.build.steps.map((s: any) => s.spawn)).toEqual([
       'default',

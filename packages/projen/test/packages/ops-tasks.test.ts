@@ -34,7 +34,7 @@ describe('addOpsTasks', () => {
     ]);
   });
 
-  test('the root test ends with docs:check, which fails on a stale document instead of rewriting it', () => {
+  test('docs:check fails on a stale document without rewriting it; the root test regenerates the documents', () => {
     expect(tasks['docs:check'].steps).toEqual([
       { spawn: 'synth' },
       { exec: 'slipway cost --assembly packages/infra/cdk.out --write docs/cost.md --check' },
@@ -42,6 +42,6 @@ describe('addOpsTasks', () => {
         exec: 'slipway diagram --assembly packages/infra/cdk.out --write docs/architecture.md --embed README.md --check',
       },
     ]);
-    expect(tasks.test.steps).toEqual([{ exec: 'node fan-out test' }, { spawn: 'docs:check' }]);
+    expect(tasks.test.steps).toEqual([{ exec: 'node fan-out test' }, { spawn: 'docs' }]);
   });
 });
