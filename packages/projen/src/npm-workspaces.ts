@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Component, TextFile } from 'projen';
-import { NodeProject } from 'projen/lib/javascript';
+import { Component, TextFile, javascript } from 'projen';
 
 /**
  * Options for {@link NpmWorkspaces}.
@@ -48,11 +47,11 @@ export class NpmWorkspaces extends Component {
   public readonly patterns: string[];
   private readonly sequentialTasks: string[];
   private readonly parallelTasks: string[];
-  private readonly root: NodeProject;
+  private readonly root: javascript.NodeProject;
   private subprojectInstallRequested = false;
   private rootInstalled = false;
 
-  constructor(project: NodeProject, options: NpmWorkspacesOptions = {}) {
+  constructor(project: javascript.NodeProject, options: NpmWorkspacesOptions = {}) {
     super(project);
     this.root = project;
     this.patterns = options.patterns ?? ['packages/*'];
@@ -88,11 +87,15 @@ export class NpmWorkspaces extends Component {
 
   public preSynthesize(): void {
     for (const p of this.project.subprojects) {
-      if (!(p instanceof NodeProject)) continue;
-      // A workspace package never runs its own `npm install`: the root install covers it.
+      if (!(p instanceof javascript.NodeProject)) continue;
+      // A workspace package never runs its own `npm install`: the root install covers it. It has no
+      // node_modules of its own by design, so only a change to its package.json calls for the root install.
       const pkg = p.package as any;
-      pkg.installDependencies = () => {
-        this.subprojectInstallRequested = true;
+      pkg.logInstallTrigger = () => {};
+      pkg.installDependencies = (trigger: { reason?: string }) => {
+        if (trigger?.reason !== javascript.InstallReason.NO_NODE_MODULES) {
+          this.subprojectInstallRequested = true;
+        }
       };
     }
   }

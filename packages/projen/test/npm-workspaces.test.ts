@@ -6,29 +6,46 @@ import { SlipwayProject } from '../src';
 
 const RUNNER = path.join(__dirname, '..', 'assets', 'run-workspaces.mjs');
 
+/**
+ * Synthesizes a project in `outdir` with post-synthesis steps on, recording the tasks that would run
+ * (`<package dir>:<task>`) instead of running them.
+ */
+function synthRecordingTasks(outdir: string): string[] {
+  const project = new SlipwayProject({ name: 'acme', defaultReleaseBranch: 'main', outdir });
+  const ran: string[] = [];
+  for (const p of [project, ...project.subprojects]) {
+    p.tasks.runTask = (name: string) => {
+      ran.push(`${path.relative(outdir, p.outdir) || '.'}:${name}`);
+    };
+  }
+  const previous = process.env.PROJEN_DISABLE_POST;
+  delete process.env.PROJEN_DISABLE_POST;
+  try {
+    project.synth();
+  } finally {
+    if (previous !== undefined) process.env.PROJEN_DISABLE_POST = previous;
+  }
+  return ran.filter((r) => /:install(:ci)?$/.test(r));
+}
+
 describe('NpmWorkspaces installs', () => {
-  test('run once at the root, never inside a workspace package', () => {
-    // GIVEN a project whose tasks record what would run instead of running it
+  test('run at the root only, never inside a workspace package', () => {
+    // GIVEN a fresh project: every package.json is new
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-ws-'));
-    const project = new SlipwayProject({ name: 'acme', defaultReleaseBranch: 'main', outdir });
-    const ran: string[] = [];
-    for (const p of [project, ...project.subprojects]) {
-      p.tasks.runTask = (name: string) => {
-        ran.push(`${path.relative(outdir, p.outdir) || '.'}:${name}`);
-      };
-    }
-    // WHEN it is synthesized with post-synthesis steps on (a fresh project: every package.json is new)
-    const previous = process.env.PROJEN_DISABLE_POST;
-    delete process.env.PROJEN_DISABLE_POST;
-    try {
-      project.synth();
-    } finally {
-      if (previous !== undefined) process.env.PROJEN_DISABLE_POST = previous;
-    }
+    // WHEN it is synthesized
+    const installs = synthRecordingTasks(outdir);
     // THEN only the root installs (projen may install twice there: once more after resolving "*" versions)
-    const installs = ran.filter((r) => /:install(:ci)?$/.test(r));
     expect(installs.length).toBeGreaterThan(0);
     expect(installs.filter((r) => !r.startsWith('.:'))).toEqual([]);
+  });
+
+  test('do not run when no package.json changed (workspace packages have no node_modules by design)', () => {
+    // GIVEN a project synthesized once, with its root node_modules in place
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-ws-'));
+    synthRecordingTasks(outdir);
+    fs.mkdirSync(path.join(outdir, 'node_modules'), { recursive: true });
+    // WHEN it is synthesized again, unchanged / THEN nothing installs
+    expect(synthRecordingTasks(outdir)).toEqual([]);
   });
 });
 
