@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Project, SampleDir, SampleFile } from 'projen';
+import { Component, Project, SampleFile } from 'projen';
 import { SlipwayOptionsError } from './errors';
 
 /**
@@ -35,9 +35,47 @@ export function addSamples(project: Project, sourceDir: string, targetDir = '.')
     const relative = path.posix.join(targetDir, entry.name);
     const source = path.join(sourceDir, entry.name);
     if (entry.isDirectory()) {
-      new SampleDir(project, relative, { sourceDir: source });
+      new SampleTree(project, relative, source);
     } else {
       new SampleFile(project, relative, { sourcePath: source });
     }
   }
+}
+
+/**
+ * A sample folder, written once: only while the folder holds nothing but the
+ * files projen generates there. projen's SampleDir looks only at whether the
+ * folder exists, and `test/` always does by then (projen writes
+ * `test/tsconfig.json` into it), so the sample tests were never written.
+ */
+class SampleTree extends Component {
+  constructor(
+    project: Project,
+    private readonly dir: string,
+    private readonly sourceDir: string,
+  ) {
+    super(project);
+  }
+
+  public synthesize(): void {
+    const target = path.join(this.project.outdir, this.dir);
+    const generated = new Set(this.project.files.map((file) => path.join(this.project.outdir, file.path)));
+    if (listFiles(target).some((file) => !generated.has(file))) {
+      return; // the user's code lives here now
+    }
+    for (const file of listFiles(this.sourceDir)) {
+      const to = path.join(target, path.relative(this.sourceDir, file));
+      if (generated.has(to)) continue;
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.copyFileSync(file, to);
+      fs.chmodSync(to, 0o644);
+    }
+  }
+}
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 }

@@ -125,6 +125,10 @@ describe('SlipwayProject', () => {
     for (const dir of ['packages/backend/src/', 'packages/frontend/', 'packages/infra/src/', 'environments/']) {
       expect(files.some((file) => file.startsWith(dir) && file.endsWith('.ts'))).toBe(true);
     }
+    // test/ already holds projen's test/tsconfig.json when the samples are written: the sample tests come too
+    for (const dir of ['packages/backend/test/', 'packages/frontend/test/', 'packages/infra/test/']) {
+      expect(files.some((file) => file.startsWith(dir) && file.endsWith('.test.ts'))).toBe(true);
+    }
   });
 });
 
@@ -161,10 +165,15 @@ describe('sample code', () => {
     fs.chmodSync(generated, 0o644);
     fs.writeFileSync(sample, '// mine now\n');
     fs.writeFileSync(generated, '{}');
+    const testDir = path.join(outdir, 'packages', 'backend', 'test');
+    const sampleTest = fs.readdirSync(testDir).find((f) => f.endsWith('.test.ts'))!;
+    fs.rmSync(path.join(testDir, sampleTest));
     // WHEN the project is synthesized again
     newProject({}, outdir).synth();
     // THEN the sample keeps the user's edit and the generated file is restored
     expect(fs.readFileSync(sample, 'utf8')).toBe('// mine now\n');
+    // a sample test the user deleted stays deleted
+    expect(fs.existsSync(path.join(testDir, sampleTest))).toBe(false);
     expect(JSON.parse(fs.readFileSync(generated, 'utf8')).name).toBe('acme-shop-backend');
   });
 
