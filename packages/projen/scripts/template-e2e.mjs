@@ -3,7 +3,7 @@
 // build the generated project, and check that a second `npx projen` changes
 // nothing. Run by CI (`npx projen test:template` at the root); takes minutes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -76,6 +76,13 @@ try {
 
   step('npx projen build in the generated project');
   run('npx', ['projen', 'build'], app);
+
+  step('the build generated the cost and architecture docs and the README diagrams');
+  for (const file of ['docs/cost.md', 'docs/architecture.md']) {
+    if (!existsSync(join(app, file))) throw new Error(`the build did not generate ${file}`);
+  }
+  const readme = readFileSync(join(app, 'README.md'), 'utf8');
+  if (!readme.includes('```mermaid')) throw new Error('the README has no generated diagram: is it the Slipway template README?');
 
   step('a second npx projen changes nothing');
   run('git', ['add', '-A'], app);

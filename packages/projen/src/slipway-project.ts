@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { javascript, SampleFile, typescript } from 'projen';
+import { javascript, typescript } from 'projen';
 import { SlipwayOptionsError } from './errors';
 import { NpmWorkspaces } from './npm-workspaces';
 import { createBackend } from './packages/backend';
@@ -76,6 +76,8 @@ export class SlipwayProject extends typescript.TypeScriptProject {
           ...(options.buildWorkflowOptions?.preBuildSteps ?? []),
         ],
       },
+      // projen writes this README once; without it, a new project's README says "# replace this".
+      readme: options.readme ?? (sampleCode ? { contents: templateText('README.md') } : undefined),
       // The root holds no sources of its own: every line of code lives in a workspace package.
       sampleCode: false,
       entrypoint: '',
@@ -129,9 +131,12 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     if (sampleCode) {
       addSamples(this, path.join(SAMPLES_DIR, 'environments'), 'environments');
       addSamples(this, path.join(TEMPLATES_DIR, 'docs'), 'docs');
-      new SampleFile(this, 'README.md', { sourcePath: path.join(TEMPLATES_DIR, 'README.md') });
     }
   }
+}
+
+function templateText(file: string): string {
+  return fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8');
 }
 
 function ownVersion(): string {

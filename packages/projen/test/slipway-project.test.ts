@@ -120,6 +120,13 @@ describe('SlipwayProject', () => {
     expect(infra.dependencies['@slipway/constructs']).toMatch(/^\^\d+\.\d+\.\d+/);
   });
 
+  test("writes Slipway's READMEs, not projen's placeholder", () => {
+    expect(snapshot['README.md']).toContain('Slipway');
+    for (const dir of ['backend', 'frontend', 'infra']) {
+      expect(snapshot[`packages/${dir}/README.md`]).not.toContain('# replace this');
+    }
+  });
+
   test('writes the sample code of every package and the environments', () => {
     const files = Object.keys(snapshot);
     for (const dir of ['packages/backend/src/', 'packages/frontend/', 'packages/infra/src/', 'environments/']) {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
 import { addSamples, SAMPLES_DIR } from '../samples';
@@ -35,7 +36,13 @@ export function createAppPackage(
   root: typescript.TypeScriptProject,
   options: AppPackageOptions,
 ): typescript.TypeScriptProject {
+  // projen writes a README once; the package's sample README, or projen's "# replace this".
+  const sampleReadme = path.join(SAMPLES_DIR, options.dir, 'README.md');
   const project = new typescript.TypeScriptProject({
+    readme:
+      options.sampleCode && fs.existsSync(sampleReadme)
+        ? { contents: fs.readFileSync(sampleReadme, 'utf8') }
+        : undefined,
     parent: root,
     outdir: path.posix.join('packages', options.dir),
     name: workspacePackageName(root.package.packageName, options.dir),
