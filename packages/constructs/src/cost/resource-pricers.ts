@@ -482,27 +482,20 @@ function flat(item: string, priceId: string, noun: string, quantity = 1): Resour
 
 // ---------------------------------------------------------------- Storage, DNS, secrets
 
-const priceBucket: ResourcePricer = (context, id, resource) => {
-  const gb = context.assume('s3GbPerBucket');
-  context.addLine(id, resource, {
-    item: 'S3 Standard storage',
-    detail: `${gb} GB`,
-    priceId: 's3.standard.gb-month',
-    quantity: same(gb),
-    assumptions: ['s3GbPerBucket'],
-  });
-};
+/** Storage priced per GB-month, at an assumed size per resource. */
+function assumedStorage(
+  item: string,
+  priceId: string,
+  assumption: 's3GbPerBucket' | 'ecrGbPerRepository',
+): ResourcePricer {
+  return (context, id, resource) => {
+    const gb = context.assume(assumption);
+    context.addLine(id, resource, { item, detail: `${gb} GB`, priceId, quantity: same(gb), assumptions: [assumption] });
+  };
+}
 
-const priceEcrRepository: ResourcePricer = (context, id, resource) => {
-  const gb = context.assume('ecrGbPerRepository');
-  context.addLine(id, resource, {
-    item: 'ECR image storage',
-    detail: `${gb} GB`,
-    priceId: 'ecr.storage.gb-month',
-    quantity: same(gb),
-    assumptions: ['ecrGbPerRepository'],
-  });
-};
+const priceBucket = assumedStorage('S3 Standard storage', 's3.standard.gb-month', 's3GbPerBucket');
+const priceEcrRepository = assumedStorage('ECR image storage', 'ecr.storage.gb-month', 'ecrGbPerRepository');
 
 const priceWebAcl: ResourcePricer = (context, id, resource) => {
   context.addLine(id, resource, { item: 'WAF web ACL', detail: '', priceId: 'waf.web-acl', quantity: same(1) });
