@@ -95,22 +95,20 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
     const spot = provider === 'FARGATE_SPOT';
     const label = spot ? 'Fargate Spot' : 'Fargate';
     const assumptions: AssumptionId[] = spot ? ['hoursPerMonth', 'fargateSpotDiscount'] : ['hoursPerMonth'];
-    context.addLine(id, resource, {
-      item: `${label} vCPU`,
-      detail: `${range(tasks, 'task')} × ${formatCount(vcpu)} vCPU`,
-      priceId: `fargate.${arch}.vcpu-hour`,
-      quantity: { min: tasks.min * vcpu * hoursPerMonth, max: tasks.max * vcpu * hoursPerMonth },
-      factor: spot ? spotFactor : 1,
-      assumptions,
-    });
-    context.addLine(id, resource, {
-      item: `${label} memory`,
-      detail: `${range(tasks, 'task')} × ${formatCount(memoryGb)} GB`,
-      priceId: `fargate.${arch}.gb-hour`,
-      quantity: { min: tasks.min * memoryGb * hoursPerMonth, max: tasks.max * memoryGb * hoursPerMonth },
-      factor: spot ? spotFactor : 1,
-      assumptions,
-    });
+    // A task is billed for its vCPU and its memory, each per hour.
+    for (const [dimension, perTask, unit, priceUnit] of [
+      ['vCPU', vcpu, 'vCPU', 'vcpu-hour'],
+      ['memory', memoryGb, 'GB', 'gb-hour'],
+    ] as const) {
+      context.addLine(id, resource, {
+        item: `${label} ${dimension}`,
+        detail: `${range(tasks, 'task')} × ${formatCount(perTask)} ${unit}`,
+        priceId: `fargate.${arch}.${priceUnit}`,
+        quantity: { min: tasks.min * perTask * hoursPerMonth, max: tasks.max * perTask * hoursPerMonth },
+        factor: spot ? spotFactor : 1,
+        assumptions,
+      });
+    }
   }
 
   const ephemeralGb = literalNumber(taskDefinition.Properties?.EphemeralStorage?.SizeInGiB);
