@@ -1,25 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { EnvironmentDashboard, HttpApiService, InternalService, WebService } from '../../src';
-import { apiPlatform, platform, registryImage, spotSettings } from '../fixtures/stacks';
+import { EnvironmentDashboard, HttpApiService } from '../../src';
+import { apiPlatform, backendAndWorker, platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 function dashboardBody(containerInsights: boolean): string {
-  const { stack, cluster, ingress } = platform({ containerInsights });
-  const backend = new WebService(stack, 'Backend', {
-    cluster,
-    ingress,
-    serviceName: 'backend',
-    settings: spotSettings,
-    image: registryImage,
-    containerPort: 8000,
-    healthCheckPath: '/api/health',
-  });
-  const worker = new InternalService(stack, 'Worker', {
-    cluster,
-    serviceName: 'worker',
-    settings: spotSettings,
-    image: registryImage,
-    containerPort: 9000,
-  });
+  const base = platform({ containerInsights });
+  const { stack, cluster, ingress } = base;
+  const { backend, worker } = backendAndWorker(base);
   new EnvironmentDashboard(stack, 'Dashboard', {
     cluster,
     ingress,

@@ -1,26 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { InternalService, WebService } from '../../src';
-import { platform, registryImage, spotSettings } from '../fixtures/stacks';
+import { InternalService } from '../../src';
+import { backendAndWorker, platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 describe('InternalService', () => {
   test('GIVEN a worker reachable from the backend THEN it has Cloud Map but no target group or listener rule', () => {
-    const { stack, cluster, ingress } = platform();
-    const backend = new WebService(stack, 'Backend', {
-      cluster,
-      ingress,
-      serviceName: 'backend',
-      settings: spotSettings,
-      image: registryImage,
-      containerPort: 8000,
-      healthCheckPath: '/api/health',
-    });
-    const worker = new InternalService(stack, 'Worker', {
-      cluster,
-      serviceName: 'worker',
-      settings: spotSettings,
-      image: registryImage,
-      containerPort: 9000,
-    });
+    const base = platform();
+    const { stack } = base;
+    const { backend, worker } = backendAndWorker(base);
     worker.allowFrom(backend.securityGroup);
     const template = Template.fromStack(stack);
 
