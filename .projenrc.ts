@@ -32,10 +32,11 @@ project.addTask('test:template', {
   steps: [{ exec: 'npx projen test:template', cwd: 'packages/projen', receiveArgs: true }],
 });
 
-// The README's test command, run by .ci/run: every package's build and tests, then the template.
+// The README's test command, run by .ci/run: every package's build and tests, the Fargate contract check of
+// every container (root), then the template.
 project.addTask('test:all', {
-  description: 'Builds and tests every package, then runs the template end-to-end test',
-  steps: [{ spawn: 'build' }, { spawn: 'test:template' }],
+  description: 'Builds and tests every package, runs the Fargate contract check, then the template end-to-end test',
+  steps: [{ spawn: 'build' }, { spawn: 'test:fargate' }, { spawn: 'test:template' }],
 });
 
 project.synth();

@@ -77,6 +77,9 @@ try {
   step('npx projen build in the generated project');
   run('npx', ['projen', 'build'], app);
 
+  step('the Fargate contract check: every container of the generated app starts on Fargate\'s terms');
+  run('npx', ['projen', 'test:fargate'], app);
+
   step('the build generated the cost and architecture docs and the README diagrams');
   for (const file of ['docs/cost.md', 'docs/architecture.md']) {
     if (!existsSync(join(app, file))) throw new Error(`the build did not generate ${file}`);

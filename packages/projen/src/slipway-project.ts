@@ -64,15 +64,18 @@ export class SlipwayProject extends typescript.TypeScriptProject {
           uses: 'actions/upload-artifact@v4',
           with: { name: 'test-output', path: 'packages/*/test-output/', 'if-no-files-found': 'ignore' },
         },
+        // Every container started the way Fargate will: mount namespaces need root, which the runner has by sudo.
+        { name: 'Fargate contract check', run: 'sudo env "PATH=$PATH" npx projen test:fargate' },
         ...(options.postBuildSteps ?? []),
       ],
       buildWorkflowOptions: {
         // A build that changes tracked files fails the pull request instead of pushing a fix-up commit.
         mutableBuild: false,
         ...options.buildWorkflowOptions,
-        // nginx for the frontend's config tests; Chromium comes with GitHub's Ubuntu runners as google-chrome.
+        // nginx for the frontend's config tests and, with busybox (the Alpine image's wget), for the Fargate
+        // contract check; Chromium comes with GitHub's Ubuntu runners as google-chrome.
         preBuildSteps: [
-          { name: 'Install nginx', run: 'sudo apt-get update && sudo apt-get install -y nginx' },
+          { name: 'Install nginx and busybox', run: 'sudo apt-get update && sudo apt-get install -y nginx busybox' },
           ...(options.buildWorkflowOptions?.preBuildSteps ?? []),
         ],
       },

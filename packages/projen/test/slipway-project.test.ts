@@ -99,11 +99,27 @@ describe('SlipwayProject', () => {
     }
   });
 
-  test('pull requests build, test, synthesize and fail when the build changes tracked files', () => {
+  test('the Fargate contract check runs apart from `test` (it needs root), from the root and from infra', () => {
+    const infra = tasksOf(snapshot, 'packages/infra');
+    expect(infra['test:fargate'].steps).toEqual([
+      expect.objectContaining({ exec: expect.stringContaining("--testMatch '<rootDir>/test/fargate-contract/") }),
+    ]);
+    expect(JSON.stringify(infra.test.steps)).not.toContain('fargate');
+    expect(infra['fargate:check'].steps).toEqual([
+      { spawn: 'synth' },
+      { exec: 'tsx build-tools/fargate-contract/main.ts cdk.out' },
+    ]);
+    expect(tasksOf(snapshot)['test:fargate'].steps).toEqual([
+      expect.objectContaining({ exec: 'npx projen test:fargate', cwd: 'packages/infra' }),
+    ]);
+  });
+
+  test('pull requests build, test, synthesize, run the Fargate contract check and fail when the build changes tracked files', () => {
     const build = snapshot['.github/workflows/build.yml'];
     expect(build).toContain('pull_request');
     expect(build).toContain('npx projen build');
-    expect(build).toContain('apt-get install -y nginx');
+    expect(build).toContain('apt-get install -y nginx busybox');
+    expect(build).toContain('sudo env "PATH=$PATH" npx projen test:fargate');
     expect(build).toMatch(/git diff --(staged --)?(patch )?--exit-code|Found mutations|self-mutation/);
     expect(build).not.toContain('push-to-pr-branch');
   });

@@ -66,6 +66,27 @@ export function createInfra(
   synth.spawn(bundle);
   synth.exec('node lib/synth.js');
 
+  // The Fargate contract check: every container of every task definition in the synthesized app, run the way
+  // Fargate runs it, in Linux mount namespaces (root only; Debian's nginx and busybox stand in for the images'
+  // programs). Not part of `test`: a CodeBuild or laptop run without root could not start it.
+  project.addTask('test:fargate', {
+    description:
+      "Starts every container of a fresh synth the way Fargate will (read-only root, root-owned volumes, the image's user) and checks it becomes healthy; needs root, nginx and busybox",
+    exec: "jest --ci --coverage=false --testMatch '<rootDir>/test/fargate-contract/**/*.contract.ts'",
+    receiveArgs: true,
+  });
+  const fargateCheck = project.addTask('fargate:check', {
+    description:
+      'Synthesizes, then starts every container of cdk.out the way Fargate will and prints one line each (needs root)',
+  });
+  fargateCheck.spawn(synth);
+  fargateCheck.exec('tsx build-tools/fargate-contract/main.ts cdk.out');
+  const infraDir = path.posix.relative(root.outdir, project.outdir).split(path.sep).join('/');
+  root.addTask('test:fargate', {
+    description: `The Fargate contract check of ${infraDir} (root only): every container started as Fargate starts it`,
+    steps: [{ exec: 'npx projen test:fargate', cwd: infraDir, receiveArgs: true }],
+  });
+
   new JsonFile(project, 'cdk.json', {
     obj: {
       app: 'node lib/main.js',

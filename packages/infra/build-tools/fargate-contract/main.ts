@@ -1,0 +1,41 @@
+import * as path from 'node:path';
+import { checkContainer, ContainerReport } from './check';
+import { readContainers } from './task-definitions';
+
+// `npx projen fargate:check [cdk.out]`: every container of every task definition in the cloud
+// assembly, started the way Fargate starts it (read-only root, root-owned volumes, the image's user),
+// one line each; exit code 1 when any would not start or not become healthy.
+async function main(): Promise<void> {
+  const assemblyDir = process.argv[2] ?? 'cdk.out';
+  const repositoryRoot = path.resolve(__dirname, '..', '..', '..', '..');
+  const containers = readContainers(assemblyDir);
+  if (containers.length === 0) {
+    console.error(`${assemblyDir}: no task definitions. Run \`npx projen synth\` first.`);
+    process.exitCode = 1;
+    return;
+  }
+  const reports: ContainerReport[] = [];
+  for (const container of containers) {
+    const report = await checkContainer(container, { repositoryRoot });
+    reports.push(report);
+    console.log(`${report.ok ? '✔' : '✖'} ${report.id} (${report.seconds.toFixed(1)} s)`);
+    for (const problem of report.problems) console.log(`    ${problem}`);
+    if (!report.ok && report.log.trim()) console.log(indent(`container output:\n${report.log.trim()}`));
+  }
+  const failed = reports.filter((report) => !report.ok).length;
+  console.log(`\n${reports.length - failed} of ${reports.length} containers start on Fargate's terms.`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .slice(-40)
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exitCode = 1;
+});
