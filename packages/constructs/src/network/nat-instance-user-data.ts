@@ -82,7 +82,8 @@ verify() {
     log "check failed: no MASQUERADE rule out of $interface"
     failed=1
   fi
-  if iptables -S FORWARD | grep -q -- '-j REJECT'; then
+  # grep without -q reads all of its input: an early exit could SIGPIPE iptables and, with pipefail, hide a match.
+  if iptables -S FORWARD | grep -- '-j REJECT' >/dev/null; then
     log "check failed: the FORWARD chain still rejects forwarded packets"
     failed=1
   fi

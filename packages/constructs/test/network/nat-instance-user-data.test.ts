@@ -2,7 +2,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { natInstanceUserData } from '../../src/network/nat-instance-user-data';
+import { SlipwayNetwork } from '../../src/network/slipway-network';
+import { TestStack } from '../fixtures/stacks';
 
 // The NAT user data runs for real under bash here, with the system commands it calls (dnf, ip,
 // sysctl, iptables, iptables-save, systemctl, sleep, logger, cfn-signal) replaced by stubs on PATH
@@ -36,7 +40,8 @@ op="$1"; chain="$2"; shift 2; rule="$table $chain $*"
 case "$op" in
   -A) echo "$rule" >> "$STATE/rules" ;;
   -C) grep -qxF -- "$rule" "$STATE/rules" ;;
-  -F) grep -v "^$table $chain " "$STATE/rules" > "$STATE/rules.new"; mv "$STATE/rules.new" "$STATE/rules" ;;
+  -F) [ "\${IPTABLES_FLUSH_IGNORED:-}" = 1 ] && exit 0
+      grep -v "^$table $chain " "$STATE/rules" > "$STATE/rules.new"; mv "$STATE/rules.new" "$STATE/rules" ;;
   -S) grep "^$table $chain " "$STATE/rules" | sed "s/^$table $chain /-A $chain /" ;;
 esac`,
   'iptables-save': `
@@ -155,6 +160,30 @@ describe('NAT instance user data', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('check failed: net.ipv4.ip_forward is not 1');
     expect(run.calls.at(-1)).toMatch(/^cfn-signal -e 1 /);
+  });
+
+  test("fails when iptables-services' REJECT rule is still in the FORWARD chain", () => {
+    const run = runUserData(natInstanceUserData(SIGNAL), { IPTABLES_FLUSH_IGNORED: '1' });
+
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('check failed: the FORWARD chain still rejects forwarded packets');
+    expect(run.calls.at(-1)).toMatch(/^cfn-signal -e 1 /);
+  });
+
+  test('the script in the synthesized template is the one tested here, and signals its own instance', () => {
+    // GIVEN a network with a NAT instance / WHEN synthesized
+    const stack = new TestStack();
+    new SlipwayNetwork(stack, 'Network', {
+      availabilityZones: ['eu-west-1a'],
+      natProvider: 'instance',
+      natInstanceImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0a1b2c3d4e5f67890' }),
+    });
+    const [[logicalId, instance]] = Object.entries(Template.fromStack(stack).findResources('AWS::EC2::Instance'));
+
+    // THEN the user data CloudFormation hands to EC2 runs as above
+    const run = runUserData(instance.Properties.UserData['Fn::Base64'], { DNF_FAILURES: '1' });
+    expect(run.status).toBe(0);
+    expect(run.calls.at(-1)).toBe(`cfn-signal -e 0 --stack Test --resource ${logicalId} --region eu-west-1`);
   });
 
   test('without a signal target it sets up the NAT and signals nothing', () => {
