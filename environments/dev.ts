@@ -7,8 +7,9 @@ import { defineEnvironment } from '@slipway/constructs';
  * execute-api name), a week of logs. About $22 a month at list price
  * (docs/cost.md). Every push to the pipeline's branch lands here first.
  *
- * The account id is a placeholder: put your dev account's id here before
- * deploying (synth and tests work without one).
+ * The account id and the NAT instance's AMI id are placeholders: put your dev
+ * account's id and your region's image here before deploying (synth and tests
+ * work without them).
  */
 export const dev = defineEnvironment({
   name: 'dev',
@@ -16,7 +17,16 @@ export const dev = defineEnvironment({
   region: 'eu-west-1',
   // Listed, not looked up: synth needs no AWS credentials. Two zones for the private subnets' spread.
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-  network: { maxAzs: 2, natGateways: 1, natProvider: 'instance' },
+  network: {
+    maxAzs: 2,
+    natGateways: 1,
+    natProvider: 'instance',
+    // A placeholder, refused at deploy: put the Amazon Linux 2023 arm64 AMI of your region here, from
+    // aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 \
+    //   --region eu-west-1 --query Parameter.Value --output text
+    // Fixed on purpose: a new Amazon Linux release changes nothing until you change this id.
+    natInstance: { amiId: 'ami-00000000000000000' },
+  },
   services: {
     backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' },
     frontend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' },

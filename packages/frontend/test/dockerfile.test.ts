@@ -60,9 +60,9 @@ function listFiles(dir: string): string[] {
 }
 
 describe('Dockerfile', () => {
-  test('builds with Node 20 and serves with unprivileged nginx, both from the ECR Public mirror', () => {
+  test('builds with Node 24 and serves with unprivileged nginx, both from the ECR Public mirror', () => {
     expect(dockerfile.stages).toHaveLength(2);
-    expect(build.image).toMatch(/^public\.ecr\.aws\/docker\/library\/node:20[-.]/);
+    expect(build.image).toMatch(/^public\.ecr\.aws\/docker\/library\/node:24[-.]/);
     expect(build.name).toBe('build');
     expect(runtime.image).toMatch(/^public\.ecr\.aws\/nginx\/nginx-unprivileged:/);
   });

@@ -5,7 +5,11 @@ import { prod } from '../../../environments/prod';
 import { CdkTaskError, planCdkTask } from '../src/cdk-task';
 
 // The same environments with every placeholder replaced by a real-looking value.
-const realDev = defineEnvironment({ ...dev, account: '380145624931' });
+const realDev = defineEnvironment({
+  ...dev,
+  account: '380145624931',
+  network: { ...dev.network, natInstance: { amiId: 'ami-0c1d2e3f4a5b6c7d8' } },
+});
 const realProd = defineEnvironment({
   ...prod,
   account: '905418127732',
@@ -30,6 +34,13 @@ describe('deploying an environment directly', () => {
     expect(() => planCdkTask(['deploy', 'dev'], promotionOrder, pipeline)).toThrow(CdkTaskError);
     expect(() => planCdkTask(['deploy', 'dev'], promotionOrder, pipeline)).toThrow(
       'Refusing to deploy dev: the settings still hold sample placeholders.\nenvironments/dev.ts: account is a placeholder account id; got "111111111111". Put the real 12-digit account id',
+    );
+  });
+
+  test("is refused for dev while the NAT instance's AMI is the placeholder, naming the command that prints the real one", () => {
+    const devWithRealAccount = defineEnvironment({ ...dev, account: '380145624931' });
+    expect(() => planCdkTask(['deploy', 'dev'], [devWithRealAccount, realProd], realPipeline)).toThrow(
+      'environments/dev.ts: network.natInstance.amiId is a placeholder AMI id; got "ami-00000000000000000". Put the Amazon Linux 2023 arm64 AMI id of eu-west-1 here before deploying; print it with `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --region eu-west-1 --query Parameter.Value --output text`.',
     );
   });
 

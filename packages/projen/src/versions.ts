@@ -1,4 +1,18 @@
 /**
+ * Exact versions of the AWS CDK tools that the delivery pipeline installs in
+ * CodeBuild: the CLI in its self-mutation step (`npm install -g aws-cdk@…`) and
+ * `cdk-assets` in its asset-publishing steps. Pinned so that a new npm release
+ * can never change a deploy between two runs of the same commit. The CLI is the
+ * version of the `aws-cdk` dev dependency below (the one `npx projen deploy`
+ * runs); @slipway/constructs gets both from here, generated into
+ * `src/pipeline/cdk-tool-versions.ts`.
+ */
+export const CDK_TOOL_VERSIONS = {
+  awsCdkCli: '2.1148.1',
+  cdkAssets: '4.7.3',
+} as const;
+
+/**
  * Dependency specs shared by every generated package.
  *
  * One spec per dependency across the whole monorepo: npm workspaces hoist a
@@ -11,7 +25,7 @@ export const VERSIONS = {
   nodeTypes: '^20',
   jest: '^30',
   awsCdkLib: '^2.276.0',
-  awsCdkCli: '^2.1148.1',
+  awsCdkCli: `^${CDK_TOOL_VERSIONS.awsCdkCli}`,
   constructs: '^10.5.0',
   cdkNag: '^3.0.2',
   esbuild: '^0.28.2',

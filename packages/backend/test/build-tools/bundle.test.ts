@@ -122,7 +122,7 @@ describe('the Dockerfile', () => {
       .map((line) => line.split(/\s+/)[1].replace(/^\$\{(\w+)\}$/, (_whole, name: string) => defaults[name]));
     expect(images).toHaveLength(2);
     for (const image of images) {
-      expect(image).toMatch(/^public\.ecr\.aws\/docker\/library\/node:20[\w.-]*$/);
+      expect(image).toMatch(/^public\.ecr\.aws\/docker\/library\/node:24[\w.-]*$/);
     }
   });
 

@@ -10,6 +10,7 @@ import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error'
 import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
 import { SlipwayIngress } from '../ingress/slipway-ingress';
+import { natInstanceImageFor } from '../network/nat-instance-image';
 import { SlipwayNetwork } from '../network/slipway-network';
 import { EnvironmentKey } from '../security/environment-key';
 import { HttpApiService } from '../service/http-api-service';
@@ -169,6 +170,7 @@ export class SlipwayAppStack extends Stack {
       availabilityZones: config.availabilityZones.slice(0, config.network.maxAzs),
       natGateways: config.network.natGateways,
       natProvider: config.network.natProvider,
+      natInstanceImage: natInstanceImageFor(config),
       vpcEndpoints: config.network.vpcEndpoints,
       cidr: config.network.cidr,
       flowLogRetention: logRetention,

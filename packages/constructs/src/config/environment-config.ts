@@ -81,6 +81,11 @@ export interface NetworkConfig {
    */
   readonly natProvider?: 'gateway' | 'instance';
   /**
+   * The NAT instance's machine image; required with natProvider 'instance', not allowed with 'gateway'.
+   * @default - none (NAT gateways)
+   */
+  readonly natInstance?: NatInstanceConfig;
+  /**
    * VPC endpoints to create so that traffic to these services stays off the NAT.
    * @default - none
    */
@@ -90,6 +95,20 @@ export interface NetworkConfig {
    * @default '10.0.0.0/16'
    */
   readonly cidr?: string;
+}
+
+/**
+ * The image of the NAT instance, fixed in the settings: Slipway never resolves "the latest Amazon Linux"
+ * at deploy time, because every new release would then replace the NAT instance (and cut egress while
+ * it boots) on the next deploy. Updating it is a deliberate change of this value.
+ */
+export interface NatInstanceConfig {
+  /**
+   * An Amazon Linux 2023 arm64 AMI id in the environment's region (the NAT is a Graviton t4g.nano):
+   * `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64
+   * --region <region> --query Parameter.Value --output text`. `ami-` and 8 or 17 hexadecimal digits.
+   */
+  readonly amiId: string;
 }
 
 /** Names of the VPC endpoints the network construct can create. */

@@ -3,6 +3,18 @@ import { describeFargateMemoryFor, isValidFargateSize } from './fargate-sizes';
 import { ConfigIssue } from './slipway-config-error';
 
 /**
+ * The command that prints the current Amazon Linux 2023 arm64 AMI id, for the NAT instance's
+ * `network.natInstance.amiId` (arm64 because the NAT is a Graviton t4g.nano).
+ */
+export const NAT_AMI_COMMAND =
+  '`aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --region <region> --query Parameter.Value --output text`';
+
+/** NAT_AMI_COMMAND for one region. */
+export function natAmiCommand(region: string): string {
+  return NAT_AMI_COMMAND.replace('<region>', region);
+}
+
+/**
  * Cross-field rules over an environment whose shape already passed the schema.
  * Each returns the problems it finds; `checkEnvironmentRules` runs them all so
  * one run reports every problem at once.
@@ -58,6 +70,31 @@ const natWithinAzs: EnvironmentRule = (config) =>
           fix: 'A NAT per AZ is the most that is useful: lower natGateways or raise maxAzs.',
         },
       ];
+
+const natInstanceImageSet: EnvironmentRule = (config) => {
+  const instance = (config.network.natProvider ?? 'gateway') === 'instance';
+  if (instance && !config.network.natInstance) {
+    return [
+      {
+        field: 'network.natInstance',
+        value: config.network.natInstance,
+        problem: "is required when natProvider is 'instance'",
+        fix: `Add natInstance: { amiId: '<id>' } with the id printed by ${natAmiCommand(config.region)}; Slipway never picks "the latest" image, which would replace the NAT on every Amazon Linux release.`,
+      },
+    ];
+  }
+  if (!instance && config.network.natInstance) {
+    return [
+      {
+        field: 'network.natInstance',
+        value: config.network.natInstance,
+        problem: "must be absent unless natProvider is 'instance'",
+        fix: "NAT gateways have no image: remove natInstance, or set natProvider: 'instance'.",
+      },
+    ];
+  }
+  return [];
+};
 
 const endpointsUnique: EnvironmentRule = (config) => {
   const endpoints = config.network.vpcEndpoints ?? [];
@@ -304,6 +341,7 @@ const RULES: readonly EnvironmentRule[] = [
   availabilityZonesUnique,
   maxAzsWithinZones,
   natWithinAzs,
+  natInstanceImageSet,
   endpointsUnique,
   highAvailabilityZones,
   highAvailabilityNat,

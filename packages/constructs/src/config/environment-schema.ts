@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EnvironmentConfig } from './environment-config';
-import { checkEnvironmentRules } from './environment-rules';
+import { checkEnvironmentRules, NAT_AMI_COMMAND } from './environment-rules';
 import { ConfigIssue, SlipwayConfigError } from './slipway-config-error';
 
 /** CloudWatch Logs accepts only these retention periods, in days. */
@@ -190,6 +190,19 @@ export const environmentShapeSchema = z.strictObject({
         ['gateway', 'instance'],
         rule("must be 'gateway' or 'instance'", "Use 'instance' for a cheap dev NAT, 'gateway' for prod."),
       )
+      .optional(),
+    natInstance: z
+      .strictObject({
+        amiId: z
+          .string()
+          .regex(
+            /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/,
+            rule(
+              "must be an AMI id: 'ami-' and 8 or 17 lowercase hexadecimal digits",
+              `Copy it from ${NAT_AMI_COMMAND}.`,
+            ),
+          ),
+      })
       .optional(),
     vpcEndpoints: z
       .array(

@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from './environment-config';
+import { natAmiCommand } from './environment-rules';
 import { ConfigIssue, SlipwayConfigError } from './slipway-config-error';
 
 /**
@@ -17,6 +18,11 @@ export function isPlaceholderDomain(domain: string): boolean {
   return /(^|\.)example\.(com|net|org)$/.test(name) || /\.(example|test|invalid|localhost)$/.test(name);
 }
 
+/** Whether an AMI id is an obvious placeholder: all zeros (`ami-00000000000000000`), which no image has. */
+export function isPlaceholderAmi(amiId: string): boolean {
+  return /^ami-0+$/.test(amiId);
+}
+
 /** Every placeholder value in an environment that would make a deploy meaningless or fail. */
 export function findPlaceholders(config: EnvironmentConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -26,6 +32,15 @@ export function findPlaceholders(config: EnvironmentConfig): ConfigIssue[] {
       value: config.account,
       problem: 'is a placeholder account id',
       fix: 'Put the real 12-digit account id (from `aws sts get-caller-identity`) in this file before deploying.',
+    });
+  }
+  const natAmi = config.network.natInstance?.amiId;
+  if (natAmi !== undefined && isPlaceholderAmi(natAmi)) {
+    issues.push({
+      field: 'network.natInstance.amiId',
+      value: natAmi,
+      problem: 'is a placeholder AMI id',
+      fix: `Put the Amazon Linux 2023 arm64 AMI id of ${config.region} here before deploying; print it with ${natAmiCommand(config.region)}.`,
     });
   }
   const https = config.https;

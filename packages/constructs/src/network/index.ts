@@ -1,1 +1,3 @@
+export * from './nat-instance-image';
+export * from './nat-instance-user-data';
 export * from './slipway-network';

@@ -1,12 +1,16 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { natInstanceUserData } from './nat-instance-user-data';
 import { VpcEndpointName } from '../config/environment-config';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
+
+/** How long CloudFormation waits for a new NAT instance to report that it forwards (the user data's retries fit in it). */
+const NAT_INSTANCE_SIGNAL_TIMEOUT = 'PT15M';
 
 /** Props of `SlipwayNetwork`. */
 export interface SlipwayNetworkProps {
@@ -22,6 +26,14 @@ export interface SlipwayNetworkProps {
    * @default 'gateway'
    */
   readonly natProvider?: 'gateway' | 'instance';
+  /**
+   * The Amazon Linux 2023 arm64 (Graviton) image the NAT instances run, when natProvider is 'instance'.
+   * A fixed image, e.g. `ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-…' })`: an image that
+   * resolves to the latest release at deploy time (`MachineImage.latestAmazonLinux2023()`) replaces
+   * the NAT instance, and cuts egress, on the first deploy after each Amazon Linux release.
+   * @default - required when natProvider is 'instance'
+   */
+  readonly natInstanceImage?: ec2.IMachineImage;
   /**
    * VPC endpoints to create: `ecr` (api + dkr), `logs`, `secretsmanager` (interface, ~$7/month/AZ each) and `s3` (gateway, free).
    * @default - none
@@ -79,14 +91,17 @@ export class SlipwayNetwork extends Construct {
     this.vpcEndpoints = props.vpcEndpoints ?? [];
     const cidr = props.cidr ?? '10.0.0.0/16';
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.validate();
+    this.validate(props.natInstanceImage);
 
     const natInstanceProvider =
-      this.natProvider === 'instance'
+      this.natProvider === 'instance' && props.natInstanceImage
         ? ec2.NatProvider.instanceV2({
             // Graviton t4g.nano: ~$3/month against ~$33/month (+ data) for a NAT gateway.
             instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
-            machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+            machineImage: props.natInstanceImage,
+            // Slipway's own set-up, with retries and checks (CDK's default can fail silently: aws-cdk#36717);
+            // each instance then gets its copy with its own cfn-signal target (hardenNatInstances).
+            userData: ec2.UserData.custom(natInstanceUserData()),
             associatePublicIpAddress: true,
             // Inbound is opened to the VPC's own CIDR below, never to the internet.
             defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
@@ -142,7 +157,11 @@ export class SlipwayNetwork extends Construct {
     this.acknowledgeDefaultSecurityGroupProvider();
   }
 
-  /** Harden the NAT instances the provider created: encrypted root volume, IMDSv2 only. */
+  /**
+   * Harden the NAT instances the provider created (encrypted root volume, IMDSv2 only) and make
+   * each one prove it forwards: its user data signals its own CreationPolicy, so a NAT whose set-up
+   * failed fails the deployment (and rolls back) instead of leaving the private subnets without egress.
+   */
   private hardenNatInstances(provider: ec2.NatInstanceProviderV2): void {
     for (const gateway of provider.configuredGateways) {
       const instance = this.node
@@ -151,6 +170,17 @@ export class SlipwayNetwork extends Construct {
         ec2.Instance | undefined;
       if (!instance) continue;
       const cfnInstance = instance.instance;
+      const stack = Stack.of(instance);
+      cfnInstance.userData = Fn.base64(
+        natInstanceUserData({
+          stackName: stack.stackName,
+          logicalId: stack.getLogicalId(cfnInstance),
+          region: stack.region,
+        }),
+      );
+      cfnInstance.cfnOptions.creationPolicy = {
+        resourceSignal: { count: 1, timeout: NAT_INSTANCE_SIGNAL_TIMEOUT },
+      };
       cfnInstance.blockDeviceMappings = [
         {
           deviceName: '/dev/xvda',
@@ -179,6 +209,11 @@ export class SlipwayNetwork extends Construct {
           id: 'NIST.800.53.R5-EC2InstancesInVPC',
           reason:
             'The NAT instance is in a public subnet of this VPC through its network interface (NetworkInterfaces.SubnetId), which the rule does not read.',
+        },
+        {
+          id: 'CloudFormation-Validate::W9010',
+          reason:
+            "The AMI id is deliberately fixed in the environment's settings (network.natInstance.amiId) for the environment's one region; a parameter resolved at deploy time would replace the NAT on every Amazon Linux release.",
         },
         {
           id: 'NIST.800.53.R5-EC2InstanceDetailedMonitoringEnabled',
@@ -260,8 +295,17 @@ export class SlipwayNetwork extends Construct {
     });
   }
 
-  private validate(): void {
+  private validate(natInstanceImage: ec2.IMachineImage | undefined): void {
     const fix = 'Set natGateways between 1 and the number of availabilityZones.';
+    if (this.natProvider === 'instance' && !natInstanceImage) {
+      throw SlipwayConfigError.of(
+        this.node.path,
+        'natInstanceImage',
+        natInstanceImage,
+        "is required when natProvider is 'instance'",
+        "Pass a fixed Amazon Linux 2023 arm64 image, e.g. ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-…' }) with the id from `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --query Parameter.Value --output text`.",
+      );
+    }
     if (this.availabilityZones.length === 0) {
       throw SlipwayConfigError.of(
         this.node.path,

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { CDK_ASSETS_VERSION, CDK_CLI_VERSION } from './cdk-tool-versions';
 import { DeployableStage } from './deployable-stage';
 import { acknowledgePipelineGrants } from './pipeline-acknowledgements';
 import { PipelineSettings } from './pipeline-settings';
@@ -30,7 +31,13 @@ const DEFAULT_SYNTH_INSTALL = [
 ];
 const DEFAULT_SYNTH_COMMANDS = ['npx projen build', 'npx projen synth'];
 const DEFAULT_CLOUD_ASSEMBLY_DIR = 'packages/infra/cdk.out';
-const NODE_RUNTIME = '20';
+/**
+ * The newest CodeBuild managed image, Ubuntu 24.04 `aws/codebuild/standard:8.0`, and the newest Node.js
+ * it offers in `runtime-versions` (22 and 24; standard:7.0 stops at 22, and Node 20 reached end of life
+ * on 2026-04-30). See "Available runtimes" in the CodeBuild user guide.
+ */
+const BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_8_0;
+const NODE_RUNTIME = '24';
 
 /**
  * The delivery pipeline: a push to the branch runs install, build and tests,
@@ -77,6 +84,10 @@ export class SlipwayPipeline extends Construct {
       pipelineType: codepipeline.PipelineType.V2,
       synth,
       selfMutation: true,
+      // Exact versions (CDK Pipelines would install `aws-cdk@2` and `cdk-assets@latest`): a new npm release
+      // must not change what a deploy runs. Set in packages/projen/src/versions.ts.
+      cliVersion: CDK_CLI_VERSION,
+      cdkAssetsCliVersion: CDK_ASSETS_VERSION,
       // Other accounts can only read artifacts encrypted with a customer-managed key.
       crossAccountKeys: this.crossAccount,
       enableKeyRotation: this.crossAccount ? true : undefined,
@@ -84,7 +95,7 @@ export class SlipwayPipeline extends Construct {
       dockerEnabledForSynth: false,
       codeBuildDefaults: {
         buildEnvironment: {
-          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          buildImage: BUILD_IMAGE,
           computeType: codebuild.ComputeType.SMALL,
         },
         partialBuildSpec: codebuild.BuildSpec.fromObject({

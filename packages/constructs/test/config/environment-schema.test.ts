@@ -138,6 +138,27 @@ describe('parseEnvironmentConfig', () => {
       /network\.natProvider must be 'gateway' or 'instance'; got "nat-box"/,
     ],
     [
+      'malformed NAT instance AMI id',
+      variant(devLike, (c) => {
+        c.network.natInstance = { amiId: 'ami-12345' };
+      }),
+      /network\.natInstance\.amiId must be an AMI id: 'ami-' and 8 or 17 lowercase hexadecimal digits; got "ami-12345"\. Copy it from `aws ssm get-parameter --name \/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-default-arm64/,
+    ],
+    [
+      'NAT instance without an image',
+      variant(devLike, (c) => {
+        delete c.network.natInstance;
+      }),
+      /network\.natInstance is required when natProvider is 'instance'; got nothing\. Add natInstance: \{ amiId: '<id>' \} with the id printed by `aws ssm get-parameter --name \/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-default-arm64 --region eu-west-1 --query Parameter\.Value --output text`/,
+    ],
+    [
+      'NAT instance image with NAT gateways',
+      variant(prodLike, (c) => {
+        c.network.natInstance = { amiId: 'ami-0a1b2c3d4e5f67890' };
+      }),
+      /network\.natInstance must be absent unless natProvider is 'instance'; got \{"amiId":"ami-0a1b2c3d4e5f67890"\}\. NAT gateways have no image/,
+    ],
+    [
       'unknown endpoint',
       variant(prodLike, (c) => {
         c.network.vpcEndpoints = ['ecr', 'dynamodb'];

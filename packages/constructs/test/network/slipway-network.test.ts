@@ -1,7 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SlipwayNetwork } from '../../src';
 import { TestStack } from '../fixtures/stacks';
+
+const NAT_IMAGE = ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0a1b2c3d4e5f67890' });
 
 describe('SlipwayNetwork', () => {
   describe('GIVEN a NAT instance and no endpoints', () => {
@@ -12,9 +15,34 @@ describe('SlipwayNetwork', () => {
       network = new SlipwayNetwork(stack, 'Network', {
         availabilityZones: ['eu-west-1a', 'eu-west-1b'],
         natProvider: 'instance',
+        natInstanceImage: NAT_IMAGE,
         flowLogRetention: logs.RetentionDays.ONE_WEEK,
       });
       template = Template.fromStack(stack);
+    });
+
+    test('THEN the NAT instance runs exactly the configured image, with no lookup of the latest one', () => {
+      // An SSM-parameter image (latestAmazonLinux2023) resolves on every deploy, so each new AL2023
+      // release changed ImageId, which replaces an AWS::EC2::Instance (CloudFormation: update requires replacement).
+      template.hasResourceProperties('AWS::EC2::Instance', { ImageId: 'ami-0a1b2c3d4e5f67890' });
+      const parameters = Object.values(template.toJSON().Parameters ?? {}) as Array<{ Default?: string }>;
+      expect(
+        parameters.map((parameter) => parameter.Default).filter((name) => name?.startsWith('/aws/service/')),
+      ).toEqual([]);
+    });
+
+    test("THEN the NAT runs Slipway's set-up script and CloudFormation waits for it to report that it forwards", () => {
+      const instances = template.findResources('AWS::EC2::Instance');
+      const [[logicalId, instance]] = Object.entries(instances);
+      // CreationPolicy: the resource is CREATE_COMPLETE only after 1 success signal within 15 minutes.
+      expect(instance.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT15M' } });
+      const userData: string = instance.Properties.UserData['Fn::Base64'];
+      expect(userData).toContain('retry 8 5 dnf install -y iptables-services');
+      expect(userData).toContain('ip -o -4 route show default');
+      expect(userData).not.toContain('eth0');
+      expect(userData).toContain('"$CFN_SIGNAL" -e "$code" --stack "$SIGNAL_STACK" --resource "$SIGNAL_RESOURCE"');
+      expect(userData).toContain("SIGNAL_STACK='Test'");
+      expect(userData).toContain(`SIGNAL_RESOURCE='${logicalId}'`);
     });
 
     test('THEN public and private subnets span the given zones, none assigning public IPs', () => {
@@ -117,6 +145,18 @@ describe('SlipwayNetwork', () => {
         ],
       });
     });
+  });
+
+  test('GIVEN a NAT instance without an image THEN it is refused', () => {
+    expect(
+      () =>
+        new SlipwayNetwork(new TestStack(), 'Network', {
+          availabilityZones: ['eu-west-1a'],
+          natProvider: 'instance',
+        }),
+    ).toThrow(
+      /Test\/Network: natInstanceImage is required when natProvider is 'instance'; got nothing\. .*al2023-ami-kernel-default-arm64/,
+    );
   });
 
   test('GIVEN no zones THEN it is refused', () => {

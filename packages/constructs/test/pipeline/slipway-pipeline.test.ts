@@ -1,9 +1,16 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { CONNECTION_ARN, environment, FakeApplicationStage, PIPELINE_ACCOUNT, pipelineApp, SETTINGS } from './fixtures';
 import { SlipwayConfigError } from '../../src/config/slipway-config-error';
+import { CDK_ASSETS_VERSION, CDK_CLI_VERSION } from '../../src/pipeline/cdk-tool-versions';
 import { SlipwayPipeline } from '../../src/pipeline/slipway-pipeline';
+// Generated from packages/projen/src/versions.ts (packages/projen/test/versions.test.ts checks the copy).
 
 interface PipelineAction {
   readonly Name: string;
@@ -76,7 +83,7 @@ describe('dev → prod, prod in another account with approval', () => {
     )!;
     const buildSpec = JSON.parse(synthProject.Properties.Source.BuildSpec);
     expect(buildSpec.phases.install.commands).toEqual(['apt-get update -qq && apt-get install -y -qq nginx', 'npm ci']);
-    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '24' });
     expect(buildSpec.phases.build.commands).toEqual(['npx projen build', 'npx projen synth']);
     expect(buildSpec.artifacts['base-directory']).toBe('packages/infra/cdk.out');
     const build = stageNamed(template, 'Build').Actions[0];
@@ -218,6 +225,117 @@ describe('adding a third environment', () => {
       'staging is running it and passed verification: #{Staging@Verify.SLIPWAY_VERIFICATION}',
     );
     expect(approval.Configuration!.ExternalEntityLink).toBe('#{Staging@Verify.SLIPWAY_VERIFIED_URL}');
+  });
+});
+
+/**
+ * The packages a shell command installs without an exact version: global npm/yarn/pnpm installs,
+ * `npm install <package>`, `npx --yes`/`-p` downloads and `pip install`, plus anything `@latest`.
+ * `npm ci` and a bare `npm install` install what the lockfile pins. Distribution packages
+ * (`apt-get install nginx`) come from the build image's own Ubuntu release, whose archive only
+ * ships fixes of the same upstream version; an exact Ubuntu package version would break the
+ * build whenever the archive moves on, so they are not pinned.
+ */
+function unpinnedInstalls(command: string): string[] {
+  const exactNpm = /^(@[\w.-]+\/)?[\w.-]+@\d+\.\d+\.\d+(-[\w.]+)?$/;
+  const found: string[] = [];
+  for (const part of command.split(/&&|\|\||[;|\n]/)) {
+    const words = part.trim().split(/\s+/).filter(Boolean);
+    const [tool, verb] = words;
+    const operands = (from: number) => words.slice(from).filter((word) => !word.startsWith('-'));
+    let packages: string[] = [];
+    if (tool === 'npm' && ['install', 'i', 'add'].includes(verb)) {
+      packages = operands(2);
+    } else if ((tool === 'yarn' && verb === 'global') || (tool === 'pnpm' && verb === 'add')) {
+      packages = operands(2);
+    } else if (tool === 'npx' && words.some((word) => ['-y', '--yes', '-p', '--package'].includes(word))) {
+      packages = operands(1).slice(0, 1);
+    }
+    if (tool === 'yarn' && verb === 'global') packages = packages.filter((word) => word !== 'add');
+    found.push(...packages.filter((spec) => !exactNpm.test(spec)));
+    if (['pip', 'pip3'].includes(tool) && verb === 'install') {
+      found.push(...operands(2).filter((spec) => !/^[\w.-]+==[\w.]+$/.test(spec)));
+    }
+    found.push(...words.filter((word) => /@latest$/.test(word) && !found.includes(word)));
+  }
+  return found;
+}
+
+describe('the tools the pipeline installs', () => {
+  test.each([
+    ['npm install -g aws-cdk@2', ['aws-cdk@2']],
+    ['npm install -g cdk-assets@latest', ['cdk-assets@latest']],
+    ['npm i -g aws-cdk', ['aws-cdk']],
+    ['npx --yes cdk-assets publish', ['cdk-assets']],
+    ['yarn global add @aws-cdk/cli@^2.1000.0', ['@aws-cdk/cli@^2.1000.0']],
+    ['pip install awscli', ['awscli']],
+    ['npm install -g aws-cdk@2.1148.1 && npm ci', []],
+    ['npm install -g @scope/tool@1.2.3-rc.1', []],
+    ['npx projen build', []],
+    ['apt-get update -qq && apt-get install -y -qq nginx', []],
+  ])('reads %s as installing %j unpinned', (command, unpinned) => {
+    expect(unpinnedInstalls(command)).toEqual(unpinned);
+  });
+
+  describe('a pipeline whose stages publish a file and a Docker image asset', () => {
+    let projects: Array<{ id: string; image: string; buildSpec: any }>;
+    beforeAll(() => {
+      const context = mkdtempSync(path.join(tmpdir(), 'slipway-pipeline-asset-'));
+      writeFileSync(path.join(context, 'Dockerfile'), 'FROM public.ecr.aws/docker/library/node:24-trixie-slim\n');
+      writeFileSync(path.join(context, 'data.txt'), 'asset');
+      const built = pipelineApp(
+        [environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)],
+        SETTINGS,
+        (stack) => {
+          new DockerImageAsset(stack, 'Image', { directory: context });
+          new Asset(stack, 'File', { path: path.join(context, 'data.txt') });
+        },
+      );
+      const template = synthesize(built);
+      projects = Object.entries(template.findResources('AWS::CodeBuild::Project')).map(([id, project]) => ({
+        id,
+        image: project.Properties.Environment.Image,
+        buildSpec: JSON.parse(project.Properties.Source.BuildSpec),
+      }));
+    });
+
+    test('has the self-mutation, synth, asset-publishing and verification projects', () => {
+      const commands = projects.map((project) => JSON.stringify(project.buildSpec));
+      expect(commands.some((text) => text.includes('npm install -g aws-cdk@'))).toBe(true);
+      expect(commands.filter((text) => text.includes('npm install -g cdk-assets@')).length).toBeGreaterThanOrEqual(2);
+      expect(commands.some((text) => text.includes('npx projen synth'))).toBe(true);
+    });
+
+    // CDK Pipelines installs `aws-cdk@2` and `cdk-assets@latest` unless told otherwise.
+    test('no buildspec installs an unpinned or @latest package', () => {
+      const unpinned = projects.flatMap((project) => {
+        const phases = Object.values(project.buildSpec.phases ?? {}) as Array<{ commands?: string[] }>;
+        return phases
+          .flatMap((phase) => phase.commands ?? [])
+          .flatMap((command) => unpinnedInstalls(command).map((spec) => `${project.id}: ${spec}`));
+      });
+      expect(unpinned).toEqual([]);
+    });
+
+    test('the CLI and cdk-assets are the exact versions set in packages/projen/src/versions.ts', () => {
+      const text = projects.map((project) => JSON.stringify(project.buildSpec)).join('\n');
+      expect(CDK_CLI_VERSION).toMatch(/^2\.\d+\.\d+$/);
+      expect(CDK_ASSETS_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(text).toContain(`npm install -g aws-cdk@${CDK_CLI_VERSION}`);
+      expect(text).toContain(`npm install -g cdk-assets@${CDK_ASSETS_VERSION}`);
+    });
+
+    test('every project builds on CodeBuild standard:8.0 with Node 24 where it picks a runtime', () => {
+      expect(projects.length).toBeGreaterThan(0);
+      for (const project of projects) {
+        expect({ id: project.id, image: project.image }).toEqual({
+          id: project.id,
+          image: 'aws/codebuild/standard:8.0',
+        });
+        const runtime = project.buildSpec.phases?.install?.['runtime-versions'];
+        expect({ id: project.id, runtime }).toEqual({ id: project.id, runtime: { nodejs: '24' } });
+      }
+    });
   });
 });
 
