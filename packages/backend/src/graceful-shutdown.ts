@@ -62,6 +62,8 @@ export class GracefulShutdown {
   private startedAt: number | undefined;
   /** True once the listening socket is closed, after the drain delay. */
   private listenerClosed = false;
+  /** Ends the drain delay; cleared when the process exits 1 before that. */
+  private drainTimer: NodeJS.Timeout | undefined;
   /** One listener shared by every response (`this` is the response): tracking allocates nothing per request. */
   private readonly untrack: (this: ServerResponse) => void;
 
@@ -106,6 +108,7 @@ export class GracefulShutdown {
         { reason, inFlightRequests: this.describeInFlight() },
         `${reason} during shutdown: exiting now without waiting`,
       );
+      clearTimeout(this.drainTimer);
       this.exit(1);
       return;
     }
@@ -128,7 +131,7 @@ export class GracefulShutdown {
         : `${reason} received: shutdown started, refusing new connections and finishing in-flight requests`,
     );
     if (drainDelayMs > 0) {
-      setTimeout(() => {
+      this.drainTimer = setTimeout(() => {
         this.closeListener(timer);
         this.logger.info(
           { inFlightRequests: this.inFlight.size, durationMs: this.elapsedMs() },
@@ -161,6 +164,7 @@ export class GracefulShutdown {
   }
 
   private giveUp(): void {
+    clearTimeout(this.drainTimer);
     const inFlightRequests = this.describeInFlight();
     this.server.getConnections((_err, openConnections) => {
       this.logger.error(
