@@ -14,8 +14,16 @@ export interface Config {
   readonly gitSha: string;
   /** Release version of the running build (`APP_VERSION`). */
   readonly version: string;
-  /** How long a graceful shutdown may take before the process gives up and exits 1 (`SHUTDOWN_TIMEOUT_MS`). */
+  /**
+   * How long a graceful shutdown may take, counted from the signal and including the drain delay, before the
+   * process gives up and exits 1 (`SHUTDOWN_TIMEOUT_MS`).
+   */
   readonly shutdownTimeoutMs: number;
+  /**
+   * How long the API keeps accepting connections after SIGTERM, answering every request with `Connection: close`,
+   * before it stops listening (`SHUTDOWN_DRAIN_DELAY_MS`); shorter than `shutdownTimeoutMs`.
+   */
+  readonly shutdownDrainDelayMs: number;
   /** How long an idle keep-alive connection stays open (`KEEP_ALIVE_TIMEOUT_MS`); must outlast the load balancer's idle timeout. */
   readonly keepAliveTimeoutMs: number;
   /** Largest request body accepted, in bytes (`BODY_LIMIT_BYTES`); larger bodies get 413. */
@@ -56,6 +64,10 @@ const environmentSchema = z.object({
   APP_VERSION: z.string().regex(LABEL).default('unknown'),
   // The default leaves 5 s of ECS's default 30 s stopTimeout for the last logs before SIGKILL.
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 25_000),
+  // ECS deregisters a task from Cloud Map when it sends SIGTERM, and resolvers may keep the old answer for the
+  // record's TTL (10 s): 15 s outlasts it with time for the deregistration to reach DNS, and leaves 10 s of the
+  // shutdown timeout for the requests still running when the listener closes.
+  SHUTDOWN_DRAIN_DELAY_MS: integer(0, 600_000, 15_000),
   // The ALB's default idle timeout is 60 s: the target must keep idle connections open longer than the ALB does.
   KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 3_600_000, 65_000),
   BODY_LIMIT_BYTES: integer(1, 10_485_760, 16_384),
@@ -72,6 +84,8 @@ export const ALLOWED: Readonly<Record<VariableName, string>> = {
   GIT_SHA: '1 to 64 letters, digits or . _ - + / (default "unknown")',
   APP_VERSION: '1 to 64 letters, digits or . _ - + / (default "unknown")',
   SHUTDOWN_TIMEOUT_MS: 'a whole number of milliseconds from 100 to 600000 (default 25000)',
+  SHUTDOWN_DRAIN_DELAY_MS:
+    'a whole number of milliseconds from 0 to 600000, shorter than SHUTDOWN_TIMEOUT_MS (default 15000)',
   KEEP_ALIVE_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 3600000 (default 65000)',
   BODY_LIMIT_BYTES: 'a whole number of bytes from 1 to 10485760 (default 16384)',
 };
@@ -98,6 +112,9 @@ export function loadConfig(env: Environment): Config {
     );
   }
   const values = result.data;
+  if (values.SHUTDOWN_DRAIN_DELAY_MS >= values.SHUTDOWN_TIMEOUT_MS) {
+    throw new ConfigError([drainDelayProblem(values.SHUTDOWN_DRAIN_DELAY_MS, values.SHUTDOWN_TIMEOUT_MS, input)]);
+  }
   return {
     port: values.PORT,
     host: values.HOST,
@@ -106,7 +123,19 @@ export function loadConfig(env: Environment): Config {
     gitSha: values.GIT_SHA,
     version: values.APP_VERSION,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainDelayMs: values.SHUTDOWN_DRAIN_DELAY_MS,
     keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
   };
+}
+
+/** The drain delay is part of the shutdown timeout: a delay that fills it would end every shutdown in exit 1. */
+function drainDelayProblem(drainDelayMs: number, timeoutMs: number, input: Record<string, string | undefined>): string {
+  const setting = (name: VariableName, value: number) =>
+    input[name] === undefined ? `${name} (default ${value})` : `${name}=${JSON.stringify(input[name])}`;
+  return (
+    `${setting('SHUTDOWN_DRAIN_DELAY_MS', drainDelayMs)} is invalid: expected less than ` +
+    `${setting('SHUTDOWN_TIMEOUT_MS', timeoutMs)}, which counts from the signal and includes the drain delay. ` +
+    'Lower SHUTDOWN_DRAIN_DELAY_MS or raise SHUTDOWN_TIMEOUT_MS.'
+  );
 }

@@ -35,9 +35,16 @@ process.on('unhandledRejection', (reason) => {
 
 const readiness = new Readiness();
 const server = createHttpServer(createApp({ config, logger, clock: systemClock, readiness }), config, logger);
-const shutdown = new GracefulShutdown({ server, readiness, logger, timeoutMs: config.shutdownTimeoutMs });
+const shutdown = new GracefulShutdown({
+  server,
+  readiness,
+  logger,
+  timeoutMs: config.shutdownTimeoutMs,
+  drainDelayMs: config.shutdownDrainDelayMs,
+});
 process.on('SIGTERM', () => shutdown.begin('SIGTERM'));
-process.on('SIGINT', () => shutdown.begin('SIGINT'));
+// SIGINT comes from a terminal (Ctrl-C), never from ECS: no DNS or load balancer to wait for.
+process.on('SIGINT', () => shutdown.begin('SIGINT', 0));
 
 server.on('error', (err) => {
   logger.fatal({ err, port: config.port, host: config.host }, `server error (${err.message}): exiting with code 1`);

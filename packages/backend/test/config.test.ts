@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ALLOWED, ConfigError, loadConfig } from '../src/config';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -22,9 +24,21 @@ describe('loadConfig', () => {
       gitSha: 'unknown',
       version: 'unknown',
       shutdownTimeoutMs: 25_000,
+      shutdownDrainDelayMs: 15_000,
       keepAliveTimeoutMs: 65_000,
       bodyLimitBytes: 16_384,
     });
+  });
+
+  test('the default shutdown fits the task definition: the drain outlasts the Cloud Map DNS TTL, the timeout ends before SIGKILL', () => {
+    // packages/constructs/src/service/service-base.ts: Cloud Map records with a 10 s TTL, and a 30 s stopTimeout,
+    // after which ECS sends SIGKILL. ECS deregisters a task from Cloud Map when it sends SIGTERM.
+    const cloudMapDnsTtlMs = 10_000;
+    const stopTimeoutMs = 30_000;
+    const { shutdownDrainDelayMs, shutdownTimeoutMs } = loadConfig({});
+    expect(shutdownDrainDelayMs).toBeGreaterThan(cloudMapDnsTtlMs);
+    expect(shutdownTimeoutMs).toBeGreaterThan(shutdownDrainDelayMs);
+    expect(shutdownTimeoutMs).toBeLessThan(stopTimeoutMs);
   });
 
   test('reads every variable', () => {
@@ -36,6 +50,7 @@ describe('loadConfig', () => {
       GIT_SHA: '0123456789abcdef0123456789abcdef01234567',
       APP_VERSION: '1.4.0-rc.1',
       SHUTDOWN_TIMEOUT_MS: '10000',
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
       KEEP_ALIVE_TIMEOUT_MS: '120000',
       BODY_LIMIT_BYTES: '1024',
     });
@@ -47,6 +62,7 @@ describe('loadConfig', () => {
       gitSha: '0123456789abcdef0123456789abcdef01234567',
       version: '1.4.0-rc.1',
       shutdownTimeoutMs: 10_000,
+      shutdownDrainDelayMs: 0,
       keepAliveTimeoutMs: 120_000,
       bodyLimitBytes: 1024,
     });
@@ -80,6 +96,13 @@ describe('loadConfig', () => {
       /^SHUTDOWN_TIMEOUT_MS="50" is invalid: expected a whole number of milliseconds from 100 to 600000/,
     ],
     [
+      'SHUTDOWN_DRAIN_DELAY_MS',
+      '15s',
+      /^SHUTDOWN_DRAIN_DELAY_MS="15s" is invalid: expected a whole number of milliseconds from 0 to 600000, shorter than SHUTDOWN_TIMEOUT_MS \(default 15000\)\.$/,
+    ],
+    ['SHUTDOWN_DRAIN_DELAY_MS', '-1', /^SHUTDOWN_DRAIN_DELAY_MS="-1" is invalid/],
+    ['SHUTDOWN_DRAIN_DELAY_MS', '600001', /^SHUTDOWN_DRAIN_DELAY_MS="600001" is invalid/],
+    [
       'KEEP_ALIVE_TIMEOUT_MS',
       '5s',
       /^KEEP_ALIVE_TIMEOUT_MS="5s" is invalid: expected a whole number of milliseconds from 1000/,
@@ -89,6 +112,38 @@ describe('loadConfig', () => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
+  });
+
+  test.each([
+    [
+      { SHUTDOWN_DRAIN_DELAY_MS: '25000' },
+      'SHUTDOWN_DRAIN_DELAY_MS="25000" is invalid: expected less than SHUTDOWN_TIMEOUT_MS (default 25000), which counts from the signal and includes the drain delay. Lower SHUTDOWN_DRAIN_DELAY_MS or raise SHUTDOWN_TIMEOUT_MS.',
+    ],
+    [
+      { SHUTDOWN_TIMEOUT_MS: '10000' },
+      'SHUTDOWN_DRAIN_DELAY_MS (default 15000) is invalid: expected less than SHUTDOWN_TIMEOUT_MS="10000", which counts from the signal and includes the drain delay. Lower SHUTDOWN_DRAIN_DELAY_MS or raise SHUTDOWN_TIMEOUT_MS.',
+    ],
+  ])('rejects a drain delay that is not shorter than the shutdown timeout: %j', (env, message) => {
+    expect(problemsOf(env)).toEqual([message]);
+  });
+
+  test('docs/backend.md states every default the code uses', () => {
+    const docs = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'backend.md'), 'utf8');
+    const documented = Object.fromEntries(
+      [...docs.matchAll(/^\| `([A-Z_]+)` \| `([^`]+)` \|/gm)].map(([, name, value]) => [name, value]),
+    );
+    const inCode = Object.fromEntries(
+      Object.entries(ALLOWED).flatMap(([name, text]) => {
+        const fallback = /\(default "?([^)"]+)"?\)$/.exec(text);
+        return fallback ? [[name, fallback[1]]] : [];
+      }),
+    );
+    expect(documented).toEqual(inCode);
+    const defaults = loadConfig({});
+    expect(inCode).toMatchObject({
+      SHUTDOWN_DRAIN_DELAY_MS: String(defaults.shutdownDrainDelayMs),
+      SHUTDOWN_TIMEOUT_MS: String(defaults.shutdownTimeoutMs),
+    });
   });
 
   test('reports every invalid variable, one line each, in a stable order', () => {

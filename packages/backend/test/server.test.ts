@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
-import { openSocket, parseResponses, readUntil, readUntilClosed } from './support/raw-http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundleServer } from '../build-tools/bundle';
+import { KeepAliveLoad } from './support/keep-alive-load';
+import { openSocket, parseResponses, readUntil, readUntilClosed, sendRaw } from './support/raw-http';
 import { type ServerProcess, spawnServer, startServer } from './support/spawn-server';
 
 jest.setTimeout(30_000);
@@ -34,8 +39,8 @@ describe('server.ts, as a real process', () => {
     }
   });
 
-  test('SIGTERM: the in-flight request completes, readiness reports 503, new connections are refused, exit code 0', async () => {
-    const running = await startServer();
+  test('SIGTERM with SHUTDOWN_DRAIN_DELAY_MS=0: the in-flight request completes, readiness reports 503, new connections are refused at once, exit code 0', async () => {
+    const running = await startServer({ SHUTDOWN_DRAIN_DELAY_MS: '0' });
     server = running;
 
     // A slow client: its request is in flight, the body not sent yet.
@@ -80,16 +85,31 @@ describe('server.ts, as a real process', () => {
     });
   });
 
-  test('SIGINT shuts down the same way', async () => {
+  test('default settings: SIGTERM keeps serving for 15 s of a 25 s timeout, readiness 503 and Connection: close; a second signal exits 1 at once', async () => {
+    const running = await startServer();
+    server = running;
+    running.child.kill('SIGTERM');
+    const started = await running.waitForLog(/^SIGTERM received/);
+    expect(started).toMatchObject({ drainDelayMs: 15_000, timeoutMs: 25_000 });
+
+    const [ready] = parseResponses(await sendRaw(running.port, 'GET /api/ready HTTP/1.1\r\nHost: test\r\n\r\n'));
+    expect(ready).toMatchObject({ status: 503, headers: expect.objectContaining({ connection: 'close' }) });
+
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(1);
+    await running.waitForLog(/^SIGTERM during shutdown: exiting now/);
+  });
+
+  test('SIGINT (Ctrl-C) shuts down the same way, without the drain delay', async () => {
     const running = await startServer();
     server = running;
     running.child.kill('SIGINT');
     expect(await running.exited).toBe(0);
-    await running.waitForLog(/^SIGINT received/);
+    await running.waitForLog(/^SIGINT received: shutdown started, refusing new connections/);
   });
 
   test('past SHUTDOWN_TIMEOUT_MS: logs the request still open and exits 1', async () => {
-    const running = await startServer({ SHUTDOWN_TIMEOUT_MS: '300' });
+    const running = await startServer({ SHUTDOWN_TIMEOUT_MS: '300', SHUTDOWN_DRAIN_DELAY_MS: '0' });
     server = running;
     const stuck = await openSocket(running.port);
     stuck.write(GREETING_HEAD);
@@ -130,5 +150,104 @@ describe('server.ts, as a real process', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+/**
+ * Issue 10: on the HTTP API ingress (API Gateway -> Cloud Map) and for calls between services through Cloud Map
+ * DNS, nothing drains the task before ECS sends SIGTERM: ECS deregisters the task from Cloud Map at the same time,
+ * and a client that resolved the name before that keeps the answer for the record's TTL (10 s, see
+ * packages/constructs/src/service/service-base.ts) and keeps its open keep-alive connections regardless.
+ */
+describe('the bundled server (dist/server.js) on SIGTERM under keep-alive load, with no load balancer in front', () => {
+  const CLIENTS = 50;
+  // Scaled down from the defaults (Cloud Map's 10 s TTL, a 15 s drain delay, a 25 s timeout) to keep the test fast.
+  const DNS_TTL_MS = 400;
+  const DRAIN_DELAY_MS = 2_000;
+  const SHUTDOWN_TIMEOUT_MS = 8_000;
+  // ECS sends SIGKILL this long after SIGTERM: the container's stopTimeout in the task definition.
+  const STOP_TIMEOUT_MS = 30_000;
+
+  let outdir: string;
+  let bundle: string;
+  let server: ServerProcess | undefined;
+
+  beforeAll(async () => {
+    outdir = mkdtempSync(path.join(os.tmpdir(), 'slipway-drain-'));
+    await bundleServer(outdir);
+    bundle = path.join(outdir, 'server.js');
+  });
+  afterEach(() => {
+    if (server?.child.exitCode === null) {
+      server.child.kill('SIGKILL');
+    }
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('50 clients sending back to back lose no request; each is told Connection: close, readiness is 503, then new connections are refused; exit 0 within the stop timeout', async () => {
+    const running = await startServer(
+      { SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+      bundle,
+    );
+    server = running;
+    let signalledAt: number | undefined;
+    const load = new KeepAliveLoad({
+      port: running.port,
+      clients: CLIENTS,
+      path: '/api/health',
+      // A client that needs a new connection after its DNS answer expired resolves to another task.
+      movedOn: () => signalledAt !== undefined && performance.now() - signalledAt > DNS_TTL_MS,
+    });
+    while (load.answered < 500) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // A request still in flight when the drain delay ends: its body is sent only after that.
+    const slow = await openSocket(running.port);
+    const slowResponse = readUntilClosed(slow);
+    slow.write(GREETING_HEAD);
+    await readUntil(slow, '100 Continue');
+    const answeredBeforeSignal = load.answered;
+
+    signalledAt = performance.now();
+    running.child.kill('SIGTERM');
+    // A client with a stale DNS answer opens a new connection while the drain has begun: still served.
+    const lateProbe = running.waitForLog(/^SIGTERM received/).then(() =>
+      openSocket(running.port).then(
+        (socket) => {
+          const answer = readUntilClosed(socket);
+          socket.write('GET /api/ready HTTP/1.1\r\nHost: test\r\n\r\n');
+          return answer.then((text) => parseResponses(text)[0]);
+        },
+        (error: NodeJS.ErrnoException) => error.code,
+      ),
+    );
+    // Bounds the test only: clients end on their own once their DNS answer expired and they need a new connection.
+    const stopAnyway = setTimeout(() => void load.stop(), SHUTDOWN_TIMEOUT_MS);
+    const report = await load.finished();
+    clearTimeout(stopAnyway);
+
+    const lost = report.outcomes.filter((outcome) => outcome.kind === 'lost');
+    expect(`${lost.length} of ${report.outcomes.length} requests lost`).toBe(
+      `0 of ${report.outcomes.length} requests lost`,
+    );
+    expect(lost).toEqual([]);
+    const answers = report.outcomes.flatMap((outcome) => (outcome.kind === 'answered' ? [outcome] : []));
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    // Every client left because the server said Connection: close and its DNS answer had moved on; none was
+    // refused while its DNS answer still pointed here.
+    expect(report.ends).toEqual(Array(CLIENTS).fill('moved-on'));
+    expect(answers.length).toBeGreaterThan(answeredBeforeSignal + CLIENTS);
+    expect(await lateProbe).toMatchObject({ status: 503, headers: expect.objectContaining({ connection: 'close' }) });
+
+    // The server writes this line once its listener is closed.
+    await running.waitForLog(/^drain delay over/);
+    expect(await connectionRefused(running.port)).toBe(true);
+    slow.write(GREETING);
+    const [, created] = parseResponses(await slowResponse);
+    expect(created).toMatchObject({ status: 201, headers: expect.objectContaining({ connection: 'close' }) });
+    expect(await running.exited).toBe(0);
+    const exitedAfterMs = performance.now() - signalledAt;
+    expect(exitedAfterMs).toBeGreaterThanOrEqual(DRAIN_DELAY_MS);
+    expect(exitedAfterMs).toBeLessThan(Math.min(SHUTDOWN_TIMEOUT_MS, STOP_TIMEOUT_MS));
   });
 });
