@@ -99,6 +99,10 @@ describe('SlipwayProject', () => {
     }
   });
 
+  test("the backend's dev server restarts at once: no shutdown drain under tsx watch (it kills after 5 s)", () => {
+    expect(tasksOf(snapshot, 'packages/backend').dev.env).toEqual({ SHUTDOWN_DRAIN_DELAY_MS: '0' });
+  });
+
   test('the Fargate contract check runs apart from `test` (it needs root), from the root and from infra', () => {
     const infra = tasksOf(snapshot, 'packages/infra');
     expect(infra['test:fargate'].steps).toEqual([

@@ -46,6 +46,8 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
 
   project.addTask('dev', {
     description: 'Runs the API from source on PORT (default 8000), restarting on every change',
+    // tsx watch restarts with SIGTERM and kills after 5 s: the container's drain delay would stall every reload.
+    env: { SHUTDOWN_DRAIN_DELAY_MS: '0' },
     exec: 'tsx watch --clear-screen=false src/server.ts',
   });
   project.addTask('start', {
