@@ -25,6 +25,8 @@ export interface ContainerReport {
   readonly problems: readonly string[];
   /** Seconds from start until both health signals passed (or until it gave up). */
   readonly seconds: number;
+  /** Seconds from the stop signal until the process ended, when it got that far. */
+  readonly stopSeconds?: number;
   /** What the container printed. */
   readonly log: string;
 }
@@ -44,11 +46,14 @@ const POLL_MS = 250;
 export async function checkContainer(container: ContainerUnderTest, options: CheckOptions): Promise<ContainerReport> {
   const started = Date.now();
   const problems: string[] = [];
+  let healthyAt: number | undefined;
+  let stopSeconds: number | undefined;
   const report = (log: string): ContainerReport => ({
     id: container.id,
     ok: problems.length === 0,
     problems,
-    seconds: (Date.now() - started) / 1000,
+    seconds: ((healthyAt ?? Date.now()) - started) / 1000,
+    stopSeconds,
     log,
   });
   const dockerfilePath = path.join(container.contextDir, container.dockerfile);
@@ -97,9 +102,11 @@ export async function checkContainer(container: ContainerUnderTest, options: Che
     });
     try {
       await waitUntilHealthy(sandbox, container, healthCheck, problems);
+      healthyAt = Date.now();
       if (problems.length === 0) {
         const stopTimeoutMs = (definition.StopTimeout ?? 30) * 1000;
         const stop = await sandbox.stop(image.stopSignal, stopTimeoutMs);
+        stopSeconds = (Date.now() - healthyAt) / 1000;
         if (!stop.exitedInTime) {
           problems.push(
             `did not exit within the task's StopTimeout (${stopTimeoutMs / 1000} s) after ${image.stopSignal}: ECS would kill it (SIGKILL) mid-request`,

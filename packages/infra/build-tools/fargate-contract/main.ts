@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   for (const container of containers) {
     const report = await checkContainer(container, { repositoryRoot });
     reports.push(report);
-    console.log(`${report.ok ? '✔' : '✖'} ${report.id} (${report.seconds.toFixed(1)} s)`);
+    const stopped = report.stopSeconds === undefined ? '' : `, stopped in ${report.stopSeconds.toFixed(1)} s`;
+    console.log(`${report.ok ? '✔' : '✖'} ${report.id} (healthy in ${report.seconds.toFixed(1)} s${stopped})`);
     for (const problem of report.problems) console.log(`    ${problem}`);
     if (!report.ok && report.log.trim()) console.log(indent(`container output:\n${report.log.trim()}`));
   }

@@ -73,6 +73,7 @@ describe('every container of the app starts on Fargate', () => {
 
       expect(report.ok ? 'healthy' : explain(report)).toBe('healthy');
       expect(report.seconds).toBeLessThan(container.definition.HealthCheck?.StartPeriod ?? 0);
+      expect(report.stopSeconds).toBeLessThan(container.definition.StopTimeout ?? 0);
     },
   );
 });
@@ -116,8 +117,11 @@ describe('the check fails a container that Fargate would fail', () => {
 
   test('the volume is writable when it should be: the image user can write to /tmp', async () => {
     // The same container, told to write to its volume before serving: it must still become healthy.
-    const backend = changed(find('dev', 'backend'), {
+    const dev = find('dev', 'backend');
+    const backend = changed(dev, {
       Command: ['node', '-e', "require('node:fs').writeFileSync('/tmp/probe', 'ok'); require('/app/dist/server.js')"],
+      // The stop is not under test here: no drain delay.
+      Environment: [...(dev.definition.Environment ?? []), { Name: 'SHUTDOWN_DRAIN_DELAY_MS', Value: '0' }],
     });
 
     const report = await check(backend);
