@@ -79,12 +79,6 @@ function acknowledgeProvider(provider: IConstruct): void {
       reason: reason('the AWS managed basic execution policy only lets it write its own CloudWatch logs.'),
     },
     {
-      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-      reason: reason(
-        'CDK attaches its single statement (UpdateTerminationProtection on this stack) as an inline policy.',
-      ),
-    },
-    {
       id: 'NIST.800.53.R5-LambdaConcurrency',
       reason: reason('it runs only when CloudFormation creates, updates or deletes the resource, once per deploy.'),
     },
