@@ -1,4 +1,4 @@
-import { Aspects, Aws, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { Aspects, Aws, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
@@ -64,8 +64,7 @@ class CreateLast implements IAspect {
   public visit(node: IConstruct): void {
     const stack = Stack.of(this.protection);
     if (node.node.scope !== stack || node === this.protection || node === this.provider) return;
-    // CDK's metadata resource carries a region condition; a DependsOn on a resource left out would not resolve.
-    if (CfnResource.isCfnResource(node) && node.cfnResourceType === 'AWS::CDK::Metadata') return;
+    // CDK's own metadata resource is added after aspects run, so it is never a dependency.
     this.protection.node.addDependency(node);
   }
 }
