@@ -169,14 +169,16 @@ describe('dev', () => {
 
 describe('prod', () => {
   test('runs at least two on-demand tasks per service, backend 512/1024, frontend 256/512', () => {
+    // Autoscaled: no DesiredCount in the template (a deploy keeps the running count); MinCapacity 2 is the floor.
     prodTemplate.resourcePropertiesCountIs(
       'AWS::ECS::Service',
       {
-        DesiredCount: 2,
+        DesiredCount: Match.absent(),
         CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
       },
       2,
     );
+    prodTemplate.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2 }, 2);
     prodTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024' }, 1);
     prodTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }, 1);
   });
@@ -209,15 +211,12 @@ describe('prod', () => {
     });
   });
 
-  test('keeps logs 30 days, Container Insights on, deletion protection and termination protection on', () => {
+  test('keeps logs 30 days, Container Insights on, termination protection on (the ALB is not protected: see first-deploy.test.ts)', () => {
     for (const group of Object.values(prodTemplate.findResources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.RetentionInDays).toBe(30);
     }
     prodTemplate.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
-    });
-    prodTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
     });
     const prodStage = delivery.stages.find((stage) => stage.config.name === 'prod')!;
     expect(

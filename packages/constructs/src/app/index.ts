@@ -1,1 +1,2 @@
 export * from './slipway-app-stack';
+export * from './stack-termination-protection';

@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { StackTerminationProtection } from './stack-termination-protection';
 import { AlarmTopic } from '../alarms/alarm-topic';
 import { SlipwayCluster } from '../cluster/slipway-cluster';
 import { EnvironmentConfig, isHttpApiIngress } from '../config/environment-config';
@@ -143,6 +144,8 @@ export class SlipwayAppStack extends Stack {
   public readonly clusterNameOutput: CfnOutput;
   /** Outputs holding each ECS service name, by service. */
   public readonly serviceNameOutputs: Readonly<Record<string, CfnOutput>>;
+  /** The resource turning on the stack's termination protection (present with `deletionProtection`). */
+  public readonly terminationProtectionResource?: StackTerminationProtection;
 
   constructor(scope: Construct, id: string, props: SlipwayAppStackProps) {
     const configFile = props.configFile ?? `environments/${props.config.name}.ts`;
@@ -157,7 +160,9 @@ export class SlipwayAppStack extends Stack {
     checkServicesMatch(config, props.services, configFile);
     Tags.of(this).add('slipway:environment', config.name);
 
-    const removalPolicy = config.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Kept when the stack is deleted or updated away, but removed when its create fails, so a failed first
+    // deploy leaves nothing behind (CloudFormation DeletionPolicy RetainExceptOnCreate).
+    const removalPolicy = config.deletionProtection ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const key = new EnvironmentKey(this, 'Key', { removalPolicy }).key;
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
@@ -199,7 +204,9 @@ export class SlipwayAppStack extends Stack {
       this.ingress = new SlipwayIngress(this, 'Ingress', {
         vpc: this.network.vpc,
         https: config.https,
-        deletionProtection: config.deletionProtection,
+        // Not on the load balancer: it would make a failed first create end in ROLLBACK_FAILED. The stack's
+        // termination protection (below) guards it.
+        deletionProtection: false,
         accessLogRetentionDays: config.logRetentionDays,
         webApplicationFirewall: config.waf ?? false,
         encryptionKey: key,
@@ -295,6 +302,12 @@ export class SlipwayAppStack extends Stack {
     this.serviceNameOutputs = serviceNameOutputs;
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn });
+
+    if (config.deletionProtection) {
+      // `terminationProtection` above covers `cdk deploy`; this covers the pipeline, whose change-set actions
+      // ignore it.
+      this.terminationProtectionResource = new StackTerminationProtection(this, 'TerminationProtection');
+    }
   }
 
   /** The configured zones: the VPC never asks AWS which zones exist. */

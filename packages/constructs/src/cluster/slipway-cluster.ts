@@ -32,7 +32,11 @@ export interface SlipwayClusterProps {
  * private DNS namespace so services reach each other as `backend.dev.local`.
  */
 export class SlipwayCluster extends Construct {
-  /** The ECS cluster. */
+  /**
+   * The ECS cluster. CDK adds its `AWS::ECS::ClusterCapacityProviderAssociations` inside this construct while
+   * synthesizing, so a service that depends on this construct (Slipway's services do) is created after the
+   * association and deleted before it, as AWS requires of a service with a capacity provider strategy.
+   */
   public readonly cluster: ecs.Cluster;
   /** Whether Container Insights is on (resolved). */
   public readonly containerInsights: boolean;

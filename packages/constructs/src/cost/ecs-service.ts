@@ -60,7 +60,10 @@ export function splitTasks(tasks: number, strategy: readonly CapacityShare[]): R
   return result;
 }
 
-/** Fewest and most tasks: the scalable target's bounds, else the desired count (1 when unset, as in CloudFormation). */
+/**
+ * Fewest and most tasks: the scalable target's bounds (autoscaled services have no DesiredCount: a deploy keeps
+ * the running count), else the desired count (1 when unset, as in CloudFormation).
+ */
 export function taskCounts(
   resources: Readonly<Record<string, TemplateResource>>,
   serviceId: string,

@@ -51,7 +51,7 @@ export interface HttpApiIngressProps {
   readonly encryptionKey?: kms.IKey;
   /**
    * What happens to the access log group when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE - kept on delete, removed when the stack's create fails
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -193,7 +193,7 @@ export class HttpApiIngress extends Construct {
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.encryptionKey ?? new EnvironmentKey(this, 'AccessLogsKey').key,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.api,

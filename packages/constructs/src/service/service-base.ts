@@ -87,7 +87,7 @@ export interface SlipwayServiceProps {
   readonly cpuArchitecture?: ecs.CpuArchitecture;
   /**
    * What happens to the log group when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE - kept on delete, removed when the stack's create fails
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -120,7 +120,10 @@ export abstract class SlipwayServiceBase extends Construct {
   public readonly containerPort: number;
   /** Capacity provider strategy derived from the settings (resolved). */
   public readonly capacityProviderStrategies: ecs.CapacityProviderStrategy[];
-  /** Desired task count (resolved). */
+  /**
+   * Task count of a service without autoscaling. With autoscaling the template has no DesiredCount (a deploy
+   * keeps the running count) and the scalable target's minimum is the floor.
+   */
   public readonly desiredCount: number;
   /** Private DNS name (`backend.dev.local`) when the cluster has a namespace. */
   public readonly discoveryName?: string;
@@ -153,7 +156,7 @@ export abstract class SlipwayServiceBase extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.encryptionKey ?? new EnvironmentKey(this, 'LogsKey').key,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
@@ -205,7 +208,10 @@ export abstract class SlipwayServiceBase extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: props.cluster.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: this.desiredCount,
+      // AWS::ECS::Service DesiredCount: left out on an update, the running count stays; set, the deploy resets
+      // the count to it. With autoscaling it is left out: the create starts 1 task and registering the scalable
+      // target raises it to the minimum.
+      desiredCount: props.settings.autoscaling ? undefined : this.desiredCount,
       capacityProviderStrategies: this.capacityProviderStrategies,
       circuitBreaker: { enable: true, rollback: true },
       minHealthyPercent: 100,
@@ -231,6 +237,10 @@ export abstract class SlipwayServiceBase extends Construct {
           }
         : undefined,
     });
+    // A service placed by capacity providers must be created after the cluster's capacity provider association
+    // and deleted before it (AWS::ECS::ClusterCapacityProviderAssociations). CDK creates the association inside
+    // the cluster construct while synthesizing; a dependency on the whole construct resolves to it then.
+    this.service.node.addDependency(props.cluster.cluster);
     if (namespace) {
       this.discoveryName = `${props.serviceName}.${namespace.namespaceName}`;
       this.discoveryRecordType = srv ? 'SRV' : 'A';

@@ -96,18 +96,20 @@ describe('SlipwayAppStack', () => {
   });
 
   describe('prod-like settings', () => {
-    test('THEN the backend keeps an on-demand base with Spot overflow, the frontend is on-demand, two tasks each', () => {
+    test('THEN the backend keeps an on-demand base with Spot overflow, the frontend is on-demand, at least two tasks each', () => {
+      // Autoscaled: no DesiredCount (a deploy keeps the running count); the scalable target's minimum is the floor.
       prod.hasResourceProperties('AWS::ECS::Service', {
-        DesiredCount: 2,
+        DesiredCount: Match.absent(),
         CapacityProviderStrategy: [
           { CapacityProvider: 'FARGATE', Base: 2, Weight: 1 },
           { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
         ],
       });
       prod.hasResourceProperties('AWS::ECS::Service', {
-        DesiredCount: 2,
+        DesiredCount: Match.absent(),
         CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
       });
+      prod.resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2 }, 2);
     });
 
     test('THEN tasks spread over three AZs in private subnets, each AZ with its own NAT gateway', () => {
@@ -180,12 +182,19 @@ describe('SlipwayAppStack', () => {
       expect(new Set(Object.values(groups).map((group) => group.Properties.RetentionInDays))).toEqual(new Set([30]));
     });
 
-    test('THEN the ALB and the stack are protected from deletion', () => {
-      prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-        LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    test('THEN the stack is protected from deletion, on both the cdk deploy and the pipeline path, and the ALB is not', () => {
+      // ALB deletion protection from the first create would make a failed create end in ROLLBACK_FAILED.
+      const [loadBalancer] = Object.values(prod.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+      expect(loadBalancer.Properties.LoadBalancerAttributes).not.toContainEqual({
+        Key: 'deletion_protection.enabled',
+        Value: 'true',
       });
       expect(prodStack.terminationProtection).toBe(true);
+      expect(prodStack.terminationProtectionResource).toBeDefined();
+      prod.resourceCountIs('Custom::AWS', 1);
       expect(devStack.terminationProtection).toBe(false);
+      expect(devStack.terminationProtectionResource).toBeUndefined();
+      dev.resourceCountIs('Custom::AWS', 0);
     });
 
     test('THEN VPC endpoints keep ECR, logs, secrets and S3 traffic off the NAT', () => {

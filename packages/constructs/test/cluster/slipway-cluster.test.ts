@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SlipwayCluster, SlipwayNetwork } from '../../src';
 import { TestStack } from '../fixtures/stacks';
@@ -30,5 +32,20 @@ describe('SlipwayCluster', () => {
     });
     template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'dev.local' });
     expect(construct.namespace?.namespaceName).toBe('dev.local');
+  });
+});
+
+describe('the bootstrap steps in docs/pipeline.md', () => {
+  // ECS needs its service-linked role before a cluster's capacity providers can be associated; a brand-new
+  // account has none, and IAM's CreateServiceLinkedRole fails when the role already exists.
+  const doc = readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'pipeline.md'), 'utf8');
+  const bootstrap = doc.slice(doc.indexOf('### 1. Bootstrap the accounts'), doc.indexOf('### 2. '));
+
+  test('THEN they create the ECS service-linked role, only when it does not exist yet', () => {
+    expect(bootstrap.length).toBeGreaterThan(0);
+    const commands = bootstrap.replace(/\\\n\s*/g, ' ');
+    expect(commands).toMatch(
+      /aws iam get-role --role-name AWSServiceRoleForECS[^\n]*\|\|\s*aws iam create-service-linked-role --aws-service-name ecs\.amazonaws\.com/,
+    );
   });
 });

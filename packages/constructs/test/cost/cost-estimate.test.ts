@@ -92,8 +92,8 @@ describe('estimateCosts', () => {
                 cpu: '256',
                 memory: '512',
                 logRetentionDays: 7,
+                // Autoscaled services have no DesiredCount (Slipway leaves it out); the scalable target bounds count.
                 service: {
-                  DesiredCount: 1,
                   CapacityProviderStrategy: [
                     { CapacityProvider: 'FARGATE', Base: 1, Weight: 1 },
                     { CapacityProvider: 'FARGATE_SPOT', Weight: 3 },

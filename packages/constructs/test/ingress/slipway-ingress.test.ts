@@ -128,10 +128,23 @@ describe('SlipwayIngress', () => {
       });
     });
 
-    test('THEN deletion protection is on by default', () => {
-      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-        LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    test('THEN the load balancer has no deletion protection by default, so a failed stack create can delete it', () => {
+      // ELB refuses DeleteLoadBalancer while deletion_protection.enabled is true: a create rollback would fail.
+      const [loadBalancer] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+      expect(loadBalancer.Properties.LoadBalancerAttributes).not.toContainEqual({
+        Key: 'deletion_protection.enabled',
+        Value: 'true',
       });
+    });
+
+    test('THEN the WAF log group name ends with the UUID of the stack id, so a kept group never blocks the next create', () => {
+      const [wafLogs] = Object.values(
+        template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }),
+      );
+      expect(wafLogs.DeletionPolicy).toBe('RetainExceptOnCreate');
+      const [prefix, stackUuid] = wafLogs.Properties.LogGroupName['Fn::Join'][1];
+      expect(prefix).toMatch(/^aws-waf-logs-Test-[0-9a-f]{8}-$/);
+      expect(stackUuid).toEqual({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] });
     });
 
     test('THEN a WAF web ACL with a rate limit and AWS managed rules protects the ALB, logging to an encrypted group', () => {
@@ -151,7 +164,7 @@ describe('SlipwayIngress', () => {
       });
       template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
       template.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
+        LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^aws-waf-logs-'), Match.anyValue()]] },
         KmsKeyId: Match.anyValue(),
       });
       template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);

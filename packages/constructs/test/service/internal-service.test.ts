@@ -39,6 +39,19 @@ describe('InternalService', () => {
     expect(worker.alarms.map((alarm) => alarm.node.id)).toEqual(['CpuHigh', 'MemoryHigh']);
   });
 
+  test('GIVEN two services of a fixed size THEN each keeps its DesiredCount and waits for the capacity providers', () => {
+    const base = platform();
+    backendAndWorker(base);
+    const template = Template.fromStack(base.stack);
+    const [associationId] = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+    const services = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(services).toHaveLength(2);
+    for (const service of services) {
+      expect(service.Properties.DesiredCount).toBe(spotSettings.desiredCount);
+      expect(service.DependsOn).toContain(associationId);
+    }
+  });
+
   test('GIVEN a cluster without a namespace THEN it is refused', () => {
     const { stack, cluster } = platform({ namespace: null });
     expect(

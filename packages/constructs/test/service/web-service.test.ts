@@ -126,9 +126,22 @@ describe('WebService', () => {
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: Match.anyValue() });
     });
 
+    test('THEN, autoscaled, the service has no DesiredCount, so a deploy keeps the running count; the minimum is 2', () => {
+      // CloudFormation AWS::ECS::Service: DesiredCount omitted on update keeps the current count; set, it resets it.
+      template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 5 });
+    });
+
+    test("THEN the service depends on the cluster's capacity provider association it places tasks by", () => {
+      // Created after the association, deleted before it: otherwise the stack delete fails.
+      const [associationId] = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+      const [ecsService] = Object.values(template.findResources('AWS::ECS::Service'));
+      expect(ecsService.Properties.CapacityProviderStrategy).toBeDefined();
+      expect(ecsService.DependsOn).toContain(associationId);
+    });
+
     test('THEN the service rolls back failed deployments (circuit breaker and alarms) and keeps 100%–200% healthy', () => {
       template.hasResourceProperties('AWS::ECS::Service', {
-        DesiredCount: 2,
         CapacityProviderStrategy: [
           { CapacityProvider: 'FARGATE', Base: 1, Weight: 1 },
           { CapacityProvider: 'FARGATE_SPOT', Weight: 3 },
