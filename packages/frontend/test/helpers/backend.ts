@@ -42,7 +42,8 @@ export async function startBackend(env: Record<string, string>): Promise<Backend
   let exit: string | undefined;
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: BACKEND_DIR,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // No drain after SIGTERM (it keeps a stopping task reachable through Cloud Map): the tests stop it at once.
+    env: { ...process.env, SHUTDOWN_DRAIN_DELAY_MS: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

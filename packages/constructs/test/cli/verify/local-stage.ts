@@ -76,6 +76,8 @@ function startBackend(port: number, gitSha: string): ChildProcess {
       PORT: String(port),
       HOST: '127.0.0.1',
       GIT_SHA: gitSha,
+      // No drain after SIGTERM: it keeps a stopping task reachable through Cloud Map, which a test does not need.
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
       APP_ENV: 'dev',
       APP_VERSION: '0.0.0',
       LOG_LEVEL: 'silent',
