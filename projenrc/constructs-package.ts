@@ -52,6 +52,8 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
       '',
       '/** Exact `cdk-assets` version the pipeline installs for its asset-publishing steps. */',
       `export const CDK_ASSETS_VERSION = '${CDK_TOOL_VERSIONS.cdkAssets}';`,
+      // TextFile joins lines without a final newline; prettier (and lint) want one.
+      '',
     ],
   });
   // docs/security.md is generated from the acknowledgements in the synthesized sample apps;
