@@ -48,6 +48,11 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     exec: 'esbuild src/cli/verify/pipeline-entry.ts --bundle --platform=node --target=node20 --minify --legal-comments=none --log-level=warning --outfile=lib/slipway-verify.js',
   });
   project.postCompileTask.spawn(bundleVerify);
+  project.addTask('bench', {
+    description:
+      "Times the pipeline verification step's start to first output (bundle vs npx vs node); rewrites its part of docs/performance.md",
+    exec: 'node bench/verify-start.mjs',
+  });
   // docs/security.md is generated from the acknowledgements in the synthesized sample apps;
   // the same test fails in CI when the file is stale.
   project.addTask('docs:security', {
