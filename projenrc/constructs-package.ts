@@ -53,6 +53,7 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
       "Times the pipeline verification step's start to first output (bundle vs npx vs node); rewrites its part of docs/performance.md",
     exec: 'node bench/verify-start.mjs',
   });
+  project.npmignore?.exclude('/bench/');
   // docs/security.md is generated from the acknowledgements in the synthesized sample apps;
   // the same test fails in CI when the file is stale.
   project.addTask('docs:security', {

@@ -12,23 +12,25 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 }
 
-/** A git repository holding this repository's tracked build inputs, committed once. */
+/**
+ * A git repository holding this repository's build inputs (tracked or not, never git-ignored: no
+ * node_modules or build output), committed once. Works in a freshly generated project with no commit yet.
+ */
 function copyRepository(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'slipway-repo-'));
-  for (const file of git(REPOSITORY_ROOT, 'ls-files', '-z', '--', ...COPIED)
-    .split('\0')
-    .filter(Boolean)) {
+  const files = git(REPOSITORY_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...COPIED);
+  for (const file of files.split('\0').filter(Boolean)) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     copyFileSync(path.join(REPOSITORY_ROOT, file), path.join(root, file));
   }
   git(root, 'init', '-q');
-  git(root, 'add', '-A');
   commit(root, 'base');
   return root;
 }
 
 function commit(root: string, message: string): string {
-  git(root, '-c', 'user.name=Slipway Test', '-c', 'user.email=test@example.org', 'commit', '-q', '-am', message);
+  git(root, 'add', '-A');
+  git(root, '-c', 'user.name=Slipway Test', '-c', 'user.email=test@example.org', 'commit', '-q', '-m', message);
   return git(root, 'rev-parse', 'HEAD');
 }
 
@@ -90,11 +92,12 @@ describe('a commit that changes only app code or docs', () => {
     base = synthesize(root);
     // WHEN one line of the backend's source and a doc change, and it is synthesized again
     appendFileSync(path.join(root, 'packages/backend/src/app.ts'), '// one more line\n');
-    appendFileSync(path.join(root, 'docs/pipeline.md'), '\nOne more sentence.\n');
+    appendFileSync(path.join(root, 'README.md'), '\nOne more sentence.\n');
     backendCommit = commit(root, 'backend and docs');
     afterBackend = synthesize(root);
     // AND THEN a commit changes only a doc
-    appendFileSync(path.join(root, 'README.md'), '\nAnother sentence.\n');
+    mkdirSync(path.join(root, 'docs'), { recursive: true });
+    appendFileSync(path.join(root, 'docs/release-notes.md'), '\nAnother sentence.\n');
     commit(root, 'docs only');
     afterDocs = synthesize(root);
   }, 180_000);
