@@ -21,7 +21,7 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     typescriptVersion: VERSIONS.typescript,
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLib}`, `constructs@${VERSIONS.constructs}`],
     deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, '@aws-sdk/client-ecs@^3.1000.0'],
-    devDeps: [`@types/node@${VERSIONS.nodeTypes}`, 'aws-sdk-client-mock@^4.1.0'],
+    devDeps: [`@types/node@${VERSIONS.nodeTypes}`, 'aws-sdk-client-mock@^4.1.0', `esbuild@${VERSIONS.esbuild}`],
     tsconfig: {
       compilerOptions: {
         target: 'ES2022',
@@ -56,6 +56,19 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
       '',
     ],
   });
+  // The pipeline's verification steps run `slipway verify` from this one file, carried in the cloud assembly,
+  // with node alone: no npm install in the step (SlipwayPipeline copies it there at synth).
+  const bundleVerify = project.addTask('bundle:verify', {
+    description: 'Bundles `slipway verify` into lib/slipway-verify.js, the single file the pipeline runs with node',
+    exec: 'esbuild src/cli/verify/pipeline-entry.ts --bundle --platform=node --target=node20 --minify --legal-comments=none --log-level=warning --outfile=lib/slipway-verify.js',
+  });
+  project.postCompileTask.spawn(bundleVerify);
+  project.addTask('bench', {
+    description:
+      "Times the pipeline verification step's start to first output (bundle vs npx vs node); rewrites its part of docs/performance.md",
+    exec: 'node bench/verify-start.mjs',
+  });
+  project.npmignore?.exclude('/bench/');
   // docs/security.md is generated from the acknowledgements in the synthesized sample apps;
   // the same test fails in CI when the file is stale.
   project.addTask('docs:security', {

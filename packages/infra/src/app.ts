@@ -13,10 +13,10 @@ export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Options of `createApp`. */
 export interface CreateAppOptions extends AppProps {
   /**
-   * The commit being deployed.
-   * @default - not recorded
+   * The repository root, where the Docker build contexts are and whose git history gives each image its commit.
+   * @default REPOSITORY_ROOT
    */
-  readonly gitSha?: string;
+  readonly repositoryRoot?: string;
   /**
    * The environments in promotion order.
    * @default - `promotionOrder` from environments/index.ts
@@ -34,14 +34,13 @@ export interface CreateAppOptions extends AppProps {
  * stack with one stage per environment of environments/, in promotion order.
  */
 export function createApp(options: CreateAppOptions = {}): App {
-  const { gitSha, environments, pipeline: settings, ...appProps } = options;
+  const { repositoryRoot, environments, pipeline: settings, ...appProps } = options;
   const app = new App(appProps);
   enforceSecurityChecks(app);
   new DeliveryStack(app, DELIVERY_STACK_ID, {
     environments: environments ?? promotionOrder,
     pipeline: settings ?? pipeline,
-    repositoryRoot: REPOSITORY_ROOT,
-    gitSha,
+    repositoryRoot: repositoryRoot ?? REPOSITORY_ROOT,
   });
   return app;
 }

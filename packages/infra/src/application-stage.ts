@@ -20,11 +20,6 @@ export interface ApplicationStageProps {
   readonly repositoryRoot: string;
   /** CloudFormation stack name of the environment's stack, e.g. `slipway-dev`. */
   readonly stackName: string;
-  /**
-   * The commit being deployed, baked into the images.
-   * @default - not recorded
-   */
-  readonly gitSha?: string;
 }
 
 /**
@@ -45,8 +40,7 @@ export class ApplicationStage extends Stage implements DeployableStage {
     this.app = new SlipwayAppStack(this, 'App', {
       stackName: props.stackName,
       config: props.config,
-      services: appServices(props.repositoryRoot, props.config.name, props.gitSha),
-      gitSha: props.gitSha,
+      services: appServices(props.repositoryRoot, props.config.name),
     });
     const url = this.app.urlOutput;
     if (!url) {
@@ -68,6 +62,8 @@ export class ApplicationStage extends Stage implements DeployableStage {
         cluster: this.app.cluster.cluster,
         services,
       }),
+      // /api/version reports the GIT_SHA its image was built with; the pipeline's verification checks it.
+      versionService: 'backend',
     };
   }
 }

@@ -6,13 +6,9 @@ import { pipeline, promotionOrder } from '../../../environments';
 try {
   const invocation = planCdkTask(process.argv.slice(2), promotionOrder, pipeline);
   console.log(`▶ ${invocation.description}: cdk ${invocation.args.join(' ')}`);
-  const gitSha =
-    process.env.GIT_SHA || spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout?.trim() || undefined;
   const cdk = require.resolve('aws-cdk/bin/cdk');
-  const result = spawnSync(process.execPath, [cdk, ...invocation.args], {
-    stdio: 'inherit',
-    env: { ...process.env, ...(gitSha ? { GIT_SHA: gitSha } : {}) },
-  });
+  // The app reads each image's commit from git itself (see image-revision.ts).
+  const result = spawnSync(process.execPath, [cdk, ...invocation.args], { stdio: 'inherit' });
   process.exitCode = result.status ?? 1;
 } catch (error) {
   if (!(error instanceof CdkTaskError)) throw error;

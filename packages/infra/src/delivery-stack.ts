@@ -11,11 +11,6 @@ export interface DeliveryStackProps {
   readonly pipeline: PipelineSettings;
   /** The repository root, where the Docker build contexts are. */
   readonly repositoryRoot: string;
-  /**
-   * The commit being deployed, baked into the images.
-   * @default - not recorded
-   */
-  readonly gitSha?: string;
 }
 
 /**
@@ -43,7 +38,6 @@ export class DeliveryStack extends Stack {
           pipelineAccount: props.pipeline.account,
           repositoryRoot: props.repositoryRoot,
           stackName: `${applicationName}-${config.name}`,
-          gitSha: props.gitSha,
         }),
     );
     this.pipeline = new SlipwayPipeline(this, 'Pipeline', { settings: props.pipeline, stages: this.stages });

@@ -11,7 +11,7 @@ export interface DockerImageProps {
   /** The Dockerfile, relative to the context. */
   readonly dockerfile: string;
   /**
-   * The commit being deployed, passed as the GIT_SHA build argument.
+   * The commit the image is built from (see `imageRevision`), passed as the GIT_SHA build argument.
    * @default - the Dockerfile's default
    */
   readonly gitSha?: string;

@@ -1,5 +1,4 @@
 import { createApp } from './app';
 
-// The commit reaches the images as GIT_SHA: the pipeline's synth step sets it
-// from the source action; a direct deploy passes it from `git rev-parse HEAD`.
-createApp({ gitSha: process.env.GIT_SHA || undefined }).synth();
+// Each image's commit (its GIT_SHA build argument) comes from git: the last commit that changed its build.
+createApp().synth();

@@ -3,6 +3,7 @@ import { AppServiceSpec } from '@slipway/constructs';
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { dockerImage } from './docker-image';
+import { imageRevision } from './image-revision';
 
 /**
  * The app's services as the code defines them: where each image is built,
@@ -12,17 +13,19 @@ import { dockerImage } from './docker-image';
  * @param repositoryRoot the repository's root folder
  * @param environmentName the environment's name, which the API reports in /api/version (APP_ENV) and the
  *   frontend shows as its DEV / PROD banner
- * @param gitSha the commit being deployed, for the images' GIT_SHA build argument
+ *
+ * Each image's GIT_SHA build argument is the last commit that changed its own build (`imageRevision`), not
+ * the commit being deployed: a commit that leaves an image's files alone leaves its content hash, and so
+ * its tag, task definition and service, alone too.
  */
-export function appServices(
-  repositoryRoot: string,
-  environmentName: string,
-  gitSha?: string,
-): Record<string, AppServiceSpec> {
+export function appServices(repositoryRoot: string, environmentName: string): Record<string, AppServiceSpec> {
+  const backend = { context: repositoryRoot, dockerfile: 'packages/backend/Dockerfile' };
+  const frontend = { context: path.join(repositoryRoot, 'packages', 'frontend') };
+  const frontendRevision = imageRevision(repositoryRoot, frontend);
   return {
     backend: {
       // Built from the repository root: the image installs from the workspace lockfile.
-      image: { image: dockerImage({ context: repositoryRoot, dockerfile: 'packages/backend/Dockerfile', gitSha }) },
+      image: { image: dockerImage({ ...backend, gitSha: imageRevision(repositoryRoot, backend) }) },
       containerPort: 8000,
       healthCheckPath: '/api/health',
       pathPatterns: ['/api/*'],
@@ -37,8 +40,11 @@ export function appServices(
       ]),
     },
     frontend: {
-      // Built from its own folder (its .dockerignore keeps the context small); GIT_SHA comes from the app stack.
-      image: { directory: path.join(repositoryRoot, 'packages', 'frontend') },
+      // Built from its own folder (its .dockerignore keeps the context small).
+      image: {
+        directory: frontend.context,
+        buildArgs: frontendRevision ? { GIT_SHA: frontendRevision } : undefined,
+      },
       containerPort: 8080,
       // Everything else (the default route) goes to the frontend's nginx.
       healthCheckPath: '/healthz',

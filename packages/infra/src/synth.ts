@@ -12,7 +12,6 @@ const started = performance.now();
 // warning (test/app.test.ts), and every `cdk deploy` and `cdk diff` runs it.
 const app = createApp({
   outdir,
-  gitSha: process.env.GIT_SHA || undefined,
   builtinCloudFormationValidation: process.env.CDK_VALIDATION === 'true',
 });
 try {

@@ -8,11 +8,11 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { pipeline as pipelineSettings, promotionOrder } from '../../../environments';
 import { dev } from '../../../environments/dev';
 import { prod } from '../../../environments/prod';
-import { createApp, DELIVERY_STACK_ID } from '../src/app';
+import { createApp, DELIVERY_STACK_ID, REPOSITORY_ROOT } from '../src/app';
 import { applicationNameOf, DeliveryStack, stageId } from '../src/delivery-stack';
+import { imageRevision } from '../src/image-revision';
 import { findDeliveryStack, summarizeSynth } from '../src/synth-report';
 
-const GIT_SHA = 'c0ffee0123456789c0ffee0123456789c0ffee01';
 /** Stacks are named after the repository: `<name>-dev`, `<name>-pipeline`. */
 const APP_NAME = applicationNameOf(pipelineSettings.repository);
 
@@ -25,9 +25,9 @@ let prodTemplate: Template;
 let pipelineTemplate: Template;
 
 beforeAll(() => {
-  // GIVEN the environments of environments/ and a commit
+  // GIVEN the environments of environments/ and this repository
   outdir = mkdtempSync(path.join(tmpdir(), 'slipway-infra-'));
-  app = createApp({ outdir, gitSha: GIT_SHA });
+  app = createApp({ outdir });
   delivery = findDeliveryStack(app);
   // WHEN the whole App is synthesized: both cdk-nag packs run over every stack,
   // the stages' included, and any unacknowledged finding throws here.
@@ -265,7 +265,7 @@ describe.each(['dev', 'prod'])('the %s stage', (name) => {
   });
 });
 
-test('both images are built with the commit as GIT_SHA, the backend from the repository root', () => {
+test('each image is built with its own commit as GIT_SHA (the last that changed its build), the backend from the repository root', () => {
   const stage = delivery.stages[0];
   const manifestFile = path.join(
     assembly.getNestedAssembly(stage.artifactId).directory,
@@ -275,11 +275,22 @@ test('both images are built with the commit as GIT_SHA, the backend from the rep
     source: { directory: string; dockerFile?: string; dockerBuildArgs?: Record<string, string> };
   }[];
   expect(images).toHaveLength(2);
-  for (const image of images) expect(image.source.dockerBuildArgs).toEqual({ GIT_SHA });
-  expect(images.map((image) => image.source.dockerFile ?? 'Dockerfile').sort()).toEqual([
-    'Dockerfile',
-    'packages/backend/Dockerfile',
-  ]);
+  const byDockerfile = Object.fromEntries(
+    images.map((image) => [
+      image.source.dockerFile ?? 'Dockerfile',
+      Object.keys(image.source.dockerBuildArgs ?? {}).length > 0 ? image.source.dockerBuildArgs : undefined,
+    ]),
+  );
+  // (In a repository with no commit yet there is no revision, and the Dockerfiles' default applies.)
+  const buildArgs = (revision: string | undefined) => (revision ? { GIT_SHA: revision } : undefined);
+  expect(byDockerfile).toEqual({
+    'packages/backend/Dockerfile': buildArgs(
+      imageRevision(REPOSITORY_ROOT, { context: REPOSITORY_ROOT, dockerfile: 'packages/backend/Dockerfile' }),
+    ),
+    Dockerfile: buildArgs(
+      imageRevision(REPOSITORY_ROOT, { context: path.join(REPOSITORY_ROOT, 'packages', 'frontend') }),
+    ),
+  });
 });
 
 test("the synth report lists each environment's stacks, resources and acknowledged findings, then the pipeline", () => {
@@ -304,7 +315,7 @@ test('a third environment in the promotion order adds its stage between the othe
     serviceDiscovery: { namespace: 'staging.local' },
   });
   // WHEN (the pipeline's stages exist once the construct is built; no synth needed)
-  const withStaging = findDeliveryStack(createApp({ environments: [dev, staging, prod], gitSha: GIT_SHA }));
+  const withStaging = findDeliveryStack(createApp({ environments: [dev, staging, prod] }));
   // THEN
   expect(withStaging.pipeline.codePipeline.pipeline.stages.map((stage) => stage.stageName)).toEqual([
     'Source',

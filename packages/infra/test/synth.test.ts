@@ -14,7 +14,6 @@ test('the synth task works with no AWS credentials, no AWS config and no network
     AWS_CONFIG_FILE: path.join(workDir, 'no-config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(workDir, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
-    GIT_SHA: 'f00dfeed',
   };
   // WHEN the synth entry point runs from source
   const result = spawnSync(

@@ -56,7 +56,7 @@ export interface AppServiceSpec {
   readonly reachableFrom?: readonly string[];
   /**
    * Plain environment variables (never secrets).
-   * @default - only GIT_SHA
+   * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -98,7 +98,9 @@ export interface SlipwayAppStackProps extends Omit<StackProps, 'env'> {
   /** The services, by the same names as `config.services`. */
   readonly services: Readonly<Record<string, AppServiceSpec>>;
   /**
-   * Git commit being deployed (build argument, `GIT_SHA` variable, image label).
+   * Git commit passed as the `GIT_SHA` build argument of every Dockerfile directory image (not put in task
+   * definitions). Prefer a per-image commit in each `DirectoryImage`'s `buildArgs`, so a commit that leaves an image
+   * unchanged rebuilds and rolls nothing.
    * @default - not recorded
    */
   readonly gitSha?: string;

@@ -1,4 +1,5 @@
-import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from './command';
+import { CommandOutput, processOutput, SlipwayCommand } from './command';
+import { dispatch } from './dispatch';
 import { defaultCommands } from './registry';
 
 /**
@@ -10,34 +11,5 @@ export async function main(
   commands: readonly SlipwayCommand[] = defaultCommands(),
   output: CommandOutput = processOutput,
 ): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    output.info(overview(commands));
-    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
-  }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (!command) {
-    output.error(`slipway: unknown command "${name}".\n\n${overview(commands)}`);
-    return ExitCode.USAGE;
-  }
-  try {
-    return await command.run(rest);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      output.error(`slipway ${name}: ${error.message}`);
-      return ExitCode.USAGE;
-    }
-    output.error(`slipway ${name}: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
-    return ExitCode.FAILED;
-  }
-}
-
-function overview(commands: readonly SlipwayCommand[]): string {
-  const width = Math.max(...commands.map((command) => command.name.length));
-  return [
-    'usage: slipway <command> [options]   (slipway <command> --help for its options)',
-    '',
-    'commands:',
-    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
-  ].join('\n');
+  return dispatch(argv, commands, output);
 }

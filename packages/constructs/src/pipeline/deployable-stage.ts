@@ -12,6 +12,12 @@ export interface VerifiableDeployment {
   readonly serviceNames: Readonly<Record<string, CfnOutput>>;
   /** The read-only role the verification step assumes in the environment's account. */
   readonly verificationRole: DeploymentVerificationRole;
+  /**
+   * The service (a key of `serviceNames`) that answers `/api/version`: it must report the `GIT_SHA` build argument
+   * its image was built with, read from the cloud assembly's asset manifest.
+   * @default - the reported commit is not checked
+   */
+  readonly versionService?: string;
 }
 
 /**

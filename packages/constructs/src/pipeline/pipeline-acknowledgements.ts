@@ -12,6 +12,8 @@ import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge
 export interface PipelineResources {
   /** The artifact bucket. */
   readonly artifactBucket: s3.IBucket;
+  /** The bucket CodeBuild keeps the npm cache in. */
+  readonly cacheBucket: s3.IBucket;
   /** KMS keys the pipeline owns: the artifact key (cross-account) and the approval topics' keys. */
   readonly keys: readonly kms.IKey[];
 }
@@ -31,6 +33,7 @@ interface GrantKind {
 
 interface OwnedIds {
   readonly bucket: string;
+  readonly cacheBucket: string;
   readonly keys: readonly string[];
 }
 
@@ -40,6 +43,14 @@ const GRANT_KINDS: readonly GrantKind[] = [
       resources.every((resource) => resource === `<${owned.bucket}.Arn>` || resource === `<${owned.bucket}.Arn>/*`),
     reason:
       "CDK Pipelines' grant on this pipeline's own artifact bucket: the wildcard S3 actions are limited to that one bucket and its objects, which are only build artifacts.",
+  },
+  {
+    matches: (_, resources, owned) =>
+      resources.every(
+        (resource) => resource === `<${owned.cacheBucket}.Arn>` || resource === `<${owned.cacheBucket}.Arn>/*`,
+      ),
+    reason:
+      "CodeBuild's grant on this pipeline's own build cache bucket: the wildcard S3 actions are limited to that one bucket, which holds only the npm download cache.",
   },
   {
     matches: (_, resources, owned) =>
@@ -103,6 +114,7 @@ export function acknowledgePipelineGrants(scope: IConstruct, resources: Pipeline
   const stack = Stack.of(scope);
   const owned: OwnedIds = {
     bucket: logicalIdOf(resources.artifactBucket),
+    cacheBucket: logicalIdOf(resources.cacheBucket),
     keys: resources.keys.map(logicalIdOf),
   };
   for (const policy of scope.node.findAll().filter((node): node is iam.Policy => node instanceof iam.Policy)) {

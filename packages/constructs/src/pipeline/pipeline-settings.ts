@@ -51,11 +51,6 @@ export interface PipelineSettings {
    * @default - see SynthSettings
    */
   readonly synth?: SynthSettings;
-  /**
-   * Commands the verification steps run before `npx slipway verify`, to make the CLI available.
-   * @default ['npm ci']
-   */
-  readonly verifyInstallCommands?: string[];
 }
 
 const commands = z
@@ -91,7 +86,6 @@ const pipelineSettingsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  verifyInstallCommands: commands.optional(),
 });
 
 /** What to do about a bad value, per top-level field. */
@@ -105,7 +99,6 @@ const FIXES: Readonly<Record<string, string>> = {
   notifyEmail: 'Use a full address such as ops@example.org, or leave it out.',
   pipelineName: 'Shorten or rename it, or leave it out.',
   synth: 'See SynthSettings in @slipway/constructs.',
-  verifyInstallCommands: 'List the commands that install the repository\'s dependencies, e.g. ["npm ci"].',
 };
 
 /**

@@ -1,4 +1,6 @@
-import { Stack, Stage, Token } from 'aws-cdk-lib';
+import { copyFileSync, existsSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,7 +29,8 @@ export interface SlipwayPipelineProps {
 const DEFAULT_SYNTH_INSTALL = [
   // The frontend's tests run its real nginx config; CodeBuild's standard image has Chrome but no nginx.
   'apt-get update -qq && apt-get install -y -qq nginx',
-  'npm ci',
+  // Packages come from the npm cache CodeBuild restores (see NPM_CACHE); npm only asks the registry for what is missing.
+  'npm ci --prefer-offline --no-audit --no-fund',
 ];
 const DEFAULT_SYNTH_COMMANDS = ['npx projen build', 'npx projen synth'];
 const DEFAULT_CLOUD_ASSEMBLY_DIR = 'packages/infra/cdk.out';
@@ -38,6 +41,12 @@ const DEFAULT_CLOUD_ASSEMBLY_DIR = 'packages/infra/cdk.out';
  */
 const BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_8_0;
 const NODE_RUNTIME = '24';
+/** npm's cache in CodeBuild's standard image (builds run as root); saved to S3 after a build, restored before the next. */
+const NPM_CACHE = '/root/.npm/**/*';
+/** The single-file `slipway verify`, built by @slipway/constructs' `bundle:verify` task. */
+const VERIFY_BUNDLE = join(__dirname, '..', '..', 'lib', 'slipway-verify.js');
+/** Where the bundle sits in the cloud assembly, the verification steps' input. */
+export const VERIFY_BUNDLE_FILE = 'slipway-verify.js';
 
 /**
  * The delivery pipeline: a push to the branch runs install, build and tests,
@@ -58,6 +67,8 @@ export class SlipwayPipeline extends Construct {
   public readonly verifications: Readonly<Record<string, DeploymentVerificationStep>>;
   /** The approval step of each environment that requires one, by environment name. */
   public readonly approvals: Readonly<Record<string, PromotionApprovalStep>>;
+  /** Where CodeBuild keeps the npm cache of the synth, self-mutation and asset steps between builds. */
+  public readonly buildCache: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: SlipwayPipelineProps) {
     super(scope, id);
@@ -67,18 +78,23 @@ export class SlipwayPipeline extends Construct {
     this.source = CodePipelineSource.connection(settings.repository, settings.branch, {
       connectionArn: settings.connectionArn,
       triggerOnPush: true,
+      // A git clone instead of a zip: synth reads each image's last commit from the history (GIT_SHA).
+      codeBuildCloneOutput: true,
     });
     const commit = this.source.sourceAttribute('CommitId');
     const synth = new ShellStep('Synth', {
       input: this.source,
       installCommands: settings.synth?.installCommands ?? DEFAULT_SYNTH_INSTALL,
       commands: settings.synth?.commands ?? DEFAULT_SYNTH_COMMANDS,
-      // Baked into the images (GIT_SHA build arg) so /api/version can prove which commit runs.
-      env: { GIT_SHA: commit },
       primaryOutputDirectory: settings.synth?.cloudAssemblyDir ?? DEFAULT_CLOUD_ASSEMBLY_DIR,
     });
 
     this.crossAccount = props.stages.some((stage) => stage.config.account !== settings.account);
+    this.buildCache = this.createBuildCache();
+    const cached = (prefix: string) => ({
+      cache: codebuild.Cache.bucket(this.buildCache, { prefix }),
+      partialBuildSpec: codebuild.BuildSpec.fromObject({ cache: { paths: [NPM_CACHE] } }),
+    });
     this.codePipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: settings.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
@@ -93,6 +109,12 @@ export class SlipwayPipeline extends Construct {
       enableKeyRotation: this.crossAccount ? true : undefined,
       // Synth only fingerprints the Docker contexts; images are built where they are published.
       dockerEnabledForSynth: false,
+      // One publishing step per asset type, whose buildspec CDK Pipelines writes into the cloud assembly
+      // instead of the pipeline stack: the asset hashes it names change with every app commit, and in the
+      // stack they would make each such commit update the pipeline and restart it (docs/pipeline.md).
+      publishAssetsInParallel: false,
+      assetPublishingCodeBuildDefaults: cached('assets'),
+      selfMutationCodeBuildDefaults: cached('self-mutation'),
       codeBuildDefaults: {
         buildEnvironment: {
           buildImage: BUILD_IMAGE,
@@ -103,8 +125,12 @@ export class SlipwayPipeline extends Construct {
         }),
       },
       // Install, build and every package's tests: more memory than the default 3 GB.
-      synthCodeBuildDefaults: { buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM } },
+      synthCodeBuildDefaults: { buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM }, ...cached('synth') },
     });
+
+    const cloudAssembly = synth.primaryOutput!;
+    const assemblyDir = Stage.of(this)!.outdir;
+    copyVerifyBundle(assemblyDir);
 
     const verifications: Record<string, DeploymentVerificationStep> = {};
     const approvals: Record<string, PromotionApprovalStep> = {};
@@ -125,12 +151,14 @@ export class SlipwayPipeline extends Construct {
         });
         approvals[config.name] = approval;
       }
+      const stageStack = Stack.of(stage.deployment.url);
       const verification = new DeploymentVerificationStep('Verify', {
         region: config.region,
         deployment: stage.deployment,
-        input: this.source,
-        commit,
-        installCommands: settings.verifyInstallCommands ?? ['npm ci'],
+        cloudAssembly,
+        cli: VERIFY_BUNDLE_FILE,
+        // Its path comes from the stack's artifact id, not its content: the same on every commit.
+        template: relative(assemblyDir, join(stage.outdir, stageStack.templateFile)).split(sep).join('/'),
       });
       verifications[config.name] = verification;
       this.codePipeline.addStage(stage, { pre: approval ? [approval] : [], post: [verification] });
@@ -149,11 +177,46 @@ export class SlipwayPipeline extends Construct {
     const artifactBucket = this.codePipeline.pipeline.artifactBucket;
     acknowledgePipelineGrants(this, {
       artifactBucket,
+      cacheBucket: this.buildCache,
       keys: [
         ...(artifactBucket.encryptionKey ? [artifactBucket.encryptionKey] : []),
         ...[...topics.values()].map((topic) => topic.masterKey!),
       ],
     });
+  }
+
+  /**
+   * The S3 bucket CodeBuild saves the npm cache to after a build and restores
+   * it from before the next, so installs download only what changed.
+   */
+  private createBuildCache(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'BuildCache', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // A cache entry unused for a month is stale anyway; npm refills it from the registry.
+      lifecycleRules: [{ expiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+    const disposable =
+      "Holds only CodeBuild's npm download cache, which any build recreates from the registry; losing or replacing it costs one slower install and no data.";
+    acknowledgeFindings(
+      bucket,
+      {
+        id: 'AwsSolutions-S1',
+        reason: `${disposable} Only this pipeline's build roles read and write it; CloudTrail records changes to the bucket.`,
+      },
+      {
+        id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
+        reason: `${disposable} Only this pipeline's build roles read and write it; CloudTrail records changes to the bucket.`,
+      },
+      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: disposable },
+      { id: 'NIST.800.53.R5-S3BucketVersioningEnabled', reason: disposable },
+      {
+        id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        reason: `${disposable} It holds public npm packages only, so the S3-managed key is enough.`,
+      },
+    );
+    return bucket;
   }
 
   /**
@@ -206,6 +269,19 @@ export class SlipwayPipeline extends Construct {
     topics.set(email, topic);
     return topic;
   }
+}
+
+/**
+ * Put the single-file `slipway verify` into the cloud assembly, where the
+ * verification steps (whose input is the assembly) run it with `node`.
+ */
+function copyVerifyBundle(assemblyDir: string): void {
+  if (!existsSync(VERIFY_BUNDLE)) {
+    throw new Error(
+      `The slipway verify bundle is missing at ${VERIFY_BUNDLE}. Build @slipway/constructs (npx projen compile in packages/constructs runs its bundle:verify task).`,
+    );
+  }
+  copyFileSync(VERIFY_BUNDLE, join(assemblyDir, VERIFY_BUNDLE_FILE));
 }
 
 function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void {

@@ -9,12 +9,15 @@ export interface DeploymentVerificationStepProps {
   readonly region: string;
   /** Where to find the deployed stage. */
   readonly deployment: VerifiableDeployment;
-  /** The repository checkout, whose dependencies include the slipway CLI. */
-  readonly input: IFileSetProducer;
-  /** The commit being deployed (a pipeline variable); `/api/version` must report it. */
-  readonly commit: string;
-  /** Commands that make `npx slipway` available. */
-  readonly installCommands: string[];
+  /** The synth step's cloud assembly: it carries the CLI bundle and the stage's template. */
+  readonly cloudAssembly: IFileSetProducer;
+  /** The single-file `slipway verify`, relative to the cloud assembly's root; it runs with `node` alone. */
+  readonly cli: string;
+  /**
+   * The stage stack's template, relative to the cloud assembly's root. Every service must run the images
+   * its task definitions name, and `deployment.versionService`'s `/api/version` the commit its image was built from.
+   */
+  readonly template: string;
   /**
    * Longest wait for the rollout to complete, in seconds.
    * @default 900
@@ -29,7 +32,9 @@ const SUMMARY_FILE = 'slipway-verify.txt';
 /**
  * The step after each stage's deployment: assume the environment's read-only
  * verification role and run `slipway verify` against the stage's cluster,
- * services and URL. It exports the verified URL and the one-line result so
+ * services and URL, from the single-file bundle in the cloud assembly (no
+ * install). It proves every service runs the images the stage's synthesized
+ * template names, and that the version service reports its image's commit. It exports the verified URL and the one-line result so
  * the next promotion's approval can show them.
  */
 export class DeploymentVerificationStep extends CodeBuildStep {
@@ -40,16 +45,21 @@ export class DeploymentVerificationStep extends CodeBuildStep {
 
   constructor(id: string, props: DeploymentVerificationStepProps) {
     const services = Object.keys(props.deployment.serviceNames).sort();
+    const versionService = props.deployment.versionService;
+    if (versionService !== undefined && !services.includes(versionService)) {
+      throw new Error(
+        `deployment.versionService "${versionService}" must be one of deployment.serviceNames (${services.join(', ')}).`,
+      );
+    }
     const serviceVariables = Object.fromEntries(
       services.map((service) => [serviceVariable(service), props.deployment.serviceNames[service]]),
     );
     const role = props.deployment.verificationRole;
     const timeoutSeconds = props.rolloutTimeoutSeconds ?? 900;
     super(id, {
-      input: props.input,
-      installCommands: props.installCommands,
+      // Nothing to install: node (the build image's runtime) runs the bundle from the cloud assembly.
+      input: props.cloudAssembly,
       env: {
-        SLIPWAY_COMMIT: props.commit,
         SLIPWAY_VERIFY_ROLE_ARN: role.roleArn(Aws.PARTITION),
       },
       envFromCfnOutputs: {
@@ -62,12 +72,13 @@ export class DeploymentVerificationStep extends CodeBuildStep {
         'mkdir -p ~/.aws',
         `printf '[profile ${PROFILE}]\\nrole_arn = %s\\ncredential_source = EcsContainer\\nrole_session_name = slipway-verify\\n' "$SLIPWAY_VERIFY_ROLE_ARN" >> ~/.aws/config`,
         [
-          `AWS_PROFILE=${PROFILE} npx slipway verify`,
+          `AWS_PROFILE=${PROFILE} node ${props.cli} verify`,
           `--region ${props.region}`,
           '--cluster "$SLIPWAY_CLUSTER"',
           ...services.map((service) => `--service "$${serviceVariable(service)}"`),
           '--url "$SLIPWAY_URL"',
-          '--commit "$SLIPWAY_COMMIT"',
+          `--template ${props.template}`,
+          ...(versionService !== undefined ? [`--version-service "$${serviceVariable(versionService)}"`] : []),
           `--timeout ${timeoutSeconds}`,
           `--summary-file ${SUMMARY_FILE}`,
         ].join(' '),

@@ -29,13 +29,14 @@ export interface SlipwayServiceProps {
   /** Port the container listens on. */
   readonly containerPort: number;
   /**
-   * Git commit being deployed: passed as the `GIT_SHA` build argument and environment variable, and as an image label.
+   * Git commit the image is built from: passed as the `GIT_SHA` build argument of a Dockerfile directory image
+   * (whose Dockerfile bakes it in as an environment variable and label). The task definition does not carry it.
    * @default - not recorded
    */
   readonly gitSha?: string;
   /**
    * Plain environment variables. Never secrets: use `secrets`.
-   * @default - only GIT_SHA (when gitSha is set)
+   * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -164,7 +165,9 @@ export abstract class SlipwayServiceBase extends Construct {
       memoryLimitMiB: props.settings.memoryMiB,
       runtimePlatform: { cpuArchitecture: architecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const environment = { ...props.environment, ...(props.gitSha ? { GIT_SHA: props.gitSha } : {}) };
+    // The commit is baked into the image (GIT_SHA build argument), never into the task definition: an
+    // unchanged image keeps its task definition revision, so a commit elsewhere does not roll this service.
+    const environment = { ...props.environment };
     this.container = this.taskDefinition.addContainer('App', {
       containerName: props.serviceName,
       image: toContainerImage(props.image, props.gitSha, architecture),
@@ -175,7 +178,6 @@ export abstract class SlipwayServiceBase extends Construct {
       secrets: props.secrets ? { ...props.secrets } : undefined,
       healthCheck: props.containerHealthCheck,
       portMappings: [{ containerPort: props.containerPort, name: props.serviceName }],
-      dockerLabels: props.gitSha ? { 'org.opencontainers.image.revision': props.gitSha } : undefined,
       logging: ecs.LogDrivers.awsLogs({
         logGroup: this.logGroup,
         streamPrefix: props.serviceName,

@@ -11,8 +11,9 @@ export interface DirectoryImage {
    */
   readonly file?: string;
   /**
-   * Extra build arguments. `GIT_SHA` is always passed when the service knows the git SHA.
-   * @default - only GIT_SHA
+   * Extra build arguments, e.g. `GIT_SHA`: the commit the image is built from. The service's own `gitSha`, when
+   * set, overrides it.
+   * @default - only the service's gitSha as GIT_SHA, if set
    */
   readonly buildArgs?: Readonly<Record<string, string>>;
   /**

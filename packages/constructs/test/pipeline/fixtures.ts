@@ -80,6 +80,7 @@ export class FakeApplicationStage extends Stage implements DeployableStage {
         cluster,
         services,
       }),
+      versionService: 'backend',
     };
   }
 }

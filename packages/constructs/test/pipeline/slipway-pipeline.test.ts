@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { CONNECTION_ARN, environment, FakeApplicationStage, PIPELINE_ACCOUNT, pipelineApp, SETTINGS } from './fixtures';
@@ -35,6 +35,22 @@ function stageNamed(template: Template, name: string): PipelineStage {
   return stage;
 }
 
+interface BuildSpec {
+  phases: Record<string, { commands?: string[]; 'runtime-versions'?: Record<string, string> } | undefined>;
+  cache?: { paths: string[] };
+  env?: { 'exported-variables'?: string[] };
+  artifacts?: Record<string, unknown>;
+}
+
+/** The buildspec of the verification step after the pipeline stage `stageName`. */
+function verifyBuildSpec(template: Template, stageName: string): BuildSpec {
+  const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))
+    .map((project) => project.Properties.Source.BuildSpec)
+    .filter((spec): spec is string => typeof spec === 'string' && spec.includes(`assembly-Delivery-${stageName}/`));
+  expect(specs).toHaveLength(1);
+  return JSON.parse(specs[0]) as BuildSpec;
+}
+
 function synthesize(app: ReturnType<typeof pipelineApp>) {
   // Synthesizing the App runs both nag packs over every stack, the stages' included; any unacknowledged finding throws.
   const assembly = app.app.synth();
@@ -58,7 +74,7 @@ describe('dev → prod, prod in another account with approval', () => {
     });
   });
 
-  test('the source is a CodeConnections connection on the configured branch', () => {
+  test('the source is a CodeConnections connection on the configured branch, cloned with its history for CodeBuild', () => {
     const source = stageNamed(template, 'Source');
     expect(source.Actions).toEqual([
       expect.objectContaining({
@@ -68,6 +84,8 @@ describe('dev → prod, prod in another account with approval', () => {
           FullRepositoryId: 'acme/shop',
           BranchName: 'release',
           DetectChanges: true,
+          // CodeBuild clones the repository (git history included) instead of unpacking a zip without .git.
+          OutputArtifactFormat: 'CODEBUILD_CLONE_REF',
         }),
       }),
     ]);
@@ -77,19 +95,38 @@ describe('dev → prod, prod in another account with approval', () => {
     expect(stagesOf(template).map((stage) => stage.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Dev', 'Prod']);
   });
 
-  test('the synth step installs, builds, tests and synthesizes with the commit as GIT_SHA, keeping packages/infra/cdk.out', () => {
+  test('the synth step installs from the npm cache, builds, tests and synthesizes, keeping packages/infra/cdk.out', () => {
     const synthProject = Object.values(template.findResources('AWS::CodeBuild::Project')).find((project) =>
       JSON.stringify(project.Properties.Source.BuildSpec).includes('npx projen synth'),
     )!;
     const buildSpec = JSON.parse(synthProject.Properties.Source.BuildSpec);
-    expect(buildSpec.phases.install.commands).toEqual(['apt-get update -qq && apt-get install -y -qq nginx', 'npm ci']);
+    expect(buildSpec.phases.install.commands).toEqual([
+      'apt-get update -qq && apt-get install -y -qq nginx',
+      'npm ci --prefer-offline --no-audit --no-fund',
+    ]);
     expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '24' });
     expect(buildSpec.phases.build.commands).toEqual(['npx projen build', 'npx projen synth']);
     expect(buildSpec.artifacts['base-directory']).toBe('packages/infra/cdk.out');
+    // No commit id reaches synth as a variable: each image's commit comes from git (see packages/infra).
     const build = stageNamed(template, 'Build').Actions[0];
-    expect(JSON.parse(build.Configuration!.EnvironmentVariables as string)).toEqual(
-      expect.arrayContaining([{ name: 'GIT_SHA', type: 'PLAINTEXT', value: '#{Source@acme_shop.CommitId}' }]),
-    );
+    expect(build.Configuration!.EnvironmentVariables ?? '').not.toContain('CommitId');
+    // CodeBuild restores ~/.npm from S3 before the build and saves it after (the buildspec's cache paths).
+    expect(buildSpec.cache).toEqual({ paths: ['/root/.npm/**/*'] });
+    expect(synthProject.Properties.Cache).toEqual({
+      Type: 'S3',
+      Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineBuildCache/) }, 'synth']] },
+    });
+  });
+
+  test('self-mutation keeps its npm install in the same cache; the verification steps have nothing to cache', () => {
+    const cachePrefixes = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .filter((project) => project.Properties.Cache?.Type === 'S3')
+      .map((project) => project.Properties.Cache.Location['Fn::Join'][1][1])
+      .sort();
+    expect(cachePrefixes).toEqual(['self-mutation', 'synth']);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30 })]) },
+    });
   });
 
   test('prod is preceded by a manual approval: every deploy action of the stage runs after it', () => {
@@ -149,21 +186,46 @@ describe('dev → prod, prod in another account with approval', () => {
       expect(byName.SLIPWAY_CLUSTER).toMatch(new RegExp(`^#\\{${namespace}\\.ClusterName\\}$`));
       expect(byName.SLIPWAY_SERVICE_BACKEND).toMatch(new RegExp(`^#\\{${namespace}\\.backendServiceName\\}$`));
       expect(byName.SLIPWAY_SERVICE_FRONTEND).toMatch(new RegExp(`^#\\{${namespace}\\.frontendServiceName\\}$`));
-      expect(byName.SLIPWAY_COMMIT).toBe('#{Source@acme_shop.CommitId}');
+      // The commit /api/version must report is the backend image's, read from the cloud assembly at run time.
+      expect(byName.SLIPWAY_COMMIT).toBeUndefined();
+      // The step's input is the synth output (the cloud assembly), not the source: it carries the CLI bundle.
+      expect(verify).toEqual(expect.objectContaining({ InputArtifacts: [{ Name: 'Synth_Output' }] }));
     },
   );
 
+  test.each(['Dev', 'Prod'])(
+    '%s: the verification buildspec installs nothing and runs the bundled CLI with node',
+    (name) => {
+      const buildSpec = verifyBuildSpec(template, name);
+      const stage = built.stages.find((candidate) => candidate.stageName === name)!;
+      const stageTemplate = `${stage.artifactId}/${Stack.of(stage.deployment.url).templateFile}`;
+      expect(buildSpec.phases.install?.commands).toBeUndefined();
+      expect(buildSpec.phases.pre_build?.commands).toBeUndefined();
+      expect(JSON.stringify(buildSpec)).not.toMatch(/npm |npx |yarn |pnpm |pip |apt-get/);
+      expect(buildSpec.phases.build!.commands!.filter((command) => command.includes('verify --'))).toEqual([
+        `AWS_PROFILE=slipway-verify node slipway-verify.js verify --region eu-west-1 --cluster "$SLIPWAY_CLUSTER" --service "$SLIPWAY_SERVICE_BACKEND" --service "$SLIPWAY_SERVICE_FRONTEND" --url "$SLIPWAY_URL" --template ${stageTemplate} --version-service "$SLIPWAY_SERVICE_BACKEND" --timeout 900 --summary-file slipway-verify.txt`,
+      ]);
+      expect(stageTemplate).toMatch(
+        new RegExp(`^assembly-Delivery-${name}/Delivery${name}Application[0-9A-F]{8}\\.template\\.json$`),
+      );
+    },
+  );
+
+  test("the cloud assembly carries the CLI bundle and each stage's template the verification names", () => {
+    const outdir = built.app.outdir;
+    const bundle = path.join(outdir, 'slipway-verify.js');
+    expect(existsSync(bundle)).toBe(true);
+    expect(readFileSync(bundle, 'utf8')).toContain('slipway verify');
+    for (const stage of built.stages) {
+      const stageTemplate = path.join(outdir, stage.artifactId, Stack.of(stage.deployment.url).templateFile);
+      expect(existsSync(stageTemplate)).toBe(true);
+    }
+  });
+
   test("the verification step assumes only its environment's verification role and runs the CLI with bounded waits", () => {
-    const project = Object.values(template.findResources('AWS::CodeBuild::Project')).find(
-      (candidate) =>
-        JSON.stringify(candidate.Properties.Source.BuildSpec).includes('222222222222') === false &&
-        JSON.stringify(candidate.Properties.Source.BuildSpec).includes('slipway verify'),
-    )!;
-    const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
-    expect(buildSpec.phases.build.commands).toContain(
-      'AWS_PROFILE=slipway-verify npx slipway verify --region eu-west-1 --cluster "$SLIPWAY_CLUSTER" --service "$SLIPWAY_SERVICE_BACKEND" --service "$SLIPWAY_SERVICE_FRONTEND" --url "$SLIPWAY_URL" --commit "$SLIPWAY_COMMIT" --timeout 900 --summary-file slipway-verify.txt',
-    );
-    expect(buildSpec.env['exported-variables']).toEqual(['SLIPWAY_VERIFIED_URL', 'SLIPWAY_VERIFICATION']);
+    const buildSpec = verifyBuildSpec(template, 'Prod');
+    expect(buildSpec.phases.build!.commands!.join('\n')).toMatch(/ --timeout 900 --summary-file slipway-verify\.txt$/m);
+    expect(buildSpec.env!['exported-variables']).toEqual(['SLIPWAY_VERIFIED_URL', 'SLIPWAY_VERIFICATION']);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -191,6 +253,43 @@ describe('dev → prod, prod in another account with approval', () => {
       },
       VersioningConfiguration: { Status: 'Enabled' },
     });
+  });
+});
+
+describe('a stage with a Docker image asset', () => {
+  test("publishes images from a buildspec in the cloud assembly, so the pipeline stack never names an image's hash", () => {
+    // GIVEN a Docker image asset in each stage's stack
+    const context = mkdtempSync(path.join(tmpdir(), 'slipway-image-'));
+    writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY app.txt /\n');
+    writeFileSync(path.join(context, 'app.txt'), 'version 1\n');
+    const built = pipelineApp(
+      [environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)],
+      SETTINGS,
+      (stack) => new ecrAssets.DockerImageAsset(stack, 'Image', { directory: context }),
+    );
+    // WHEN synthesized
+    const assembly = built.app.synth();
+    const pipelineTemplate = readFileSync(path.join(assembly.directory, built.stack.templateFile), 'utf8');
+    // THEN one Docker publishing step publishes to both accounts; its project reads the buildspec CDK Pipelines
+    // wrote into the cloud assembly (CodeBuild's BuildSpec names a file in the input artifact)
+    const hash = (built.stages[0].node.findChild('Application').node.findChild('Image') as ecrAssets.DockerImageAsset)
+      .assetHash;
+    const template = Template.fromJSON(JSON.parse(pipelineTemplate));
+    const assets = stageNamed(template, 'Assets').Actions;
+    expect(assets.map((action) => action.Name)).toEqual(['DockerAssets']);
+    const publisher = Object.values(template.findResources('AWS::CodeBuild::Project')).find(
+      (project) =>
+        typeof project.Properties.Source.BuildSpec === 'string' &&
+        /^buildspec-.*-DockerAsset\.yaml$/.test(project.Properties.Source.BuildSpec),
+    )!;
+    expect(publisher).toBeDefined();
+    const buildSpecFile = publisher.Properties.Source.BuildSpec as string;
+    // and its `npm install -g cdk-assets` draws on the npm cache
+    expect(publisher.Properties.Cache.Location['Fn::Join'][1][1]).toBe('assets');
+    const buildSpec = readFileSync(path.join(assembly.directory, buildSpecFile), 'utf8');
+    expect(buildSpec).toContain(`publish \\"${hash}:111111111111-eu-west-1`);
+    expect(buildSpec).toContain(`publish \\"${hash}:222222222222-eu-west-1`);
+    expect(pipelineTemplate).not.toContain(hash);
   });
 });
 
@@ -287,7 +386,7 @@ describe('the tools the pipeline installs', () => {
         [environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)],
         SETTINGS,
         (stack) => {
-          new DockerImageAsset(stack, 'Image', { directory: context });
+          new ecrAssets.DockerImageAsset(stack, 'Image', { directory: context });
           new Asset(stack, 'File', { path: path.join(context, 'data.txt') });
         },
       );

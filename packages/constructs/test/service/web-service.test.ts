@@ -103,10 +103,8 @@ describe('WebService', () => {
               }),
               Match.objectLike({ Name: 'API_KEY' }),
             ]),
-            Environment: [
-              { Name: 'PORT', Value: '8000' },
-              { Name: 'GIT_SHA', Value: 'abc1234' },
-            ],
+            // The git SHA (abc1234) is the image's business, not the task definition's.
+            Environment: [{ Name: 'PORT', Value: '8000' }],
           }),
         ],
       });

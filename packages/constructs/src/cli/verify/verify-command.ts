@@ -3,7 +3,9 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { parseOptions, secondsOption } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
+import { checkServiceImages, ServiceImageCheck } from './image-check';
 import { runSmokeTest, SmokeTestResult } from './smoke-test';
+import { readStageTemplate, StageTemplate } from './stage-template';
 import { findEnvironmentServices } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { RolloutResult, waitForRollout } from '../ecs/rollout';
@@ -20,13 +22,16 @@ export interface VerifyCommandDependencies {
 }
 
 const USAGE = `usage: slipway verify (--cluster <name> --service <name> [--service <name>...] | --env <name>)
-                      [--url <stage URL>] [--commit <sha>] [--region <region>]
+                      [--url <stage URL>] [--commit <sha> | --template <file> --version-service <name>]
+                      [--template <stage stack template in the cloud assembly>] [--region <region>]
                       [--timeout <seconds, default 900>] [--poll-interval <seconds, default 15>]
                       [--smoke-timeout <seconds, default 180>] [--summary-file <path>]
 
 Waits until every service's primary deployment is COMPLETED with running == desired, fails fast
-when a deployment FAILED or the circuit breaker rolled it back (listing why tasks stopped), then
-smoke-tests the URL: /api/health is 200, /api/version reports --commit, / serves HTML.
+when a deployment FAILED or the circuit breaker rolled it back (listing why tasks stopped). With
+--template, every running task must run the image (tag and one digest) that the template's task
+definition of its family names. Then smoke-tests the URL: /api/health is 200, /api/version reports
+--commit (or, with --version-service, the GIT_SHA that service's image was built with), / serves HTML.
 Exit codes: 0 verified, 1 deployment or smoke test failed, 2 wrong usage, 3 timed out.`;
 
 /** `slipway verify`: the pipeline's post-deployment check of one stage. */
@@ -107,12 +112,48 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
         `✔ Rollout complete for ${services.length} service${services.length === 1 ? '' : 's'} after ${formatDuration(clock.now() - started)}`,
       );
 
+      let images: ServiceImageCheck[] | undefined;
+      let expectedCommit = options.commit;
+      if (options.stage !== undefined) {
+        output.info(`Checking that the services run the images of ${options.stage.file}`);
+        try {
+          images = [];
+          for (const service of services) images.push(await checkServiceImages(ecs, cluster!, service, options.stage));
+        } catch (error) {
+          output.error(`✖ Could not read the running tasks of cluster ${cluster}: ${describeAwsError(error)}`);
+          return ExitCode.FAILED;
+        }
+        for (const check of images) {
+          (check.ok ? output.info : output.error)(`  ${check.ok ? '✔' : '✖'} ${check.service}: ${check.detail}`);
+        }
+        const wrong = images.filter((check) => !check.ok);
+        if (wrong.length > 0) {
+          output.error(`✖ ${wrong.map((check) => check.service).join(', ')} not running what this pipeline run built.`);
+          writeSummary(
+            options.summaryFile,
+            `FAILED image check: ${wrong.map((check) => `${check.service} ${check.detail}`).join('; ')}`,
+          );
+          return ExitCode.FAILED;
+        }
+        if (options.versionService !== undefined) {
+          const reporter = images.find((check) => check.service === options.versionService);
+          const commits = [...new Set(reporter?.containers?.map((container) => container.gitSha) ?? [])];
+          if (commits.length !== 1 || commits[0] === undefined) {
+            output.error(
+              `✖ Cannot tell which commit ${options.versionService} must report: its images carry ${commits.length === 0 ? 'no' : commits.map(String).join(', ')} GIT_SHA build argument in ${options.stage.file.replace(/\.template\.json$/, '.assets.json')}.`,
+            );
+            return ExitCode.FAILED;
+          }
+          expectedCommit = commits[0];
+        }
+      }
+
       let smoke: SmokeTestResult | undefined;
       if (options.url !== undefined) {
-        output.info(`Smoke-testing ${options.url}${options.commit ? ` for commit ${options.commit}` : ''}`);
+        output.info(`Smoke-testing ${options.url}${expectedCommit ? ` for commit ${expectedCommit}` : ''}`);
         smoke = await runSmokeTest({
           baseUrl: options.url,
-          expectedCommit: options.commit,
+          expectedCommit,
           timeoutMs: options.smokeTimeoutMs,
           retryIntervalMs: Math.min(options.pollIntervalMs, 5_000),
           requestTimeoutMs: 10_000,
@@ -141,8 +182,9 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
 
       const summary =
         `rollout complete (${rollout.services.map((service) => `${service.service} ${service.detail}`).join('; ')})` +
+        (images ? '; every task runs the images this run built' : '') +
         (smoke
-          ? `; smoke test passed at ${options.url}${options.commit ? ` serving commit ${options.commit.slice(0, 12)}` : ''}`
+          ? `; smoke test passed at ${options.url}${expectedCommit ? ` serving commit ${expectedCommit.slice(0, 12)}` : ''}`
           : '');
       writeSummary(options.summaryFile, summary);
       output.info(`✔ Stage verified in ${formatDuration(clock.now() - started)}: ${summary}`);
@@ -157,6 +199,10 @@ interface VerifyOptions {
   readonly environment?: string;
   readonly url?: string;
   readonly commit?: string;
+  /** The stage's synthesized template, read before anything is waited for. */
+  readonly stage?: StageTemplate;
+  /** The service whose image's GIT_SHA /api/version must report. */
+  readonly versionService?: string;
   readonly region?: string;
   readonly timeoutMs: number;
   readonly pollIntervalMs: number;
@@ -173,6 +219,8 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
       env: { type: 'string' },
       url: { type: 'string' },
       commit: { type: 'string' },
+      template: { type: 'string' },
+      'version-service': { type: 'string' },
       region: { type: 'string' },
       timeout: { type: 'string' },
       'poll-interval': { type: 'string' },
@@ -196,6 +244,20 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
   if (values.commit !== undefined && values.url === undefined) {
     throw new UsageError(`--commit is checked against the stage's /api/version, so it needs --url.\n\n${USAGE}`);
   }
+  const versionService = values['version-service']?.trim() || undefined;
+  if (versionService !== undefined) {
+    if (values.template === undefined || values.url === undefined) {
+      throw new UsageError(
+        `--version-service reads the commit from the image in --template and checks it at --url's /api/version, so it needs both.\n\n${USAGE}`,
+      );
+    }
+    if (values.commit !== undefined) {
+      throw new UsageError(`Pass either --commit or --version-service, not both.\n\n${USAGE}`);
+    }
+    if (!services.includes(versionService)) {
+      throw new UsageError(`--version-service ${versionService} must be one of the --service names.\n\n${USAGE}`);
+    }
+  }
   if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url)) {
     throw new UsageError(`--url must be an http:// or https:// URL; got "${values.url}".`);
   }
@@ -205,6 +267,8 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
     environment: values.env,
     url: values.url,
     commit: values.commit?.trim() || undefined,
+    stage: values.template !== undefined ? readStageTemplate(values.template) : undefined,
+    versionService,
     region: values.region,
     timeoutMs: secondsOption(values.timeout, '--timeout', 900),
     pollIntervalMs: secondsOption(values['poll-interval'], '--poll-interval', 15),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -10,6 +10,8 @@ import {
   ListServicesCommand,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ExitCode, UsageError } from '../../../src/cli/command';
 import { createVerifyCommand } from '../../../src/cli/verify/verify-command';
@@ -283,9 +285,143 @@ describe('usage errors', () => {
     [['--env', 'dev', '--url', 'example.com'], /--url must be an http:\/\/ or https:\/\/ URL; got "example.com"/],
     [['--env', 'dev', '--timeout', 'soon'], /--timeout must be a positive number of seconds; got "soon"/],
     [['--env', 'dev', '--bogus'], /Unknown option '--bogus'/],
+    [
+      [...byName, '--url', 'http://x', '--version-service', 'backend'],
+      /--version-service reads the commit from the image in --template and checks it at --url's \/api\/version, so it needs both/,
+    ],
   ])('%j', async (argv, message) => {
     const { command } = setup();
     await expect(command.run(argv)).rejects.toThrow(UsageError);
     await expect(command.run(argv)).rejects.toThrow(message);
+  });
+});
+
+describe('--template: each service must run the images this pipeline run built', () => {
+  /**
+   * A stage stack as CDK synthesizes it: one Fargate task definition per service, each image a Docker image
+   * asset built with its own GIT_SHA (the backend's is the commit the local stage reports).
+   */
+  function synthesizeStage(): { templateFile: string; family: Record<string, string>; tag: Record<string, string> } {
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-verify-assembly-')) });
+    const stack = new Stack(app, 'DevApp', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const definitions: Record<string, ecs.FargateTaskDefinition> = {};
+    for (const [name, gitSha] of [
+      ['backend', COMMIT],
+      ['frontend', 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0'],
+    ]) {
+      const context = mkdtempSync(path.join(tmpdir(), `slipway-${name}-`));
+      writeFileSync(path.join(context, 'Dockerfile'), `FROM scratch\nARG GIT_SHA\nLABEL service=${name}\n`);
+      definitions[name] = new ecs.FargateTaskDefinition(stack, `${name}TaskDefinition`);
+      definitions[name].addContainer(name, {
+        containerName: name,
+        image: ecs.ContainerImage.fromAsset(context, { buildArgs: { GIT_SHA: gitSha } }),
+      });
+    }
+    const assembly = app.synth();
+    const template = assembly.getStackArtifact(stack.artifactId).template;
+    const family: Record<string, string> = {};
+    const tag: Record<string, string> = {};
+    for (const resource of Object.values(template.Resources) as any[]) {
+      if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
+      const container = resource.Properties.ContainerDefinitions[0];
+      family[container.Name] = resource.Properties.Family;
+      tag[container.Name] = container.Image['Fn::Sub'].split(':').pop();
+    }
+    return { templateFile: path.join(assembly.directory, stack.templateFile), family, tag };
+  }
+
+  const synthesized = synthesizeStage();
+  const digest = (name: string) => `sha256:${name === 'backend' ? 'b' : 'f'}${'0'.repeat(63)}`;
+
+  /** DescribeServices, ListTasks and DescribeTasks as ECS answers them once the services run `images`. */
+  function stageRunning(images: Record<string, { family?: string; tag: string }>, tasksPerService = 2) {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: Object.entries(images).map(([name, image]) =>
+        service(name, [deployment({ family: image.family ?? synthesized.family[name], revision: 3 })]),
+      ),
+    });
+    for (const [name, image] of Object.entries(images)) {
+      const arns = Array.from(
+        { length: tasksPerService },
+        (_, index) => `arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/${name}${index}`,
+      );
+      ecsMock.on(ListTasksCommand, { serviceName: name, desiredStatus: 'RUNNING' }).resolves({ taskArns: arns });
+      ecsMock.on(DescribeTasksCommand, { tasks: arns }).resolves({
+        tasks: arns.map((taskArn) => ({
+          taskArn,
+          lastStatus: 'RUNNING',
+          taskDefinitionArn: `arn:aws:ecs:eu-west-1:111111111111:task-definition/${image.family ?? synthesized.family[name]}:3`,
+          containers: [
+            {
+              name,
+              image: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1:${image.tag}`,
+              imageDigest: digest(name),
+              lastStatus: 'RUNNING',
+            },
+          ],
+        })),
+      });
+    }
+  }
+
+  const withTemplate = (summaryFile: string) => [
+    ...byName,
+    '--url',
+    stage.url,
+    '--template',
+    synthesized.templateFile,
+    '--version-service',
+    'backend',
+    '--summary-file',
+    summaryFile,
+  ];
+
+  test("tasks running the template's images verify, and /api/version must report the backend image's GIT_SHA", async () => {
+    // GIVEN both services run the images the synthesized stage names
+    stageRunning({ backend: { tag: synthesized.tag.backend }, frontend: { tag: synthesized.tag.frontend } });
+    const { command, output, summaryFile } = setup();
+    // WHEN
+    const code = await command.run(withTemplate(summaryFile));
+    // THEN
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(output.lines).toContain(
+      `  ✔ backend: 2 tasks of ${synthesized.family.backend}:3 run backend ${synthesized.tag.backend.slice(0, 12)}… (sha256:b00000000000…)`,
+    );
+    expect(output.text).toContain(`Smoke-testing ${stage.url} for commit ${COMMIT}`);
+    expect(readFileSync(summaryFile, 'utf8')).toContain('every task runs the images this run built');
+  });
+
+  test('a service still running an older image fails (exit 1), naming both images', async () => {
+    const old = 'a'.repeat(64);
+    stageRunning({ backend: { tag: old }, frontend: { tag: synthesized.tag.frontend } });
+    const { command, output, summaryFile } = setup();
+    const code = await command.run(withTemplate(summaryFile));
+    expect(code).toBe(ExitCode.FAILED);
+    expect(output.errors[0]).toMatch(
+      new RegExp(
+        `^  ✖ backend: container backend of task backend0 runs \\S+:${old}, not \\S+:${synthesized.tag.backend}$`,
+      ),
+    );
+    expect(output.text).not.toContain('Smoke-testing');
+    expect(readFileSync(summaryFile, 'utf8')).toMatch(/^FAILED image check: backend container backend/);
+  });
+
+  test("a task definition family the run's cloud assembly does not define fails (exit 1)", async () => {
+    stageRunning({
+      backend: { family: 'handmade-backend', tag: synthesized.tag.backend },
+      frontend: { tag: synthesized.tag.frontend },
+    });
+    const { command, output, summaryFile } = setup();
+    const code = await command.run(withTemplate(summaryFile));
+    expect(code).toBe(ExitCode.FAILED);
+    expect(output.errors[0]).toContain('backend: runs task definition handmade-backend:3, whose family');
+  });
+
+  test('a missing template is a usage error that names the file', async () => {
+    const { command } = setup();
+    await expect(command.run([...byName, '--template', '/nowhere/stack.template.json'])).rejects.toThrow(
+      /--template \/nowhere\/stack.template.json does not exist/,
+    );
   });
 });

@@ -1,0 +1,130 @@
+import { DescribeTasksCommand, ECSClient, ListTasksCommand, Task } from '@aws-sdk/client-ecs';
+import { ExpectedContainer, imageReference, StageTemplate } from './stage-template';
+
+/** Whether one service runs, in every task, the images its task definition in the stage's template names. */
+export interface ServiceImageCheck {
+  readonly service: string;
+  readonly ok: boolean;
+  /** One line: what runs, or what is wrong. */
+  readonly detail: string;
+  /**
+   * The containers of the template's task definition that the service's tasks run.
+   * @default - the service's tasks could not be matched to the template
+   */
+  readonly containers?: readonly ExpectedContainer[];
+}
+
+/** DescribeTasks takes at most 100 tasks per call. */
+const DESCRIBE_TASKS_BATCH = 100;
+
+/**
+ * Prove a service runs what this pipeline run built: every RUNNING task of the
+ * service belongs to a task definition family the stage's template defines, and
+ * each of its containers runs the image that template names (for an image
+ * asset, the tag is the asset's content hash) with the digest ECS resolved for
+ * it, one digest per container across all tasks.
+ *
+ * The CDK bootstrap's asset repository makes tags immutable, so the tag pins
+ * the digest: the digest printed is the image this run published.
+ */
+export async function checkServiceImages(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  stage: StageTemplate,
+): Promise<ServiceImageCheck> {
+  const tasks = await runningTasks(ecs, cluster, service);
+  if (tasks.length === 0) return { service, ok: false, detail: 'no RUNNING tasks to check' };
+  const definitions = [...new Set(tasks.map((task) => task.taskDefinitionArn ?? 'unknown'))];
+  if (definitions.length > 1) {
+    return {
+      service,
+      ok: false,
+      detail: `tasks run ${definitions.length} task definitions (${definitions.map(shortDefinition).join(', ')}): an older deployment still runs`,
+    };
+  }
+  const definition = shortDefinition(definitions[0]);
+  const family = definition.split(':')[0];
+  const expected = stage.families.get(family);
+  if (!expected) {
+    return {
+      service,
+      ok: false,
+      detail: `runs task definition ${definition}, whose family ${stage.file} does not define: not what this pipeline run deployed`,
+    };
+  }
+  const seen: string[] = [];
+  for (const container of expected) {
+    const digests = new Set<string>();
+    for (const task of tasks) {
+      const running = task.containers?.find((candidate) => candidate.name === container.name);
+      if (!running) {
+        return { service, ok: false, detail: `task ${taskId(task)} has no container ${container.name}` };
+      }
+      const reference = running.image ? imageReference(running.image) : undefined;
+      if (reference !== container.reference) {
+        return {
+          service,
+          ok: false,
+          detail: `container ${container.name} of task ${taskId(task)} runs ${running.image ?? 'an unknown image'}, not ${container.image}`,
+        };
+      }
+      if (!running.imageDigest) {
+        return {
+          service,
+          ok: false,
+          detail: `container ${container.name} of task ${taskId(task)} reports no image digest yet`,
+        };
+      }
+      digests.add(running.imageDigest);
+    }
+    if (digests.size > 1) {
+      return {
+        service,
+        ok: false,
+        detail: `container ${container.name} runs ${digests.size} different digests of ${short(container.reference)}: ${[...digests].join(', ')}`,
+      };
+    }
+    seen.push(`${container.name} ${short(container.reference)} (${short([...digests][0])})`);
+  }
+  return {
+    service,
+    ok: true,
+    detail: `${tasks.length} task${tasks.length === 1 ? '' : 's'} of ${definition} run ${seen.join(', ')}`,
+    containers: expected,
+  };
+}
+
+async function runningTasks(ecs: ECSClient, cluster: string, service: string): Promise<Task[]> {
+  const taskArns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const listed = await ecs.send(
+      new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING', nextToken }),
+    );
+    taskArns.push(...(listed.taskArns ?? []));
+    nextToken = listed.nextToken;
+  } while (nextToken);
+  const tasks: Task[] = [];
+  for (let start = 0; start < taskArns.length; start += DESCRIBE_TASKS_BATCH) {
+    const described = await ecs.send(
+      new DescribeTasksCommand({ cluster, tasks: taskArns.slice(start, start + DESCRIBE_TASKS_BATCH) }),
+    );
+    tasks.push(...(described.tasks ?? []));
+  }
+  return tasks;
+}
+
+/** `arn:...:task-definition/backend:12` → `backend:12`. */
+function shortDefinition(arn: string): string {
+  return arn.split('/').pop() ?? arn;
+}
+
+function taskId(task: Task): string {
+  return task.taskArn?.split('/').pop() ?? 'unknown';
+}
+
+/** A 64-hex tag or a `sha256:` digest, cut to what a person compares. */
+function short(reference: string): string {
+  return reference.replace(/^(sha256:)?([0-9a-f]{12})[0-9a-f]{52}$/, '$1$2…');
+}
