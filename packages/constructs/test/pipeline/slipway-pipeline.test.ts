@@ -390,11 +390,18 @@ describe('the tools the pipeline installs', () => {
           new Asset(stack, 'File', { path: path.join(context, 'data.txt') });
         },
       );
-      const template = synthesize(built);
+      const assembly = built.app.synth();
+      const template = Template.fromJSON(assembly.getStackArtifact(built.stack.artifactId).template);
+      // The asset-publishing buildspecs live in the cloud assembly (publishAssetsInParallel: false), named
+      // from the project; the others are inline.
+      const buildSpecOf = (source: string) =>
+        JSON.parse(
+          source.startsWith('buildspec-') ? readFileSync(path.join(assembly.directory, source), 'utf8') : source,
+        );
       projects = Object.entries(template.findResources('AWS::CodeBuild::Project')).map(([id, project]) => ({
         id,
         image: project.Properties.Environment.Image,
-        buildSpec: JSON.parse(project.Properties.Source.BuildSpec),
+        buildSpec: buildSpecOf(project.Properties.Source.BuildSpec),
       }));
     });
 
