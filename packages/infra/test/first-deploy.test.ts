@@ -24,10 +24,7 @@ let delivery: DeliveryStack;
 let stacks: CloudFormationStackArtifact[];
 
 beforeAll(() => {
-  const app = createApp({
-    outdir: mkdtempSync(path.join(tmpdir(), 'slipway-first-deploy-')),
-    gitSha: 'c0ffee0123456789c0ffee0123456789c0ffee01',
-  });
+  const app = createApp({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-first-deploy-')) });
   delivery = findDeliveryStack(app);
   assembly = app.synth();
   stacks = [
