@@ -99,6 +99,25 @@ describe('SlipwayProject', () => {
     }
   });
 
+  test('tests transpile with @swc/jest on every core, and only infra turns CDK validation off', () => {
+    for (const dir of ['packages/backend', 'packages/frontend', 'packages/infra']) {
+      const manifest = snapshot[`${dir}/package.json`];
+      // THEN no ts-jest (tsc type-checks in compile), every core, and coverage as before
+      expect(manifest.jest.transform).toEqual({
+        '^.+\\.[t]sx?$': ['@swc/jest', expect.objectContaining({ jsc: expect.anything() })],
+      });
+      expect(manifest.jest.maxWorkers).toBe('100%');
+      expect(manifest.jest.collectCoverage).toBe(true);
+      expect(manifest.devDependencies).toHaveProperty('@swc/jest');
+      expect(manifest.devDependencies).toHaveProperty('@swc/core');
+      expect(manifest.devDependencies).not.toHaveProperty('ts-jest');
+    }
+    // THEN aws-cdk-lib's built-in CloudFormation validation is off in infra's test task (the App prop cannot
+    // turn it back on: CDK_VALIDATION=false wins), and no other package synthesizes a CDK app
+    expect(tasksOf(snapshot, 'packages/infra').test.env).toEqual({ CDK_VALIDATION: 'false' });
+    expect(tasksOf(snapshot, 'packages/backend').test.env).toBeUndefined();
+  });
+
   test('the Fargate contract check runs apart from `test` (it needs root), from the root and from infra', () => {
     const infra = tasksOf(snapshot, 'packages/infra');
     expect(infra['test:fargate'].steps).toEqual([

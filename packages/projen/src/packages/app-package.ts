@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
+import { useFastTests } from '../fast-tests';
 import { addSamples, SAMPLES_DIR } from '../samples';
 import { VERSIONS } from '../versions';
 
@@ -84,11 +85,12 @@ export function createAppPackage(
         ...options.jestConfig,
       },
     },
-    // ts-jest transpiles each test file on its own (fast; tsc type-checks in compile). It reads this from the
-    // test tsconfig now that its own isolatedModules option is deprecated.
+    // @swc/jest transpiles each test file on its own (tsc type-checks in compile); isolatedModules makes tsc
+    // refuse what a file-by-file transpiler cannot get right.
     tsconfigDev: { compilerOptions: { isolatedModules: true } },
   });
   project.package.addField('private', true);
+  useFastTests(project);
   if (options.sampleCode) {
     addSamples(project, path.join(SAMPLES_DIR, options.dir));
   }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonFile, typescript } from 'projen';
+import { turnOffCdkValidationInTests } from '../fast-tests';
 import { SAMPLES_DIR } from '../samples';
 import { VERSIONS } from '../versions';
 import { createAppPackage } from './app-package';
@@ -39,6 +40,9 @@ export function createInfra(
     // ts-node only for bench/: the stock CDK app it times Slipway's synth against runs through it.
     devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`, `esbuild@${VERSIONS.esbuild}`, `tsx@${VERSIONS.tsx}`, 'ts-node@^10.9.2'],
   });
+
+  // CDK's built-in template validation is off in tests but one: test/app.test.ts runs it over the whole app.
+  turnOffCdkValidationInTests(project);
 
   // environments/ lives beside packages/: both tsconfigs take the repository root as rootDir.
   // Nothing is emitted by tsc; lib/ is the esbuild bundle.
