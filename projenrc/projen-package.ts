@@ -51,6 +51,12 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     exec: 'node scripts/template-e2e.mjs',
     receiveArgs: true,
   });
+  project.addTask('bench:tests', {
+    description:
+      "Times the root `npx projen test` and a generated project's build against a baseline commit (--ci: also .ci/run); writes docs/performance.md",
+    exec: 'node bench/test-times.mjs',
+    receiveArgs: true,
+  });
   project.addTask('bench', {
     description: 'Measures npm ci, the root build and the template e2e in a fresh clone; writes docs/performance.md',
     exec: 'node bench/foundation-timings.mjs',
