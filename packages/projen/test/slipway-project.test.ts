@@ -128,6 +128,7 @@ describe('SlipwayProject', () => {
       expect.objectContaining({ exec: expect.stringContaining("--testMatch '<rootDir>/test/fargate-contract/") }),
     ]);
     expect(JSON.stringify(infra.test.steps)).not.toContain('fargate');
+    expect(infra['test:fargate'].env).toEqual({ CDK_VALIDATION: 'false' });
     expect(infra['fargate:check'].steps).toEqual([
       { spawn: 'synth' },
       { exec: 'tsx build-tools/fargate-contract/main.ts cdk.out' },
