@@ -33,7 +33,11 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
   const tsconfig = project.tsconfig?.file;
   tsconfig?.addOverride('compilerOptions.rootDir', '.');
   tsconfig?.addOverride('compilerOptions.noEmit', true);
-  typeCheckInOneProgram(project, ['src', 'build-tools', 'bench'], 'Type-check sources, build tools, benchmarks and tests');
+  typeCheckInOneProgram(
+    project,
+    ['src', 'build-tools', 'bench'],
+    'Type-check sources, build tools, benchmarks and tests',
+  );
   project.tasks.tryFind('watch')?.reset('tsc --noEmit --watch');
 
   const bundle = project.addTask('bundle', {
