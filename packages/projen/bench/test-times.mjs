@@ -141,6 +141,16 @@ const lines = [
     return `| ${label} | ≤ ${show(GOALS[key], unit)} | ${show(before, unit)} | ${show(after, unit)} | ${(after / before).toFixed(2)}× | ${after <= GOALS[key] ? 'yes' : 'no'} |`;
   }),
   '',
+  'What makes them fast (see [project-type.md](project-type.md#how-the-tests-run)): aws-cdk-lib\'s built-in',
+  'CloudFormation validation is off in unit tests (`CDK_VALIDATION=false` on the test tasks; its WebAssembly engine',
+  'started again in every test file) and runs over the whole app in one test, packages/infra/test/app.test.ts;',
+  '@swc/jest transpiles instead of ts-jest (tsc type-checks in `compile`); jest uses every core; backend and frontend',
+  'type-check in one tsc program instead of two; lint runs alongside the packages\' tests.',
+  '',
+  'Rerun (about 25 minutes on 2 cores): `node packages/projen/bench/test-times.mjs` at the root, or',
+  '`npx projen bench:tests` in packages/projen. `--ci` adds `.ci/run` (about 15 more minutes per commit),',
+  '`--no-template` leaves the generated project out, `--baseline <ref>` and `--rounds <n>` pick the comparison.',
+  '',
   'Runs (s): ' +
     rows
       .map(([key]) => `${key} ${figures.baseline[key].map((s) => s.toFixed(0)).join('/')} → ${figures.current[key].map((s) => s.toFixed(0)).join('/')}`)
