@@ -1,6 +1,7 @@
 import { javascript, TextFile, typescript } from 'projen';
 import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
+import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
 import { CDK_TOOL_VERSIONS, VERSIONS } from '../packages/projen/src/versions';
 
 /**
@@ -36,10 +37,12 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
       updateSnapshot: javascript.UpdateSnapshot.NEVER,
       jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
     },
-    // ts-jest transpiles each test file on its own (fast; tsc type-checks in compile). It reads this from the
-    // test tsconfig now that its own isolatedModules option is deprecated.
+    // @swc/jest transpiles each test file on its own (tsc type-checks in compile); isolatedModules makes tsc
+    // refuse what a file-by-file transpiler cannot get right.
     tsconfigDev: { compilerOptions: { isolatedModules: true } },
   });
+  useFastTests(project);
+  turnOffCdkValidationInTests(project);
   project.package.addBin({ slipway: 'bin/slipway' });
   // One place sets the CDK tool versions the pipeline installs: packages/projen/src/versions.ts.
   new TextFile(project, 'src/pipeline/cdk-tool-versions.ts', {
@@ -74,7 +77,7 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
   project.addTask('docs:security', {
     description:
       'Regenerate docs/security.md (every cdk-nag acknowledgement in the sample apps and the delivery pipeline)',
-    env: { SLIPWAY_WRITE_DOCS: '1' },
+    env: { SLIPWAY_WRITE_DOCS: '1', CDK_VALIDATION: 'false' },
     exec: 'jest -i --coverage=false test/nag/security-checks.test.ts',
   });
   return project;

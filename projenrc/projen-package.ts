@@ -1,6 +1,7 @@
 import { cdk, javascript } from 'projen';
 import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
+import { useFastTests } from '../packages/projen/src/fast-tests';
 import { VERSIONS } from '../packages/projen/src/versions';
 
 /**
@@ -26,11 +27,12 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
     keywords: ['projen', 'aws-cdk', 'fargate', 'ecs', 'slipway'],
     jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER },
-    // ts-jest transpiles each test file on its own (fast; tsc type-checks in compile). It reads this from the
-    // test tsconfig now that its own isolatedModules option is deprecated.
+    // @swc/jest transpiles each test file on its own (tsc type-checks in compile); isolatedModules makes tsc
+    // refuse what a file-by-file transpiler cannot get right.
     tsconfigDev: { compilerOptions: { isolatedModules: true } },
     gitignore: ['/samples/'],
   });
+  useFastTests(project);
   project.npmignore?.exclude('/scripts/', '/bench/');
   // projen adds these two unversioned and resolves them from the package's own install, which a workspace
   // package never runs: without a version they would be dropped from package.json. Pin them.
@@ -47,6 +49,12 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     description:
       'End-to-end: pack, `projen new --from` the packed tarball, build the generated project, check idempotency',
     exec: 'node scripts/template-e2e.mjs',
+    receiveArgs: true,
+  });
+  project.addTask('bench:tests', {
+    description:
+      "Times the root `npx projen test` and a generated project's build against a baseline commit (--ci: also .ci/run); writes docs/performance.md",
+    exec: 'node bench/test-times.mjs',
     receiveArgs: true,
   });
   project.addTask('bench', {

@@ -25,6 +25,9 @@ let prodTemplate: Template;
 let pipelineTemplate: Template;
 
 beforeAll(() => {
+  // The test task turns CDK's built-in CloudFormation validation off (CDK_VALIDATION=false); this file's
+  // own copy of the environment turns it on, so it runs over the whole app here.
+  process.env.CDK_VALIDATION = 'true';
   // GIVEN the environments of environments/ and this repository
   outdir = mkdtempSync(path.join(tmpdir(), 'slipway-infra-'));
   app = createApp({ outdir });

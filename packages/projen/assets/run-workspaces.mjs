@@ -1,11 +1,15 @@
 // Runs one projen task in each workspace package, in the order given, and
 // reports which package and step is running and how long each one took.
 //
-//   node .projen/run-workspaces.mjs <task> [--parallel]
+//   node .projen/run-workspaces.mjs <task> [--parallel | --alongside <command>]
 //
 // The packages are the root package.json's `workspaces`; a package runs after
 // the workspace packages it depends on (dependencies of any kind).
 // Sequential mode stops at the first failure and exits with its code.
+// --alongside runs a shell command while the packages run one after another (a
+// single-threaded check such as lint keeps a core busy that a package's tests
+// leave idle at times); its output is printed once it and the packages are done,
+// and the run fails if it failed.
 // Parallel mode (for long-running `dev` servers) prefixes every output line
 // with the package name and stops all packages when one exits or on Ctrl-C.
 import { spawn } from 'node:child_process';
@@ -15,8 +19,9 @@ import { join, basename } from 'node:path';
 const args = process.argv.slice(2);
 const task = args.shift();
 const parallel = args[0] === '--parallel' ? Boolean(args.shift()) : false;
+const alongside = !parallel && args[0] === '--alongside' && args.length === 2 ? args.splice(0, 2)[1] : undefined;
 if (!task || args.length > 0) {
-  console.error('usage: node .projen/run-workspaces.mjs <task> [--parallel]');
+  console.error('usage: node .projen/run-workspaces.mjs <task> [--parallel | --alongside <command>]');
   process.exit(2);
 }
 
@@ -67,7 +72,7 @@ function hasTask(dir) {
 
 const targets = dirs.filter(hasTask);
 const skipped = dirs.filter((dir) => !targets.includes(dir));
-if (targets.length === 0) {
+if (targets.length === 0 && alongside === undefined) {
   console.log(`no workspace package defines the task "${task}"; nothing to do`);
   process.exit(0);
 }
@@ -111,6 +116,7 @@ if (parallel) {
   process.exit(outcome.code);
 } else {
   const started = Date.now();
+  const companion = alongside === undefined ? undefined : startAlongside(alongside);
   for (const [index, dir] of targets.entries()) {
     const name = basename(dir);
     console.log(paint('1', `\n▶ [${index + 1}/${targets.length}] ${name} › ${task}`));
@@ -121,6 +127,7 @@ if (parallel) {
     if (code !== 0) {
       console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
       console.error(`  rerun just this step: (cd ${dir} && npx projen ${task})`);
+      companion?.stop();
       process.exit(code);
     }
     console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
@@ -128,5 +135,42 @@ if (parallel) {
   console.log(paint('1', `\n${task} summary`));
   for (const { name, took } of results) console.log(`  ✔ ${name.padEnd(12)} ${seconds(took).padStart(8)}`);
   for (const dir of skipped) console.log(`  – ${basename(dir).padEnd(12)} ${'no task'.padStart(8)}`);
+  if (companion) {
+    const { code, took, output } = await companion.done;
+    console.log(paint('1', `\n▶ alongside › ${alongside}`));
+    process.stdout.write(output);
+    if (code !== 0) {
+      console.error(paint('31', `✖ ${alongside} failed after ${seconds(took)} (exit ${code})`));
+      process.exit(code);
+    }
+    console.log(paint('32', `✔ ${alongside} (${seconds(took)}, alongside)`));
+  }
   console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
+}
+
+/** Starts `command` in a shell, its output kept until it is done. */
+function startAlongside(command) {
+  const begin = Date.now();
+  // Its own process group, so that stopping it stops what it started (npx, projen, the linter).
+  const child = spawn(command, { shell: true, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('SIGINT', () => {
+    stop();
+    process.exit(130);
+  });
+  const chunks = [];
+  child.stdout.on('data', (chunk) => chunks.push(chunk));
+  child.stderr.on('data', (chunk) => chunks.push(chunk));
+  const done = new Promise((resolve) =>
+    child.on('close', (code) =>
+      resolve({ code: code ?? 1, took: Date.now() - begin, output: Buffer.concat(chunks).toString() }),
+    ),
+  );
+  return { stop, done };
 }

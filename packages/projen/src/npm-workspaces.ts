@@ -28,6 +28,15 @@ export interface NpmWorkspacesOptions {
    * @default ["dev"]
    */
   readonly parallelTasks?: string[];
+
+  /**
+   * A shell command to run while a sequential root task's packages run, by task
+   * name: `{ test: 'npx projen lint' }` lints while the packages test. A
+   * single-threaded check keeps a core busy that the packages leave idle at
+   * times; its output is printed after the packages', and its failure fails the task.
+   * @default - nothing runs alongside
+   */
+  readonly alongside?: { [task: string]: string };
 }
 
 const RUNNER_PATH = '.projen/run-workspaces.mjs';
@@ -47,6 +56,7 @@ export class NpmWorkspaces extends Component {
   public readonly patterns: string[];
   private readonly sequentialTasks: string[];
   private readonly parallelTasks: string[];
+  private readonly alongside: { [task: string]: string };
   private readonly root: javascript.NodeProject;
   private subprojectInstallRequested = false;
   private rootInstalled = false;
@@ -64,6 +74,7 @@ export class NpmWorkspaces extends Component {
       'synth',
     ];
     this.parallelTasks = options.parallelTasks ?? ['dev'];
+    this.alongside = options.alongside ?? {};
     project.package.addField('workspaces', this.patterns);
 
     new TextFile(project, RUNNER_PATH, {
@@ -112,6 +123,8 @@ export class NpmWorkspaces extends Component {
     const task = this.project.tasks.tryFind(name) ?? this.project.addTask(name);
     task.reset();
     task.description = `Runs "${name}" in every workspace package${parallel ? ' at once' : ', in dependency order'}`;
-    task.exec(`node ${RUNNER_PATH} ${name}${parallel ? ' --parallel' : ''}`);
+    const command = this.alongside[name];
+    const mode = parallel ? ' --parallel' : command ? ` --alongside ${JSON.stringify(command)}` : '';
+    task.exec(`node ${RUNNER_PATH} ${name}${mode}`);
   }
 }

@@ -112,7 +112,8 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     this.package.addField('private', true);
     this.addDevDeps(`tsx@${VERSIONS.tsx}`, `@types/node@${VERSIONS.nodeTypes}`);
 
-    this.workspaces = new NpmWorkspaces(this);
+    // Lint (one thread) runs while the packages test, on the core their tests leave idle at times.
+    this.workspaces = new NpmWorkspaces(this, this.eslint ? { alongside: { test: 'npx projen lint' } } : {});
     this.backend = createBackend(this, sampleCode);
     this.frontend = createFrontend(this, sampleCode);
     this.infra = createInfra(this, sampleCode, this.constructsDependency);
@@ -120,15 +121,14 @@ export class SlipwayProject extends typescript.TypeScriptProject {
 
     // The root has no sources to watch; each package has its own dev task.
     this.tasks.removeTask('watch');
-    // Lint the whole monorepo once, after every package's tests. projen's own
+    // Lint the whole monorepo once, alongside the packages' tests (see NpmWorkspaces above). projen's own
     // `eslint` task fixes what it can; in a test run a finding must fail instead.
     if (this.eslint) {
-      const lint = this.addTask('lint', {
+      this.addTask('lint', {
         description: 'Lints every package without fixing anything (`npx projen eslint` fixes)',
         env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
         exec: 'eslint --ext .ts --no-error-on-unmatched-pattern packages environments projenrc .projenrc.ts',
       });
-      this.testTask.spawn(lint);
     }
 
     if (sampleCode) {

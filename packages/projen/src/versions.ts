@@ -31,6 +31,8 @@ export const VERSIONS = {
   esbuild: '^0.28.2',
   tsx: '^4.23.0',
   zod: '^4.3.0',
+  swcCore: '^1.16.22',
+  swcJest: '^0.2.39',
 } as const;
 
 /** The Node.js major version generated projects run on (Lambda-free: Fargate images and CI). */

@@ -108,6 +108,29 @@ describe('run-workspaces runner', () => {
     expect(result.stdout).toMatch(/▶ dev in parallel: lib, app/);
   });
 
+  test('runs a command alongside the packages and reports it after them', () => {
+    const result = run(['build', '--alongside', `echo linted >> ${log}; echo lint-output`]);
+    expect(result.status).toBe(0);
+    expect(calls().sort()).toEqual(['app build', 'lib build', 'linted']);
+    expect(result.stdout).toMatch(/✔ app › build[\s\S]*▶ alongside › echo linted[^\n]*\nlint-output\n✔ echo linted/);
+  });
+
+  test('fails when the command alongside fails, even though every package passed', () => {
+    const result = run(['build', '--alongside', 'echo finding; exit 4']);
+    expect(result.status).toBe(4);
+    expect(calls()).toEqual(['lib build', 'app build']);
+    expect(result.stdout).toContain('finding');
+    expect(result.stderr).toMatch(/✖ echo finding; exit 4 failed after \d+\.\ds \(exit 4\)/);
+  });
+
+  test('stops the command alongside when a package fails', () => {
+    const marker = path.join(root, 'still-running');
+    const result = run(['build', '--alongside', `sleep 2; touch ${marker}`], { FAIL_IN: 'lib' });
+    expect(result.status).toBe(3);
+    spawnSync('sleep', ['3']);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
   test('rejects a dependency cycle with the cycle spelled out', () => {
     fs.writeFileSync(
       path.join(root, 'packages/lib/package.json'),
@@ -121,6 +144,8 @@ describe('run-workspaces runner', () => {
   test('explains its usage when called wrongly', () => {
     const result = run([]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/usage: node \.projen\/run-workspaces\.mjs <task> \[--parallel\]/);
+    expect(result.stderr).toMatch(
+      /usage: node \.projen\/run-workspaces\.mjs <task> \[--parallel \| --alongside <command>\]/,
+    );
   });
 });

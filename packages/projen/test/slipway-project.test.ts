@@ -74,11 +74,15 @@ describe('SlipwayProject', () => {
 
   test('root tasks fan out to the workspace packages through the runner', () => {
     const tasks = tasksOf(snapshot);
-    for (const name of ['pre-compile', 'compile', 'post-compile', 'test', 'package', 'synth']) {
+    for (const name of ['pre-compile', 'compile', 'post-compile', 'package', 'synth']) {
       expect(tasks[name].steps[0]).toEqual({ exec: `node .projen/run-workspaces.mjs ${name}` });
     }
     expect(tasks.dev.steps[0]).toEqual({ exec: 'node .projen/run-workspaces.mjs dev --parallel' });
-    expect(tasks.test.steps.slice(1)).toEqual([{ spawn: 'docs' }, { spawn: 'lint' }]);
+    // Lint runs while the packages test (one thread, on the core the tests leave idle at times), then the docs.
+    expect(tasks.test.steps).toEqual([
+      { exec: 'node .projen/run-workspaces.mjs test --alongside "npx projen lint"' },
+      { spawn: 'docs' },
+    ]);
     expect(tasks.lint.steps[0].exec).not.toContain('--fix');
     expect(tasks.build.steps.map((s: any) => s.spawn)).toEqual([
       'default',
@@ -103,12 +107,32 @@ describe('SlipwayProject', () => {
     expect(tasksOf(snapshot, 'packages/backend').dev.env).toEqual({ SHUTDOWN_DRAIN_DELAY_MS: '0' });
   });
 
+  test('tests transpile with @swc/jest on every core, and only infra turns CDK validation off', () => {
+    for (const dir of ['packages/backend', 'packages/frontend', 'packages/infra']) {
+      const manifest = snapshot[`${dir}/package.json`];
+      // THEN no ts-jest (tsc type-checks in compile), every core, and coverage as before
+      expect(manifest.jest.transform).toEqual({
+        '^.+\\.[t]sx?$': ['@swc/jest', expect.objectContaining({ jsc: expect.anything() })],
+      });
+      expect(manifest.jest.maxWorkers).toBe('100%');
+      expect(manifest.jest.collectCoverage).toBe(true);
+      expect(manifest.devDependencies).toHaveProperty('@swc/jest');
+      expect(manifest.devDependencies).toHaveProperty('@swc/core');
+      expect(manifest.devDependencies).not.toHaveProperty('ts-jest');
+    }
+    // THEN aws-cdk-lib's built-in CloudFormation validation is off in infra's test task (the App prop cannot
+    // turn it back on: CDK_VALIDATION=false wins), and no other package synthesizes a CDK app
+    expect(tasksOf(snapshot, 'packages/infra').test.env).toEqual({ CDK_VALIDATION: 'false' });
+    expect(tasksOf(snapshot, 'packages/backend').test.env).toBeUndefined();
+  });
+
   test('the Fargate contract check runs apart from `test` (it needs root), from the root and from infra', () => {
     const infra = tasksOf(snapshot, 'packages/infra');
     expect(infra['test:fargate'].steps).toEqual([
       expect.objectContaining({ exec: expect.stringContaining("--testMatch '<rootDir>/test/fargate-contract/") }),
     ]);
     expect(JSON.stringify(infra.test.steps)).not.toContain('fargate');
+    expect(infra['test:fargate'].env).toEqual({ CDK_VALIDATION: 'false' });
     expect(infra['fargate:check'].steps).toEqual([
       { spawn: 'synth' },
       { exec: 'tsx build-tools/fargate-contract/main.ts cdk.out' },

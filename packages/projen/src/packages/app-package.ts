@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
+import { useFastTests } from '../fast-tests';
 import { addSamples, SAMPLES_DIR } from '../samples';
 import { VERSIONS } from '../versions';
 
@@ -84,13 +85,24 @@ export function createAppPackage(
         ...options.jestConfig,
       },
     },
-    // ts-jest transpiles each test file on its own (fast; tsc type-checks in compile). It reads this from the
-    // test tsconfig now that its own isolatedModules option is deprecated.
+    // @swc/jest transpiles each test file on its own (tsc type-checks in compile); isolatedModules makes tsc
+    // refuse what a file-by-file transpiler cannot get right.
     tsconfigDev: { compilerOptions: { isolatedModules: true } },
   });
   project.package.addField('private', true);
+  useFastTests(project);
   if (options.sampleCode) {
     addSamples(project, path.join(SAMPLES_DIR, options.dir));
   }
   return project;
+}
+
+/**
+ * `compile` type-checks the whole package as one tsc program: the test tsconfig (it extends the package's)
+ * with `dirs` added. A program for the sources and another for the tests checked every source file twice,
+ * the tests importing them, and paid tsc's start-up and the standard library's types twice.
+ */
+export function typeCheckInOneProgram(project: typescript.TypeScriptProject, dirs: string[], name: string): void {
+  for (const dir of dirs) project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
+  project.compileTask.reset('tsc --noEmit -p test/tsconfig.json', { name });
 }

@@ -1,6 +1,6 @@
 import { typescript } from 'projen';
 import { VERSIONS } from '../versions';
-import { createAppPackage } from './app-package';
+import { createAppPackage, typeCheckInOneProgram } from './app-package';
 
 /**
  * packages/backend: the sample Express API, bundled with esbuild into one file for its container image.
@@ -33,9 +33,11 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
   const tsconfig = project.tsconfig?.file;
   tsconfig?.addOverride('compilerOptions.rootDir', '.');
   tsconfig?.addOverride('compilerOptions.noEmit', true);
-  project.compileTask.reset();
-  project.compileTask.exec('tsc --noEmit', { name: 'typecheck sources, build tools and benchmarks' });
-  project.compileTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck tests' });
+  typeCheckInOneProgram(
+    project,
+    ['src', 'build-tools', 'bench'],
+    'Type-check sources, build tools, benchmarks and tests',
+  );
   project.tasks.tryFind('watch')?.reset('tsc --noEmit --watch');
 
   const bundle = project.addTask('bundle', {

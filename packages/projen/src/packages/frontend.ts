@@ -1,6 +1,6 @@
 import { typescript } from 'projen';
 import { VERSIONS } from '../versions';
-import { createAppPackage } from './app-package';
+import { createAppPackage, typeCheckInOneProgram } from './app-package';
 
 /**
  * packages/frontend: the sample static site, built with esbuild and served by nginx.
@@ -25,9 +25,11 @@ export function createFrontend(root: typescript.TypeScriptProject, sampleCode: b
   tsconfig?.addOverride('compilerOptions.rootDir', '.');
   tsconfig?.addOverride('compilerOptions.noEmit', true);
 
-  project.compileTask.reset();
-  project.compileTask.exec('tsc --noEmit', { name: 'typecheck sources and build tools' });
-  project.compileTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck tests' });
+  typeCheckInOneProgram(
+    project,
+    ['src', 'build-tools', 'bench'],
+    'Type-check sources, build tools, benchmarks and tests',
+  );
   project.tasks.tryFind('watch')?.reset('tsc --noEmit --watch');
 
   const bundle = project.addTask('bundle', {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonFile, typescript } from 'projen';
+import { turnOffCdkValidationInTests } from '../fast-tests';
 import { SAMPLES_DIR } from '../samples';
 import { VERSIONS } from '../versions';
 import { createAppPackage } from './app-package';
@@ -40,6 +41,9 @@ export function createInfra(
     devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`, `esbuild@${VERSIONS.esbuild}`, `tsx@${VERSIONS.tsx}`, 'ts-node@^10.9.2'],
   });
 
+  // CDK's built-in template validation is off in tests but one: test/app.test.ts runs it over the whole app.
+  turnOffCdkValidationInTests(project);
+
   // environments/ lives beside packages/: both tsconfigs take the repository root as rootDir.
   // Nothing is emitted by tsc; lib/ is the esbuild bundle.
   project.tsconfig?.file.addOverride('compilerOptions.rootDir', '../..');
@@ -74,6 +78,8 @@ export function createInfra(
       "Starts every container of a fresh synth the way Fargate will (read-only root, root-owned volumes, the image's user) and checks it becomes healthy; needs root, nginx and busybox",
     exec: "jest --ci --coverage=false --testMatch '<rootDir>/test/fargate-contract/**/*.contract.ts'",
     receiveArgs: true,
+    // It synthesizes to read the task definitions; the template validation runs in `test` (test/app.test.ts).
+    env: { CDK_VALIDATION: 'false' },
   });
   const fargateCheck = project.addTask('fargate:check', {
     description:

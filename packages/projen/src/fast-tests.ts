@@ -1,0 +1,45 @@
+import { javascript, typescript } from 'projen';
+import { VERSIONS } from './versions';
+
+/** The file pattern projen's ts-jest transform is registered under. */
+const TS_TRANSFORM_PATTERN = '^.+\\.[t]sx?$';
+
+/**
+ * Makes a package's tests start fast and use the whole machine.
+ *
+ * - @swc/jest transpiles instead of ts-jest: ts-jest spends seconds in every
+ *   worker loading the TypeScript compiler and transpiling each file on a fresh
+ *   clone's empty cache. `compile` type-checks with tsc, and the test tsconfig's
+ *   `isolatedModules` keeps every file transpilable on its own.
+ * - Every core: jest's default leaves one core idle, which on a 2-core CI
+ *   machine (and the pipeline's Synth step) means one test file at a time.
+ *
+ * @swc/jest hoists `jest.mock` calls above the imports as ts-jest does, and
+ * writes inline source maps, so V8 coverage maps to the TypeScript lines.
+ */
+export function useFastTests(project: typescript.TypeScriptProject): void {
+  const jest = project.jest;
+  if (!jest) return;
+  jest.config.transform = {
+    ...jest.config.transform,
+    [TS_TRANSFORM_PATTERN]: new javascript.Transform('@swc/jest', {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    }),
+  };
+  jest.config.maxWorkers = '100%';
+  project.deps.removeDependency('ts-jest');
+  project.addDevDeps(`@swc/core@${VERSIONS.swcCore}`, `@swc/jest@${VERSIONS.swcJest}`);
+}
+
+/**
+ * Test tasks of packages that synthesize CDK apps leave aws-cdk-lib's built-in
+ * CloudFormation template validation off: its WebAssembly engine starts again
+ * in every test file (seconds each) and only ever warns. aws-cdk-lib reads
+ * `CDK_VALIDATION=false` over the App's `builtinCloudFormationValidation`; jest
+ * gives each test file its own copy of `process.env`, so the one test that runs
+ * the validation over the whole app turns it back on for itself.
+ */
+export function turnOffCdkValidationInTests(project: javascript.NodeProject): void {
+  project.testTask.env('CDK_VALIDATION', 'false');
+}
