@@ -80,8 +80,9 @@ describe('the server bundle', () => {
   });
 
   test('`node server.js` serves /api/health and /api/version without node_modules, and stops cleanly on SIGTERM', async () => {
+    // No drain delay: test/server.test.ts covers the drain; here only the clean exit matters.
     const running = await startServer(
-      { GIT_SHA: 'abc1234', APP_VERSION: '9.9.9', APP_ENV: 'bundle-test' },
+      { GIT_SHA: 'abc1234', APP_VERSION: '9.9.9', APP_ENV: 'bundle-test', SHUTDOWN_DRAIN_DELAY_MS: '0' },
       path.join(outdir, 'server.js'),
     );
     server = running;
@@ -98,7 +99,7 @@ describe('the server bundle', () => {
     const healthcheck = stage('runtime').find((instruction) => instruction.startsWith('HEALTHCHECK'))!;
     const command = JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD') + 3).trim()) as string[];
     expect(command[0]).toBe('node');
-    const running = await startServer({}, path.join(outdir, 'server.js'));
+    const running = await startServer({ SHUTDOWN_DRAIN_DELAY_MS: '0' }, path.join(outdir, 'server.js'));
     server = running;
     const run = promisify(execFile);
     const env = { PATH: process.env.PATH, PORT: String(running.port) };
