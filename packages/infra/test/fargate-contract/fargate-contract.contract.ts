@@ -60,7 +60,9 @@ describe('every container of the app starts on Fargate', () => {
     expect(find('prod', 'frontend').ingress).toMatchObject({ kind: 'target-group', path: '/healthz', port: 8080 });
   });
 
-  test.each(['dev/backend', 'dev/frontend', 'prod/backend', 'prod/frontend'])(
+  // Each container has its own namespaces and network, so they start side by side (the backend's stop alone
+  // takes its 15 s drain).
+  test.concurrent.each(['dev/backend', 'dev/frontend', 'prod/backend', 'prod/frontend'])(
     '%s becomes healthy within its start period and stops cleanly',
     async (which) => {
       const [stack, name] = which.split('/');
