@@ -60,8 +60,8 @@ describe('every container of the app starts on Fargate', () => {
     expect(find('prod', 'frontend').ingress).toMatchObject({ kind: 'target-group', path: '/healthz', port: 8080 });
   });
 
-  // Each container has its own namespaces and network, so they start side by side (the backend's stop alone
-  // takes its 15 s drain).
+  // Each container has its own namespaces, network and scratch folder, so the checks run side by side (the
+  // backend's stop alone takes its 15 s drain).
   test.concurrent.each(['dev/backend', 'dev/frontend', 'prod/backend', 'prod/frontend'])(
     '%s becomes healthy within its start period and stops cleanly',
     async (which) => {
@@ -81,7 +81,7 @@ describe('every container of the app starts on Fargate', () => {
 });
 
 describe('the check fails a container that Fargate would fail', () => {
-  test('nginx cannot start when the image declares no VOLUME at /tmp: the volume is root-owned 0755', async () => {
+  test.concurrent('nginx cannot start when the image declares no VOLUME at /tmp: the volume is root-owned 0755', async () => {
     const frontend = find('prod', 'frontend');
     const withoutVolume = dockerfileOf(frontend).replace(/^VOLUME .*$/m, '');
     expect(withoutVolume).not.toMatch(/^VOLUME/m);
@@ -93,7 +93,7 @@ describe('the check fails a container that Fargate would fail', () => {
     expect(report.log).toMatch(/mkdir\(\) "\/tmp\/client_temp" failed \(13: Permission denied\)/);
   });
 
-  test('a health check that calls a program the image lacks (curl) fails before anything starts', async () => {
+  test.concurrent('a health check that calls a program the image lacks (curl) fails before anything starts', async () => {
     const frontend = changed(find('dev', 'frontend'), {
       HealthCheck: { Command: ['CMD-SHELL', 'curl -fs http://127.0.0.1:8080/healthz || exit 1'], StartPeriod: 10 },
     });
@@ -106,7 +106,7 @@ describe('the check fails a container that Fargate would fail', () => {
     ]);
   });
 
-  test('the root filesystem is read-only: a process that writes outside its volumes exits', async () => {
+  test.concurrent('the root filesystem is read-only: a process that writes outside its volumes exits', async () => {
     const backend = changed(find('dev', 'backend'), {
       Command: ['node', '-e', "require('node:fs').writeFileSync('/app/state.json', '{}')"],
     });
@@ -117,7 +117,7 @@ describe('the check fails a container that Fargate would fail', () => {
     expect(report.log).toMatch(/EROFS: read-only file system/);
   });
 
-  test('the volume is writable when it should be: the image user can write to /tmp', async () => {
+  test.concurrent('the volume is writable when it should be: the image user can write to /tmp', async () => {
     // The same container, told to write to its volume before serving: it must still become healthy.
     const dev = find('dev', 'backend');
     const backend = changed(dev, {
@@ -131,7 +131,7 @@ describe('the check fails a container that Fargate would fail', () => {
     expect({ ok: report.ok, problems: report.problems }).toEqual({ ok: true, problems: [] });
   });
 
-  test('a target group health-check path the service does not answer with 200 fails', async () => {
+  test.concurrent('a target group health-check path the service does not answer with 200 fails', async () => {
     const backend = find('prod', 'backend');
     const report = await check({
       ...backend,
@@ -146,7 +146,7 @@ describe('the check fails a container that Fargate would fail', () => {
     ]);
   });
 
-  test('a process that ignores the stop signal past StopTimeout fails', async () => {
+  test.concurrent('a process that ignores the stop signal past StopTimeout fails', async () => {
     const backend = changed(find('dev', 'backend'), {
       // A server that answers everything and ignores SIGTERM.
       Command: [
@@ -165,7 +165,7 @@ describe('the check fails a container that Fargate would fail', () => {
     ]);
   });
 
-  test('a user the image does not have fails before anything starts', async () => {
+  test.concurrent('a user the image does not have fails before anything starts', async () => {
     const frontend = changed(find('dev', 'frontend'), { User: 'www-data' });
 
     const report = await check(frontend);

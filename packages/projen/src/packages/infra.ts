@@ -76,7 +76,7 @@ export function createInfra(
   project.addTask('test:fargate', {
     description:
       "Starts every container of a fresh synth the way Fargate will (read-only root, root-owned volumes, the image's user) and checks it becomes healthy; needs root, nginx and busybox",
-    exec: "jest --ci --coverage=false --testMatch '<rootDir>/test/fargate-contract/**/*.contract.ts'",
+    exec: "jest --ci --coverage=false --maxConcurrency=16 --testMatch '<rootDir>/test/fargate-contract/**/*.contract.ts'",
     receiveArgs: true,
     // It synthesizes to read the task definitions; the template validation runs in `test` (test/app.test.ts).
     env: { CDK_VALIDATION: 'false' },
