@@ -81,30 +81,36 @@ describe('every container of the app starts on Fargate', () => {
 });
 
 describe('the check fails a container that Fargate would fail', () => {
-  test.concurrent('nginx cannot start when the image declares no VOLUME at /tmp: the volume is root-owned 0755', async () => {
-    const frontend = find('prod', 'frontend');
-    const withoutVolume = dockerfileOf(frontend).replace(/^VOLUME .*$/m, '');
-    expect(withoutVolume).not.toMatch(/^VOLUME/m);
+  test.concurrent(
+    'nginx cannot start when the image declares no VOLUME at /tmp: the volume is root-owned 0755',
+    async () => {
+      const frontend = find('prod', 'frontend');
+      const withoutVolume = dockerfileOf(frontend).replace(/^VOLUME .*$/m, '');
+      expect(withoutVolume).not.toMatch(/^VOLUME/m);
 
-    const report = await check(frontend, withoutVolume);
+      const report = await check(frontend, withoutVolume);
 
-    expect(report.ok).toBe(false);
-    expect(report.problems.join('\n')).toMatch(/exited \(exit code 1\) before it was healthy/);
-    expect(report.log).toMatch(/mkdir\(\) "\/tmp\/client_temp" failed \(13: Permission denied\)/);
-  });
+      expect(report.ok).toBe(false);
+      expect(report.problems.join('\n')).toMatch(/exited \(exit code 1\) before it was healthy/);
+      expect(report.log).toMatch(/mkdir\(\) "\/tmp\/client_temp" failed \(13: Permission denied\)/);
+    },
+  );
 
-  test.concurrent('a health check that calls a program the image lacks (curl) fails before anything starts', async () => {
-    const frontend = changed(find('dev', 'frontend'), {
-      HealthCheck: { Command: ['CMD-SHELL', 'curl -fs http://127.0.0.1:8080/healthz || exit 1'], StartPeriod: 10 },
-    });
+  test.concurrent(
+    'a health check that calls a program the image lacks (curl) fails before anything starts',
+    async () => {
+      const frontend = changed(find('dev', 'frontend'), {
+        HealthCheck: { Command: ['CMD-SHELL', 'curl -fs http://127.0.0.1:8080/healthz || exit 1'], StartPeriod: 10 },
+      });
 
-    const report = await check(frontend);
+      const report = await check(frontend);
 
-    expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([
-      expect.stringMatching(/health check calls curl, which the base image does not have/),
-    ]);
-  });
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual([
+        expect.stringMatching(/health check calls curl, which the base image does not have/),
+      ]);
+    },
+  );
 
   test.concurrent('the root filesystem is read-only: a process that writes outside its volumes exits', async () => {
     const backend = changed(find('dev', 'backend'), {
