@@ -1,13 +1,12 @@
-import * as path from 'node:path';
 import { checkContainer, ContainerReport } from './check';
 import { readContainers } from './task-definitions';
+import { REPOSITORY_ROOT } from '../../src/app';
 
 // `npx projen fargate:check [cdk.out]`: every container of every task definition in the cloud
 // assembly, started the way Fargate starts it (read-only root, root-owned volumes, the image's user),
 // one line each; exit code 1 when any would not start or not become healthy.
 async function main(): Promise<void> {
   const assemblyDir = process.argv[2] ?? 'cdk.out';
-  const repositoryRoot = path.resolve(__dirname, '..', '..', '..', '..');
   const containers = readContainers(assemblyDir);
   if (containers.length === 0) {
     console.error(`${assemblyDir}: no task definitions. Run \`npx projen synth\` first.`);
@@ -16,7 +15,7 @@ async function main(): Promise<void> {
   }
   const reports: ContainerReport[] = [];
   for (const container of containers) {
-    const report = await checkContainer(container, { repositoryRoot });
+    const report = await checkContainer(container, { repositoryRoot: REPOSITORY_ROOT });
     reports.push(report);
     const stopped = report.stopSeconds === undefined ? '' : `, stopped in ${report.stopSeconds.toFixed(1)} s`;
     console.log(`${report.ok ? '✔' : '✖'} ${report.id} (healthy in ${report.seconds.toFixed(1)} s${stopped})`);
