@@ -316,6 +316,13 @@ function buildLayer(
       chownTree(target, ownerOf(copy.chown, facts));
     }
   }
+  // The base image's own directories (e.g. /tmp, 1777), with their owner and mode.
+  for (const [dir, owner] of Object.entries(facts.paths)) {
+    const target = path.join(layerDir, dir);
+    fs.mkdirSync(target, { recursive: true });
+    fs.chmodSync(target, owner.mode);
+    fs.chownSync(target, owner.uid, owner.gid);
+  }
   fs.mkdirSync(path.join(layerDir, image.workdir), { recursive: true, mode: 0o755 });
   for (const mount of mounts) fs.mkdirSync(path.join(layerDir, mount.ContainerPath), { recursive: true, mode: 0o755 });
   const tools = path.join(layerDir, TOOLS_DIR);

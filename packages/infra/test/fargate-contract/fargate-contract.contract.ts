@@ -112,6 +112,31 @@ describe('the check fails a container that Fargate would fail', () => {
     },
   );
 
+  describe("without a volume at /tmp, a write to the image's own /tmp (1777)", () => {
+    const writeTmpThenServe = (readonlyRoot: boolean) => {
+      const dev = find('dev', 'backend');
+      return changed(dev, {
+        ReadonlyRootFilesystem: readonlyRoot,
+        MountPoints: [],
+        Command: ['node', '-e', "require('node:fs').writeFileSync('/tmp/probe', 'ok'); require('/app/dist/server.js')"],
+        Environment: [...(dev.definition.Environment ?? []), { Name: 'SHUTDOWN_DRAIN_DELAY_MS', Value: '0' }],
+      });
+    };
+
+    test.concurrent('succeeds on a writable root filesystem', async () => {
+      const report = await check(writeTmpThenServe(false));
+
+      expect(report.ok ? 'healthy' : explain(report)).toBe('healthy');
+    });
+
+    test.concurrent('fails on a read-only one', async () => {
+      const report = await check(writeTmpThenServe(true));
+
+      expect(report.ok).toBe(false);
+      expect(report.log).toMatch(/EROFS: read-only file system, open '\/tmp\/probe'/);
+    });
+  });
+
   test.concurrent('the root filesystem is read-only: a process that writes outside its volumes exits', async () => {
     const backend = changed(find('dev', 'backend'), {
       Command: ['node', '-e', "require('node:fs').writeFileSync('/app/state.json', '{}')"],
