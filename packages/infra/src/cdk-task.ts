@@ -6,7 +6,10 @@ import {
   SlipwayConfigError,
 } from '@slipway/constructs';
 import { DELIVERY_STACK_ID } from './app';
+import { CdkTaskError } from './cdk-task-error';
 import { stageId } from './delivery-stack';
+
+export { CdkTaskError };
 
 /** The CDK CLI commands the infra tasks wrap. */
 export const CDK_ACTIONS = ['deploy', 'diff', 'destroy'] as const;
@@ -21,12 +24,6 @@ export interface CdkInvocation {
 }
 
 /** A wrong task argument or a placeholder that must not be deployed; the message says what to do. */
-export class CdkTaskError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CdkTaskError';
-  }
-}
 
 /**
  * Turn `<action> <environment|pipeline> [cdk options...]` into a `cdk`

@@ -1,3 +1,4 @@
+import './user-errors';
 import { createApp } from './app';
 import { findDeliveryStack, formatSynthSummary, summarizeSynth } from './synth-report';
 
