@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -24,6 +25,9 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedDatabase(
   options: { readonly dataDir?: string; readonly port?: number } = {},
 ): Promise<EmbeddedDatabase> {
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true }); // PGlite creates the last folder, not its parents
+  }
   const db = await PGlite.create(options.dataDir);
   let server: PGLiteSocketServer;
   let port = options.port ?? 0;

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
+import { startEmbeddedDatabase } from './embedded-database';
+import { loadConfig } from '../src/config';
 import { migrate } from '../src/database/migrations';
 import { createLogger } from '../src/logger';
-import { loadConfig } from '../src/config';
-import { startEmbeddedDatabase } from './embedded-database';
 
 // `npx projen dev`: the API from source. Without DATABASE_URL it first starts the embedded PostgreSQL (PGlite),
 // keeping its data in PGLITE_DATA_DIR (default .data/pglite, gitignored), and migrates it: the one place the API's
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     logger.info({ dataDir, migrations: ran }, `embedded PostgreSQL (PGlite) on ${database.url}, data in ${dataDir}`);
     process.env.DATABASE_URL = database.url;
   }
-  require('../src/server');
+  // Loaded only now, as a plain require (this package is CommonJS): server.ts reads DATABASE_URL as it loads.
+  require('../src/server'); // eslint-disable-line @typescript-eslint/no-require-imports
 }
 
 main().catch((error: unknown) => {

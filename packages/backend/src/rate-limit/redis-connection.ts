@@ -1,5 +1,5 @@
-import type { Logger } from 'pino';
 import { createClient } from '@redis/client';
+import type { Logger } from 'pino';
 
 /** How long a rate-limit check waits for Redis before the request goes ahead without it. */
 const COMMAND_TIMEOUT_MS = 500;

@@ -1,5 +1,5 @@
-import type { Logger } from 'pino';
 import type { RedisClientType } from '@redis/client';
+import type { Logger } from 'pino';
 import { decide, type RateLimitDecision, type RateLimiter, type RateLimitOptions } from './rate-limiter';
 
 // One round trip, atomic on the server: count the request, start the window on the first one, report its time left.

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { testConfig } from './test-app';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../dev/embedded-database';
 import { migrate } from '../../src/database/migrations';
 import { createLogger } from '../../src/logger';
-import { testConfig } from './test-app';
 
 /** A migrated database of its own for one test file. */
 export interface TestDatabase {
