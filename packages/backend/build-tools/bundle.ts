@@ -7,8 +7,11 @@ const PACKAGE_DIR = path.join(__dirname, '..');
 /** Where the container image and `node dist/server.js` expect the bundle. */
 export const DEFAULT_OUTDIR = path.join(PACKAGE_DIR, 'dist');
 
-/** The file names the bundle consists of; the Dockerfile copies exactly these. */
-export const BUNDLE_FILES = ['server.js', 'server.js.map'] as const;
+/**
+ * The file names the bundle consists of; the Dockerfile copies exactly these. `server.js` is the service,
+ * `migrate.js` the release's one-off migration task (docs/backend.md, "Migrations").
+ */
+export const BUNDLE_FILES = ['server.js', 'server.js.map', 'migrate.js', 'migrate.js.map'] as const;
 
 /**
  * esbuild settings for the server bundle: every dependency in one CommonJS
@@ -22,8 +25,8 @@ export const BUNDLE_FILES = ['server.js', 'server.js.map'] as const;
  */
 export function bundleOptions(outdir: string): BuildOptions {
   return {
-    entryPoints: [path.join(PACKAGE_DIR, 'src', 'server.ts')],
-    outfile: path.join(outdir, BUNDLE_FILES[0]),
+    entryPoints: [path.join(PACKAGE_DIR, 'src', 'server.ts'), path.join(PACKAGE_DIR, 'src', 'migrate.ts')],
+    outdir,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -35,19 +38,28 @@ export function bundleOptions(outdir: string): BuildOptions {
     sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
+    // node-pg-migrate reads import.meta.dirname only to find its template when it creates a migration file, which
+    // these bundles never do: in CommonJS that value is undefined, which is harmless here.
+    logOverride: { 'empty-import-meta': 'silent' },
   };
 }
 
-/** Writes the bundle to `outdir` and returns its size in bytes. */
-export async function bundleServer(outdir: string = DEFAULT_OUTDIR): Promise<{ readonly bundleBytes: number }> {
+/** Writes the bundles to `outdir` and returns their sizes in bytes. */
+export async function bundleServer(
+  outdir: string = DEFAULT_OUTDIR,
+): Promise<{ readonly bundleBytes: number; readonly migrateBytes: number }> {
   const result = await build(bundleOptions(outdir));
-  const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith(BUNDLE_FILES[0]));
-  return { bundleBytes: output?.[1].bytes ?? 0 };
+  const size = (name: string) =>
+    Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith(`/${name}`))?.[1].bytes ?? 0;
+  return { bundleBytes: size(BUNDLE_FILES[0]), migrateBytes: size(BUNDLE_FILES[2]) };
 }
 
 if (require.main === module) {
   bundleServer().then(
-    ({ bundleBytes }) => console.log(`dist/server.js: ${(bundleBytes / 1024).toFixed(0)} KiB`),
+    ({ bundleBytes, migrateBytes }) =>
+      console.log(
+        `dist/server.js: ${(bundleBytes / 1024).toFixed(0)} KiB, dist/migrate.js: ${(migrateBytes / 1024).toFixed(0)} KiB`,
+      ),
     (error: unknown) => {
       console.error(error);
       process.exit(1);

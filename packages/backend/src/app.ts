@@ -2,11 +2,15 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from './clock';
 import type { Config } from './config';
+import type { Database } from './database/database';
+import { PostgresGreetingStore } from './database/greeting-store';
 import { errorHandler } from './errors/error-handler';
 import { notFound } from './errors/not-found';
 import { accessLog } from './middleware/access-log';
+import { rateLimit } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
+import type { RateLimiter } from './rate-limit/rate-limiter';
 import { Readiness } from './readiness';
 import { greetingsRoutes } from './routes/greetings';
 import { healthRoutes } from './routes/health';
@@ -23,13 +27,30 @@ export interface AppDependencies {
    * @default - always ready
    */
   readonly readiness?: Readiness;
+  /**
+   * Where greetings are stored; `/api/ready` also checks it.
+   * @default - no database: the greetings routes answer 503
+   */
+  readonly database?: Database;
+  /**
+   * Counts `POST /api/greetings` per client (`config.greetingsRateLimit` per window).
+   * @default - no limit
+   */
+  readonly greetingsRateLimiter?: RateLimiter;
 }
 
 /**
  * Builds the Express app: middleware, routes, errors. It never listens; see
  * server.ts for the process around it.
  */
-export function createApp({ config, logger, clock, readiness = new Readiness() }: AppDependencies): Express {
+export function createApp({
+  config,
+  logger,
+  clock,
+  readiness = new Readiness(),
+  database,
+  greetingsRateLimiter,
+}: AppDependencies): Express {
   const app = express();
   // The ALB is the one proxy in front: req.ip is the client address it saw, not a forgeable X-Forwarded-For entry.
   app.set('trust proxy', 1);
@@ -42,11 +63,16 @@ export function createApp({ config, logger, clock, readiness = new Readiness() }
 
   // Probes first: they skip the access log, which would otherwise be mostly health checks.
   healthRoutes(app);
-  readyRoutes(app, readiness);
+  readyRoutes(app, readiness, database);
 
   app.use(accessLog(logger));
   versionRoutes(app, config, clock.now());
-  greetingsRoutes(app, { clock, bodyLimitBytes: config.bodyLimitBytes });
+  greetingsRoutes(app, {
+    clock,
+    bodyLimitBytes: config.bodyLimitBytes,
+    store: database && new PostgresGreetingStore(database),
+    beforeCreate: greetingsRateLimiter ? [rateLimit(greetingsRateLimiter, { limit: config.greetingsRateLimit })] : [],
+  });
 
   app.use(notFound());
   app.use(errorHandler(logger));

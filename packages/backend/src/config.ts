@@ -28,6 +28,17 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   /** Largest request body accepted, in bytes (`BODY_LIMIT_BYTES`); larger bodies get 413. */
   readonly bodyLimitBytes: number;
+  /**
+   * PostgreSQL server to store greetings in (`DATABASE_URL`); undefined runs without a database, and the routes
+   * that need one answer 503.
+   */
+  readonly databaseUrl: string | undefined;
+  /** Redis or Valkey server holding the rate limit's counters (`REDIS_URL`); undefined counts in this process. */
+  readonly redisUrl: string | undefined;
+  /** Greetings one client may create per window (`GREETINGS_RATE_LIMIT`); 0 turns the limit off. */
+  readonly greetingsRateLimit: number;
+  /** The rate limit's window (`GREETINGS_RATE_LIMIT_WINDOW_MS`). */
+  readonly greetingsRateLimitWindowMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -43,6 +54,18 @@ export class ConfigError extends Error {
 
 function integer(min: number, max: number, fallback: number) {
   return z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max)).default(fallback);
+}
+
+/** A URL with one of `protocols` and a host: what pg and redis would otherwise reject only at the first query. */
+function connectionUrl(protocols: readonly string[]) {
+  return z.string().refine((text) => {
+    try {
+      const url = new URL(text);
+      return protocols.includes(url.protocol) && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  });
 }
 
 // Free text that ends up in responses and log lines: printable, no spaces, bounded.
@@ -71,6 +94,10 @@ const environmentSchema = z.object({
   // The ALB's default idle timeout is 60 s: the target must keep idle connections open longer than the ALB does.
   KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 3_600_000, 65_000),
   BODY_LIMIT_BYTES: integer(1, 10_485_760, 16_384),
+  DATABASE_URL: connectionUrl(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: connectionUrl(['redis:', 'rediss:']).optional(),
+  GREETINGS_RATE_LIMIT: integer(0, 1_000_000, 10),
+  GREETINGS_RATE_LIMIT_WINDOW_MS: integer(1_000, 86_400_000, 60_000),
 });
 
 type VariableName = keyof z.input<typeof environmentSchema>;
@@ -88,7 +115,15 @@ export const ALLOWED: Readonly<Record<VariableName, string>> = {
     'a whole number of milliseconds from 0 to 600000, shorter than SHUTDOWN_TIMEOUT_MS (default 15000)',
   KEEP_ALIVE_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 3600000 (default 65000)',
   BODY_LIMIT_BYTES: 'a whole number of bytes from 1 to 10485760 (default 16384)',
+  DATABASE_URL:
+    'a postgres:// or postgresql:// URL with a host, e.g. postgres://user:password@host:5432/app (default: none)',
+  REDIS_URL: 'a redis:// or rediss:// URL with a host, e.g. rediss://host:6379 (default: none)',
+  GREETINGS_RATE_LIMIT: 'a whole number from 0 (no limit) to 1000000 (default 10)',
+  GREETINGS_RATE_LIMIT_WINDOW_MS: 'a whole number of milliseconds from 1000 to 86400000 (default 60000)',
 };
+
+/** Connection URLs carry passwords: a problem with one names the variable, never its value. */
+const SECRET_VARIABLES: ReadonlySet<VariableName> = new Set(['DATABASE_URL', 'REDIS_URL']);
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -108,7 +143,11 @@ export function loadConfig(env: Environment): Config {
     throw new ConfigError(
       names
         .filter((name) => invalid.has(name))
-        .map((name) => `${name}=${JSON.stringify(input[name])} is invalid: expected ${ALLOWED[name]}.`),
+        .map((name) =>
+          SECRET_VARIABLES.has(name)
+            ? `${name} is invalid (its value is not shown: it may hold a password): expected ${ALLOWED[name]}.`
+            : `${name}=${JSON.stringify(input[name])} is invalid: expected ${ALLOWED[name]}.`,
+        ),
     );
   }
   const values = result.data;
@@ -126,6 +165,10 @@ export function loadConfig(env: Environment): Config {
     shutdownDrainDelayMs: values.SHUTDOWN_DRAIN_DELAY_MS,
     keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    databaseUrl: values.DATABASE_URL,
+    redisUrl: values.REDIS_URL,
+    greetingsRateLimit: values.GREETINGS_RATE_LIMIT,
+    greetingsRateLimitWindowMs: values.GREETINGS_RATE_LIMIT_WINDOW_MS,
   };
 }
 

@@ -2,9 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig } from './config';
+import { Database } from './database/database';
 import { GracefulShutdown } from './graceful-shutdown';
 import { createHttpServer } from './http-server';
 import { createLogger } from './logger';
+import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';
+import type { RateLimiter } from './rate-limit/rate-limiter';
+import { connectRedis } from './rate-limit/redis-connection';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 import { Readiness } from './readiness';
 
 // The process around the app: configuration, listening, signals. Everything else is in app.ts.
@@ -33,8 +38,34 @@ process.on('unhandledRejection', (reason) => {
   process.exit(1);
 });
 
+// Connections open on first use: the API listens whether or not the database and Redis are up (/api/ready says).
+const database = config.databaseUrl ? new Database(config.databaseUrl, logger) : undefined;
+if (!database) {
+  logger.warn('no DATABASE_URL: greetings cannot be stored, their routes answer 503 (see docs/backend.md)');
+}
+
+function greetingsRateLimiter(): RateLimiter | undefined {
+  const options = { limit: config.greetingsRateLimit, windowMs: config.greetingsRateLimitWindowMs };
+  if (options.limit === 0) {
+    return undefined;
+  }
+  if (!config.redisUrl) {
+    return new MemoryRateLimiter(options, systemClock);
+  }
+  const client = connectRedis(config.redisUrl, logger);
+  return new RedisRateLimiter(client, { ...options, keyPrefix: 'slipway:rate:greetings:', logger });
+}
+
 const readiness = new Readiness();
-const server = createHttpServer(createApp({ config, logger, clock: systemClock, readiness }), config, logger);
+const app = createApp({
+  config,
+  logger,
+  clock: systemClock,
+  readiness,
+  database,
+  greetingsRateLimiter: greetingsRateLimiter(),
+});
+const server = createHttpServer(app, config, logger);
 const shutdown = new GracefulShutdown({
   server,
   readiness,

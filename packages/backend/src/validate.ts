@@ -5,8 +5,14 @@ import { HttpProblem, PROBLEM_TYPES } from './errors/http-problem';
  * Checks `input` (usually `req.body`) against `schema` and returns the parsed,
  * typed value. On failure throws a 400 problem listing every failing field,
  * which the error handler renders.
+ *
+ * @param source what `input` is, for the problem's detail: the body, or the query string (`req.query`).
  */
-export function validate<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+export function validate<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+  source: 'body' | 'query string' = 'body',
+): z.output<Schema> {
   const result = schema.safeParse(input);
   if (result.success) {
     return result.data;
@@ -15,7 +21,7 @@ export function validate<Schema extends z.ZodType>(schema: Schema, input: unknow
     status: 400,
     type: PROBLEM_TYPES.validation,
     title: 'Your request is not valid',
-    detail: 'The request body failed validation; see errors for each field.',
+    detail: `The request ${source} failed validation; see errors for each field.`,
     errors: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
   });
 }

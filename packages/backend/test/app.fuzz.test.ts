@@ -1,8 +1,10 @@
 import { type IncomingHttpHeaders, request, type Server } from 'node:http';
 import * as fc from 'fast-check';
 import { createHttpServer } from '../src/http-server';
+import { databaseTargets, type TestDatabase } from './support/databases';
 import { parseResponses, portOf, sendRaw } from './support/raw-http';
 import { createTestApp, type TestApp } from './support/test-app';
+import { Database } from '../src/database/database';
 
 // Fixed seed: the same cases on every run, so CI is deterministic. Set FUZZ_SEED (and FUZZ_RUNS) to explore more.
 const SEED = Number(process.env.FUZZ_SEED ?? 20250102);
@@ -38,6 +40,8 @@ const segment = fc.oneof(
     'ready',
     'version',
     'greetings',
+    'greetings?limit=5',
+    'greetings?limit=0',
     '',
     '.',
     '..',
@@ -123,17 +127,26 @@ describe('the API under random input', () => {
   let api: TestApp;
   let server: Server;
   let port: number;
+  let database: TestDatabase;
+  let db: Database;
 
   beforeAll(async () => {
-    api = createTestApp();
+    // A real (embedded) database: greetings are stored and listed, so a 5xx from the storage path would show.
+    database = await databaseTargets()[0].create();
+    api = createTestApp({}, (logger) => {
+      db = new Database(database.url, logger);
+      return { database: db };
+    });
     server = createHttpServer(api.app, api.config, api.logger);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = portOf(server);
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     server.closeAllConnections();
     server.close();
+    await db.close();
+    await database.drop();
   });
 
   test('random methods, paths, headers, bodies and content types never get a 5xx, and every error is a problem', async () => {

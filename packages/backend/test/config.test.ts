@@ -27,6 +27,10 @@ describe('loadConfig', () => {
       shutdownDrainDelayMs: 15_000,
       keepAliveTimeoutMs: 65_000,
       bodyLimitBytes: 16_384,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      greetingsRateLimit: 10,
+      greetingsRateLimitWindowMs: 60_000,
     });
   });
 
@@ -53,6 +57,10 @@ describe('loadConfig', () => {
       SHUTDOWN_DRAIN_DELAY_MS: '0',
       KEEP_ALIVE_TIMEOUT_MS: '120000',
       BODY_LIMIT_BYTES: '1024',
+      DATABASE_URL: 'postgresql://app:secret@db.internal:5432/app?sslmode=require',
+      REDIS_URL: 'rediss://cache.internal:6379',
+      GREETINGS_RATE_LIMIT: '0',
+      GREETINGS_RATE_LIMIT_WINDOW_MS: '1000',
     });
     expect(config).toEqual({
       port: 3000,
@@ -65,7 +73,22 @@ describe('loadConfig', () => {
       shutdownDrainDelayMs: 0,
       keepAliveTimeoutMs: 120_000,
       bodyLimitBytes: 1024,
+      databaseUrl: 'postgresql://app:secret@db.internal:5432/app?sslmode=require',
+      redisUrl: 'rediss://cache.internal:6379',
+      greetingsRateLimit: 0,
+      greetingsRateLimitWindowMs: 1000,
     });
+  });
+
+  test.each([
+    ['DATABASE_URL', 'mysql://root:hunter2@db:3306/app'],
+    ['DATABASE_URL', 'postgres://:hunter2@/app'],
+    ['DATABASE_URL', 'hunter2'],
+    ['REDIS_URL', 'http://user:hunter2@cache:6379'],
+  ])('rejects %s=%s without writing the value, which may hold a password', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name} is invalid \\(its value is not shown`))]);
+    expect(problems.join('')).not.toContain('hunter2');
   });
 
   test('an empty variable means unset', () => {

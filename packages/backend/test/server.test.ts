@@ -3,9 +3,27 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleServer } from '../build-tools/bundle';
+import { DEAD_DATABASE_URL, databaseTargets, type TestDatabase } from './support/databases';
 import { KeepAliveLoad } from './support/keep-alive-load';
 import { openSocket, parseResponses, readUntil, readUntilClosed, sendRaw } from './support/raw-http';
-import { type ServerProcess, spawnServer, startServer } from './support/spawn-server';
+import {
+  type ServerProcess,
+  spawnServer as spawnWithoutDatabase,
+  startServer as startWithoutDatabase,
+} from './support/spawn-server';
+
+// Every process here stores greetings in an embedded PostgreSQL of its own file (the slow request is a POST).
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await databaseTargets()[0].create();
+}, 30_000);
+afterAll(async () => {
+  await database?.drop();
+});
+const spawnServer = (env: Record<string, string> = {}, entry?: string) =>
+  spawnWithoutDatabase({ DATABASE_URL: database.url, ...env }, entry);
+const startServer = (env: Record<string, string> = {}, entry?: string) =>
+  startWithoutDatabase({ DATABASE_URL: database.url, ...env }, entry);
 
 jest.setTimeout(30_000);
 
@@ -136,6 +154,41 @@ describe('server.ts, as a real process', () => {
       expect.stringMatching(/^LOG_LEVEL="loud" is invalid: expected one of fatal, error/),
     ]);
     expect(server.logs).toEqual([]);
+  });
+
+  test('a database that is down: the process starts and stays up, health 200, ready and greetings 503 problems', async () => {
+    const running = await startServer({ DATABASE_URL: DEAD_DATABASE_URL, SHUTDOWN_DRAIN_DELAY_MS: '0' });
+    server = running;
+    const base = `http://127.0.0.1:${running.port}`;
+    expect((await fetch(`${base}/api/health`)).status).toBe(200);
+    const ready = await fetch(`${base}/api/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    const posted = await fetch(`${base}/api/greetings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: GREETING,
+    });
+    expect(posted.status).toBe(503);
+    expect(await posted.json()).toMatchObject({
+      status: 503,
+      detail: 'The database is unavailable. Try again shortly.',
+    });
+    expect((await fetch(`${base}/api/health`)).status).toBe(200);
+    expect(running.child.exitCode).toBeNull();
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  });
+
+  test('no DATABASE_URL: a warning at start, and greetings answer 503 saying no database is configured', async () => {
+    const running = await startWithoutDatabase({ SHUTDOWN_DRAIN_DELAY_MS: '0' });
+    server = running;
+    expect(running.logs[0]).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^no DATABASE_URL: /) });
+    const listed = await fetch(`http://127.0.0.1:${running.port}/api/greetings`);
+    expect(listed.status).toBe(503);
+    expect(((await listed.json()) as { detail: string }).detail).toMatch(/^No database is configured/);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
   });
 
   test('a port already in use: a fatal log line and exit code 1', async () => {

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { DependencyUnavailable } from './dependency-unavailable';
 import { HttpProblem, PROBLEM_TYPES } from './http-problem';
 import { echo, sendProblem } from './send-problem';
 
@@ -21,6 +22,15 @@ function isClientError(err: unknown): err is ClientError {
 export function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) {
     return err;
+  }
+  if (err instanceof DependencyUnavailable) {
+    return new HttpProblem({
+      status: 503,
+      type: PROBLEM_TYPES.dependencyUnavailable,
+      title: 'A service this request needs is unavailable',
+      detail: err.detail,
+      headers: { 'Retry-After': String(err.retryAfterSeconds) },
+    });
   }
   if (!isClientError(err)) {
     return new HttpProblem({
@@ -49,6 +59,16 @@ export function toProblem(err: unknown): HttpProblem {
   }
 }
 
+/** What the log says about why a dependency failed: its message and code, or those of the first of several. */
+function describeCause(cause: unknown): { cause: string; code?: string } {
+  const first = cause instanceof AggregateError && cause.errors.length > 0 ? cause.errors[0] : cause;
+  const { message, code } = (first ?? {}) as { message?: unknown; code?: unknown };
+  return {
+    cause: typeof message === 'string' && message !== '' ? message : 'no cause given',
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
 /**
  * The app's last middleware: renders every error as `application/problem+json`
  * and logs server faults with their stack. Stack traces never reach the client.
@@ -56,7 +76,14 @@ export function toProblem(err: unknown): HttpProblem {
 export function errorHandler(logger: Logger) {
   return function handleError(err: unknown, req: Request, res: Response, next: NextFunction): void {
     const problem = toProblem(err);
-    if (problem.status >= 500) {
+    if (err instanceof DependencyUnavailable) {
+      // Not a bug in this code: the on-call person needs the cause (refused, timed out, not migrated), not a stack.
+      const cause = describeCause(err.cause);
+      logger.error(
+        { ...cause, requestId: req.requestId, method: req.method, path: req.path },
+        `${err.detail} (${cause.cause}): answered 503`,
+      );
+    } else if (problem.status >= 500) {
       logger.error(
         { err, requestId: req.requestId, method: req.method, path: req.path },
         'request failed with an unexpected error',

@@ -30,6 +30,8 @@ export const PROBLEM_TYPES = {
   http: 'about:blank',
   validation: 'tag:slipway.dev,2025:problems/validation-failed',
   malformedJson: 'tag:slipway.dev,2025:problems/malformed-json',
+  dependencyUnavailable: 'tag:slipway.dev,2025:problems/dependency-unavailable',
+  rateLimited: 'tag:slipway.dev,2025:problems/rate-limited',
 } as const;
 
 /**

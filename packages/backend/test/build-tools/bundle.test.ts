@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { BUNDLE_FILES, bundleServer } from '../../build-tools/bundle';
+import { DEAD_DATABASE_URL, databaseTargets } from '../support/databases';
 import { type ServerProcess, startServer } from '../support/spawn-server';
 
 jest.setTimeout(60_000);
@@ -68,10 +69,11 @@ describe('the server bundle', () => {
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  test('is one JavaScript file under 1.5 MB, with a linked source map pointing at src/', () => {
-    expect(BUNDLE_FILES.map((file) => existsSync(path.join(outdir, file)))).toEqual([true, true]);
+  test('is one JavaScript file under 2 MB, with a linked source map pointing at src/', () => {
+    expect(BUNDLE_FILES.map((file) => existsSync(path.join(outdir, file)))).toEqual([true, true, true, true]);
     expect(statSync(path.join(outdir, 'server.js')).size).toBe(bundleBytes);
-    expect(bundleBytes).toBeLessThan(1_500_000);
+    // 1.5 MB before the data tier; the Redis client adds about 0.5 MB that esbuild cannot shake out.
+    expect(bundleBytes).toBeLessThan(2_000_000);
     expect(readFileSync(path.join(outdir, 'server.js'), 'utf8')).toMatch(/\/\/# sourceMappingURL=server\.js\.map\s*$/);
     const map = JSON.parse(readFileSync(path.join(outdir, 'server.js.map'), 'utf8')) as { sources: string[] };
     expect(map.sources).toEqual(
@@ -107,6 +109,51 @@ describe('the server bundle', () => {
     running.child.kill('SIGTERM');
     await running.exited;
     await expect(run(process.execPath, command.slice(1), { env })).rejects.toMatchObject({ code: 1 });
+  });
+});
+
+describe('the migration bundle', () => {
+  let outdir: string;
+  beforeAll(async () => {
+    outdir = mkdtempSync(path.join(os.tmpdir(), 'slipway-migrate-'));
+    await bundleServer(path.join(outdir, 'dist'));
+    // As in the image: /app/dist/migrate.js and /app/migrations/, no node_modules.
+    cpSync(path.join(PACKAGE_DIR, 'migrations'), path.join(outdir, 'migrations'), { recursive: true });
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  const run = (args: string[], env: Record<string, string>) =>
+    promisify(execFile)(process.execPath, [path.join(outdir, 'dist', 'migrate.js'), ...args], {
+      env: { PATH: process.env.PATH, ...env },
+    });
+
+  test('`node dist/migrate.js` applies the migrations once, `down 1` reverts the last, without node_modules', async () => {
+    const database = await databaseTargets()[0].create({ migrated: false });
+    try {
+      const first = await run([], { DATABASE_URL: database.url });
+      expect(first.stdout).toMatch(/"msg":"migrate: ran 1 migration\(s\)"/);
+      const again = await run(['up'], { DATABASE_URL: database.url });
+      expect(again.stdout).toMatch(/nothing to do, the database is up to date/);
+      const down = await run(['down', '1'], { DATABASE_URL: database.url });
+      expect(down.stdout).toMatch(/"direction":"down","migrations":\["\d+_create-greetings"\]/);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('exits 1 with a usage line without DATABASE_URL, with bad arguments, or when the database is down', async () => {
+    await expect(run([], {})).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^DATABASE_URL is not set/),
+    });
+    await expect(run(['sideways'], { DATABASE_URL: DEAD_DATABASE_URL })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^usage: node dist\/migrate\.js/),
+    });
+    await expect(run([], { DATABASE_URL: DEAD_DATABASE_URL })).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/"level":"fatal".*migrate: failed/),
+    });
   });
 });
 

@@ -1,5 +1,28 @@
 import request from 'supertest';
-import { createTestApp } from '../support/test-app';
+import { Database } from '../../src/database/database';
+import { databaseTargets, type TestDatabase } from '../support/databases';
+import { createTestApp as createAppWithoutDatabase } from '../support/test-app';
+
+jest.setTimeout(30_000);
+
+// The request rules, against the embedded database (greetings-store.test.ts runs the storage against every target).
+let database: TestDatabase;
+const open: Database[] = [];
+beforeAll(async () => {
+  database = await databaseTargets()[0].create();
+});
+afterAll(async () => {
+  await Promise.all(open.map((db) => db.close()));
+  await database?.drop();
+});
+
+function createTestApp(env: Record<string, string> = {}) {
+  return createAppWithoutDatabase(env, (logger) => {
+    const db = new Database(database.url, logger);
+    open.push(db);
+    return { database: db };
+  });
+}
 
 describe('POST /api/greetings', () => {
   test('greets the trimmed name with 201', async () => {
@@ -7,6 +30,7 @@ describe('POST /api/greetings', () => {
     const response = await request(app).post('/api/greetings').send({ name: '  Ada Lovelace ' }).expect(201);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(response.body).toEqual({
+      id: expect.stringMatching(/^\d+$/),
       greeting: 'Hello, Ada Lovelace!',
       name: 'Ada Lovelace',
       createdAt: '2025-01-02T03:04:05.000Z',
@@ -132,9 +156,9 @@ describe('POST /api/greetings', () => {
     expect(response.body.status).toBe(415);
   });
 
-  test('rejects other methods with 405 and Allow: POST', async () => {
+  test('rejects other methods with 405 and Allow: GET, POST', async () => {
     const { app } = createTestApp();
-    const response = await request(app).get('/api/greetings').expect(405);
-    expect(response.headers.allow).toBe('POST, OPTIONS');
+    const response = await request(app).delete('/api/greetings').expect(405);
+    expect(response.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
   });
 });

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createApp } from '../../src/app';
+import { type AppDependencies, createApp } from '../../src/app';
 import type { Clock } from '../../src/clock';
 import { type Config, loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
@@ -46,12 +46,15 @@ export interface TestApp {
   readonly logger: Logger;
 }
 
-/** The real app with a fixed clock and captured logs. */
-export function createTestApp(env: Record<string, string> = {}): TestApp {
+/** The real app with a fixed clock and captured logs, and `extra` dependencies (a database, a rate limiter). */
+export function createTestApp(
+  env: Record<string, string> = {},
+  extra: (logger: Logger) => Partial<Pick<AppDependencies, 'database' | 'greetingsRateLimiter' | 'clock'>> = () => ({}),
+): TestApp {
   const config = testConfig(env);
   const logs = new LogCapture();
   const logger = createLogger(config, logs.stream);
   const readiness = new Readiness();
-  const app = createApp({ config, logger, clock: FIXED_CLOCK, readiness });
+  const app = createApp({ config, logger, clock: FIXED_CLOCK, readiness, ...extra(logger) });
   return { app, logs, readiness, config, logger };
 }

@@ -1,4 +1,4 @@
-import { typescript } from 'projen';
+import { javascript, typescript } from 'projen';
 import { VERSIONS } from '../versions';
 import { createAppPackage, typeCheckInOneProgram } from './app-package';
 
@@ -13,7 +13,17 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
     dir: 'backend',
     description: 'Sample API: Express 5 on Fargate behind an ALB',
     sampleCode,
-    deps: ['express@^5.1.0', 'helmet@^8.1.0', 'pino@^10.0.0', `zod@${VERSIONS.zod}`],
+    // pg: the PostgreSQL client (pure JavaScript, bundles into dist/). @redis/client: the core of node-redis, the official Redis/Valkey client,
+    // for the rate limit's shared counters. node-pg-migrate: applies migrations/*.sql through pg.
+    deps: [
+      'express@^5.1.0',
+      'helmet@^8.1.0',
+      'pino@^10.0.0',
+      `zod@${VERSIONS.zod}`,
+      'pg@^8.16.0',
+      '@redis/client@^5.9.0',
+      'node-pg-migrate@^8.0.4',
+    ],
     devDeps: [
       '@types/express@^5.0.0',
       'supertest@^7.1.0',
@@ -24,9 +34,29 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
       'pino-http@^11.0.0',
       `esbuild@${VERSIONS.esbuild}`,
       `tsx@${VERSIONS.tsx}`,
+      '@types/pg@^8.15.0',
+      // The embedded database of `npx projen dev` and the tests: Postgres compiled to WASM, reached over the
+      // Postgres wire protocol through its socket server, so the same pg code runs as in production.
+      '@electric-sql/pglite@0.5.14',
+      '@electric-sql/pglite-socket@0.2.17',
     ],
-    include: ['build-tools/**/*.ts', 'bench/**/*.ts'],
+    include: ['build-tools/**/*.ts', 'bench/**/*.ts', 'dev/**/*.ts'],
   });
+  // The embedded PostgreSQL of `npx projen dev` keeps its data here.
+  project.gitignore.addPatterns('/.data/');
+  // node-pg-migrate ships only as an ES module, and PGlite's CommonJS build loads Node's modules with import():
+  // @swc/jest turns both into plain CommonJS for the tests (jest runs import() only with experimental flags).
+  const jestConfig = project.jest?.config;
+  if (jestConfig) {
+    jestConfig.transform = {
+      ...jestConfig.transform,
+      '^.+\\.c?js$': new javascript.Transform('@swc/jest', {
+        jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      }),
+    };
+    jestConfig.transformIgnorePatterns = ['/node_modules/(?!(node-pg-migrate|@electric-sql/pglite)/)'];
+  }
 
   // The image runs the esbuild bundle, not tsc output. With sources outside src/ and nothing
   // emitted, rootDir is the package itself.
@@ -35,7 +65,7 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
   tsconfig?.addOverride('compilerOptions.noEmit', true);
   typeCheckInOneProgram(
     project,
-    ['src', 'build-tools', 'bench'],
+    ['src', 'build-tools', 'bench', 'dev'],
     'Type-check sources, build tools, benchmarks and tests',
   );
   project.tasks.tryFind('watch')?.reset('tsc --noEmit --watch');
@@ -50,7 +80,14 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
     description: 'Runs the API from source on PORT (default 8000), restarting on every change',
     // tsx watch restarts with SIGTERM and kills after 5 s: the container's drain delay would stall every reload.
     env: { SHUTDOWN_DRAIN_DELAY_MS: '0' },
-    exec: 'tsx watch --clear-screen=false src/server.ts',
+    // dev/server.ts starts the embedded PostgreSQL (PGlite) and migrates it when DATABASE_URL is not set.
+    exec: 'tsx watch --clear-screen=false dev/server.ts',
+  });
+  project.addTask('migrate', {
+    description:
+      'Applies the migrations in migrations/ to DATABASE_URL with the built dist/migrate.js (`-- down 1` reverts one)',
+    exec: 'node dist/migrate.js',
+    receiveArgs: true,
   });
   project.addTask('start', {
     description: 'Runs the built bundle, as the container image does',
@@ -64,5 +101,7 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
 
   // Benchmarks load the baselines they compare against (pino-http, autocannon), which are dev dependencies.
   root.eslint?.allowDevDeps('packages/backend/bench/**');
+  // The embedded PostgreSQL (PGlite) is for development and tests only: the image never contains it.
+  root.eslint?.allowDevDeps('packages/backend/dev/**');
   return project;
 }

@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/** PGlite behind its socket server: a PostgreSQL the API reaches through pg, as it reaches a real one. */
+export interface EmbeddedDatabase {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections and closes the open ones, as a server that goes down; {@link resume} undoes it. */
+  suspend(): Promise<void>;
+  /** Listens again on the same port. */
+  resume(): Promise<void>;
+  /** Stops the server and closes the database (flushing it to `dataDir`). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PGlite (PostgreSQL compiled to WebAssembly, in this process) and serves it on a loopback port. For
+ * `npx projen dev` and the tests: nothing to install. PGlite runs one query at a time; the socket server queues
+ * the pool's connections onto it.
+ *
+ * @param options.dataDir folder to keep the data in; in memory when undefined.
+ */
+export async function startEmbeddedDatabase(
+  options: { readonly dataDir?: string; readonly port?: number } = {},
+): Promise<EmbeddedDatabase> {
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true }); // PGlite creates the last folder, not its parents
+  }
+  const db = await PGlite.create(options.dataDir);
+  let server: PGLiteSocketServer;
+  let port = options.port ?? 0;
+  ({ server, port } = await listen(db, port));
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    suspend: () => server.stop(),
+    resume: async () => {
+      ({ server } = await listen(db, port));
+    },
+    stop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+async function listen(db: PGlite, port: number): Promise<{ server: PGLiteSocketServer; port: number }> {
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 20 });
+  let listeningPort = port;
+  server.addEventListener('listening', (event) => {
+    listeningPort = (event as CustomEvent<{ port: number }>).detail.port;
+  });
+  await server.start();
+  return { server, port: listeningPort };
+}

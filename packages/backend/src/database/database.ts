@@ -1,0 +1,120 @@
+import { Pool, type QueryResultRow } from 'pg';
+import type { Logger } from 'pino';
+import { DependencyUnavailable } from '../errors/dependency-unavailable';
+
+/** How long a request waits for the database before it gets a 503 instead of hanging. */
+export interface DatabaseTimeouts {
+  /** Opening a connection (TCP, TLS, authentication). @default 2000 */
+  readonly connectMs?: number;
+  /** One query, enforced by the server (`statement_timeout`) and by the client if the server is silent. @default 5000 */
+  readonly queryMs?: number;
+}
+
+// Node's errors for a server that is not there, or went away.
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+// SQLSTATEs (PostgreSQL manual, appendix A) that say "not now" rather than "this query is wrong".
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin_shutdown: the server is stopping
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or in recovery
+  '53300', // too_many_connections
+  '57014', // query_canceled: statement_timeout
+  '28000', // invalid_authorization_specification
+  '28P01', // invalid_password
+  '3D000', // invalid_catalog_name: the database does not exist
+]);
+
+// What pg throws, as text, when a connection breaks or times out (pg has no codes for these).
+const PG_CONNECTION_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
+
+/** Whether `error` means the database cannot be reached or cannot serve now, as opposed to a bug in a query. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (
+    typeof code === 'string' &&
+    (NETWORK_ERRORS.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))
+  ) {
+    return true; // class 08: connection exception
+  }
+  if (error instanceof AggregateError) {
+    return error.errors.some(isDatabaseUnavailable); // a host name with several addresses, none answering
+  }
+  return typeof message === 'string' && PG_CONNECTION_MESSAGES.test(message);
+}
+
+/**
+ * The API's PostgreSQL connections: a pg pool whose failures are sorted into "unavailable" (a 503 the client can
+ * retry, see {@link DependencyUnavailable}) and everything else (a bug: a 500).
+ */
+export class Database {
+  private readonly pool: Pool;
+
+  constructor(
+    connectionString: string,
+    private readonly logger: Logger,
+    timeouts: DatabaseTimeouts = {},
+  ) {
+    const queryMs = timeouts.queryMs ?? 5_000;
+    this.pool = new Pool({
+      connectionString,
+      max: 10,
+      connectionTimeoutMillis: timeouts.connectMs ?? 2_000,
+      statement_timeout: queryMs,
+      // The client-side limit is a little longer, so the server's own timeout (57014) is what normally fires.
+      query_timeout: queryMs + 1_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'slipway-backend',
+    });
+    // An idle connection that breaks (the server restarts, a failover) is reported here. Without a listener the
+    // pool's 'error' event would end the process; the next query opens a new connection instead.
+    this.pool.on('error', (err) => {
+      this.logger.warn({ err }, `database connection lost while idle (${err.message}): the next query reconnects`);
+    });
+  }
+
+  /** Runs one parameterized statement. @throws DependencyUnavailable when the database cannot answer now. */
+  public async query<Row extends QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
+    try {
+      const result = await this.pool.query<Row>(text, values as unknown[]);
+      return result.rows;
+    } catch (error) {
+      throw this.unavailable(error) ?? error;
+    }
+  }
+
+  /** Resolves once the database answers a trivial query. @throws DependencyUnavailable otherwise. */
+  public async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  /** Closes every connection; queries after this fail. */
+  public async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private unavailable(error: unknown): DependencyUnavailable | undefined {
+    if ((error as { code?: unknown } | null)?.code === '42P01') {
+      // undefined_table: the release's migrations have not run against this database.
+      return new DependencyUnavailable({
+        detail: 'The database is not ready: its schema is not migrated yet. Try again later.',
+        cause: error,
+        retryAfterSeconds: 30,
+      });
+    }
+    if (isDatabaseUnavailable(error)) {
+      return new DependencyUnavailable({ detail: 'The database is unavailable. Try again shortly.', cause: error });
+    }
+    return undefined;
+  }
+}
