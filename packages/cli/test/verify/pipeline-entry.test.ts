@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 // The file the pipeline's verification steps run: built by the bundle:verify task (post-compile).
-const BUNDLE = path.join(__dirname, '..', '..', '..', 'lib', 'slipway-verify.js');
+const BUNDLE = path.join(__dirname, '..', '..', 'lib', 'slipway-verify.js');
 
 test('the verify bundle runs with node alone, from a folder with no node_modules anywhere above it', () => {
   // GIVEN the bundle alone in an empty folder, as in the cloud assembly a verification step unpacks

@@ -1,6 +1,6 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { assessService, waitForRollout } from '../../../src/cli/ecs/rollout';
+import { assessService, waitForRollout } from '../../src/ecs/rollout';
 import { deployment, FakeClock, RecordedOutput, service, throttlingError } from '../fakes';
 
 const ecsMock = mockClient(ECSClient);

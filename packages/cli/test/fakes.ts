@@ -1,6 +1,6 @@
 import { Deployment, Service } from '@aws-sdk/client-ecs';
-import { Clock } from '../../src/cli/clock';
-import { CommandOutput } from '../../src/cli/command';
+import { Clock } from '../src/clock';
+import { CommandOutput } from '../src/command';
 
 /** A clock whose sleeps advance time instantly, so bounded waits run in microseconds. */
 export class FakeClock implements Clock {

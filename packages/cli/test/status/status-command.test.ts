@@ -6,8 +6,8 @@ import {
   ListServicesCommand,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ExitCode, UsageError } from '../../../src/cli/command';
-import { createStatusCommand } from '../../../src/cli/status/status-command';
+import { ExitCode, UsageError } from '../../src/command';
+import { createStatusCommand } from '../../src/status/status-command';
 import { deployment, RecordedOutput, service } from '../fakes';
 
 const ecsMock = mockClient(ECSClient);

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { imageReference, readStageTemplate } from '../../../src/cli/verify/stage-template';
+import { imageReference, readStageTemplate } from '../../src/verify/stage-template';
 
 test.each([
   ['111111111111.dkr.ecr.eu-west-1.amazonaws.com/repo:abc123', 'abc123'],

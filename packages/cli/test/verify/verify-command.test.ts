@@ -13,8 +13,8 @@ import {
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ExitCode, UsageError } from '../../../src/cli/command';
-import { createVerifyCommand } from '../../../src/cli/verify/verify-command';
+import { ExitCode, UsageError } from '../../src/command';
+import { createVerifyCommand } from '../../src/verify/verify-command';
 import { deployment, FakeClock, RecordedOutput, service, throttlingError } from '../fakes';
 import { LocalStage, startLocalStage } from './local-stage';
 

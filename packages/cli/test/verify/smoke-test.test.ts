@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { runSmokeTest, sameCommit, SmokeTestOptions } from '../../../src/cli/verify/smoke-test';
+import { runSmokeTest, sameCommit, SmokeTestOptions } from '../../src/verify/smoke-test';
 import { FakeClock, RecordedOutput } from '../fakes';
 import { LocalStage, startLocalStage } from './local-stage';
 

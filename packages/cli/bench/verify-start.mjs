@@ -1,4 +1,4 @@
-// `npx projen bench` in packages/constructs: how long the pipeline's verification step takes from starting
+// `npx projen bench` in packages/cli: how long the pipeline's verification step takes from starting
 // `slipway verify` to its first line of output, run as the step runs it (the single-file bundle, node alone)
 // and as it ran before (the package's compiled CLI through npx), against `node` printing one line, measured
 // in the same run. Rewrites the verify section of docs/performance.md.
@@ -64,7 +64,7 @@ const median = (values) => {
 };
 
 async function main() {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npx projen compile in packages/constructs first.`);
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npx projen compile in packages/cli first.`);
   const times = TARGETS.map(() => []);
   for (const target of TARGETS) await firstOutput(target); // warm-up: file cache, npx's lookup
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -82,7 +82,7 @@ async function main() {
   );
   const section = [
     '## Pipeline verification step',
-    `Measured by \`packages/constructs/bench/verify-start.mjs\` (\`npx projen bench\` in packages/constructs) on ${date}:`,
+    `Measured by \`packages/cli/bench/verify-start.mjs\` (\`npx projen bench\` in packages/cli) on ${date}:`,
     `${cpus().length} cores (${cpus()[0].model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${ROUNDS} runs each after one warm-up, targets interleaved.`,
     '',
     'From starting the process to its first line of output (`Verifying backend in ECS cluster …`, printed after the',

@@ -1,9 +1,9 @@
 import { ParseArgsConfig } from 'node:util';
 import { parseOptions, ParsedValues } from './args';
 import { CommandOutput, ExitCode, UsageError } from './command';
-import { resolveAssemblyDir } from '../cost/assembly-option';
-import { CloudAssemblyError } from '../cost/cloud-assembly';
-import { GeneratedFileError } from '../cost/generated-block';
+import { resolveAssemblyDir } from './cost/assembly-option';
+import { CloudAssemblyError } from './cost/cloud-assembly';
+import { GeneratedFileError } from './cost/generated-block';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 

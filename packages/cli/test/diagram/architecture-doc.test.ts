@@ -3,11 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stage } from 'aws-cdk-lib';
 import { synthSampleApp } from './sample-app';
-import { EnvironmentConfig, SlipwayAppStack } from '../../src';
+import { EnvironmentConfig, SlipwayAppStack } from '@slipway/constructs';
 import { readCloudAssembly } from '../../src/cost/cloud-assembly';
 import { ARCHITECTURE_BLOCK, architectureBlocks } from '../../src/diagram/architecture-doc';
-import { sampleServices } from '../fixtures/apps';
-import { devHttpApi } from '../fixtures/environments';
+import { sampleServices } from '../../../constructs/test/fixtures/apps';
+import { devHttpApi } from '../../../constructs/test/fixtures/environments';
 
 jest.setTimeout(120_000);
 

@@ -1,6 +1,6 @@
 import { SlipwayCommand } from './command';
-import { costCommand } from '../cost/command';
-import { diagramCommand } from '../diagram/command';
+import { costCommand } from './cost/command';
+import { diagramCommand } from './diagram/command';
 import { createStatusCommand } from './status/status-command';
 import { createVerifyCommand } from './verify/verify-command';
 

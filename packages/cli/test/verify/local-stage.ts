@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import * as path from 'node:path';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const BACKEND_DIR = path.join(REPO_ROOT, 'packages', 'backend');
 
 /** A stage on loopback: the real backend API behind a router that plays the load balancer's part. */

@@ -6,8 +6,8 @@ import { estimateCosts } from './cost-estimate';
 import { renderCostJson, renderCostMarkdown, renderCostText } from './cost-report';
 import { endMarker, startMarker, updateGeneratedFile } from './generated-block';
 import { US_EAST_1_PRICES } from './prices';
-import { runAssemblyCommand } from '../cli/assembly-command';
-import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../cli/command';
+import { runAssemblyCommand } from '../assembly-command';
+import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 
 const USAGE = `Usage: slipway cost [--assembly <cdk.out>] [--json] [--region <region>] [--assume <id>=<value>]... [--prices <file.json>] [--write <file.md>]... [--check]
 

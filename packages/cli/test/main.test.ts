@@ -1,7 +1,7 @@
 import { RecordedOutput } from './fakes';
-import { ExitCode, SlipwayCommand, UsageError } from '../../src/cli/command';
-import { main } from '../../src/cli/main';
-import { defaultCommands } from '../../src/cli/registry';
+import { ExitCode, SlipwayCommand, UsageError } from '../src/command';
+import { main } from '../src/main';
+import { defaultCommands } from '../src/registry';
 
 function fakeCommand(name: string, run: SlipwayCommand['run']): SlipwayCommand {
   return { name, summary: `does ${name}`, run };

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURE_BLOCK, architectureBlocks } from './architecture-doc';
-import { runAssemblyCommand } from '../cli/assembly-command';
-import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../cli/command';
+import { runAssemblyCommand } from '../assembly-command';
+import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 import { readCloudAssembly } from '../cost/cloud-assembly';
 import { endMarker, startMarker, updateGeneratedFile } from '../cost/generated-block';
 
