@@ -1,5 +1,5 @@
 import { DescribeClustersCommand, ECSClient, paginateListClusters, paginateListServices } from '@aws-sdk/client-ecs';
-import { ENVIRONMENT_TAG_KEY } from '@slipway/constructs';
+import { ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
 
 /** One environment's ECS cluster and its services, found by tag. */
 export interface EnvironmentServices {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { IMAGE_COMMIT_BUILD_ARG } from '@slipway/constructs/lib/contract';
 import { UsageError } from '../command';
 
 /** One container of a task definition, as the stage's template names its image. */
@@ -61,7 +62,7 @@ export function readStageTemplate(file: string): StageTemplate {
     const containers = ((properties.ContainerDefinitions ?? []) as Json[]).map((container) => {
       const image = renderIntrinsic(container.Image);
       const reference = imageReference(image);
-      return { name: String(container.Name), image, reference, gitSha: buildArgs.get(reference)?.GIT_SHA };
+      return { name: String(container.Name), image, reference, gitSha: buildArgs.get(reference)?.[IMAGE_COMMIT_BUILD_ARG] };
     });
     families.set(properties.Family, containers);
   }
