@@ -55,6 +55,9 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
   });
   useFastTests(project);
   turnOffCdkValidationInTests(project);
+  // test/diagram/architecture-doc.test.ts draws a stage of the construct library's own test fixtures
+  // (packages/constructs/test/fixtures): one definition of the sample services, which follows the constructs' props.
+  project.tsconfigDev.file.addOverride('compilerOptions.rootDir', '../..');
   // The pipeline's verification steps run `slipway verify` from this one file, carried in the cloud assembly,
   // with node alone: no npm install in the step (the app passes its path to SlipwayPipeline's verifyBundle).
   const bundleVerify = project.addTask('bundle:verify', {

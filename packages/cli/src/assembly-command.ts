@@ -1,9 +1,10 @@
+import * as path from 'node:path';
 import { ParseArgsConfig } from 'node:util';
 import { parseOptions, ParsedValues } from './args';
 import { CommandOutput, ExitCode, UsageError } from './command';
 import { resolveAssemblyDir } from './cost/assembly-option';
 import { CloudAssemblyError } from './cost/cloud-assembly';
-import { GeneratedFileError } from './cost/generated-block';
+import { endMarker, GeneratedFileError, startMarker, updateGeneratedFile } from './cost/generated-block';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -60,4 +61,68 @@ export async function runAssemblyCommand<T extends OptionsConfig>(
     }
     throw error;
   }
+}
+
+/** A generated Markdown document that does not exist yet: what it starts with, around its block. */
+export interface NewDocument {
+  /** Its `#` title. */
+  readonly title: string;
+  /** The paragraph under the title, one element a line. */
+  readonly introduction: readonly string[];
+  /** The name of the generated block it holds. */
+  readonly block: string;
+}
+
+/** How {@link writeGeneratedDocuments} writes one command's blocks. */
+export interface GeneratedDocumentsOptions {
+  /** The blocks by name; each file gets those it has markers for. */
+  readonly blocks: Readonly<Record<string, string>>;
+  /** The command named in each block's header, e.g. `npx projen cost`. */
+  readonly generator: string;
+  /** Change nothing; report the files that are not current. */
+  readonly check: boolean;
+  /** Where relative file names start. */
+  readonly cwd: string;
+  readonly output: CommandOutput;
+  /**
+   * What a missing file is created as.
+   * @default - a missing file is an error
+   */
+  readonly newDocument?: NewDocument;
+  /**
+   * Name the blocks filled in each file's line (`docs/architecture.md: updated (architecture, diagram:prod)`).
+   * @default false
+   */
+  readonly listBlocks?: boolean;
+}
+
+/**
+ * Fill the generated blocks of each file (`--write`, `--embed`), or with
+ * `check` only say which files are stale, one line per file.
+ * @returns whether a checked file was stale (the command then exits 1)
+ */
+export function writeGeneratedDocuments(files: readonly string[], options: GeneratedDocumentsOptions): boolean {
+  const document = options.newDocument;
+  const initialContent = document
+    ? () =>
+        [`# ${document.title}`, '', ...document.introduction, '', startMarker(document.block), endMarker(document.block), ''].join(
+          '\n',
+        )
+    : undefined;
+  let stale = false;
+  for (const file of files) {
+    const result = updateGeneratedFile(path.resolve(options.cwd, file), options.blocks, {
+      generator: options.generator,
+      check: options.check,
+      initialContent,
+    });
+    if (options.check && result.stale) {
+      stale = true;
+      options.output.error(`${file} is out of date with the synthesized app. Run \`npx projen docs\` and commit the result.`);
+    } else {
+      const blocks = options.listBlocks ? ` (${result.blocks.join(', ')})` : '';
+      options.output.info(`${file}: ${result.stale ? 'updated' : 'up to date'}${blocks}`);
+    }
+  }
+  return stale;
 }

@@ -4,9 +4,9 @@ import { AssumptionId, isAssumptionId, withAssumptions } from './assumptions';
 import { readCloudAssembly } from './cloud-assembly';
 import { estimateCosts } from './cost-estimate';
 import { renderCostJson, renderCostMarkdown, renderCostText } from './cost-report';
-import { endMarker, startMarker, updateGeneratedFile } from './generated-block';
+import { endMarker, startMarker } from './generated-block';
 import { US_EAST_1_PRICES } from './prices';
-import { runAssemblyCommand } from '../assembly-command';
+import { NewDocument, runAssemblyCommand, writeGeneratedDocuments } from '../assembly-command';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 
 const USAGE = `Usage: slipway cost [--assembly <cdk.out>] [--json] [--region <region>] [--assume <id>=<value>]... [--prices <file.json>] [--write <file.md>]... [--check]
@@ -25,19 +25,15 @@ at minimum capacity and at autoscaling maximum.
 /** The block name of the estimate in Markdown files. */
 export const COST_BLOCK = 'cost';
 
-/** The text a new docs/cost.md starts with, around the generated block. */
-export function initialCostDoc(): string {
-  return [
-    '# What it costs',
-    '',
+/** How a new docs/cost.md starts, around the generated block. */
+const COST_DOCUMENT: NewDocument = {
+  title: 'What it costs',
+  introduction: [
     'Monthly AWS list prices of every environment and of the delivery pipeline, computed by `npx projen cost` from the',
     'synthesized CloudFormation templates. Regenerate after changing `environments/` with `npx projen docs`.',
-    '',
-    startMarker(COST_BLOCK),
-    endMarker(COST_BLOCK),
-    '',
-  ].join('\n');
-}
+  ],
+  block: COST_BLOCK,
+};
 
 /** `slipway cost`, with injectable output and working directory for tests. */
 export async function runCost(
@@ -66,25 +62,14 @@ export async function runCost(
       output.info((options.json ? renderCostJson(estimate) : renderCostText(estimate)).trimEnd());
       return ExitCode.OK;
     }
-    const markdown = renderCostMarkdown(estimate);
-    let stale = false;
-    for (const file of files) {
-      const result = updateGeneratedFile(
-        path.resolve(cwd, file),
-        { [COST_BLOCK]: markdown },
-        {
-          generator: 'npx projen cost',
-          check: options.check === true,
-          initialContent: initialCostDoc,
-        },
-      );
-      if (options.check && result.stale) {
-        stale = true;
-        output.error(`${file} is out of date with the synthesized app. Run \`npx projen docs\` and commit the result.`);
-      } else {
-        output.info(`${file}: ${result.stale ? 'updated' : 'up to date'}`);
-      }
-    }
+    const stale = writeGeneratedDocuments(files, {
+      blocks: { [COST_BLOCK]: renderCostMarkdown(estimate) },
+      generator: 'npx projen cost',
+      check: options.check === true,
+      cwd,
+      output,
+      newDocument: COST_DOCUMENT,
+    });
     return stale ? ExitCode.FAILED : ExitCode.OK;
   });
 }

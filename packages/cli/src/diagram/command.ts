@@ -1,10 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURE_BLOCK, architectureBlocks } from './architecture-doc';
-import { runAssemblyCommand } from '../assembly-command';
+import { NewDocument, runAssemblyCommand, writeGeneratedDocuments } from '../assembly-command';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 import { readCloudAssembly } from '../cost/cloud-assembly';
-import { endMarker, startMarker, updateGeneratedFile } from '../cost/generated-block';
+import { endMarker, startMarker } from '../cost/generated-block';
+
+/** How a new docs/architecture.md starts, around the generated block. */
+const ARCHITECTURE_DOCUMENT: NewDocument = {
+  title: 'Architecture',
+  introduction: [
+    'What each environment runs and how a change reaches production, drawn by `npx projen diagram` from the',
+    'synthesized CloudFormation templates (GitHub renders the Mermaid). Regenerate with `npx projen docs`.',
+  ],
+  block: ARCHITECTURE_BLOCK,
+};
 
 const USAGE = `Usage: slipway diagram [--assembly <cdk.out>] [--write <file.md>]... [--embed <file.md>]... [--check]
 
@@ -17,20 +27,6 @@ Draws each environment (CDK Stage) and the delivery pipeline of a synthesized ap
                          a file without markers is left alone (for a README)
   --check                change nothing; exit 1 if a file is not current
 Without --write or --embed, prints the Markdown.`;
-
-/** The text a new docs/architecture.md starts with, around the generated block. */
-export function initialArchitectureDoc(): string {
-  return [
-    '# Architecture',
-    '',
-    'What each environment runs and how a change reaches production, drawn by `npx projen diagram` from the',
-    'synthesized CloudFormation templates (GitHub renders the Mermaid). Regenerate with `npx projen docs`.',
-    '',
-    startMarker(ARCHITECTURE_BLOCK),
-    endMarker(ARCHITECTURE_BLOCK),
-    '',
-  ].join('\n');
-}
 
 /** `slipway diagram`, with injectable output and working directory for tests. */
 export async function runDiagram(
@@ -50,29 +46,26 @@ export async function runDiagram(
       output.info(blocks[ARCHITECTURE_BLOCK].trimEnd());
       return ExitCode.OK;
     }
-    let stale = false;
-    const update = (file: string, initialContent?: () => string) => {
-      const result = updateGeneratedFile(path.resolve(cwd, file), blocks, {
+    const write = (files: readonly string[], newDocument?: NewDocument) =>
+      writeGeneratedDocuments(files, {
+        blocks,
         generator: 'npx projen diagram',
         check: options.check === true,
-        initialContent,
+        cwd,
+        output,
+        newDocument,
+        listBlocks: true,
       });
-      if (options.check && result.stale) {
-        stale = true;
-        output.error(`${file} is out of date with the synthesized app. Run \`npx projen docs\` and commit the result.`);
-      } else {
-        output.info(`${file}: ${result.stale ? 'updated' : 'up to date'} (${result.blocks.join(', ')})`);
-      }
-    };
-    for (const file of writes) update(file, initialArchitectureDoc);
-    for (const file of embeds) {
+    const writtenStale = write(writes, ARCHITECTURE_DOCUMENT);
+    const embedded = embeds.filter((file) => {
       const text = readIfExists(path.resolve(cwd, file));
       if (text === undefined || !Object.keys(blocks).some((name) => text.includes(startMarker(name)))) {
         output.info(`${file}: no slipway diagram markers, left alone`);
-        continue;
+        return false;
       }
-      update(file);
-    }
+      return true;
+    });
+    const stale = write(embedded) || writtenStale;
     return stale ? ExitCode.FAILED : ExitCode.OK;
   });
 }
