@@ -105,9 +105,15 @@ export function writeGeneratedDocuments(files: readonly string[], options: Gener
   const document = options.newDocument;
   const initialContent = document
     ? () =>
-        [`# ${document.title}`, '', ...document.introduction, '', startMarker(document.block), endMarker(document.block), ''].join(
-          '\n',
-        )
+        [
+          `# ${document.title}`,
+          '',
+          ...document.introduction,
+          '',
+          startMarker(document.block),
+          endMarker(document.block),
+          '',
+        ].join('\n')
     : undefined;
   let stale = false;
   for (const file of files) {
@@ -118,7 +124,9 @@ export function writeGeneratedDocuments(files: readonly string[], options: Gener
     });
     if (options.check && result.stale) {
       stale = true;
-      options.output.error(`${file} is out of date with the synthesized app. Run \`npx projen docs\` and commit the result.`);
+      options.output.error(
+        `${file} is out of date with the synthesized app. Run \`npx projen docs\` and commit the result.`,
+      );
     } else {
       const blocks = options.listBlocks ? ` (${result.blocks.join(', ')})` : '';
       options.output.info(`${file}: ${result.stale ? 'updated' : 'up to date'}${blocks}`);

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as barrel from '../src';
 import { sampleApp, sampleServices } from './fixtures/apps';
 import { devLike } from './fixtures/environments';
 import { environment, PIPELINE_ACCOUNT, pipelineApp, VERIFY_BUNDLE } from './pipeline/fixtures';
-import * as barrel from '../src';
 import { ENVIRONMENT_TAG_KEY, IMAGE_COMMIT_BUILD_ARG, VERIFY_BUNDLE_FILE } from '../src/contract';
 
 /*
@@ -49,7 +49,7 @@ describe('a synthesized sample environment carries the contract', () => {
     expect(clusters[0].Properties.Tags).toContainEqual({ Key: ENVIRONMENT_TAG_KEY, Value: devLike.name });
   });
 
-  test("its directory image is built with the commit as the build argument `slipway verify --version-service` reads", () => {
+  test('its directory image is built with the commit as the build argument `slipway verify --version-service` reads', () => {
     const manifest = JSON.parse(
       fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8'),
     );
@@ -66,8 +66,8 @@ test('the pipeline puts the verify bundle into the cloud assembly under the name
   expect(fs.readFileSync(path.join(assembly.directory, VERIFY_BUNDLE_FILE), 'utf8')).toBe(
     fs.readFileSync(VERIFY_BUNDLE, 'utf8'),
   );
-  const buildSpecs = Object.values(
-    Template.fromStack(built.stack).findResources('AWS::CodeBuild::Project'),
-  ).map((project) => String(project.Properties.Source.BuildSpec));
+  const buildSpecs = Object.values(Template.fromStack(built.stack).findResources('AWS::CodeBuild::Project')).map(
+    (project) => String(project.Properties.Source.BuildSpec),
+  );
   expect(buildSpecs.filter((spec) => spec.includes(`node ${VERIFY_BUNDLE_FILE} verify `))).toHaveLength(1);
 });

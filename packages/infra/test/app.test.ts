@@ -64,7 +64,10 @@ test("the cloud assembly carries @slipway/cli's real verify bundle, which every 
 function verifyBuildSpecCommands(stageName: string): string[] {
   const specs = Object.values(pipelineTemplate.findResources('AWS::CodeBuild::Project'))
     .map((project) => project.Properties.Source.BuildSpec)
-    .filter((spec): spec is string => typeof spec === 'string' && spec.includes(`assembly-${DELIVERY_STACK_ID}-${stageName}/`));
+    .filter(
+      (spec): spec is string =>
+        typeof spec === 'string' && spec.includes(`assembly-${DELIVERY_STACK_ID}-${stageName}/`),
+    );
   expect(specs).toHaveLength(1);
   const buildSpec = JSON.parse(specs[0]);
   expect(buildSpec.phases.install?.commands).toBeUndefined();

@@ -171,7 +171,12 @@ function validateOptions(options: SlipwayProjectOptions) {
       'Use a valid npm package name: lower case letters, digits, "-", "." or "_", optionally scoped as @scope/name.',
     );
   }
-  validateSlipwayDependency('constructsDependency', options.constructsDependency, 'constructs', 'the construct library');
+  validateSlipwayDependency(
+    'constructsDependency',
+    options.constructsDependency,
+    'constructs',
+    'the construct library',
+  );
   validateSlipwayDependency('cliDependency', options.cliDependency, 'cli', 'the slipway CLI');
   for (const option of ['minNodeVersion', 'workflowNodeVersion'] as const) {
     const value = options[option];

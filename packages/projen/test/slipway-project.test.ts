@@ -215,7 +215,9 @@ describe('cliDependency', () => {
     // WHEN
     const snapshot = Testing.synth(newProject({ cliDependency: spec }));
     // THEN
-    expect(snapshot['packages/infra/package.json'].dependencies['@slipway/cli']).toBe('file:/tmp/slipway-cli-1.0.0.tgz');
+    expect(snapshot['packages/infra/package.json'].dependencies['@slipway/cli']).toBe(
+      'file:/tmp/slipway-cli-1.0.0.tgz',
+    );
   });
 });
 

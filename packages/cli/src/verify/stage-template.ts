@@ -62,7 +62,12 @@ export function readStageTemplate(file: string): StageTemplate {
     const containers = ((properties.ContainerDefinitions ?? []) as Json[]).map((container) => {
       const image = renderIntrinsic(container.Image);
       const reference = imageReference(image);
-      return { name: String(container.Name), image, reference, gitSha: buildArgs.get(reference)?.[IMAGE_COMMIT_BUILD_ARG] };
+      return {
+        name: String(container.Name),
+        image,
+        reference,
+        gitSha: buildArgs.get(reference)?.[IMAGE_COMMIT_BUILD_ARG],
+      };
     });
     families.set(properties.Family, containers);
   }

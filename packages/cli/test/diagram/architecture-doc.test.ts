@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { EnvironmentConfig, SlipwayAppStack } from '@slipway/constructs';
 import { App, Stage } from 'aws-cdk-lib';
 import { synthSampleApp } from './sample-app';
-import { EnvironmentConfig, SlipwayAppStack } from '@slipway/constructs';
-import { readCloudAssembly } from '../../src/cost/cloud-assembly';
-import { ARCHITECTURE_BLOCK, architectureBlocks } from '../../src/diagram/architecture-doc';
 import { sampleServices } from '../../../constructs/test/fixtures/apps';
 import { devHttpApi } from '../../../constructs/test/fixtures/environments';
+import { readCloudAssembly } from '../../src/cost/cloud-assembly';
+import { ARCHITECTURE_BLOCK, architectureBlocks } from '../../src/diagram/architecture-doc';
 
 jest.setTimeout(120_000);
 

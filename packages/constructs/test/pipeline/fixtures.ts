@@ -29,7 +29,10 @@ export const SETTINGS: PipelineSettings = definePipeline({
  * cannot be used here; packages/infra's delivery-stack test synthesizes with the real one).
  */
 export const VERIFY_BUNDLE = path.join(mkdtempSync(path.join(tmpdir(), 'slipway-verify-bundle-')), 'slipway-verify.js');
-writeFileSync(VERIFY_BUNDLE, "// stand-in for the single-file slipway verify of @slipway/cli\nconsole.log('slipway verify');\n");
+writeFileSync(
+  VERIFY_BUNDLE,
+  "// stand-in for the single-file slipway verify of @slipway/cli\nconsole.log('slipway verify');\n",
+);
 
 /** A small environment; only the fields the pipeline reads matter here. */
 export function environment(name: string, account: string, approval = false): EnvironmentConfig {

@@ -499,12 +499,18 @@ describe('validation', () => {
   }
 
   test('needs at least one environment', () => {
-    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [], verifyBundle: VERIFY_BUNDLE }))).toThrow(
-      SlipwayConfigError,
-    );
-    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [], verifyBundle: VERIFY_BUNDLE }))).toThrow(
-      /stages must hold at least one environment/,
-    );
+    expect(
+      attempt(
+        (stack) =>
+          new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [], verifyBundle: VERIFY_BUNDLE }),
+      ),
+    ).toThrow(SlipwayConfigError);
+    expect(
+      attempt(
+        (stack) =>
+          new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [], verifyBundle: VERIFY_BUNDLE }),
+      ),
+    ).toThrow(/stages must hold at least one environment/);
   });
 
   test('refuses an environment listed twice', () => {
