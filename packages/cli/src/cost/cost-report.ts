@@ -59,7 +59,7 @@ function footer(estimate: CostEstimate): { assumptions: string[]; prices: string
     assumptions: estimate.assumptions.map((assumption) => `${assumption.text} [${assumption.id}]`),
     prices:
       `AWS list prices as recorded on ${estimate.pricesReadOn} from the AWS pricing pages (${sources.join(', ')}); ` +
-      'no discounts, free tier, Savings Plans, taxes or data transfer out. Update them in @slipway/constructs src/cost/prices.ts.',
+      'no discounts, free tier, Savings Plans, taxes or data transfer out. Update them in @slipway/cli src/cost/prices.ts.',
     notes: estimate.notes,
   };
 }
