@@ -1,5 +1,5 @@
-import { javascript, typescript } from 'projen';
-import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
+import { typescript } from 'projen';
+import { PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
 import { VERSIONS } from '../packages/projen/src/versions';
@@ -20,8 +20,6 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
       'The slipway ops CLI: verify and status of a deployed environment, cost estimate and architecture diagrams from the synthesized app',
     releaseWorkflowName: 'release-cli',
     releaseTagPrefix: 'cli-',
-    sampleCode: false,
-    typescriptVersion: VERSIONS.typescript,
     // The same @slipway/constructs the app synthesizes with: the CLI reads the tags and build arguments it writes
     // (src/contract.ts there). A peer, so the app's own copy is the one read.
     peerDeps: ['@slipway/constructs@>=0.0.0 <1'],
@@ -35,23 +33,7 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
       `constructs@${VERSIONS.constructs}`,
     ],
     bin: { slipway: 'bin/slipway' },
-    tsconfig: {
-      compilerOptions: {
-        target: 'ES2022',
-        lib: ['ES2023'],
-        skipLibCheck: true,
-        esModuleInterop: true,
-      },
-    },
-    jestOptions: {
-      jestVersion: VERSIONS.jest,
-      // CI must fail on a changed snapshot, never rewrite it.
-      updateSnapshot: javascript.UpdateSnapshot.NEVER,
-      jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
-    },
-    // @swc/jest transpiles each test file on its own (tsc type-checks in compile); isolatedModules makes tsc
-    // refuse what a file-by-file transpiler cannot get right.
-    tsconfigDev: { compilerOptions: { isolatedModules: true } },
+    ...TYPESCRIPT_LIBRARY_DEFAULTS,
   });
   useFastTests(project);
   turnOffCdkValidationInTests(project);

@@ -1,5 +1,5 @@
-import { javascript, TextFile, typescript } from 'projen';
-import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
+import { TextFile, typescript } from 'projen';
+import { PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
 import { CDK_TOOL_VERSIONS, VERSIONS } from '../packages/projen/src/versions';
@@ -19,28 +19,10 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     description: 'Secure-by-default CDK constructs for Fargate web apps, with cdk-nag enforced',
     releaseWorkflowName: 'release-constructs',
     releaseTagPrefix: 'constructs-',
-    sampleCode: false,
-    typescriptVersion: VERSIONS.typescript,
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLib}`, `constructs@${VERSIONS.constructs}`],
     deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`],
     devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
-    tsconfig: {
-      compilerOptions: {
-        target: 'ES2022',
-        lib: ['ES2023'],
-        skipLibCheck: true,
-        esModuleInterop: true,
-      },
-    },
-    jestOptions: {
-      jestVersion: VERSIONS.jest,
-      // CI must fail on a changed snapshot, never rewrite it.
-      updateSnapshot: javascript.UpdateSnapshot.NEVER,
-      jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
-    },
-    // @swc/jest transpiles each test file on its own (tsc type-checks in compile); isolatedModules makes tsc
-    // refuse what a file-by-file transpiler cannot get right.
-    tsconfigDev: { compilerOptions: { isolatedModules: true } },
+    ...TYPESCRIPT_LIBRARY_DEFAULTS,
   });
   useFastTests(project);
   turnOffCdkValidationInTests(project);
