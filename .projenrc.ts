@@ -1,18 +1,20 @@
 import { SlipwayProject } from './packages/projen/src';
+import { addCli } from './projenrc/cli-package';
 import { addConstructLibrary } from './projenrc/constructs-package';
 import { addProjectType } from './projenrc/projen-package';
 
 // This repository is the Slipway template's first instance: the same project
 // type that `npx projen new --from @slipway/projen` runs, used from source, plus
-// the two published packages that only this repository holds.
+// the published packages that only this repository holds.
 const project = new SlipwayProject({
   name: 'slipway',
   description: 'Ship a containerized web app to AWS Fargate: a projen project type and the monorepo it generates',
   defaultReleaseBranch: 'main',
   repository: 'https://github.com/slipway-dev/slipway.git',
   authorName: 'Slipway',
-  // infra builds on the construct library from source, through the workspace link.
+  // infra builds on the construct library and the CLI from source, through the workspace links.
   constructsDependency: '@slipway/constructs@0.0.0',
+  cliDependency: '@slipway/cli@0.0.0',
   gitignore: ['/.ci-artifacts/'],
 });
 
@@ -25,6 +27,7 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 project.eslint?.addIgnorePattern('packages/projen/samples/');
 
 addConstructLibrary(project);
+addCli(project);
 addProjectType(project);
 
 project.addTask('test:template', {

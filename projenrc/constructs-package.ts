@@ -1,12 +1,14 @@
-import { javascript, TextFile, typescript } from 'projen';
-import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
+import { TextFile, typescript } from 'projen';
+import { PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
 import { CDK_TOOL_VERSIONS, VERSIONS } from '../packages/projen/src/versions';
 
 /**
  * packages/constructs → @slipway/constructs: the shared CDK construct library
- * (network, ingress, services, nag enforcement, pipeline) and the ops CLI.
+ * (network, ingress, services, nag enforcement, pipeline) and the contract the
+ * ops CLI (@slipway/cli) reads. No CLI and no AWS SDK here: the CLI depends on
+ * this package, never the other way round.
  */
 export function addConstructLibrary(root: SlipwayProject): typescript.TypeScriptProject {
   const project = new typescript.TypeScriptProject({
@@ -14,36 +16,16 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     parent: root,
     outdir: 'packages/constructs',
     name: '@slipway/constructs',
-    description:
-      'Secure-by-default CDK constructs for Fargate web apps, with cdk-nag enforced, and the slipway ops CLI',
+    description: 'Secure-by-default CDK constructs for Fargate web apps, with cdk-nag enforced',
     releaseWorkflowName: 'release-constructs',
     releaseTagPrefix: 'constructs-',
-    sampleCode: false,
-    typescriptVersion: VERSIONS.typescript,
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLib}`, `constructs@${VERSIONS.constructs}`],
-    deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, '@aws-sdk/client-ecs@^3.1000.0'],
-    devDeps: [`@types/node@${VERSIONS.nodeTypes}`, 'aws-sdk-client-mock@^4.1.0', `esbuild@${VERSIONS.esbuild}`],
-    tsconfig: {
-      compilerOptions: {
-        target: 'ES2022',
-        lib: ['ES2023'],
-        skipLibCheck: true,
-        esModuleInterop: true,
-      },
-    },
-    jestOptions: {
-      jestVersion: VERSIONS.jest,
-      // CI must fail on a changed snapshot, never rewrite it.
-      updateSnapshot: javascript.UpdateSnapshot.NEVER,
-      jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
-    },
-    // @swc/jest transpiles each test file on its own (tsc type-checks in compile); isolatedModules makes tsc
-    // refuse what a file-by-file transpiler cannot get right.
-    tsconfigDev: { compilerOptions: { isolatedModules: true } },
+    deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`],
+    devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
+    ...TYPESCRIPT_LIBRARY_DEFAULTS,
   });
   useFastTests(project);
   turnOffCdkValidationInTests(project);
-  project.package.addBin({ slipway: 'bin/slipway' });
   // One place sets the CDK tool versions the pipeline installs: packages/projen/src/versions.ts.
   new TextFile(project, 'src/pipeline/cdk-tool-versions.ts', {
     readonly: true,
@@ -59,19 +41,6 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
       '',
     ],
   });
-  // The pipeline's verification steps run `slipway verify` from this one file, carried in the cloud assembly,
-  // with node alone: no npm install in the step (SlipwayPipeline copies it there at synth).
-  const bundleVerify = project.addTask('bundle:verify', {
-    description: 'Bundles `slipway verify` into lib/slipway-verify.js, the single file the pipeline runs with node',
-    exec: 'esbuild src/cli/verify/pipeline-entry.ts --bundle --platform=node --target=node20 --minify --legal-comments=none --log-level=warning --outfile=lib/slipway-verify.js',
-  });
-  project.postCompileTask.spawn(bundleVerify);
-  project.addTask('bench', {
-    description:
-      "Times the pipeline verification step's start to first output (bundle vs npx vs node); rewrites its part of docs/performance.md",
-    exec: 'node bench/verify-start.mjs',
-  });
-  project.npmignore?.exclude('/bench/');
   // docs/security.md is generated from the acknowledgements in the synthesized sample apps;
   // the same test fails in CI when the file is stale.
   project.addTask('docs:security', {

@@ -1,4 +1,5 @@
 import { javascript } from 'projen';
+import { VERSIONS } from '../packages/projen/src/versions';
 
 /** Settings the two published packages share with the rest of the monorepo. */
 export const PUBLISHED_PACKAGE_DEFAULTS = {
@@ -21,3 +22,26 @@ export const PUBLISHED_PACKAGE_DEFAULTS = {
   // Test against the same aws-cdk-lib, constructs and projen as every other workspace package, so npm hoists one copy.
   peerDependencyOptions: { pinnedDevDependency: false },
 } as const;
+
+/** Compiler and test settings of the two TypeScript libraries, @slipway/constructs and @slipway/cli. */
+export const TYPESCRIPT_LIBRARY_DEFAULTS = {
+  sampleCode: false,
+  typescriptVersion: VERSIONS.typescript,
+  tsconfig: {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2023'],
+      skipLibCheck: true,
+      esModuleInterop: true,
+    },
+  },
+  jestOptions: {
+    jestVersion: VERSIONS.jest,
+    // CI must fail on a changed snapshot, never rewrite it.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
+  },
+  // @swc/jest transpiles each test file on its own (tsc type-checks in compile); isolatedModules makes tsc
+  // refuse what a file-by-file transpiler cannot get right.
+  tsconfigDev: { compilerOptions: { isolatedModules: true } },
+};

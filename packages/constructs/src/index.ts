@@ -1,4 +1,5 @@
 export * from './config';
+export * from './contract';
 export * from './network';
 export * from './nag';
 export * from './security';
@@ -9,5 +10,3 @@ export * from './service';
 export * from './dashboard';
 export * from './app';
 export * from './pipeline';
-export * from './cost';
-export * from './diagram';

@@ -40,7 +40,25 @@ export class DeliveryStack extends Stack {
           stackName: `${applicationName}-${config.name}`,
         }),
     );
-    this.pipeline = new SlipwayPipeline(this, 'Pipeline', { settings: props.pipeline, stages: this.stages });
+    this.pipeline = new SlipwayPipeline(this, 'Pipeline', {
+      settings: props.pipeline,
+      stages: this.stages,
+      verifyBundle: verifyBundlePath(),
+    });
+  }
+}
+
+/**
+ * The single-file `slipway verify` of @slipway/cli, which the pipeline copies
+ * into the cloud assembly for its verification steps to run with node.
+ */
+export function verifyBundlePath(): string {
+  try {
+    return require.resolve('@slipway/cli/lib/slipway-verify.js');
+  } catch {
+    throw new Error(
+      "@slipway/cli's verify bundle (lib/slipway-verify.js) is missing. Install it (npm ci: it is a dependency of packages/infra); in the Slipway repository itself, build it first (npx projen compile in packages/cli).",
+    );
   }
 }
 

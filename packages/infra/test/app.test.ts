@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { defineEnvironment } from '@slipway/constructs';
+import { defineEnvironment, VERIFY_BUNDLE_FILE } from '@slipway/constructs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -9,7 +9,7 @@ import { pipeline as pipelineSettings, promotionOrder } from '../../../environme
 import { dev } from '../../../environments/dev';
 import { prod } from '../../../environments/prod';
 import { createApp, DELIVERY_STACK_ID, REPOSITORY_ROOT } from '../src/app';
-import { applicationNameOf, DeliveryStack, stageId } from '../src/delivery-stack';
+import { applicationNameOf, DeliveryStack, stageId, verifyBundlePath } from '../src/delivery-stack';
 import { imageRevision } from '../src/image-revision';
 import { findDeliveryStack, summarizeSynth } from '../src/synth-report';
 
@@ -45,6 +45,34 @@ beforeAll(() => {
   prodTemplate = stageTemplate('prod');
   pipelineTemplate = Template.fromJSON(assembly.getStackArtifact(delivery.artifactId).template);
 });
+
+test("the cloud assembly carries @slipway/cli's real verify bundle, which every verification step runs with node alone", () => {
+  // The pipeline's verification steps take the cloud assembly as input and install nothing (the buildspec tests in
+  // packages/constructs/test/pipeline): the file they run must be the CLI's single-file bundle, copied at synth.
+  const bundle = path.join(outdir, VERIFY_BUNDLE_FILE);
+  expect(verifyBundlePath()).toBe(require.resolve('@slipway/cli/lib/slipway-verify.js'));
+  expect(readFileSync(bundle, 'utf8')).toBe(readFileSync(verifyBundlePath(), 'utf8'));
+  expect(readFileSync(bundle, 'utf8')).toContain('usage: slipway verify');
+  for (const config of promotionOrder) {
+    const commands: string[] = verifyBuildSpecCommands(stageId(config.name));
+    expect(commands.filter((command) => command.includes(` ${VERIFY_BUNDLE_FILE} verify `))).toHaveLength(1);
+    expect(commands.join('\n')).not.toMatch(/npm |npx |yarn |pnpm /);
+  }
+});
+
+/** The build commands of one environment's verification step: the only buildspec that names its stage's template. */
+function verifyBuildSpecCommands(stageName: string): string[] {
+  const specs = Object.values(pipelineTemplate.findResources('AWS::CodeBuild::Project'))
+    .map((project) => project.Properties.Source.BuildSpec)
+    .filter(
+      (spec): spec is string =>
+        typeof spec === 'string' && spec.includes(`assembly-${DELIVERY_STACK_ID}-${stageName}/`),
+    );
+  expect(specs).toHaveLength(1);
+  const buildSpec = JSON.parse(specs[0]);
+  expect(buildSpec.phases.install?.commands).toBeUndefined();
+  return buildSpec.phases.build.commands;
+}
 
 test('one stage per environment of environments/index.ts, in promotion order, after source, build, self-mutation and assets', () => {
   expect(delivery.node.id).toBe(DELIVERY_STACK_ID);

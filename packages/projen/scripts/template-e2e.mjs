@@ -1,5 +1,5 @@
-// End-to-end test of the template, as a user meets it: pack @slipway/projen and
-// @slipway/constructs, run `projen new --from` with them in a fresh git repo,
+// End-to-end test of the template, as a user meets it: pack @slipway/projen,
+// @slipway/constructs and @slipway/cli, run `projen new --from` with them in a fresh git repo,
 // build the generated project, and check that a second `npx projen` changes
 // nothing. Run by CI (`npx projen test:template` at the root); takes minutes.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -41,10 +41,11 @@ function pack(dir) {
 
 let failed = false;
 try {
-  step('pack @slipway/projen and @slipway/constructs');
+  step('pack @slipway/projen, @slipway/constructs and @slipway/cli');
   run('node', ['scripts/copy-samples.mjs'], join(repoRoot, 'packages/projen'));
   const projenTgz = pack('packages/projen');
   const constructsTgz = pack('packages/constructs');
+  const cliTgz = pack('packages/cli');
 
   step('projen new --from the packed project type');
   const app = join(work, 'my-app');
@@ -57,7 +58,17 @@ try {
   // projen accepts only <name>@file:<absolute path> here (projen#1862).
   run(
     'npx',
-    ['-y', 'projen@0.103', 'new', '--from', `@slipway/projen@file:${projenTgz}`, '--constructs-dependency', `@slipway/constructs@file:${constructsTgz}`],
+    [
+      '-y',
+      'projen@0.103',
+      'new',
+      '--from',
+      `@slipway/projen@file:${projenTgz}`,
+      '--constructs-dependency',
+      `@slipway/constructs@file:${constructsTgz}`,
+      '--cli-dependency',
+      `@slipway/cli@file:${cliTgz}`,
+    ],
     app,
     noCi,
   );
@@ -73,6 +84,8 @@ try {
   const nested = readdirSync(join(app, 'packages')).filter((pkg) => existsSync(join(app, 'packages', pkg, 'node_modules', 'aws-cdk-lib')));
   if (nested.length > 0) throw new Error(`aws-cdk-lib was installed twice, in packages ${nested.join(', ')}`);
   console.log(`top level: ${entries.sort().join(' ')}`);
+  // The root's ops tasks (cost, diagram, docs) call `slipway`, which infra's @slipway/cli dependency provides.
+  if (!existsSync(join(app, 'node_modules', '.bin', 'slipway'))) throw new Error('node_modules/.bin/slipway is missing: @slipway/cli was not installed');
 
   step('npx projen build in the generated project');
   run('npx', ['projen', 'build'], app);

@@ -22,6 +22,17 @@ export interface SlipwayProjectOptions extends typescript.TypeScriptProjectOptio
    * @default "@slipway/constructs@^<the version of @slipway/projen>"
    */
   readonly constructsDependency?: string;
+
+  /**
+   * The npm dependency spec of the `slipway` ops CLI (verify, status, cost,
+   * diagram) that packages/infra depends on, as `@slipway/cli@<version or file:...>`.
+   * The pipeline's verification steps run its single-file bundle, and the root's
+   * `cost`, `diagram` and `docs` tasks run its `slipway` command. Point it at a
+   * packed tarball to test an unreleased CLI.
+   *
+   * @default "@slipway/cli@^<the version of @slipway/projen>"
+   */
+  readonly cliDependency?: string;
 }
 
 /**
@@ -33,6 +44,8 @@ export interface SlipwayProjectOptions extends typescript.TypeScriptProjectOptio
 export class SlipwayProject extends typescript.TypeScriptProject {
   /** The resolved npm spec of @slipway/constructs used by packages/infra. */
   public readonly constructsDependency: string;
+  /** The resolved npm spec of @slipway/cli used by packages/infra. */
+  public readonly cliDependency: string;
   /** packages/backend */
   public readonly backend: typescript.TypeScriptProject;
   /** packages/frontend */
@@ -108,6 +121,7 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       },
     });
     this.constructsDependency = options.constructsDependency ?? `@slipway/constructs@^${ownVersion()}`;
+    this.cliDependency = options.cliDependency ?? `@slipway/cli@^${ownVersion()}`;
 
     this.package.addField('private', true);
     this.addDevDeps(`tsx@${VERSIONS.tsx}`, `@types/node@${VERSIONS.nodeTypes}`);
@@ -116,7 +130,7 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     this.workspaces = new NpmWorkspaces(this, this.eslint ? { alongside: { test: 'npx projen lint' } } : {});
     this.backend = createBackend(this, sampleCode);
     this.frontend = createFrontend(this, sampleCode);
-    this.infra = createInfra(this, sampleCode, this.constructsDependency);
+    this.infra = createInfra(this, sampleCode, this.constructsDependency, this.cliDependency);
     addOpsTasks(this, this.infra);
 
     // The root has no sources to watch; each package has its own dev task.
@@ -157,14 +171,13 @@ function validateOptions(options: SlipwayProjectOptions) {
       'Use a valid npm package name: lower case letters, digits, "-", "." or "_", optionally scoped as @scope/name.',
     );
   }
-  const spec = options.constructsDependency;
-  if (spec !== undefined && !/^@slipway\/constructs@\S+$/.test(spec)) {
-    throw new SlipwayOptionsError(
-      'constructsDependency',
-      spec,
-      'Give the full npm spec of the construct library, e.g. "@slipway/constructs@^1.2.0" or "@slipway/constructs@file:/abs/path/slipway-constructs.tgz".',
-    );
-  }
+  validateSlipwayDependency(
+    'constructsDependency',
+    options.constructsDependency,
+    'constructs',
+    'the construct library',
+  );
+  validateSlipwayDependency('cliDependency', options.cliDependency, 'cli', 'the slipway CLI');
   for (const option of ['minNodeVersion', 'workflowNodeVersion'] as const) {
     const value = options[option];
     const major = value === undefined ? undefined : Number(/^v?(\d+)/.exec(value)?.[1]);
@@ -188,6 +201,17 @@ function validateOptions(options: SlipwayProjectOptions) {
       'defaultReleaseBranch',
       options.defaultReleaseBranch,
       'Name the branch the pipeline deploys from, e.g. "main".',
+    );
+  }
+}
+
+/** `@slipway/<name>@<version or file:...>`, the full npm spec of one of Slipway's own packages. */
+function validateSlipwayDependency(option: string, spec: string | undefined, name: string, what: string): void {
+  if (spec !== undefined && !new RegExp(`^@slipway/${name}@\\S+$`).test(spec)) {
+    throw new SlipwayOptionsError(
+      option,
+      spec,
+      `Give the full npm spec of ${what}, e.g. "@slipway/${name}@^1.2.0" or "@slipway/${name}@file:/abs/path/slipway-${name}.tgz".`,
     );
   }
 }

@@ -164,6 +164,18 @@ describe('SlipwayProject', () => {
     expect(infra.dependencies['@slipway/constructs']).toMatch(/^\^\d+\.\d+\.\d+/);
   });
 
+  test('gives infra the slipway CLI at the same version rule, for the pipeline and the root ops tasks', () => {
+    const infra = snapshot['packages/infra/package.json'];
+    // A runtime dependency: synth copies its verify bundle into the cloud assembly.
+    expect(infra.dependencies['@slipway/cli']).toMatch(/^\^\d+\.\d+\.\d+/);
+    expect(infra.dependencies['@slipway/cli']).toBe(infra.dependencies['@slipway/constructs']);
+    // npm links its `slipway` bin into the root node_modules/.bin, where the root tasks call it.
+    const tasks = snapshot['.projen/tasks.json'].tasks;
+    for (const task of ['cost', 'diagram', 'docs', 'docs:check']) {
+      expect(tasks[task].steps.some((step: { exec?: string }) => step.exec?.startsWith('slipway '))).toBe(true);
+    }
+  });
+
   test("writes Slipway's READMEs, not projen's placeholder", () => {
     expect(snapshot['README.md']).toContain('Slipway');
     for (const dir of ['backend', 'frontend', 'infra']) {
@@ -192,6 +204,19 @@ describe('constructsDependency', () => {
     // THEN
     expect(snapshot['packages/infra/package.json'].dependencies['@slipway/constructs']).toBe(
       'file:/tmp/slipway-constructs-1.0.0.tgz',
+    );
+  });
+});
+
+describe('cliDependency', () => {
+  test('sets the spec of @slipway/cli in infra', () => {
+    // GIVEN a packed tarball spec
+    const spec = '@slipway/cli@file:/tmp/slipway-cli-1.0.0.tgz';
+    // WHEN
+    const snapshot = Testing.synth(newProject({ cliDependency: spec }));
+    // THEN
+    expect(snapshot['packages/infra/package.json'].dependencies['@slipway/cli']).toBe(
+      'file:/tmp/slipway-cli-1.0.0.tgz',
     );
   });
 });
@@ -243,6 +268,12 @@ describe('option validation', () => {
       /option "constructsDependency" is invalid; got "file:\/tmp\/x\.tgz"\. Give the full npm spec/,
     ],
     [{ constructsDependency: '@slipway/constructs@' }, /option "constructsDependency" is invalid/],
+    [
+      { cliDependency: 'file:/tmp/x.tgz' },
+      /option "cliDependency" is invalid; got "file:\/tmp\/x\.tgz"\. Give the full npm spec of the slipway CLI, e\.g\. "@slipway\/cli@\^1\.2\.0"/,
+    ],
+    [{ cliDependency: '@slipway/constructs@^1.0.0' }, /option "cliDependency" is invalid/],
+    [{ cliDependency: '@slipway/cli@' }, /option "cliDependency" is invalid/],
     [{ minNodeVersion: '18.0.0' }, /option "minNodeVersion" is invalid; got "18\.0\.0"\. Slipway needs Node\.js 20/],
     [{ workflowNodeVersion: 'lts/*' }, /option "workflowNodeVersion" is invalid; got "lts\/\*"/],
     [

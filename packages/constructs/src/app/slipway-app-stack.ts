@@ -8,6 +8,7 @@ import { SlipwayCluster } from '../cluster/slipway-cluster';
 import { EnvironmentConfig, isHttpApiIngress } from '../config/environment-config';
 import { parseEnvironmentConfig } from '../config/environment-schema';
 import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
+import { ENVIRONMENT_TAG_KEY } from '../contract';
 import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
 import { SlipwayIngress } from '../ingress/slipway-ingress';
@@ -160,7 +161,7 @@ export class SlipwayAppStack extends Stack {
     });
     this.config = config;
     checkServicesMatch(config, props.services, configFile);
-    Tags.of(this).add('slipway:environment', config.name);
+    Tags.of(this).add(ENVIRONMENT_TAG_KEY, config.name);
 
     // Kept when the stack is deleted or updated away, but removed when its create fails, so a failed first
     // deploy leaves nothing behind (CloudFormation DeletionPolicy RetainExceptOnCreate).

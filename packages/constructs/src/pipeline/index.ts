@@ -1,6 +1,5 @@
 export * from './deployable-stage';
 export * from './deployment-verification-role';
-export * from './environment-tag';
 export * from './cdk-tool-versions';
 export * from './pipeline-settings';
 export * from './promotion-approval-step';

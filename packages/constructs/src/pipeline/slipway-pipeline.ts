@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -16,6 +16,7 @@ import { PipelineSettings } from './pipeline-settings';
 import { PromotionApprovalStep, VerifiedPredecessor } from './promotion-approval-step';
 import { DeploymentVerificationStep } from './verification-step';
 import { SlipwayConfigError } from '../config/slipway-config-error';
+import { VERIFY_BUNDLE_FILE } from '../contract';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
 /** Props of `SlipwayPipeline`. */
@@ -24,6 +25,15 @@ export interface SlipwayPipelineProps {
   readonly settings: PipelineSettings;
   /** One Stage per environment, in promotion order (first deployed first). At least one. */
   readonly stages: ReadonlyArray<Stage & DeployableStage>;
+  /**
+   * Absolute path of the single-file `slipway verify` the verification steps
+   * run with node: `lib/slipway-verify.js` of @slipway/cli, e.g.
+   * `require.resolve('@slipway/cli/lib/slipway-verify.js')`. It is copied into
+   * the cloud assembly at synth, so the steps install nothing. A prop rather
+   * than a lookup because @slipway/cli depends on this package, not the other
+   * way round (docs/pipeline.md).
+   */
+  readonly verifyBundle: string;
 }
 
 const DEFAULT_SYNTH_INSTALL = [
@@ -43,10 +53,6 @@ const BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_8_0;
 const NODE_RUNTIME = '24';
 /** npm's cache in CodeBuild's standard image (builds run as root); saved to S3 after a build, restored before the next. */
 const NPM_CACHE = '/root/.npm/**/*';
-/** The single-file `slipway verify`, built by @slipway/constructs' `bundle:verify` task. */
-const VERIFY_BUNDLE = join(__dirname, '..', '..', 'lib', 'slipway-verify.js');
-/** Where the bundle sits in the cloud assembly, the verification steps' input. */
-export const VERIFY_BUNDLE_FILE = 'slipway-verify.js';
 
 /**
  * The delivery pipeline: a push to the branch runs install, build and tests,
@@ -130,7 +136,7 @@ export class SlipwayPipeline extends Construct {
 
     const cloudAssembly = synth.primaryOutput!;
     const assemblyDir = Stage.of(this)!.outdir;
-    copyVerifyBundle(assemblyDir);
+    copyFileSync(props.verifyBundle, join(assemblyDir, VERIFY_BUNDLE_FILE));
 
     const verifications: Record<string, DeploymentVerificationStep> = {};
     const approvals: Record<string, PromotionApprovalStep> = {};
@@ -271,19 +277,6 @@ export class SlipwayPipeline extends Construct {
   }
 }
 
-/**
- * Put the single-file `slipway verify` into the cloud assembly, where the
- * verification steps (whose input is the assembly) run it with `node`.
- */
-function copyVerifyBundle(assemblyDir: string): void {
-  if (!existsSync(VERIFY_BUNDLE)) {
-    throw new Error(
-      `The slipway verify bundle is missing at ${VERIFY_BUNDLE}. Build @slipway/constructs (npx projen compile in packages/constructs runs its bundle:verify task).`,
-    );
-  }
-  copyFileSync(VERIFY_BUNDLE, join(assemblyDir, VERIFY_BUNDLE_FILE));
-}
-
 function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void {
   const stack = Stack.of(pipeline);
   const path = pipeline.node.path;
@@ -304,6 +297,15 @@ function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void 
       `${settings.account}/${settings.region}`,
       `must match the pipeline stack's env (${stack.account}/${stack.region})`,
       "Build the pipeline stack's env from the same pipeline settings.",
+    );
+  }
+  if (!isAbsolute(props.verifyBundle) || !existsSync(props.verifyBundle)) {
+    throw SlipwayConfigError.of(
+      path,
+      'verifyBundle',
+      props.verifyBundle,
+      'must be the absolute path of an existing file',
+      "Pass require.resolve('@slipway/cli/lib/slipway-verify.js'): add @slipway/cli to the app's dependencies and build it (its compile runs bundle:verify).",
     );
   }
   if (props.stages.length === 0) {

@@ -1,5 +1,6 @@
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { IMAGE_COMMIT_BUILD_ARG } from '../contract';
 
 /** Build the service's image from a directory with a Dockerfile (a CDK Docker image asset). */
 export interface DirectoryImage {
@@ -51,7 +52,7 @@ export function toContainerImage(
   return ecs.ContainerImage.fromAsset(image.directory, {
     file: image.file,
     target: image.target,
-    buildArgs: { ...image.buildArgs, ...(gitSha ? { GIT_SHA: gitSha } : {}) },
+    buildArgs: { ...image.buildArgs, ...(gitSha ? { [IMAGE_COMMIT_BUILD_ARG]: gitSha } : {}) },
     platform: architecture === ecs.CpuArchitecture.ARM64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
   });
 }

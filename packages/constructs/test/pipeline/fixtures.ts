@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
@@ -23,6 +23,16 @@ export const SETTINGS: PipelineSettings = definePipeline({
   region: 'eu-west-1',
   notifyEmail: 'releases@example.org',
 });
+
+/**
+ * A stand-in for @slipway/cli's `lib/slipway-verify.js` (the CLI builds after this package, so its real bundle
+ * cannot be used here; packages/infra's delivery-stack test synthesizes with the real one).
+ */
+export const VERIFY_BUNDLE = path.join(mkdtempSync(path.join(tmpdir(), 'slipway-verify-bundle-')), 'slipway-verify.js');
+writeFileSync(
+  VERIFY_BUNDLE,
+  "// stand-in for the single-file slipway verify of @slipway/cli\nconsole.log('slipway verify');\n",
+);
 
 /** A small environment; only the fields the pipeline reads matter here. */
 export function environment(name: string, account: string, approval = false): EnvironmentConfig {
@@ -100,7 +110,7 @@ export function pipelineApp(
   const stages = environments.map(
     (config) => new FakeApplicationStage(stack, capitalize(config.name), config, addResources),
   );
-  const pipeline = new SlipwayPipeline(stack, 'Pipeline', { settings, stages });
+  const pipeline = new SlipwayPipeline(stack, 'Pipeline', { settings, stages, verifyBundle: VERIFY_BUNDLE });
   return { app, stack, stages, pipeline };
 }
 

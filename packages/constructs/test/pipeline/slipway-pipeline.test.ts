@@ -6,7 +6,15 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import { CONNECTION_ARN, environment, FakeApplicationStage, PIPELINE_ACCOUNT, pipelineApp, SETTINGS } from './fixtures';
+import {
+  CONNECTION_ARN,
+  environment,
+  FakeApplicationStage,
+  PIPELINE_ACCOUNT,
+  pipelineApp,
+  SETTINGS,
+  VERIFY_BUNDLE,
+} from './fixtures';
 import { SlipwayConfigError } from '../../src/config/slipway-config-error';
 import { CDK_ASSETS_VERSION, CDK_CLI_VERSION } from '../../src/pipeline/cdk-tool-versions';
 import { SlipwayPipeline } from '../../src/pipeline/slipway-pipeline';
@@ -215,6 +223,8 @@ describe('dev → prod, prod in another account with approval', () => {
     const outdir = built.app.outdir;
     const bundle = path.join(outdir, 'slipway-verify.js');
     expect(existsSync(bundle)).toBe(true);
+    // Byte for byte the file passed as verifyBundle (packages/infra's test checks it is @slipway/cli's real bundle).
+    expect(readFileSync(bundle, 'utf8')).toBe(readFileSync(VERIFY_BUNDLE, 'utf8'));
     expect(readFileSync(bundle, 'utf8')).toContain('slipway verify');
     for (const stage of built.stages) {
       const stageTemplate = path.join(outdir, stage.artifactId, Stack.of(stage.deployment.url).templateFile);
@@ -489,12 +499,18 @@ describe('validation', () => {
   }
 
   test('needs at least one environment', () => {
-    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [] }))).toThrow(
-      SlipwayConfigError,
-    );
-    expect(attempt((stack) => new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [] }))).toThrow(
-      /stages must hold at least one environment/,
-    );
+    expect(
+      attempt(
+        (stack) =>
+          new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [], verifyBundle: VERIFY_BUNDLE }),
+      ),
+    ).toThrow(SlipwayConfigError);
+    expect(
+      attempt(
+        (stack) =>
+          new SlipwayPipeline(stack, 'Pipeline', { settings: SETTINGS, stages: [], verifyBundle: VERIFY_BUNDLE }),
+      ),
+    ).toThrow(/stages must hold at least one environment/);
   });
 
   test('refuses an environment listed twice', () => {
@@ -503,6 +519,7 @@ describe('validation', () => {
         (stack) =>
           new SlipwayPipeline(stack, 'Pipeline', {
             settings: SETTINGS,
+            verifyBundle: VERIFY_BUNDLE,
             stages: [
               new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT)),
               new FakeApplicationStage(stack, 'Dev2', environment('dev', PIPELINE_ACCOUNT)),
@@ -512,12 +529,31 @@ describe('validation', () => {
     ).toThrow(/stages must not list an environment twice; got "dev"/);
   });
 
+  test.each([
+    ['a relative path', 'lib/slipway-verify.js'],
+    ['a missing file', path.join(tmpdir(), 'no-such-dir', 'slipway-verify.js')],
+  ])('refuses %s as the verify bundle, naming the fix', (_, verifyBundle) => {
+    expect(
+      attempt(
+        (stack) =>
+          new SlipwayPipeline(stack, 'Pipeline', {
+            settings: SETTINGS,
+            verifyBundle,
+            stages: [new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT))],
+          }),
+      ),
+    ).toThrow(
+      /Delivery\/Pipeline: verifyBundle must be the absolute path of an existing file; got ".*slipway-verify\.js"\. Pass require\.resolve\('@slipway\/cli\/lib\/slipway-verify\.js'\)/,
+    );
+  });
+
   test("the stack env must be the pipeline settings' account and region", () => {
     expect(
       attempt(
         (stack) =>
           new SlipwayPipeline(stack, 'Pipeline', {
             settings: { ...SETTINGS, account: '999999999999' },
+            verifyBundle: VERIFY_BUNDLE,
             stages: [new FakeApplicationStage(stack, 'Dev', environment('dev', PIPELINE_ACCOUNT))],
           }),
       ),

@@ -23,6 +23,7 @@ export function createInfra(
   root: typescript.TypeScriptProject,
   sampleCode: boolean,
   constructsDependency: string,
+  cliDependency: string,
 ): typescript.TypeScriptProject {
   const project = createAppPackage(root, {
     dir: 'infra',
@@ -34,6 +35,8 @@ export function createInfra(
       `constructs@${VERSIONS.constructs}`,
       `cdk-nag@${VERSIONS.cdkNag}`,
       constructsDependency,
+      // The pipeline's verification steps run its verify bundle; the root's ops tasks run its `slipway` command.
+      cliDependency,
     ],
     // Staged Docker contexts in cdk.out carry package.json files jest would index as duplicate modules.
     jestConfig: { modulePathIgnorePatterns: ['<rootDir>/cdk.out/'] },

@@ -11,7 +11,7 @@ export const OPS_DOCS = {
 
 /**
  * The root tasks that read the synthesized app (packages/infra/cdk.out) with
- * the `slipway` CLI of @slipway/constructs:
+ * the `slipway` CLI of @slipway/cli (a dependency of packages/infra):
  *
  * - `cost`: monthly list-price estimate per environment and for the pipeline (`npx projen cost -- --json`);
  * - `diagram`: Mermaid diagrams into docs/architecture.md (and the README's diagram markers);

@@ -1,0 +1,68 @@
+import { DescribeClustersCommand, ECSClient, paginateListClusters, paginateListServices } from '@aws-sdk/client-ecs';
+import { ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
+
+/** One environment's ECS cluster and its services, found by tag. */
+export interface EnvironmentServices {
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  /** Service names, sorted. */
+  readonly services: string[];
+}
+
+/** The environment could not be found or is ambiguous; the message says what was searched. */
+export class EnvironmentNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentNotFoundError';
+  }
+}
+
+/** DescribeClusters takes at most 100 clusters per call. */
+const DESCRIBE_CLUSTERS_BATCH = 100;
+
+/**
+ * Find the cluster tagged `slipway:environment=<environment>` in the client's
+ * region and list its services.
+ */
+export async function findEnvironmentServices(ecs: ECSClient, environment: string): Promise<EnvironmentServices> {
+  const clusterArns: string[] = [];
+  for await (const page of paginateListClusters({ client: ecs }, {})) clusterArns.push(...(page.clusterArns ?? []));
+
+  const matches: { arn: string; name: string }[] = [];
+  for (let start = 0; start < clusterArns.length; start += DESCRIBE_CLUSTERS_BATCH) {
+    const response = await ecs.send(
+      new DescribeClustersCommand({
+        clusters: clusterArns.slice(start, start + DESCRIBE_CLUSTERS_BATCH),
+        include: ['TAGS'],
+      }),
+    );
+    for (const cluster of response.clusters ?? []) {
+      if (cluster.tags?.some((tag) => tag.key === ENVIRONMENT_TAG_KEY && tag.value === environment)) {
+        matches.push({ arn: cluster.clusterArn!, name: cluster.clusterName! });
+      }
+    }
+  }
+  const region = await ecs.config.region();
+  if (matches.length === 0) {
+    throw new EnvironmentNotFoundError(
+      `No ECS cluster tagged ${ENVIRONMENT_TAG_KEY}=${environment} in ${region} (searched ${clusterArns.length} cluster${clusterArns.length === 1 ? '' : 's'}). ` +
+        'Check --region and the AWS account you are logged in to, or pass --cluster.',
+    );
+  }
+  if (matches.length > 1) {
+    throw new EnvironmentNotFoundError(
+      `${matches.length} ECS clusters in ${region} are tagged ${ENVIRONMENT_TAG_KEY}=${environment}: ${matches.map((m) => m.name).join(', ')}. Pass --cluster to choose one.`,
+    );
+  }
+  const [cluster] = matches;
+  return { clusterArn: cluster.arn, clusterName: cluster.name, services: await listServiceNames(ecs, cluster.arn) };
+}
+
+/** Every service name in `cluster`, sorted. */
+export async function listServiceNames(ecs: ECSClient, cluster: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of paginateListServices({ client: ecs }, { cluster })) {
+    names.push(...(page.serviceArns ?? []).map((arn) => arn.split('/').pop()!));
+  }
+  return names.sort();
+}

@@ -1,0 +1,4 @@
+export * from './command';
+export * from './main';
+export * from './cost';
+export * from './diagram';

@@ -1,0 +1,427 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ExitCode, UsageError } from '../../src/command';
+import { createVerifyCommand } from '../../src/verify/verify-command';
+import { deployment, FakeClock, RecordedOutput, service, throttlingError } from '../fakes';
+import { LocalStage, startLocalStage } from './local-stage';
+
+const COMMIT = '9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d';
+const ecsMock = mockClient(ECSClient);
+
+let stage: LocalStage;
+beforeAll(async () => {
+  stage = await startLocalStage(COMMIT);
+}, 40_000);
+afterAll(() => stage?.stop());
+beforeEach(() => ecsMock.reset());
+
+function setup() {
+  const clock = new FakeClock();
+  const output = new RecordedOutput();
+  const command = createVerifyCommand({
+    clock,
+    output,
+    ecsClient: (region) => new ECSClient({ region: region ?? 'eu-west-1' }),
+  });
+  const summaryFile = path.join(mkdtempSync(path.join(tmpdir(), 'slipway-verify-')), 'summary.txt');
+  return { clock, output, command, summaryFile };
+}
+
+function healthyServices() {
+  return { services: [service('backend', [deployment()]), service('frontend', [deployment({ family: 'frontend' })])] };
+}
+
+const byName = ['--cluster', 'dev-cluster', '--service', 'backend', '--service', 'frontend'];
+
+test("a completed rollout serving the pipeline's commit verifies (exit 0) and writes the summary", async () => {
+  // GIVEN
+  ecsMock
+    .on(DescribeServicesCommand)
+    .resolvesOnce({
+      services: [
+        service('backend', [deployment({ rolloutState: 'IN_PROGRESS', runningCount: 0 })]),
+        service('frontend', [deployment({ family: 'frontend' })]),
+      ],
+    })
+    .resolves(healthyServices());
+  const { command, output, summaryFile } = setup();
+  // WHEN
+  const code = await command.run([...byName, '--url', stage.url, '--commit', COMMIT, '--summary-file', summaryFile]);
+  // THEN
+  expect(code).toBe(ExitCode.OK);
+  expect(output.errors).toEqual([]);
+  expect(output.text).toContain('✔ Rollout complete for 2 services after 15s');
+  expect(output.text).toContain(`✔ GET /api/version: version 0.0.0, commit ${COMMIT}, environment dev`);
+  expect(readFileSync(summaryFile, 'utf8')).toBe(
+    `rollout complete (backend backend:2 COMPLETED, 1/1 running; frontend frontend:2 COMPLETED, 1/1 running); smoke test passed at ${stage.url} serving commit ${COMMIT.slice(0, 12)}\n`,
+  );
+});
+
+test('a stage serving another commit fails (exit 1) and says so', async () => {
+  ecsMock.on(DescribeServicesCommand).resolves(healthyServices());
+  const { command, output, summaryFile } = setup();
+  const code = await command.run([
+    ...byName,
+    '--url',
+    stage.url,
+    '--commit',
+    '0000000000000000000000000000000000000000',
+    '--smoke-timeout',
+    '10',
+    '--summary-file',
+    summaryFile,
+  ]);
+  expect(code).toBe(ExitCode.FAILED);
+  expect(output.errors).toContain(
+    `  ✖ GET /api/version: serves commit ${COMMIT}, expected 0000000000000000000000000000000000000000: the stage is not running the build this pipeline deployed`,
+  );
+  expect(output.errors.at(-1)).toBe(`✖ Smoke test of ${stage.url} failed after 3 attempts (10s).`);
+  expect(readFileSync(summaryFile, 'utf8')).toMatch(
+    /^FAILED smoke test of http:\/\/127\.0\.0\.1:\d+: GET \/api\/version serves commit 9c1d2e3f/,
+  );
+});
+
+test('a FAILED rollout fails fast (exit 1), lists why tasks stopped, and skips the smoke test', async () => {
+  // GIVEN
+  ecsMock.on(DescribeServicesCommand).resolves({
+    services: [
+      service('backend', [
+        deployment({
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+          runningCount: 0,
+          failedTasks: 2,
+        }),
+      ]),
+      service('frontend', [deployment({ family: 'frontend' })]),
+    ],
+  });
+  ecsMock.on(ListTasksCommand).resolves({
+    taskArns: [
+      'arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/aaa',
+      'arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/bbb',
+    ],
+  });
+  ecsMock.on(DescribeTasksCommand).resolves({
+    tasks: [
+      {
+        taskArn: 'arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/aaa',
+        taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/backend:2',
+        stoppedAt: new Date('2024-05-01T11:58:00Z'),
+        stoppedReason: 'Essential container in task exited',
+        containers: [{ name: 'backend', exitCode: 1 }],
+      },
+      {
+        taskArn: 'arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/bbb',
+        taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/backend:2',
+        stoppedAt: new Date('2024-05-01T11:59:00Z'),
+        stoppedReason:
+          'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/backend/123)',
+        containers: [
+          { name: 'backend', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' },
+        ],
+      },
+    ],
+  });
+  const { command, output, clock, summaryFile } = setup();
+  // WHEN
+  const code = await command.run([...byName, '--url', stage.url, '--commit', COMMIT, '--summary-file', summaryFile]);
+  // THEN
+  expect(code).toBe(ExitCode.FAILED);
+  expect(clock.sleeps).toEqual([]);
+  expect(output.errors).toEqual([
+    '✖ Deployment failed: backend failed.',
+    '  backend: deployment ecs-svc/backend2 (backend:2) FAILED: ECS deployment circuit breaker: tasks failed to start.; 0/1 running, 2 failed to start',
+    '  Recently stopped tasks of backend:',
+    '    task bbb (backend:2) stopped 2024-05-01T11:59:00.000Z: Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/backend/123); backend: exit 137, OutOfMemoryError: Container killed due to memory usage',
+    '    task aaa (backend:2) stopped 2024-05-01T11:58:00.000Z: Essential container in task exited; backend: exit 1',
+    "  Look next: the service's Events tab in the ECS console, and its CloudWatch log group.",
+  ]);
+  expect(output.text).not.toContain('Smoke-testing');
+  expect(ecsMock.commandCalls(ListTasksCommand)[0].args[0].input).toEqual({
+    cluster: 'dev-cluster',
+    serviceName: 'backend',
+    desiredStatus: 'STOPPED',
+    maxResults: 100,
+  });
+  expect(readFileSync(summaryFile, 'utf8')).toMatch(/^FAILED: backend deployment ecs-svc\/backend2/);
+});
+
+test('a circuit-breaker rollback fails (exit 1)', async () => {
+  ecsMock.on(DescribeServicesCommand).resolves({
+    services: [
+      service('backend', [
+        deployment({ revision: 1, rolloutState: 'IN_PROGRESS' }),
+        deployment({
+          revision: 2,
+          status: 'ACTIVE',
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        }),
+      ]),
+    ],
+  });
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+  const { command, output } = setup();
+  const code = await command.run(['--cluster', 'dev-cluster', '--service', 'backend']);
+  expect(code).toBe(ExitCode.FAILED);
+  expect(output.errors[0]).toBe('✖ Deployment failed: backend rolled-back.');
+  expect(output.errors).toContain('  backend: no stopped tasks recorded.');
+});
+
+test('running < desired until the timeout exits 3 and names the service', async () => {
+  ecsMock.on(DescribeServicesCommand).resolves({
+    services: [service('backend', [deployment({ rolloutState: 'IN_PROGRESS', desiredCount: 2, runningCount: 1 })])],
+  });
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+  const { command, output, clock } = setup();
+  const started = clock.now();
+  const code = await command.run([
+    '--cluster',
+    'dev-cluster',
+    '--service',
+    'backend',
+    '--timeout',
+    '120',
+    '--poll-interval',
+    '30',
+  ]);
+  expect(code).toBe(ExitCode.TIMED_OUT);
+  expect(clock.now() - started).toBe(120_000);
+  expect(output.errors[0]).toBe('✖ Timed out after 2m waiting for backend to settle.');
+  expect(output.errors[1]).toBe('  backend: backend:2 IN_PROGRESS, 1/2 running');
+});
+
+test('throttling is retried and the verification still passes', async () => {
+  ecsMock.on(DescribeServicesCommand).rejectsOnce(throttlingError()).resolves(healthyServices());
+  const { command, output } = setup();
+  const code = await command.run([...byName, '--url', stage.url, '--commit', COMMIT]);
+  expect(code).toBe(ExitCode.OK);
+  expect(output.text).toContain('ECS throttled DescribeServices');
+});
+
+test('access denied fails (exit 1) with the permissions it needs', async () => {
+  ecsMock.on(DescribeServicesCommand).rejects(
+    Object.assign(new Error('User is not authorized to perform ecs:DescribeServices'), {
+      name: 'AccessDeniedException',
+    }),
+  );
+  const { command, output } = setup();
+  const code = await command.run(byName);
+  expect(code).toBe(ExitCode.FAILED);
+  expect(output.errors[0]).toMatch(
+    /^✖ Could not read the ECS services of cluster dev-cluster: Access denied: User is not authorized .*ecs:DescribeServices, ecs:ListTasks/,
+  );
+});
+
+test('--env finds the cluster by its slipway:environment tag and verifies all its services', async () => {
+  ecsMock.on(ListClustersCommand).resolves({
+    clusterArns: [
+      'arn:aws:ecs:eu-west-1:111111111111:cluster/other',
+      'arn:aws:ecs:eu-west-1:111111111111:cluster/dev-cluster',
+    ],
+  });
+  ecsMock.on(DescribeClustersCommand).resolves({
+    clusters: [
+      {
+        clusterArn: 'arn:aws:ecs:eu-west-1:111111111111:cluster/other',
+        clusterName: 'other',
+        tags: [{ key: 'slipway:environment', value: 'prod' }],
+      },
+      {
+        clusterArn: 'arn:aws:ecs:eu-west-1:111111111111:cluster/dev-cluster',
+        clusterName: 'dev-cluster',
+        tags: [{ key: 'slipway:environment', value: 'dev' }],
+      },
+    ],
+  });
+  ecsMock.on(ListServicesCommand).resolves({
+    serviceArns: [
+      'arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/frontend',
+      'arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/backend',
+    ],
+  });
+  ecsMock.on(DescribeServicesCommand).resolves(healthyServices());
+  const { command, output } = setup();
+  const code = await command.run(['--env', 'dev']);
+  expect(code).toBe(ExitCode.OK);
+  expect(output.lines[0]).toBe('Verifying backend, frontend in ECS cluster dev-cluster (waiting up to 15m)');
+  expect(output.text).toContain('No --url given: skipped the HTTP smoke test.');
+  expect(ecsMock.commandCalls(DescribeClustersCommand)[0].args[0].input.include).toEqual(['TAGS']);
+});
+
+test('--env with no tagged cluster fails with what was searched', async () => {
+  ecsMock.on(ListClustersCommand).resolves({ clusterArns: [] });
+  const { command, output } = setup();
+  const code = await command.run(['--env', 'staging', '--region', 'eu-central-1']);
+  expect(code).toBe(ExitCode.FAILED);
+  expect(output.errors[0]).toContain(
+    'No ECS cluster tagged slipway:environment=staging in eu-central-1 (searched 0 clusters)',
+  );
+});
+
+describe('usage errors', () => {
+  test.each([
+    [[], /--cluster <name> with at least one --service <name>, or --env <name>/],
+    [['--cluster', 'c'], /at least one --service/],
+    [['--env', 'dev', '--cluster', 'c'], /either --env or --cluster/],
+    [
+      ['--env', 'dev', '--commit', 'abc1234'],
+      /--commit is checked against the stage's \/api\/version, so it needs --url/,
+    ],
+    [['--env', 'dev', '--url', 'example.com'], /--url must be an http:\/\/ or https:\/\/ URL; got "example.com"/],
+    [['--env', 'dev', '--timeout', 'soon'], /--timeout must be a positive number of seconds; got "soon"/],
+    [['--env', 'dev', '--bogus'], /Unknown option '--bogus'/],
+    [
+      [...byName, '--url', 'http://x', '--version-service', 'backend'],
+      /--version-service reads the commit from the image in --template and checks it at --url's \/api\/version, so it needs both/,
+    ],
+  ])('%j', async (argv, message) => {
+    const { command } = setup();
+    await expect(command.run(argv)).rejects.toThrow(UsageError);
+    await expect(command.run(argv)).rejects.toThrow(message);
+  });
+});
+
+describe('--template: each service must run the images this pipeline run built', () => {
+  /**
+   * A stage stack as CDK synthesizes it: one Fargate task definition per service, each image a Docker image
+   * asset built with its own GIT_SHA (the backend's is the commit the local stage reports).
+   */
+  function synthesizeStage(): { templateFile: string; family: Record<string, string>; tag: Record<string, string> } {
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-verify-assembly-')) });
+    const stack = new Stack(app, 'DevApp', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const definitions: Record<string, ecs.FargateTaskDefinition> = {};
+    for (const [name, gitSha] of [
+      ['backend', COMMIT],
+      ['frontend', 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0'],
+    ]) {
+      const context = mkdtempSync(path.join(tmpdir(), `slipway-${name}-`));
+      writeFileSync(path.join(context, 'Dockerfile'), `FROM scratch\nARG GIT_SHA\nLABEL service=${name}\n`);
+      definitions[name] = new ecs.FargateTaskDefinition(stack, `${name}TaskDefinition`);
+      definitions[name].addContainer(name, {
+        containerName: name,
+        image: ecs.ContainerImage.fromAsset(context, { buildArgs: { GIT_SHA: gitSha } }),
+      });
+    }
+    const assembly = app.synth();
+    const template = assembly.getStackArtifact(stack.artifactId).template;
+    const family: Record<string, string> = {};
+    const tag: Record<string, string> = {};
+    for (const resource of Object.values(template.Resources) as any[]) {
+      if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
+      const container = resource.Properties.ContainerDefinitions[0];
+      family[container.Name] = resource.Properties.Family;
+      tag[container.Name] = container.Image['Fn::Sub'].split(':').pop();
+    }
+    return { templateFile: path.join(assembly.directory, stack.templateFile), family, tag };
+  }
+
+  const synthesized = synthesizeStage();
+  const digest = (name: string) => `sha256:${name === 'backend' ? 'b' : 'f'}${'0'.repeat(63)}`;
+
+  /** DescribeServices, ListTasks and DescribeTasks as ECS answers them once the services run `images`. */
+  function stageRunning(images: Record<string, { family?: string; tag: string }>, tasksPerService = 2) {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: Object.entries(images).map(([name, image]) =>
+        service(name, [deployment({ family: image.family ?? synthesized.family[name], revision: 3 })]),
+      ),
+    });
+    for (const [name, image] of Object.entries(images)) {
+      const arns = Array.from(
+        { length: tasksPerService },
+        (_, index) => `arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/${name}${index}`,
+      );
+      ecsMock.on(ListTasksCommand, { serviceName: name, desiredStatus: 'RUNNING' }).resolves({ taskArns: arns });
+      ecsMock.on(DescribeTasksCommand, { tasks: arns }).resolves({
+        tasks: arns.map((taskArn) => ({
+          taskArn,
+          lastStatus: 'RUNNING',
+          taskDefinitionArn: `arn:aws:ecs:eu-west-1:111111111111:task-definition/${image.family ?? synthesized.family[name]}:3`,
+          containers: [
+            {
+              name,
+              image: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1:${image.tag}`,
+              imageDigest: digest(name),
+              lastStatus: 'RUNNING',
+            },
+          ],
+        })),
+      });
+    }
+  }
+
+  const withTemplate = (summaryFile: string) => [
+    ...byName,
+    '--url',
+    stage.url,
+    '--template',
+    synthesized.templateFile,
+    '--version-service',
+    'backend',
+    '--summary-file',
+    summaryFile,
+  ];
+
+  test("tasks running the template's images verify, and /api/version must report the backend image's GIT_SHA", async () => {
+    // GIVEN both services run the images the synthesized stage names
+    stageRunning({ backend: { tag: synthesized.tag.backend }, frontend: { tag: synthesized.tag.frontend } });
+    const { command, output, summaryFile } = setup();
+    // WHEN
+    const code = await command.run(withTemplate(summaryFile));
+    // THEN
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(output.lines).toContain(
+      `  ✔ backend: 2 tasks of ${synthesized.family.backend}:3 run backend ${synthesized.tag.backend.slice(0, 12)}… (sha256:b00000000000…)`,
+    );
+    expect(output.text).toContain(`Smoke-testing ${stage.url} for commit ${COMMIT}`);
+    expect(readFileSync(summaryFile, 'utf8')).toContain('every task runs the images this run built');
+  });
+
+  test('a service still running an older image fails (exit 1), naming both images', async () => {
+    const old = 'a'.repeat(64);
+    stageRunning({ backend: { tag: old }, frontend: { tag: synthesized.tag.frontend } });
+    const { command, output, summaryFile } = setup();
+    const code = await command.run(withTemplate(summaryFile));
+    expect(code).toBe(ExitCode.FAILED);
+    expect(output.errors[0]).toMatch(
+      new RegExp(
+        `^  ✖ backend: container backend of task backend0 runs \\S+:${old}, not \\S+:${synthesized.tag.backend}$`,
+      ),
+    );
+    expect(output.text).not.toContain('Smoke-testing');
+    expect(readFileSync(summaryFile, 'utf8')).toMatch(/^FAILED image check: backend container backend/);
+  });
+
+  test("a task definition family the run's cloud assembly does not define fails (exit 1)", async () => {
+    stageRunning({
+      backend: { family: 'handmade-backend', tag: synthesized.tag.backend },
+      frontend: { tag: synthesized.tag.frontend },
+    });
+    const { command, output, summaryFile } = setup();
+    const code = await command.run(withTemplate(summaryFile));
+    expect(code).toBe(ExitCode.FAILED);
+    expect(output.errors[0]).toContain('backend: runs task definition handmade-backend:3, whose family');
+  });
+
+  test('a missing template is a usage error that names the file', async () => {
+    const { command } = setup();
+    await expect(command.run([...byName, '--template', '/nowhere/stack.template.json'])).rejects.toThrow(
+      /--template \/nowhere\/stack.template.json does not exist/,
+    );
+  });
+});

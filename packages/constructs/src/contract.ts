@@ -1,0 +1,34 @@
+/*
+ * The contract between @slipway/constructs and @slipway/cli: what the CLI's
+ * readers find in a deployed environment or a synthesized app because these
+ * constructs put it there. Change a value here and the CLI (which imports this
+ * file) follows; test/contract.test.ts pins the values and proves a
+ * synthesized stack carries them.
+ *
+ * Kept free of imports, aws-cdk-lib's above all: the CLI loads it as
+ * `@slipway/constructs/lib/contract`, and its single-file verify bundle takes in
+ * this file alone.
+ */
+
+/**
+ * The tag that marks every resource of one environment's stack with the
+ * environment's name. `slipway status --env <name>` and `slipway verify --env
+ * <name>` find the environment's ECS cluster by it, so people on call need no
+ * stack outputs.
+ */
+export const ENVIRONMENT_TAG_KEY = 'slipway:environment';
+
+/**
+ * The Docker build argument that carries the commit an image is built from,
+ * set on every Dockerfile directory image. `slipway verify --version-service`
+ * reads it from the stage's asset manifest (`<stack>.assets.json`) and checks
+ * that the service's `/api/version` reports it.
+ */
+export const IMAGE_COMMIT_BUILD_ARG = 'GIT_SHA';
+
+/**
+ * The file name of the single-file `slipway verify` in the cloud assembly:
+ * SlipwayPipeline copies the bundle there, and the verification steps run
+ * `node slipway-verify.js verify ...` from the assembly.
+ */
+export const VERIFY_BUNDLE_FILE = 'slipway-verify.js';

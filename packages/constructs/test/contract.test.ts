@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as barrel from '../src';
+import { sampleApp, sampleServices } from './fixtures/apps';
+import { devLike } from './fixtures/environments';
+import { environment, PIPELINE_ACCOUNT, pipelineApp, VERIFY_BUNDLE } from './pipeline/fixtures';
+import { ENVIRONMENT_TAG_KEY, IMAGE_COMMIT_BUILD_ARG, VERIFY_BUNDLE_FILE } from '../src/contract';
+
+/*
+ * @slipway/cli reads what these constructs write through src/contract.ts. The values are part of deployed
+ * environments (tags on running clusters, build arguments of pushed images, the file a pipeline's buildspec
+ * runs), so a change is a breaking change for every CLI already out there: pinned literally here.
+ */
+describe('the contract with @slipway/cli', () => {
+  test('holds these literal values', () => {
+    expect(ENVIRONMENT_TAG_KEY).toBe('slipway:environment');
+    expect(IMAGE_COMMIT_BUILD_ARG).toBe('GIT_SHA');
+    expect(VERIFY_BUNDLE_FILE).toBe('slipway-verify.js');
+  });
+
+  test('is exported from the package barrel too', () => {
+    expect(barrel.ENVIRONMENT_TAG_KEY).toBe(ENVIRONMENT_TAG_KEY);
+    expect(barrel.IMAGE_COMMIT_BUILD_ARG).toBe(IMAGE_COMMIT_BUILD_ARG);
+    expect(barrel.VERIFY_BUNDLE_FILE).toBe(VERIFY_BUNDLE_FILE);
+  });
+
+  test('imports nothing, so the CLI and its single-file verify bundle load it without aws-cdk-lib', () => {
+    const source = fs.readFileSync(path.join(__dirname, '..', 'src', 'contract.ts'), 'utf8');
+    expect(source).not.toMatch(/\bimport\b|\brequire\(/);
+  });
+});
+
+describe('a synthesized sample environment carries the contract', () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-contract-image-'));
+  fs.writeFileSync(path.join(directory, 'Dockerfile'), 'FROM scratch\nARG GIT_SHA\nLABEL revision=$GIT_SHA\n');
+  // GIVEN the sample app whose backend is built from a Dockerfile directory
+  const { app, stack } = sampleApp(devLike, {
+    services: { backend: { ...sampleServices().backend, image: { directory } } },
+  });
+  // WHEN it is synthesized
+  const assembly = app.synth();
+
+  test('its ECS cluster is tagged with the environment name (what `slipway status/verify --env` look up)', () => {
+    // ECS DescribeClusters with include: TAGS returns the cluster's own tags, which CloudFormation sets from Tags.
+    const clusters = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Cluster'));
+    expect(clusters).toHaveLength(1);
+    expect(clusters[0].Properties.Tags).toContainEqual({ Key: ENVIRONMENT_TAG_KEY, Value: devLike.name });
+  });
+
+  test('its directory image is built with the commit as the build argument `slipway verify --version-service` reads', () => {
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8'),
+    );
+    const buildArgs = Object.values(manifest.dockerImages as Record<string, any>).map(
+      (image) => image.source.dockerBuildArgs,
+    );
+    expect(buildArgs).toEqual([{ [IMAGE_COMMIT_BUILD_ARG]: '0123456789abcdef0123456789abcdef01234567' }]);
+  });
+});
+
+test('the pipeline puts the verify bundle into the cloud assembly under the name its buildspec runs', () => {
+  const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT)]);
+  const assembly = built.app.synth();
+  expect(fs.readFileSync(path.join(assembly.directory, VERIFY_BUNDLE_FILE), 'utf8')).toBe(
+    fs.readFileSync(VERIFY_BUNDLE, 'utf8'),
+  );
+  const buildSpecs = Object.values(Template.fromStack(built.stack).findResources('AWS::CodeBuild::Project')).map(
+    (project) => String(project.Properties.Source.BuildSpec),
+  );
+  expect(buildSpecs.filter((spec) => spec.includes(`node ${VERIFY_BUNDLE_FILE} verify `))).toHaveLength(1);
+});

@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as barrel from '../src';
+
+/*
+ * @slipway/constructs is the construct library alone; the ops tooling (the slipway CLI, cost estimates,
+ * diagrams) is @slipway/cli, which depends on this package and never the other way round (docs/constructs.md).
+ */
+const PACKAGE_DIR = path.join(__dirname, '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'));
+
+function sourceFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]))
+    .filter((file) => file.endsWith('.ts'));
+}
+
+test('has no bin and no AWS SDK dependency', () => {
+  expect(manifest.bin).toBeUndefined();
+  const dependencies = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
+  expect(dependencies.filter((name) => name.startsWith('@aws-sdk/'))).toEqual([]);
+  expect(dependencies).not.toContain('@slipway/cli');
+});
+
+test('no source file imports the AWS SDK or the CLI', () => {
+  const importing = sourceFiles(path.join(PACKAGE_DIR, 'src')).filter((file) =>
+    /(from |require\()'(@aws-sdk\/|@slipway\/cli)/.test(fs.readFileSync(file, 'utf8')),
+  );
+  expect(importing).toEqual([]);
+});
+
+test('the barrel exports no cost, diagram or CLI code', () => {
+  const names = Object.keys(barrel);
+  for (const name of ['estimateCosts', 'readCloudAssembly', 'architectureBlocks', 'runCost', 'runDiagram', 'main']) {
+    expect(names).not.toContain(name);
+  }
+  expect(names.filter((name) => /cost|diagram|mermaid/i.test(name))).toEqual([]);
+});

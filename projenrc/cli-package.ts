@@ -1,0 +1,57 @@
+import { typescript } from 'projen';
+import { PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
+import { SlipwayProject } from '../packages/projen/src';
+import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
+import { VERSIONS } from '../packages/projen/src/versions';
+
+/**
+ * packages/cli → @slipway/cli: the `slipway` ops CLI (verify, status, cost,
+ * diagram) and the single-file `slipway verify` bundle the pipeline runs. It
+ * reads what the constructs synthesized, so it depends on @slipway/constructs
+ * (for the contract module alone at run time), never the other way round.
+ */
+export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
+  const project = new typescript.TypeScriptProject({
+    ...PUBLISHED_PACKAGE_DEFAULTS,
+    parent: root,
+    outdir: 'packages/cli',
+    name: '@slipway/cli',
+    description:
+      'The slipway ops CLI: verify and status of a deployed environment, cost estimate and architecture diagrams from the synthesized app',
+    releaseWorkflowName: 'release-cli',
+    releaseTagPrefix: 'cli-',
+    // The same @slipway/constructs the app synthesizes with: the CLI reads the tags and build arguments it writes
+    // (src/contract.ts there). A peer, so the app's own copy is the one read.
+    peerDeps: ['@slipway/constructs@>=0.0.0 <1'],
+    deps: ['@aws-sdk/client-ecs@^3.1000.0'],
+    devDeps: [
+      `@types/node@${VERSIONS.nodeTypes}`,
+      'aws-sdk-client-mock@^4.1.0',
+      `esbuild@${VERSIONS.esbuild}`,
+      // Tests synthesize small apps to read back.
+      `aws-cdk-lib@${VERSIONS.awsCdkLib}`,
+      `constructs@${VERSIONS.constructs}`,
+    ],
+    bin: { slipway: 'bin/slipway' },
+    ...TYPESCRIPT_LIBRARY_DEFAULTS,
+  });
+  useFastTests(project);
+  turnOffCdkValidationInTests(project);
+  // test/diagram/architecture-doc.test.ts draws a stage of the construct library's own test fixtures
+  // (packages/constructs/test/fixtures): one definition of the sample services, which follows the constructs' props.
+  project.tsconfigDev.file.addOverride('compilerOptions.rootDir', '../..');
+  // The pipeline's verification steps run `slipway verify` from this one file, carried in the cloud assembly,
+  // with node alone: no npm install in the step (the app passes its path to SlipwayPipeline's verifyBundle).
+  const bundleVerify = project.addTask('bundle:verify', {
+    description: 'Bundles `slipway verify` into lib/slipway-verify.js, the single file the pipeline runs with node',
+    exec: 'esbuild src/verify/pipeline-entry.ts --bundle --platform=node --target=node20 --minify --legal-comments=none --log-level=warning --outfile=lib/slipway-verify.js',
+  });
+  project.postCompileTask.spawn(bundleVerify);
+  project.addTask('bench', {
+    description:
+      "Times the pipeline verification step's start to first output (bundle vs npx vs node); rewrites its part of docs/performance.md",
+    exec: 'node bench/verify-start.mjs',
+  });
+  project.npmignore?.exclude('/bench/');
+  return project;
+}
