@@ -21,7 +21,18 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     sampleCode: false,
     typescriptVersion: VERSIONS.typescript,
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLib}`, `constructs@${VERSIONS.constructs}`],
-    deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, '@aws-sdk/client-ecs@^3.1000.0'],
+    deps: [
+      `cdk-nag@${VERSIONS.cdkNag}`,
+      `zod@${VERSIONS.zod}`,
+      '@aws-sdk/client-ecs@^3.1000.0',
+      // slipway doctor and slipway logs (CodeStar Connections' API also answers for codeconnections ARNs)
+      '@aws-sdk/client-cloudformation@^3.1000.0',
+      '@aws-sdk/client-cloudwatch-logs@^3.1000.0',
+      '@aws-sdk/client-codestar-connections@^3.1000.0',
+      '@aws-sdk/client-iam@^3.1000.0',
+      '@aws-sdk/client-route-53@^3.1000.0',
+      '@aws-sdk/client-sts@^3.1000.0',
+    ],
     devDeps: [`@types/node@${VERSIONS.nodeTypes}`, 'aws-sdk-client-mock@^4.1.0', `esbuild@${VERSIONS.esbuild}`],
     tsconfig: {
       compilerOptions: {
