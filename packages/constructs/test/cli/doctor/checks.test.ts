@@ -266,14 +266,12 @@ describe('checkEcsServiceLinkedRole', () => {
   });
 
   test('fails with the create command when IAM answers NoSuchEntity', async () => {
-    iamMock
-      .on(GetRoleCommand)
-      .rejects(
-        new NoSuchEntityException({
-          message: 'The role with name AWSServiceRoleForECS cannot be found.',
-          $metadata: {},
-        }),
-      );
+    iamMock.on(GetRoleCommand).rejects(
+      new NoSuchEntityException({
+        message: 'The role with name AWSServiceRoleForECS cannot be found.',
+        $metadata: {},
+      }),
+    );
     const check = await checkEcsServiceLinkedRole(target(), clients().iam);
     expect(check.status).toBe('fail');
     expect(check.fix).toBe('Create it once: aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com');
