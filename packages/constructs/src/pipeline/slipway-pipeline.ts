@@ -15,8 +15,8 @@ import { acknowledgePipelineGrants } from './pipeline-acknowledgements';
 import { PipelineSettings } from './pipeline-settings';
 import { PromotionApprovalStep, VerifiedPredecessor } from './promotion-approval-step';
 import { DeploymentVerificationStep } from './verification-step';
-import { SlipwayConfigError } from '../config/slipway-config-error';
 import { SETTINGS_METADATA } from '../config/settings-metadata';
+import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
 /** Props of `SlipwayPipeline`. */

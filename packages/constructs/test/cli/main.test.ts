@@ -8,7 +8,14 @@ function fakeCommand(name: string, run: SlipwayCommand['run']): SlipwayCommand {
 }
 
 test('the registry holds verify, status, doctor, logs, cost and diagram', () => {
-  expect(defaultCommands().map((command) => command.name)).toEqual(['verify', 'status', 'doctor', 'logs', 'cost', 'diagram']);
+  expect(defaultCommands().map((command) => command.name)).toEqual([
+    'verify',
+    'status',
+    'doctor',
+    'logs',
+    'cost',
+    'diagram',
+  ]);
 });
 
 test('dispatches to the named command with the remaining arguments and returns its exit code', async () => {

@@ -38,7 +38,11 @@ const DESCRIBE_BATCH = 10;
  * The log group comes from the awslogs options of the service's current task
  * definition: the one its primary deployment runs.
  */
-export async function findServiceLogSource(ecs: ECSClient, cluster: string, service: string): Promise<ServiceLogSource> {
+export async function findServiceLogSource(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+): Promise<ServiceLogSource> {
   const names = await listServiceNames(ecs, cluster);
   const services: Service[] = [];
   const ordered = [...names.filter((name) => name === service), ...names.filter((name) => name !== service)];

@@ -47,7 +47,8 @@ export function createLogsCommand(dependencies: LogsCommandDependencies = {}): S
   const output = dependencies.output ?? processOutput;
   const clock = dependencies.clock ?? systemClock;
   const ecsClient = dependencies.ecsClient ?? createEcsClient;
-  const logsClient = dependencies.logsClient ?? ((region: string) => new CloudWatchLogsClient({ region, maxAttempts: 5 }));
+  const logsClient =
+    dependencies.logsClient ?? ((region: string) => new CloudWatchLogsClient({ region, maxAttempts: 5 }));
   return {
     name: 'logs',
     summary: "Print or follow a service's container logs from CloudWatch Logs, pino lines made readable",
@@ -97,7 +98,8 @@ export function createLogsCommand(dependencies: LogsCommandDependencies = {}): S
         return ExitCode.FAILED;
       }
 
-      const print = (event: LogEvent): void => output.info(values.json ? event.message : formatLogMessage(event.message));
+      const print = (event: LogEvent): void =>
+        output.info(values.json ? event.message : formatLogMessage(event.message));
       const logs = logsClient(query.source.region);
       try {
         const newest = await readLogEvents(logs, query, print);

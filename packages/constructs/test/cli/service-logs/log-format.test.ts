@@ -28,7 +28,9 @@ describe('formatLogMessage', () => {
       msg: 'request failed',
       err: { type: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined\n    at f' },
     });
-    expect(formatLogMessage(line)).toBe('2024-05-01T10:00:00.000Z ERROR [7] request failed (TypeError: x is undefined)');
+    expect(formatLogMessage(line)).toBe(
+      '2024-05-01T10:00:00.000Z ERROR [7] request failed (TypeError: x is undefined)',
+    );
   });
 
   test('a line without a request id has none', () => {

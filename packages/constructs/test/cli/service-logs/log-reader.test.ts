@@ -68,16 +68,36 @@ describe('readLogEvents', () => {
     expect(newest).toBe(1_300);
     const calls = logsMock.commandCalls(FilterLogEventsCommand).map((call) => call.args[0].input);
     expect(calls).toEqual([
-      { logGroupName: GROUP, logStreamNamePrefix: 'backend/backend/', startTime: 1_000, filterPattern: 'ERROR', nextToken: undefined },
-      { logGroupName: GROUP, logStreamNamePrefix: 'backend/backend/', startTime: 1_000, filterPattern: 'ERROR', nextToken: 't1' },
-      { logGroupName: GROUP, logStreamNamePrefix: 'backend/backend/', startTime: 1_000, filterPattern: 'ERROR', nextToken: 't2' },
+      {
+        logGroupName: GROUP,
+        logStreamNamePrefix: 'backend/backend/',
+        startTime: 1_000,
+        filterPattern: 'ERROR',
+        nextToken: undefined,
+      },
+      {
+        logGroupName: GROUP,
+        logStreamNamePrefix: 'backend/backend/',
+        startTime: 1_000,
+        filterPattern: 'ERROR',
+        nextToken: 't1',
+      },
+      {
+        logGroupName: GROUP,
+        logStreamNamePrefix: 'backend/backend/',
+        startTime: 1_000,
+        filterPattern: 'ERROR',
+        nextToken: 't2',
+      },
     ]);
   });
 });
 
 describe('followLogEvents', () => {
   test('prints what a live tail session streams, with the group ARN, stream prefix and filter it asked for', async () => {
-    logsMock.on(StartLiveTailCommand).resolves({ responseStream: liveTail(START, update([2_000, 'a'], [2_001, 'b']), update(), update([3_000, 'c'])) });
+    logsMock.on(StartLiveTailCommand).resolves({
+      responseStream: liveTail(START, update([2_000, 'a'], [2_001, 'b']), update(), update([3_000, 'c'])),
+    });
     const events: LogEvent[] = [];
     await followLogEvents(client(), query, 1_000, (event) => events.push(event), {
       clock: new FakeClock(),
@@ -102,7 +122,11 @@ describe('followLogEvents', () => {
       .on(StartLiveTailCommand)
       .resolvesOnce({
         responseStream: liveTail(START, update([2_000, 'before']), {
-          SessionTimeoutException: { name: 'SessionTimeoutException', $fault: 'client', message: 'Session timed out' } as never,
+          SessionTimeoutException: {
+            name: 'SessionTimeoutException',
+            $fault: 'client',
+            message: 'Session timed out',
+          } as never,
         }),
       })
       .resolvesOnce({ responseStream: liveTail(START, update([9_000, 'after'])) });
@@ -119,17 +143,28 @@ describe('followLogEvents', () => {
   test('a SessionStreamingException in the stream is an error for the caller', async () => {
     logsMock.on(StartLiveTailCommand).resolves({
       responseStream: liveTail(START, {
-        SessionStreamingException: { name: 'SessionStreamingException', $fault: 'client', message: 'internal failure' } as never,
+        SessionStreamingException: {
+          name: 'SessionStreamingException',
+          $fault: 'client',
+          message: 'internal failure',
+        } as never,
       }),
     });
     await expect(
-      followLogEvents(client(), query, 1_000, () => undefined, { clock: new FakeClock(), output: new RecordedOutput(), pollIntervalMs: 2_000 }),
+      followLogEvents(client(), query, 1_000, () => undefined, {
+        clock: new FakeClock(),
+        output: new RecordedOutput(),
+        pollIntervalMs: 2_000,
+      }),
     ).rejects.toThrow('internal failure');
   });
 
   test('falls back to polling FilterLogEvents when live tail is refused, skipping events already printed', async () => {
     logsMock.on(StartLiveTailCommand).rejects(
-      Object.assign(new Error('User is not authorized to perform: logs:StartLiveTail'), { name: 'AccessDeniedException', $metadata: {} }),
+      Object.assign(new Error('User is not authorized to perform: logs:StartLiveTail'), {
+        name: 'AccessDeniedException',
+        $metadata: {},
+      }),
     );
     logsMock
       .on(FilterLogEventsCommand)
@@ -159,11 +194,11 @@ describe('followLogEvents', () => {
     });
     expect(events.map((event) => event.message)).toEqual(['first', 'second']);
     expect(clock.sleeps).toEqual([2_000, 2_000, 2_000, 2_000]);
-    expect(
-      logsMock.commandCalls(FilterLogEventsCommand).map((call) => call.args[0].input.startTime),
-    ).toEqual([4_000, 5_000, 6_000]);
+    expect(logsMock.commandCalls(FilterLogEventsCommand).map((call) => call.args[0].input.startTime)).toEqual([
+      4_000, 5_000, 6_000,
+    ]);
     expect(output.errors).toEqual([
-      'Live tail is not available here (access denied to logs:StartLiveTail (User is not authorized to perform: logs:StartLiveTail). Use a role that allows it, e.g. the account\'s administrator or read-only role.); polling every 2s instead.',
+      "Live tail is not available here (access denied to logs:StartLiveTail (User is not authorized to perform: logs:StartLiveTail). Use a role that allows it, e.g. the account's administrator or read-only role.); polling every 2s instead.",
     ]);
   });
 });

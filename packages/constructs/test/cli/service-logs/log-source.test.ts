@@ -96,9 +96,9 @@ describe('findServiceLogSource', () => {
 
   test('says which services there are when none matches', async () => {
     givenTwoServices();
-    await expect(
-      findServiceLogSource(new ECSClient({ region: 'eu-west-1' }), 'dev-cluster', 'worker'),
-    ).rejects.toThrow(`No service worker in cluster dev-cluster: no ECS service of that name and no container named so in the services' task definitions (services: ${BACKEND_SERVICE}, ${FRONTEND_SERVICE}).`);
+    await expect(findServiceLogSource(new ECSClient({ region: 'eu-west-1' }), 'dev-cluster', 'worker')).rejects.toThrow(
+      `No service worker in cluster dev-cluster: no ECS service of that name and no container named so in the services' task definitions (services: ${BACKEND_SERVICE}, ${FRONTEND_SERVICE}).`,
+    );
   });
 
   test('fails clearly when the container does not log to CloudWatch', async () => {

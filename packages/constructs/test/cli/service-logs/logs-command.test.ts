@@ -35,8 +35,12 @@ function givenDevBackend(): void {
       { clusterArn: CLUSTER_ARN, clusterName: 'dev-cluster', tags: [{ key: 'slipway:environment', value: 'dev' }] },
     ],
   });
-  ecsMock.on(ListServicesCommand).resolves({ serviceArns: [`${CLUSTER_ARN.replace(':cluster/', ':service/')}/${BACKEND}`] });
-  ecsMock.on(DescribeServicesCommand).resolves({ services: [service(BACKEND, [deployment({ family: 'backend', revision: 7 })])] });
+  ecsMock
+    .on(ListServicesCommand)
+    .resolves({ serviceArns: [`${CLUSTER_ARN.replace(':cluster/', ':service/')}/${BACKEND}`] });
+  ecsMock
+    .on(DescribeServicesCommand)
+    .resolves({ services: [service(BACKEND, [deployment({ family: 'backend', revision: 7 })])] });
   ecsMock.on(DescribeTaskDefinitionCommand).resolves({
     taskDefinition: {
       taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/backend:7',
@@ -77,15 +81,18 @@ describe('slipway logs', () => {
     logsMock.on(FilterLogEventsCommand).resolves({
       events: [
         { eventId: '1', timestamp: 1, message: PINO_LINE, logStreamName: 'backend/backend/abc' },
-        { eventId: '2', timestamp: 2, message: 'node:internal/modules/cjs/loader:1210', logStreamName: 'backend/backend/abc' },
+        {
+          eventId: '2',
+          timestamp: 2,
+          message: 'node:internal/modules/cjs/loader:1210',
+          logStreamName: 'backend/backend/abc',
+        },
       ],
     });
     const { output, clock, command, regions } = setup();
     const code = await command.run(['--env', 'dev', '--service', 'backend', '--since', '2h', '--filter', 'request']);
     expect(code).toBe(ExitCode.OK);
-    expect(output.errors).toEqual([
-      `${BACKEND} (backend:7, container backend): log group ${GROUP} in eu-west-1`,
-    ]);
+    expect(output.errors).toEqual([`${BACKEND} (backend:7, container backend): log group ${GROUP} in eu-west-1`]);
     expect(output.lines.filter((line) => !output.errors.includes(line))).toEqual([
       '2024-05-01T11:59:00.000Z INFO  [r-1] request completed',
       'node:internal/modules/cjs/loader:1210',
@@ -125,21 +132,30 @@ describe('slipway logs', () => {
     const { output, command } = setup();
     expect(await command.run(['--env', 'staging', '--service', 'backend'])).toBe(ExitCode.FAILED);
     expect(output.errors).toHaveLength(1);
-    expect(output.errors[0]).toMatch(/^✖ Could not find the logs of backend: No ECS cluster tagged slipway:environment=staging/);
+    expect(output.errors[0]).toMatch(
+      /^✖ Could not find the logs of backend: No ECS cluster tagged slipway:environment=staging/,
+    );
   });
 
   test('AccessDenied on the log group is one line naming the permission, no stack trace', async () => {
     givenDevBackend();
     logsMock.on(FilterLogEventsCommand).rejects(
-      Object.assign(new Error('User: arn:aws:sts::111111111111:assumed-role/ReadOnly/me is not authorized to perform: logs:FilterLogEvents'), {
-        name: 'AccessDeniedException',
-        $metadata: {},
-      }),
+      Object.assign(
+        new Error(
+          'User: arn:aws:sts::111111111111:assumed-role/ReadOnly/me is not authorized to perform: logs:FilterLogEvents',
+        ),
+        {
+          name: 'AccessDeniedException',
+          $metadata: {},
+        },
+      ),
     );
     const { output, command } = setup();
     expect(await command.run(['--env', 'dev', '--service', 'backend'])).toBe(ExitCode.FAILED);
     expect(output.errors.at(-1)).toMatch(
-      new RegExp(`^✖ Could not read log group ${GROUP}: access denied to logs:FilterLogEvents and logs:StartLiveTail \\(User: .*\\)\\. Use a role that allows it`),
+      new RegExp(
+        `^✖ Could not read log group ${GROUP}: access denied to logs:FilterLogEvents and logs:StartLiveTail \\(User: .*\\)\\. Use a role that allows it`,
+      ),
     );
     expect(output.text).not.toMatch(/\n\s+at /);
   });

@@ -13,6 +13,8 @@ describe('parseSince', () => {
 
   test.each(['15', '0m', '1w', '-5m', 'soon', ''])('rejects "%s" with the forms it accepts', (value) => {
     expect(() => parseSince(value)).toThrow(UsageError);
-    expect(() => parseSince(value)).toThrow(/--since must be a positive number followed by s, m, h or d \(e\.g\. 15m, 2h, 1d\)/);
+    expect(() => parseSince(value)).toThrow(
+      /--since must be a positive number followed by s, m, h or d \(e\.g\. 15m, 2h, 1d\)/,
+    );
   });
 });
