@@ -1,10 +1,4 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { STSClient } from '@aws-sdk/client-sts';
-import { DoctorCheck, DoctorClients, runDoctorChecks } from './checks';
-import { DoctorTargetError, readDoctorTarget } from './doctor-target';
+import type { DoctorCheck, DoctorClients } from './checks';
 import { SlipwayConfigError } from '../../config/slipway-config-error';
 import { resolveAssemblyDir } from '../../cost/assembly-option';
 import { CloudAssemblyError } from '../../cost/cloud-assembly';
@@ -33,21 +27,9 @@ Reads the settings from the synthesized app (--assembly, default ./cdk.out, else
 run \`npx projen synth\` after changing environments/. Uses the default AWS credentials (AWS_PROFILE).
 Exit codes: 0 every check passed (or was skipped), 1 a check failed, 2 wrong usage.`;
 
-/** Real clients for one environment. */
-export function createDoctorClients(region: string): DoctorClients {
-  return {
-    sts: new STSClient({ region }),
-    cloudFormation: new CloudFormationClient({ region }),
-    iam: new IAMClient({ region }),
-    route53: new Route53Client({ region }),
-    connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
-  };
-}
-
 /** `slipway doctor`: is an environment's AWS side ready for a deploy? */
 export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}): SlipwayCommand {
   const output = dependencies.output ?? processOutput;
-  const clients = dependencies.clients ?? createDoctorClients;
   return {
     name: 'doctor',
     summary: "Check an environment's AWS side before a deploy: credentials, bootstrap, ECS role, connection, zone",
@@ -72,6 +54,11 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
       const toolkitStackName = values['toolkit-stack-name']?.trim() || 'CDKToolkit';
       const assemblyDir = resolveAssemblyDir(dependencies.cwd ?? process.cwd(), values.assembly);
 
+      // Loaded when doctor runs: aws-cdk-lib's assembly reader and five AWS SDK clients would add half a
+      // second to the start of every other slipway command.
+      const [{ DoctorTargetError, readDoctorTarget }, { runDoctorChecks }, { createDoctorClients }] = await Promise.all(
+        [import('./doctor-target'), import('./checks'), import('./clients')],
+      );
       let target;
       try {
         target = readDoctorTarget(assemblyDir, environment);
@@ -87,6 +74,7 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
         throw error;
       }
       const { account, region } = target.config;
+      const clients = dependencies.clients ?? createDoctorClients;
       const checks = await runDoctorChecks(target, clients(region), { toolkitStackName });
       const failed = checks.filter((check) => check.status === 'fail');
       if (values.json) {

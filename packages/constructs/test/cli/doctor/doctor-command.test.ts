@@ -3,7 +3,7 @@ import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections'
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { App, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ExitCode, UsageError } from '../../../src/cli/command';
 import { createDoctorCommand } from '../../../src/cli/doctor/doctor-command';
@@ -36,6 +36,8 @@ function assemblyWith(config: EnvironmentConfig): string {
   const stack = new Stack(stage, 'App', { stackName: 'shop-dev' });
   Tags.of(stack).add(ENVIRONMENT_TAG_KEY, config.name);
   stack.node.addMetadata(SETTINGS_METADATA.environment, config);
+  // A template needs one resource.
+  new CfnWaitConditionHandle(stack, 'Resource');
   return app.synth().directory;
 }
 
