@@ -17,19 +17,28 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
     outdir: 'packages/cli',
     name: '@slipway/cli',
     description:
-      'The slipway ops CLI: verify and status of a deployed environment, cost estimate and architecture diagrams from the synthesized app',
+      'The slipway ops CLI: verify, status, doctor and logs of a deployed environment, cost estimate and architecture diagrams from the synthesized app',
     releaseWorkflowName: 'release-cli',
     releaseTagPrefix: 'cli-',
     // The same @slipway/constructs the app synthesizes with: the CLI reads the tags and build arguments it writes
     // (src/contract.ts there). A peer, so the app's own copy is the one read.
-    peerDeps: ['@slipway/constructs@>=0.0.0 <1'],
-    deps: ['@aws-sdk/client-ecs@^3.1000.0'],
+    // aws-cdk-lib: its cloud-assembly reader (cx-api) reads cdk.out, the app's own copy again.
+    peerDeps: ['@slipway/constructs@>=0.0.0 <1', `aws-cdk-lib@${VERSIONS.awsCdkLib}`],
+    deps: [
+      '@aws-sdk/client-ecs@^3.1000.0',
+      // slipway doctor and slipway logs (CodeStar Connections' API also answers for codeconnections ARNs)
+      '@aws-sdk/client-cloudformation@^3.1000.0',
+      '@aws-sdk/client-cloudwatch-logs@^3.1000.0',
+      '@aws-sdk/client-codestar-connections@^3.1000.0',
+      '@aws-sdk/client-iam@^3.1000.0',
+      '@aws-sdk/client-route-53@^3.1000.0',
+      '@aws-sdk/client-sts@^3.1000.0',
+    ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
       'aws-sdk-client-mock@^4.1.0',
       `esbuild@${VERSIONS.esbuild}`,
       // Tests synthesize small apps to read back.
-      `aws-cdk-lib@${VERSIONS.awsCdkLib}`,
       `constructs@${VERSIONS.constructs}`,
     ],
     bin: { slipway: 'bin/slipway' },

@@ -1,6 +1,8 @@
 import { SlipwayCommand } from './command';
 import { costCommand } from './cost/command';
 import { diagramCommand } from './diagram/command';
+import { createDoctorCommand } from './doctor/doctor-command';
+import { createLogsCommand } from './service-logs/logs-command';
 import { createStatusCommand } from './status/status-command';
 import { createVerifyCommand } from './verify/verify-command';
 
@@ -9,5 +11,12 @@ import { createVerifyCommand } from './verify/verify-command';
  * A new command is one factory in its own folder and one line here.
  */
 export function defaultCommands(): SlipwayCommand[] {
-  return [createVerifyCommand(), createStatusCommand(), costCommand, diagramCommand];
+  return [
+    createVerifyCommand(),
+    createStatusCommand(),
+    createDoctorCommand(),
+    createLogsCommand(),
+    costCommand,
+    diagramCommand,
+  ];
 }

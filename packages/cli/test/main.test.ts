@@ -7,8 +7,15 @@ function fakeCommand(name: string, run: SlipwayCommand['run']): SlipwayCommand {
   return { name, summary: `does ${name}`, run };
 }
 
-test('the registry holds verify and status', () => {
-  expect(defaultCommands().map((command) => command.name)).toEqual(['verify', 'status', 'cost', 'diagram']);
+test('the registry holds verify, status, doctor, logs, cost and diagram', () => {
+  expect(defaultCommands().map((command) => command.name)).toEqual([
+    'verify',
+    'status',
+    'doctor',
+    'logs',
+    'cost',
+    'diagram',
+  ]);
 });
 
 test('dispatches to the named command with the remaining arguments and returns its exit code', async () => {

@@ -32,3 +32,16 @@ export const IMAGE_COMMIT_BUILD_ARG = 'GIT_SHA';
  * `node slipway-verify.js verify ...` from the assembly.
  */
 export const VERIFY_BUNDLE_FILE = 'slipway-verify.js';
+
+/**
+ * The construct metadata types under which synth records the settings in the
+ * cloud assembly (manifest.json, beside each stack; never in a template, so a
+ * deploy does not see them). `slipway doctor` reads them back from `cdk.out`:
+ * the settings the app was synthesized from, without running TypeScript.
+ */
+export const SETTINGS_METADATA = {
+  /** An environment's `EnvironmentConfig`, on its `SlipwayAppStack`. */
+  environment: 'slipway:environment-settings',
+  /** The pipeline's `PipelineSettings`, on `SlipwayPipeline`. */
+  pipeline: 'slipway:pipeline-settings',
+} as const;

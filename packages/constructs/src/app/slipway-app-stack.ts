@@ -8,7 +8,7 @@ import { SlipwayCluster } from '../cluster/slipway-cluster';
 import { EnvironmentConfig, isHttpApiIngress } from '../config/environment-config';
 import { parseEnvironmentConfig } from '../config/environment-schema';
 import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
-import { ENVIRONMENT_TAG_KEY } from '../contract';
+import { ENVIRONMENT_TAG_KEY, SETTINGS_METADATA } from '../contract';
 import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
 import { SlipwayIngress } from '../ingress/slipway-ingress';
@@ -162,6 +162,8 @@ export class SlipwayAppStack extends Stack {
     this.config = config;
     checkServicesMatch(config, props.services, configFile);
     Tags.of(this).add(ENVIRONMENT_TAG_KEY, config.name);
+    // For `slipway doctor`, which checks an environment's accounts against the settings it was synthesized from.
+    this.node.addMetadata(SETTINGS_METADATA.environment, config);
 
     // Kept when the stack is deleted or updated away, but removed when its create fails, so a failed first
     // deploy leaves nothing behind (CloudFormation DeletionPolicy RetainExceptOnCreate).

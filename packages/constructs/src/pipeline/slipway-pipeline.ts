@@ -16,7 +16,7 @@ import { PipelineSettings } from './pipeline-settings';
 import { PromotionApprovalStep, VerifiedPredecessor } from './promotion-approval-step';
 import { DeploymentVerificationStep } from './verification-step';
 import { SlipwayConfigError } from '../config/slipway-config-error';
-import { VERIFY_BUNDLE_FILE } from '../contract';
+import { SETTINGS_METADATA, VERIFY_BUNDLE_FILE } from '../contract';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
 /** Props of `SlipwayPipeline`. */
@@ -80,6 +80,8 @@ export class SlipwayPipeline extends Construct {
     super(scope, id);
     const settings = props.settings;
     validate(this, props);
+    // For `slipway doctor` (the connection and the account every environment's bootstrap must trust).
+    this.node.addMetadata(SETTINGS_METADATA.pipeline, settings);
 
     this.source = CodePipelineSource.connection(settings.repository, settings.branch, {
       connectionArn: settings.connectionArn,

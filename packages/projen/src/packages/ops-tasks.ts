@@ -16,7 +16,9 @@ export const OPS_DOCS = {
  * - `cost`: monthly list-price estimate per environment and for the pipeline (`npx projen cost -- --json`);
  * - `diagram`: Mermaid diagrams into docs/architecture.md (and the README's diagram markers);
  * - `docs`: synthesize, then regenerate docs/cost.md, docs/architecture.md and the README diagrams;
- * - `docs:check`: synthesize, then fail if any of them is stale, changing nothing.
+ * - `docs:check`: synthesize, then fail if any of them is stale, changing nothing;
+ * - `doctor`: synthesize, then check an environment's AWS side before a deploy (`npx projen doctor -- --env dev`);
+ * - `logs`: a service's container logs (`npx projen logs -- --env dev --service backend --follow`).
  *
  * The root `test` ends with `docs`, the projen way for generated files: a build brings the documents up to
  * date (a new project gets them on its first build), and CI fails when a build changed tracked files (the
@@ -42,6 +44,18 @@ export function addOpsTasks(root: Project, infra: Project): void {
   });
 
   const synth = root.tasks.tryFind('synth');
+  // doctor reads the settings from the synthesized app: synthesize first, so it checks what environments/ says now.
+  const doctor = root.addTask('doctor', {
+    description:
+      "Checks an environment's AWS side before a deploy: credentials, CDK bootstrap, ECS role, connection, hosted zone (-- --env <name>)",
+  });
+  if (synth) doctor.spawn(synth);
+  doctor.exec(`slipway doctor --assembly ${assembly}`, { receiveArgs: true });
+  root.addTask('logs', {
+    description: "Prints a service's container logs from CloudWatch Logs (-- --env <name> --service <name> [--follow])",
+    exec: 'slipway logs',
+    receiveArgs: true,
+  });
   const docs = root.addTask('docs', {
     description: `Synthesizes the app and regenerates ${OPS_DOCS.cost}, ${OPS_DOCS.architecture} and the README diagrams`,
   });

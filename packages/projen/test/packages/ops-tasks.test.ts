@@ -26,6 +26,14 @@ describe('addOpsTasks', () => {
     ]);
   });
 
+  test('doctor synthesizes, then checks the environment named after --; logs passes its arguments on', () => {
+    expect(tasks.doctor.steps).toEqual([
+      { spawn: 'synth' },
+      { exec: 'slipway doctor --assembly packages/infra/cdk.out', receiveArgs: true },
+    ]);
+    expect(tasks.logs.steps).toEqual([{ exec: 'slipway logs', receiveArgs: true }]);
+  });
+
   test('docs synthesizes, then regenerates docs/cost.md, docs/architecture.md and the README diagrams', () => {
     expect(tasks.docs.steps).toEqual([
       { spawn: 'synth' },

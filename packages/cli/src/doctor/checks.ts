@@ -1,0 +1,401 @@
+import { CloudFormationClient, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
+import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { isHostedZoneHttps, findPlaceholders, findPipelinePlaceholders } from '@slipway/constructs';
+import { DEFAULT_BOOTSTRAP_QUALIFIER, DoctorTarget } from './doctor-target';
+import { explainAwsError } from '../aws-error';
+
+/** `pass`: fine; `fail`: fix it before deploying; `skip`: could not or need not be checked from here. */
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+/** One line of `slipway doctor`. */
+export interface DoctorCheck {
+  /** Stable id for machines, e.g. `bootstrap-version`. */
+  readonly id: string;
+  /** What was checked, e.g. `CDK bootstrap version`. */
+  readonly title: string;
+  readonly status: CheckStatus;
+  /** What was found. */
+  readonly detail: string;
+  /**
+   * What to do, for a failed check.
+   * @default - nothing to do
+   */
+  readonly fix?: string;
+}
+
+/** The AWS clients the checks call; each in the region it must be called in. */
+export interface DoctorClients {
+  /** In the environment's region. */
+  readonly sts: STSClient;
+  /** In the environment's region, where the bootstrap stack is. */
+  readonly cloudFormation: CloudFormationClient;
+  readonly iam: IAMClient;
+  readonly route53: Route53Client;
+  /** A client for the connection's region. */
+  readonly connections: (region: string) => CodeStarConnectionsClient;
+}
+
+/** How the checks run. */
+export interface DoctorOptions {
+  /** The bootstrap stack's name (`cdk bootstrap --toolkit-stack-name`). */
+  readonly toolkitStackName: string;
+}
+
+/** The service-linked role ECS needs to manage capacity providers and networking. */
+export const ECS_SERVICE_LINKED_ROLE = 'AWSServiceRoleForECS';
+
+/**
+ * Every doctor check of one environment, in the order a first deploy meets
+ * them. Settings are checked offline first; when the credentials do not reach
+ * the environment's account, the checks that would read another account are
+ * skipped rather than reported wrongly.
+ */
+export async function runDoctorChecks(
+  target: DoctorTarget,
+  clients: DoctorClients,
+  options: DoctorOptions,
+): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [checkPlaceholders(target)];
+  const credentials = await checkCredentials(target, clients.sts);
+  checks.push(credentials.check);
+  if (credentials.check.status !== 'pass') {
+    const reason = `not checked: needs credentials for account ${target.config.account}`;
+    for (const [id, title] of ACCOUNT_CHECKS) checks.push({ id, title, status: 'skip', detail: reason });
+    return checks;
+  }
+  checks.push(...(await checkBootstrap(target, clients.cloudFormation, options.toolkitStackName)));
+  checks.push(await checkEcsServiceLinkedRole(target, clients.iam));
+  checks.push(await checkConnection(target, clients, credentials.callerAccount));
+  checks.push(await checkHostedZone(target, clients.route53));
+  return checks;
+}
+
+const ACCOUNT_CHECKS = [
+  ['bootstrap-stack', 'CDK bootstrap stack'],
+  ['bootstrap-version', 'CDK bootstrap version'],
+  ['bootstrap-trust', 'CDK bootstrap trust'],
+  ['ecs-service-linked-role', 'ECS service-linked role'],
+  ['connection', 'CodeConnections connection'],
+  ['hosted-zone', 'Route 53 hosted zone'],
+] as const;
+
+/** No sample placeholder is left in the environment's or the pipeline's settings (`placeholders.ts`). */
+export function checkPlaceholders(target: DoctorTarget): DoctorCheck {
+  const found = [
+    ...findPlaceholders(target.config).map((issue) => ({ file: target.configFile, ...issue })),
+    ...(target.pipeline ? findPipelinePlaceholders(target.pipeline) : []).map((issue) => ({
+      file: 'environments/index.ts',
+      ...issue,
+    })),
+  ];
+  const base = { id: 'placeholders', title: 'Settings placeholders' };
+  if (found.length === 0) {
+    return {
+      ...base,
+      status: 'pass',
+      detail: `none in ${target.configFile}${target.pipeline ? ' or environments/index.ts' : ''}`,
+    };
+  }
+  return {
+    ...base,
+    status: 'fail',
+    detail: found.map((issue) => `${issue.file}: ${issue.field} ${issue.problem}; got ${issue.value}`).join('; '),
+    fix: found.map((issue) => `${issue.field}: ${issue.fix}`).join(' '),
+  };
+}
+
+/** The credentials work and belong to the environment's account (STS GetCallerIdentity). */
+export async function checkCredentials(
+  target: DoctorTarget,
+  sts: STSClient,
+): Promise<{ check: DoctorCheck; callerAccount?: string }> {
+  const base = { id: 'credentials', title: 'AWS credentials' };
+  const { account, name } = target.config;
+  try {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (identity.Account !== account) {
+      return {
+        callerAccount: identity.Account,
+        check: {
+          ...base,
+          status: 'fail',
+          detail: `logged in to account ${identity.Account} as ${identity.Arn}, but ${name} is in account ${account}`,
+          fix: `Log in to account ${account} (e.g. AWS_PROFILE=<a profile of ${account}>) and run doctor again.`,
+        },
+      };
+    }
+    return {
+      callerAccount: identity.Account,
+      check: { ...base, status: 'pass', detail: `account ${account} as ${identity.Arn}` },
+    };
+  } catch (error) {
+    return { check: { ...base, status: 'fail', detail: explainAwsError(error, 'sts:GetCallerIdentity') } };
+  }
+}
+
+/**
+ * The bootstrap stack exists with the qualifier the app was synthesized for,
+ * its `BootstrapVersion` output is at least what the stacks require (the
+ * templates' `CheckBootstrapVersion` rule fails the deploy otherwise), and its
+ * `TrustedAccounts` parameter names the pipeline's account.
+ */
+export async function checkBootstrap(
+  target: DoctorTarget,
+  cloudFormation: CloudFormationClient,
+  toolkitStackName: string,
+): Promise<DoctorCheck[]> {
+  const { account, region } = target.config;
+  const where = `account ${account}, ${region}`;
+  const bootstrapCommand = bootstrapCommandFor(target, toolkitStackName);
+  const stackBase = { id: 'bootstrap-stack', title: 'CDK bootstrap stack' };
+  const versionBase = { id: 'bootstrap-version', title: 'CDK bootstrap version' };
+  const trustBase = { id: 'bootstrap-trust', title: 'CDK bootstrap trust' };
+  const notRead = (detail: string): DoctorCheck[] => [
+    { ...versionBase, status: 'skip', detail },
+    { ...trustBase, status: 'skip', detail },
+  ];
+
+  let stack: Stack | undefined;
+  try {
+    stack = (await cloudFormation.send(new DescribeStacksCommand({ StackName: toolkitStackName }))).Stacks?.[0];
+  } catch (error) {
+    // CloudFormation answers a missing stack with a ValidationError "Stack with id X does not exist".
+    if (!(isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message))) {
+      return [
+        { ...stackBase, status: 'fail', detail: explainAwsError(error, 'cloudformation:DescribeStacks') },
+        ...notRead('not checked: the bootstrap stack could not be read'),
+      ];
+    }
+  }
+  if (!stack) {
+    return [
+      {
+        ...stackBase,
+        status: 'fail',
+        detail: `no ${toolkitStackName} stack in ${where}`,
+        fix: `Bootstrap the account: ${bootstrapCommand}`,
+      },
+      ...notRead('not checked: no bootstrap stack'),
+    ];
+  }
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  if (!/_COMPLETE$/.test(status) || /^(ROLLBACK|DELETE)_/.test(status)) {
+    return [
+      {
+        ...stackBase,
+        status: 'fail',
+        detail: `${toolkitStackName} in ${where} is ${status}`,
+        fix: /IN_PROGRESS$/.test(status)
+          ? 'Wait for the bootstrap to finish, then run doctor again.'
+          : `Read the stack's events in the CloudFormation console, delete it if it never completed, and bootstrap again: ${bootstrapCommand}`,
+      },
+      ...notRead(`not checked: ${toolkitStackName} is ${status}`),
+    ];
+  }
+  const qualifier = parameter(stack, 'Qualifier') ?? DEFAULT_BOOTSTRAP_QUALIFIER;
+  const checks: DoctorCheck[] = [];
+  if (qualifier !== target.bootstrapQualifier) {
+    checks.push({
+      ...stackBase,
+      status: 'fail',
+      detail: `${toolkitStackName} in ${where} has qualifier ${qualifier}, the app was synthesized for ${target.bootstrapQualifier}`,
+      fix: `Bootstrap with the app's qualifier (${bootstrapCommand}), or pass --toolkit-stack-name with the stack that has it.`,
+    });
+  } else {
+    checks.push({
+      ...stackBase,
+      status: 'pass',
+      detail: `${toolkitStackName} in ${where} (${status}, qualifier ${qualifier})`,
+    });
+  }
+
+  const deployed = Number(output(stack, 'BootstrapVersion'));
+  const required = target.requiredBootstrapVersion;
+  if (required === undefined) {
+    checks.push({ ...versionBase, status: 'pass', detail: `version ${deployed}; the stacks require none` });
+  } else if (!Number.isFinite(deployed)) {
+    checks.push({
+      ...versionBase,
+      status: 'fail',
+      detail: `${toolkitStackName} has no BootstrapVersion output; the stacks require version ${required}`,
+      fix: `It is not a modern CDK bootstrap stack: bootstrap again with ${bootstrapCommand}`,
+    });
+  } else if (deployed < required) {
+    checks.push({
+      ...versionBase,
+      status: 'fail',
+      detail: `version ${deployed}, the stacks require ${required} or later`,
+      fix: `Upgrade the bootstrap stack (keep the same --trust): ${bootstrapCommand}`,
+    });
+  } else {
+    checks.push({
+      ...versionBase,
+      status: 'pass',
+      detail: `version ${deployed} (the stacks require ${required} or later)`,
+    });
+  }
+
+  checks.push(checkTrust(target, stack, bootstrapCommand));
+  return checks;
+}
+
+function checkTrust(target: DoctorTarget, stack: Stack, bootstrapCommand: string): DoctorCheck {
+  const base = { id: 'bootstrap-trust', title: 'CDK bootstrap trust' };
+  if (!target.pipeline) return { ...base, status: 'skip', detail: 'no pipeline in the app: nothing else deploys here' };
+  const pipelineAccount = target.pipeline.account;
+  if (pipelineAccount === target.config.account) {
+    return {
+      ...base,
+      status: 'pass',
+      detail: `the pipeline runs in this account (${pipelineAccount}); the bootstrap roles trust their own account`,
+    };
+  }
+  const trusted = (parameter(stack, 'TrustedAccounts') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (trusted.includes(pipelineAccount)) {
+    return { ...base, status: 'pass', detail: `trusts the pipeline's account ${pipelineAccount}` };
+  }
+  return {
+    ...base,
+    status: 'fail',
+    detail: `trusts ${trusted.length > 0 ? trusted.join(', ') : 'no other account'}, not the pipeline's account ${pipelineAccount}`,
+    fix: `Bootstrap again with the pipeline's account trusted: ${bootstrapCommand}`,
+  };
+}
+
+/** ECS's service-linked role exists; without it a new account's first deploy fails creating capacity providers. */
+export async function checkEcsServiceLinkedRole(target: DoctorTarget, iam: IAMClient): Promise<DoctorCheck> {
+  const base = { id: 'ecs-service-linked-role', title: 'ECS service-linked role' };
+  try {
+    await iam.send(new GetRoleCommand({ RoleName: ECS_SERVICE_LINKED_ROLE }));
+    return { ...base, status: 'pass', detail: `${ECS_SERVICE_LINKED_ROLE} exists in account ${target.config.account}` };
+  } catch (error) {
+    if (isNamed(error, 'NoSuchEntityException') || isNamed(error, 'NoSuchEntity')) {
+      return {
+        ...base,
+        status: 'fail',
+        detail: `${ECS_SERVICE_LINKED_ROLE} does not exist in account ${target.config.account}: the first deploy would fail creating the cluster's capacity providers`,
+        fix: 'Create it once: aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com',
+      };
+    }
+    return { ...base, status: 'fail', detail: explainAwsError(error, 'iam:GetRole') };
+  }
+}
+
+/** The pipeline's CodeConnections connection is AVAILABLE (a PENDING one was never confirmed in the console). */
+export async function checkConnection(
+  target: DoctorTarget,
+  clients: DoctorClients,
+  callerAccount: string | undefined,
+): Promise<DoctorCheck> {
+  const base = { id: 'connection', title: 'CodeConnections connection' };
+  if (!target.pipeline) return { ...base, status: 'skip', detail: 'no pipeline in the app' };
+  const arn = target.pipeline.connectionArn;
+  const [, , , region, account] = arn.split(':');
+  if (account !== callerAccount) {
+    return {
+      ...base,
+      status: 'skip',
+      detail: `the connection is in the pipeline's account ${account}; run doctor with credentials for it to check ${arn}`,
+    };
+  }
+  try {
+    const connection = (await clients.connections(region).send(new GetConnectionCommand({ ConnectionArn: arn })))
+      .Connection;
+    const status = connection?.ConnectionStatus ?? 'UNKNOWN';
+    const name = connection?.ConnectionName ?? arn;
+    if (status === 'AVAILABLE') return { ...base, status: 'pass', detail: `${name} is AVAILABLE` };
+    return {
+      ...base,
+      status: 'fail',
+      detail: `${name} is ${status}, not AVAILABLE: the pipeline's Source action cannot read the repository`,
+      fix:
+        status === 'PENDING'
+          ? 'Open it in the console (Developer Tools → Settings → Connections → Update pending connection) and install or choose the app for the repository.'
+          : 'Update the connection in the console (Developer Tools → Settings → Connections), or create a new one and put its ARN in environments/index.ts.',
+    };
+  } catch (error) {
+    if (isNamed(error, 'ResourceNotFoundException')) {
+      return {
+        ...base,
+        status: 'fail',
+        detail: `no connection ${arn} in account ${account}, ${region}`,
+        fix: 'Create one (aws codeconnections create-connection --provider-type GitHub --connection-name <name>), confirm it in the console and put its ARN in environments/index.ts.',
+      };
+    }
+    return { ...base, status: 'fail', detail: explainAwsError(error, 'codestar-connections:GetConnection') };
+  }
+}
+
+/**
+ * The public hosted zone of `https` exists in the environment's account with
+ * the id the settings name: Slipway validates the certificate and writes the
+ * alias record there, which fails for a zone in another account.
+ */
+export async function checkHostedZone(target: DoctorTarget, route53: Route53Client): Promise<DoctorCheck> {
+  const base = { id: 'hosted-zone', title: 'Route 53 hosted zone' };
+  const https = target.config.https;
+  if (!https || !isHostedZoneHttps(https)) {
+    return { ...base, status: 'skip', detail: 'the settings name no Route 53 hosted zone' };
+  }
+  const name = https.hostedZoneName.toLowerCase().replace(/\.$/, '');
+  const account = target.config.account;
+  try {
+    const listed = await route53.send(new ListHostedZonesByNameCommand({ DNSName: name, MaxItems: 100 }));
+    // The list starts at the name and goes on in name order: keep the zones of exactly this name.
+    const zones = (listed.HostedZones ?? []).filter((zone) => zone.Name?.toLowerCase().replace(/\.$/, '') === name);
+    const publicZones = zones.filter((zone) => zone.Config?.PrivateZone !== true);
+    const zoneId = (id: string | undefined): string => (id ?? '').replace(/^\/hostedzone\//, '');
+    const match = publicZones.find((zone) => zoneId(zone.Id) === https.hostedZoneId);
+    if (match) {
+      return { ...base, status: 'pass', detail: `public zone ${name} (${https.hostedZoneId}) in account ${account}` };
+    }
+    if (publicZones.length > 0) {
+      return {
+        ...base,
+        status: 'fail',
+        detail: `public zone ${name} in account ${account} is ${publicZones.map((zone) => zoneId(zone.Id)).join(', ')}, not ${https.hostedZoneId}`,
+        fix: `Set https.hostedZoneId in ${target.configFile} to the zone of this account.`,
+      };
+    }
+    return {
+      ...base,
+      status: 'fail',
+      detail: `no public hosted zone ${name} in account ${account}${zones.length > 0 ? ' (only a private one)' : ''}`,
+      fix: `Create the zone in account ${account} and delegate ${name} to its name servers, or point https in ${target.configFile} to a zone of that account.`,
+    };
+  } catch (error) {
+    return { ...base, status: 'fail', detail: explainAwsError(error, 'route53:ListHostedZonesByName') };
+  }
+}
+
+/** The `cdk bootstrap` command line that makes this environment's account deployable by the pipeline. */
+export function bootstrapCommandFor(target: DoctorTarget, toolkitStackName: string): string {
+  const { account, region } = target.config;
+  return [
+    `npx cdk bootstrap aws://${account}/${region}`,
+    target.pipeline && target.pipeline.account !== account ? `--trust ${target.pipeline.account}` : '',
+    '--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess',
+    target.bootstrapQualifier !== DEFAULT_BOOTSTRAP_QUALIFIER ? `--qualifier ${target.bootstrapQualifier}` : '',
+    toolkitStackName !== 'CDKToolkit' ? `--toolkit-stack-name ${toolkitStackName}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+function parameter(stack: Stack, key: string): string | undefined {
+  return stack.Parameters?.find((candidate) => candidate.ParameterKey === key)?.ParameterValue;
+}
+
+function output(stack: Stack, key: string): string | undefined {
+  return stack.Outputs?.find((candidate) => candidate.OutputKey === key)?.OutputValue;
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return (error as { name?: unknown })?.name === name;
+}

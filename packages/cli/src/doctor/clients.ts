@@ -1,0 +1,20 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { STSClient } from '@aws-sdk/client-sts';
+import { DoctorClients } from './checks';
+
+/**
+ * Real clients for one environment's region, with the default credentials
+ * (AWS_PROFILE). The connection's client is made for the connection's region.
+ */
+export function createDoctorClients(region: string): DoctorClients {
+  return {
+    sts: new STSClient({ region }),
+    cloudFormation: new CloudFormationClient({ region }),
+    iam: new IAMClient({ region }),
+    route53: new Route53Client({ region }),
+    connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
+  };
+}

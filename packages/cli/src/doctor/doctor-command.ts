@@ -1,0 +1,106 @@
+import { SlipwayConfigError } from '@slipway/constructs';
+import type { DoctorCheck, DoctorClients } from './checks';
+import { parseOptions } from '../args';
+import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
+import { resolveAssemblyDir } from '../cost/assembly-option';
+import { CloudAssemblyError } from '../cost/cloud-assembly';
+
+/** What the doctor command talks to; tests replace the output and the working directory. */
+export interface DoctorCommandDependencies {
+  /** @default - real AWS clients, in the environment's region */
+  readonly clients?: (region: string) => DoctorClients;
+  /** @default - the process's stdout and stderr */
+  readonly output?: CommandOutput;
+  /** @default process.cwd() */
+  readonly cwd?: string;
+}
+
+const USAGE = `usage: slipway doctor --env <name> [--assembly <cdk.out>] [--toolkit-stack-name <name, default CDKToolkit>] [--json]
+
+Checks, before the first deploy or when a deploy fails for reasons outside the code, that the AWS side
+of an environment is ready: no sample placeholder is left in its settings; the credentials reach its
+account; the CDK bootstrap stack exists, is recent enough for the synthesized stacks and trusts the
+pipeline's account; ECS's service-linked role exists; the pipeline's CodeConnections connection is
+AVAILABLE; the hosted zone of its domain is in its account. One line per check, with the fix.
+
+Reads the settings from the synthesized app (--assembly, default ./cdk.out, else packages/infra/cdk.out):
+run \`npx projen synth\` after changing environments/. Uses the default AWS credentials (AWS_PROFILE).
+Exit codes: 0 every check passed (or was skipped), 1 a check failed, 2 wrong usage.`;
+
+/** `slipway doctor`: is an environment's AWS side ready for a deploy? */
+export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}): SlipwayCommand {
+  const output = dependencies.output ?? processOutput;
+  return {
+    name: 'doctor',
+    summary: "Check an environment's AWS side before a deploy: credentials, bootstrap, ECS role, connection, zone",
+    run: async (argv) => {
+      const values = parseOptions(
+        argv,
+        {
+          env: { type: 'string' },
+          assembly: { type: 'string' },
+          'toolkit-stack-name': { type: 'string' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        USAGE,
+      );
+      if (values.help) {
+        output.info(USAGE);
+        return ExitCode.OK;
+      }
+      const environment = values.env?.trim();
+      if (!environment) throw new UsageError(`--env is required.\n\n${USAGE}`);
+      const toolkitStackName = values['toolkit-stack-name']?.trim() || 'CDKToolkit';
+      const assemblyDir = resolveAssemblyDir(dependencies.cwd ?? process.cwd(), values.assembly);
+
+      // Loaded when doctor runs: aws-cdk-lib's assembly reader and five AWS SDK clients would add half a
+      // second to the start of every other slipway command.
+      const [{ DoctorTargetError, readDoctorTarget }, { runDoctorChecks }, { createDoctorClients }] = await Promise.all(
+        [import('./doctor-target'), import('./checks'), import('./clients')],
+      );
+      let target;
+      try {
+        target = readDoctorTarget(assemblyDir, environment);
+      } catch (error) {
+        if (
+          error instanceof CloudAssemblyError ||
+          error instanceof DoctorTargetError ||
+          error instanceof SlipwayConfigError
+        ) {
+          output.error(`✖ ${error.message}`);
+          return ExitCode.FAILED;
+        }
+        throw error;
+      }
+      const { account, region } = target.config;
+      const clients = dependencies.clients ?? createDoctorClients;
+      const checks = await runDoctorChecks(target, clients(region), { toolkitStackName });
+      const failed = checks.filter((check) => check.status === 'fail');
+      if (values.json) {
+        output.info(
+          JSON.stringify(
+            { environment, account, region, assembly: assemblyDir, ok: failed.length === 0, checks },
+            undefined,
+            2,
+          ),
+        );
+      } else {
+        output.info(`Doctor for ${environment} (account ${account}, ${region}), settings from ${assemblyDir}`);
+        for (const check of checks) (check.status === 'fail' ? output.error : output.info)(formatCheck(check));
+        output.info(
+          failed.length === 0
+            ? `✔ ${environment} is ready to deploy (${checks.filter((check) => check.status === 'skip').length} skipped).`
+            : `✖ ${failed.length} of ${checks.length} checks failed: ${failed.map((check) => check.id).join(', ')}.`,
+        );
+      }
+      return failed.length === 0 ? ExitCode.OK : ExitCode.FAILED;
+    },
+  };
+}
+
+/** `✖ CDK bootstrap version: version 14, the stacks require 21 or later. Fix: ...` */
+export function formatCheck(check: DoctorCheck): string {
+  const mark = { pass: '✔', fail: '✖', skip: '–' }[check.status];
+  return `${mark} ${check.title}: ${check.detail}${check.fix ? `. Fix: ${check.fix}` : ''}`;
+}

@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { EnvironmentConfig, parseEnvironmentConfig, definePipeline, PipelineSettings } from '@slipway/constructs';
+import { SETTINGS_METADATA, ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
+import { AssetManifestArtifact, CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { CloudAssemblyError } from '../cost/cloud-assembly';
+
+/** The qualifier `cdk bootstrap` uses unless told otherwise. */
+export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/** What `slipway doctor` checks one environment against, read from the synthesized app. */
+export interface DoctorTarget {
+  /** The environment's settings, as synth recorded them. */
+  readonly config: EnvironmentConfig;
+  /** The settings file, named in messages. */
+  readonly configFile: string;
+  /** The deployed names of the environment's stacks. */
+  readonly stackNames: readonly string[];
+  /**
+   * The lowest bootstrap version the environment's stacks and assets need
+   * (`requiresBootstrapStackVersion`, which CDK also writes into each
+   * template's `CheckBootstrapVersion` rule).
+   * @default - the stacks need no bootstrap stack (legacy synthesizer)
+   */
+  readonly requiredBootstrapVersion?: number;
+  /** The bootstrap qualifier the stacks' roles and version parameter use. */
+  readonly bootstrapQualifier: string;
+  /**
+   * The pipeline's settings, when the app holds a `SlipwayPipeline`.
+   * @default - no pipeline in the app
+   */
+  readonly pipeline?: PipelineSettings;
+}
+
+/** The environment is not in the cloud assembly, or the assembly predates the settings metadata. */
+export class DoctorTargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DoctorTargetError';
+  }
+}
+
+/**
+ * Find one environment in a cloud assembly: its stacks are the ones tagged
+ * `slipway:environment=<name>` (the tag `slipway status` finds the cluster
+ * by), its settings are the metadata `SlipwayAppStack` records, and the
+ * pipeline's settings are those `SlipwayPipeline` records.
+ *
+ * @throws CloudAssemblyError when there is no readable assembly
+ * @throws DoctorTargetError when the environment is not in it
+ */
+export function readDoctorTarget(assemblyDir: string, environment: string): DoctorTarget {
+  if (!existsSync(path.join(assemblyDir, 'manifest.json'))) {
+    throw new CloudAssemblyError(
+      `No cloud assembly at ${assemblyDir}. Run \`npx projen synth\` first, or pass --assembly <cdk.out directory>.`,
+    );
+  }
+  let assembly: CloudAssembly;
+  try {
+    assembly = new CloudAssembly(assemblyDir);
+  } catch (error) {
+    throw new CloudAssemblyError(
+      `Cannot read the cloud assembly at ${assemblyDir}: ${(error as Error).message}. Synthesize again with \`npx projen synth\`.`,
+    );
+  }
+  const stacks = assembly.stacksRecursively;
+  const tagged = stacks.filter((stack) => stack.tags[ENVIRONMENT_TAG_KEY] === environment);
+  if (tagged.length === 0) {
+    const known = [...new Set(stacks.map((stack) => stack.tags[ENVIRONMENT_TAG_KEY]).filter(Boolean))].sort();
+    throw new DoctorTargetError(
+      `No stack of environment "${environment}" in ${assemblyDir} (environments there: ${known.join(', ') || 'none'}). ` +
+        'Pass one of them to --env, or synthesize again after adding it to environments/.',
+    );
+  }
+  const recorded = tagged.flatMap((stack) => settingsOf(stack, SETTINGS_METADATA.environment));
+  if (recorded.length === 0) {
+    throw new DoctorTargetError(
+      `The stacks of ${environment} in ${assemblyDir} carry no ${SETTINGS_METADATA.environment} metadata: they were synthesized by an older @slipway/constructs. Run \`npx projen synth\` again.`,
+    );
+  }
+  const configFile = `environments/${environment}.ts`;
+  const config = parseEnvironmentConfig(recorded[0], configFile);
+
+  const versions = tagged
+    .map((stack) => stack.requiresBootstrapStackVersion)
+    .concat(tagged.flatMap(assetVersions))
+    .filter((version): version is number => version !== undefined);
+  const parameter = tagged.map((stack) => stack.bootstrapStackVersionSsmParameter).find(Boolean);
+  const qualifier = /^\/cdk-bootstrap\/([^/]+)\/version$/.exec(parameter ?? '')?.[1] ?? DEFAULT_BOOTSTRAP_QUALIFIER;
+
+  const pipelineSettings = stacks.flatMap((stack) => settingsOf(stack, SETTINGS_METADATA.pipeline))[0];
+  return {
+    config,
+    configFile,
+    stackNames: tagged.map((stack) => stack.stackName),
+    requiredBootstrapVersion: versions.length > 0 ? Math.max(...versions) : undefined,
+    bootstrapQualifier: qualifier,
+    // definePipeline validates the recorded value against the schema before anything trusts its shape.
+    pipeline:
+      pipelineSettings === undefined
+        ? undefined
+        : definePipeline(pipelineSettings as PipelineSettings, 'environments/index.ts'),
+  };
+}
+
+function settingsOf(stack: CloudFormationStackArtifact, type: string): unknown[] {
+  return stack.findMetadataByType(type).map((entry) => entry.data);
+}
+
+/** The bootstrap versions a stack's asset manifests need: publishing its images and files uses the bootstrap's roles too. */
+function assetVersions(stack: CloudFormationStackArtifact): (number | undefined)[] {
+  return stack.dependencies
+    .filter((artifact): artifact is AssetManifestArtifact => artifact instanceof AssetManifestArtifact)
+    .map((artifact) => artifact.requiresBootstrapStackVersion);
+}

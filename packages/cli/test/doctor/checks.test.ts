@@ -1,0 +1,405 @@
+import { CloudFormationClient, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
+import {
+  CodeStarConnectionsClient,
+  GetConnectionCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-codestar-connections';
+import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { definePipeline } from '@slipway/constructs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { prodLike } from '../../../constructs/test/fixtures/environments';
+import {
+  checkBootstrap,
+  checkConnection,
+  checkCredentials,
+  checkEcsServiceLinkedRole,
+  checkHostedZone,
+  checkPlaceholders,
+  DoctorClients,
+  runDoctorChecks,
+} from '../../src/doctor/checks';
+import { DoctorTarget } from '../../src/doctor/doctor-target';
+
+const stsMock = mockClient(STSClient);
+const cloudFormationMock = mockClient(CloudFormationClient);
+const iamMock = mockClient(IAMClient);
+const route53Mock = mockClient(Route53Client);
+const connectionsMock = mockClient(CodeStarConnectionsClient);
+beforeEach(() => {
+  for (const mock of [stsMock, cloudFormationMock, iamMock, route53Mock, connectionsMock]) mock.reset();
+});
+
+const ENV_ACCOUNT = '493817265012';
+const PIPELINE_ACCOUNT = '804512379634';
+const CONNECTION_ARN = `arn:aws:codeconnections:eu-west-1:${PIPELINE_ACCOUNT}:connection/0d1e2f30-1111-4222-8333-444455556666`;
+
+/** A deployable prod: real-looking account, domain and zone, a pipeline in another account. */
+function target(overrides: Partial<DoctorTarget> = {}): DoctorTarget {
+  return {
+    config: {
+      ...prodLike,
+      account: ENV_ACCOUNT,
+      https: { domainName: 'shop.acme.io', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'acme.io' },
+      alarms: { email: 'oncall@acme.io' },
+    },
+    configFile: 'environments/prod.ts',
+    stackNames: ['shop-prod'],
+    requiredBootstrapVersion: 6,
+    bootstrapQualifier: 'hnb659fds',
+    pipeline: definePipeline({
+      repository: 'acme/shop',
+      branch: 'main',
+      connectionArn: CONNECTION_ARN,
+      account: PIPELINE_ACCOUNT,
+      region: 'eu-west-1',
+    }),
+    ...overrides,
+  };
+}
+
+function clients(): DoctorClients {
+  return {
+    sts: new STSClient({ region: 'eu-west-1' }),
+    cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
+    iam: new IAMClient({ region: 'eu-west-1' }),
+    route53: new Route53Client({ region: 'us-east-1' }),
+    connections: (region) => new CodeStarConnectionsClient({ region }),
+  };
+}
+
+/** A bootstrap stack as DescribeStacks returns it for `cdk bootstrap` (template parameters and outputs). */
+function toolkitStack(
+  overrides: { version?: string; trusted?: string; qualifier?: string; status?: string } = {},
+): Stack {
+  return {
+    StackName: 'CDKToolkit',
+    StackStatus: (overrides.status ?? 'UPDATE_COMPLETE') as Stack['StackStatus'],
+    CreationTime: new Date('2024-01-01T00:00:00Z'),
+    Parameters: [
+      { ParameterKey: 'TrustedAccounts', ParameterValue: overrides.trusted ?? PIPELINE_ACCOUNT },
+      { ParameterKey: 'TrustedAccountsForLookup', ParameterValue: '' },
+      { ParameterKey: 'Qualifier', ParameterValue: overrides.qualifier ?? 'hnb659fds' },
+      {
+        ParameterKey: 'CloudFormationExecutionPolicies',
+        ParameterValue: 'arn:aws:iam::aws:policy/AdministratorAccess',
+      },
+    ],
+    Outputs: [
+      { OutputKey: 'BucketName', OutputValue: `cdk-hnb659fds-assets-${ENV_ACCOUNT}-eu-west-1` },
+      { OutputKey: 'BootstrapVersion', OutputValue: overrides.version ?? '29' },
+    ],
+  };
+}
+
+function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, $metadata: {} });
+}
+
+describe('checkPlaceholders', () => {
+  test('passes on real settings', () => {
+    expect(checkPlaceholders(target())).toMatchObject({ status: 'pass' });
+  });
+
+  test("fails on the sample's placeholders, naming file, field, value and fix", () => {
+    const sample = target({
+      config: prodLike,
+      pipeline: definePipeline({
+        repository: 'acme/shop',
+        branch: 'main',
+        connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000',
+        account: '111111111111',
+        region: 'eu-west-1',
+      }),
+    });
+    const check = checkPlaceholders(sample);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toContain('environments/prod.ts: account is a placeholder account id; got 222222222222');
+    expect(check.detail).toContain(
+      'environments/prod.ts: https.domainName is a placeholder domain; got app.example.com',
+    );
+    expect(check.detail).toContain('environments/index.ts: pipeline.connectionArn is a placeholder connection');
+    expect(check.fix).toContain('account: Put the real 12-digit account id');
+  });
+});
+
+describe('checkCredentials', () => {
+  test("passes when the caller is in the environment's account", async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({
+      Account: ENV_ACCOUNT,
+      Arn: `arn:aws:sts::${ENV_ACCOUNT}:assumed-role/Admin/me`,
+      UserId: 'AROA:me',
+    });
+    const { check, callerAccount } = await checkCredentials(target(), clients().sts);
+    expect(check).toMatchObject({
+      status: 'pass',
+      detail: `account ${ENV_ACCOUNT} as arn:aws:sts::${ENV_ACCOUNT}:assumed-role/Admin/me`,
+    });
+    expect(callerAccount).toBe(ENV_ACCOUNT);
+  });
+
+  test('fails when the credentials are for another account, saying which to log in to', async () => {
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: PIPELINE_ACCOUNT, Arn: 'arn:aws:iam::804512379634:user/me' });
+    const { check } = await checkCredentials(target(), clients().sts);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      `logged in to account ${PIPELINE_ACCOUNT} as arn:aws:iam::804512379634:user/me, but prod is in account ${ENV_ACCOUNT}`,
+    );
+    expect(check.fix).toContain(`Log in to account ${ENV_ACCOUNT}`);
+  });
+
+  test('turns expired credentials into one line with the fix, no stack trace', async () => {
+    // STS answers a stale session token with the ExpiredToken error code.
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
+    const { check } = await checkCredentials(target(), clients().sts);
+    expect(check).toMatchObject({
+      status: 'fail',
+      detail: 'your AWS credentials have expired. Log in again (`aws sso login --profile <profile>`) and try again.',
+    });
+    expect(check.detail).not.toMatch(/\n|at /);
+  });
+});
+
+describe('checkBootstrap', () => {
+  test('passes: the stack exists, its version is recent enough and it trusts the pipeline account', async () => {
+    cloudFormationMock.on(DescribeStacksCommand, { StackName: 'CDKToolkit' }).resolves({ Stacks: [toolkitStack()] });
+    const checks = await checkBootstrap(target(), clients().cloudFormation, 'CDKToolkit');
+    expect(checks.map((check) => [check.id, check.status])).toEqual([
+      ['bootstrap-stack', 'pass'],
+      ['bootstrap-version', 'pass'],
+      ['bootstrap-trust', 'pass'],
+    ]);
+    expect(checks[1].detail).toBe('version 29 (the stacks require 6 or later)');
+  });
+
+  test('fails when there is no bootstrap stack (CloudFormation: ValidationError "does not exist")', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .rejects(awsError('ValidationError', 'Stack with id CDKToolkit does not exist'));
+    const checks = await checkBootstrap(target(), clients().cloudFormation, 'CDKToolkit');
+    expect(checks.map((check) => check.status)).toEqual(['fail', 'skip', 'skip']);
+    expect(checks[0].detail).toBe(`no CDKToolkit stack in account ${ENV_ACCOUNT}, eu-west-1`);
+    expect(checks[0].fix).toBe(
+      `Bootstrap the account: npx cdk bootstrap aws://${ENV_ACCOUNT}/eu-west-1 --trust ${PIPELINE_ACCOUNT} --cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess`,
+    );
+  });
+
+  test('fails when the bootstrap version is older than the stacks require', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [toolkitStack({ version: '14' })] });
+    const checks = await checkBootstrap(
+      target({ requiredBootstrapVersion: 21 }),
+      clients().cloudFormation,
+      'CDKToolkit',
+    );
+    expect(checks[1]).toMatchObject({ status: 'fail', detail: 'version 14, the stacks require 21 or later' });
+    expect(checks[1].fix).toContain('Upgrade the bootstrap stack');
+  });
+
+  test("fails when TrustedAccounts does not name the pipeline's account", async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [toolkitStack({ trusted: '' })] });
+    const checks = await checkBootstrap(target(), clients().cloudFormation, 'CDKToolkit');
+    expect(checks[2]).toMatchObject({
+      status: 'fail',
+      detail: `trusts no other account, not the pipeline's account ${PIPELINE_ACCOUNT}`,
+    });
+    expect(checks[2].fix).toContain(`--trust ${PIPELINE_ACCOUNT}`);
+  });
+
+  test('passes trust when the pipeline runs in the environment account itself', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [toolkitStack({ trusted: '' })] });
+    const sameAccount = target();
+    const checks = await checkBootstrap(
+      { ...sameAccount, pipeline: { ...sameAccount.pipeline!, account: ENV_ACCOUNT } },
+      clients().cloudFormation,
+      'CDKToolkit',
+    );
+    expect(checks[2].status).toBe('pass');
+  });
+
+  test('fails when the bootstrap stack has another qualifier than the synthesized app', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [toolkitStack({ qualifier: 'other' })] });
+    const checks = await checkBootstrap(target({ bootstrapQualifier: 'shop' }), clients().cloudFormation, 'CDKToolkit');
+    expect(checks[0]).toMatchObject({ status: 'fail' });
+    expect(checks[0].detail).toContain('has qualifier other, the app was synthesized for shop');
+    expect(checks[0].fix).toContain('--qualifier shop');
+  });
+
+  test('fails on a bootstrap stack whose create rolled back', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [toolkitStack({ status: 'ROLLBACK_COMPLETE' })] });
+    const checks = await checkBootstrap(target(), clients().cloudFormation, 'CDKToolkit');
+    expect(checks.map((check) => check.status)).toEqual(['fail', 'skip', 'skip']);
+    expect(checks[0].detail).toContain('is ROLLBACK_COMPLETE');
+  });
+
+  test('turns AccessDenied into one line naming the permission', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .rejects(
+        awsError(
+          'AccessDenied',
+          'User: arn:aws:iam::493817265012:user/me is not authorized to perform: cloudformation:DescribeStacks',
+        ),
+      );
+    const checks = await checkBootstrap(target(), clients().cloudFormation, 'CDKToolkit');
+    expect(checks[0].status).toBe('fail');
+    expect(checks[0].detail).toMatch(/^access denied to cloudformation:DescribeStacks \(User: .* is not authorized/);
+  });
+});
+
+describe('checkEcsServiceLinkedRole', () => {
+  test('passes when GetRole finds AWSServiceRoleForECS', async () => {
+    iamMock.on(GetRoleCommand, { RoleName: 'AWSServiceRoleForECS' }).resolves({
+      Role: {
+        RoleName: 'AWSServiceRoleForECS',
+        Path: '/aws-service-role/ecs.amazonaws.com/',
+        Arn: `arn:aws:iam::${ENV_ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+        RoleId: 'AROAEXAMPLE',
+        CreateDate: new Date('2024-01-01T00:00:00Z'),
+      },
+    });
+    expect(await checkEcsServiceLinkedRole(target(), clients().iam)).toMatchObject({ status: 'pass' });
+  });
+
+  test('fails with the create command when IAM answers NoSuchEntity', async () => {
+    iamMock.on(GetRoleCommand).rejects(
+      new NoSuchEntityException({
+        message: 'The role with name AWSServiceRoleForECS cannot be found.',
+        $metadata: {},
+      }),
+    );
+    const check = await checkEcsServiceLinkedRole(target(), clients().iam);
+    expect(check.status).toBe('fail');
+    expect(check.fix).toBe('Create it once: aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com');
+  });
+});
+
+describe('checkConnection', () => {
+  test('passes when the connection is AVAILABLE, asked in its own region', async () => {
+    connectionsMock.on(GetConnectionCommand, { ConnectionArn: CONNECTION_ARN }).resolves({
+      Connection: {
+        ConnectionName: 'shop',
+        ConnectionArn: CONNECTION_ARN,
+        ProviderType: 'GitHub',
+        ConnectionStatus: 'AVAILABLE',
+      },
+    });
+    const regions: string[] = [];
+    const base = clients();
+    const check = await checkConnection(
+      target(),
+      { ...base, connections: (region) => (regions.push(region), base.connections(region)) },
+      PIPELINE_ACCOUNT,
+    );
+    expect(check).toMatchObject({ status: 'pass', detail: 'shop is AVAILABLE' });
+    expect(regions).toEqual(['eu-west-1']);
+  });
+
+  test('fails on a PENDING connection with how to confirm it', async () => {
+    connectionsMock.on(GetConnectionCommand).resolves({
+      Connection: {
+        ConnectionName: 'shop',
+        ConnectionArn: CONNECTION_ARN,
+        ProviderType: 'GitHub',
+        ConnectionStatus: 'PENDING',
+      },
+    });
+    const check = await checkConnection(target(), clients(), PIPELINE_ACCOUNT);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toContain('shop is PENDING, not AVAILABLE');
+    expect(check.fix).toContain('Update pending connection');
+  });
+
+  test('fails when the connection does not exist', async () => {
+    connectionsMock
+      .on(GetConnectionCommand)
+      .rejects(new ResourceNotFoundException({ message: `Connection ${CONNECTION_ARN} not found`, $metadata: {} }));
+    const check = await checkConnection(target(), clients(), PIPELINE_ACCOUNT);
+    expect(check).toMatchObject({
+      status: 'fail',
+      detail: `no connection ${CONNECTION_ARN} in account ${PIPELINE_ACCOUNT}, eu-west-1`,
+    });
+  });
+
+  test("is skipped, not failed, with credentials for another account than the pipeline's", async () => {
+    const check = await checkConnection(target(), clients(), ENV_ACCOUNT);
+    expect(check.status).toBe('skip');
+    expect(connectionsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('checkHostedZone', () => {
+  test('passes when the public zone with the configured id is in the account', async () => {
+    route53Mock.on(ListHostedZonesByNameCommand, { DNSName: 'acme.io' }).resolves({
+      HostedZones: [
+        {
+          Id: '/hostedzone/Z0123456789ABCDEFGHIJ',
+          Name: 'acme.io.',
+          CallerReference: 'x',
+          Config: { PrivateZone: false },
+        },
+        { Id: '/hostedzone/ZNEXTZONE0000', Name: 'acme.net.', CallerReference: 'y' },
+      ],
+      IsTruncated: false,
+      MaxItems: 100,
+    });
+    expect(await checkHostedZone(target(), clients().route53)).toMatchObject({
+      status: 'pass',
+      detail: `public zone acme.io (Z0123456789ABCDEFGHIJ) in account ${ENV_ACCOUNT}`,
+    });
+  });
+
+  test('fails when the account has no zone of that name (ListHostedZonesByName lists the next names instead)', async () => {
+    route53Mock.on(ListHostedZonesByNameCommand).resolves({
+      HostedZones: [{ Id: '/hostedzone/ZNEXTZONE0000', Name: 'acme.net.', CallerReference: 'y' }],
+      IsTruncated: false,
+      MaxItems: 100,
+    });
+    const check = await checkHostedZone(target(), clients().route53);
+    expect(check).toMatchObject({ status: 'fail', detail: `no public hosted zone acme.io in account ${ENV_ACCOUNT}` });
+    expect(check.fix).toContain(`Create the zone in account ${ENV_ACCOUNT}`);
+  });
+
+  test('fails when the zone of that name has another id than the settings say', async () => {
+    route53Mock.on(ListHostedZonesByNameCommand).resolves({
+      HostedZones: [{ Id: '/hostedzone/ZOTHER000000', Name: 'acme.io.', CallerReference: 'x' }],
+      IsTruncated: false,
+      MaxItems: 100,
+    });
+    const check = await checkHostedZone(target(), clients().route53);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toContain('is ZOTHER000000, not Z0123456789ABCDEFGHIJ');
+  });
+
+  test('is skipped for an environment without a hosted zone', async () => {
+    const check = await checkHostedZone(
+      target({ config: { ...target().config, https: undefined } }),
+      clients().route53,
+    );
+    expect(check.status).toBe('skip');
+  });
+});
+
+describe('runDoctorChecks', () => {
+  test("skips the account's checks when the credentials are for another account", async () => {
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: PIPELINE_ACCOUNT, Arn: 'arn:aws:iam::804512379634:user/me' });
+    const checks = await runDoctorChecks(target(), clients(), { toolkitStackName: 'CDKToolkit' });
+    expect(checks.map((check) => [check.id, check.status])).toEqual([
+      ['placeholders', 'pass'],
+      ['credentials', 'fail'],
+      ['bootstrap-stack', 'skip'],
+      ['bootstrap-version', 'skip'],
+      ['bootstrap-trust', 'skip'],
+      ['ecs-service-linked-role', 'skip'],
+      ['connection', 'skip'],
+      ['hosted-zone', 'skip'],
+    ]);
+    expect(cloudFormationMock.calls()).toHaveLength(0);
+  });
+});
