@@ -1,5 +1,7 @@
 export * from './environment-config';
 export * from './environment-schema';
 export * from './fargate-sizes';
+export * from './parse-settings';
 export * from './placeholders';
+export * from './shared-rules';
 export * from './slipway-config-error';

@@ -125,7 +125,7 @@ export abstract class SlipwayServiceBase extends Construct {
    * Task count of a service without autoscaling. With autoscaling the template has no DesiredCount (a deploy
    * keeps the running count) and the scalable target's minimum is the floor.
    */
-  public readonly desiredCount: number;
+  public readonly desiredCount?: number;
   /** Private DNS name (`backend.dev.local`) when the cluster has a namespace. */
   public readonly discoveryName?: string;
   /**

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
-import { HttpApiIngress, HttpApiIngressProps, SlipwayNetwork, httpApiRouteKeys } from '../../src';
+import { HttpApiIngress, HttpApiIngressProps, HttpsConfig, SlipwayNetwork, httpApiRouteKeys } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
 function httpApi(props: Omit<HttpApiIngressProps, 'vpc'> = {}) {
@@ -210,9 +210,9 @@ describe('HttpApiIngress', () => {
   });
 
   test('GIVEN https without a domain THEN it is refused', () => {
-    expect(() => httpApi({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } })).toThrow(
-      /Test\/Ingress: https\.domainName is required when https is set; got nothing/,
-    );
+    expect(() =>
+      httpApi({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } as HttpsConfig }),
+    ).toThrow(/Test\/Ingress: https\.domainName is required when https is set; got nothing/);
   });
 
   describe('addServiceRoutes', () => {

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SlipwayIngress, SlipwayIngressProps, SlipwayNetwork } from '../../src';
+import { HttpsConfig, SlipwayIngress, SlipwayIngressProps, SlipwayNetwork } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
 function ingress(props: Omit<SlipwayIngressProps, 'vpc'>) {
@@ -184,8 +184,8 @@ describe('SlipwayIngress', () => {
   });
 
   test('GIVEN https without a domain THEN it is refused', () => {
-    expect(() => ingress({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } })).toThrow(
-      /Test\/Ingress: https\.domainName is required when https is set/,
-    );
+    expect(() =>
+      ingress({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } as HttpsConfig }),
+    ).toThrow(/Test\/Ingress: https\.domainName is required when https is set/);
   });
 });
