@@ -1,24 +1,29 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { SlipwayCluster } from '../cluster/slipway-cluster';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
-import { SlipwayIngress } from '../ingress/slipway-ingress';
+import { AlbService } from '../service/alb-service';
 import { SlipwayServiceBase } from '../service/service-base';
-import { WebService } from '../service/web-service';
 
 /** Props of `EnvironmentDashboard`. */
 export interface EnvironmentDashboardProps {
-  /** The environment's cluster (decides whether task counts come from Container Insights). */
-  readonly cluster: SlipwayCluster;
+  /** The environment's cluster. */
+  readonly cluster: ecs.ICluster;
+  /**
+   * Whether the cluster has Container Insights: task counts then come from it (running vs desired), otherwise from
+   * the load balancer's healthy targets.
+   * @default false
+   */
+  readonly containerInsights?: boolean;
   /** The environment's services. */
   readonly services: readonly SlipwayServiceBase[];
   /**
    * The load balancer, for request, error and latency graphs.
    * @default - no load balancer graphs
    */
-  readonly ingress?: SlipwayIngress;
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
   /**
    * The HTTP API, for request, error and latency graphs when there is no load balancer.
    * @default - no API graphs
@@ -50,7 +55,8 @@ export class EnvironmentDashboard extends Construct {
       defaultInterval: Duration.hours(3),
     });
 
-    const alb = props.ingress?.loadBalancer;
+    const alb = props.loadBalancer;
+    const containerInsights = props.containerInsights ?? false;
     if (alb) {
       this.dashboard.addWidgets(
         new cloudwatch.GraphWidget({
@@ -113,13 +119,13 @@ export class EnvironmentDashboard extends Construct {
       );
     }
 
-    const webServices = props.services.filter((s): s is WebService => s instanceof WebService);
+    const webServices = props.services.filter((s): s is AlbService => s instanceof AlbService);
     const taskWidgets: cloudwatch.IWidget[] = [];
-    if (props.cluster.containerInsights || webServices.length > 0) {
+    if (containerInsights || webServices.length > 0) {
       taskWidgets.push(
         new cloudwatch.GraphWidget({
-          title: props.cluster.containerInsights ? 'Tasks running / desired' : 'Healthy targets',
-          left: props.cluster.containerInsights
+          title: containerInsights ? 'Tasks running / desired' : 'Healthy targets',
+          left: containerInsights
             ? props.services.flatMap((s) =>
                 ['RunningTaskCount', 'DesiredTaskCount'].map(
                   (metricName) =>
@@ -127,7 +133,7 @@ export class EnvironmentDashboard extends Construct {
                       namespace: 'ECS/ContainerInsights',
                       metricName,
                       dimensionsMap: {
-                        ClusterName: props.cluster.cluster.clusterName,
+                        ClusterName: props.cluster.clusterName,
                         ServiceName: s.service.serviceName,
                       },
                       period,
