@@ -260,13 +260,12 @@ export class SlipwayAppStack extends Stack {
         });
       } else {
         if (!spec.healthCheckPath) {
-          throw SlipwayConfigError.of(
-            this.node.path,
-            `services.${name}.healthCheckPath`,
-            spec.healthCheckPath,
-            'is required for a service behind the load balancer',
-            "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.",
-          );
+          throw SlipwayConfigError.of(this.node.path, {
+            field: `services.${name}.healthCheckPath`,
+            value: spec.healthCheckPath,
+            problem: 'is required for a service behind the load balancer',
+            fix: "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.",
+          });
         }
         services[name] = new AlbService(this, serviceId, {
           ...common,
@@ -280,13 +279,12 @@ export class SlipwayAppStack extends Stack {
     for (const [name, spec] of Object.entries(props.services)) {
       for (const caller of spec.reachableFrom ?? []) {
         if (!services[caller]) {
-          throw SlipwayConfigError.of(
-            this.node.path,
-            `services.${name}.reachableFrom`,
-            caller,
-            'must name another service of this app',
-            `Use one of ${Object.keys(services).join(', ')}.`,
-          );
+          throw SlipwayConfigError.of(this.node.path, {
+            field: `services.${name}.reachableFrom`,
+            value: caller,
+            problem: 'must name another service of this app',
+            fix: `Use one of ${Object.keys(services).join(', ')}.`,
+          });
         }
         services[name].connections.allowDefaultPortFrom(services[caller], `${caller} to ${name}`);
       }

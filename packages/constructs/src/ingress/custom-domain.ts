@@ -32,25 +32,23 @@ export function customDomainCertificate(scope: Construct, props: CustomDomainPro
   const { domainName, certificate, hostedZone } = props;
   if (!domainName) {
     if (certificate || hostedZone) {
-      throw SlipwayConfigError.of(
-        scope.node.path,
-        'domainName',
-        domainName,
-        'is required with a certificate or hostedZone',
-        "Set the site's domain, e.g. 'app.example.com'.",
-      );
+      throw SlipwayConfigError.of(scope.node.path, {
+        field: 'domainName',
+        value: domainName,
+        problem: 'is required with a certificate or hostedZone',
+        fix: "Set the site's domain, e.g. 'app.example.com'.",
+      });
     }
     return undefined;
   }
   if (certificate) return certificate;
   if (!hostedZone) {
-    throw SlipwayConfigError.of(
-      scope.node.path,
-      'domainName',
-      domainName,
-      'needs a certificate or a hostedZone to issue one in',
-      'Pass certificate (acm.Certificate.fromCertificateArn) or hostedZone (route53.HostedZone.fromHostedZoneAttributes).',
-    );
+    throw SlipwayConfigError.of(scope.node.path, {
+      field: 'domainName',
+      value: domainName,
+      problem: 'needs a certificate or a hostedZone to issue one in',
+      fix: 'Pass certificate (acm.Certificate.fromCertificateArn) or hostedZone (route53.HostedZone.fromHostedZoneAttributes).',
+    });
   }
   return new acm.Certificate(scope, 'Certificate', {
     domainName,

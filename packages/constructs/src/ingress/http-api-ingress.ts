@@ -236,15 +236,15 @@ export class HttpApiIngress extends Construct implements ec2.IConnectable {
     for (const routeKey of routeKeys) {
       const owner = this.routeOwners.get(routeKey);
       if (owner !== undefined) {
-        throw SlipwayConfigError.of(
-          this.node.path,
-          `services.${serviceName}.pathPatterns`,
-          pathPatterns ?? ['/*'],
-          `must not claim route "${routeKey}", which already goes to ${owner}`,
-          routeKey === DEFAULT_ROUTE_KEY
-            ? "Only one service can take the catch-all route: give the others pathPatterns such as ['/api/*']."
-            : 'Give each service its own paths.',
-        );
+        throw SlipwayConfigError.of(this.node.path, {
+          field: `services.${serviceName}.pathPatterns`,
+          value: pathPatterns ?? ['/*'],
+          problem: `must not claim route "${routeKey}", which already goes to ${owner}`,
+          fix:
+            routeKey === DEFAULT_ROUTE_KEY
+              ? "Only one service can take the catch-all route: give the others pathPatterns such as ['/api/*']."
+              : 'Give each service its own paths.',
+        });
       }
     }
     const integration = new HttpServiceDiscoveryIntegration(`${serviceName}-integration`, cloudMapService, {
@@ -344,13 +344,13 @@ export function httpApiRouteKeys(options: RouteKeyOptions): string[] {
     }
     const prefix = pattern.endsWith('/*') ? pattern.slice(0, -2) : pattern;
     if (!/^(\/[A-Za-z0-9._~!$&'()+,;=:@%-]+)+$/.test(prefix)) {
-      throw SlipwayConfigError.of(
-        source,
-        `services.${serviceName}.pathPatterns`,
-        pattern,
-        "must be '/*', a prefix ending in '/*' ('/api/*') or an exact path ('/health') with the HTTP API ingress",
-        "HTTP API routes match whole path segments: replace wildcards inside a segment by a prefix such as '/assets/*'.",
-      );
+      throw SlipwayConfigError.of(source, {
+        field: `services.${serviceName}.pathPatterns`,
+        value: pattern,
+        problem:
+          "must be '/*', a prefix ending in '/*' ('/api/*') or an exact path ('/health') with the HTTP API ingress",
+        fix: "HTTP API routes match whole path segments: replace wildcards inside a segment by a prefix such as '/assets/*'.",
+      });
     }
     keys.push(...(pattern.endsWith('/*') ? [`ANY ${prefix}/{proxy+}`, `ANY ${prefix}`] : [`ANY ${prefix}`]));
   }

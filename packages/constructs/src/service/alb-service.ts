@@ -149,52 +149,47 @@ export class AlbService extends SlipwayServiceBase {
   private validateRouting(props: AlbServiceProps, deregistrationDelay: Duration): void {
     const path = this.node.path;
     if (props.pathPatterns && props.priority === undefined) {
-      throw SlipwayConfigError.of(
-        path,
-        'priority',
-        props.priority,
-        'is required with pathPatterns',
-        'Give the rule a priority 1–49999 (lower wins), e.g. 10 for /api/*.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'priority',
+        value: props.priority,
+        problem: 'is required with pathPatterns',
+        fix: 'Give the rule a priority 1–49999 (lower wins), e.g. 10 for /api/*.',
+      });
     }
     if (
       !Token.isUnresolved(this.priority) &&
       (!Number.isInteger(this.priority) || this.priority < 1 || this.priority > CATCH_ALL_PRIORITY)
     ) {
-      throw SlipwayConfigError.of(
-        path,
-        'priority',
-        this.priority,
-        'must be an integer from 1 to 50000',
-        'Use e.g. 10 for /api/*; 50000 is the catch-all.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'priority',
+        value: this.priority,
+        problem: 'must be an integer from 1 to 50000',
+        fix: 'Use e.g. 10 for /api/*; 50000 is the catch-all.',
+      });
     }
     if (this.pathPatterns.length < 1 || this.pathPatterns.length > 5) {
-      throw SlipwayConfigError.of(
-        path,
-        'pathPatterns',
-        this.pathPatterns,
-        'must hold 1 to 5 patterns (an ALB rule condition limit)',
-        'Split the routes over two services or use a wildcard.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'pathPatterns',
+        value: this.pathPatterns,
+        problem: 'must hold 1 to 5 patterns (an ALB rule condition limit)',
+        fix: 'Split the routes over two services or use a wildcard.',
+      });
     }
     if (!props.healthCheckPath.startsWith('/')) {
-      throw SlipwayConfigError.of(
-        path,
-        'healthCheckPath',
-        props.healthCheckPath,
-        "must start with '/'",
-        "Use e.g. '/api/health'.",
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'healthCheckPath',
+        value: props.healthCheckPath,
+        problem: "must start with '/'",
+        fix: "Use e.g. '/api/health'.",
+      });
     }
     if (deregistrationDelay.toSeconds() > 30) {
-      throw SlipwayConfigError.of(
-        path,
-        'deregistrationDelay',
-        `${deregistrationDelay.toSeconds()}s`,
-        'must be at most 30 s so a rolling step stays under a minute',
-        'Lower it, and make the app finish in-flight requests within it.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'deregistrationDelay',
+        value: `${deregistrationDelay.toSeconds()}s`,
+        problem: 'must be at most 30 s so a rolling step stays under a minute',
+        fix: 'Lower it, and make the app finish in-flight requests within it.',
+      });
     }
   }
 }

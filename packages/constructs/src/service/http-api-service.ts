@@ -45,22 +45,20 @@ export class HttpApiService extends SlipwayServiceBase {
     super(scope, id, props, { discoveryRecordType: 'SRV' });
     const path = this.node.path;
     if (!props.cluster.defaultCloudMapNamespace) {
-      throw SlipwayConfigError.of(
-        path,
-        'cluster.defaultCloudMapNamespace',
-        undefined,
-        'is required for a service behind the HTTP API (the API reaches tasks through Cloud Map)',
-        "Give the cluster a namespace (SlipwayCluster's serviceDiscoveryNamespace; in the environment, serviceDiscovery: { namespace: 'dev.local' }).",
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'cluster.defaultCloudMapNamespace',
+        value: undefined,
+        problem: 'is required for a service behind the HTTP API (the API reaches tasks through Cloud Map)',
+        fix: "Give the cluster a namespace (SlipwayCluster's serviceDiscoveryNamespace; in the environment, serviceDiscovery: { namespace: 'dev.local' }).",
+      });
     }
     if (props.autoScaling?.requestsPerTarget !== undefined) {
-      throw SlipwayConfigError.of(
-        path,
-        'autoScaling.requestsPerTarget',
-        props.autoScaling.requestsPerTarget,
-        'needs a load balancer target group; the HTTP API has no per-task request metric',
-        "Remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.",
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'autoScaling.requestsPerTarget',
+        value: props.autoScaling.requestsPerTarget,
+        problem: 'needs a load balancer target group; the HTTP API has no per-task request metric',
+        fix: "Remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.",
+      });
     }
     this.pathPatterns = props.pathPatterns ?? ['/*'];
     this.routeKeys = httpApiRouteKeys({

@@ -17,22 +17,20 @@ export class InternalService extends SlipwayServiceBase {
   constructor(scope: Construct, id: string, props: InternalServiceProps) {
     super(scope, id, props, {});
     if (!props.cluster.defaultCloudMapNamespace) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'cluster.defaultCloudMapNamespace',
-        undefined,
-        'is required for an internal service (it is reachable only through Cloud Map)',
-        "Give the cluster a namespace (SlipwayCluster's serviceDiscoveryNamespace; in the environment, serviceDiscovery: { namespace: 'dev.local' }).",
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'cluster.defaultCloudMapNamespace',
+        value: undefined,
+        problem: 'is required for an internal service (it is reachable only through Cloud Map)',
+        fix: "Give the cluster a namespace (SlipwayCluster's serviceDiscoveryNamespace; in the environment, serviceDiscovery: { namespace: 'dev.local' }).",
+      });
     }
     if (props.autoScaling?.requestsPerTarget !== undefined) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'autoScaling.requestsPerTarget',
-        props.autoScaling.requestsPerTarget,
-        'needs a load balancer, which an internal service does not have',
-        'Remove requestsPerTarget for this service; it scales on CPU.',
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'autoScaling.requestsPerTarget',
+        value: props.autoScaling.requestsPerTarget,
+        problem: 'needs a load balancer, which an internal service does not have',
+        fix: 'Remove requestsPerTarget for this service; it scales on CPU.',
+      });
     }
   }
 }

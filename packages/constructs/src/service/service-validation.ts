@@ -18,25 +18,23 @@ export function validateServiceProps(
   size: { readonly cpu: number; readonly memoryLimitMiB: number },
 ): void {
   if (!DNS_LABEL.test(props.serviceName)) {
-    throw SlipwayConfigError.of(
-      path,
-      'serviceName',
-      props.serviceName,
-      'must be a lowercase DNS label (letters, digits, hyphens)',
-      'Use e.g. backend or worker.',
-    );
+    throw SlipwayConfigError.of(path, {
+      field: 'serviceName',
+      value: props.serviceName,
+      problem: 'must be a lowercase DNS label (letters, digits, hyphens)',
+      fix: 'Use e.g. backend or worker.',
+    });
   }
   if (
     !Token.isUnresolved(props.containerPort) &&
     (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535)
   ) {
-    throw SlipwayConfigError.of(
-      path,
-      'containerPort',
-      props.containerPort,
-      'must be a TCP port (1–65535)',
-      'Use the port the container listens on, e.g. 8000.',
-    );
+    throw SlipwayConfigError.of(path, {
+      field: 'containerPort',
+      value: props.containerPort,
+      problem: 'must be a TCP port (1–65535)',
+      fix: 'Use the port the container listens on, e.g. 8000.',
+    });
   }
   const sizeIssue = fargateTaskSizeIssue({
     cpu: size.cpu,
@@ -46,23 +44,21 @@ export function validateServiceProps(
   });
   if (sizeIssue) throw new SlipwayConfigError(path, [sizeIssue]);
   if (props.user !== undefined && /^(root|0)(:|$)/.test(props.user)) {
-    throw SlipwayConfigError.of(
-      path,
-      'user',
-      props.user,
-      'must not be root',
-      "Run as the image's unprivileged user, e.g. '1000' (node) or '101' (nginx-unprivileged).",
-    );
+    throw SlipwayConfigError.of(path, {
+      field: 'user',
+      value: props.user,
+      problem: 'must not be root',
+      fix: "Run as the image's unprivileged user, e.g. '1000' (node) or '101' (nginx-unprivileged).",
+    });
   }
   for (const writablePath of props.writablePaths ?? []) {
     if (!writablePath.startsWith('/') || writablePath === '/') {
-      throw SlipwayConfigError.of(
-        path,
-        'writablePaths',
-        writablePath,
-        'must be an absolute path other than /',
-        "Use e.g. '/tmp'.",
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'writablePaths',
+        value: writablePath,
+        problem: 'must be an absolute path other than /',
+        fix: "Use e.g. '/tmp'.",
+      });
     }
   }
 }
