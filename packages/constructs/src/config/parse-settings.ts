@@ -92,10 +92,11 @@ function issuesFromZod(zodIssues: readonly z.core.$ZodIssue[], input: unknown, s
       return [{ field, value: issue.code === 'invalid_key' ? issue.path.at(-1) : value, problem, fix }];
     }
     if (issue.code === 'invalid_type') {
+      const expected = TYPE_NAMES[issue.expected] ?? `a ${issue.expected}`;
       return [
         value === undefined
-          ? { field, value, problem: `is required (a ${issue.expected})`, fix: `Add it (${seeType}).` }
-          : { field, value, problem: `must be a ${issue.expected}`, fix: `Set it to a ${issue.expected}.` },
+          ? { field, value, problem: `is required (${expected})`, fix: `Add it (${seeType}).` }
+          : { field, value, problem: `must be ${expected}`, fix: `Set it to ${expected}.` },
       ];
     }
     return [
@@ -108,6 +109,13 @@ function issuesFromZod(zodIssues: readonly z.core.$ZodIssue[], input: unknown, s
     ];
   });
 }
+
+/** How zod's expected types read in a message ("must be a whole number"). */
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  int: 'a whole number',
+  array: 'a list',
+  object: 'an object',
+};
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = input;
