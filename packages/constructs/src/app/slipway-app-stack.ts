@@ -296,7 +296,8 @@ export class SlipwayAppStack extends Stack {
       containerInsights: this.cluster.containerInsights,
       services: Object.values(services),
       loadBalancer: this.ingress?.loadBalancer,
-      httpApi: this.httpApi,
+      httpApiStage: this.httpApi?.stage,
+      additionalAlarms: this.httpApi?.alarms,
       dashboardName: `slipway-${config.name}`,
     });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CheckedAgainst, SlipwayConfigError, parseSettings, rule, typeRule } from '../../src';
+import { CheckedAgainst, SlipwayConfigError, parseSettings } from '../../src';
+import { rule, typeRule } from '../../src/config/parse-settings';
 
 const schema = z.strictObject({
   branch: z

@@ -63,7 +63,8 @@ describe('EnvironmentDashboard', () => {
     });
     new EnvironmentDashboard(stack, 'Dashboard', {
       cluster,
-      httpApi: ingress,
+      httpApiStage: ingress.stage,
+      additionalAlarms: ingress.alarms,
       services: [frontend],
       dashboardName: 'slipway-dev',
     });
