@@ -120,7 +120,10 @@ export class HttpApiIngress extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: HttpApiIngressProps) {
     super(scope, id);
-    this.throttle = { ...DEFAULT_HTTP_API_THROTTLE, ...props.throttle };
+    this.throttle = {
+      rateLimit: props.throttle?.rateLimit ?? DEFAULT_HTTP_API_THROTTLE.rateLimit,
+      burstLimit: props.throttle?.burstLimit ?? DEFAULT_HTTP_API_THROTTLE.burstLimit,
+    };
     const throttleIssues = httpApiThrottleIssues({
       rateLimit: Token.isUnresolved(this.throttle.rateLimit) ? undefined : this.throttle.rateLimit,
       burstLimit: Token.isUnresolved(this.throttle.burstLimit) ? undefined : this.throttle.burstLimit,

@@ -148,6 +148,14 @@ describe('HttpApiIngress', () => {
     });
   });
 
+  test('GIVEN only a rate THEN the burst keeps its default', () => {
+    const { stack, construct } = httpApi({ throttle: { rateLimit: 5, burstLimit: undefined } });
+    expect(construct.throttle).toEqual({ rateLimit: 5, burstLimit: 100 });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 100 },
+    });
+  });
+
   test('GIVEN a throttle rate API Gateway does not accept THEN it is refused', () => {
     expect(() => httpApi({ throttle: { rateLimit: 0, burstLimit: 10 } })).toThrow(
       /Test\/Ingress: throttle\.rateLimit must be between 1 and 10000 requests per second; got 0/,
