@@ -16,18 +16,17 @@ export const prod = defineEnvironment({
   region: 'eu-west-1',
   availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   network: { maxAzs: 3, natGateways: 3, natProvider: 'gateway', vpcEndpoints: ['ecr', 'logs', 's3'] },
+  // No desiredCount: with autoscaling the template leaves the count to Application Auto Scaling (min is the floor).
   services: {
     backend: {
       cpu: 512,
       memoryMiB: 1024,
-      desiredCount: 2,
       capacity: 'on-demand',
       autoscaling: { min: 2, max: 6, cpuTargetPercent: 60 },
     },
     frontend: {
       cpu: 256,
       memoryMiB: 512,
-      desiredCount: 2,
       capacity: 'on-demand',
       autoscaling: { min: 2, max: 4, cpuTargetPercent: 60 },
     },

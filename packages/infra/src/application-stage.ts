@@ -44,13 +44,12 @@ export class ApplicationStage extends Stage implements DeployableStage {
     });
     const url = this.app.urlOutput;
     if (!url) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'services',
-        Object.keys(this.app.services),
-        'must include a service behind the load balancer',
-        'The pipeline verifies each stage over HTTP; keep at least one non-internal service.',
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'services',
+        value: Object.keys(this.app.services),
+        problem: 'must include a service behind the load balancer',
+        fix: 'The pipeline verifies each stage over HTTP; keep at least one non-internal service.',
+      });
     }
     const services = Object.values(this.app.services).map((service) => service.service);
     this.deployment = {

@@ -16,10 +16,10 @@ export interface AlarmTopicProps {
    */
   readonly email?: string;
   /**
-   * An existing SNS topic that also receives every alarm (e.g. a chat integration).
+   * An existing SNS topic that also receives every alarm (e.g. a chat integration): `sns.Topic.fromTopicArn(...)`.
    * @default - none
    */
-  readonly additionalTopicArn?: string;
+  readonly additionalTopic?: sns.ITopic;
   /**
    * Key encrypting the topic; its policy must let CloudWatch alarms use it.
    * @default - a new key with rotation
@@ -34,7 +34,8 @@ export interface AlarmTopicProps {
 export class AlarmTopic extends Construct {
   /** The environment's alarm topic. */
   public readonly topic: sns.Topic;
-  private readonly alarmActions: cloudwatch.IAlarmAction[];
+  /** What an alarm does on ALARM and OK to reach this topic (and the additional one): pass it as a construct's `alarmActions`. */
+  public readonly alarmActions: readonly cloudwatch.IAlarmAction[];
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
@@ -58,12 +59,10 @@ export class AlarmTopic extends Construct {
       }),
     );
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
-    this.alarmActions = [new actions.SnsAction(this.topic)];
-    if (props.additionalTopicArn) {
-      this.alarmActions.push(
-        new actions.SnsAction(sns.Topic.fromTopicArn(this, 'AdditionalTopic', props.additionalTopicArn)),
-      );
-    }
+    this.alarmActions = [
+      new actions.SnsAction(this.topic),
+      ...(props.additionalTopic ? [new actions.SnsAction(props.additionalTopic)] : []),
+    ];
   }
 
   /** Send `alarm`'s ALARM and OK transitions to this topic (and the additional topic). */

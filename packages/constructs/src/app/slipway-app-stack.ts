@@ -1,7 +1,9 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { capacityProviderStrategies, customDomain, natInstanceImage, serviceAutoScaling } from './environment-props';
 import { StackTerminationProtection } from './stack-termination-protection';
 import { AlarmTopic } from '../alarms/alarm-topic';
 import { SlipwayCluster } from '../cluster/slipway-cluster';
@@ -10,16 +12,16 @@ import { parseEnvironmentConfig } from '../config/environment-schema';
 import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
 import { ENVIRONMENT_TAG_KEY, SETTINGS_METADATA } from '../contract';
 import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
+import { AlbIngress } from '../ingress/alb-ingress';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
-import { SlipwayIngress } from '../ingress/slipway-ingress';
-import { natInstanceImageFor } from '../network/nat-instance-image';
 import { SlipwayNetwork } from '../network/slipway-network';
 import { EnvironmentKey } from '../security/environment-key';
+import { AlbService } from '../service/alb-service';
 import { HttpApiService } from '../service/http-api-service';
 import { InternalService } from '../service/internal-service';
 import { SlipwayServiceBase } from '../service/service-base';
 import { ServiceImage } from '../service/service-image';
-import { WebService } from '../service/web-service';
+import { SlipwayServiceProps } from '../service/service-props';
 
 /** What the application code says about one service; the environment says how big and how many. */
 export interface AppServiceSpec {
@@ -113,7 +115,8 @@ export interface SlipwayAppStackProps extends Omit<StackProps, 'env'> {
 }
 
 /**
- * One environment of the app, in one stack: KMS key, alarm topic, network,
+ * One environment of the app, in one stack, and the one place where an environment's settings become construct
+ * props (helpers in `environment-props.ts`): KMS key, alarm topic, network,
  * cluster, ingress (a load balancer, or an HTTP API with a VPC link when
  * `config.ingress.type` is `'http-api'`), every service and the dashboard, all
  * from the environment's settings. Account, region and availability zones
@@ -132,7 +135,7 @@ export class SlipwayAppStack extends Stack {
   /** Which ingress the environment uses (resolved from `config.ingress`). */
   public readonly ingressType: 'load-balancer' | 'http-api';
   /** The load balancer (present when any service is not internal and the ingress is the load balancer). */
-  public readonly ingress?: SlipwayIngress;
+  public readonly ingress?: AlbIngress;
   /** The HTTP API (present when any service is not internal and the ingress is the HTTP API). */
   public readonly httpApi?: HttpApiIngress;
   /** Services by name. */
@@ -170,9 +173,12 @@ export class SlipwayAppStack extends Stack {
     const removalPolicy = config.deletionProtection ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const key = new EnvironmentKey(this, 'Key', { removalPolicy }).key;
+    const additionalAlarmTopicArn = config.alarms?.topicArn;
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       email: config.alarms?.email,
-      additionalTopicArn: config.alarms?.topicArn,
+      additionalTopic: additionalAlarmTopicArn
+        ? sns.Topic.fromTopicArn(this, 'AdditionalAlarmTopic', additionalAlarmTopicArn)
+        : undefined,
       encryptionKey: key,
     });
 
@@ -180,7 +186,7 @@ export class SlipwayAppStack extends Stack {
       availabilityZones: config.availabilityZones.slice(0, config.network.maxAzs),
       natGateways: config.network.natGateways,
       natProvider: config.network.natProvider,
-      natInstanceImage: natInstanceImageFor(config),
+      natInstanceImage: natInstanceImage(config),
       vpcEndpoints: config.network.vpcEndpoints,
       cidr: config.network.cidr,
       flowLogRetention: logRetention,
@@ -198,21 +204,21 @@ export class SlipwayAppStack extends Stack {
       this.httpApi = new HttpApiIngress(this, 'Ingress', {
         vpc: this.network.vpc,
         throttle: config.ingress.throttle,
-        https: config.https,
+        ...customDomain(this, config.https),
         accessLogRetention: logRetention,
         encryptionKey: key,
         removalPolicy,
-        alarmTopic: this.alarmTopic,
+        alarmActions: this.alarmTopic.alarmActions,
         apiName: `slipway-${config.name}`,
       });
     } else if (hasWebService) {
-      this.ingress = new SlipwayIngress(this, 'Ingress', {
+      this.ingress = new AlbIngress(this, 'Ingress', {
         vpc: this.network.vpc,
-        https: config.https,
+        ...customDomain(this, config.https),
         // Not on the load balancer: it would make a failed first create end in ROLLBACK_FAILED. The stack's
         // termination protection (below) guards it.
         deletionProtection: false,
-        accessLogRetentionDays: config.logRetentionDays,
+        accessLogRetention: Duration.days(config.logRetentionDays),
         webApplicationFirewall: config.waf ?? false,
         encryptionKey: key,
         removalPolicy,
@@ -221,10 +227,16 @@ export class SlipwayAppStack extends Stack {
 
     const services: Record<string, SlipwayServiceBase> = {};
     for (const [name, spec] of Object.entries(props.services)) {
-      const common = {
-        cluster: this.cluster,
+      const settings = config.services[name];
+      const common: SlipwayServiceProps = {
+        cluster: this.cluster.cluster,
+        containerInsights: this.cluster.containerInsights,
         serviceName: name,
-        settings: config.services[name],
+        cpu: settings.cpu,
+        memoryLimitMiB: settings.memoryMiB,
+        desiredCount: settings.desiredCount,
+        capacityProviderStrategies: capacityProviderStrategies(settings.capacity),
+        autoScaling: serviceAutoScaling(settings.autoscaling),
         image: spec.image,
         containerPort: spec.containerPort,
         gitSha: props.gitSha,
@@ -237,7 +249,7 @@ export class SlipwayAppStack extends Stack {
         cpuArchitecture: spec.cpuArchitecture,
         logRetention,
         encryptionKey: key,
-        alarmTopic: this.alarmTopic,
+        alarmActions: this.alarmTopic.alarmActions,
         removalPolicy,
       };
       const serviceId = pascalCase(name);
@@ -246,22 +258,21 @@ export class SlipwayAppStack extends Stack {
       } else if (this.httpApi) {
         services[name] = new HttpApiService(this, serviceId, {
           ...common,
-          ingress: this.httpApi,
+          httpApi: this.httpApi,
           pathPatterns: spec.pathPatterns,
         });
       } else {
         if (!spec.healthCheckPath) {
-          throw SlipwayConfigError.of(
-            this.node.path,
-            `services.${name}.healthCheckPath`,
-            spec.healthCheckPath,
-            'is required for a service behind the load balancer',
-            "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.",
-          );
+          throw SlipwayConfigError.of(this.node.path, {
+            field: `services.${name}.healthCheckPath`,
+            value: spec.healthCheckPath,
+            problem: 'is required for a service behind the load balancer',
+            fix: "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.",
+          });
         }
-        services[name] = new WebService(this, serviceId, {
+        services[name] = new AlbService(this, serviceId, {
           ...common,
-          ingress: this.ingress!,
+          listener: this.ingress!.listener,
           healthCheckPath: spec.healthCheckPath,
           pathPatterns: spec.pathPatterns,
           priority: spec.priority,
@@ -271,24 +282,25 @@ export class SlipwayAppStack extends Stack {
     for (const [name, spec] of Object.entries(props.services)) {
       for (const caller of spec.reachableFrom ?? []) {
         if (!services[caller]) {
-          throw SlipwayConfigError.of(
-            this.node.path,
-            `services.${name}.reachableFrom`,
-            caller,
-            'must name another service of this app',
-            `Use one of ${Object.keys(services).join(', ')}.`,
-          );
+          throw SlipwayConfigError.of(this.node.path, {
+            field: `services.${name}.reachableFrom`,
+            value: caller,
+            problem: 'must name another service of this app',
+            fix: `Use one of ${Object.keys(services).join(', ')}.`,
+          });
         }
-        services[name].allowFrom(services[caller].securityGroup, `${caller} to ${name}`);
+        services[name].connections.allowDefaultPortFrom(services[caller], `${caller} to ${name}`);
       }
     }
     this.services = services;
 
     this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
-      cluster: this.cluster,
+      cluster: this.cluster.cluster,
+      containerInsights: this.cluster.containerInsights,
       services: Object.values(services),
-      ingress: this.ingress,
-      httpApi: this.httpApi,
+      loadBalancer: this.ingress?.loadBalancer,
+      httpApiStage: this.httpApi?.stage,
+      additionalAlarms: this.httpApi?.alarms,
       dashboardName: `slipway-${config.name}`,
     });
 

@@ -57,8 +57,13 @@ export interface ServiceConfig {
   readonly cpu: number;
   /** Task memory in MiB; must pair with cpu as Fargate allows. */
   readonly memoryMiB: number;
-  /** Tasks to run (the starting count when autoscaling is on). Integer ≥ 1; ≥ 2 with highAvailability. */
-  readonly desiredCount: number;
+  /**
+   * Tasks to run. Integer ≥ 1; ≥ 2 with highAvailability. Required without `autoscaling`. With `autoscaling` the
+   * template has no DesiredCount (a deploy keeps the running count) and `autoscaling.min` is the floor, so leave it
+   * out; when set it must lie within [min, max].
+   * @default - `autoscaling.min` (only with autoscaling)
+   */
+  readonly desiredCount?: number;
   /** Which Fargate capacity the tasks run on. */
   readonly capacity: CapacityConfig;
   /**
@@ -122,17 +127,26 @@ export interface HostedZoneHttpsConfig {
   readonly hostedZoneId: string;
   /** Route 53 hosted zone name, e.g. `example.com`. */
   readonly hostedZoneName: string;
+  /** Not with a hosted zone: Slipway issues the certificate. */
+  readonly certificateArn?: never;
 }
 
-/** HTTPS with an existing ACM certificate (in the environment's region); DNS is yours to point at the ALB. */
+/** HTTPS with an existing ACM certificate (in the environment's region); DNS is yours to point at the ingress. */
 export interface ImportedCertificateHttpsConfig {
-  /** The site's domain, covered by the certificate. Required. */
-  readonly domainName?: string;
+  /** The site's domain, covered by the certificate. */
+  readonly domainName: string;
   /** ARN of an issued ACM certificate in the environment's region. */
   readonly certificateArn: string;
+  /** Not with an imported certificate: DNS is yours. */
+  readonly hostedZoneId?: never;
+  /** Not with an imported certificate: DNS is yours. */
+  readonly hostedZoneName?: never;
 }
 
-/** HTTPS settings: a DNS-validated certificate in a hosted zone, or an existing certificate. */
+/**
+ * HTTPS settings: a DNS-validated certificate in a hosted zone, or an existing certificate. The two forms are told
+ * apart by `certificateArn` (see `isHostedZoneHttps`).
+ */
 export type HttpsConfig = HostedZoneHttpsConfig | ImportedCertificateHttpsConfig;
 
 /** Where alarms are sent. */
@@ -256,7 +270,7 @@ export interface EnvironmentConfig {
 
 /** Whether `https` uses a Route 53 hosted zone (Slipway issues the certificate and the alias record). */
 export function isHostedZoneHttps(https: HttpsConfig): https is HostedZoneHttpsConfig {
-  return 'hostedZoneId' in https;
+  return https.certificateArn === undefined;
 }
 
 /** Whether a capacity setting is the mixed on-demand base + Spot form. */

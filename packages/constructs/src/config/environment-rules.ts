@@ -1,5 +1,5 @@
 import { EnvironmentConfig, ServiceConfig, isHttpApiIngress, isMixedCapacity } from './environment-config';
-import { describeFargateMemoryFor, isValidFargateSize } from './fargate-sizes';
+import { fargateTaskSizeIssue } from './fargate-sizes';
 import { ConfigIssue } from './slipway-config-error';
 
 /**
@@ -161,21 +161,31 @@ const perService =
   (config) =>
     Object.entries(config.services).flatMap(([name, service]) => check(name, service, config));
 
-const fargateTaskSize = perService((name, service) =>
-  isValidFargateSize(service.cpu, service.memoryMiB)
+const fargateTaskSize = perService((name, service) => {
+  const issue = fargateTaskSizeIssue({
+    cpu: service.cpu,
+    memory: service.memoryMiB,
+    field: `services.${name}.memoryMiB`,
+    memoryName: 'memoryMiB',
+  });
+  return issue ? [issue] : [];
+});
+
+const desiredCountWithoutAutoscaling = perService((name, service) =>
+  service.autoscaling || service.desiredCount !== undefined
     ? []
     : [
         {
-          field: `services.${name}.memoryMiB`,
-          value: { cpu: service.cpu, memoryMiB: service.memoryMiB },
-          problem: 'must be a Fargate task size together with cpu',
-          fix: `Fargate accepts only fixed pairs: ${describeFargateMemoryFor(service.cpu)}.`,
+          field: `services.${name}.desiredCount`,
+          value: service.desiredCount,
+          problem: 'is required unless autoscaling is set',
+          fix: 'Set how many tasks run, e.g. desiredCount: 1 for dev, or add autoscaling: { min, max, cpuTargetPercent }.',
         },
       ],
 );
 
 const highAvailabilityDesiredCount = perService((name, service, config) =>
-  !config.highAvailability || service.desiredCount >= 2
+  !config.highAvailability || service.desiredCount === undefined || service.desiredCount >= 2
     ? []
     : [
         {
@@ -233,70 +243,31 @@ const autoscalingBounds = perService((name, service, config) => {
       fix: 'Set min to 2 or more so scale-in never leaves a single task, or turn highAvailability off.',
     });
   }
-  if (scaling.max >= scaling.min && (service.desiredCount < scaling.min || service.desiredCount > scaling.max)) {
+  const desired = service.desiredCount;
+  if (desired !== undefined && scaling.max >= scaling.min && (desired < scaling.min || desired > scaling.max)) {
     issues.push({
       field: `services.${name}.desiredCount`,
-      value: service.desiredCount,
+      value: desired,
       problem: `must be between autoscaling.min (${scaling.min}) and autoscaling.max (${scaling.max})`,
-      fix: 'Set desiredCount inside the autoscaling range.',
+      fix: 'Leave desiredCount out (autoscaling.min is the floor; the template has no DesiredCount), or set it inside the autoscaling range.',
     });
   }
   return issues;
 });
 
-const httpsComplete: EnvironmentRule = (config) => {
-  const https = config.https as Record<string, string | undefined> | undefined;
-  if (!https) return [];
-  const issues: ConfigIssue[] = [];
-  const hasZone = https.hostedZoneId !== undefined || https.hostedZoneName !== undefined;
-  if (!https.domainName) {
-    issues.push({
-      field: 'https.domainName',
-      value: https.domainName,
-      problem: 'is required when https is set',
-      fix: "Set the site's domain, e.g. domainName: 'app.example.com', or remove https.",
-    });
-  }
-  if (hasZone && https.certificateArn !== undefined) {
-    issues.push({
-      field: 'https',
-      value: https,
-      problem: 'must use either hostedZoneId + hostedZoneName or certificateArn, not both',
-      fix: 'Keep the hosted zone to have Slipway issue the certificate, or keep certificateArn to import yours.',
-    });
-  } else if (!hasZone && https.certificateArn === undefined) {
-    issues.push({
-      field: 'https',
-      value: https,
-      problem: 'must name a hosted zone (hostedZoneId + hostedZoneName) or an existing certificateArn',
-      fix: 'Add the Route 53 hosted zone of the domain, or the ARN of an ACM certificate for it.',
-    });
-  } else if (hasZone && (https.hostedZoneId === undefined || https.hostedZoneName === undefined)) {
-    const missing = https.hostedZoneId === undefined ? 'hostedZoneId' : 'hostedZoneName';
-    issues.push({
-      field: `https.${missing}`,
-      value: undefined,
-      problem: 'is required together with the other hosted zone field',
-      fix: 'Set both hostedZoneId and hostedZoneName (from `aws route53 list-hosted-zones`).',
-    });
-  }
-  if (https.domainName && https.hostedZoneName && !isWithinZone(https.domainName, https.hostedZoneName)) {
-    issues.push({
-      field: 'https.domainName',
-      value: https.domainName,
-      problem: `must be ${https.hostedZoneName} or a name under it`,
-      fix: 'Use a domain inside the hosted zone, or the hosted zone of the domain.',
-    });
-  }
-  if (https.certificateArn && arnRegion(https.certificateArn) !== config.region) {
-    issues.push({
+// The form of `https` (zone or certificate, domain inside the zone) is checked by its schema; the region of an
+// imported certificate needs the environment's region.
+const certificateInRegion: EnvironmentRule = (config) => {
+  const certificateArn = config.https?.certificateArn;
+  if (certificateArn === undefined || arnRegion(certificateArn) === config.region) return [];
+  return [
+    {
       field: 'https.certificateArn',
-      value: https.certificateArn,
+      value: certificateArn,
       problem: `must be a certificate in the environment's region (${config.region})`,
       fix: `A load balancer or a regional API domain cannot use a certificate from another region: request or import the certificate in ${config.region}.`,
-    });
-  }
-  return issues;
+    },
+  ];
 };
 
 const httpApiNeedsServiceDiscovery: EnvironmentRule = (config) =>
@@ -347,11 +318,12 @@ const RULES: readonly EnvironmentRule[] = [
   highAvailabilityNat,
   servicesPresent,
   fargateTaskSize,
+  desiredCountWithoutAutoscaling,
   highAvailabilityDesiredCount,
   highAvailabilityNotSpotOnly,
   highAvailabilityOnDemandBase,
   autoscalingBounds,
-  httpsComplete,
+  certificateInRegion,
   httpApiNeedsServiceDiscovery,
   httpApiWithoutWaf,
   httpApiWithoutRequestScaling,
@@ -368,10 +340,4 @@ function zoneRegion(zone: string): string {
 
 function arnRegion(arn: string): string {
   return arn.split(':')[3];
-}
-
-function isWithinZone(domain: string, zone: string): boolean {
-  const normalizedDomain = domain.replace(/\.$/, '').toLowerCase();
-  const normalizedZone = zone.replace(/\.$/, '').toLowerCase();
-  return normalizedDomain === normalizedZone || normalizedDomain.endsWith(`.${normalizedZone}`);
 }

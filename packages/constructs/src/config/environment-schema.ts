@@ -1,21 +1,15 @@
 import { z } from 'zod';
-import { EnvironmentConfig } from './environment-config';
+import { EnvironmentConfig, HttpsConfig } from './environment-config';
 import { checkEnvironmentRules, NAT_AMI_COMMAND } from './environment-rules';
-import { ConfigIssue, SlipwayConfigError } from './slipway-config-error';
+import { CheckedAgainst, parseSettings, rule } from './parse-settings';
+import { DNS_LABEL, httpApiThrottleIssues } from './shared-rules';
+import { SlipwayConfigError } from './slipway-config-error';
 
 /** CloudWatch Logs accepts only these retention periods, in days. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-const FIX_SEPARATOR = '\u001f';
-
-/** A zod message that carries both the requirement and the fix; split again by `toIssues`. */
-function rule(problem: string, fix: string): { error: string } {
-  return { error: `${problem}${FIX_SEPARATOR}${fix}` };
-}
-
-const dnsLabel = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
 const email = z
   .string()
   .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, rule('must be an email address', 'Use a full address such as ops@example.org.'));
@@ -79,29 +73,81 @@ const serviceSchema = z.strictObject({
   desiredCount: z
     .number()
     .int(rule('must be a whole number', 'Use e.g. 1 for dev, 2 for prod.'))
-    .min(1, rule('must be ≥ 1', 'Use 1 for dev; remove the service if it should not run.')),
+    .min(1, rule('must be ≥ 1', 'Use 1 for dev; remove the service if it should not run.'))
+    .optional(),
   capacity: capacitySchema,
   autoscaling: autoscalingSchema.optional(),
 });
 
-const hostedZoneHttpsSchema = z.strictObject({
-  domainName: z.string().optional(),
-  hostedZoneId: z
-    .string()
-    .regex(
-      /^Z[A-Z0-9]{4,32}$/,
-      rule('must be a Route 53 hosted zone id', 'Copy it from `aws route53 list-hosted-zones` (it starts with Z).'),
-    )
-    .optional(),
-  hostedZoneName: z.string().optional(),
-  certificateArn: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
-      rule('must be an ACM certificate ARN', "Copy it from `aws acm list-certificates` in the environment's region."),
-    )
-    .optional(),
-});
+/**
+ * `https` in either form. The fields are checked one by one, then the object is narrowed to exactly one of the
+ * two forms, with a message per missing or conflicting field (a plain zod union would only say "invalid input").
+ */
+const httpsSchema = z
+  .strictObject({
+    domainName: z.string().optional(),
+    hostedZoneId: z
+      .string()
+      .regex(
+        /^Z[A-Z0-9]{4,32}$/,
+        rule('must be a Route 53 hosted zone id', 'Copy it from `aws route53 list-hosted-zones` (it starts with Z).'),
+      )
+      .optional(),
+    hostedZoneName: z.string().optional(),
+    certificateArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+        rule('must be an ACM certificate ARN', "Copy it from `aws acm list-certificates` in the environment's region."),
+      )
+      .optional(),
+  })
+  .transform((https, context): HttpsConfig => {
+    const problem = (path: string[], text: string, fix: string): void => {
+      context.issues.push({ code: 'custom', path, message: rule(text, fix).error, input: https });
+    };
+    const { domainName, hostedZoneId, hostedZoneName, certificateArn } = https;
+    const hasZone = hostedZoneId !== undefined || hostedZoneName !== undefined;
+    if (!domainName) {
+      problem(
+        ['domainName'],
+        'is required when https is set',
+        "Set the site's domain, e.g. domainName: 'app.example.com', or remove https.",
+      );
+    }
+    if (hasZone && certificateArn !== undefined) {
+      problem(
+        [],
+        'must use either hostedZoneId + hostedZoneName or certificateArn, not both',
+        'Keep the hosted zone to have Slipway issue the certificate, or keep certificateArn to import yours.',
+      );
+    } else if (!hasZone && certificateArn === undefined) {
+      problem(
+        [],
+        'must name a hosted zone (hostedZoneId + hostedZoneName) or an existing certificateArn',
+        'Add the Route 53 hosted zone of the domain, or the ARN of an ACM certificate for it.',
+      );
+    } else if (hasZone && (hostedZoneId === undefined || hostedZoneName === undefined)) {
+      problem(
+        [hostedZoneId === undefined ? 'hostedZoneId' : 'hostedZoneName'],
+        'is required together with the other hosted zone field',
+        'Set both hostedZoneId and hostedZoneName (from `aws route53 list-hosted-zones`).',
+      );
+    }
+    if (domainName && hostedZoneName && !isWithinZone(domainName, hostedZoneName)) {
+      problem(
+        ['domainName'],
+        `must be ${hostedZoneName} or a name under it`,
+        'Use a domain inside the hosted zone, or the hosted zone of the domain.',
+      );
+    }
+    if (!domainName) return z.NEVER;
+    if (certificateArn !== undefined && !hasZone) return { domainName, certificateArn };
+    if (hostedZoneId !== undefined && hostedZoneName !== undefined && certificateArn === undefined) {
+      return { domainName, hostedZoneId, hostedZoneName };
+    }
+    return z.NEVER;
+  });
 
 const ingressSchema = z.discriminatedUnion(
   'type',
@@ -110,22 +156,16 @@ const ingressSchema = z.discriminatedUnion(
     z.strictObject({
       type: z.literal('http-api'),
       throttle: z
-        .strictObject({
-          rateLimit: z
-            .number()
-            .min(1, rule('must be between 1 and 10000 requests per second', 'A dev API rarely needs more than 50.'))
-            .max(
-              10000,
-              rule(
-                'must be between 1 and 10000 requests per second',
-                "API Gateway's account default is 10000; ask AWS for more before raising it.",
-              ),
-            ),
-          burstLimit: z
-            .number()
-            .int(rule('must be a whole number', 'Use e.g. 100.'))
-            .min(1, rule('must be between 1 and 5000', 'Use e.g. twice the rateLimit.'))
-            .max(5000, rule('must be between 1 and 5000', "API Gateway's account default burst is 5000.")),
+        .strictObject({ rateLimit: z.number(), burstLimit: z.number() })
+        .superRefine((throttle, context) => {
+          for (const issue of httpApiThrottleIssues(throttle)) {
+            context.issues.push({
+              code: 'custom',
+              path: [issue.field],
+              message: rule(issue.problem, issue.fix).error,
+              input: issue.value,
+            });
+          }
         })
         .optional(),
     }),
@@ -145,7 +185,7 @@ export const environmentShapeSchema = z.strictObject({
   name: z
     .string()
     .regex(
-      dnsLabel,
+      DNS_LABEL,
       rule(
         'must be lowercase letters, digits and hyphens, starting with a letter, at most 32 characters',
         'Use e.g. dev, staging or prod; it becomes part of resource names.',
@@ -224,7 +264,7 @@ export const environmentShapeSchema = z.strictObject({
     z
       .string()
       .regex(
-        dnsLabel,
+        DNS_LABEL,
         rule(
           'must be a lowercase DNS label (letters, digits, hyphens)',
           'Rename the service, e.g. backend or frontend; it becomes a DNS name.',
@@ -243,7 +283,7 @@ export const environmentShapeSchema = z.strictObject({
     })
     .optional(),
   ingress: ingressSchema.optional(),
-  https: hostedZoneHttpsSchema.optional(),
+  https: httpsSchema.optional(),
   waf: z.boolean().optional(),
   logRetentionDays: z
     .number()
@@ -282,13 +322,11 @@ export const environmentShapeSchema = z.strictObject({
  * @throws SlipwayConfigError listing every problem, each with file, field, value and fix
  */
 export function parseEnvironmentConfig(value: unknown, file: string): EnvironmentConfig {
-  const parsed = environmentShapeSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new SlipwayConfigError(file, toIssues(parsed.error.issues, value));
-  }
-  // The schema accepts the union of both https forms; the rules below reject
-  // anything that is not exactly one of them, so the cast is checked.
-  const config = parsed.data as EnvironmentConfig;
+  const config: CheckedAgainst<EnvironmentConfig, typeof environmentShapeSchema> = parseSettings(
+    environmentShapeSchema,
+    value,
+    { file, typeName: 'EnvironmentConfig' },
+  );
   const issues = checkEnvironmentRules(config);
   if (issues.length > 0) throw new SlipwayConfigError(file, issues);
   return config;
@@ -310,54 +348,8 @@ export function defineEnvironment(config: EnvironmentConfig, file?: string): Env
   );
 }
 
-function toIssues(zodIssues: readonly z.core.$ZodIssue[], input: unknown): ConfigIssue[] {
-  return zodIssues.flatMap((issue): ConfigIssue[] => {
-    const field = issue.path.map(String).join('.') || '(root)';
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        field: field === '(root)' ? key : `${field}.${key}`,
-        value: valueAt(input, [...issue.path, key]),
-        problem: 'is not a known setting',
-        fix: 'Remove it or correct its spelling (see EnvironmentConfig in @slipway/constructs).',
-      }));
-    }
-    const value = valueAt(input, issue.path);
-    // A bad record key (a service name) carries the key's own issue inside.
-    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-    if (message.includes(FIX_SEPARATOR)) {
-      const [problem, fix] = message.split(FIX_SEPARATOR);
-      if (issue.code === 'invalid_key') return [{ field, value: issue.path.at(-1), problem, fix }];
-      return [{ field, value, problem, fix }];
-    }
-    if (issue.code === 'invalid_type') {
-      return [
-        {
-          field,
-          value,
-          problem: value === undefined ? `is required (a ${issue.expected})` : `must be a ${issue.expected}`,
-          fix:
-            value === undefined
-              ? 'Add it (see EnvironmentConfig in @slipway/constructs).'
-              : `Set it to a ${issue.expected}.`,
-        },
-      ];
-    }
-    return [
-      {
-        field,
-        value,
-        problem: `is invalid (${issue.message})`,
-        fix: 'See EnvironmentConfig in @slipway/constructs for the allowed values.',
-      },
-    ];
-  });
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = input;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
+function isWithinZone(domain: string, zone: string): boolean {
+  const normalizedDomain = domain.replace(/\.$/, '').toLowerCase();
+  const normalizedZone = zone.replace(/\.$/, '').toLowerCase();
+  return normalizedDomain === normalizedZone || normalizedDomain.endsWith(`.${normalizedZone}`);
 }

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from './environment-config';
+import { EnvironmentConfig, isHostedZoneHttps } from './environment-config';
 import { natAmiCommand } from './environment-rules';
 import { ConfigIssue, SlipwayConfigError } from './slipway-config-error';
 
@@ -52,7 +52,7 @@ export function findPlaceholders(config: EnvironmentConfig): ConfigIssue[] {
       fix: "Use a domain you own, or remove https to deploy on the load balancer's own HTTP name (or the HTTP API's own HTTPS name).",
     });
   }
-  if (https && 'hostedZoneName' in https && isPlaceholderDomain(https.hostedZoneName)) {
+  if (https && isHostedZoneHttps(https) && isPlaceholderDomain(https.hostedZoneName)) {
     issues.push({
       field: 'https.hostedZoneName',
       value: https.hostedZoneName,

@@ -24,9 +24,10 @@ export class SlipwayConfigError extends Error {
   /**
    * Build an error for a single problem.
    * @param source config file (`environments/prod.ts`) or construct path
+   * @param issue the field, the value received, what it must be and the fix
    */
-  public static of(source: string, field: string, value: unknown, problem: string, fix: string): SlipwayConfigError {
-    return new SlipwayConfigError(source, [{ field, value, problem, fix }]);
+  public static of(source: string, issue: ConfigIssue): SlipwayConfigError {
+    return new SlipwayConfigError(source, [issue]);
   }
 
   /** Config file or construct path the issues were found in. */

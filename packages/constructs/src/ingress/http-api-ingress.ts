@@ -11,34 +11,34 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { AlarmTopic } from '../alarms/alarm-topic';
+import { CustomDomainProps, customDomainCertificate } from './custom-domain';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
-import { HttpApiThrottleConfig, HttpsConfig, isHostedZoneHttps } from '../config/environment-config';
+import { httpApiThrottleIssues } from '../config/shared-rules';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
 
-/** Throttling when the environment sets none: far above a dev environment's traffic, a ceiling on a runaway client's bill. */
-export const DEFAULT_HTTP_API_THROTTLE: Readonly<HttpApiThrottleConfig> = { rateLimit: 50, burstLimit: 100 };
+/** Throttling when none is given: far above a dev environment's traffic, a ceiling on a runaway client's bill. */
+export const DEFAULT_HTTP_API_THROTTLE: Readonly<Required<apigwv2.ThrottleSettings>> = {
+  rateLimit: 50,
+  burstLimit: 100,
+};
 
 /** The route key of the catch-all route: every request no other route matches. */
 export const DEFAULT_ROUTE_KEY = '$default';
 
-/** Props of `HttpApiIngress`. */
-export interface HttpApiIngressProps {
+/**
+ * Props of `HttpApiIngress`. With `domainName` (and a `certificate`, or a `hostedZone` to issue one in) the API gets
+ * a regional custom domain and its own execute-api endpoint is turned off, so the domain is the only way in.
+ */
+export interface HttpApiIngressProps extends CustomDomainProps {
   /** VPC whose private subnets hold the VPC link's network interfaces (where the tasks run). */
   readonly vpc: ec2.IVpc;
   /**
-   * Default throttling of every route (requests per second and burst).
+   * Default throttling of every route: requests per second (1–10000) and burst (a whole number 1–5000).
    * @default DEFAULT_HTTP_API_THROTTLE (50 per second, bursts of 100)
    */
-  readonly throttle?: HttpApiThrottleConfig;
-  /**
-   * A custom domain: a hosted zone (Slipway issues a DNS-validated certificate and an alias record) or an
-   * imported certificate. With it, the API's own execute-api endpoint is turned off so the domain is the only way in.
-   * @default - only the execute-api endpoint (already HTTPS)
-   */
-  readonly https?: HttpsConfig;
+  readonly throttle?: apigwv2.ThrottleSettings;
   /**
    * Retention of the access log group.
    * @default logs.RetentionDays.ONE_MONTH
@@ -55,20 +55,20 @@ export interface HttpApiIngressProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Topic receiving the API's alarms.
+   * Actions for the API's alarms, on ALARM and on OK (`AlarmTopic.alarmActions`, or any `SnsAction`).
    * @default - alarms are created without actions
    */
-  readonly alarmTopic?: AlarmTopic;
+  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
   /**
    * Share of requests answered 5xx by the API (percent) above which it alarms, over 3 minutes.
    * @default 5
    */
   readonly errorRateAlarmPercent?: number;
   /**
-   * p99 latency (seconds, the whole request as the client sees it) above which the API alarms, over 5 minutes.
-   * @default 2
+   * p99 latency (the whole request as the client sees it) above which the API alarms, over 5 minutes.
+   * @default Duration.seconds(2)
    */
-  readonly latencyAlarmSeconds?: number;
+  readonly latencyAlarmThreshold?: Duration;
   /**
    * Name of the API.
    * @default - generated from the construct path
@@ -82,13 +82,13 @@ export interface HttpApiIngressProps {
  * a KMS-encrypted log group, and a VPC link in the private subnets (with its
  * own security group) through which each route reaches a service by its Cloud
  * Map name. No load balancer hours, no public IPv4 addresses: it costs per
- * request. With `https`, a regional custom domain (TLS 1.2), its certificate
+ * request. With a `domainName`, a regional custom domain (TLS 1.2), its certificate
  * and (with a hosted zone) a Route 53 alias.
  *
  * Services claim routes with `addServiceRoutes`; the API's 5xx-rate and p99
  * latency alarms are what services watch during a deployment.
  */
-export class HttpApiIngress extends Construct {
+export class HttpApiIngress extends Construct implements ec2.IConnectable {
   /** The HTTP API. */
   public readonly api: apigwv2.HttpApi;
   /** The `$default` stage (no stage name in the URL). */
@@ -97,16 +97,18 @@ export class HttpApiIngress extends Construct {
   public readonly vpcLink: apigwv2.VpcLink;
   /** The VPC link's security group: services open their container port to it. */
   public readonly securityGroup: ec2.SecurityGroup;
+  /** The VPC link's connections: a service lets the API in with `service.connections.allowDefaultPortFrom(api)`. */
+  public readonly connections: ec2.Connections;
   /** The access log group. */
   public readonly accessLogGroup: logs.LogGroup;
   /** Public URL of the app: `https://<domain>` or the API's execute-api endpoint. */
   public readonly url: string;
-  /** The certificate, when https is configured. */
+  /** The certificate, when there is a custom domain. */
   public readonly certificate?: acm.ICertificate;
-  /** The custom domain, when https is configured. */
+  /** The custom domain, when there is one. */
   public readonly domainName?: apigwv2.DomainName;
   /** Default throttling (resolved). */
-  public readonly throttle: HttpApiThrottleConfig;
+  public readonly throttle: Readonly<Required<apigwv2.ThrottleSettings>>;
   /** 5xx share of all requests; services use it as their ECS deployment alarm, so it has a fixed name (`deploymentAlarmName`). */
   public readonly errorRateAlarm: cloudwatch.Alarm;
   /** p99 latency of all requests. */
@@ -118,60 +120,29 @@ export class HttpApiIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiIngressProps) {
     super(scope, id);
-    this.throttle = props.throttle ?? DEFAULT_HTTP_API_THROTTLE;
-    const https = props.https;
-    const { rateLimit, burstLimit } = this.throttle;
-    if (!Token.isUnresolved(rateLimit) && !(rateLimit >= 1 && rateLimit <= 10000)) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'throttle.rateLimit',
-        rateLimit,
-        'must be between 1 and 10000 requests per second',
-        "API Gateway's account default is 10000; use e.g. 50 for dev.",
-      );
-    }
-    if (!Token.isUnresolved(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= 5000)) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'throttle.burstLimit',
-        burstLimit,
-        'must be a whole number between 1 and 5000',
-        'Use e.g. twice the rateLimit.',
-      );
-    }
-    if (https && !https.domainName) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'https.domainName',
-        https.domainName,
-        'is required when https is set',
-        "Set the site's domain, e.g. 'app.example.com'.",
-      );
-    }
+    this.throttle = {
+      rateLimit: props.throttle?.rateLimit ?? DEFAULT_HTTP_API_THROTTLE.rateLimit,
+      burstLimit: props.throttle?.burstLimit ?? DEFAULT_HTTP_API_THROTTLE.burstLimit,
+    };
+    const throttleIssues = httpApiThrottleIssues({
+      rateLimit: Token.isUnresolved(this.throttle.rateLimit) ? undefined : this.throttle.rateLimit,
+      burstLimit: Token.isUnresolved(this.throttle.burstLimit) ? undefined : this.throttle.burstLimit,
+    }).map((issue) => ({ ...issue, field: `throttle.${issue.field}` }));
+    if (throttleIssues.length > 0) throw new SlipwayConfigError(this.node.path, throttleIssues);
+    this.certificate = customDomainCertificate(this, props);
+    const domainName = this.certificate ? props.domainName : undefined;
 
-    if (https) {
-      const zone = isHostedZoneHttps(https)
-        ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-            hostedZoneId: https.hostedZoneId,
-            zoneName: https.hostedZoneName,
-          })
-        : undefined;
-      this.certificate = isHostedZoneHttps(https)
-        ? new acm.Certificate(this, 'Certificate', {
-            domainName: https.domainName,
-            validation: acm.CertificateValidation.fromDns(zone),
-          })
-        : acm.Certificate.fromCertificateArn(this, 'Certificate', https.certificateArn);
+    if (this.certificate && domainName) {
       this.domainName = new apigwv2.DomainName(this, 'DomainName', {
-        domainName: https.domainName!,
+        domainName,
         certificate: this.certificate,
         endpointType: apigwv2.EndpointType.REGIONAL,
         securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
       });
-      if (zone) {
+      if (props.hostedZone) {
         new route53.ARecord(this, 'Alias', {
-          zone,
-          recordName: https.domainName,
+          zone: props.hostedZone,
+          recordName: domainName,
           target: route53.RecordTarget.fromAlias(
             new route53Targets.ApiGatewayv2DomainProperties(
               this.domainName.regionalDomainName,
@@ -187,7 +158,7 @@ export class HttpApiIngress extends Construct {
       description: 'Slipway ingress: routes to the services through a VPC link and Cloud Map',
       createDefaultStage: false,
       // With a custom domain it is the only way in, as the load balancer's domain is.
-      disableExecuteApiEndpoint: https !== undefined,
+      disableExecuteApiEndpoint: this.domainName !== undefined,
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -206,13 +177,14 @@ export class HttpApiIngress extends Construct {
       },
       domainMapping: this.domainName ? { domainName: this.domainName } : undefined,
     });
-    this.url = https ? `https://${https.domainName}` : this.api.apiEndpoint;
+    this.url = domainName ? `https://${domainName}` : this.api.apiEndpoint;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'HTTP API VPC link: to the container ports of the services only',
       allowAllOutbound: false,
     });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
     this.vpcLink = new apigwv2.VpcLink(this, 'VpcLink', {
       vpc: props.vpc,
       subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -236,17 +208,17 @@ export class HttpApiIngress extends Construct {
       errorRatePercent,
       3,
       `HTTP API: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`,
-      props.alarmTopic,
+      props.alarmActions,
       deploymentAlarmName(this, 'ErrorRate'),
     );
-    const latencySeconds = props.latencyAlarmSeconds ?? 2;
+    const latencySeconds = (props.latencyAlarmThreshold ?? Duration.seconds(2)).toSeconds();
     this.latencyAlarm = this.addAlarm(
       'LatencyP99',
       this.stage.metricLatency({ period, statistic: 'p99' }),
       latencySeconds * 1000,
       5,
       `HTTP API: p99 latency above ${latencySeconds}s for 5 minutes`,
-      props.alarmTopic,
+      props.alarmActions,
     );
     this.alarms = [this.errorRateAlarm, this.latencyAlarm];
   }
@@ -259,30 +231,23 @@ export class HttpApiIngress extends Construct {
    * `$default` route; `/api/*` becomes `ANY /api/{proxy+}` and `ANY /api`; an exact
    * path `/health` becomes `ANY /health`. The request path reaches the service unchanged.
    *
-   * @param serviceName named in errors and in construct ids
-   * @param cloudMapService the service's Cloud Map service
-   * @param pathPatterns the paths it serves
-   * @default pathPatterns - the `$default` route
    * @throws SlipwayConfigError for a pattern HTTP API routes cannot express, or a route another service already has
    */
-  public addServiceRoutes(
-    serviceName: string,
-    cloudMapService: servicediscovery.IService,
-    pathPatterns?: readonly string[],
-  ): apigwv2.HttpRoute[] {
-    const routeKeys = httpApiRouteKeys(this.node.path, serviceName, pathPatterns);
+  public addServiceRoutes(options: ServiceRouteOptions): apigwv2.HttpRoute[] {
+    const { serviceName, cloudMapService, pathPatterns } = options;
+    const routeKeys = httpApiRouteKeys({ source: this.node.path, serviceName, pathPatterns });
     for (const routeKey of routeKeys) {
       const owner = this.routeOwners.get(routeKey);
       if (owner !== undefined) {
-        throw SlipwayConfigError.of(
-          this.node.path,
-          `services.${serviceName}.pathPatterns`,
-          pathPatterns ?? ['/*'],
-          `must not claim route "${routeKey}", which already goes to ${owner}`,
-          routeKey === DEFAULT_ROUTE_KEY
-            ? "Only one service can take the catch-all route: give the others pathPatterns such as ['/api/*']."
-            : 'Give each service its own paths.',
-        );
+        throw SlipwayConfigError.of(this.node.path, {
+          field: `services.${serviceName}.pathPatterns`,
+          value: pathPatterns ?? ['/*'],
+          problem: `must not claim route "${routeKey}", which already goes to ${owner}`,
+          fix:
+            routeKey === DEFAULT_ROUTE_KEY
+              ? "Only one service can take the catch-all route: give the others pathPatterns such as ['/api/*']."
+              : 'Give each service its own paths.',
+        });
       }
     }
     const integration = new HttpServiceDiscoveryIntegration(`${serviceName}-integration`, cloudMapService, {
@@ -319,7 +284,7 @@ export class HttpApiIngress extends Construct {
     threshold: number,
     periods: number,
     description: string,
-    topic: AlarmTopic | undefined,
+    actions: readonly cloudwatch.IAlarmAction[] | undefined,
     alarmName?: string,
   ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
@@ -332,9 +297,38 @@ export class HttpApiIngress extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: description,
     });
-    topic?.notify(alarm);
+    if (actions && actions.length > 0) {
+      alarm.addAlarmAction(...actions);
+      alarm.addOkAction(...actions);
+    }
     return alarm;
   }
+}
+
+/** A service's claim on the HTTP API's routes (`HttpApiIngress.addServiceRoutes`). */
+export interface ServiceRouteOptions {
+  /** The service's name, named in errors and in construct ids. */
+  readonly serviceName: string;
+  /** The service's Cloud Map service; it must register SRV records. */
+  readonly cloudMapService: servicediscovery.IService;
+  /**
+   * The paths it serves, ALB-style.
+   * @default ['/*'] - the `$default` route
+   */
+  readonly pathPatterns?: readonly string[];
+}
+
+/** What `httpApiRouteKeys` translates, and what its errors name. */
+export interface RouteKeyOptions {
+  /** Construct path or file named in errors. */
+  readonly source: string;
+  /** The service the patterns belong to, named in errors. */
+  readonly serviceName: string;
+  /**
+   * ALB-style path patterns.
+   * @default ['/*']
+   */
+  readonly pathPatterns?: readonly string[];
 }
 
 /**
@@ -343,7 +337,8 @@ export class HttpApiIngress extends Construct {
  *
  * @throws SlipwayConfigError for a wildcard anywhere but a whole last segment
  */
-export function httpApiRouteKeys(source: string, serviceName: string, pathPatterns?: readonly string[]): string[] {
+export function httpApiRouteKeys(options: RouteKeyOptions): string[] {
+  const { source, serviceName, pathPatterns } = options;
   const keys: string[] = [];
   for (const pattern of pathPatterns ?? ['/*']) {
     if (pattern === '/*') {
@@ -352,13 +347,13 @@ export function httpApiRouteKeys(source: string, serviceName: string, pathPatter
     }
     const prefix = pattern.endsWith('/*') ? pattern.slice(0, -2) : pattern;
     if (!/^(\/[A-Za-z0-9._~!$&'()+,;=:@%-]+)+$/.test(prefix)) {
-      throw SlipwayConfigError.of(
-        source,
-        `services.${serviceName}.pathPatterns`,
-        pattern,
-        "must be '/*', a prefix ending in '/*' ('/api/*') or an exact path ('/health') with the HTTP API ingress",
-        "HTTP API routes match whole path segments: replace wildcards inside a segment by a prefix such as '/assets/*'.",
-      );
+      throw SlipwayConfigError.of(source, {
+        field: `services.${serviceName}.pathPatterns`,
+        value: pattern,
+        problem:
+          "must be '/*', a prefix ending in '/*' ('/api/*') or an exact path ('/health') with the HTTP API ingress",
+        fix: "HTTP API routes match whole path segments: replace wildcards inside a segment by a prefix such as '/assets/*'.",
+      });
     }
     keys.push(...(pattern.endsWith('/*') ? [`ANY ${prefix}/{proxy+}`, `ANY ${prefix}`] : [`ANY ${prefix}`]));
   }

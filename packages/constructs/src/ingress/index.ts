@@ -1,2 +1,3 @@
-export * from './slipway-ingress';
+export * from './alb-ingress';
+export type { CustomDomainProps } from './custom-domain';
 export * from './http-api-ingress';

@@ -24,23 +24,21 @@ export interface Acknowledgement {
  */
 export function acknowledgeFindings(scope: IConstruct, ...acknowledgements: Acknowledgement[]): void {
   if (App.isApp(scope) || Stage.isStage(scope)) {
-    throw SlipwayConfigError.of(
-      scope.node.path || '(app)',
-      'scope',
-      scope.node.id || 'App',
-      'must be the construct that owns the resource, not an App or Stage',
-      'Acknowledge on the resource (or the construct that creates it) so the finding stays visible elsewhere.',
-    );
+    throw SlipwayConfigError.of(scope.node.path || '(app)', {
+      field: 'scope',
+      value: scope.node.id || 'App',
+      problem: 'must be the construct that owns the resource, not an App or Stage',
+      fix: 'Acknowledge on the resource (or the construct that creates it) so the finding stays visible elsewhere.',
+    });
   }
   for (const acknowledgement of acknowledgements) {
     if (acknowledgement.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
-      throw SlipwayConfigError.of(
-        scope.node.path,
-        `acknowledgement ${acknowledgement.id} reason`,
-        acknowledgement.reason,
-        `must be at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters`,
-        'Say why this finding is safe for this resource.',
-      );
+      throw SlipwayConfigError.of(scope.node.path, {
+        field: `acknowledgement ${acknowledgement.id} reason`,
+        value: acknowledgement.reason,
+        problem: `must be at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters`,
+        fix: 'Say why this finding is safe for this resource.',
+      });
     }
   }
   Validations.of(scope).acknowledge(...acknowledgements);

@@ -31,13 +31,12 @@ export interface SecurityChecksOptions {
  */
 export function enforceSecurityChecks(app: App, options: SecurityChecksOptions = {}): void {
   if (!App.isApp(app)) {
-    throw SlipwayConfigError.of(
-      (app as App)?.node?.path ?? '(unknown)',
-      'app',
-      (app as App)?.node?.id,
-      'must be the CDK App',
-      'Call enforceSecurityChecks(app) with the App, so every Stage is checked.',
-    );
+    throw SlipwayConfigError.of((app as App)?.node?.path ?? '(unknown)', {
+      field: 'app',
+      value: (app as App)?.node?.id,
+      problem: 'must be the CDK App',
+      fix: 'Call enforceSecurityChecks(app) with the App, so every Stage is checked.',
+    });
   }
   // A second call would run every rule twice and report each finding twice.
   if (appsWithChecks.has(app)) return;

@@ -1,3 +1,2 @@
-export * from './nat-instance-image';
 export * from './nat-instance-user-data';
 export * from './slipway-network';

@@ -298,34 +298,31 @@ export class SlipwayNetwork extends Construct {
   private validate(natInstanceImage: ec2.IMachineImage | undefined): void {
     const fix = 'Set natGateways between 1 and the number of availabilityZones.';
     if (this.natProvider === 'instance' && !natInstanceImage) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'natInstanceImage',
-        natInstanceImage,
-        "is required when natProvider is 'instance'",
-        "Pass a fixed Amazon Linux 2023 arm64 image, e.g. ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-…' }) with the id from `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --query Parameter.Value --output text`.",
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'natInstanceImage',
+        value: natInstanceImage,
+        problem: "is required when natProvider is 'instance'",
+        fix: "Pass a fixed Amazon Linux 2023 arm64 image, e.g. ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-…' }) with the id from `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --query Parameter.Value --output text`.",
+      });
     }
     if (this.availabilityZones.length === 0) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'availabilityZones',
-        this.availabilityZones,
-        'must list at least one zone',
-        "List e.g. ['eu-west-1a'].",
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'availabilityZones',
+        value: this.availabilityZones,
+        problem: 'must list at least one zone',
+        fix: "List e.g. ['eu-west-1a'].",
+      });
     }
     if (
       !Token.isUnresolved(this.natGateways) &&
       (this.natGateways < 1 || this.natGateways > this.availabilityZones.length)
     ) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'natGateways',
-        this.natGateways,
-        `must be between 1 and ${this.availabilityZones.length}`,
-        fix,
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'natGateways',
+        value: this.natGateways,
+        problem: `must be between 1 and ${this.availabilityZones.length}`,
+        fix: fix,
+      });
     }
   }
 }

@@ -40,31 +40,28 @@ export class DeploymentVerificationRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'env',
-        stack.account,
-        "needs the stack's account and region set explicitly",
-        "Give the Stage or Stack an env: { account, region } from the environment's config.",
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'env',
+        value: stack.account,
+        problem: "needs the stack's account and region set explicitly",
+        fix: "Give the Stage or Stack an env: { account, region } from the environment's config.",
+      });
     }
     if (!/^\d{12}$/.test(props.pipelineAccount)) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'pipelineAccount',
-        props.pipelineAccount,
-        'must be a 12-digit AWS account id',
-        "Pass the pipeline's account from environments/index.ts.",
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'pipelineAccount',
+        value: props.pipelineAccount,
+        problem: 'must be a 12-digit AWS account id',
+        fix: "Pass the pipeline's account from environments/index.ts.",
+      });
     }
     if (props.services.length === 0) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'services',
-        [],
-        'must name at least one ECS service',
-        'Pass the services the pipeline deploys to this environment.',
-      );
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'services',
+        value: [],
+        problem: 'must name at least one ECS service',
+        fix: 'Pass the services the pipeline deploys to this environment.',
+      });
     }
     this.account = stack.account;
     this.roleName = verificationRoleName(stack.stackName, stack.region);

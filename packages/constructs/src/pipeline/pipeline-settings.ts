@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { CheckedAgainst, parseSettings, rule, typeRule } from '../config/parse-settings';
 import { isPlaceholderAccount, isPlaceholderDomain } from '../config/placeholders';
-import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
+import { ConfigIssue } from '../config/slipway-config-error';
 
 /** The synth step's commands: the repository's own install, build and tests, then the CDK synth. */
 export interface SynthSettings {
@@ -53,53 +54,65 @@ export interface PipelineSettings {
   readonly synth?: SynthSettings;
 }
 
+const SEE_SYNTH_SETTINGS = 'See SynthSettings in @slipway/constructs.';
+
 const commands = z
-  .array(z.string().min(1, 'must not contain an empty command'))
-  .min(1, 'must list at least one command');
+  .array(
+    z
+      .string(typeRule('string', SEE_SYNTH_SETTINGS))
+      .min(1, rule('must not contain an empty command', SEE_SYNTH_SETTINGS)),
+    typeRule('list of commands', SEE_SYNTH_SETTINGS),
+  )
+  .min(1, rule('must list at least one command', SEE_SYNTH_SETTINGS));
+
+/** A required string setting with a format, and the one fix for every way it can be wrong. */
+function formatted(pattern: RegExp, problem: string, fix: string): z.ZodString {
+  return z.string(typeRule('string', fix)).regex(pattern, rule(problem, fix));
+}
 
 const pipelineSettingsSchema = z.strictObject({
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name" as on the repository host'),
-  branch: z.string().regex(/^[^\s~^:?*[\\]+$/, 'must be a git branch name'),
-  connectionArn: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/,
-      'must be a CodeConnections connection ARN',
-    ),
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region code'),
-  notifyEmail: z
-    .string()
-    .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address')
-    .optional(),
-  pipelineName: z
-    .string()
-    .regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'must be 1-100 letters, digits or . @ _ -')
-    .optional(),
+  repository: formatted(
+    /^[\w.-]+\/[\w.-]+$/,
+    'must be "owner/name" as on the repository host',
+    'Use the repository\'s "owner/name", e.g. "acme/shop".',
+  ),
+  branch: formatted(/^[^\s~^:?*[\\]+$/, 'must be a git branch name', 'Use the branch that should deploy, e.g. "main".'),
+  connectionArn: formatted(
+    /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/,
+    'must be a CodeConnections connection ARN',
+    'Create a connection with `aws codeconnections create-connection --provider-type GitHub --connection-name <name>`, confirm it in the console, and paste its ARN.',
+  ),
+  account: formatted(
+    /^\d{12}$/,
+    'must be a 12-digit AWS account id',
+    'Quote the account id from `aws sts get-caller-identity`.',
+  ),
+  region: formatted(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region code', 'Use e.g. eu-west-1.'),
+  notifyEmail: formatted(
+    /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+    'must be an email address',
+    'Use a full address such as ops@example.org, or leave it out.',
+  ).optional(),
+  pipelineName: formatted(
+    /^[A-Za-z0-9.@_-]{1,100}$/,
+    'must be 1-100 letters, digits or . @ _ -',
+    'Shorten or rename it, or leave it out.',
+  ).optional(),
   synth: z
-    .strictObject({
-      installCommands: commands.optional(),
-      commands: commands.optional(),
-      cloudAssemblyDir: z
-        .string()
-        .regex(/^[^/](.*[^/])?$/, 'must be a path relative to the repository root')
-        .optional(),
-    })
+    .strictObject(
+      {
+        installCommands: commands.optional(),
+        commands: commands.optional(),
+        cloudAssemblyDir: formatted(
+          /^[^/](.*[^/])?$/,
+          'must be a path relative to the repository root',
+          SEE_SYNTH_SETTINGS,
+        ).optional(),
+      },
+      typeRule('object', SEE_SYNTH_SETTINGS),
+    )
     .optional(),
 });
-
-/** What to do about a bad value, per top-level field. */
-const FIXES: Readonly<Record<string, string>> = {
-  repository: 'Use the repository\'s "owner/name", e.g. "acme/shop".',
-  branch: 'Use the branch that should deploy, e.g. "main".',
-  connectionArn:
-    'Create a connection with `aws codeconnections create-connection --provider-type GitHub --connection-name <name>`, confirm it in the console, and paste its ARN.',
-  account: 'Quote the account id from `aws sts get-caller-identity`.',
-  region: 'Use e.g. eu-west-1.',
-  notifyEmail: 'Use a full address such as ops@example.org, or leave it out.',
-  pipelineName: 'Shorten or rename it, or leave it out.',
-  synth: 'See SynthSettings in @slipway/constructs.',
-};
 
 /**
  * Declare the pipeline's settings in `environments/index.ts`, validated when
@@ -109,45 +122,14 @@ const FIXES: Readonly<Record<string, string>> = {
  * @throws SlipwayConfigError listing every invalid field
  */
 export function definePipeline(settings: PipelineSettings, file = 'environments/index.ts'): PipelineSettings {
-  const parsed = pipelineSettingsSchema.safeParse(settings);
-  if (parsed.success) return settings;
-  throw new SlipwayConfigError(
-    file,
-    parsed.error.issues.flatMap((issue) => {
-      const path = issue.path.map(String);
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => ({
-          field: ['pipeline', ...path, key].join('.'),
-          value: valueAt(settings, [...path, key]),
-          problem: 'is not a known setting',
-          fix: 'Remove it or correct its spelling (see PipelineSettings in @slipway/constructs).',
-        }));
-      }
-      const value = valueAt(settings, path);
-      return [
-        {
-          field: ['pipeline', ...path].join('.'),
-          value,
-          problem:
-            issue.code === 'invalid_type'
-              ? value === undefined
-                ? 'is required'
-                : `must be a ${issue.expected}`
-              : issue.message,
-          fix: FIXES[path[0]] ?? 'See PipelineSettings in @slipway/constructs.',
-        },
-      ];
-    }),
+  const checked: CheckedAgainst<PipelineSettings, typeof pipelineSettingsSchema> = parseSettings(
+    pipelineSettingsSchema,
+    settings,
+    { file, typeName: 'PipelineSettings', fieldPrefix: 'pipeline' },
   );
-}
-
-function valueAt(input: unknown, path: readonly string[]): unknown {
-  let current = input;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
+  void checked;
+  // The caller's own object, unchanged (the schema adds nothing to it).
+  return settings;
 }
 
 /**

@@ -284,22 +284,20 @@ function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void 
   const path = pipeline.node.path;
   const settings = props.settings;
   if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-    throw SlipwayConfigError.of(
-      path,
-      'stack env',
-      stack.account,
-      'must be set explicitly',
-      'Create the pipeline stack with env: { account: pipeline.account, region: pipeline.region } from environments/index.ts.',
-    );
+    throw SlipwayConfigError.of(path, {
+      field: 'stack env',
+      value: stack.account,
+      problem: 'must be set explicitly',
+      fix: 'Create the pipeline stack with env: { account: pipeline.account, region: pipeline.region } from environments/index.ts.',
+    });
   }
   if (stack.account !== settings.account || stack.region !== settings.region) {
-    throw SlipwayConfigError.of(
-      path,
-      'settings.account/region',
-      `${settings.account}/${settings.region}`,
-      `must match the pipeline stack's env (${stack.account}/${stack.region})`,
-      "Build the pipeline stack's env from the same pipeline settings.",
-    );
+    throw SlipwayConfigError.of(path, {
+      field: 'settings.account/region',
+      value: `${settings.account}/${settings.region}`,
+      problem: `must match the pipeline stack's env (${stack.account}/${stack.region})`,
+      fix: "Build the pipeline stack's env from the same pipeline settings.",
+    });
   }
   if (!isAbsolute(props.verifyBundle) || !existsSync(props.verifyBundle)) {
     throw SlipwayConfigError.of(
@@ -311,35 +309,32 @@ function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void 
     );
   }
   if (props.stages.length === 0) {
-    throw SlipwayConfigError.of(
-      path,
-      'stages',
-      [],
-      'must hold at least one environment',
-      'List the environments in promotion order in environments/index.ts.',
-    );
+    throw SlipwayConfigError.of(path, {
+      field: 'stages',
+      value: [],
+      problem: 'must hold at least one environment',
+      fix: 'List the environments in promotion order in environments/index.ts.',
+    });
   }
   const seen = new Set<string>();
   for (const stage of props.stages) {
     const name = stage.config.name;
     if (seen.has(name)) {
-      throw SlipwayConfigError.of(
-        path,
-        'stages',
-        name,
-        'must not list an environment twice',
-        'Each environment appears once in the promotion order.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'stages',
+        value: name,
+        problem: 'must not list an environment twice',
+        fix: 'Each environment appears once in the promotion order.',
+      });
     }
     seen.add(name);
     if (stage.account !== stage.config.account || stage.region !== stage.config.region) {
-      throw SlipwayConfigError.of(
-        stage.node.path,
-        'env',
-        `${stage.account}/${stage.region}`,
-        `must be the environment's account and region (${stage.config.account}/${stage.config.region})`,
-        'Create the Stage with env: { account: config.account, region: config.region }.',
-      );
+      throw SlipwayConfigError.of(stage.node.path, {
+        field: 'env',
+        value: `${stage.account}/${stage.region}`,
+        problem: `must be the environment's account and region (${stage.config.account}/${stage.config.region})`,
+        fix: 'Create the Stage with env: { account: config.account, region: config.region }.',
+      });
     }
   }
 }

@@ -1,14 +1,15 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
+import { SlipwayServiceBase } from './service-base';
+import { SlipwayServiceProps } from './service-props';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { HttpApiIngress, httpApiRouteKeys } from '../ingress/http-api-ingress';
 
 /** Props of `HttpApiService`. */
 export interface HttpApiServiceProps extends SlipwayServiceProps {
-  /** The environment's HTTP API and VPC link. */
-  readonly ingress: HttpApiIngress;
+  /** The HTTP API and VPC link the service's routes go on. */
+  readonly httpApi: HttpApiIngress;
   /**
    * Paths routed to this service, ALB-style: `'/api/*'` (becomes `ANY /api/{proxy+}` and `ANY /api`) or an
    * exact path (`'/health'`). Wildcards only as a whole last segment.
@@ -43,32 +44,38 @@ export class HttpApiService extends SlipwayServiceBase {
   constructor(scope: Construct, id: string, props: HttpApiServiceProps) {
     super(scope, id, props, { discoveryRecordType: 'SRV' });
     const path = this.node.path;
-    if (!props.cluster.namespace) {
-      throw SlipwayConfigError.of(
-        path,
-        'cluster.namespace',
-        undefined,
-        'is required for a service behind the HTTP API (the API reaches tasks through Cloud Map)',
-        "Set serviceDiscovery: { namespace: 'dev.local' } in the environment.",
-      );
+    if (!props.cluster.defaultCloudMapNamespace) {
+      throw SlipwayConfigError.of(path, {
+        field: 'cluster.defaultCloudMapNamespace',
+        value: undefined,
+        problem: 'is required for a service behind the HTTP API (the API reaches tasks through Cloud Map)',
+        fix: "Give the cluster a namespace (SlipwayCluster's serviceDiscoveryNamespace; in the environment, serviceDiscovery: { namespace: 'dev.local' }).",
+      });
     }
-    if (props.settings.autoscaling?.requestsPerTarget !== undefined) {
-      throw SlipwayConfigError.of(
-        path,
-        'settings.autoscaling.requestsPerTarget',
-        props.settings.autoscaling.requestsPerTarget,
-        'needs a load balancer target group; the HTTP API has no per-task request metric',
-        "Remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.",
-      );
+    if (props.autoScaling?.requestsPerTarget !== undefined) {
+      throw SlipwayConfigError.of(path, {
+        field: 'autoScaling.requestsPerTarget',
+        value: props.autoScaling.requestsPerTarget,
+        problem: 'needs a load balancer target group; the HTTP API has no per-task request metric',
+        fix: "Remove requestsPerTarget (the service still scales on CPU), or use ingress: { type: 'load-balancer' }.",
+      });
     }
     this.pathPatterns = props.pathPatterns ?? ['/*'];
-    this.routeKeys = httpApiRouteKeys(path, props.serviceName, props.pathPatterns);
-    this.routes = props.ingress.addServiceRoutes(props.serviceName, this.service.cloudMapService!, props.pathPatterns);
-    this.allowFrom(props.ingress.securityGroup, `HTTP API VPC link to ${props.serviceName}`);
+    this.routeKeys = httpApiRouteKeys({
+      source: path,
+      serviceName: props.serviceName,
+      pathPatterns: props.pathPatterns,
+    });
+    this.routes = props.httpApi.addServiceRoutes({
+      serviceName: props.serviceName,
+      cloudMapService: this.service.cloudMapService!,
+      pathPatterns: props.pathPatterns,
+    });
+    this.connections.allowDefaultPortFrom(props.httpApi, `HTTP API VPC link to ${props.serviceName}`);
 
     // API-level: it also fires for another service's errors while this one deploys. A needless rollback
     // can be retried; a bad deploy that stays is worse. Per-route metrics would cost about $0.30 each a month.
-    this.deploymentAlarms = [props.ingress.errorRateAlarm];
+    this.deploymentAlarms = [props.httpApi.errorRateAlarm];
     this.rollBackOnAlarms(this.deploymentAlarms);
   }
 }

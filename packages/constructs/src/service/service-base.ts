@@ -1,110 +1,25 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { ServiceImage, toContainerImage } from './service-image';
-import { AlarmTopic } from '../alarms/alarm-topic';
+import { toContainerImage } from './service-image';
+import { SlipwayServiceProps } from './service-props';
+import { validateServiceProps } from './service-validation';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
-import { SlipwayCluster } from '../cluster/slipway-cluster';
-import { ServiceConfig } from '../config/environment-config';
-import { describeFargateMemoryFor, isValidFargateSize } from '../config/fargate-sizes';
-import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
 
-/** Props shared by `WebService` and `InternalService`. */
-export interface SlipwayServiceProps {
-  /** The environment's cluster (and its Cloud Map namespace, if any). */
-  readonly cluster: SlipwayCluster;
-  /** Service name: a lowercase DNS label; the Cloud Map name (`<name>.<namespace>`) and part of resource names. */
-  readonly serviceName: string;
-  /** This environment's compute settings for the service (`EnvironmentConfig.services[name]`). */
-  readonly settings: ServiceConfig;
-  /** Where the image comes from: a Dockerfile directory or an existing image. */
-  readonly image: ServiceImage;
-  /** Port the container listens on. */
-  readonly containerPort: number;
-  /**
-   * Git commit the image is built from: passed as the `GIT_SHA` build argument of a Dockerfile directory image
-   * (whose Dockerfile bakes it in as an environment variable and label). The task definition does not carry it.
-   * @default - not recorded
-   */
-  readonly gitSha?: string;
-  /**
-   * Plain environment variables. Never secrets: use `secrets`.
-   * @default - none
-   */
-  readonly environment?: Readonly<Record<string, string>>;
-  /**
-   * Secrets from Secrets Manager or SSM Parameter Store, injected by ECS at start (`ecs.Secret.fromSecretsManager(...)`).
-   * @default - none
-   */
-  readonly secrets?: Readonly<Record<string, ecs.Secret>>;
-  /**
-   * ECS container health check. It runs inside the container, so the command must exist in the image
-   * (node images have no curl or wget: use `node -e "fetch(...)"`).
-   * @default - none: for web services the load balancer health check decides
-   */
-  readonly containerHealthCheck?: ecs.HealthCheck;
-  /**
-   * Command overriding the image's CMD.
-   * @default - the image's CMD
-   */
-  readonly command?: string[];
-  /**
-   * Writable paths on the otherwise read-only root filesystem, each backed by task ephemeral storage.
-   * (Fargate has no tmpfs mounts.)
-   * @default ['/tmp']
-   */
-  readonly writablePaths?: readonly string[];
-  /**
-   * User (`uid[:gid]`) the container runs as; must not be root.
-   * @default - the image's USER, which must be non-root (Slipway's images set one)
-   */
-  readonly user?: string;
-  /**
-   * Retention of the service's log group.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * Key encrypting the log group.
-   * @default - a new key with rotation
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Topic receiving the service's alarms.
-   * @default - alarms are created without actions
-   */
-  readonly alarmTopic?: AlarmTopic;
-  /**
-   * CPU architecture of the task (and of the image built from `directory`).
-   * @default ecs.CpuArchitecture.X86_64
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-  /**
-   * What happens to the log group when the stack is deleted.
-   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE - kept on delete, removed when the stack's create fails
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * CPU and memory utilisation (percent) above which the service alarms, over 5 minutes.
-   * @default 85
-   */
-  readonly utilizationAlarmPercent?: number;
-}
-
 /**
- * What `WebService` and `InternalService` share: a hardened Fargate task
+ * What `AlbService`, `HttpApiService` and `InternalService` share: a hardened Fargate task
  * (read-only root filesystem, non-root, logs to an encrypted group with
- * retention, secrets from ECS), capacity providers from config, circuit
+ * retention, secrets from ECS), capacity provider strategy, circuit
  * breaker with rollback, Cloud Map registration, CPU autoscaling and alarms.
+ * A service is `IConnectable`: `service.connections.allowDefaultPortFrom(caller)` opens its container port.
  */
-export abstract class SlipwayServiceBase extends Construct {
+export abstract class SlipwayServiceBase extends Construct implements ec2.IConnectable {
   /** The ECS service. */
   public readonly service: ecs.FargateService;
   /** The task definition. */
@@ -115,17 +30,23 @@ export abstract class SlipwayServiceBase extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The service's security group. */
   public readonly securityGroup: ec2.SecurityGroup;
+  /** The tasks' connections; the default port is the container port. */
+  public readonly connections: ec2.Connections;
   /** Service name (as given). */
   public readonly serviceName: string;
   /** Port the container listens on. */
   public readonly containerPort: number;
-  /** Capacity provider strategy derived from the settings (resolved). */
+  /** Task CPU units (resolved). */
+  public readonly cpu: number;
+  /** Task memory in MiB (resolved). */
+  public readonly memoryLimitMiB: number;
+  /** Capacity provider strategy (resolved). */
   public readonly capacityProviderStrategies: ecs.CapacityProviderStrategy[];
   /**
-   * Task count of a service without autoscaling. With autoscaling the template has no DesiredCount (a deploy
-   * keeps the running count) and the scalable target's minimum is the floor.
+   * Task count of a service without autoscaling (resolved). Undefined with autoscaling: the template then has no
+   * DesiredCount (a deploy keeps the running count) and the scalable target's minimum is the floor.
    */
-  public readonly desiredCount: number;
+  public readonly desiredCount?: number;
   /** Private DNS name (`backend.dev.local`) when the cluster has a namespace. */
   public readonly discoveryName?: string;
   /**
@@ -140,19 +61,24 @@ export abstract class SlipwayServiceBase extends Construct {
   /** Writable paths (resolved). */
   public readonly writablePaths: readonly string[];
 
-  protected readonly alarmTopic?: AlarmTopic;
+  protected readonly alarmActions: readonly cloudwatch.IAlarmAction[];
   protected readonly utilizationAlarmPercent: number;
 
   protected constructor(scope: Construct, id: string, props: SlipwayServiceProps, options: ServiceBaseOptions) {
     super(scope, id);
     this.serviceName = props.serviceName;
     this.containerPort = props.containerPort;
-    this.desiredCount = props.settings.desiredCount;
+    this.cpu = props.cpu ?? 256;
+    this.memoryLimitMiB = props.memoryLimitMiB ?? 512;
+    this.desiredCount = props.autoScaling ? undefined : (props.desiredCount ?? 1);
+    this.capacityProviderStrategies = [
+      ...(props.capacityProviderStrategies ?? [{ capacityProvider: 'FARGATE', weight: 1 }]),
+    ];
     this.writablePaths = props.writablePaths ?? ['/tmp'];
-    this.alarmTopic = props.alarmTopic;
+    this.alarmActions = props.alarmActions ?? [];
     this.utilizationAlarmPercent = props.utilizationAlarmPercent ?? 85;
     const architecture = props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
-    this.validate(props);
+    validateServiceProps(this.node.path, props, { cpu: this.cpu, memoryLimitMiB: this.memoryLimitMiB });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -161,8 +87,8 @@ export abstract class SlipwayServiceBase extends Construct {
     });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: props.settings.cpu,
-      memoryLimitMiB: props.settings.memoryMiB,
+      cpu: this.cpu,
+      memoryLimitMiB: this.memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: architecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     // The commit is baked into the image (GIT_SHA build argument), never into the task definition: an
@@ -199,21 +125,24 @@ export abstract class SlipwayServiceBase extends Construct {
     }
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.cluster.cluster.vpc,
+      vpc: props.cluster.vpc,
       description: `${props.serviceName} tasks`,
       allowAllOutbound: true,
     });
+    this.connections = new ec2.Connections({
+      securityGroups: [this.securityGroup],
+      defaultPort: ec2.Port.tcp(props.containerPort),
+    });
 
-    this.capacityProviderStrategies = capacityStrategy(props.settings);
-    const namespace = props.cluster.namespace;
+    const namespace = props.cluster.defaultCloudMapNamespace;
     const srv = options.discoveryRecordType === 'SRV';
     this.service = new ecs.FargateService(this, 'Service', {
-      cluster: props.cluster.cluster,
+      cluster: props.cluster,
       taskDefinition: this.taskDefinition,
       // AWS::ECS::Service DesiredCount: left out on an update, the running count stays; set, the deploy resets
       // the count to it. With autoscaling it is left out: the create starts 1 task and registering the scalable
       // target raises it to the minimum.
-      desiredCount: props.settings.autoscaling ? undefined : this.desiredCount,
+      desiredCount: this.desiredCount,
       capacityProviderStrategies: this.capacityProviderStrategies,
       circuitBreaker: { enable: true, rollback: true },
       minHealthyPercent: 100,
@@ -242,7 +171,7 @@ export abstract class SlipwayServiceBase extends Construct {
     // A service placed by capacity providers must be created after the cluster's capacity provider association
     // and deleted before it (AWS::ECS::ClusterCapacityProviderAssociations). CDK creates the association inside
     // the cluster construct while synthesizing; a dependency on the whole construct resolves to it then.
-    this.service.node.addDependency(props.cluster.cluster);
+    this.service.node.addDependency(props.cluster);
     if (namespace) {
       this.discoveryName = `${props.serviceName}.${namespace.namespaceName}`;
       this.discoveryRecordType = srv ? 'SRV' : 'A';
@@ -256,62 +185,52 @@ export abstract class SlipwayServiceBase extends Construct {
         'ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are limited to the image repository.',
     });
 
-    const autoscaling = props.settings.autoscaling;
-    if (autoscaling) {
-      this.scaling = this.service.autoScaleTaskCount({ minCapacity: autoscaling.min, maxCapacity: autoscaling.max });
+    const autoScaling = props.autoScaling;
+    if (autoScaling) {
+      this.scaling = this.service.autoScaleTaskCount({
+        minCapacity: autoScaling.minCapacity,
+        maxCapacity: autoScaling.maxCapacity,
+      });
       this.scaling.scaleOnCpuUtilization('CpuScaling', {
-        targetUtilizationPercent: autoscaling.cpuTargetPercent,
-        scaleInCooldown: Duration.seconds(autoscaling.scaleInCooldownSeconds ?? 300),
-        scaleOutCooldown: Duration.seconds(autoscaling.scaleOutCooldownSeconds ?? 60),
+        targetUtilizationPercent: autoScaling.targetCpuUtilizationPercent,
+        ...scalingCooldowns(autoScaling),
       });
     }
 
-    this.addAlarm(
-      'CpuHigh',
-      this.service.metricCpuUtilization({ period: Duration.minutes(1) }),
-      this.utilizationAlarmPercent,
-      5,
-      `${props.serviceName}: CPU above ${this.utilizationAlarmPercent}% for 5 minutes`,
-    );
-    this.addAlarm(
-      'MemoryHigh',
-      this.service.metricMemoryUtilization({ period: Duration.minutes(1) }),
-      this.utilizationAlarmPercent,
-      5,
-      `${props.serviceName}: memory above ${this.utilizationAlarmPercent}% for 5 minutes`,
-    );
-    if (props.cluster.containerInsights) {
+    this.addAlarm('CpuHigh', {
+      metric: this.service.metricCpuUtilization({ period: Duration.minutes(1) }),
+      threshold: this.utilizationAlarmPercent,
+      minutes: 5,
+      description: `${props.serviceName}: CPU above ${this.utilizationAlarmPercent}% for 5 minutes`,
+    });
+    this.addAlarm('MemoryHigh', {
+      metric: this.service.metricMemoryUtilization({ period: Duration.minutes(1) }),
+      threshold: this.utilizationAlarmPercent,
+      minutes: 5,
+      description: `${props.serviceName}: memory above ${this.utilizationAlarmPercent}% for 5 minutes`,
+    });
+    if (props.containerInsights) {
       // Needs Container Insights: AWS/ECS has no running/desired task counts.
       const insightsMetric = (metricName: string) =>
         new cloudwatch.Metric({
           namespace: 'ECS/ContainerInsights',
           metricName,
-          dimensionsMap: { ClusterName: props.cluster.cluster.clusterName, ServiceName: this.service.serviceName },
+          dimensionsMap: { ClusterName: props.cluster.clusterName, ServiceName: this.service.serviceName },
           statistic: 'Average',
           period: Duration.minutes(1),
         });
-      this.addAlarm(
-        'RunningBelowDesired',
-        new cloudwatch.MathExpression({
+      this.addAlarm('RunningBelowDesired', {
+        metric: new cloudwatch.MathExpression({
           expression: 'desired - running',
           usingMetrics: { desired: insightsMetric('DesiredTaskCount'), running: insightsMetric('RunningTaskCount') },
           period: Duration.minutes(1),
           label: 'Tasks missing',
         }),
-        1,
-        5,
-        `${props.serviceName}: fewer tasks running than desired for 5 minutes`,
-      );
+        threshold: 1,
+        minutes: 5,
+        description: `${props.serviceName}: fewer tasks running than desired for 5 minutes`,
+      });
     }
-  }
-
-  /** Let `peer` reach this service's container port (e.g. another service calling it through Cloud Map). */
-  public allowFrom(peer: ec2.IConnectable, description?: string): void {
-    this.securityGroup.connections.allowFrom(
-      peer,
-      ec2.Port.tcp(this.containerPort),
-      description ?? `to ${this.serviceName}`,
-    );
   }
 
   /**
@@ -327,86 +246,42 @@ export abstract class SlipwayServiceBase extends Construct {
     this.service.enableDeploymentAlarms(names, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
   }
 
-  /**
-   * Create an alarm at ≥ threshold for `periods` consecutive minutes, notifying the alarm topic.
-   * @param options.deployment the service watches it during deployments (`rollBackOnAlarms`), so it gets a fixed name
-   */
-  protected addAlarm(
-    id: string,
-    metric: cloudwatch.IMetric,
-    threshold: number,
-    periods: number,
-    description: string,
-    options: { deployment?: boolean } = {},
-  ): cloudwatch.Alarm {
+  /** Create an alarm at ≥ threshold for `minutes` consecutive one-minute periods, with the service's alarm actions. */
+  protected addAlarm(id: string, options: ServiceAlarmOptions): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: options.deployment ? deploymentAlarmName(this, id) : undefined,
-      metric,
-      threshold,
-      evaluationPeriods: periods,
-      datapointsToAlarm: periods,
+      metric: options.metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.minutes,
+      datapointsToAlarm: options.minutes,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
+      alarmDescription: options.description,
     });
-    this.alarmTopic?.notify(alarm);
+    if (this.alarmActions.length > 0) {
+      alarm.addAlarmAction(...this.alarmActions);
+      alarm.addOkAction(...this.alarmActions);
+    }
     this.alarms.push(alarm);
     return alarm;
   }
+}
 
-  private validate(props: SlipwayServiceProps): void {
-    const path = this.node.path;
-    if (!/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/.test(props.serviceName)) {
-      throw SlipwayConfigError.of(
-        path,
-        'serviceName',
-        props.serviceName,
-        'must be a lowercase DNS label (letters, digits, hyphens)',
-        'Use e.g. backend or worker.',
-      );
-    }
-    if (
-      !Token.isUnresolved(props.containerPort) &&
-      (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535)
-    ) {
-      throw SlipwayConfigError.of(
-        path,
-        'containerPort',
-        props.containerPort,
-        'must be a TCP port (1–65535)',
-        'Use the port the container listens on, e.g. 8000.',
-      );
-    }
-    if (!isValidFargateSize(props.settings.cpu, props.settings.memoryMiB)) {
-      throw SlipwayConfigError.of(
-        path,
-        'settings.memoryMiB',
-        { cpu: props.settings.cpu, memoryMiB: props.settings.memoryMiB },
-        'must be a Fargate task size together with cpu',
-        `Fargate accepts only fixed pairs: ${describeFargateMemoryFor(props.settings.cpu)}.`,
-      );
-    }
-    if (props.user !== undefined && /^(root|0)(:|$)/.test(props.user)) {
-      throw SlipwayConfigError.of(
-        path,
-        'user',
-        props.user,
-        'must not be root',
-        "Run as the image's unprivileged user, e.g. '1000' (node) or '101' (nginx-unprivileged).",
-      );
-    }
-    for (const writablePath of props.writablePaths ?? []) {
-      if (!writablePath.startsWith('/') || writablePath === '/') {
-        throw SlipwayConfigError.of(
-          path,
-          'writablePaths',
-          writablePath,
-          'must be an absolute path other than /',
-          "Use e.g. '/tmp'.",
-        );
-      }
-    }
-  }
+/** An alarm of a service (`addAlarm`). */
+export interface ServiceAlarmOptions {
+  /** The metric (one-minute periods). */
+  readonly metric: cloudwatch.IMetric;
+  /** Alarm at or above this value. */
+  readonly threshold: number;
+  /** Consecutive one-minute periods at or above the threshold before it alarms. */
+  readonly minutes: number;
+  /** Description naming the service and the condition. */
+  readonly description: string;
+  /**
+   * Whether ECS watches it during deployments (`rollBackOnAlarms`), which gives it a fixed name.
+   * @default false
+   */
+  readonly deployment?: boolean;
 }
 
 /** @internal options the concrete services pass to the base. */
@@ -416,17 +291,13 @@ export interface ServiceBaseOptions {
   readonly discoveryRecordType?: 'A' | 'SRV';
 }
 
-/**
- * Capacity provider strategy for a capacity setting. Note that ECS places
- * tasks by these weights only: when FARGATE_SPOT has no capacity, the Spot
- * share stays pending; nothing moves it to FARGATE.
- */
-export function capacityStrategy(settings: ServiceConfig): ecs.CapacityProviderStrategy[] {
-  const capacity = settings.capacity;
-  if (capacity === 'spot') return [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }];
-  if (capacity === 'on-demand') return [{ capacityProvider: 'FARGATE', weight: 1 }];
-  return [
-    { capacityProvider: 'FARGATE', base: capacity.onDemandBase, weight: 1 },
-    { capacityProvider: 'FARGATE_SPOT', weight: capacity.spotWeight },
-  ];
+/** The cooldowns of a target-tracking policy, with their defaults (300 s in, 60 s out). */
+export function scalingCooldowns(autoScaling: {
+  readonly scaleInCooldown?: Duration;
+  readonly scaleOutCooldown?: Duration;
+}): { scaleInCooldown: Duration; scaleOutCooldown: Duration } {
+  return {
+    scaleInCooldown: autoScaling.scaleInCooldown ?? Duration.seconds(300),
+    scaleOutCooldown: autoScaling.scaleOutCooldown ?? Duration.seconds(60),
+  };
 }

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlarmTopic } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
@@ -8,7 +9,7 @@ describe('AlarmTopic', () => {
     const stack = new TestStack();
     const topic = new AlarmTopic(stack, 'Alarms', {
       email: 'oncall@acme.io',
-      additionalTopicArn: 'arn:aws:sns:eu-west-1:111111111111:chat',
+      additionalTopic: sns.Topic.fromTopicArn(stack, 'Chat', 'arn:aws:sns:eu-west-1:111111111111:chat'),
     });
     const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
       metric: new cloudwatch.Metric({ namespace: 'Test', metricName: 'Errors' }),

@@ -29,6 +29,31 @@ describe('parseEnvironmentConfig', () => {
     expect(() => parseEnvironmentConfig(config, FILE)).not.toThrow();
   });
 
+  test('GIVEN an autoscaled service without desiredCount WHEN parsed THEN it is accepted: autoscaling.min is the floor', () => {
+    const config = variant(prodLike, (c) => {
+      delete c.services.backend.desiredCount;
+      delete c.services.frontend.desiredCount;
+    });
+    expect(parseEnvironmentConfig(config, FILE).services.backend.desiredCount).toBeUndefined();
+  });
+
+  test('GIVEN https as a union WHEN parsed THEN each form comes back with only its own fields', () => {
+    const imported = parseEnvironmentConfig(
+      variant(prodLike, (c) => {
+        c.https = {
+          domainName: 'app.example.com',
+          certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/abc',
+        };
+      }),
+      FILE,
+    ).https;
+    expect(imported).toEqual({
+      domainName: 'app.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/abc',
+    });
+    expect(parseEnvironmentConfig(prodLike, FILE).https).toEqual(prodLike.https);
+  });
+
   test('GIVEN a bad value WHEN parsed THEN the error is a SlipwayConfigError naming file, field, value and fix', () => {
     const config = variant(prodLike, (c) => {
       c.services.backend.desiredCount = 1;
@@ -258,6 +283,13 @@ describe('parseEnvironmentConfig', () => {
         c.services.backend.desiredCount = 0;
       }),
       /services\.backend\.desiredCount must be ≥ 1; got 0/,
+    ],
+    [
+      'no desiredCount and no autoscaling',
+      variant(devLike, (c) => {
+        delete c.services.backend.desiredCount;
+      }),
+      /services\.backend\.desiredCount is required unless autoscaling is set; got nothing\. Set how many tasks run/,
     ],
     [
       'autoscaling max below min',

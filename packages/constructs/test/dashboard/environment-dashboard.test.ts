@@ -8,7 +8,8 @@ function dashboardBody(containerInsights: boolean): string {
   const { backend, worker } = backendAndWorker(base);
   new EnvironmentDashboard(stack, 'Dashboard', {
     cluster,
-    ingress,
+    containerInsights,
+    loadBalancer: ingress.loadBalancer,
     services: [backend, worker],
     dashboardName: 'slipway-dev',
   });
@@ -54,15 +55,16 @@ describe('EnvironmentDashboard', () => {
     const { stack, cluster, ingress } = apiPlatform();
     const frontend = new HttpApiService(stack, 'Frontend', {
       cluster,
-      ingress,
+      httpApi: ingress,
       serviceName: 'frontend',
-      settings: spotSettings,
+      ...spotSettings,
       image: registryImage,
       containerPort: 8080,
     });
     new EnvironmentDashboard(stack, 'Dashboard', {
       cluster,
-      httpApi: ingress,
+      httpApiStage: ingress.stage,
+      additionalAlarms: ingress.alarms,
       services: [frontend],
       dashboardName: 'slipway-dev',
     });

@@ -1,13 +1,27 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { HttpApiIngress, HttpApiIngressProps, SlipwayNetwork, httpApiRouteKeys } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
-function httpApi(props: Omit<HttpApiIngressProps, 'vpc'> = {}) {
+/** Where the test's certificate and zone come from: attributes, turned into references in the test stack. */
+interface DomainReferences {
+  readonly hostedZone?: { readonly hostedZoneId: string; readonly zoneName: string };
+  readonly certificateArn?: string;
+}
+
+function httpApi(props: Omit<HttpApiIngressProps, 'vpc' | 'hostedZone' | 'certificate'> & DomainReferences = {}) {
   const stack = new TestStack();
   const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
-  const construct = new HttpApiIngress(stack, 'Ingress', { vpc: network.vpc, ...props });
+  const { hostedZone, certificateArn, ...rest } = props;
+  const construct = new HttpApiIngress(stack, 'Ingress', {
+    vpc: network.vpc,
+    hostedZone: hostedZone ? route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', hostedZone) : undefined,
+    certificate: certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Imported', certificateArn) : undefined,
+    ...rest,
+  });
   return { stack, network, construct };
 }
 
@@ -134,6 +148,14 @@ describe('HttpApiIngress', () => {
     });
   });
 
+  test('GIVEN only a rate THEN the burst keeps its default', () => {
+    const { stack, construct } = httpApi({ throttle: { rateLimit: 5, burstLimit: undefined } });
+    expect(construct.throttle).toEqual({ rateLimit: 5, burstLimit: 100 });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 100 },
+    });
+  });
+
   test('GIVEN a throttle rate API Gateway does not accept THEN it is refused', () => {
     expect(() => httpApi({ throttle: { rateLimit: 0, burstLimit: 10 } })).toThrow(
       /Test\/Ingress: throttle\.rateLimit must be between 1 and 10000 requests per second; got 0/,
@@ -151,7 +173,8 @@ describe('HttpApiIngress', () => {
     let construct: HttpApiIngress;
     beforeAll(() => {
       const built = httpApi({
-        https: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' },
+        domainName: 'app.example.com',
+        hostedZone: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' },
       });
       construct = built.construct;
       template = Template.fromStack(built.stack);
@@ -196,7 +219,8 @@ describe('HttpApiIngress', () => {
 
   test('GIVEN an imported certificate THEN the domain uses it and DNS is left to the owner', () => {
     const { stack, construct } = httpApi({
-      https: { domainName: 'app.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' },
+      domainName: 'app.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc',
     });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
@@ -209,9 +233,9 @@ describe('HttpApiIngress', () => {
     expect(construct.url).toBe('https://app.example.com');
   });
 
-  test('GIVEN https without a domain THEN it is refused', () => {
-    expect(() => httpApi({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } })).toThrow(
-      /Test\/Ingress: https\.domainName is required when https is set; got nothing/,
+  test('GIVEN a certificate without a domain THEN it is refused', () => {
+    expect(() => httpApi({ certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' })).toThrow(
+      /Test\/Ingress: domainName is required with a certificate or hostedZone; got nothing/,
     );
   });
 
@@ -220,8 +244,8 @@ describe('HttpApiIngress', () => {
       const { stack, construct } = httpApi();
       const backend = srvService(stack, 'backend');
       const frontend = srvService(stack, 'frontend');
-      construct.addServiceRoutes('backend', backend, ['/api/*']);
-      construct.addServiceRoutes('frontend', frontend);
+      construct.addServiceRoutes({ serviceName: 'backend', cloudMapService: backend, pathPatterns: ['/api/*'] });
+      construct.addServiceRoutes({ serviceName: 'frontend', cloudMapService: frontend });
       const template = Template.fromStack(stack);
 
       template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2);
@@ -247,38 +271,53 @@ describe('HttpApiIngress', () => {
 
     test('GIVEN two services on the catch-all route THEN the second is refused', () => {
       const { stack, construct } = httpApi();
-      construct.addServiceRoutes('frontend', srvService(stack, 'frontend'));
-      expect(() => construct.addServiceRoutes('admin', srvService(stack, 'admin'))).toThrow(
+      construct.addServiceRoutes({ serviceName: 'frontend', cloudMapService: srvService(stack, 'frontend') });
+      expect(() =>
+        construct.addServiceRoutes({ serviceName: 'admin', cloudMapService: srvService(stack, 'admin') }),
+      ).toThrow(
         /services\.admin\.pathPatterns must not claim route "\$default", which already goes to frontend; got \["\/\*"\]\. Only one service can take the catch-all route/,
       );
     });
 
     test('GIVEN two services claiming the same path THEN the second is refused', () => {
       const { stack, construct } = httpApi();
-      construct.addServiceRoutes('backend', srvService(stack, 'backend'), ['/api/*']);
-      expect(() => construct.addServiceRoutes('admin', srvService(stack, 'admin'), ['/api'])).toThrow(
-        /services\.admin\.pathPatterns must not claim route "ANY \/api", which already goes to backend/,
-      );
+      construct.addServiceRoutes({
+        serviceName: 'backend',
+        cloudMapService: srvService(stack, 'backend'),
+        pathPatterns: ['/api/*'],
+      });
+      expect(() =>
+        construct.addServiceRoutes({
+          serviceName: 'admin',
+          cloudMapService: srvService(stack, 'admin'),
+          pathPatterns: ['/api'],
+        }),
+      ).toThrow(/services\.admin\.pathPatterns must not claim route "ANY \/api", which already goes to backend/);
     });
   });
 
   describe('httpApiRouteKeys', () => {
     test('GIVEN ALB-style patterns THEN they become HTTP API route keys', () => {
-      expect(httpApiRouteKeys('App', 'web')).toEqual(['$default']);
-      expect(httpApiRouteKeys('App', 'web', ['/*'])).toEqual(['$default']);
-      expect(httpApiRouteKeys('App', 'api', ['/api/*', '/health'])).toEqual([
+      expect(httpApiRouteKeys({ source: 'App', serviceName: 'web' })).toEqual(['$default']);
+      expect(httpApiRouteKeys({ source: 'App', serviceName: 'web', pathPatterns: ['/*'] })).toEqual(['$default']);
+      expect(httpApiRouteKeys({ source: 'App', serviceName: 'api', pathPatterns: ['/api/*', '/health'] })).toEqual([
         'ANY /api/{proxy+}',
         'ANY /api',
         'ANY /health',
       ]);
-      expect(httpApiRouteKeys('App', 'api', ['/api/v1/*'])).toEqual(['ANY /api/v1/{proxy+}', 'ANY /api/v1']);
+      expect(httpApiRouteKeys({ source: 'App', serviceName: 'api', pathPatterns: ['/api/v1/*'] })).toEqual([
+        'ANY /api/v1/{proxy+}',
+        'ANY /api/v1',
+      ]);
     });
 
     test('GIVEN a wildcard inside a segment THEN it is refused with the forms that work', () => {
-      expect(() => httpApiRouteKeys('App/Ingress', 'assets', ['*.png'])).toThrow(
+      expect(() => httpApiRouteKeys({ source: 'App/Ingress', serviceName: 'assets', pathPatterns: ['*.png'] })).toThrow(
         /App\/Ingress: services\.assets\.pathPatterns must be '\/\*', a prefix ending in '\/\*' \('\/api\/\*'\) or an exact path \('\/health'\) with the HTTP API ingress; got "\*\.png"/,
       );
-      expect(() => httpApiRouteKeys('App', 'api', ['/api*'])).toThrow(/pathPatterns must be/);
+      expect(() => httpApiRouteKeys({ source: 'App', serviceName: 'api', pathPatterns: ['/api*'] })).toThrow(
+        /pathPatterns must be/,
+      );
     });
   });
 });

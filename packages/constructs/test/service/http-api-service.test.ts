@@ -13,18 +13,19 @@ describe('HttpApiService', () => {
       const { stack, cluster, ingress } = platform;
       backend = new HttpApiService(stack, 'Backend', {
         cluster,
-        ingress,
+        httpApi: ingress,
         serviceName: 'backend',
-        settings: { ...spotSettings, autoscaling: { min: 1, max: 3, cpuTargetPercent: 60 } },
+        ...spotSettings,
+        autoScaling: { minCapacity: 1, maxCapacity: 3, targetCpuUtilizationPercent: 60 },
         image: registryImage,
         containerPort: 8000,
         pathPatterns: ['/api/*'],
       });
       frontend = new HttpApiService(stack, 'Frontend', {
         cluster,
-        ingress,
+        httpApi: ingress,
         serviceName: 'frontend',
-        settings: spotSettings,
+        ...spotSettings,
         image: registryImage,
         containerPort: 8080,
       });
@@ -142,16 +143,16 @@ describe('HttpApiService', () => {
     const { stack, cluster, ingress } = apiPlatform();
     new HttpApiService(stack, 'Frontend', {
       cluster,
-      ingress,
+      httpApi: ingress,
       serviceName: 'frontend',
-      settings: spotSettings,
+      ...spotSettings,
       image: registryImage,
       containerPort: 8080,
     });
     const worker = new InternalService(stack, 'Worker', {
       cluster,
       serviceName: 'worker',
-      settings: spotSettings,
+      ...spotSettings,
       image: registryImage,
       containerPort: 9000,
     });
@@ -168,32 +169,33 @@ describe('HttpApiService', () => {
       () =>
         new HttpApiService(stack, 'Frontend', {
           cluster,
-          ingress,
+          httpApi: ingress,
           serviceName: 'frontend',
-          settings: spotSettings,
+          ...spotSettings,
           image: registryImage,
           containerPort: 8080,
         }),
     ).toThrow(
-      /Test\/Frontend: cluster\.namespace is required for a service behind the HTTP API \(the API reaches tasks through Cloud Map\)/,
+      /Test\/Frontend: cluster\.defaultCloudMapNamespace is required for a service behind the HTTP API \(the API reaches tasks through Cloud Map\)/,
     );
   });
 
   test('GIVEN request-count scaling THEN it is refused: the HTTP API has no per-task request metric', () => {
     const { stack, cluster, ingress } = apiPlatform();
-    const settings = { ...spotSettings, autoscaling: { min: 1, max: 2, cpuTargetPercent: 60, requestsPerTarget: 100 } };
+    const autoScaling = { minCapacity: 1, maxCapacity: 2, targetCpuUtilizationPercent: 60, requestsPerTarget: 100 };
     expect(
       () =>
         new HttpApiService(stack, 'Frontend', {
           cluster,
-          ingress,
+          httpApi: ingress,
           serviceName: 'frontend',
-          settings,
+          ...spotSettings,
+          autoScaling,
           image: registryImage,
           containerPort: 8080,
         }),
     ).toThrow(
-      /settings\.autoscaling\.requestsPerTarget needs a load balancer target group; the HTTP API has no per-task request metric; got 100\. Remove requestsPerTarget/,
+      /autoScaling\.requestsPerTarget needs a load balancer target group; the HTTP API has no per-task request metric; got 100\. Remove requestsPerTarget/,
     );
   });
 });

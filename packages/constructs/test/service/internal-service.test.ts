@@ -7,7 +7,7 @@ describe('InternalService', () => {
     const base = platform();
     const { stack } = base;
     const { backend, worker } = backendAndWorker(base);
-    worker.allowFrom(backend.securityGroup);
+    worker.connections.allowDefaultPortFrom(backend, 'to worker');
     const template = Template.fromStack(stack);
 
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1); // the backend's only
@@ -59,27 +59,26 @@ describe('InternalService', () => {
         new InternalService(stack, 'Worker', {
           cluster,
           serviceName: 'worker',
-          settings: spotSettings,
+          ...spotSettings,
           image: registryImage,
           containerPort: 9000,
         }),
-    ).toThrow(/Test\/Worker: cluster\.namespace is required for an internal service/);
+    ).toThrow(/Test\/Worker: cluster\.defaultCloudMapNamespace is required for an internal service/);
   });
 
   test('GIVEN request-count scaling THEN it is refused, having no load balancer', () => {
     const { stack, cluster } = platform();
-    const settings = { ...spotSettings, autoscaling: { min: 1, max: 2, cpuTargetPercent: 60, requestsPerTarget: 100 } };
+    const autoScaling = { minCapacity: 1, maxCapacity: 2, targetCpuUtilizationPercent: 60, requestsPerTarget: 100 };
     expect(
       () =>
         new InternalService(stack, 'Worker', {
           cluster,
           serviceName: 'worker',
-          settings,
+          ...spotSettings,
+          autoScaling,
           image: registryImage,
           containerPort: 9000,
         }),
-    ).toThrow(
-      /settings\.autoscaling\.requestsPerTarget needs a load balancer, which an internal service does not have; got 100/,
-    );
+    ).toThrow(/autoScaling\.requestsPerTarget needs a load balancer, which an internal service does not have; got 100/);
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { InternalService, SlipwayCluster, SlipwayNetwork, capacityStrategy, isDirectoryImage } from '../../src';
+import { InternalService, SlipwayCluster, SlipwayNetwork, isDirectoryImage } from '../../src';
 import { TestStack, spotSettings } from '../fixtures/stacks';
 
 describe('service images', () => {
@@ -16,9 +16,9 @@ describe('service images', () => {
     const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a'] });
     const cluster = new SlipwayCluster(stack, 'Cluster', { vpc: network.vpc, serviceDiscoveryNamespace: 'dev.local' });
     new InternalService(stack, 'Worker', {
-      cluster,
+      cluster: cluster.cluster,
       serviceName: 'worker',
-      settings: spotSettings,
+      ...spotSettings,
       containerPort: 9000,
       gitSha: 'abc1234',
       image: { directory, buildArgs: { NODE_ENV: 'production' } },
@@ -46,18 +46,5 @@ describe('service images', () => {
   test('GIVEN image kinds THEN they are told apart', () => {
     expect(isDirectoryImage({ directory: '/app' })).toBe(true);
     expect(isDirectoryImage({ image: ecs.ContainerImage.fromRegistry('busybox') })).toBe(false);
-  });
-
-  test('GIVEN each capacity setting THEN the strategy matches it', () => {
-    expect(capacityStrategy({ ...spotSettings, capacity: 'spot' })).toEqual([
-      { capacityProvider: 'FARGATE_SPOT', weight: 1 },
-    ]);
-    expect(capacityStrategy({ ...spotSettings, capacity: 'on-demand' })).toEqual([
-      { capacityProvider: 'FARGATE', weight: 1 },
-    ]);
-    expect(capacityStrategy({ ...spotSettings, capacity: { onDemandBase: 2, spotWeight: 3 } })).toEqual([
-      { capacityProvider: 'FARGATE', base: 2, weight: 1 },
-      { capacityProvider: 'FARGATE_SPOT', weight: 3 },
-    ]);
   });
 });

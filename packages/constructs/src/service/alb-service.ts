@@ -2,17 +2,17 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { SlipwayServiceBase, SlipwayServiceProps } from './service-base';
+import { SlipwayServiceBase, scalingCooldowns } from './service-base';
+import { SlipwayServiceProps } from './service-props';
 import { SlipwayConfigError } from '../config/slipway-config-error';
-import { SlipwayIngress } from '../ingress/slipway-ingress';
 
 /** Lowest-precedence listener rule priority; used for the catch-all route. */
 export const CATCH_ALL_PRIORITY = 50000;
 
-/** Props of `WebService`. */
-export interface WebServiceProps extends SlipwayServiceProps {
-  /** The environment's load balancer and listener. */
-  readonly ingress: SlipwayIngress;
+/** Props of `AlbService`. */
+export interface AlbServiceProps extends SlipwayServiceProps {
+  /** The load balancer listener the service's rule goes on (`AlbIngress.listener`). */
+  readonly listener: elbv2.IApplicationListener;
   /** Path the load balancer health check requests, e.g. `/api/health`. Must answer 200. */
   readonly healthCheckPath: string;
   /**
@@ -31,10 +31,10 @@ export interface WebServiceProps extends SlipwayServiceProps {
    */
   readonly deregistrationDelay?: Duration;
   /**
-   * Target response time p99 (seconds) above which the service alarms, over 5 minutes.
-   * @default 2
+   * Target response time p99 above which the service alarms, over 5 minutes.
+   * @default Duration.seconds(2)
    */
-  readonly latencyAlarmSeconds?: number;
+  readonly latencyAlarmThreshold?: Duration;
   /**
    * Share of requests answered 5xx by the targets (percent) above which the service alarms, over 3 minutes.
    * @default 5
@@ -43,14 +43,14 @@ export interface WebServiceProps extends SlipwayServiceProps {
 }
 
 /**
- * A Fargate service behind the environment's ALB: a target group whose health
+ * A Fargate service behind an Application Load Balancer (`AlbIngress`; next to `HttpApiService`): a target group whose health
  * check makes a new task healthy in about 20 s and drains an old one in 15 s,
  * a listener rule by path and priority, ingress from the ALB only,
  * target-tracking on CPU and on requests per target, and 5xx-rate, p99
  * latency and unhealthy-host alarms that double as ECS deployment alarms, so a
  * bad deploy rolls back.
  */
-export class WebService extends SlipwayServiceBase {
+export class AlbService extends SlipwayServiceBase {
   /** The target group. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The listener rule routing to it. */
@@ -62,7 +62,7 @@ export class WebService extends SlipwayServiceBase {
   /** Alarms ECS watches during a deployment; any in ALARM rolls the deployment back. */
   public readonly deploymentAlarms: cloudwatch.Alarm[];
 
-  constructor(scope: Construct, id: string, props: WebServiceProps) {
+  constructor(scope: Construct, id: string, props: AlbServiceProps) {
     super(scope, id, props, { healthCheckGracePeriod: Duration.seconds(30) });
     this.pathPatterns = props.pathPatterns ?? ['/*'];
     this.priority = props.priority ?? (props.pathPatterns ? NaN : CATCH_ALL_PRIORITY);
@@ -70,7 +70,7 @@ export class WebService extends SlipwayServiceBase {
     this.validateRouting(props, deregistrationDelay);
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc: props.cluster.cluster.vpc,
+      vpc: props.cluster.vpc,
       port: props.containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
@@ -92,27 +92,25 @@ export class WebService extends SlipwayServiceBase {
       ],
     });
     this.listenerRule = new elbv2.ApplicationListenerRule(this, 'Rule', {
-      listener: props.ingress.listener,
+      listener: props.listener,
       priority: this.priority,
       conditions: [elbv2.ListenerCondition.pathPatterns([...this.pathPatterns])],
       targetGroups: [this.targetGroup],
     });
 
-    const autoscaling = props.settings.autoscaling;
-    if (this.scaling && autoscaling?.requestsPerTarget) {
+    const autoScaling = props.autoScaling;
+    if (this.scaling && autoScaling?.requestsPerTarget) {
       this.scaling.scaleOnRequestCount('RequestScaling', {
-        requestsPerTarget: autoscaling.requestsPerTarget,
+        requestsPerTarget: autoScaling.requestsPerTarget,
         targetGroup: this.targetGroup,
-        scaleInCooldown: Duration.seconds(autoscaling.scaleInCooldownSeconds ?? 300),
-        scaleOutCooldown: Duration.seconds(autoscaling.scaleOutCooldownSeconds ?? 60),
+        ...scalingCooldowns(autoScaling),
       });
     }
 
     const metrics = this.targetGroup.metrics;
     const errorRatePercent = props.errorRateAlarmPercent ?? 5;
-    const errorRate = this.addAlarm(
-      'ErrorRate',
-      new cloudwatch.MathExpression({
+    const errorRate = this.addAlarm('ErrorRate', {
+      metric: new cloudwatch.MathExpression({
         expression: 'IF(requests > 0, 100 * errors / requests, 0)',
         usingMetrics: {
           errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
@@ -124,81 +122,74 @@ export class WebService extends SlipwayServiceBase {
         period: Duration.minutes(1),
         label: '5xx %',
       }),
-      errorRatePercent,
-      3,
-      `${props.serviceName}: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`,
-      { deployment: true },
-    );
-    const latencySeconds = props.latencyAlarmSeconds ?? 2;
-    this.addAlarm(
-      'LatencyP99',
-      metrics.targetResponseTime({ period: Duration.minutes(1), statistic: 'p99' }),
-      latencySeconds,
-      5,
-      `${props.serviceName}: p99 response time above ${latencySeconds}s for 5 minutes`,
-    );
-    const unhealthy = this.addAlarm(
-      'UnhealthyTargets',
-      metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      1,
-      3,
-      `${props.serviceName}: a target failed health checks for 3 minutes`,
-      { deployment: true },
-    );
+      threshold: errorRatePercent,
+      minutes: 3,
+      description: `${props.serviceName}: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`,
+      deployment: true,
+    });
+    const latencySeconds = (props.latencyAlarmThreshold ?? Duration.seconds(2)).toSeconds();
+    this.addAlarm('LatencyP99', {
+      metric: metrics.targetResponseTime({ period: Duration.minutes(1), statistic: 'p99' }),
+      threshold: latencySeconds,
+      minutes: 5,
+      description: `${props.serviceName}: p99 response time above ${latencySeconds}s for 5 minutes`,
+    });
+    const unhealthy = this.addAlarm('UnhealthyTargets', {
+      metric: metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      minutes: 3,
+      description: `${props.serviceName}: a target failed health checks for 3 minutes`,
+      deployment: true,
+    });
 
     this.deploymentAlarms = [errorRate, unhealthy];
     this.rollBackOnAlarms(this.deploymentAlarms);
   }
 
-  private validateRouting(props: WebServiceProps, deregistrationDelay: Duration): void {
+  private validateRouting(props: AlbServiceProps, deregistrationDelay: Duration): void {
     const path = this.node.path;
     if (props.pathPatterns && props.priority === undefined) {
-      throw SlipwayConfigError.of(
-        path,
-        'priority',
-        props.priority,
-        'is required with pathPatterns',
-        'Give the rule a priority 1–49999 (lower wins), e.g. 10 for /api/*.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'priority',
+        value: props.priority,
+        problem: 'is required with pathPatterns',
+        fix: 'Give the rule a priority 1–49999 (lower wins), e.g. 10 for /api/*.',
+      });
     }
     if (
       !Token.isUnresolved(this.priority) &&
       (!Number.isInteger(this.priority) || this.priority < 1 || this.priority > CATCH_ALL_PRIORITY)
     ) {
-      throw SlipwayConfigError.of(
-        path,
-        'priority',
-        this.priority,
-        'must be an integer from 1 to 50000',
-        'Use e.g. 10 for /api/*; 50000 is the catch-all.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'priority',
+        value: this.priority,
+        problem: 'must be an integer from 1 to 50000',
+        fix: 'Use e.g. 10 for /api/*; 50000 is the catch-all.',
+      });
     }
     if (this.pathPatterns.length < 1 || this.pathPatterns.length > 5) {
-      throw SlipwayConfigError.of(
-        path,
-        'pathPatterns',
-        this.pathPatterns,
-        'must hold 1 to 5 patterns (an ALB rule condition limit)',
-        'Split the routes over two services or use a wildcard.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'pathPatterns',
+        value: this.pathPatterns,
+        problem: 'must hold 1 to 5 patterns (an ALB rule condition limit)',
+        fix: 'Split the routes over two services or use a wildcard.',
+      });
     }
     if (!props.healthCheckPath.startsWith('/')) {
-      throw SlipwayConfigError.of(
-        path,
-        'healthCheckPath',
-        props.healthCheckPath,
-        "must start with '/'",
-        "Use e.g. '/api/health'.",
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'healthCheckPath',
+        value: props.healthCheckPath,
+        problem: "must start with '/'",
+        fix: "Use e.g. '/api/health'.",
+      });
     }
     if (deregistrationDelay.toSeconds() > 30) {
-      throw SlipwayConfigError.of(
-        path,
-        'deregistrationDelay',
-        `${deregistrationDelay.toSeconds()}s`,
-        'must be at most 30 s so a rolling step stays under a minute',
-        'Lower it, and make the app finish in-flight requests within it.',
-      );
+      throw SlipwayConfigError.of(path, {
+        field: 'deregistrationDelay',
+        value: `${deregistrationDelay.toSeconds()}s`,
+        problem: 'must be at most 30 s so a rolling step stays under a minute',
+        fix: 'Lower it, and make the app finish in-flight requests within it.',
+      });
     }
   }
 }

@@ -3,16 +3,16 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { AlarmTopic, WebService, WebServiceProps } from '../../src';
+import { AlarmTopic, AlbService, AlbServiceProps } from '../../src';
 import { platform, registryImage, spotSettings } from '../fixtures/stacks';
 
-function webService(overrides: Partial<WebServiceProps> = {}, options: { containerInsights?: boolean } = {}) {
+function albService(overrides: Partial<AlbServiceProps> = {}, options: { containerInsights?: boolean } = {}) {
   const { stack, cluster, ingress } = platform(options);
-  const service = new WebService(stack, 'Backend', {
+  const service = new AlbService(stack, 'Backend', {
     cluster,
-    ingress,
+    listener: ingress.listener,
     serviceName: 'backend',
-    settings: spotSettings,
+    ...spotSettings,
     image: registryImage,
     containerPort: 8000,
     healthCheckPath: '/api/health',
@@ -23,29 +23,37 @@ function webService(overrides: Partial<WebServiceProps> = {}, options: { contain
   return { stack, service, ingress };
 }
 
-describe('WebService', () => {
+describe('AlbService', () => {
   describe('GIVEN a backend with secrets, a container health check and autoscaling', () => {
     let template: Template;
     let annotations: Annotations;
-    let service: WebService;
+    let service: AlbService;
     beforeAll(() => {
       const { stack, cluster, ingress } = platform({ containerInsights: true });
       const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'DbSecret', 'app/db');
       const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'ApiKey', {
         parameterName: '/app/api-key',
       });
-      service = new WebService(stack, 'Backend', {
+      service = new AlbService(stack, 'Backend', {
         cluster,
-        ingress,
+        containerInsights: true,
+        listener: ingress.listener,
         serviceName: 'backend',
         image: registryImage,
         containerPort: 8000,
-        settings: {
-          cpu: 512,
-          memoryMiB: 1024,
-          desiredCount: 2,
-          capacity: { onDemandBase: 1, spotWeight: 3 },
-          autoscaling: { min: 2, max: 5, cpuTargetPercent: 65, requestsPerTarget: 500, scaleInCooldownSeconds: 120 },
+        cpu: 512,
+        memoryLimitMiB: 1024,
+        desiredCount: 2,
+        capacityProviderStrategies: [
+          { capacityProvider: 'FARGATE', base: 1, weight: 1 },
+          { capacityProvider: 'FARGATE_SPOT', weight: 3 },
+        ],
+        autoScaling: {
+          minCapacity: 2,
+          maxCapacity: 5,
+          targetCpuUtilizationPercent: 65,
+          requestsPerTarget: 500,
+          scaleInCooldown: Duration.seconds(120),
         },
         healthCheckPath: '/api/health',
         pathPatterns: ['/api/*'],
@@ -61,7 +69,7 @@ describe('WebService', () => {
           command: ['CMD', 'node', '-e', "fetch('http://localhost:8000/api/health')"],
           interval: Duration.seconds(10),
         },
-        alarmTopic: new AlarmTopic(stack, 'Alarms'),
+        alarmActions: new AlarmTopic(stack, 'Alarms').alarmActions,
       });
       template = Template.fromStack(stack);
       annotations = Annotations.fromStack(stack);
@@ -258,17 +266,17 @@ describe('WebService', () => {
   });
 
   test('GIVEN no pathPatterns THEN it is the catch-all route at priority 50000', () => {
-    const { service } = webService({ pathPatterns: undefined, priority: undefined });
+    const { service } = albService({ pathPatterns: undefined, priority: undefined });
     expect(service.pathPatterns).toEqual(['/*']);
     expect(service.priority).toBe(50000);
   });
 
   test('GIVEN Container Insights off THEN there is no running < desired alarm', () => {
-    const { service } = webService();
+    const { service } = albService();
     expect(service.alarms.map((alarm) => alarm.node.id)).not.toContain('RunningBelowDesired');
   });
 
-  const invalid: Array<[string, Partial<WebServiceProps>, RegExp]> = [
+  const invalid: Array<[string, Partial<AlbServiceProps>, RegExp]> = [
     [
       'a service name that is not a DNS label',
       { serviceName: 'Back_End' },
@@ -277,8 +285,8 @@ describe('WebService', () => {
     ['a port out of range', { containerPort: 70000 }, /containerPort must be a TCP port \(1–65535\); got 70000/],
     [
       'an invalid Fargate size',
-      { settings: { ...spotSettings, memoryMiB: 3000 } },
-      /settings\.memoryMiB must be a Fargate task size together with cpu/,
+      { memoryLimitMiB: 3000 },
+      /memoryLimitMiB must be a Fargate task size together with cpu/,
     ],
     ['a root user', { user: '0:0' }, /user must not be root; got "0:0"/],
     [
@@ -305,6 +313,6 @@ describe('WebService', () => {
     ],
   ];
   test.each(invalid)('GIVEN %s THEN it is refused', (_name, overrides, message) => {
-    expect(() => webService(overrides)).toThrow(message);
+    expect(() => albService(overrides)).toThrow(message);
   });
 });

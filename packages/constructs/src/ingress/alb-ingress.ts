@@ -9,20 +9,17 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { HttpsConfig, isHostedZoneHttps } from '../config/environment-config';
-import { SlipwayConfigError } from '../config/slipway-config-error';
+import { CustomDomainProps, customDomainCertificate } from './custom-domain';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
 
-/** Props of `SlipwayIngress`. */
-export interface SlipwayIngressProps {
+/**
+ * Props of `AlbIngress`. With `domainName` (and a `certificate`, or a `hostedZone` to issue one in) the load balancer
+ * serves HTTPS and redirects HTTP; without, it serves plain HTTP on port 80.
+ */
+export interface AlbIngressProps extends CustomDomainProps {
   /** VPC whose public subnets hold the load balancer. */
   readonly vpc: ec2.IVpc;
-  /**
-   * HTTPS: a hosted zone (Slipway issues a DNS-validated certificate and an alias record) or an imported certificate.
-   * @default - HTTP only on port 80
-   */
-  readonly https?: HttpsConfig;
   /**
    * Deletion protection on the load balancer, from its first create. ELB then refuses to delete it, so a stack
    * create that fails after the load balancer exists ends in ROLLBACK_FAILED instead of rolling back; protect the
@@ -31,10 +28,10 @@ export interface SlipwayIngressProps {
    */
   readonly deletionProtection?: boolean;
   /**
-   * Days to keep access logs in the bucket before the lifecycle rule expires them.
-   * @default 30
+   * How long access logs stay in the bucket before the lifecycle rule expires them (whole days).
+   * @default Duration.days(30)
    */
-  readonly accessLogRetentionDays?: number;
+  readonly accessLogRetention?: Duration;
   /**
    * Put an AWS WAF web ACL (AWS managed common, known-bad-inputs and IP-reputation rules, plus a per-IP rate limit) in front of the load balancer.
    * About $5/month + $1/rule/month + $0.60 per million requests.
@@ -64,13 +61,13 @@ export interface SlipwayIngressProps {
 }
 
 /**
- * The internet-facing entry: an ALB in the public subnets that drops invalid
+ * The internet-facing entry through an Application Load Balancer (next to `HttpApiIngress`): an ALB in the public subnets that drops invalid
  * header fields, logs to an encrypted, SSL-only, private bucket with a
- * lifecycle, and answers 404 until services claim paths. With `https`: a TLS
+ * lifecycle, and answers 404 until services claim paths. With a `domainName`: a TLS
  * 1.2/1.3 listener, HTTP → HTTPS redirect and (with a hosted zone) an ACM
  * certificate validated by DNS and a Route 53 alias.
  */
-export class SlipwayIngress extends Construct {
+export class AlbIngress extends Construct {
   /** The load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** The listener services add their rules to (HTTPS when configured, else HTTP). */
@@ -81,28 +78,18 @@ export class SlipwayIngress extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** Public URL of the app: `https://<domain>` or `http://<alb dns name>`. */
   public readonly url: string;
-  /** The certificate, when https is configured. */
+  /** The certificate, when there is a custom domain. */
   public readonly certificate?: acm.ICertificate;
   /** Whether deletion protection is on (resolved). */
   public readonly deletionProtection: boolean;
   /** Whether a WAF web ACL is attached (resolved). */
   public readonly webApplicationFirewall: boolean;
 
-  constructor(scope: Construct, id: string, props: SlipwayIngressProps) {
+  constructor(scope: Construct, id: string, props: AlbIngressProps) {
     super(scope, id);
     this.deletionProtection = props.deletionProtection ?? false;
     this.webApplicationFirewall = props.webApplicationFirewall ?? false;
-    const accessLogRetentionDays = props.accessLogRetentionDays ?? 30;
-    const https = props.https;
-    if (https && !https.domainName) {
-      throw SlipwayConfigError.of(
-        this.node.path,
-        'https.domainName',
-        https.domainName,
-        'is required when https is set',
-        "Set the site's domain, e.g. 'app.example.com'.",
-      );
-    }
+    const accessLogRetention = props.accessLogRetention ?? Duration.days(30);
 
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
       // ALB log delivery writes only to SSE-S3 buckets; SSE-KMS is not supported for access logs.
@@ -113,7 +100,7 @@ export class SlipwayIngress extends Construct {
       versioned: true,
       lifecycleRules: [
         {
-          expiration: Duration.days(accessLogRetentionDays),
+          expiration: accessLogRetention,
           noncurrentVersionExpiration: Duration.days(1),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
@@ -176,19 +163,8 @@ export class SlipwayIngress extends Construct {
     }
 
     const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' });
-    if (https) {
-      const zone = isHostedZoneHttps(https)
-        ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-            hostedZoneId: https.hostedZoneId,
-            zoneName: https.hostedZoneName,
-          })
-        : undefined;
-      this.certificate = isHostedZoneHttps(https)
-        ? new acm.Certificate(this, 'Certificate', {
-            domainName: https.domainName,
-            validation: acm.CertificateValidation.fromDns(zone),
-          })
-        : acm.Certificate.fromCertificateArn(this, 'Certificate', https.certificateArn);
+    this.certificate = customDomainCertificate(this, props);
+    if (this.certificate && props.domainName) {
       this.listener = this.loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
@@ -207,14 +183,14 @@ export class SlipwayIngress extends Construct {
         reason:
           'The port 80 listener only answers with a permanent redirect to HTTPS; it serves no content, so it has no certificate.',
       });
-      if (zone) {
+      if (props.hostedZone) {
         new route53.ARecord(this, 'Alias', {
-          zone,
-          recordName: https.domainName,
+          zone: props.hostedZone,
+          recordName: props.domainName,
           target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(this.loadBalancer)),
         });
       }
-      this.url = `https://${https.domainName}`;
+      this.url = `https://${props.domainName}`;
     } else {
       this.listener = this.loadBalancer.addListener('Http', {
         port: 80,

@@ -1,19 +1,36 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SlipwayIngress, SlipwayIngressProps, SlipwayNetwork } from '../../src';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { AlbIngress, AlbIngressProps, SlipwayNetwork } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
-function ingress(props: Omit<SlipwayIngressProps, 'vpc'>) {
+/** Where the test's certificate and zone come from: attributes, turned into references in the test stack. */
+interface DomainReferences {
+  readonly hostedZone?: { readonly hostedZoneId: string; readonly zoneName: string };
+  readonly certificateArn?: string;
+}
+
+function ingress(props: Omit<AlbIngressProps, 'vpc' | 'hostedZone' | 'certificate'> & DomainReferences) {
   const stack = new TestStack();
   const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
-  const construct = new SlipwayIngress(stack, 'Ingress', { vpc: network.vpc, ...props });
+  const { hostedZone, certificateArn, ...rest } = props;
+  const construct = new AlbIngress(stack, 'Ingress', {
+    vpc: network.vpc,
+    hostedZone: hostedZone ? route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', hostedZone) : undefined,
+    certificate: certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Imported', certificateArn) : undefined,
+    ...rest,
+  });
   return { construct, template: Template.fromStack(stack) };
 }
 
-describe('SlipwayIngress', () => {
+describe('AlbIngress', () => {
   describe('GIVEN no https', () => {
     let template: Template;
-    let construct: SlipwayIngress;
-    beforeAll(() => ({ template, construct } = ingress({ deletionProtection: false, accessLogRetentionDays: 7 })));
+    let construct: AlbIngress;
+    beforeAll(
+      () => ({ template, construct } = ingress({ deletionProtection: false, accessLogRetention: Duration.days(7) })),
+    );
 
     test('THEN an internet-facing ALB in the public subnets drops invalid headers and mitigates desync', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
@@ -91,11 +108,8 @@ describe('SlipwayIngress', () => {
     beforeAll(
       () =>
         ({ template } = ingress({
-          https: {
-            domainName: 'app.example.com',
-            hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-            hostedZoneName: 'example.com',
-          },
+          domainName: 'app.example.com',
+          hostedZone: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' },
           webApplicationFirewall: true,
         })),
     );
@@ -173,7 +187,7 @@ describe('SlipwayIngress', () => {
 
   test('GIVEN an imported certificate THEN the listener uses it and no record is created', () => {
     const certificateArn = 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123';
-    const { construct, template } = ingress({ https: { domainName: 'app.example.com', certificateArn } });
+    const { construct, template } = ingress({ domainName: 'app.example.com', certificateArn });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Certificates: [{ CertificateArn: certificateArn }],
@@ -183,9 +197,9 @@ describe('SlipwayIngress', () => {
     expect(construct.url).toBe('https://app.example.com');
   });
 
-  test('GIVEN https without a domain THEN it is refused', () => {
-    expect(() => ingress({ https: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' } })).toThrow(
-      /Test\/Ingress: https\.domainName is required when https is set/,
+  test('GIVEN a certificate without a domain THEN it is refused', () => {
+    expect(() => ingress({ certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' })).toThrow(
+      /Test\/Ingress: domainName is required with a certificate or hostedZone/,
     );
   });
 });

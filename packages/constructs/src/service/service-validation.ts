@@ -1,0 +1,64 @@
+import { Token } from 'aws-cdk-lib';
+import { SlipwayServiceProps } from './service-props';
+import { fargateTaskSizeIssue } from '../config/fargate-sizes';
+import { DNS_LABEL } from '../config/shared-rules';
+import { SlipwayConfigError } from '../config/slipway-config-error';
+
+/**
+ * Refuse service props that would fail at deploy time or break Slipway's guarantees, naming the construct path, the
+ * prop, the value and the fix.
+ *
+ * @param path the service's construct path
+ * @param size the resolved task size
+ * @throws SlipwayConfigError for the first problem found
+ */
+export function validateServiceProps(
+  path: string,
+  props: SlipwayServiceProps,
+  size: { readonly cpu: number; readonly memoryLimitMiB: number },
+): void {
+  if (!DNS_LABEL.test(props.serviceName)) {
+    throw SlipwayConfigError.of(path, {
+      field: 'serviceName',
+      value: props.serviceName,
+      problem: 'must be a lowercase DNS label (letters, digits, hyphens)',
+      fix: 'Use e.g. backend or worker.',
+    });
+  }
+  if (
+    !Token.isUnresolved(props.containerPort) &&
+    (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535)
+  ) {
+    throw SlipwayConfigError.of(path, {
+      field: 'containerPort',
+      value: props.containerPort,
+      problem: 'must be a TCP port (1–65535)',
+      fix: 'Use the port the container listens on, e.g. 8000.',
+    });
+  }
+  const sizeIssue = fargateTaskSizeIssue({
+    cpu: size.cpu,
+    memory: size.memoryLimitMiB,
+    field: 'memoryLimitMiB',
+    memoryName: 'memoryLimitMiB',
+  });
+  if (sizeIssue) throw new SlipwayConfigError(path, [sizeIssue]);
+  if (props.user !== undefined && /^(root|0)(:|$)/.test(props.user)) {
+    throw SlipwayConfigError.of(path, {
+      field: 'user',
+      value: props.user,
+      problem: 'must not be root',
+      fix: "Run as the image's unprivileged user, e.g. '1000' (node) or '101' (nginx-unprivileged).",
+    });
+  }
+  for (const writablePath of props.writablePaths ?? []) {
+    if (!writablePath.startsWith('/') || writablePath === '/') {
+      throw SlipwayConfigError.of(path, {
+        field: 'writablePaths',
+        value: writablePath,
+        problem: 'must be an absolute path other than /',
+        fix: "Use e.g. '/tmp'.",
+      });
+    }
+  }
+}
