@@ -300,13 +300,12 @@ function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void 
     });
   }
   if (!isAbsolute(props.verifyBundle) || !existsSync(props.verifyBundle)) {
-    throw SlipwayConfigError.of(
-      path,
-      'verifyBundle',
-      props.verifyBundle,
-      'must be the absolute path of an existing file',
-      "Pass require.resolve('@slipway/cli/lib/slipway-verify.js'): add @slipway/cli to the app's dependencies and build it (its compile runs bundle:verify).",
-    );
+    throw SlipwayConfigError.of(path, {
+      field: 'verifyBundle',
+      value: props.verifyBundle,
+      problem: 'must be the absolute path of an existing file',
+      fix: "Pass require.resolve('@slipway/cli/lib/slipway-verify.js'): add @slipway/cli to the app's dependencies and build it (its compile runs bundle:verify).",
+    });
   }
   if (props.stages.length === 0) {
     throw SlipwayConfigError.of(path, {
