@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { EnvironmentConfig, enforceSecurityChecks, PipelineSettings } from '@slipway/constructs';
 import { App, AppProps } from 'aws-cdk-lib';
+import { pipeline, promotionOrder } from '#environments';
 import { DeliveryStack } from './delivery-stack';
-import { pipeline, promotionOrder } from '../../../environments';
 
 /** The id of the pipeline stack in the App, and the first part of every stage's path (`Delivery/Dev/*`). */
 export const DELIVERY_STACK_ID = 'Delivery';

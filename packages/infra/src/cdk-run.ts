@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { pipeline, promotionOrder } from '#environments';
 import { CdkTaskError, planCdkTask } from './cdk-task';
-import { pipeline, promotionOrder } from '../../../environments';
 
 // Entry of the deploy/diff/destroy tasks: `node lib/cdk-run.js <action> <environment|pipeline> [cdk options]`.
 try {

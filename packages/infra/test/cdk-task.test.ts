@@ -1,7 +1,7 @@
 import { defineEnvironment, definePipeline } from '@slipway/constructs';
-import { pipeline, promotionOrder } from '../../../environments';
-import { dev } from '../../../environments/dev';
-import { prod } from '../../../environments/prod';
+import { pipeline, promotionOrder } from '#environments';
+import { dev } from '#environments/dev';
+import { prod } from '#environments/prod';
 import { CdkTaskError, planCdkTask } from '../src/cdk-task';
 
 // The same environments with every placeholder replaced by a real-looking value.

@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
 import { SlipwayOptionsError } from './errors';
 import { NpmWorkspaces } from './npm-workspaces';
-import { createBackend } from './packages/backend';
-import { createFrontend } from './packages/frontend';
-import { createInfra } from './packages/infra';
-import { addOpsTasks } from './packages/ops-tasks';
 import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
-import { NODE_MAJOR, VERSIONS } from './versions';
+import { NODE_MAJOR, PROJEN_VERSION_RANGE, VERSIONS } from './versions';
+import { createBackend } from './workspace/backend';
+import { createFrontend } from './workspace/frontend';
+import { createInfra } from './workspace/infra';
+import { addOpsTasks } from './workspace/ops-tasks';
 
 /**
  * Options for {@link SlipwayProject}.
@@ -54,6 +54,8 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       minNodeVersion: `${NODE_MAJOR}.0.0`,
       workflowNodeVersion: `${NODE_MAJOR}`,
       typescriptVersion: VERSIONS.typescript,
+      // The projen versions @slipway/projen is tested with (its peer dependency; see NpmWorkspaces).
+      projenVersion: PROJEN_VERSION_RANGE,
       githubOptions: { pullRequestLint: true, mergify: false },
       ...options,
       postBuildSteps: [
