@@ -51,8 +51,24 @@ describe('deploying an environment directly', () => {
     );
   });
 
-  test('diff and destroy are not refused (they change nothing or remove what exists)', () => {
-    expect(planCdkTask(['diff', 'prod'], promotionOrder, pipeline).args).toEqual(['diff', 'Delivery/Prod/*']);
+  test("is refused for prod while its hosted zone id is the sample's", () => {
+    const prodWithSampleZone = defineEnvironment({
+      ...realProd,
+      https: { domainName: 'shop.acme.io', hostedZoneId: 'Z0000000000000EXAMPLE', hostedZoneName: 'acme.io' },
+    });
+    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodWithSampleZone], realPipeline)).toThrow(
+      /environments\/prod\.ts: https\.hostedZoneId is a placeholder hosted zone id; got "Z0000000000000EXAMPLE"\. Use the id/,
+    );
+  });
+
+  test('diff is refused like deploy: against a placeholder account it would compare with nothing', () => {
+    expect(() => planCdkTask(['diff', 'prod'], promotionOrder, pipeline)).toThrow(
+      /^Refusing to diff prod: the settings still hold sample placeholders\.\nenvironments\/prod\.ts: account is a placeholder/,
+    );
+    expect(planCdkTask(['diff', 'prod'], [realDev, realProd], realPipeline).args).toEqual(['diff', 'Delivery/Prod/*']);
+  });
+
+  test('destroy is not refused (it removes only what exists)', () => {
     expect(planCdkTask(['destroy', 'dev'], promotionOrder, pipeline).args).toEqual(['destroy', 'Delivery/Dev/*']);
   });
 });
@@ -76,6 +92,15 @@ describe('deploying the pipeline', () => {
     expect(message).toContain('environments/index.ts: pipeline.connectionArn is a placeholder connection');
     expect(message).toContain('environments/prod.ts: account is a placeholder account id; got "222222222222"');
     expect(message).not.toContain('environments/dev.ts');
+  });
+
+  test('is refused, and so is its diff, while the repository is the placeholder projen new writes', () => {
+    const generated = { ...realPipeline, repository: 'example-org/my-shop' };
+    for (const action of ['deploy', 'diff']) {
+      expect(() => planCdkTask([action, 'pipeline'], [realDev, realProd], generated)).toThrow(
+        `Refusing to ${action} the pipeline: the settings still hold sample placeholders.\nenvironments/index.ts: pipeline.repository is a placeholder repository; got "example-org/my-shop". Put the "owner/name"`,
+      );
+    }
   });
 });
 

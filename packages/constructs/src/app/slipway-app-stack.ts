@@ -200,7 +200,8 @@ export class SlipwayAppStack extends Stack {
         encryptionKey: key,
         removalPolicy,
         alarmTopic: this.alarmTopic,
-        apiName: `slipway-${config.name}`,
+        // Named after the stack (`<app>-<environment>`), unique in the account and region as stack names are.
+        apiName: this.stackName,
       });
     } else if (hasWebService) {
       this.ingress = new SlipwayIngress(this, 'Ingress', {
@@ -286,7 +287,7 @@ export class SlipwayAppStack extends Stack {
       services: Object.values(services),
       ingress: this.ingress,
       httpApi: this.httpApi,
-      dashboardName: `slipway-${config.name}`,
+      dashboardName: this.stackName,
     });
 
     const url = this.ingress?.url ?? this.httpApi?.url;
