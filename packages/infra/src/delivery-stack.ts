@@ -55,7 +55,11 @@ export const APP_NAME_MAX_LENGTH = 40;
  * @throws SlipwayConfigError naming environments/index.ts, the value and the fix
  */
 export function checkAppName(appName: string, file = 'environments/index.ts'): string {
-  if (typeof appName === 'string' && /^[a-z][a-z0-9-]*[a-z0-9]$/.test(appName) && appName.length <= APP_NAME_MAX_LENGTH) {
+  if (
+    typeof appName === 'string' &&
+    /^[a-z][a-z0-9-]*[a-z0-9]$/.test(appName) &&
+    appName.length <= APP_NAME_MAX_LENGTH
+  ) {
     return appName;
   }
   throw SlipwayConfigError.of(

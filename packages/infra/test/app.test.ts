@@ -349,9 +349,9 @@ test.each([['My_Shop'], ['-shop'], ['shop-'], ['s'], ['a'.repeat(41)], ['']])(
 
 test('appName names the stacks without the repository', () => {
   // GIVEN another app name than the repository's (WHEN the app is built; no synth needed)
-  const delivery = findDeliveryStack(createApp({ appName: 'my-shop' }));
+  const shop = findDeliveryStack(createApp({ appName: 'my-shop' }));
   // THEN every stack is named after it
-  expect([delivery.stackName, ...delivery.stages.map((stage) => stage.app.stackName)]).toEqual([
+  expect([shop.stackName, ...shop.stages.map((stage) => stage.app.stackName)]).toEqual([
     'my-shop-pipeline',
     'my-shop-dev',
     'my-shop-prod',

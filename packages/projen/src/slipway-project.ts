@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
+import { addEnvironmentSamples, resolveAppIdentity } from './app-identity';
 import { SlipwayOptionsError } from './errors';
 import { NpmWorkspaces } from './npm-workspaces';
+import { addRunbook } from './runbook';
 import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
 import { NODE_MAJOR, PROJEN_VERSION_RANGE, VERSIONS } from './versions';
 import { createBackend } from './workspace/backend';
 import { createFrontend } from './workspace/frontend';
-import { createInfra } from './workspace/infra';
+import { createInfra, environmentNames } from './workspace/infra';
 import { addOpsTasks } from './workspace/ops-tasks';
 
 /**
@@ -22,6 +24,58 @@ export interface SlipwayProjectOptions extends typescript.TypeScriptProjectOptio
    * @default "@slipway/constructs@^<the version of @slipway/projen>"
    */
   readonly constructsDependency?: string;
+
+  /**
+   * The app's name. It names the stacks (`<appName>-dev`, `<appName>-prod`, `<appName>-pipeline`) and,
+   * through them, the dashboards, APIs, roles and log groups; the Cloud Map namespaces are
+   * `<environment>.<appName>.local`. Written once into environments/ (which you own from then on) and
+   * used by the generated runbook in docs/slipway/.
+   *
+   * @default - the project's name without its npm scope (the directory name on `projen new`)
+   */
+  readonly appName?: string;
+
+  /**
+   * The repository the pipeline builds, `owner/name` on GitHub, GitLab or Bitbucket.
+   *
+   * @default "example-org/<appName>", a placeholder that deploying refuses
+   */
+  readonly sourceRepository?: string;
+
+  /**
+   * The AWS region of the environments and the pipeline.
+   *
+   * @default "eu-west-1"
+   */
+  readonly awsRegion?: string;
+
+  /**
+   * The dev environment's AWS account id.
+   *
+   * @default "111111111111", a placeholder that deploying refuses
+   */
+  readonly devAccount?: string;
+
+  /**
+   * The prod environment's AWS account id.
+   *
+   * @default "222222222222", a placeholder that deploying refuses
+   */
+  readonly prodAccount?: string;
+
+  /**
+   * The AWS account id the delivery pipeline runs in.
+   *
+   * @default - the dev account
+   */
+  readonly pipelineAccount?: string;
+
+  /**
+   * prod's domain. Its Route 53 hosted zone is the domain without its first label (`shop.acme.io` in `acme.io`).
+   *
+   * @default "<appName>.example.com", a placeholder that deploying refuses
+   */
+  readonly prodDomain?: string;
 }
 
 /**
@@ -41,9 +95,12 @@ export class SlipwayProject extends typescript.TypeScriptProject {
   public readonly infra: typescript.TypeScriptProject;
   /** The npm workspaces component that installs and runs every package. */
   public readonly workspaces: NpmWorkspaces;
+  /** The app's name (stacks `<appName>-<environment>`), as written into environments/index.ts. */
+  public readonly appName: string;
 
   constructor(options: SlipwayProjectOptions) {
     validateOptions(options);
+    const identity = resolveAppIdentity(options.name, options);
     const sampleCode = options.sampleCode ?? true;
     super({
       projenrcTs: true,
@@ -110,6 +167,7 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       },
     });
     this.constructsDependency = options.constructsDependency ?? `@slipway/constructs@^${ownVersion()}`;
+    this.appName = identity.appName;
 
     this.package.addField('private', true);
     this.addDevDeps(`tsx@${VERSIONS.tsx}`, `@types/node@${VERSIONS.nodeTypes}`);
@@ -134,8 +192,10 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     }
 
     if (sampleCode) {
-      addSamples(this, path.join(SAMPLES_DIR, 'environments'), 'environments');
+      addEnvironmentSamples(this, path.join(SAMPLES_DIR, 'environments'), identity);
       addSamples(this, path.join(TEMPLATES_DIR, 'docs'), 'docs');
+      // The runbook: Slipway's part of docs/, rewritten by every `npx projen`, read-only.
+      addRunbook(this, identity, environmentNames(this.outdir, sampleCode));
     }
   }
 }
