@@ -14,7 +14,7 @@ import { createApp } from '../src/app';
  * (stack names, dashboard names, role names, log group names), so no fixed name may be the same in both apps.
  */
 const ACCOUNT = '111111111111';
-const REGION = 'eu-west-1';
+const REGION = dev.region;
 
 /**
  * Properties named `*Name` that are unique only inside a parent resource, never in the account and region:

@@ -18,6 +18,7 @@ const realProd = defineEnvironment({
 });
 const realPipeline = definePipeline({
   ...pipeline,
+  repository: 'acme/shop',
   account: '380145624931',
   connectionArn: 'arn:aws:codeconnections:eu-west-1:380145624931:connection/5b8c9d2e-1f3a-4b6c-8d7e-9f0a1b2c3d4e',
   notifyEmail: 'releases@acme.io',
@@ -27,12 +28,13 @@ describe('deploying an environment directly', () => {
   test("selects only that environment's stage stacks and passes cdk options through", () => {
     const invocation = planCdkTask(['deploy', 'dev', '--require-approval', 'never'], [realDev, realProd], realPipeline);
     expect(invocation.args).toEqual(['deploy', 'Delivery/Dev/*', '--require-approval', 'never']);
-    expect(invocation.description).toBe('deploy dev directly (account 380145624931, eu-west-1)');
+    expect(invocation.description).toBe(`deploy dev directly (account 380145624931, ${dev.region})`);
   });
 
   test('is refused while the sample dev account is in place, naming the file, field and fix', () => {
-    expect(() => planCdkTask(['deploy', 'dev'], promotionOrder, pipeline)).toThrow(CdkTaskError);
-    expect(() => planCdkTask(['deploy', 'dev'], promotionOrder, pipeline)).toThrow(
+    const sampleDev = defineEnvironment({ ...realDev, account: '111111111111' });
+    expect(() => planCdkTask(['deploy', 'dev'], [sampleDev, realProd], realPipeline)).toThrow(CdkTaskError);
+    expect(() => planCdkTask(['deploy', 'dev'], [sampleDev, realProd], realPipeline)).toThrow(
       'Refusing to deploy dev: the settings still hold sample placeholders.\nenvironments/dev.ts: account is a placeholder account id; got "111111111111". Put the real 12-digit account id',
     );
   });
@@ -40,13 +42,16 @@ describe('deploying an environment directly', () => {
   test("is refused for dev while the NAT instance's AMI is the placeholder, naming the command that prints the real one", () => {
     const devWithRealAccount = defineEnvironment({ ...dev, account: '380145624931' });
     expect(() => planCdkTask(['deploy', 'dev'], [devWithRealAccount, realProd], realPipeline)).toThrow(
-      'environments/dev.ts: network.natInstance.amiId is a placeholder AMI id; got "ami-00000000000000000". Put the Amazon Linux 2023 arm64 AMI id of eu-west-1 here before deploying; print it with `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --region eu-west-1 --query Parameter.Value --output text`.',
+      `environments/dev.ts: network.natInstance.amiId is a placeholder AMI id; got "ami-00000000000000000". Put the Amazon Linux 2023 arm64 AMI id of ${dev.region} here before deploying; print it with \`aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --region ${dev.region} --query Parameter.Value --output text\`.`,
     );
   });
 
-  test('is refused for prod while its example.com domain remains, even with a real account', () => {
-    const prodWithRealAccount = defineEnvironment({ ...prod, account: '905418127732' });
-    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodWithRealAccount], realPipeline)).toThrow(
+  test('is refused for prod while its domain is an example.com one, even with a real account', () => {
+    const prodOnExampleDomain = defineEnvironment({
+      ...realProd,
+      https: { domainName: 'app.example.com', hostedZoneId: 'Z08123456ABCDEFGHIJKL', hostedZoneName: 'example.com' },
+    });
+    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodOnExampleDomain], realPipeline)).toThrow(
       /environments\/prod\.ts: https\.domainName is a placeholder domain; got "app\.example\.com"/,
     );
   });
@@ -62,7 +67,8 @@ describe('deploying an environment directly', () => {
   });
 
   test('diff is refused like deploy: against a placeholder account it would compare with nothing', () => {
-    expect(() => planCdkTask(['diff', 'prod'], promotionOrder, pipeline)).toThrow(
+    const sampleProd = defineEnvironment({ ...realProd, account: '222222222222' });
+    expect(() => planCdkTask(['diff', 'prod'], [realDev, sampleProd], realPipeline)).toThrow(
       /^Refusing to diff prod: the settings still hold sample placeholders\.\nenvironments\/prod\.ts: account is a placeholder/,
     );
     expect(planCdkTask(['diff', 'prod'], [realDev, realProd], realPipeline).args).toEqual(['diff', 'Delivery/Prod/*']);

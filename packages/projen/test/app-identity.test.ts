@@ -164,4 +164,9 @@ describe("this repository's own environments/", () => {
     }
     expect(fs.existsSync(path.join(SAMPLES_DIR, 'environments', 'index.ts'))).toBe(true);
   });
+
+  test("name the app slipway, so this repository's stacks keep their names (slipway-dev, -prod, -pipeline)", () => {
+    const index = fs.readFileSync(path.join(REPOSITORY_ROOT, 'environments', 'index.ts'), 'utf8');
+    expect(index).toContain("export const appName = 'slipway';");
+  });
 });
