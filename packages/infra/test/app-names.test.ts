@@ -36,8 +36,8 @@ const NOT_UNIQUE_IN_THE_ACCOUNT: Readonly<Record<string, string>> = {
 };
 
 /**
- * The app's environments as `projen new --app-name <name>` writes them (namespaces `<env>.<app>.local`, prod on
- * `<app>.example.com`), all in one account and region.
+ * The app's environments as `projen new --app-name <name>` writes them (namespaces `<env>.<app>.local`, each app's
+ * own prod domain), all in one account and region.
  */
 function environmentsOf(appName: string): EnvironmentConfig[] {
   return [dev, prod].map((config) =>
@@ -46,7 +46,8 @@ function environmentsOf(appName: string): EnvironmentConfig[] {
       account: ACCOUNT,
       region: REGION,
       serviceDiscovery: { namespace: `${config.name}.${appName}.local` },
-      ...(config.https ? { https: { ...config.https, domainName: `${appName}.example.com` } } : {}),
+      // Each app on its own name inside the same zone.
+      ...(config.https ? { https: { ...config.https, domainName: `${appName}.${config.https.domainName}` } } : {}),
     }),
   );
 }
