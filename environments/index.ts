@@ -3,6 +3,13 @@ import { dev } from './dev';
 import { prod } from './prod';
 
 /**
+ * The app's name: it names the stacks (`slipway-dev`, `slipway-prod`, `slipway-pipeline`) and, through
+ * them, every name that must be unique in an account and region (dashboards, APIs, roles, log groups).
+ * Lowercase letters, digits and hyphens. Renaming it later creates new stacks beside the old ones.
+ */
+export const appName = 'slipway';
+
+/**
  * The order in which a commit is promoted: the pipeline deploys and verifies
  * each environment before the next. To add one (say staging), write
  * environments/staging.ts like dev.ts and put it in this list.

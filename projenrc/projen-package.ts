@@ -2,7 +2,7 @@ import { cdk, javascript } from 'projen';
 import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { useFastTests } from '../packages/projen/src/fast-tests';
-import { VERSIONS } from '../packages/projen/src/versions';
+import { PROJEN_VERSION_RANGE, VERSIONS } from '../packages/projen/src/versions';
 
 /**
  * packages/projen → @slipway/projen: the project type, compiled with jsii so
@@ -23,7 +23,7 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     typescriptVersion: VERSIONS.typescript,
     docgen: false,
     sampleCode: false,
-    peerDeps: ['projen@>=0.103.0 <1', `constructs@${VERSIONS.constructs}`],
+    peerDeps: [`projen@${PROJEN_VERSION_RANGE}`, `constructs@${VERSIONS.constructs}`],
     devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
     keywords: ['projen', 'aws-cdk', 'fargate', 'ecs', 'slipway'],
     jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER },

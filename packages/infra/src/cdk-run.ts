@@ -1,7 +1,7 @@
 import './user-errors';
 import { spawnSync } from 'node:child_process';
+import { pipeline, promotionOrder } from '#environments';
 import { planCdkTask } from './cdk-task';
-import { pipeline, promotionOrder } from '../../../environments';
 
 // Entry of the deploy/diff/destroy tasks: `node lib/cdk-run.js <action> <environment|pipeline> [cdk options]`.
 // A bad argument or setting ends it with its sentence and exit code 1 (./user-errors).

@@ -28,10 +28,10 @@ export interface CdkInvocation {
 /**
  * Turn `<action> <environment|pipeline> [cdk options...]` into a `cdk`
  * command line for the stacks of that one environment's stage (or the
- * pipeline stack). Deploying refuses placeholder accounts, domains and
- * connections, naming each file and field to change.
+ * pipeline stack). Deploying and diffing refuse placeholder accounts, domains,
+ * repositories and connections, naming each file and field to change.
  *
- * @throws CdkTaskError for an unknown action or target, or a placeholder on deploy
+ * @throws CdkTaskError for an unknown action or target, or a placeholder on deploy or diff
  */
 export function planCdkTask(
   argv: readonly string[],
@@ -44,11 +44,14 @@ export function planCdkTask(
   if (!CDK_ACTIONS.includes(action as CdkAction)) throw new CdkTaskError(`Unknown action "${action ?? ''}". ${usage}`);
   if (target === undefined) throw new CdkTaskError(`Name the environment or "pipeline". ${usage}`);
 
+  // A deploy with placeholders would fail half-way or deploy nowhere; a diff against a placeholder account
+  // compares with nothing there. Destroy stays allowed: it removes only what exists.
+  const refuses = action === 'deploy' || action === 'diff';
   if (target === 'pipeline') {
-    if (action === 'deploy') {
+    if (refuses) {
       // The pipeline goes on to deploy every environment: all of them must be real.
       const pipelineIssues = findPipelinePlaceholders(pipeline);
-      refusePlaceholders('the pipeline', [
+      refusePlaceholders(action, 'the pipeline', [
         ...(pipelineIssues.length > 0 ? [new SlipwayConfigError('environments/index.ts', pipelineIssues)] : []),
         ...environments.flatMap((config) => placeholderError(config)),
       ]);
@@ -65,7 +68,7 @@ export function planCdkTask(
       `No environment "${target}" in environments/index.ts (promotion order: ${names.join(', ')}). ${usage}`,
     );
   }
-  if (action === 'deploy') refusePlaceholders(target, placeholderError(config));
+  if (refuses) refusePlaceholders(action, target, placeholderError(config));
   return {
     // Only this stage's stacks, straight from this machine: no pipeline, no approval, no verification.
     args: [action, `${DELIVERY_STACK_ID}/${stageId(config.name)}/*`, ...extra],
@@ -78,11 +81,11 @@ function placeholderError(config: EnvironmentConfig): SlipwayConfigError[] {
   return issues.length > 0 ? [new SlipwayConfigError(`environments/${config.name}.ts`, issues)] : [];
 }
 
-function refusePlaceholders(what: string, errors: readonly SlipwayConfigError[]): void {
+function refusePlaceholders(action: string, what: string, errors: readonly SlipwayConfigError[]): void {
   if (errors.length === 0) return;
   throw new CdkTaskError(
     [
-      `Refusing to deploy ${what}: the settings still hold sample placeholders.`,
+      `Refusing to ${action} ${what}: the settings still hold sample placeholders.`,
       ...errors.map((error) => error.message),
     ].join('\n'),
   );

@@ -1,10 +1,12 @@
-import { EnvironmentConfig, PipelineSettings, SlipwayPipeline } from '@slipway/constructs';
+import { EnvironmentConfig, PipelineSettings, SlipwayConfigError, SlipwayPipeline } from '@slipway/constructs';
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApplicationStage } from './application-stage';
 
 /** Props of `DeliveryStack`. */
 export interface DeliveryStackProps {
+  /** The app's name (`appName` of environments/index.ts): stacks are `<appName>-<environment>` and `<appName>-pipeline`. */
+  readonly appName: string;
   /** The environments in promotion order. */
   readonly environments: readonly EnvironmentConfig[];
   /** The pipeline's settings. */
@@ -25,7 +27,7 @@ export class DeliveryStack extends Stack {
   public readonly pipeline: SlipwayPipeline;
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
-    const applicationName = applicationNameOf(props.pipeline.repository);
+    const applicationName = checkAppName(props.appName);
     super(scope, id, {
       env: { account: props.pipeline.account, region: props.pipeline.region },
       stackName: `${applicationName}-pipeline`,
@@ -62,12 +64,28 @@ export function verifyBundlePath(): string {
   }
 }
 
-/** `acme/My_Shop` → `my-shop`: the repository's name, which prefixes every stack name. */
-export function applicationNameOf(repository: string): string {
-  return repository
-    .split('/')[1]
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-');
+/** The longest app name: `<app>-<environment>` stays a readable stack name well within CloudFormation's 128. */
+export const APP_NAME_MAX_LENGTH = 40;
+
+/**
+ * `appName` as it names the stacks, checked: a lowercase DNS label of at most 40 characters.
+ *
+ * @throws SlipwayConfigError naming environments/index.ts, the value and the fix
+ */
+export function checkAppName(appName: string, file = 'environments/index.ts'): string {
+  if (
+    typeof appName === 'string' &&
+    /^[a-z][a-z0-9-]*[a-z0-9]$/.test(appName) &&
+    appName.length <= APP_NAME_MAX_LENGTH
+  ) {
+    return appName;
+  }
+  throw SlipwayConfigError.of(file, {
+    field: 'appName',
+    value: appName,
+    problem: `must be 2 to ${APP_NAME_MAX_LENGTH} lowercase letters, digits or hyphens, starting with a letter`,
+    fix: "It names the stacks and the dashboards, APIs and roles in them; use e.g. 'my-shop'.",
+  });
 }
 
 /** `staging-eu` → `StagingEu`: the Stage's id, also the pipeline stage's name. */

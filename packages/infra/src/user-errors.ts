@@ -1,7 +1,7 @@
 import { SlipwayConfigError } from '@slipway/constructs';
 import { CdkTaskError } from './cdk-task-error';
 
-// Imported first by every entry point (main, synth, cdk-run), before environments/ is loaded (so this module imports nothing that imports it): a bad setting
+// Imported first by every entry point (main, synth, cdk-run), before environments/ (#environments) is loaded (so this module imports nothing that imports it): a bad setting
 // is found while the settings files are imported, long before any try block of the entry point could see it.
 
 /**

@@ -5,16 +5,16 @@ import { defineEnvironment, VERIFY_BUNDLE_FILE } from '@slipway/constructs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { pipeline as pipelineSettings, promotionOrder } from '../../../environments';
-import { dev } from '../../../environments/dev';
-import { prod } from '../../../environments/prod';
+import { appName, pipeline as pipelineSettings, promotionOrder } from '#environments';
+import { dev } from '#environments/dev';
+import { prod } from '#environments/prod';
 import { createApp, DELIVERY_STACK_ID, REPOSITORY_ROOT } from '../src/app';
-import { applicationNameOf, DeliveryStack, stageId, verifyBundlePath } from '../src/delivery-stack';
+import { checkAppName, DeliveryStack, stageId, verifyBundlePath } from '../src/delivery-stack';
 import { imageRevision } from '../src/image-revision';
 import { findDeliveryStack, summarizeSynth } from '../src/synth-report';
 
-/** Stacks are named after the repository: `<name>-dev`, `<name>-pipeline`. */
-const APP_NAME = applicationNameOf(pipelineSettings.repository);
+/** Stacks are named after the app: `<appName>-dev`, `<appName>-pipeline`. */
+const APP_NAME = appName;
 
 let app: App;
 let outdir: string;
@@ -156,8 +156,10 @@ describe('dev', () => {
     });
   });
 
-  test('registers backend.dev.local and frontend.dev.local in Cloud Map', () => {
-    devTemplate.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'dev.local' });
+  test("registers backend and frontend in Cloud Map, in dev's namespace", () => {
+    devTemplate.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', {
+      Name: dev.serviceDiscovery!.namespace,
+    });
     devTemplate.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'backend' });
     devTemplate.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'frontend' });
   });
@@ -194,7 +196,7 @@ describe('dev', () => {
     const zones = new Set(
       Object.values(devTemplate.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone),
     );
-    expect([...zones].sort()).toEqual(['eu-west-1a', 'eu-west-1b']);
+    expect([...zones].sort()).toEqual(dev.availabilityZones.slice(0, 2).sort());
   });
 });
 
@@ -362,6 +364,22 @@ test('a third environment in the promotion order adds its stage between the othe
   expect(withStaging.pipeline.approvals.staging).toBeUndefined();
 });
 
-test('stack names come from the repository name, lower-cased to letters, digits and hyphens', () => {
-  expect(applicationNameOf('acme/My_Shop.web')).toBe('my-shop-web');
+test.each([['My_Shop'], ['-shop'], ['shop-'], ['s'], ['a'.repeat(41)], ['']])(
+  'appName %j is refused with the file, the field and the fix',
+  (name) => {
+    expect(() => checkAppName(name)).toThrow(
+      /^environments\/index\.ts: appName must be 2 to 40 lowercase letters, digits or hyphens, starting with a letter; got ".*"\. It names the stacks/,
+    );
+  },
+);
+
+test('appName names the stacks without the repository', () => {
+  // GIVEN another app name than the repository's (WHEN the app is built; no synth needed)
+  const shop = findDeliveryStack(createApp({ appName: 'my-shop' }));
+  // THEN every stack is named after it
+  expect([shop.stackName, ...shop.stages.map((stage) => stage.app.stackName)]).toEqual([
+    'my-shop-pipeline',
+    'my-shop-dev',
+    'my-shop-prod',
+  ]);
 });

@@ -1,7 +1,7 @@
 import { defineEnvironment, definePipeline } from '@slipway/constructs';
-import { pipeline, promotionOrder } from '../../../environments';
-import { dev } from '../../../environments/dev';
-import { prod } from '../../../environments/prod';
+import { pipeline, promotionOrder } from '#environments';
+import { dev } from '#environments/dev';
+import { prod } from '#environments/prod';
 import { CdkTaskError, planCdkTask } from '../src/cdk-task';
 
 // The same environments with every placeholder replaced by a real-looking value.
@@ -18,6 +18,7 @@ const realProd = defineEnvironment({
 });
 const realPipeline = definePipeline({
   ...pipeline,
+  repository: 'acme/shop',
   account: '380145624931',
   connectionArn: 'arn:aws:codeconnections:eu-west-1:380145624931:connection/5b8c9d2e-1f3a-4b6c-8d7e-9f0a1b2c3d4e',
   notifyEmail: 'releases@acme.io',
@@ -27,12 +28,13 @@ describe('deploying an environment directly', () => {
   test("selects only that environment's stage stacks and passes cdk options through", () => {
     const invocation = planCdkTask(['deploy', 'dev', '--require-approval', 'never'], [realDev, realProd], realPipeline);
     expect(invocation.args).toEqual(['deploy', 'Delivery/Dev/*', '--require-approval', 'never']);
-    expect(invocation.description).toBe('deploy dev directly (account 380145624931, eu-west-1)');
+    expect(invocation.description).toBe(`deploy dev directly (account 380145624931, ${dev.region})`);
   });
 
   test('is refused while the sample dev account is in place, naming the file, field and fix', () => {
-    expect(() => planCdkTask(['deploy', 'dev'], promotionOrder, pipeline)).toThrow(CdkTaskError);
-    expect(() => planCdkTask(['deploy', 'dev'], promotionOrder, pipeline)).toThrow(
+    const sampleDev = defineEnvironment({ ...realDev, account: '111111111111' });
+    expect(() => planCdkTask(['deploy', 'dev'], [sampleDev, realProd], realPipeline)).toThrow(CdkTaskError);
+    expect(() => planCdkTask(['deploy', 'dev'], [sampleDev, realProd], realPipeline)).toThrow(
       'Refusing to deploy dev: the settings still hold sample placeholders.\nenvironments/dev.ts: account is a placeholder account id; got "111111111111". Put the real 12-digit account id',
     );
   });
@@ -40,19 +42,39 @@ describe('deploying an environment directly', () => {
   test("is refused for dev while the NAT instance's AMI is the placeholder, naming the command that prints the real one", () => {
     const devWithRealAccount = defineEnvironment({ ...dev, account: '380145624931' });
     expect(() => planCdkTask(['deploy', 'dev'], [devWithRealAccount, realProd], realPipeline)).toThrow(
-      'environments/dev.ts: network.natInstance.amiId is a placeholder AMI id; got "ami-00000000000000000". Put the Amazon Linux 2023 arm64 AMI id of eu-west-1 here before deploying; print it with `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --region eu-west-1 --query Parameter.Value --output text`.',
+      `environments/dev.ts: network.natInstance.amiId is a placeholder AMI id; got "ami-00000000000000000". Put the Amazon Linux 2023 arm64 AMI id of ${dev.region} here before deploying; print it with \`aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --region ${dev.region} --query Parameter.Value --output text\`.`,
     );
   });
 
-  test('is refused for prod while its example.com domain remains, even with a real account', () => {
-    const prodWithRealAccount = defineEnvironment({ ...prod, account: '905418127732' });
-    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodWithRealAccount], realPipeline)).toThrow(
+  test('is refused for prod while its domain is an example.com one, even with a real account', () => {
+    const prodOnExampleDomain = defineEnvironment({
+      ...realProd,
+      https: { domainName: 'app.example.com', hostedZoneId: 'Z08123456ABCDEFGHIJKL', hostedZoneName: 'example.com' },
+    });
+    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodOnExampleDomain], realPipeline)).toThrow(
       /environments\/prod\.ts: https\.domainName is a placeholder domain; got "app\.example\.com"/,
     );
   });
 
-  test('diff and destroy are not refused (they change nothing or remove what exists)', () => {
-    expect(planCdkTask(['diff', 'prod'], promotionOrder, pipeline).args).toEqual(['diff', 'Delivery/Prod/*']);
+  test("is refused for prod while its hosted zone id is the sample's", () => {
+    const prodWithSampleZone = defineEnvironment({
+      ...realProd,
+      https: { domainName: 'shop.acme.io', hostedZoneId: 'Z0000000000000EXAMPLE', hostedZoneName: 'acme.io' },
+    });
+    expect(() => planCdkTask(['deploy', 'prod'], [realDev, prodWithSampleZone], realPipeline)).toThrow(
+      /environments\/prod\.ts: https\.hostedZoneId is a placeholder hosted zone id; got "Z0000000000000EXAMPLE"\. Use the id/,
+    );
+  });
+
+  test('diff is refused like deploy: against a placeholder account it would compare with nothing', () => {
+    const sampleProd = defineEnvironment({ ...realProd, account: '222222222222' });
+    expect(() => planCdkTask(['diff', 'prod'], [realDev, sampleProd], realPipeline)).toThrow(
+      /^Refusing to diff prod: the settings still hold sample placeholders\.\nenvironments\/prod\.ts: account is a placeholder/,
+    );
+    expect(planCdkTask(['diff', 'prod'], [realDev, realProd], realPipeline).args).toEqual(['diff', 'Delivery/Prod/*']);
+  });
+
+  test('destroy is not refused (it removes only what exists)', () => {
     expect(planCdkTask(['destroy', 'dev'], promotionOrder, pipeline).args).toEqual(['destroy', 'Delivery/Dev/*']);
   });
 });
@@ -76,6 +98,15 @@ describe('deploying the pipeline', () => {
     expect(message).toContain('environments/index.ts: pipeline.connectionArn is a placeholder connection');
     expect(message).toContain('environments/prod.ts: account is a placeholder account id; got "222222222222"');
     expect(message).not.toContain('environments/dev.ts');
+  });
+
+  test('is refused, and so is its diff, while the repository is the placeholder projen new writes', () => {
+    const generated = { ...realPipeline, repository: 'example-org/my-shop' };
+    for (const action of ['deploy', 'diff']) {
+      expect(() => planCdkTask([action, 'pipeline'], [realDev, realProd], generated)).toThrow(
+        `Refusing to ${action} the pipeline: the settings still hold sample placeholders.\nenvironments/index.ts: pipeline.repository is a placeholder repository; got "example-org/my-shop". Put the "owner/name"`,
+      );
+    }
   });
 });
 

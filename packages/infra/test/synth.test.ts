@@ -14,6 +14,8 @@ test('the synth task works with no AWS credentials, no AWS config and no network
     AWS_CONFIG_FILE: path.join(workDir, 'no-config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(workDir, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    // tsx reads tsconfig.json from the working directory; the package's declares the #environments alias.
+    TSX_TSCONFIG_PATH: path.join(PACKAGE_DIR, 'tsconfig.json'),
   };
   // WHEN the synth entry point runs from source
   const result = spawnSync(

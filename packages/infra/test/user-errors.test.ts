@@ -12,7 +12,7 @@ function settingsFrom(file: string): Plugin {
   return {
     name: 'settings-from',
     setup(builder) {
-      builder.onResolve({ filter: /[\\/]environments$/ }, () => ({ path: file }));
+      builder.onResolve({ filter: /^#environments$/ }, () => ({ path: file }));
     },
   };
 }

@@ -3,9 +3,9 @@
 // build the generated project, and check that a second `npx projen` changes
 // nothing. Run by CI (`npx projen test:template` at the root); takes minutes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const keep = process.argv.includes('--keep');
@@ -39,6 +39,37 @@ function pack(dir) {
   return join(tarballs, name);
 }
 
+/** The app's identity given to `projen new`, and what the generated project must then say. */
+const APP_NAME = 'shop';
+const IDENTITY_ARGS = ['--app-name', APP_NAME, '--aws-region', 'us-east-2', '--prod-domain', 'shop.acme.io'];
+
+/** Every `stackName` in the cloud assembly's manifests (the pipeline stack's and each stage's). */
+function stackNames(assemblyDir) {
+  const names = [];
+  for (const entry of readdirSync(assemblyDir, { recursive: true })) {
+    if (!String(entry).endsWith('manifest.json')) continue;
+    const manifest = JSON.parse(readFileSync(join(assemblyDir, String(entry)), 'utf8'));
+    for (const artifact of Object.values(manifest.artifacts ?? {})) {
+      if (artifact.type === 'aws:cloudformation:stack') names.push(artifact.properties?.stackName);
+    }
+  }
+  return names.sort();
+}
+
+/** Relative links of the project's tracked Markdown files whose target does not exist. */
+function brokenLinks(dir) {
+  const broken = [];
+  for (const file of output('git', ['ls-files', '*.md'], dir).split('\n').filter(Boolean)) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^(https?:|mailto:|#)/.test(target)) continue;
+      const path = target.split('#')[0];
+      if (!existsSync(resolve(dir, dirname(file), path))) broken.push(`${file} → ${target}`);
+    }
+  }
+  return broken;
+}
+
 let failed = false;
 try {
   step('pack @slipway/projen, @slipway/constructs and @slipway/cli');
@@ -68,6 +99,9 @@ try {
       `@slipway/constructs@file:${constructsTgz}`,
       '--cli-dependency',
       `@slipway/cli@file:${cliTgz}`,
+      // An identity other than the directory's name and this repository's; accounts and repository left to
+      // their placeholders, which deploying must refuse.
+      ...IDENTITY_ARGS,
     ],
     app,
     noCi,
@@ -99,6 +133,52 @@ try {
   }
   const readme = readFileSync(join(app, 'README.md'), 'utf8');
   if (!readme.includes('```mermaid')) throw new Error('the README has no generated diagram: is it the Slipway template README?');
+
+  step(`the app is "${APP_NAME}": its stacks, settings and runbook say so`);
+  const stacks = stackNames(join(app, 'packages', 'infra', 'cdk.out'));
+  const expectedStacks = [`${APP_NAME}-dev`, `${APP_NAME}-pipeline`, `${APP_NAME}-prod`];
+  if (JSON.stringify(stacks) !== JSON.stringify(expectedStacks)) {
+    throw new Error(`the synthesized stacks are ${stacks.join(', ')}; expected ${expectedStacks.join(', ')}`);
+  }
+  const environments = ['index.ts', 'dev.ts', 'prod.ts'].map((file) => readFileSync(join(app, 'environments', file), 'utf8')).join('\n');
+  for (const expected of [`appName = '${APP_NAME}'`, `'example-org/${APP_NAME}'`, "'us-east-2a'", `'dev.${APP_NAME}.local'`, "'shop.acme.io'"]) {
+    if (!environments.includes(expected)) throw new Error(`environments/ does not contain ${expected}`);
+  }
+  for (const page of ['README.md', 'build-and-deploy.md', 'first-deploy.md', 'releases.md', 'on-call.md']) {
+    const file = join(app, 'docs', 'slipway', page);
+    if (!existsSync(file)) throw new Error(`the runbook page docs/slipway/${page} was not generated`);
+    if ((statSync(file).mode & 0o222) !== 0) throw new Error(`docs/slipway/${page} is writable: it is generated`);
+    if (!readFileSync(file, 'utf8').includes(`${APP_NAME}-`)) throw new Error(`docs/slipway/${page} does not name the app's stacks`);
+  }
+  if (!existsSync(join(app, 'docs', 'README.md'))) throw new Error("the team's docs/README.md was not written");
+  run('git', ['add', '-A'], app);
+  const broken = brokenLinks(app);
+  if (broken.length > 0) throw new Error(`links to files the generated project does not have:\n${broken.join('\n')}`);
+
+  step('deploy and diff refuse every placeholder, naming the file and field');
+  for (const task of ['deploy:pipeline', 'diff:dev']) {
+    console.log(`$ npx projen ${task}   (in packages/infra, expected to be refused)`);
+    const result = spawnSync('npx', ['projen', task], { cwd: join(app, 'packages', 'infra'), encoding: 'utf8' });
+    const said = `${result.stdout}${result.stderr}`;
+    const expected =
+      task === 'deploy:pipeline'
+        ? [
+            `environments/index.ts: pipeline.repository is a placeholder repository; got "example-org/${APP_NAME}"`,
+            'environments/index.ts: pipeline.connectionArn is a placeholder connection',
+            'environments/index.ts: pipeline.notifyEmail is a placeholder address',
+            'environments/dev.ts: account is a placeholder account id; got "111111111111"',
+            'environments/dev.ts: network.natInstance.amiId is a placeholder AMI id',
+            'environments/prod.ts: account is a placeholder account id; got "222222222222"',
+            'environments/prod.ts: https.hostedZoneId is a placeholder hosted zone id',
+            'environments/prod.ts: alarms.email is a placeholder address',
+          ]
+        : ['Refusing to diff dev', 'environments/dev.ts: account is a placeholder account id'];
+    const missing = expected.filter((line) => !said.includes(line));
+    if (result.status === 0 || missing.length > 0) {
+      throw new Error(`"npx projen ${task}" exited ${result.status} and did not say:\n${missing.join('\n')}\n--- it said:\n${said}`);
+    }
+    console.log(`refused, exit code ${result.status}`);
+  }
 
   step('a second npx projen changes nothing');
   run('git', ['add', '-A'], app);

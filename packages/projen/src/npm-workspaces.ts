@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, TextFile, javascript } from 'projen';
+import { PROJEN_VERSION_RANGE } from './versions';
 
 /**
  * Options for {@link NpmWorkspaces}.
@@ -88,9 +89,9 @@ export class NpmWorkspaces extends Component {
     for (const name of this.sequentialTasks) this.fanOut(name, false);
     for (const name of this.parallelTasks) this.fanOut(name, true);
 
-    const rootPackage = project.package as any;
+    const rootPackage = installHooksOf(project.package);
     const install = rootPackage.installDependencies.bind(rootPackage);
-    rootPackage.installDependencies = (trigger: unknown) => {
+    rootPackage.installDependencies = (trigger) => {
       this.rootInstalled = true;
       install(trigger);
     };
@@ -101,9 +102,9 @@ export class NpmWorkspaces extends Component {
       if (!(p instanceof javascript.NodeProject)) continue;
       // A workspace package never runs its own `npm install`: the root install covers it. It has no
       // node_modules of its own by design, so only a change to its package.json calls for the root install.
-      const pkg = p.package as any;
+      const pkg = installHooksOf(p.package);
       pkg.logInstallTrigger = () => {};
-      pkg.installDependencies = (trigger: { reason?: string }) => {
+      pkg.installDependencies = (trigger) => {
         if (trigger?.reason !== javascript.InstallReason.NO_NODE_MODULES) {
           this.subprojectInstallRequested = true;
         }
@@ -115,7 +116,7 @@ export class NpmWorkspaces extends Component {
     // The root install runs only when the root package.json changed; a change
     // to a workspace package.json needs it too.
     if (this.subprojectInstallRequested && !this.rootInstalled) {
-      (this.root.package as any).installDependencies({ reason: 'workspace package.json changed' });
+      installHooksOf(this.root.package).installDependencies({ reason: 'workspace package.json changed' });
     }
   }
 
@@ -127,4 +128,35 @@ export class NpmWorkspaces extends Component {
     const mode = parallel ? ' --parallel' : command ? ` --alongside ${JSON.stringify(command)}` : '';
     task.exec(`node ${RUNNER_PATH} ${name}${mode}`);
   }
+}
+
+/** What projen's NodePackage passes to `installDependencies` (`InstallTrigger`, not exported by projen's index). */
+interface InstallTrigger {
+  readonly reason?: string;
+}
+
+/**
+ * The two members of projen's NodePackage that NpmWorkspaces replaces: `installDependencies(trigger)`
+ * (protected, "available for subclasses", but NodeProject builds its NodePackage itself, so no subclass can be
+ * put in its place) and `logInstallTrigger(trigger)` (private). NodePackage.postSynthesize calls both when a
+ * package.json changed. Projen offers no public way to keep a subproject from installing, so Slipway pins the
+ * projen versions it was tested with (PROJEN_VERSION_RANGE) and fails here, naming the fix, when they are gone.
+ */
+interface NodePackageInstallHooks {
+  installDependencies(trigger: InstallTrigger): void;
+  logInstallTrigger(trigger: InstallTrigger): void;
+}
+
+/** `pkg` seen through its install hooks, after checking projen still has them. */
+function installHooksOf(pkg: javascript.NodePackage): NodePackageInstallHooks {
+  const hooks = pkg as unknown as NodePackageInstallHooks;
+  for (const member of ['installDependencies', 'logInstallTrigger'] as const) {
+    if (typeof hooks[member] !== 'function' || hooks[member].length !== 1) {
+      throw new Error(
+        `@slipway/projen: projen's NodePackage.${member}(trigger) is missing or has changed in this projen version; ` +
+          `npm workspaces need it. Install projen ${PROJEN_VERSION_RANGE} (the range @slipway/projen is tested with).`,
+      );
+    }
+  }
+  return hooks;
 }

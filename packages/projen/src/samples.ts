@@ -79,3 +79,18 @@ function listFiles(dir: string): string[] {
     .readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 }
+
+/**
+ * Where Slipway's own documentation of this version is read: the repository's docs/ at the release tag of
+ * @slipway/projen (`main` for an unreleased build). Sample READMEs link there, since a generated project has
+ * no copy of Slipway's docs/ (its docs/ is the team's, with the runbook in docs/slipway/).
+ */
+export function slipwayDocsUrl(): string {
+  const version = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version;
+  return `https://github.com/slipway-dev/slipway/blob/${version === '0.0.0' ? 'main' : `projen-v${version}`}/docs`;
+}
+
+/** A sample README as a generated project gets it: links into this repository's docs/ point at Slipway's docs. */
+export function sampleReadme(text: string): string {
+  return text.replace(/\]\(\.\.\/\.\.\/docs\//g, `](${slipwayDocsUrl()}/`);
+}

@@ -1,14 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
+import { addEnvironmentSamples, resolveAppIdentity } from './app-identity';
 import { SlipwayOptionsError } from './errors';
 import { NpmWorkspaces } from './npm-workspaces';
-import { createBackend } from './packages/backend';
-import { createFrontend } from './packages/frontend';
-import { createInfra } from './packages/infra';
-import { addOpsTasks } from './packages/ops-tasks';
+import { addRunbook } from './runbook';
 import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
-import { NODE_MAJOR, VERSIONS } from './versions';
+import { NODE_MAJOR, PROJEN_VERSION_RANGE, VERSIONS } from './versions';
+import { createBackend } from './workspace/backend';
+import { createFrontend } from './workspace/frontend';
+import { createInfra, environmentNames } from './workspace/infra';
+import { addOpsTasks } from './workspace/ops-tasks';
 
 /**
  * Options for {@link SlipwayProject}.
@@ -33,6 +35,58 @@ export interface SlipwayProjectOptions extends typescript.TypeScriptProjectOptio
    * @default "@slipway/cli@^<the version of @slipway/projen>"
    */
   readonly cliDependency?: string;
+
+  /**
+   * The app's name. It names the stacks (`<appName>-dev`, `<appName>-prod`, `<appName>-pipeline`) and,
+   * through them, the dashboards, APIs, roles and log groups; the Cloud Map namespaces are
+   * `<environment>.<appName>.local`. Written once into environments/ (which you own from then on) and
+   * used by the generated runbook in docs/slipway/.
+   *
+   * @default - the project's name without its npm scope (the directory name on `projen new`)
+   */
+  readonly appName?: string;
+
+  /**
+   * The repository the pipeline builds, `owner/name` on GitHub, GitLab or Bitbucket.
+   *
+   * @default "example-org/<appName>", a placeholder that deploying refuses
+   */
+  readonly sourceRepository?: string;
+
+  /**
+   * The AWS region of the environments and the pipeline.
+   *
+   * @default "eu-west-1"
+   */
+  readonly awsRegion?: string;
+
+  /**
+   * The dev environment's AWS account id.
+   *
+   * @default "111111111111", a placeholder that deploying refuses
+   */
+  readonly devAccount?: string;
+
+  /**
+   * The prod environment's AWS account id.
+   *
+   * @default "222222222222", a placeholder that deploying refuses
+   */
+  readonly prodAccount?: string;
+
+  /**
+   * The AWS account id the delivery pipeline runs in.
+   *
+   * @default - the dev account
+   */
+  readonly pipelineAccount?: string;
+
+  /**
+   * prod's domain. Its Route 53 hosted zone is the domain without its first label (`shop.acme.io` in `acme.io`).
+   *
+   * @default "<appName>.example.com", a placeholder that deploying refuses
+   */
+  readonly prodDomain?: string;
 }
 
 /**
@@ -54,9 +108,12 @@ export class SlipwayProject extends typescript.TypeScriptProject {
   public readonly infra: typescript.TypeScriptProject;
   /** The npm workspaces component that installs and runs every package. */
   public readonly workspaces: NpmWorkspaces;
+  /** The app's name (stacks `<appName>-<environment>`), as written into environments/index.ts. */
+  public readonly appName: string;
 
   constructor(options: SlipwayProjectOptions) {
     validateOptions(options);
+    const identity = resolveAppIdentity(options.name, options);
     const sampleCode = options.sampleCode ?? true;
     super({
       projenrcTs: true,
@@ -67,6 +124,8 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       minNodeVersion: `${NODE_MAJOR}.0.0`,
       workflowNodeVersion: `${NODE_MAJOR}`,
       typescriptVersion: VERSIONS.typescript,
+      // The projen versions @slipway/projen is tested with (its peer dependency; see NpmWorkspaces).
+      projenVersion: PROJEN_VERSION_RANGE,
       githubOptions: { pullRequestLint: true, mergify: false },
       ...options,
       postBuildSteps: [
@@ -122,6 +181,7 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     });
     this.constructsDependency = options.constructsDependency ?? `@slipway/constructs@^${ownVersion()}`;
     this.cliDependency = options.cliDependency ?? `@slipway/cli@^${ownVersion()}`;
+    this.appName = identity.appName;
 
     this.package.addField('private', true);
     this.addDevDeps(`tsx@${VERSIONS.tsx}`, `@types/node@${VERSIONS.nodeTypes}`);
@@ -146,8 +206,10 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     }
 
     if (sampleCode) {
-      addSamples(this, path.join(SAMPLES_DIR, 'environments'), 'environments');
+      addEnvironmentSamples(this, path.join(SAMPLES_DIR, 'environments'), identity);
       addSamples(this, path.join(TEMPLATES_DIR, 'docs'), 'docs');
+      // The runbook: Slipway's part of docs/, rewritten by every `npx projen`, read-only.
+      addRunbook(this, identity, environmentNames(this.outdir, sampleCode));
     }
   }
 }

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { javascript } from 'projen';
 import { SlipwayProject } from '../src';
+import { PROJEN_VERSION_RANGE } from '../src/versions';
 
 const RUNNER = path.join(__dirname, '..', 'assets', 'run-workspaces.mjs');
 
@@ -46,6 +48,48 @@ describe('NpmWorkspaces installs', () => {
     fs.mkdirSync(path.join(outdir, 'node_modules'), { recursive: true });
     // WHEN it is synthesized again, unchanged / THEN nothing installs
     expect(synthRecordingTasks(outdir)).toEqual([]);
+  });
+
+  test('run once, at the root, when only a workspace package.json changed', () => {
+    // GIVEN a project synthesized once, with its root node_modules in place
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-ws-'));
+    synthRecordingTasks(outdir);
+    fs.mkdirSync(path.join(outdir, 'node_modules'), { recursive: true });
+    // AND the backend's package.json edited by hand, so projen rewrites it (the root one stays as it was)
+    const manifest = path.join(outdir, 'packages', 'backend', 'package.json');
+    fs.chmodSync(manifest, 0o644);
+    fs.writeFileSync(manifest, '{}\n');
+    // WHEN it is synthesized again / THEN exactly one install runs, at the root
+    expect(synthRecordingTasks(outdir)).toEqual(['.:install']);
+  });
+});
+
+describe('the projen internals NpmWorkspaces replaces', () => {
+  // NpmWorkspaces replaces NodePackage.installDependencies and logInstallTrigger on workspace packages; projen has
+  // no public switch for it. These fail when an upgrade of projen changes them, before a user's install would.
+  const installed = JSON.parse(fs.readFileSync(require.resolve('projen/package.json'), 'utf8')).version as string;
+
+  test('the installed projen is in the range @slipway/projen declares as tested', () => {
+    const [, minor, patch] = /^\^0\.(\d+)\.(\d+)$/.exec(PROJEN_VERSION_RANGE)!.map(Number);
+    const [major, installedMinor, installedPatch] = installed.split('.').map(Number);
+    expect({ major, minor: installedMinor }).toEqual({ major: 0, minor });
+    expect(installedPatch).toBeGreaterThanOrEqual(patch);
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    expect(manifest.peerDependencies.projen).toBe(PROJEN_VERSION_RANGE);
+  });
+
+  test('NodePackage still has installDependencies(trigger) and logInstallTrigger(trigger), called on a changed package.json', () => {
+    const proto = javascript.NodePackage.prototype as unknown as Record<string, unknown>;
+    for (const member of ['installDependencies', 'logInstallTrigger']) {
+      expect({ member, type: typeof proto[member], arity: (proto[member] as () => void)?.length }).toEqual({
+        member,
+        type: 'function',
+        arity: 1,
+      });
+    }
+    const postSynthesize = String(proto.postSynthesize);
+    expect(postSynthesize).toContain('this.logInstallTrigger(');
+    expect(postSynthesize).toContain('this.installDependencies(');
   });
 });
 

@@ -209,7 +209,8 @@ export class SlipwayAppStack extends Stack {
         encryptionKey: key,
         removalPolicy,
         alarmActions: this.alarmTopic.alarmActions,
-        apiName: `slipway-${config.name}`,
+        // Named after the stack (`<app>-<environment>`), unique in the account and region as stack names are.
+        apiName: this.stackName,
       });
     } else if (hasWebService) {
       this.ingress = new AlbIngress(this, 'Ingress', {
@@ -301,7 +302,7 @@ export class SlipwayAppStack extends Stack {
       loadBalancer: this.ingress?.loadBalancer,
       httpApiStage: this.httpApi?.stage,
       additionalAlarms: this.httpApi?.alarms,
-      dashboardName: `slipway-${config.name}`,
+      dashboardName: this.stackName,
     });
 
     const url = this.ingress?.url ?? this.httpApi?.url;

@@ -52,6 +52,14 @@ export function findPlaceholders(config: EnvironmentConfig): ConfigIssue[] {
       fix: "Use a domain you own, or remove https to deploy on the load balancer's own HTTP name (or the HTTP API's own HTTPS name).",
     });
   }
+  if (https && isHostedZoneHttps(https) && /EXAMPLE/i.test(https.hostedZoneId)) {
+    issues.push({
+      field: 'https.hostedZoneId',
+      value: https.hostedZoneId,
+      problem: 'is a placeholder hosted zone id',
+      fix: "Use the id of the domain's Route 53 hosted zone (`aws route53 list-hosted-zones-by-name --dns-name <zone>`).",
+    });
+  }
   if (https && isHostedZoneHttps(https) && isPlaceholderDomain(https.hostedZoneName)) {
     issues.push({
       field: 'https.hostedZoneName',

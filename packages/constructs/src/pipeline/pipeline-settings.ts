@@ -147,6 +147,14 @@ export function findPipelinePlaceholders(settings: PipelineSettings): ConfigIssu
       fix: 'Put the id of the account the pipeline should run in (`aws sts get-caller-identity`).',
     });
   }
+  if (isPlaceholderRepository(settings.repository)) {
+    issues.push({
+      field: 'pipeline.repository',
+      value: settings.repository,
+      problem: 'is a placeholder repository',
+      fix: 'Put the "owner/name" of the repository this app is pushed to, as on GitHub, GitLab or Bitbucket.',
+    });
+  }
   const connectionAccount = settings.connectionArn.split(':')[4] ?? '';
   if (
     isPlaceholderAccount(connectionAccount) ||
@@ -168,4 +176,12 @@ export function findPipelinePlaceholders(settings: PipelineSettings): ConfigIssu
     });
   }
   return issues;
+}
+
+/**
+ * Whether a repository is an obvious placeholder: its owner is `example`, `example-…` or `your-…`
+ * (`example-org/my-app`, what `projen new` writes until the team names its repository).
+ */
+export function isPlaceholderRepository(repository: string): boolean {
+  return /^(example|example-[\w.-]*|your-[\w.-]*)\//i.test(repository);
 }

@@ -223,7 +223,8 @@ describe('SlipwayAppStack', () => {
 
     test('THEN an HTTP API with a VPC link routes /api/* to the backend and the rest to the frontend, through Cloud Map SRV', () => {
       api.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-      api.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'slipway-dev', ProtocolType: 'HTTP' });
+      // Named after its stack, so two apps (or environments) in one account and region never share the name.
+      api.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: apiStack.stackName, ProtocolType: 'HTTP' });
       api.resourceCountIs('AWS::ApiGatewayV2::VpcLink', 1);
       api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',

@@ -1,5 +1,10 @@
 import { SlipwayConfigError } from '../../src/config/slipway-config-error';
-import { definePipeline, findPipelinePlaceholders, PipelineSettings } from '../../src/pipeline/pipeline-settings';
+import {
+  definePipeline,
+  findPipelinePlaceholders,
+  isPlaceholderRepository,
+  PipelineSettings,
+} from '../../src/pipeline/pipeline-settings';
 
 const VALID: PipelineSettings = {
   repository: 'acme/shop',
@@ -68,4 +73,20 @@ describe('findPipelinePlaceholders', () => {
       }),
     ).toEqual([]);
   });
+});
+
+describe('isPlaceholderRepository', () => {
+  test.each([['example-org/shop'], ['example/shop'], ['your-org/shop'], ['Example-Org/shop']])(
+    '%s is a placeholder (what projen new writes until the repository is named)',
+    (repository) => {
+      expect(isPlaceholderRepository(repository)).toBe(true);
+    },
+  );
+
+  test.each([['acme/shop'], ['slipway-dev/slipway'], ['examples-inc/shop'], ['acme/example-org']])(
+    '%s is a real repository',
+    (repository) => {
+      expect(isPlaceholderRepository(repository)).toBe(false);
+    },
+  );
 });

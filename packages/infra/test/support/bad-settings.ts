@@ -1,6 +1,7 @@
 import { definePipeline } from '@slipway/constructs';
 
 // Stands in for environments/index.ts in test/user-errors.test.ts: the pipeline settings a user got wrong.
+export const appName = 'shop';
 export const promotionOrder = [];
 export const pipeline = definePipeline({
   repository: 'acme/shop',

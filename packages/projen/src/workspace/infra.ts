@@ -6,6 +6,13 @@ import { SAMPLES_DIR } from '../samples';
 import { VERSIONS } from '../versions';
 import { createAppPackage } from './app-package';
 
+/**
+ * The import path of the repository's environments/ folder inside packages/infra (`#environments`,
+ * `#environments/dev`): a tsconfig `paths` alias, so the dependency on a folder outside the package is declared
+ * in one place. `#` as in Node's subpath imports: it can never be an npm package name.
+ */
+export const ENVIRONMENTS_ALIAS = '#environments';
+
 /** What the deploy/diff/destroy tasks can act on besides environments. */
 const PIPELINE_TARGET = 'pipeline';
 
@@ -38,14 +45,37 @@ export function createInfra(
       // The pipeline's verification steps run its verify bundle; the root's ops tasks run its `slipway` command.
       cliDependency,
     ],
-    // Staged Docker contexts in cdk.out carry package.json files jest would index as duplicate modules.
-    jestConfig: { modulePathIgnorePatterns: ['<rootDir>/cdk.out/'] },
+    jestConfig: {
+      // Staged Docker contexts in cdk.out carry package.json files jest would index as duplicate modules.
+      modulePathIgnorePatterns: ['<rootDir>/cdk.out/'],
+      // The ENVIRONMENTS_ALIAS below, for jest (tsc and esbuild read it from tsconfig.json).
+      moduleNameMapper: {
+        [`^${ENVIRONMENTS_ALIAS}$`]: '<rootDir>/../../environments/index.ts',
+        [`^${ENVIRONMENTS_ALIAS}/(.*)$`]: '<rootDir>/../../environments/$1',
+      },
+    },
     // ts-node only for bench/: the stock CDK app it times Slipway's synth against runs through it.
     devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`, `esbuild@${VERSIONS.esbuild}`, `tsx@${VERSIONS.tsx}`, 'ts-node@^10.9.2'],
   });
 
   // CDK's built-in template validation is off in tests but one: test/app.test.ts runs it over the whole app.
   turnOffCdkValidationInTests(project);
+
+  // infra's one input from outside its folder, declared here rather than reached by `../../../environments`:
+  // `import { promotionOrder } from '#environments'`. tsc, tsx and esbuild (the bundle) resolve it from
+  // tsconfig.json's `paths`, jest from moduleNameMapper above, eslint's import resolver from this tsconfig too.
+  project.tsconfig?.file.addOverride('compilerOptions.paths', {
+    [ENVIRONMENTS_ALIAS]: ['../../environments/index.ts'],
+    [`${ENVIRONMENTS_ALIAS}/*`]: ['../../environments/*'],
+  });
+  const infraDir = path.posix.relative(root.outdir, project.outdir).split(path.sep).join('/');
+  root.eslint?.file.addOverride('settings.import/resolver.typescript.project', [
+    './tsconfig.json',
+    `./${infraDir}/tsconfig.json`,
+  ]);
+  root.eslint?.file.addOverride('settings.import/resolver.typescript.noWarnOnMultipleProjects', true);
+  // A repository folder, not a package: eslint-plugin-import must not look for it among the dependencies.
+  root.eslint?.file.addOverride('settings.import/internal-regex', `^${ENVIRONMENTS_ALIAS}(/|$)`);
 
   // environments/ lives beside packages/: both tsconfigs take the repository root as rootDir.
   // Nothing is emitted by tsc; lib/ is the esbuild bundle.
@@ -90,7 +120,6 @@ export function createInfra(
   });
   fargateCheck.spawn(synth);
   fargateCheck.exec('tsx build-tools/fargate-contract/main.ts cdk.out');
-  const infraDir = path.posix.relative(root.outdir, project.outdir).split(path.sep).join('/');
   root.addTask('test:fargate', {
     description: `The Fargate contract check of ${infraDir} (root only): every container started as Fargate starts it`,
     steps: [{ exec: 'npx projen test:fargate', cwd: infraDir, receiveArgs: true }],

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Project } from 'projen';
 import { Testing } from 'projen/lib/testing';
-import { addOpsTasks } from '../../src/packages/ops-tasks';
+import { addOpsTasks } from '../../src/workspace/ops-tasks';
 
 describe('addOpsTasks', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-ops-tasks-'));

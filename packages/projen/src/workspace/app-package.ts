@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
 import { useFastTests } from '../fast-tests';
-import { addSamples, SAMPLES_DIR } from '../samples';
+import { addSamples, SAMPLES_DIR, sampleReadme } from '../samples';
 import { VERSIONS } from '../versions';
 
 /** What distinguishes one application package of the monorepo from another. */
@@ -38,11 +38,11 @@ export function createAppPackage(
   options: AppPackageOptions,
 ): typescript.TypeScriptProject {
   // projen writes a README once; the package's sample README, or projen's "# replace this".
-  const sampleReadme = path.join(SAMPLES_DIR, options.dir, 'README.md');
+  const readmeFile = path.join(SAMPLES_DIR, options.dir, 'README.md');
   const project = new typescript.TypeScriptProject({
     readme:
-      options.sampleCode && fs.existsSync(sampleReadme)
-        ? { contents: fs.readFileSync(sampleReadme, 'utf8') }
+      options.sampleCode && fs.existsSync(readmeFile)
+        ? { contents: sampleReadme(fs.readFileSync(readmeFile, 'utf8')) }
         : undefined,
     parent: root,
     outdir: path.posix.join('packages', options.dir),
