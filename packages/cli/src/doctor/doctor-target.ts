@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { EnvironmentConfig, parseEnvironmentConfig, definePipeline, PipelineSettings } from '@slipway/constructs';
 import { SETTINGS_METADATA, ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
 import { AssetManifestArtifact, CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
-import { CloudAssemblyError } from '../cost/cloud-assembly';
+import { CloudAssemblyError } from '../assembly/cloud-assembly';
 
 /** The qualifier `cdk bootstrap` uses unless told otherwise. */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';

@@ -6,7 +6,7 @@ import { Tags } from 'aws-cdk-lib';
 import { sampleApp } from '../../../constructs/test/fixtures/apps';
 import { prodLike } from '../../../constructs/test/fixtures/environments';
 import { environment, pipelineApp, SETTINGS } from '../../../constructs/test/pipeline/fixtures';
-import { CloudAssemblyError } from '../../src/cost/cloud-assembly';
+import { CloudAssemblyError } from '../../src/assembly/cloud-assembly';
 import { DoctorTargetError, readDoctorTarget } from '../../src/doctor/doctor-target';
 
 describe('readDoctorTarget', () => {
