@@ -102,12 +102,7 @@ export class CloudAssemblyError extends Error {
  * @throws CloudAssemblyError when the directory holds no cloud assembly, or one that cannot be read
  */
 export function readCloudAssembly(directory: string): CloudAssemblyView {
-  const manifestPath = path.join(directory, 'manifest.json');
-  if (!fs.existsSync(manifestPath)) {
-    throw new CloudAssemblyError(
-      `No cloud assembly at ${directory}: ${manifestPath} does not exist. Run \`npx projen synth\` first, or pass --assembly <cdk.out directory>.`,
-    );
-  }
+  assertManifest(directory);
   return readingAssembly(directory, () => {
     const sections: AssemblySection[] = [];
     const topLevel = readStacksAndStages(openAssembly(directory), directory, sections);
@@ -149,6 +144,27 @@ export function readStackOfTemplate(templateFile: string): StackWithAssets {
       assetManifestFiles: manifests.map((manifest) => path.relative(directory, manifest.file)),
     };
   });
+}
+
+/**
+ * Open the cloud assembly in `directory` with CDK's reader, for a command that needs its artifacts
+ * themselves (tags, metadata, bootstrap versions: `slipway doctor`). Stacks and nested assemblies
+ * keep manifest order.
+ *
+ * @throws CloudAssemblyError when the directory holds no cloud assembly, or one that cannot be read
+ */
+export function openCloudAssembly(directory: string): CloudAssembly {
+  assertManifest(directory);
+  return readingAssembly(directory, () => openAssembly(directory));
+}
+
+function assertManifest(directory: string): void {
+  const manifestPath = path.join(directory, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) {
+    throw new CloudAssemblyError(
+      `No cloud assembly at ${directory}: ${manifestPath} does not exist. Run \`npx projen synth\` first, or pass --assembly <cdk.out directory>.`,
+    );
+  }
 }
 
 function openAssembly(directory: string): CloudAssembly {
