@@ -92,7 +92,7 @@ async function main() {
     '|---|---:|---:|---|',
     ...rows,
     '',
-    `The bundle (\`lib/slipway-verify.js\`, verify and the ECS client only, minified) is ${(statSync(BUNDLE).size / 1024).toFixed(0)} KiB;`,
+    `The bundle (\`lib/slipway-verify.js\`, verify, the ECS client and CDK's cloud-assembly reader, minified) is ${(statSync(BUNDLE).size / 1024).toFixed(0)} KiB;`,
     'the synth step copies it into the cloud assembly, the verification steps\' input, so they install nothing.',
     `Before, each verification step first ran \`npm ci\` of the whole monorepo (22 s with a warm cache, see Foundation above; more on a cold CodeBuild host).`,
     '',

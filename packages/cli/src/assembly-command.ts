@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { ParseArgsConfig } from 'node:util';
 import { parseOptions, ParsedValues } from './args';
+import { CloudAssemblyError } from './assembly/cloud-assembly';
+import { resolveAssemblyDir } from './assembly-option';
 import { CommandOutput, ExitCode, UsageError } from './command';
-import { resolveAssemblyDir } from './cost/assembly-option';
-import { CloudAssemblyError } from './cost/cloud-assembly';
-import { endMarker, GeneratedFileError, startMarker, updateGeneratedFile } from './cost/generated-block';
+import { endMarker, GeneratedFileError, startMarker, updateGeneratedFile } from './generated-block';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { RecordedOutput } from './fakes';
+import { CloudAssemblyError } from '../src/assembly/cloud-assembly';
 import { AssemblyCommandContext, runAssemblyCommand } from '../src/assembly-command';
 import { ExitCode } from '../src/command';
-import { CloudAssemblyError } from '../src/cost/cloud-assembly';
-import { GeneratedFileError } from '../src/cost/generated-block';
+import { GeneratedFileError } from '../src/generated-block';
 
 const USAGE = 'Usage: slipway example [--assembly <cdk.out>] [--flavour <name>]';
 const OWN_OPTIONS = { flavour: { type: 'string' } } as const;

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AssumptionId, isAssumptionId, withAssumptions } from './assumptions';
-import { readCloudAssembly } from './cloud-assembly';
 import { estimateCosts } from './cost-estimate';
 import { renderCostJson, renderCostMarkdown, renderCostText } from './cost-report';
-import { endMarker, startMarker } from './generated-block';
+import { readCloudAssembly } from '../assembly/cloud-assembly';
+import { endMarker, startMarker } from '../generated-block';
 import { US_EAST_1_PRICES } from './prices';
 import { NewDocument, runAssemblyCommand, writeGeneratedDocuments } from '../assembly-command';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';

@@ -1,4 +1,5 @@
-import type { CostEstimate, CostLine, SectionEstimate } from './cost-estimate';
+import type { CostEstimate, SectionEstimate } from './cost-estimate';
+import type { CostLine } from './stack-pricing-context';
 
 /** US dollars with cents and thousands separators: `$1,234.50`. */
 export function formatUsd(usd: number): string {

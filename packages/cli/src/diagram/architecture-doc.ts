@@ -1,7 +1,7 @@
 import { EnvironmentArchitecture, readEnvironmentArchitecture } from './architecture-model';
 import { environmentDiagram, pipelineDiagram, serviceSummary } from './mermaid';
 import { readPipelines } from './pipeline-model';
-import type { CloudAssemblyView } from '../cost/cloud-assembly';
+import type { CloudAssemblyView } from '../assembly/cloud-assembly';
 
 /** The block with every environment and the pipeline, for docs/architecture.md. */
 export const ARCHITECTURE_BLOCK = 'architecture';

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURE_BLOCK, architectureBlocks } from './architecture-doc';
+import { readCloudAssembly } from '../assembly/cloud-assembly';
 import { NewDocument, runAssemblyCommand, writeGeneratedDocuments } from '../assembly-command';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
-import { readCloudAssembly } from '../cost/cloud-assembly';
-import { endMarker, startMarker } from '../cost/generated-block';
+import { endMarker, startMarker } from '../generated-block';
 
 /** How a new docs/architecture.md starts, around the generated block. */
 const ARCHITECTURE_DOCUMENT: NewDocument = {

@@ -1,5 +1,5 @@
-import type { AssemblySection } from '../cost/cloud-assembly';
-import { literalNumber, literalString, resourceName, sortedResources } from '../cost/template-values';
+import type { AssemblySection } from '../assembly/cloud-assembly';
+import { literalNumber, literalString, resourceName, sortedResources } from '../assembly/template-values';
 
 /** A delivery pipeline, stage by stage. */
 export interface PipelineView {

@@ -4,7 +4,7 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { isHostedZoneHttps, findPlaceholders, findPipelinePlaceholders } from '@slipway/constructs';
-import { DEFAULT_BOOTSTRAP_QUALIFIER, DoctorTarget } from './doctor-target';
+import { bootstrapCommandFor, DEFAULT_BOOTSTRAP_QUALIFIER, DoctorTarget } from './doctor-target';
 import { explainAwsError } from '../aws-error';
 
 /** `pass`: fine; `fail`: fix it before deploying; `skip`: could not or need not be checked from here. */
@@ -372,20 +372,6 @@ export async function checkHostedZone(target: DoctorTarget, route53: Route53Clie
   } catch (error) {
     return { ...base, status: 'fail', detail: explainAwsError(error, 'route53:ListHostedZonesByName') };
   }
-}
-
-/** The `cdk bootstrap` command line that makes this environment's account deployable by the pipeline. */
-export function bootstrapCommandFor(target: DoctorTarget, toolkitStackName: string): string {
-  const { account, region } = target.config;
-  return [
-    `npx cdk bootstrap aws://${account}/${region}`,
-    target.pipeline && target.pipeline.account !== account ? `--trust ${target.pipeline.account}` : '',
-    '--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess',
-    target.bootstrapQualifier !== DEFAULT_BOOTSTRAP_QUALIFIER ? `--qualifier ${target.bootstrapQualifier}` : '',
-    toolkitStackName !== 'CDKToolkit' ? `--toolkit-stack-name ${toolkitStackName}` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
 }
 
 function parameter(stack: Stack, key: string): string | undefined {

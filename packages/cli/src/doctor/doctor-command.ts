@@ -1,9 +1,9 @@
 import { SlipwayConfigError } from '@slipway/constructs';
 import type { DoctorCheck, DoctorClients } from './checks';
 import { parseOptions } from '../args';
+import { CloudAssemblyError } from '../assembly/cloud-assembly';
+import { resolveAssemblyDir } from '../assembly-option';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
-import { resolveAssemblyDir } from '../cost/assembly-option';
-import { CloudAssemblyError } from '../cost/cloud-assembly';
 
 /** What the doctor command talks to; tests replace the output and the working directory. */
 export interface DoctorCommandDependencies {

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { EnvironmentConfig, parseEnvironmentConfig, definePipeline, PipelineSettings } from '@slipway/constructs';
 import { SETTINGS_METADATA, ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
-import { AssetManifestArtifact, CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
-import { CloudAssemblyError } from '../cost/cloud-assembly';
+import { AssetManifestArtifact, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { openCloudAssembly } from '../assembly/cloud-assembly';
 
 /** The qualifier `cdk bootstrap` uses unless told otherwise. */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
@@ -50,20 +48,7 @@ export class DoctorTargetError extends Error {
  * @throws DoctorTargetError when the environment is not in it
  */
 export function readDoctorTarget(assemblyDir: string, environment: string): DoctorTarget {
-  if (!existsSync(path.join(assemblyDir, 'manifest.json'))) {
-    throw new CloudAssemblyError(
-      `No cloud assembly at ${assemblyDir}. Run \`npx projen synth\` first, or pass --assembly <cdk.out directory>.`,
-    );
-  }
-  let assembly: CloudAssembly;
-  try {
-    assembly = new CloudAssembly(assemblyDir);
-  } catch (error) {
-    throw new CloudAssemblyError(
-      `Cannot read the cloud assembly at ${assemblyDir}: ${(error as Error).message}. Synthesize again with \`npx projen synth\`.`,
-    );
-  }
-  const stacks = assembly.stacksRecursively;
+  const stacks = openCloudAssembly(assemblyDir).stacksRecursively;
   const tagged = stacks.filter((stack) => stack.tags[ENVIRONMENT_TAG_KEY] === environment);
   if (tagged.length === 0) {
     const known = [...new Set(stacks.map((stack) => stack.tags[ENVIRONMENT_TAG_KEY]).filter(Boolean))].sort();
@@ -101,6 +86,20 @@ export function readDoctorTarget(assemblyDir: string, environment: string): Doct
         ? undefined
         : definePipeline(pipelineSettings as PipelineSettings, 'environments/index.ts'),
   };
+}
+
+/** The `cdk bootstrap` command line that makes this environment's account deployable by the pipeline. */
+export function bootstrapCommandFor(target: DoctorTarget, toolkitStackName: string): string {
+  const { account, region } = target.config;
+  return [
+    `npx cdk bootstrap aws://${account}/${region}`,
+    target.pipeline && target.pipeline.account !== account ? `--trust ${target.pipeline.account}` : '',
+    '--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess',
+    target.bootstrapQualifier !== DEFAULT_BOOTSTRAP_QUALIFIER ? `--qualifier ${target.bootstrapQualifier}` : '',
+    toolkitStackName !== 'CDKToolkit' ? `--toolkit-stack-name ${toolkitStackName}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function settingsOf(stack: CloudFormationStackArtifact, type: string): unknown[] {

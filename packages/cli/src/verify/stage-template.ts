@@ -1,5 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { IMAGE_COMMIT_BUILD_ARG } from '@slipway/constructs/lib/contract';
+import { CloudAssemblyError, readStackOfTemplate, StackWithAssets } from '../assembly/cloud-assembly';
 import { UsageError } from '../command';
 
 /** One container of a task definition, as the stage's template names its image. */
@@ -23,39 +25,44 @@ export interface StageTemplate {
   readonly file: string;
   /** Task definition family → its containers. */
   readonly families: ReadonlyMap<string, readonly ExpectedContainer[]>;
+  /** The asset manifests the images' build arguments were read from (beside `file`), for messages. */
+  readonly assetManifests: readonly string[];
 }
 
 type Json = Record<string, unknown>;
 
 /**
- * Read the images a synthesized stage stack's task definitions name, straight
- * from its template in the cloud assembly (and the `GIT_SHA` each image asset
- * was built with, from the asset manifest CDK writes beside it,
- * `<stack>.assets.json`). Plain JSON reading, no CDK: this runs in the
- * pipeline's verification step, which installs nothing.
+ * Read the images a synthesized stage stack's task definitions name, from its
+ * template in the cloud assembly, and the `GIT_SHA` each image asset was built
+ * with, from the asset manifest the stack artifact depends on; both through
+ * the cloud-assembly reader (`aws-cdk-lib/cx-api`), which the pipeline's
+ * verification step carries in its bundle.
  *
  * CDK gives every task definition a literal `Family`, and the ECS task
  * definition ARN a running task reports is `.../task-definition/<family>:<revision>`,
  * so the family ties a running task to the template that defined it.
  *
- * @throws UsageError when the file is missing or is not a CloudFormation template
+ * @throws UsageError when the file is missing, is not a stack template of a cloud assembly, or is not a CloudFormation template
  */
 export function readStageTemplate(file: string): StageTemplate {
   if (!existsSync(file)) {
     throw new UsageError(`--template ${file} does not exist. Pass the stage stack's template from the cloud assembly.`);
   }
-  let template: Json;
+  let found: StackWithAssets;
   try {
-    template = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    found = readStackOfTemplate(file);
   } catch (error) {
-    throw new UsageError(`--template ${file} is not JSON (${(error as Error).message}).`);
+    if (error instanceof CloudAssemblyError) throw new UsageError(`--template ${file}: ${error.message}`);
+    throw error;
   }
-  if (typeof template.Resources !== 'object' || template.Resources === null) {
+  const resources: unknown = found.stack.template.Resources;
+  if (typeof resources !== 'object' || resources === null) {
     throw new UsageError(`--template ${file} has no Resources: it is not a CloudFormation template.`);
   }
-  const buildArgs = readImageBuildArgs(file.replace(/\.template\.json$/, '.assets.json'));
+  const buildArgs = new Map<string, Readonly<Record<string, string>>>();
+  for (const image of found.dockerImages) for (const tag of image.tags) buildArgs.set(tag, image.buildArgs);
   const families = new Map<string, ExpectedContainer[]>();
-  for (const resource of Object.values(template.Resources as Record<string, Json>)) {
+  for (const resource of Object.values(resources as Record<string, Json>)) {
     if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
     const properties = (resource.Properties ?? {}) as Json;
     if (typeof properties.Family !== 'string') continue;
@@ -71,7 +78,8 @@ export function readStageTemplate(file: string): StageTemplate {
     });
     families.set(properties.Family, containers);
   }
-  return { file, families };
+  const assetManifests = found.assetManifestFiles.map((manifest) => path.join(path.dirname(file), manifest));
+  return { file, families, assetManifests };
 }
 
 /** `repo:tag` → `tag`, `repo@sha256:abc` → `sha256:abc`, `repo` → `latest` (Docker's default). */
@@ -81,24 +89,6 @@ export function imageReference(image: string): string {
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   const colon = lastSegment.lastIndexOf(':');
   return colon >= 0 ? lastSegment.slice(colon + 1) : 'latest';
-}
-
-/** Image tag → the build arguments of the Docker image asset with that tag. */
-function readImageBuildArgs(manifestFile: string): Map<string, Record<string, string>> {
-  const byTag = new Map<string, Record<string, string>>();
-  if (!existsSync(manifestFile)) return byTag;
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
-    dockerImages?: Record<
-      string,
-      { source?: { dockerBuildArgs?: Record<string, string> }; destinations?: Record<string, { imageTag?: string }> }
-    >;
-  };
-  for (const asset of Object.values(manifest.dockerImages ?? {})) {
-    for (const destination of Object.values(asset.destinations ?? {})) {
-      if (destination.imageTag) byTag.set(destination.imageTag, asset.source?.dockerBuildArgs ?? {});
-    }
-  }
-  return byTag;
 }
 
 /** A template value as text: literals as they are, `Fn::Sub` and `Fn::Join` joined, anything else as `${...}`. */

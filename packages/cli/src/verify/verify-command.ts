@@ -140,7 +140,7 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
           const commits = [...new Set(reporter?.containers?.map((container) => container.gitSha) ?? [])];
           if (commits.length !== 1 || commits[0] === undefined) {
             output.error(
-              `✖ Cannot tell which commit ${options.versionService} must report: its images carry ${commits.length === 0 ? 'no' : commits.map(String).join(', ')} GIT_SHA build argument in ${options.stage.file.replace(/\.template\.json$/, '.assets.json')}.`,
+              `✖ Cannot tell which commit ${options.versionService} must report: its images carry ${commits.length === 0 ? 'no' : commits.map(String).join(', ')} GIT_SHA build argument in ${options.stage.assetManifests.join(', ') || `the asset manifest of ${options.stage.file} (the stack has none)`}.`,
             );
             return ExitCode.FAILED;
           }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { removeAssemblies, template, writeAssembly } from './assembly-fixture';
 import { runCost } from '../../src/cost/command';
+import { removeAssemblies, template, writeAssembly } from '../assembly/assembly-fixture';
 
 function capture() {
   const info: string[] = [];

@@ -1,7 +1,8 @@
-import { fargateService, removeAssemblies, template, writeAssembly } from './assembly-fixture';
+import { readCloudAssembly } from '../../src/assembly/cloud-assembly';
 import { withAssumptions } from '../../src/cost/assumptions';
-import { readCloudAssembly } from '../../src/cost/cloud-assembly';
-import { CostLine, estimateCosts, SectionEstimate } from '../../src/cost/cost-estimate';
+import { estimateCosts, SectionEstimate } from '../../src/cost/cost-estimate';
+import type { CostLine } from '../../src/cost/stack-pricing-context';
+import { fargateService, removeAssemblies, template, writeAssembly } from '../assembly/assembly-fixture';
 
 function line(section: SectionEstimate, resource: string, item: string): CostLine {
   const found = section.lines.find((candidate) => candidate.resource === resource && candidate.item === item);

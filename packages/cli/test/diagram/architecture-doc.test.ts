@@ -6,7 +6,7 @@ import { App, Stage } from 'aws-cdk-lib';
 import { synthSampleApp } from './sample-app';
 import { sampleServices } from '../../../constructs/test/fixtures/apps';
 import { devHttpApi } from '../../../constructs/test/fixtures/environments';
-import { readCloudAssembly } from '../../src/cost/cloud-assembly';
+import { readCloudAssembly } from '../../src/assembly/cloud-assembly';
 import { ARCHITECTURE_BLOCK, architectureBlocks } from '../../src/diagram/architecture-doc';
 
 jest.setTimeout(120_000);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runDiagram } from '../../src/diagram/command';
-import { removeAssemblies, template, writeAssembly } from '../cost/assembly-fixture';
+import { removeAssemblies, template, writeAssembly } from '../assembly/assembly-fixture';
 
 function capture() {
   const info: string[] = [];

@@ -134,7 +134,7 @@ describe('slipway doctor', () => {
     const { output, command } = setup();
     expect(await command.run(['--env', 'dev'])).toBe(ExitCode.FAILED);
     expect(output.errors).toEqual([
-      '✖ No cloud assembly at /nonexistent/packages/infra/cdk.out. Run `npx projen synth` first, or pass --assembly <cdk.out directory>.',
+      '✖ No cloud assembly at /nonexistent/packages/infra/cdk.out: /nonexistent/packages/infra/cdk.out/manifest.json does not exist. Run `npx projen synth` first, or pass --assembly <cdk.out directory>.',
     ]);
   });
 

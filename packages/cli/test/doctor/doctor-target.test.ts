@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SETTINGS_METADATA, ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
@@ -6,7 +6,7 @@ import { Tags } from 'aws-cdk-lib';
 import { sampleApp } from '../../../constructs/test/fixtures/apps';
 import { prodLike } from '../../../constructs/test/fixtures/environments';
 import { environment, pipelineApp, SETTINGS } from '../../../constructs/test/pipeline/fixtures';
-import { CloudAssemblyError } from '../../src/cost/cloud-assembly';
+import { CloudAssemblyError } from '../../src/assembly/cloud-assembly';
 import { DoctorTargetError, readDoctorTarget } from '../../src/doctor/doctor-target';
 
 describe('readDoctorTarget', () => {
@@ -45,6 +45,15 @@ describe('readDoctorTarget', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'slipway-doctor-'));
     expect(() => readDoctorTarget(empty, 'prod')).toThrow(CloudAssemblyError);
     expect(() => readDoctorTarget(empty, 'prod')).toThrow(/Run `npx projen synth` first/);
+  });
+
+  test('reads the assembly through the shared cloud-assembly reader: an unreadable manifest is a CloudAssemblyError', () => {
+    const broken = mkdtempSync(path.join(tmpdir(), 'slipway-doctor-'));
+    writeFileSync(path.join(broken, 'manifest.json'), '{ not json');
+    expect(() => readDoctorTarget(broken, 'prod')).toThrow(CloudAssemblyError);
+    expect(() => readDoctorTarget(broken, 'prod')).toThrow(
+      /^Cannot read the cloud assembly at .*\. Synthesize it again with `npx projen synth`\.$/,
+    );
   });
 
   test('reads the settings SlipwayPipeline recorded, and says to synthesize again when an assembly has no settings', () => {

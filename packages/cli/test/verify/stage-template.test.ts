@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { imageReference, readStageTemplate } from '../../src/verify/stage-template';
+import { removeAssemblies, writeAssembly } from '../assembly/assembly-fixture';
+
+afterAll(removeAssemblies);
 
 test.each([
   ['111111111111.dkr.ecr.eu-west-1.amazonaws.com/repo:abc123', 'abc123'],
@@ -14,43 +15,45 @@ test.each([
 
 test('GIVEN task definitions whose images are Fn::Sub, Fn::Join and plain strings WHEN read THEN each family lists its containers with tag and GIT_SHA', () => {
   // GIVEN a template as CloudFormation reads it, and the asset manifest CDK writes beside it
-  const dir = mkdtempSync(path.join(tmpdir(), 'slipway-stage-template-'));
+  const dir = writeAssembly({
+    stacks: {
+      DevApp: {
+        template: {
+          Resources: {
+            Api: {
+              Type: 'AWS::ECS::TaskDefinition',
+              Properties: {
+                Family: 'DevAppApi',
+                ContainerDefinitions: [
+                  { Name: 'api', Image: { 'Fn::Sub': '111111111111.dkr.ecr.eu-west-1.${AWS::URLSuffix}/assets:feed' } },
+                  { Name: 'sidecar', Image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0' },
+                ],
+              },
+            },
+            Web: {
+              Type: 'AWS::ECS::TaskDefinition',
+              Properties: {
+                Family: 'DevAppWeb',
+                ContainerDefinitions: [
+                  { Name: 'web', Image: { 'Fn::Join': ['', [{ Ref: 'AWS::AccountId' }, '.dkr.ecr/web:beef']] } },
+                ],
+              },
+            },
+            Bucket: { Type: 'AWS::S3::Bucket' },
+          },
+        },
+        assets: {
+          dockerImages: {
+            feed: {
+              source: { directory: 'asset.feed', dockerBuildArgs: { GIT_SHA: 'c0ffee' } },
+              destinations: { d: { repositoryName: 'assets', imageTag: 'feed' } },
+            },
+          },
+        },
+      },
+    },
+  });
   const templateFile = path.join(dir, 'DevApp.template.json');
-  writeFileSync(
-    templateFile,
-    JSON.stringify({
-      Resources: {
-        Api: {
-          Type: 'AWS::ECS::TaskDefinition',
-          Properties: {
-            Family: 'DevAppApi',
-            ContainerDefinitions: [
-              { Name: 'api', Image: { 'Fn::Sub': '111111111111.dkr.ecr.eu-west-1.${AWS::URLSuffix}/assets:feed' } },
-              { Name: 'sidecar', Image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0' },
-            ],
-          },
-        },
-        Web: {
-          Type: 'AWS::ECS::TaskDefinition',
-          Properties: {
-            Family: 'DevAppWeb',
-            ContainerDefinitions: [
-              { Name: 'web', Image: { 'Fn::Join': ['', [{ Ref: 'AWS::AccountId' }, '.dkr.ecr/web:beef']] } },
-            ],
-          },
-        },
-        Bucket: { Type: 'AWS::S3::Bucket' },
-      },
-    }),
-  );
-  writeFileSync(
-    path.join(dir, 'DevApp.assets.json'),
-    JSON.stringify({
-      dockerImages: {
-        feed: { source: { dockerBuildArgs: { GIT_SHA: 'c0ffee' } }, destinations: { d: { imageTag: 'feed' } } },
-      },
-    }),
-  );
   // WHEN
   const stage = readStageTemplate(templateFile);
   // THEN
@@ -74,8 +77,7 @@ test('GIVEN task definitions whose images are Fn::Sub, Fn::Join and plain string
 });
 
 test('a file that is not a CloudFormation template is a usage error naming it', () => {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'slipway-stage-template-')), 'x.template.json');
-  writeFileSync(file, '{"hello": 1}');
+  const file = path.join(writeAssembly({ stacks: { x: { template: { hello: 1 } } } }), 'x.template.json');
   expect(() => readStageTemplate(file)).toThrow(
     /x\.template\.json has no Resources: it is not a CloudFormation template/,
   );

@@ -75,3 +75,15 @@ export function tagValue(resource: TemplateResource | undefined, key: string): s
 export function sortedResources(stack: AssemblyStack): Array<[string, TemplateResource]> {
   return Object.entries(stack.template.Resources ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/**
+ * The service an interface VPC endpoint reaches (`ecr.api`), from its `ServiceName`: a literal
+ * `com.amazonaws.<region>.ecr.api`, or the `Fn::Join` CDK writes around the region; `fallback` when neither.
+ */
+export function interfaceEndpointName(serviceName: unknown, fallback: string): string {
+  const literal = literalString(serviceName);
+  if (literal) return literal.replace(/^com\.amazonaws\.[a-z0-9-]+\./, '');
+  const parts = (serviceName as any)?.['Fn::Join']?.[1];
+  const last = Array.isArray(parts) ? literalString(parts[parts.length - 1]) : undefined;
+  return last ? last.replace(/^\./, '') : fallback;
+}

@@ -9,10 +9,18 @@ export function removeAssemblies(): void {
   for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Stacks by artifact id: each a template and, optionally, its environment. */
+/**
+ * Stacks by artifact id: each a template and, optionally, its environment, display name and asset
+ * manifest (`<id>.assets.json`, an artifact the stack depends on, as CDK's default synthesizer writes it).
+ */
 export type FixtureStacks = Record<
   string,
-  { readonly template: object; readonly environment?: string; readonly displayName?: string }
+  {
+    readonly template: object;
+    readonly environment?: string;
+    readonly displayName?: string;
+    readonly assets?: { readonly dockerImages?: Record<string, object>; readonly files?: Record<string, object> };
+  }
 >;
 
 /**
@@ -46,10 +54,18 @@ function writeManifest(
   for (const [id, stack] of Object.entries(stacks)) {
     const templateFile = `${id}.template.json`;
     fs.writeFileSync(path.join(dir, templateFile), JSON.stringify(stack.template, null, 1));
+    const dependencies: string[] = [];
+    if (stack.assets) {
+      const file = `${id}.assets.json`;
+      fs.writeFileSync(path.join(dir, file), JSON.stringify({ version: '55.0.0', ...stack.assets }, null, 1));
+      artifacts[`${id}.assets`] = { type: 'cdk:asset-manifest', properties: { file } };
+      dependencies.push(`${id}.assets`);
+    }
     artifacts[id] = {
       type: 'aws:cloudformation:stack',
       environment: stack.environment ?? 'aws://111111111111/us-east-1',
       properties: { templateFile },
+      dependencies,
       displayName: stack.displayName ?? (stage ? `${stage}/${id}` : id),
     };
   }

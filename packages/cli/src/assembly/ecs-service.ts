@@ -1,5 +1,5 @@
+import type { AtCapacity } from './at-capacity';
 import type { TemplateResource } from './cloud-assembly';
-import type { AtCapacity } from './cost-estimate';
 import { literalNumber, literalString, referencedId, referencedIds } from './template-values';
 
 /*

@@ -1,0 +1,2 @@
+export * from './at-capacity';
+export * from './cloud-assembly';
