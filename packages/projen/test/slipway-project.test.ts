@@ -113,6 +113,10 @@ describe('SlipwayProject', () => {
       // THEN no ts-jest (tsc type-checks in compile), every core, and coverage as before
       expect(manifest.jest.transform).toEqual({
         '^.+\\.[t]sx?$': ['@swc/jest', expect.objectContaining({ jsc: expect.anything() })],
+        // The backend also transpiles the ES-module-only node-pg-migrate and PGlite's import() to CommonJS.
+        ...(dir === 'packages/backend'
+          ? { '^.+\\.c?js$': ['@swc/jest', expect.objectContaining({ module: { type: 'commonjs' } })] }
+          : {}),
       });
       expect(manifest.jest.maxWorkers).toBe('100%');
       expect(manifest.jest.collectCoverage).toBe(true);
