@@ -98,7 +98,12 @@ export function serviceDeployment(
     startedAt: new Date('2024-05-01T11:50:01Z'),
     updatedAt: new Date('2024-05-01T11:55:00Z'),
     sourceServiceRevisions: [
-      { arn: `arn:aws:ecs:eu-west-1:222222222222:service-revision/prod-cluster/${name}/1`, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 },
+      {
+        arn: `arn:aws:ecs:eu-west-1:222222222222:service-revision/prod-cluster/${name}/1`,
+        requestedTaskCount: 2,
+        runningTaskCount: 2,
+        pendingTaskCount: 0,
+      },
     ],
     targetServiceRevision: {
       arn: `arn:aws:ecs:eu-west-1:222222222222:service-revision/prod-cluster/${name}/2`,

@@ -88,7 +88,9 @@ export async function describeServiceDeployment(
   ecs: ECSClient,
   serviceDeploymentArn: string,
 ): Promise<ServiceDeployment | undefined> {
-  const response = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn] }));
+  const response = await ecs.send(
+    new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn] }),
+  );
   return response.serviceDeployments?.find((deployment) => deployment.serviceDeploymentArn === serviceDeploymentArn);
 }
 

@@ -75,7 +75,9 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
             const progress = await readServiceDeployment(ecs, cluster, service, clock.now());
             if (progress) deployments.set(service.serviceName!, progress);
           } catch (error) {
-            unreadable.push(`  ${service.serviceName}: could not read its service deployments (${describeAwsError(error)})`);
+            unreadable.push(
+              `  ${service.serviceName}: could not read its service deployments (${describeAwsError(error)})`,
+            );
           }
         }
         for (const line of formatTable(services, deployments)) output.info(line);

@@ -281,7 +281,8 @@ describe('waitForRollout with a traffic-shifting (canary) service', () => {
     let describe = ecsMock.on(DescribeServiceDeploymentsCommand);
     for (const [index, state] of states.entries()) {
       const response = { serviceDeployments: [serviceDeployment(state)] };
-      describe = index === states.length - 1 ? (describe.resolves(response), describe) : describe.resolvesOnce(response);
+      describe =
+        index === states.length - 1 ? (describe.resolves(response), describe) : describe.resolvesOnce(response);
     }
   }
 
@@ -346,7 +347,9 @@ describe('waitForRollout with a traffic-shifting (canary) service', () => {
   );
 
   test('fails fast when the deployment is STOPPED', async () => {
-    givenCanary([{ status: 'STOPPED', lifecycleStage: 'BAKE_TIME', statusReason: 'Service deployment stopped by user' }]);
+    givenCanary([
+      { status: 'STOPPED', lifecycleStage: 'BAKE_TIME', statusReason: 'Service deployment stopped by user' },
+    ]);
     const clock = new FakeClock();
     const result = await wait(clock, new RecordedOutput());
     expect(result.outcome).toBe('failed');
@@ -395,7 +398,12 @@ describe('waitForRollout with a traffic-shifting (canary) service', () => {
     ecsMock.on(DescribeServicesCommand).resolves({
       services: [
         service('backend', [deployment()], {
-          deploymentConfiguration: { strategy: 'ROLLING', bakeTimeInMinutes: 0, maximumPercent: 200, minimumHealthyPercent: 100 },
+          deploymentConfiguration: {
+            strategy: 'ROLLING',
+            bakeTimeInMinutes: 0,
+            maximumPercent: 200,
+            minimumHealthyPercent: 100,
+          },
         }),
       ],
     });

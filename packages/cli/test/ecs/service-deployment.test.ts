@@ -75,8 +75,10 @@ describe('assessServiceDeployment: in progress, stage by stage', () => {
     expect(progress.bakeRemainingMs).toBe(390_000);
     // and never goes below zero
     expect(
-      assessServiceDeployment(serviceDeployment({ lifecycleStage: 'BAKE_TIME', updatedAt: new Date(NOW - 3_600_000) }), NOW)
-        .bakeRemainingMs,
+      assessServiceDeployment(
+        serviceDeployment({ lifecycleStage: 'BAKE_TIME', updatedAt: new Date(NOW - 3_600_000) }),
+        NOW,
+      ).bakeRemainingMs,
     ).toBe(0);
   });
 });
@@ -159,7 +161,11 @@ describe('plannedWaitMs: what the strategy deliberately waits', () => {
   });
   test('linear: the waits between steps (none after 100 %) plus the bake time', () => {
     expect(
-      plannedWaitMs({ strategy: 'LINEAR', bakeTimeInMinutes: 5, linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 } }),
+      plannedWaitMs({
+        strategy: 'LINEAR',
+        bakeTimeInMinutes: 5,
+        linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 },
+      }),
     ).toBe((3 * 2 + 5) * 60_000);
   });
   test('blue/green: the bake time; ECS defaults when a field is left out', () => {
@@ -178,17 +184,23 @@ test('findLatestServiceDeployment reads every page of ListServiceDeployments and
   ecsMock
     .on(ListServiceDeploymentsCommand, { nextToken: undefined })
     .resolves({
-      serviceDeployments: [{ serviceDeploymentArn: 'old', createdAt: new Date('2024-04-01T10:00:00Z'), status: 'SUCCESSFUL' }],
+      serviceDeployments: [
+        { serviceDeploymentArn: 'old', createdAt: new Date('2024-04-01T10:00:00Z'), status: 'SUCCESSFUL' },
+      ],
       nextToken: 'page2',
     })
     .on(ListServiceDeploymentsCommand, { nextToken: 'page2' })
     .resolves({
-      serviceDeployments: [{ serviceDeploymentArn: 'new', createdAt: new Date('2024-05-01T11:50:00Z'), status: 'IN_PROGRESS' }],
+      serviceDeployments: [
+        { serviceDeploymentArn: 'new', createdAt: new Date('2024-05-01T11:50:00Z'), status: 'IN_PROGRESS' },
+      ],
       nextToken: 'page3',
     })
     .on(ListServiceDeploymentsCommand, { nextToken: 'page3' })
     .resolves({
-      serviceDeployments: [{ serviceDeploymentArn: 'older', createdAt: new Date('2024-03-01T10:00:00Z'), status: 'SUCCESSFUL' }],
+      serviceDeployments: [
+        { serviceDeploymentArn: 'older', createdAt: new Date('2024-03-01T10:00:00Z'), status: 'SUCCESSFUL' },
+      ],
     });
   // WHEN
   const latest = await findLatestServiceDeployment(ecs, 'prod-cluster', 'backend');

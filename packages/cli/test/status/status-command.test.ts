@@ -161,7 +161,10 @@ describe('canary services: strategy, stage, traffic split and bake time left', (
     });
     ecsMock.on(ListServiceDeploymentsCommand).callsFake((input: { service: string }) => ({
       serviceDeployments: [
-        { serviceDeploymentArn: `arn:sd/${input.service.split('/').pop()}`, createdAt: new Date('2024-05-01T11:50:00Z') },
+        {
+          serviceDeploymentArn: `arn:sd/${input.service.split('/').pop()}`,
+          createdAt: new Date('2024-05-01T11:50:00Z'),
+        },
       ],
     }));
     const backend = serviceDeployment({
@@ -209,9 +212,11 @@ describe('canary services: strategy, stage, traffic split and bake time left', (
 
   test('a role without the service-deployment permissions still gets the table, and the reason on stderr', async () => {
     givenCanaryServices();
-    ecsMock
-      .on(ListServiceDeploymentsCommand)
-      .rejects(Object.assign(new Error('not authorized to perform: ecs:ListServiceDeployments'), { name: 'AccessDeniedException' }));
+    ecsMock.on(ListServiceDeploymentsCommand).rejects(
+      Object.assign(new Error('not authorized to perform: ecs:ListServiceDeployments'), {
+        name: 'AccessDeniedException',
+      }),
+    );
     const { command, output } = setup();
     expect(await command.run(['--env', 'prod', '--cluster', 'prod-cluster', '--events', '0'])).toBe(ExitCode.OK);
     expect(output.lines[2]).toMatch(/^backend +2\/2 .* canary 10% for 5m, bake 10m +- +- +-$/);

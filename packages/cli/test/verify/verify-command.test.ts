@@ -206,7 +206,8 @@ describe('a canary service (ECS service deployment)', () => {
     let describe = ecsMock.on(DescribeServiceDeploymentsCommand);
     for (const [index, state] of states.entries()) {
       const response = { serviceDeployments: [serviceDeployment(state)] };
-      describe = index === states.length - 1 ? (describe.resolves(response), describe) : describe.resolvesOnce(response);
+      describe =
+        index === states.length - 1 ? (describe.resolves(response), describe) : describe.resolvesOnce(response);
     }
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
   }
@@ -238,12 +239,17 @@ describe('a canary service (ECS service deployment)', () => {
   });
 
   test('a SUCCESSFUL canary verifies (exit 0) and the smoke test runs', async () => {
-    givenCanaryBackend({ lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }, { status: 'SUCCESSFUL', lifecycleStage: undefined });
+    givenCanaryBackend(
+      { lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' },
+      { status: 'SUCCESSFUL', lifecycleStage: undefined },
+    );
     const { command, output } = setup();
     const code = await command.run([...byName, '--url', stage.url, '--commit', COMMIT]);
     expect(output.errors).toEqual([]);
     expect(code).toBe(ExitCode.OK);
-    expect(output.text).toContain('✔ backend: backend:3 CANARY SUCCESSFUL (canary 10% for 5m, bake 10m), traffic 100% new / 0% old');
+    expect(output.text).toContain(
+      '✔ backend: backend:3 CANARY SUCCESSFUL (canary 10% for 5m, bake 10m), traffic 100% new / 0% old',
+    );
   });
 
   test('--timeout is extended by the canary wait and bake time, and the timeout message says the total', async () => {
