@@ -34,7 +34,8 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
   const clock = dependencies.clock ?? systemClock;
   return {
     name: 'status',
-    summary: "Show an environment's services: running/desired tasks, rollout state, latest events",
+    summary:
+      "Show an environment's services: running/desired tasks, rollout state, deployment strategy, stage and traffic split, latest events",
     run: async (argv) => {
       const values = parseOptions(
         argv,
