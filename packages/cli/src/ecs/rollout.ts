@@ -1,6 +1,15 @@
 import { DescribeServicesCommand, ECSClient, Deployment, Service } from '@aws-sdk/client-ecs';
 import { Clock, formatDuration } from '../clock';
 import { CommandOutput } from '../command';
+import {
+  assessServiceDeployment,
+  describeProgress,
+  describeServiceDeployment,
+  findLatestServiceDeployment,
+  isTrafficShifting,
+  plannedWaitMs,
+  ServiceDeploymentProgress,
+} from './service-deployment';
 import { isThrottlingError } from './throttling';
 
 /** Where one service's deployment stands. */
@@ -13,6 +22,18 @@ export interface ServiceRollout {
   readonly state: RolloutState;
   /** One human line: counts, rollout state and reason. */
   readonly detail: string;
+  /**
+   * What must change for the wait loop to print the service again; the detail
+   * when unset. A traffic-shifting deployment's counts down its bake time on
+   * every poll, but is printed once per stage and traffic split.
+   */
+  readonly progressKey?: string;
+  /** Why a traffic-shifting deployment rolled back or stopped, in one line. */
+  readonly reason?: string;
+  /** The traffic-shifting service deployment, when the service has one. */
+  readonly serviceDeployment?: ServiceDeploymentProgress;
+  /** How long its strategy deliberately waits (traffic-shift steps and bake time), in milliseconds. */
+  readonly plannedWaitMs?: number;
 }
 
 /** How a bounded wait for every service ended. */
@@ -20,6 +41,8 @@ export interface RolloutResult {
   readonly outcome: 'completed' | 'failed' | 'timed-out';
   /** The last state of every service. */
   readonly services: readonly ServiceRollout[];
+  /** How long the wait was allowed in the end: the timeout plus the strategies' planned waits. */
+  readonly allowedMs: number;
 }
 
 /** What to wait for, and for how long. */
@@ -27,7 +50,11 @@ export interface WaitForRolloutOptions {
   readonly cluster: string;
   /** Service names or ARNs in the cluster. */
   readonly services: readonly string[];
-  /** Give up after this many milliseconds. */
+  /**
+   * Give up after this many milliseconds, plus what a traffic-shifting
+   * strategy deliberately waits (canary or linear steps, bake time), read
+   * from each service's deployment configuration.
+   */
   readonly timeoutMs: number;
   /** Milliseconds between DescribeServices calls. */
   readonly pollIntervalMs: number;
@@ -100,12 +127,16 @@ export function assessService(name: string, service: Service): ServiceRollout {
 /**
  * Poll DescribeServices until every service's primary deployment completed
  * with running == desired, one fails or rolls back, or the time runs out.
- * Throttling is retried with backoff inside the deadline; any other AWS error
- * is thrown to the caller.
+ * A service whose deployment configuration shifts traffic (ECS blue/green,
+ * canary, linear) is followed through its newest service deployment instead
+ * (ListServiceDeployments, DescribeServiceDeployments) until SUCCESSFUL, and
+ * fails as soon as it rolls back or stops. Throttling is retried with backoff
+ * inside the deadline; any other AWS error is thrown to the caller.
  */
 export async function waitForRollout(ecs: ECSClient, options: WaitForRolloutOptions): Promise<RolloutResult> {
   const { clock, output } = options;
-  const deadline = clock.now() + options.timeoutMs;
+  const started = clock.now();
+  let allowedMs = options.timeoutMs;
   const lastLine = new Map<string, string>();
   let latest: ServiceRollout[] = options.services.map((service) => ({
     service,
@@ -113,27 +144,37 @@ export async function waitForRollout(ecs: ECSClient, options: WaitForRolloutOpti
     detail: 'not read yet',
   }));
   let throttledInARow = 0;
+  const calls: EcsCalls = { operation: 'DescribeServices' };
 
   for (;;) {
     try {
-      latest = await describeRollouts(ecs, options.cluster, options.services);
+      latest = await describeRollouts(ecs, options.cluster, options.services, clock.now(), calls);
       throttledInARow = 0;
     } catch (error) {
       if (!isThrottlingError(error)) throw error;
       throttledInARow += 1;
+      const deadline = started + allowedMs;
       const backoff = Math.min(options.pollIntervalMs * 2 ** (throttledInARow - 1), MAX_THROTTLE_BACKOFF_MS);
       const wait = Math.min(backoff, Math.max(deadline - clock.now(), 0));
-      output.info(`  ECS throttled DescribeServices (${(error as Error).name}); retrying in ${formatDuration(wait)}`);
-      if (clock.now() >= deadline) return { outcome: 'timed-out', services: latest };
+      output.info(`  ECS throttled ${calls.operation} (${(error as Error).name}); retrying in ${formatDuration(wait)}`);
+      if (clock.now() >= deadline) return { outcome: 'timed-out', services: latest, allowedMs };
       await clock.sleep(wait);
       continue;
     }
 
+    const planned = Math.max(0, ...latest.map((rollout) => rollout.plannedWaitMs ?? 0));
+    if (options.timeoutMs + planned > allowedMs) {
+      allowedMs = options.timeoutMs + planned;
+      output.info(
+        `  waiting up to ${formatDuration(allowedMs)} in all: ${formatDuration(options.timeoutMs)} plus ${formatDuration(planned)} of traffic shifting and bake time`,
+      );
+    }
     for (const rollout of latest) {
       const line = `${rollout.service}: ${rollout.detail}`;
-      if (lastLine.get(rollout.service) !== line) {
+      const key = rollout.progressKey ?? line;
+      if (lastLine.get(rollout.service) !== key) {
         output.info(`  ${stateMark(rollout.state)} ${line}`);
-        lastLine.set(rollout.service, line);
+        lastLine.set(rollout.service, key);
       }
     }
     if (
@@ -141,32 +182,41 @@ export async function waitForRollout(ecs: ECSClient, options: WaitForRolloutOpti
         (rollout) => rollout.state === 'failed' || rollout.state === 'rolled-back' || rollout.state === 'missing',
       )
     ) {
-      return { outcome: 'failed', services: latest };
+      return { outcome: 'failed', services: latest, allowedMs };
     }
     if (latest.every((rollout) => rollout.state === 'completed')) {
-      return { outcome: 'completed', services: latest };
+      return { outcome: 'completed', services: latest, allowedMs };
     }
-    const remaining = deadline - clock.now();
-    if (remaining <= 0) return { outcome: 'timed-out', services: latest };
+    const remaining = started + allowedMs - clock.now();
+    if (remaining <= 0) return { outcome: 'timed-out', services: latest, allowedMs };
     await clock.sleep(Math.min(options.pollIntervalMs, remaining));
   }
+}
+
+/** The ECS call in flight, so a throttling message can name it. */
+interface EcsCalls {
+  operation: string;
 }
 
 async function describeRollouts(
   ecs: ECSClient,
   cluster: string,
   services: readonly string[],
+  now: number,
+  calls: EcsCalls,
 ): Promise<ServiceRollout[]> {
   const rollouts: ServiceRollout[] = [];
   for (let start = 0; start < services.length; start += DESCRIBE_BATCH) {
     const batch = services.slice(start, start + DESCRIBE_BATCH);
+    calls.operation = 'DescribeServices';
     const response = await ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
     for (const name of batch) {
       const service = response.services?.find(
         (candidate) => candidate.serviceName === name || candidate.serviceArn === name,
       );
       if (service) {
-        rollouts.push(assessService(name, service));
+        const progress = await readServiceDeployment(ecs, cluster, service, now, calls);
+        rollouts.push(progress ? assessTrafficShift(name, service, progress) : assessService(name, service));
         continue;
       }
       const failure = response.failures?.find(
@@ -180,6 +230,68 @@ async function describeRollouts(
     }
   }
   return rollouts;
+}
+
+/**
+ * The newest service deployment of a service whose deployment configuration
+ * shifts traffic; undefined for a rolling service (no extra calls: rolling
+ * services are judged from DescribeServices alone, as before) or when ECS has
+ * no service deployment for it.
+ */
+export async function readServiceDeployment(
+  ecs: ECSClient,
+  cluster: string,
+  service: Service,
+  now: number,
+  calls: EcsCalls = { operation: '' },
+): Promise<ServiceDeploymentProgress | undefined> {
+  if (!isTrafficShifting(service.deploymentConfiguration)) return undefined;
+  if (service.deploymentController?.type !== undefined && service.deploymentController.type !== 'ECS') return undefined;
+  calls.operation = 'ListServiceDeployments';
+  const latest = await findLatestServiceDeployment(ecs, cluster, service.serviceArn ?? service.serviceName!);
+  if (latest?.serviceDeploymentArn === undefined) return undefined;
+  calls.operation = 'DescribeServiceDeployments';
+  const deployment = await describeServiceDeployment(ecs, latest.serviceDeploymentArn);
+  calls.operation = 'DescribeServices';
+  return deployment ? assessServiceDeployment(deployment, now) : undefined;
+}
+
+/** A service judged by its traffic-shifting service deployment. */
+export function assessTrafficShift(
+  name: string,
+  service: Service,
+  progress: ServiceDeploymentProgress,
+): ServiceRollout {
+  const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  const revision = primary ? `${taskDefinitionName(primary)} ` : '';
+  const common = {
+    service: name,
+    serviceDeployment: progress,
+    plannedWaitMs: plannedWaitMs(service.deploymentConfiguration),
+  };
+  switch (progress.outcome) {
+    case 'successful':
+      return {
+        ...common,
+        state: 'completed',
+        detail: `${revision}${progress.strategy} SUCCESSFUL (${progress.settings}), traffic ${progress.traffic}`,
+      };
+    case 'rolled-back':
+    case 'stopped':
+      return {
+        ...common,
+        state: progress.outcome === 'rolled-back' ? 'rolled-back' : 'failed',
+        detail: `${revision}${progress.strategy} deployment ${progress.reason}`,
+        reason: progress.reason,
+      };
+    default:
+      return {
+        ...common,
+        state: 'in-progress',
+        detail: `${revision}${progress.strategy} ${progress.status} (${progress.settings}): ${describeProgress(progress)}`,
+        progressKey: `${progress.status} ${progress.stage} ${progress.traffic}`,
+      };
+  }
 }
 
 function describeCounts(deployment: Deployment): string {

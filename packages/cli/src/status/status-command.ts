@@ -1,9 +1,11 @@
 import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
 import { parseOptions } from '../args';
+import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 import { findEnvironmentServices, listServiceNames } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
-import { assessService, taskDefinitionName } from '../ecs/rollout';
+import { assessService, readServiceDeployment, taskDefinitionName } from '../ecs/rollout';
+import { describeSettings, ServiceDeploymentProgress } from '../ecs/service-deployment';
 
 /** What the status command talks to; tests replace the output. */
 export interface StatusCommandDependencies {
@@ -11,13 +13,17 @@ export interface StatusCommandDependencies {
   readonly ecsClient?: (region: string | undefined) => ECSClient;
   /** @default - the process's stdout and stderr */
   readonly output?: CommandOutput;
+  /** @default - the wall clock (for the bake time left) */
+  readonly clock?: Clock;
 }
 
 const USAGE = `usage: slipway status --env <name> [--region <region>] [--cluster <name>] [--events <count, default 5>]
 
 Shows every ECS service of the environment: running/desired tasks, the primary deployment's
-rollout state and task definition, and the latest service events. The cluster is the one
-tagged slipway:environment=<name> unless --cluster names it.`;
+rollout state and task definition, the deployment strategy and, for a blue/green, canary or
+linear service, its newest service deployment's lifecycle stage, production traffic split
+(new / old revision) and bake time left; then the latest service events. The cluster is the
+one tagged slipway:environment=<name> unless --cluster names it.`;
 
 const DESCRIBE_BATCH = 10;
 
@@ -25,9 +31,11 @@ const DESCRIBE_BATCH = 10;
 export function createStatusCommand(dependencies: StatusCommandDependencies = {}): SlipwayCommand {
   const output = dependencies.output ?? processOutput;
   const ecsClient = dependencies.ecsClient ?? createEcsClient;
+  const clock = dependencies.clock ?? systemClock;
   return {
     name: 'status',
-    summary: "Show an environment's services: running/desired tasks, rollout state, latest events",
+    summary:
+      "Show an environment's services: running/desired tasks, rollout state, deployment strategy, stage and traffic split, latest events",
     run: async (argv) => {
       const values = parseOptions(
         argv,
@@ -61,7 +69,23 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
           return ExitCode.OK;
         }
         const services = await describeAll(ecs, cluster, names);
-        for (const line of formatTable(services)) output.info(line);
+        const deployments = new Map<string, ServiceDeploymentProgress>();
+        const unreadable: string[] = [];
+        for (const service of services) {
+          try {
+            const progress = await readServiceDeployment(ecs, cluster, service, clock.now());
+            if (progress) deployments.set(service.serviceName!, progress);
+          } catch (error) {
+            unreadable.push(
+              `  ${service.serviceName}: could not read its service deployments (${describeAwsError(error)})`,
+            );
+          }
+        }
+        for (const line of formatTable(services, deployments)) output.info(line);
+        for (const [name, progress] of deployments) {
+          if (progress.reason) output.info(`  ✖ ${name}: ${progress.strategy} deployment ${progress.reason}`);
+        }
+        for (const line of unreadable) output.error(line);
         if (eventCount > 0) {
           for (const service of services) {
             output.info('');
@@ -95,12 +119,31 @@ async function describeAll(ecs: ECSClient, cluster: string, names: readonly stri
   return services;
 }
 
-/** One row per service, columns padded to the widest value. */
-export function formatTable(services: readonly Service[]): string[] {
-  const header = ['SERVICE', 'RUNNING/DESIRED', 'PENDING', 'ROLLOUT', 'TASK DEFINITION', 'DEPLOYMENTS'];
+/**
+ * One row per service, columns padded to the widest value. A traffic-shifting
+ * service's newest service deployment fills STAGE, TRAFFIC and BAKE LEFT; a
+ * rolling service has none of them.
+ */
+export function formatTable(
+  services: readonly Service[],
+  deployments: ReadonlyMap<string, ServiceDeploymentProgress> = new Map(),
+): string[] {
+  const header = [
+    'SERVICE',
+    'RUNNING/DESIRED',
+    'PENDING',
+    'ROLLOUT',
+    'TASK DEFINITION',
+    'DEPLOYMENTS',
+    'STRATEGY',
+    'STAGE',
+    'TRAFFIC (NEW / OLD)',
+    'BAKE LEFT',
+  ];
   const rows = services.map((service) => {
     const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
     const state = assessService(service.serviceName ?? '?', service).state;
+    const progress = deployments.get(service.serviceName ?? '');
     return [
       service.serviceName ?? '?',
       `${service.runningCount ?? 0}/${service.desiredCount ?? 0}`,
@@ -108,6 +151,14 @@ export function formatTable(services: readonly Service[]): string[] {
       primary?.rolloutState ?? (state === 'completed' ? 'STEADY' : 'ROLLING'),
       primary ? taskDefinitionName(primary) : '-',
       String(service.deployments?.length ?? 0),
+      progress
+        ? progress.settings
+        : service.deploymentConfiguration?.strategy === undefined
+          ? 'rolling'
+          : describeSettings(service.deploymentConfiguration),
+      progress ? stageCell(progress) : '-',
+      progress ? progress.traffic : '-',
+      progress ? bakeCell(progress) : '-',
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
@@ -117,4 +168,17 @@ export function formatTable(services: readonly Service[]): string[] {
       .join('  ')
       .trimEnd(),
   );
+}
+
+/** The stage while in progress; the status, and where it stopped, otherwise. */
+function stageCell(progress: ServiceDeploymentProgress): string {
+  if (progress.status === 'IN_PROGRESS') return progress.stage;
+  if (progress.outcome === 'successful' || progress.stage === '-') return progress.status;
+  return `${progress.status} at ${progress.stage}`;
+}
+
+function bakeCell(progress: ServiceDeploymentProgress): string {
+  if (progress.bakeRemainingMs !== undefined) return formatDuration(progress.bakeRemainingMs);
+  if (progress.outcome === 'in-progress') return 'not started';
+  return '-';
 }

@@ -28,7 +28,11 @@ const USAGE = `usage: slipway verify (--cluster <name> --service <name> [--servi
                       [--smoke-timeout <seconds, default 180>] [--summary-file <path>]
 
 Waits until every service's primary deployment is COMPLETED with running == desired, fails fast
-when a deployment FAILED or the circuit breaker rolled it back (listing why tasks stopped). With
+when a deployment FAILED or the circuit breaker rolled it back (listing why tasks stopped). A
+blue/green, canary or linear service is followed through its ECS service deployment, stage by
+stage, until SUCCESSFUL (bake time included), and fails as soon as it rolls back or stops, naming
+the alarm, lifecycle hook or circuit breaker. --timeout is the wait for the rollout itself: the
+strategy's canary or linear steps and bake time, read from the service, are added to it. With
 --template, every running task must run the image (tag and one digest) that the template's task
 definition of its family names. Then smoke-tests the URL: /api/health is 200, /api/version reports
 --commit (or, with --version-service, the GIT_SHA that service's image was built with), / serves HTML.
@@ -88,10 +92,10 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
         const unsettled = rollout.services.filter((service) => service.state !== 'completed');
         output.error(
           rollout.outcome === 'timed-out'
-            ? `✖ Timed out after ${formatDuration(options.timeoutMs)} waiting for ${unsettled.map((s) => s.service).join(', ')} to settle.`
+            ? `✖ Timed out after ${formatDuration(rollout.allowedMs)} waiting for ${unsettled.map((s) => s.service).join(', ')} to settle.`
             : `✖ Deployment failed: ${unsettled
                 .filter((s) => s.state !== 'in-progress')
-                .map((s) => `${s.service} ${s.state}`)
+                .map((s) => `${s.service} ${s.state}${s.reason ? ` (${s.reason})` : ''}`)
                 .join(', ')}.`,
         );
         for (const service of unsettled) output.error(`  ${service.service}: ${service.detail}`);

@@ -1,7 +1,21 @@
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListServiceDeploymentsCommand,
+  ServiceDeployment,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { assessService, waitForRollout } from '../../src/ecs/rollout';
-import { deployment, FakeClock, RecordedOutput, service, throttlingError } from '../fakes';
+import {
+  canaryConfiguration,
+  deployment,
+  FakeClock,
+  RecordedOutput,
+  service,
+  serviceDeployment,
+  throttlingError,
+} from '../fakes';
 
 const ecsMock = mockClient(ECSClient);
 const ecs = new ECSClient({ region: 'eu-west-1' });
@@ -243,5 +257,173 @@ describe('waitForRollout', () => {
     expect(ecsMock.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length)).toEqual([
       10, 2,
     ]);
+  });
+});
+
+describe('waitForRollout with a traffic-shifting (canary) service', () => {
+  const DEPLOYMENT_ARN = serviceDeployment().serviceDeploymentArn!;
+
+  /** DescribeServices of a canary service, and its one service deployment going through `states` poll by poll. */
+  function givenCanary(states: Partial<ServiceDeployment>[]) {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        service('backend', [deployment({ revision: 3, desiredCount: 2, runningCount: 2 })], {
+          deploymentConfiguration: canaryConfiguration(),
+          deploymentController: { type: 'ECS' },
+        }),
+      ],
+    });
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        { serviceDeploymentArn: DEPLOYMENT_ARN, createdAt: new Date('2024-05-01T11:50:00Z'), status: 'IN_PROGRESS' },
+      ],
+    });
+    let describe = ecsMock.on(DescribeServiceDeploymentsCommand);
+    for (const [index, state] of states.entries()) {
+      const response = { serviceDeployments: [serviceDeployment(state)] };
+      describe =
+        index === states.length - 1 ? (describe.resolves(response), describe) : describe.resolvesOnce(response);
+    }
+  }
+
+  test('follows the deployment stage by stage, through the bake time, until SUCCESSFUL, printing each stage once', async () => {
+    // GIVEN a canary going through its stages, staying two polls in BAKE_TIME
+    const clock = new FakeClock();
+    givenCanary([
+      { lifecycleStage: 'SCALE_UP' },
+      { lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' },
+      { lifecycleStage: 'BAKE_TIME', updatedAt: new Date(clock.now() + 20_000) },
+      { lifecycleStage: 'BAKE_TIME', updatedAt: new Date(clock.now() + 20_000) },
+      { lifecycleStage: 'CLEAN_UP' },
+      { status: 'SUCCESSFUL', lifecycleStage: undefined },
+    ]);
+    const output = new RecordedOutput();
+    // WHEN
+    const result = await wait(clock, output, ['backend'], 60_000);
+    // THEN
+    expect(result.outcome).toBe('completed');
+    expect(clock.sleeps).toEqual([10_000, 10_000, 10_000, 10_000, 10_000]);
+    // the deadline grew by the canary's 5 minutes and the 10-minute bake time
+    expect(result.allowedMs).toBe(60_000 + 15 * 60_000);
+    expect(output.lines).toEqual([
+      '  waiting up to 16m in all: 1m plus 15m of traffic shifting and bake time',
+      '  … backend: backend:3 CANARY IN_PROGRESS (canary 10% for 5m, bake 10m): SCALE_UP, traffic 0% new / 100% old',
+      '  … backend: backend:3 CANARY IN_PROGRESS (canary 10% for 5m, bake 10m): PRODUCTION_TRAFFIC_SHIFT, traffic shifting (canary 10% first)',
+      '  … backend: backend:3 CANARY IN_PROGRESS (canary 10% for 5m, bake 10m): BAKE_TIME, traffic 100% new / 0% old, bake 10m left',
+      '  … backend: backend:3 CANARY IN_PROGRESS (canary 10% for 5m, bake 10m): CLEAN_UP, traffic 100% new / 0% old',
+      '  ✔ backend: backend:3 CANARY SUCCESSFUL (canary 10% for 5m, bake 10m), traffic 100% new / 0% old',
+    ]);
+    expect(ecsMock.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).toEqual({
+      cluster: 'dev-cluster',
+      service: 'arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/backend',
+      maxResults: 100,
+      nextToken: undefined,
+    });
+    expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand)[0].args[0].input).toEqual({
+      serviceDeploymentArns: [DEPLOYMENT_ARN],
+    });
+  });
+
+  test.each(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'] as const)(
+    'fails fast on %s, with the alarm that caused it',
+    async (status) => {
+      givenCanary([
+        { lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' },
+        {
+          status,
+          lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+          alarms: { status: 'TRIGGERED', alarmNames: ['prod-backend-5xx'], triggeredAlarmNames: ['prod-backend-5xx'] },
+        },
+      ]);
+      const clock = new FakeClock();
+      const result = await wait(clock, new RecordedOutput());
+      expect(result.outcome).toBe('failed');
+      expect(clock.sleeps).toEqual([10_000]);
+      expect(result.services[0]).toMatchObject({
+        state: 'rolled-back',
+        reason: `${status} during PRODUCTION_TRAFFIC_SHIFT: alarm prod-backend-5xx went to ALARM`,
+      });
+    },
+  );
+
+  test('fails fast when the deployment is STOPPED', async () => {
+    givenCanary([
+      { status: 'STOPPED', lifecycleStage: 'BAKE_TIME', statusReason: 'Service deployment stopped by user' },
+    ]);
+    const clock = new FakeClock();
+    const result = await wait(clock, new RecordedOutput());
+    expect(result.outcome).toBe('failed');
+    expect(clock.sleeps).toEqual([]);
+    expect(result.services[0]).toMatchObject({
+      state: 'failed',
+      reason: 'STOPPED during BAKE_TIME: Service deployment stopped by user',
+    });
+  });
+
+  test('times out only after the timeout plus the canary wait and bake time', async () => {
+    givenCanary([{ lifecycleStage: 'BAKE_TIME', updatedAt: new Date(Date.UTC(2030, 0, 1)) }]);
+    const clock = new FakeClock();
+    const started = clock.now();
+    const result = await wait(clock, new RecordedOutput(), ['backend'], 60_000);
+    expect(result.outcome).toBe('timed-out');
+    expect(clock.now() - started).toBe(16 * 60_000);
+  });
+
+  test('retries a throttled ListServiceDeployments and names it', async () => {
+    givenCanary([{ status: 'SUCCESSFUL', lifecycleStage: undefined }]);
+    ecsMock
+      .on(ListServiceDeploymentsCommand)
+      .rejectsOnce(throttlingError())
+      .resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT_ARN, createdAt: new Date() }] });
+    const clock = new FakeClock();
+    const output = new RecordedOutput();
+    const result = await wait(clock, output);
+    expect(result.outcome).toBe('completed');
+    expect(clock.sleeps).toEqual([10_000]);
+    expect(output.lines[0]).toBe('  ECS throttled ListServiceDeployments (ThrottlingException); retrying in 10s');
+  });
+
+  test('retries a throttled DescribeServiceDeployments and names it', async () => {
+    givenCanary([{ status: 'SUCCESSFUL', lifecycleStage: undefined }]);
+    ecsMock
+      .on(DescribeServiceDeploymentsCommand)
+      .rejectsOnce(throttlingError())
+      .resolves({ serviceDeployments: [serviceDeployment({ status: 'SUCCESSFUL' })] });
+    const output = new RecordedOutput();
+    expect((await wait(new FakeClock(), output)).outcome).toBe('completed');
+    expect(output.lines[0]).toBe('  ECS throttled DescribeServiceDeployments (ThrottlingException); retrying in 10s');
+  });
+
+  test('a rolling service is judged from DescribeServices alone: no service-deployment calls, no longer deadline', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        service('backend', [deployment()], {
+          deploymentConfiguration: {
+            strategy: 'ROLLING',
+            bakeTimeInMinutes: 0,
+            maximumPercent: 200,
+            minimumHealthyPercent: 100,
+          },
+        }),
+      ],
+    });
+    const result = await wait(new FakeClock(), new RecordedOutput());
+    expect(result).toEqual({
+      outcome: 'completed',
+      allowedMs: 60_000,
+      services: [{ service: 'backend', state: 'completed', detail: 'backend:2 COMPLETED, 1/1 running' }],
+    });
+    expect(ecsMock.commandCalls(ListServiceDeploymentsCommand)).toHaveLength(0);
+    expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand)).toHaveLength(0);
+  });
+
+  test('a canary service without any service deployment falls back to its rollout state', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [service('backend', [deployment()], { deploymentConfiguration: canaryConfiguration() })],
+    });
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const result = await wait(new FakeClock(), new RecordedOutput());
+    expect(result.outcome).toBe('completed');
+    expect(result.services[0].detail).toBe('backend:2 COMPLETED, 1/1 running');
   });
 });

@@ -1,14 +1,16 @@
 import {
   DescribeClustersCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   ECSClient,
   ListClustersCommand,
+  ListServiceDeploymentsCommand,
   ListServicesCommand,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ExitCode, UsageError } from '../../src/command';
 import { createStatusCommand } from '../../src/status/status-command';
-import { deployment, RecordedOutput, service } from '../fakes';
+import { canaryConfiguration, deployment, FakeClock, RecordedOutput, service, serviceDeployment } from '../fakes';
 
 const ecsMock = mockClient(ECSClient);
 beforeEach(() => ecsMock.reset());
@@ -18,6 +20,7 @@ function setup() {
   const regions: (string | undefined)[] = [];
   const command = createStatusCommand({
     output,
+    clock: new FakeClock(),
     ecsClient: (region) => {
       regions.push(region);
       return new ECSClient({ region: region ?? 'eu-west-1' });
@@ -90,9 +93,9 @@ test('shows every service of the tagged cluster with counts, rollout state and l
   expect(regions).toEqual(['eu-west-1']);
   expect(output.lines).toEqual([
     'Environment prod: ECS cluster prod-cluster in eu-west-1',
-    'SERVICE   RUNNING/DESIRED  PENDING  ROLLOUT      TASK DEFINITION  DEPLOYMENTS',
-    'backend   2/2              0        COMPLETED    backend:14       1',
-    'frontend  3/2              1        IN_PROGRESS  frontend:9       2',
+    'SERVICE   RUNNING/DESIRED  PENDING  ROLLOUT      TASK DEFINITION  DEPLOYMENTS  STRATEGY  STAGE  TRAFFIC (NEW / OLD)  BAKE LEFT',
+    'backend   2/2              0        COMPLETED    backend:14       1            rolling   -      -                    -',
+    'frontend  3/2              1        IN_PROGRESS  frontend:9       2            rolling   -      -                    -',
     '',
     'Latest events of backend:',
     '  2024-05-01T10:05:00.000Z  (service backend) has reached a steady state.',
@@ -137,4 +140,88 @@ test('--env is required', async () => {
   await expect(command.run(['--env', 'prod', '--events', 'many'])).rejects.toThrow(
     /--events must be a whole number ≥ 0; got "many"/,
   );
+});
+
+describe('canary services: strategy, stage, traffic split and bake time left', () => {
+  function givenCanaryServices() {
+    ecsMock.on(ListServicesCommand).resolves({
+      serviceArns: [
+        'arn:aws:ecs:eu-west-1:222222222222:service/prod-cluster/backend',
+        'arn:aws:ecs:eu-west-1:222222222222:service/prod-cluster/frontend',
+        'arn:aws:ecs:eu-west-1:222222222222:service/prod-cluster/worker',
+      ],
+    });
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: ['backend', 'frontend', 'worker'].map((name) =>
+        service(name, [deployment({ family: name, revision: 5, desiredCount: 2, runningCount: 2 })], {
+          deploymentConfiguration:
+            name === 'worker' ? { strategy: 'ROLLING', minimumHealthyPercent: 100 } : canaryConfiguration(),
+        }),
+      ),
+    });
+    ecsMock.on(ListServiceDeploymentsCommand).callsFake((input: { service: string }) => ({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: `arn:sd/${input.service.split('/').pop()}`,
+          createdAt: new Date('2024-05-01T11:50:00Z'),
+        },
+      ],
+    }));
+    const backend = serviceDeployment({
+      lifecycleStage: 'BAKE_TIME',
+      // entered the bake time 3.5 minutes before the fake clock's now (2024-05-01T12:00:00Z)
+      updatedAt: new Date('2024-05-01T11:56:30Z'),
+    });
+    const frontend = serviceDeployment({
+      service: 'frontend',
+      status: 'ROLLBACK_IN_PROGRESS',
+      lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+      alarms: { status: 'TRIGGERED', alarmNames: ['prod-frontend-5xx'], triggeredAlarmNames: ['prod-frontend-5xx'] },
+    });
+    frontend.targetServiceRevision!.requestedProductionTrafficWeight = 10;
+    frontend.sourceServiceRevisions![0].requestedProductionTrafficWeight = 90;
+    ecsMock
+      .on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: ['arn:sd/backend'] })
+      .resolves({ serviceDeployments: [{ ...backend, serviceDeploymentArn: 'arn:sd/backend' }] })
+      .on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: ['arn:sd/frontend'] })
+      .resolves({ serviceDeployments: [{ ...frontend, serviceDeploymentArn: 'arn:sd/frontend' }] });
+  }
+
+  test('each service shows its strategy, stage, traffic split and bake time left; a rollback says why', async () => {
+    // GIVEN
+    givenCanaryServices();
+    const { command, output } = setup();
+    // WHEN
+    const code = await command.run(['--env', 'prod', '--cluster', 'prod-cluster', '--events', '0']);
+    // THEN
+    expect(code).toBe(ExitCode.OK);
+    expect(output.lines).toEqual([
+      'Environment prod: ECS cluster prod-cluster in eu-west-1',
+      'SERVICE   RUNNING/DESIRED  PENDING  ROLLOUT    TASK DEFINITION  DEPLOYMENTS  STRATEGY                     STAGE                                             TRAFFIC (NEW / OLD)  BAKE LEFT',
+      'backend   2/2              0        COMPLETED  backend:5        1            canary 10% for 5m, bake 10m  BAKE_TIME                                         100% new / 0% old    6m 30s',
+      'frontend  2/2              0        COMPLETED  frontend:5       1            canary 10% for 5m, bake 10m  ROLLBACK_IN_PROGRESS at PRODUCTION_TRAFFIC_SHIFT  10% new / 90% old    -',
+      'worker    2/2              0        COMPLETED  worker:5         1            rolling                      -                                                 -                    -',
+      '  ✖ frontend: CANARY deployment ROLLBACK_IN_PROGRESS during PRODUCTION_TRAFFIC_SHIFT: alarm prod-frontend-5xx went to ALARM',
+    ]);
+    // the rolling service costs no service-deployment call
+    expect(ecsMock.commandCalls(ListServiceDeploymentsCommand).map((call) => call.args[0].input.service)).toEqual([
+      'arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/backend',
+      'arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/frontend',
+    ]);
+  });
+
+  test('a role without the service-deployment permissions still gets the table, and the reason on stderr', async () => {
+    givenCanaryServices();
+    ecsMock.on(ListServiceDeploymentsCommand).rejects(
+      Object.assign(new Error('not authorized to perform: ecs:ListServiceDeployments'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const { command, output } = setup();
+    expect(await command.run(['--env', 'prod', '--cluster', 'prod-cluster', '--events', '0'])).toBe(ExitCode.OK);
+    expect(output.lines[2]).toMatch(/^backend +2\/2 .* canary 10% for 5m, bake 10m +- +- +-$/);
+    expect(output.errors[0]).toMatch(
+      /^  backend: could not read its service deployments \(Access denied: not authorized to perform: ecs:ListServiceDeployments\./,
+    );
+  });
 });

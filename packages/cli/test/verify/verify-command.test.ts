@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   DescribeClustersCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
   ListClustersCommand,
+  ListServiceDeploymentsCommand,
   ListServicesCommand,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
@@ -15,7 +17,15 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ExitCode, UsageError } from '../../src/command';
 import { createVerifyCommand } from '../../src/verify/verify-command';
-import { deployment, FakeClock, RecordedOutput, service, throttlingError } from '../fakes';
+import {
+  canaryConfiguration,
+  deployment,
+  FakeClock,
+  RecordedOutput,
+  service,
+  serviceDeployment,
+  throttlingError,
+} from '../fakes';
 import { LocalStage, startLocalStage } from './local-stage';
 
 const COMMIT = '9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d';
@@ -180,6 +190,78 @@ test('a circuit-breaker rollback fails (exit 1)', async () => {
   expect(code).toBe(ExitCode.FAILED);
   expect(output.errors[0]).toBe('✖ Deployment failed: backend rolled-back.');
   expect(output.errors).toContain('  backend: no stopped tasks recorded.');
+});
+
+describe('a canary service (ECS service deployment)', () => {
+  function givenCanaryBackend(...states: Parameters<typeof serviceDeployment>[0][]) {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        service('backend', [deployment({ revision: 3 })], { deploymentConfiguration: canaryConfiguration() }),
+        service('frontend', [deployment({ family: 'frontend' })]),
+      ],
+    });
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: serviceDeployment().serviceDeploymentArn, createdAt: new Date() }],
+    });
+    let describe = ecsMock.on(DescribeServiceDeploymentsCommand);
+    for (const [index, state] of states.entries()) {
+      const response = { serviceDeployments: [serviceDeployment(state)] };
+      describe =
+        index === states.length - 1 ? (describe.resolves(response), describe) : describe.resolvesOnce(response);
+    }
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+  }
+
+  test('a rollback during the bake time fails at once (exit 1) with a one-line reason naming the alarm', async () => {
+    // GIVEN the canary shifted, then its 5xx alarm fired during the bake time
+    givenCanaryBackend(
+      { lifecycleStage: 'BAKE_TIME', updatedAt: new Date(Date.UTC(2024, 4, 1, 12, 0, 0)) },
+      {
+        status: 'ROLLBACK_IN_PROGRESS',
+        lifecycleStage: 'BAKE_TIME',
+        alarms: { status: 'TRIGGERED', alarmNames: ['prod-backend-5xx'], triggeredAlarmNames: ['prod-backend-5xx'] },
+      },
+    );
+    const { command, output, clock, summaryFile } = setup();
+    // WHEN
+    const code = await command.run([...byName, '--url', stage.url, '--commit', COMMIT, '--summary-file', summaryFile]);
+    // THEN
+    expect(code).toBe(ExitCode.FAILED);
+    expect(clock.sleeps).toEqual([15_000]);
+    expect(output.errors[0]).toBe(
+      '✖ Deployment failed: backend rolled-back (ROLLBACK_IN_PROGRESS during BAKE_TIME: alarm prod-backend-5xx went to ALARM).',
+    );
+    expect(output.text).toContain('BAKE_TIME, traffic 100% new / 0% old, bake 10m left');
+    expect(output.text).not.toContain('Smoke-testing');
+    expect(readFileSync(summaryFile, 'utf8')).toBe(
+      'FAILED: backend backend:3 CANARY deployment ROLLBACK_IN_PROGRESS during BAKE_TIME: alarm prod-backend-5xx went to ALARM\n',
+    );
+  });
+
+  test('a SUCCESSFUL canary verifies (exit 0) and the smoke test runs', async () => {
+    givenCanaryBackend(
+      { lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' },
+      { status: 'SUCCESSFUL', lifecycleStage: undefined },
+    );
+    const { command, output } = setup();
+    const code = await command.run([...byName, '--url', stage.url, '--commit', COMMIT]);
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(output.text).toContain(
+      '✔ backend: backend:3 CANARY SUCCESSFUL (canary 10% for 5m, bake 10m), traffic 100% new / 0% old',
+    );
+  });
+
+  test('--timeout is extended by the canary wait and bake time, and the timeout message says the total', async () => {
+    givenCanaryBackend({ lifecycleStage: 'BAKE_TIME', updatedAt: new Date(Date.UTC(2030, 0, 1)) });
+    const { command, output, clock } = setup();
+    const started = clock.now();
+    const code = await command.run([...byName, '--timeout', '120', '--poll-interval', '60']);
+    expect(code).toBe(ExitCode.TIMED_OUT);
+    expect(clock.now() - started).toBe(17 * 60_000);
+    expect(output.text).toContain('waiting up to 17m in all: 2m plus 15m of traffic shifting and bake time');
+    expect(output.errors[0]).toBe('✖ Timed out after 17m waiting for backend to settle.');
+  });
 });
 
 test('running < desired until the timeout exits 3 and names the service', async () => {

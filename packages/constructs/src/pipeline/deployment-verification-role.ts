@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+// cdk-nag's own rendering of CloudFormation references in finding ids, so the
+// acknowledged id is exactly the one its IAM5 rule reports.
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
@@ -22,7 +25,9 @@ const ROLE_NAME_MAX = 64;
 /**
  * A read-only role in the environment's account that the pipeline's
  * verification step assumes to run `slipway verify`: it can describe the
- * stage's ECS services and list and describe their tasks, nothing else.
+ * stage's ECS services, list and describe their service deployments (to follow
+ * a blue/green, canary or linear release), and list and describe their tasks,
+ * nothing else.
  *
  * Its name is fixed at synth time (from the stack name and region) so that
  * the pipeline, which may live in another account, can name it in its own
@@ -71,11 +76,26 @@ export class DeploymentVerificationRole extends Construct {
       assumedBy: new iam.AccountPrincipal(props.pipelineAccount),
       description: `Read-only ECS access for the delivery pipeline's slipway verify step (${stack.stackName})`,
     });
+    // Both are authorized on the service resource type (Service Authorization Reference for ECS).
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['ecs:DescribeServices'],
+        actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments'],
         resources: props.services.map((service) => service.serviceArn),
       }),
+    );
+    // DescribeServiceDeployments is authorized on the service-deployment resource type,
+    // arn:...:service-deployment/<cluster>/<service>/<id>; the id is made per deployment,
+    // so the grant names each service and leaves only the id open.
+    const serviceDeployments = props.services.map((service) =>
+      stack.formatArn({
+        service: 'ecs',
+        resource: 'service-deployment',
+        resourceName: `${props.cluster.clusterName}/${service.serviceName}/*`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['ecs:DescribeServiceDeployments'], resources: serviceDeployments }),
     );
     // ListTasks is authorized on the container-instance resource type, which
     // Fargate tasks do not have; the ecs:cluster condition is what scopes it.
@@ -106,6 +126,11 @@ export class DeploymentVerificationRole extends Construct {
         reason:
           "ecs:DescribeTasks is read-only and task ids are random; the pipeline needs stopped tasks' reasons from this account's cluster, whose tasks cannot be listed ahead of time.",
       },
+      ...serviceDeployments.map((arn) => ({
+        id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`,
+        reason:
+          "ecs:DescribeServiceDeployments is read-only and limited to this stage's service; only the deployment id, which ECS makes per release, is a wildcard.",
+      })),
     );
     acknowledgeInlinePolicy(this.role, "The pipeline's read-only deployment-verification role");
   }

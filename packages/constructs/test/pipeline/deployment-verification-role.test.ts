@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeploymentVerificationRole, verificationRoleName } from '../../src/pipeline/deployment-verification-role';
 
 function givenStack(app = new App()) {
@@ -44,17 +46,30 @@ describe('DeploymentVerificationRole', () => {
     });
   });
 
-  test("can only read the stage's services and tasks", () => {
+  test("can only read the stage's services, their service deployments and tasks", () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           {
-            Action: 'ecs:DescribeServices',
+            // DescribeServices and ListServiceDeployments are authorized on the service resource type
+            Action: ['ecs:DescribeServices', 'ecs:ListServiceDeployments'],
             Effect: 'Allow',
             Resource: [
               'arn:aws:ecs:eu-west-1:222222222222:service/dev/backend',
               'arn:aws:ecs:eu-west-1:222222222222:service/dev/frontend',
             ],
+          },
+          {
+            // DescribeServiceDeployments on the service-deployment resource type,
+            // arn:${Partition}:ecs:${Region}:${Account}:service-deployment/${ClusterName}/${ServiceName}/${Id}
+            Action: 'ecs:DescribeServiceDeployments',
+            Effect: 'Allow',
+            Resource: ['backend', 'frontend'].map((name) => ({
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, `:ecs:eu-west-1:222222222222:service-deployment/dev/${name}/*`],
+              ],
+            })),
           },
           {
             Action: 'ecs:ListTasks',
@@ -79,6 +94,62 @@ describe('DeploymentVerificationRole', () => {
       },
       0,
     );
+  });
+});
+
+test('the service-deployment wildcard of services CDK names (tokens) is acknowledged with the id cdk-nag reports', () => {
+  // GIVEN a cluster and a service created in the stack, whose names are CloudFormation references
+  const app = new App();
+  const stack = new Stack(app, 'Prod-Application', { env: { account: '222222222222', region: 'eu-west-1' } });
+  const cluster = new ecs.Cluster(stack, 'Cluster', {
+    vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-12345678',
+      availabilityZones: ['eu-west-1a'],
+      privateSubnetIds: ['subnet-12345678'],
+    }),
+  });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'TaskDefinition');
+  taskDefinition.addContainer('backend', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1') });
+  const service = new ecs.FargateService(stack, 'Backend', { cluster, taskDefinition });
+  // WHEN
+  new DeploymentVerificationRole(stack, 'Verification', {
+    pipelineAccount: '111111111111',
+    cluster,
+    services: [service],
+  });
+  // THEN the role's own policy leaves no AwsSolutions finding unacknowledged
+  const template = Template.fromStack(stack);
+  const violations = new AwsSolutionsChecks()
+    .validateScope(app)
+    .violations.filter((violation) =>
+      violation.violatingResources.some((resource) =>
+        resource.constructPath?.startsWith('Prod-Application/Verification'),
+      ),
+    );
+  expect(violations).toEqual([]);
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        {
+          Action: 'ecs:DescribeServiceDeployments',
+          Effect: 'Allow',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ecs:eu-west-1:222222222222:service-deployment/',
+                { Ref: Match.stringLikeRegexp('^Cluster') },
+                '/',
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendService'), 'Name'] },
+                '/*',
+              ],
+            ],
+          },
+        },
+      ]),
+    },
   });
 });
 
