@@ -117,8 +117,8 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
       userGroupId: name('users'),
       userIds: [defaultUser.userId, appUser.userId],
     });
-    userGroup.addDependency(defaultUser);
-    userGroup.addDependency(appUser);
+    userGroup.node.addDependency(defaultUser);
+    userGroup.node.addDependency(appUser);
 
     if (props.nodes) {
       const subnetGroup = new elasticache.CfnSubnetGroup(this, 'Subnets', {
@@ -144,7 +144,7 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
         userGroupIds: [userGroup.ref],
         snapshotRetentionLimit: 0,
       });
-      this.replicationGroup.addDependency(userGroup);
+      this.replicationGroup.node.addDependency(userGroup);
       this.hostname = this.replicationGroup.attrPrimaryEndPointAddress;
       this.port = this.replicationGroup.attrPrimaryEndPointPort;
       acknowledgeFindings(this.replicationGroup, {
@@ -170,7 +170,7 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
         kmsKeyId: props.encryptionKey.keyArn,
         userGroupId: userGroup.ref,
       });
-      this.serverlessCache.addDependency(userGroup);
+      this.serverlessCache.node.addDependency(userGroup);
       this.hostname = this.serverlessCache.attrEndpointAddress;
       this.port = this.serverlessCache.attrEndpointPort;
     }

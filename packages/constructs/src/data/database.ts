@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -224,6 +224,14 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
     });
 
     this.acknowledgeFindings(deletionProtection, props);
+    if (this.cluster) {
+      acknowledgeFindings(this.cluster, {
+        id: 'CloudFormation-Validate::W3010',
+        reason:
+          "The writer and readers are pinned to the environment's configured zones (the VPC's own) so that they never share a zone; synth needs no lookup.",
+      });
+    }
+    acknowledgeLogRetentionProvider(this);
   }
 
   private acknowledgeFindings(deletionProtection: boolean, props: SlipwayDatabaseProps): void {
@@ -274,6 +282,34 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
         : []),
     );
   }
+}
+
+/**
+ * RDS creates the PostgreSQL log group itself when it first exports; CDK sets its retention through a stack-level
+ * singleton function (`cloudwatchLogsRetention`). Creating the group ourselves would race RDS for its fixed name.
+ */
+function acknowledgeLogRetentionProvider(scope: Construct): void {
+  const provider = Stack.of(scope)
+    .node.children.find((child) => child.node.id.startsWith('LogRetention'));
+  if (!provider) return;
+  const reason = (why: string) => `CDK's log retention function for the database's exported PostgreSQL log: ${why}`;
+  acknowledgeFindings(
+    provider,
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: reason('the AWS managed basic execution policy only lets it write its own CloudWatch logs.'),
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: reason(
+        'logs:PutRetentionPolicy and logs:DeleteRetentionPolicy on log groups whose names RDS decides; it runs only during a deploy.',
+      ),
+    },
+    {
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: reason('CDK generates this single-role policy; a managed policy would hold the same two statements.'),
+    },
+  );
 }
 
 function validate(scope: Construct, props: SlipwayDatabaseProps): void {
