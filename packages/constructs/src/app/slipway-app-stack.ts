@@ -15,6 +15,7 @@ import { ENVIRONMENT_TAG_KEY, SETTINGS_METADATA } from '../contract';
 import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
 import { SlipwayCache } from '../data/cache';
 import { SlipwayDatabase } from '../data/database';
+import { DatabaseMigration } from '../data/database-migration';
 import { AlbIngress } from '../ingress/alb-ingress';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
 import { SlipwayNetwork } from '../network/slipway-network';
@@ -90,6 +91,13 @@ export interface AppServiceSpec {
    * @default - the image's USER
    */
   readonly user?: string;
+  /**
+   * Command that migrates the database, run once per release with this service's new task definition before the
+   * service is updated (e.g. `['node', 'dist/migrate.js', 'up']`); see `DatabaseMigration`. Ignored in an
+   * environment where the service does not use a database.
+   * @default - no migration
+   */
+  readonly migrationCommand?: readonly string[];
   /**
    * CPU architecture.
    * @default ecs.CpuArchitecture.X86_64
@@ -323,6 +331,23 @@ export class SlipwayAppStack extends Stack {
       if (uses.includes('cache')) this.cache?.connections.allowDefaultPortFrom(service, `${name} to the cache`);
     }
     this.services = services;
+    for (const [name, spec] of Object.entries(props.services)) {
+      const usesDatabase = (config.services[name].uses ?? []).includes('database');
+      if (!spec.migrationCommand || !this.database || !usesDatabase) continue;
+      const service = services[name];
+      const migration = new DatabaseMigration(this, `${pascalCase(name)}Migration`, {
+        cluster: this.cluster.cluster,
+        taskDefinition: service.taskDefinition,
+        containerName: service.container.containerName,
+        command: spec.migrationCommand,
+        securityGroups: [service.securityGroup],
+        logRetention,
+        encryptionKey: key,
+      });
+      // After the database (and its rule admitting the service) exists; before the service gets the new revision.
+      migration.node.addDependency(this.database);
+      service.service.node.addDependency(migration);
+    }
 
     this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
       cluster: this.cluster.cluster,
