@@ -207,7 +207,7 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
     });
 
     // Single-user rotation by a rotation function Secrets Manager hosts (CloudFormation transform
-    // AWS::SecretsManager-2020-07-23), in the private subnets, allowed to the database like any client.
+    // AWS::SecretsManager), in the private subnets, allowed to the database like any client.
     const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
       vpc: props.vpc,
       description: 'Password rotation function: reaches the database and Secrets Manager',
