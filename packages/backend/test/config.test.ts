@@ -118,8 +118,11 @@ describe('loadConfig', () => {
 
   test('without REDIS_URL, assembles a TLS (rediss://) URL from REDIS_HOST and its credentials', () => {
     expect(
-      loadConfig({ REDIS_HOST: 'cache-abc.serverless.euw1.cache.amazonaws.com', REDIS_USERNAME: 'app', REDIS_PASSWORD: 's3cr3t' })
-        .redisUrl,
+      loadConfig({
+        REDIS_HOST: 'cache-abc.serverless.euw1.cache.amazonaws.com',
+        REDIS_USERNAME: 'app',
+        REDIS_PASSWORD: 's3cr3t',
+      }).redisUrl,
     ).toBe('rediss://app:s3cr3t@cache-abc.serverless.euw1.cache.amazonaws.com:6379');
     expect(loadConfig({}).redisUrl).toBeUndefined();
   });

@@ -223,7 +223,16 @@ test('in every stage the backend, and only it, is migrated before its update and
     const backend = containers.find((container) => container.Name === 'backend');
     expect(backend.Secrets.map((secret: { Name: string }) => secret.Name)).toEqual(['PGPASSWORD', 'REDIS_PASSWORD']);
     expect(backend.Environment.map((variable: { Name: string }) => variable.Name)).toEqual(
-      expect.arrayContaining(['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSSLMODE', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME']),
+      expect.arrayContaining([
+        'PGHOST',
+        'PGPORT',
+        'PGDATABASE',
+        'PGUSER',
+        'PGSSLMODE',
+        'REDIS_HOST',
+        'REDIS_PORT',
+        'REDIS_USERNAME',
+      ]),
     );
     expect(containers.find((container) => container.Name === 'frontend').Secrets).toBeUndefined();
   }
@@ -296,7 +305,10 @@ describe('prod', () => {
   test('has an Aurora writer and a reader in different zones, deletion protection and a final snapshot', () => {
     prodTemplate.hasResource('AWS::RDS::DBCluster', {
       DeletionPolicy: 'Snapshot',
-      Properties: Match.objectLike({ DeletionProtection: true, ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 } }),
+      Properties: Match.objectLike({
+        DeletionProtection: true,
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 },
+      }),
     });
     const zones = Object.values(prodTemplate.findResources('AWS::RDS::DBInstance')).map(
       (instance) => instance.Properties.AvailabilityZone,

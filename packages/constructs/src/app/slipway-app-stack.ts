@@ -254,7 +254,11 @@ export class SlipwayAppStack extends Stack {
       );
     }
     if (config.cache) {
-      this.cache = new SlipwayCache(this, 'Cache', cacheProps(config.cache, { vpc: this.network.vpc, encryptionKey: key }));
+      this.cache = new SlipwayCache(
+        this,
+        'Cache',
+        cacheProps(config.cache, { vpc: this.network.vpc, encryptionKey: key }),
+      );
     }
 
     const services: Record<string, SlipwayServiceBase> = {};
@@ -327,7 +331,9 @@ export class SlipwayAppStack extends Stack {
     }
     for (const [name, service] of Object.entries(services)) {
       const uses = config.services[name].uses ?? [];
-      if (uses.includes('database')) this.database?.connections.allowDefaultPortFrom(service, `${name} to the database`);
+      if (uses.includes('database')) {
+        this.database?.connections.allowDefaultPortFrom(service, `${name} to the database`);
+      }
       if (uses.includes('cache')) this.cache?.connections.allowDefaultPortFrom(service, `${name} to the cache`);
     }
     this.services = services;

@@ -5,16 +5,16 @@ import { rule } from './parse-settings';
 // are in `data-rules.ts`.
 
 const capacityUnits = (fix: string) =>
-  z
-    .number()
-    .multipleOf(0.5, rule('must be a multiple of 0.5 ACU', fix))
-    .max(256, rule('must be ≤ 256 ACU', fix));
+  z.number().multipleOf(0.5, rule('must be a multiple of 0.5 ACU', fix)).max(256, rule('must be ≤ 256 ACU', fix));
 
 const backupRetentionDays = z
   .number()
   .int(rule('must be a whole number of days', 'Use e.g. 7 for dev, 14 or 35 for prod.'))
   .min(1, rule('must be between 1 and 35', 'Automated backups cannot be turned off here: use e.g. 7.'))
-  .max(35, rule('must be between 1 and 35', 'RDS keeps automated backups for at most 35 days; use AWS Backup for longer.'))
+  .max(
+    35,
+    rule('must be between 1 and 35', 'RDS keeps automated backups for at most 35 days; use AWS Backup for longer.'),
+  )
   .optional();
 
 const auroraServerlessSchema = z.strictObject({
@@ -97,7 +97,5 @@ export const cacheSchema = z.discriminatedUnion(
 
 /** `services.<name>.uses`: the data resources a service connects to. */
 export const usesSchema = z
-  .array(
-    z.enum(['database', 'cache'], rule("must be 'database' or 'cache'", 'Remove the unknown resource name.')),
-  )
+  .array(z.enum(['database', 'cache'], rule("must be 'database' or 'cache'", 'Remove the unknown resource name.')))
   .optional();

@@ -56,7 +56,10 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: SlipwayCacheProps) {
     super(scope, id);
-    if (props.nodes && (!Number.isInteger(props.nodes.replicas) || props.nodes.replicas < 0 || props.nodes.replicas > 5)) {
+    if (
+      props.nodes &&
+      (!Number.isInteger(props.nodes.replicas) || props.nodes.replicas < 0 || props.nodes.replicas > 5)
+    ) {
       throw SlipwayConfigError.of(this.node.path, {
         field: 'nodes.replicas',
         value: props.nodes.replicas,
@@ -86,18 +89,25 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.secret = secret;
-    acknowledgeFindings(secret, {
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'ElastiCache has no rotation function in Secrets Manager; the cache holds only rate-limit counters, and rotating means changing the secret and redeploying (docs/data.md).',
-    }, {
-      id: 'NIST.800.53.R5-SecretsManagerRotationEnabled',
-      reason:
-        'ElastiCache has no rotation function in Secrets Manager; the cache holds only rate-limit counters, and rotating means changing the secret and redeploying (docs/data.md).',
-    });
+    acknowledgeFindings(
+      secret,
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'ElastiCache has no rotation function in Secrets Manager; the cache holds only rate-limit counters, and rotating means changing the secret and redeploying (docs/data.md).',
+      },
+      {
+        id: 'NIST.800.53.R5-SecretsManagerRotationEnabled',
+        reason:
+          'ElastiCache has no rotation function in Secrets Manager; the cache holds only rate-limit counters, and rotating means changing the secret and redeploying (docs/data.md).',
+      },
+    );
 
     // Role-based access: `default` must exist in every user group; here it is off and has a password nobody knows.
-    const name = (suffix: string) => `${Names.uniqueResourceName(this, { maxLength: 30 }).toLowerCase().replace(/[^a-z0-9]/g, '')}-${suffix}`;
+    const name = (suffix: string) =>
+      `${Names.uniqueResourceName(this, { maxLength: 30 })
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')}-${suffix}`;
     const defaultUser = new elasticache.CfnUser(this, 'DefaultUser', {
       engine: 'valkey',
       userId: name('default'),
@@ -147,21 +157,33 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
       this.replicationGroup.node.addDependency(userGroup);
       this.hostname = this.replicationGroup.attrPrimaryEndPointAddress;
       this.port = this.replicationGroup.attrPrimaryEndPointPort;
-      acknowledgeFindings(this.replicationGroup, {
-        id: 'AwsSolutions-AEC6',
-        reason: 'Clients authenticate with role-based access control (UserGroupIds: the app user with a Secrets Manager password, the default user off), which replaces the single AUTH token the rule looks for.',
-      }, {
-        id: 'AwsSolutions-AEC5',
-        reason: 'Valkey listens on its default port 6379: the security group admits only the services that use it, and clients must authenticate over TLS.',
-      }, {
-        id: 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup',
-        reason: 'The cache holds only rate-limit counters that expire within a minute: nothing in it is worth a backup.',
-      }, ...(failover ? [] : [
+      acknowledgeFindings(
+        this.replicationGroup,
         {
-          id: 'AwsSolutions-AEC4',
-          reason: 'A single node, chosen in the settings (replicas: 0) of an environment without highAvailability; losing it loses only rate-limit counters.',
+          id: 'AwsSolutions-AEC6',
+          reason:
+            'Clients authenticate with role-based access control (UserGroupIds: the app user with a Secrets Manager password, the default user off), which replaces the single AUTH token the rule looks for.',
         },
-      ]));
+        {
+          id: 'AwsSolutions-AEC5',
+          reason:
+            'Valkey listens on its default port 6379: the security group admits only the services that use it, and clients must authenticate over TLS.',
+        },
+        {
+          id: 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup',
+          reason:
+            'The cache holds only rate-limit counters that expire within a minute: nothing in it is worth a backup.',
+        },
+        ...(failover
+          ? []
+          : [
+              {
+                id: 'AwsSolutions-AEC4',
+                reason:
+                  'A single node, chosen in the settings (replicas: 0) of an environment without highAvailability; losing it loses only rate-limit counters.',
+              },
+            ]),
+      );
     } else {
       this.serverlessCache = new elasticache.CfnServerlessCache(this, 'ServerlessCache', {
         engine: 'valkey',

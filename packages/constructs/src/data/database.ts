@@ -250,33 +250,39 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
       },
       {
         id: 'NIST.800.53.R5-RDSInBackupPlan',
-        reason: 'Automated RDS backups with point-in-time recovery cover the database for the configured retention; no AWS Backup plan is needed on top.',
+        reason:
+          'Automated RDS backups with point-in-time recovery cover the database for the configured retention; no AWS Backup plan is needed on top.',
       },
       {
         id: 'NIST.800.53.R5-RDSEnhancedMonitoringEnabled',
-        reason: 'CloudWatch metrics and the exported PostgreSQL log are the monitoring; enhanced (OS-level) monitoring is extra cost the sample does not need.',
+        reason:
+          'CloudWatch metrics and the exported PostgreSQL log are the monitoring; enhanced (OS-level) monitoring is extra cost the sample does not need.',
       },
       ...(deletionProtection
         ? []
         : [
             {
               id: 'AwsSolutions-RDS10',
-              reason: 'This environment has deletionProtection off (a disposable environment): the database goes with the stack.',
+              reason:
+                'This environment has deletionProtection off (a disposable environment): the database goes with the stack.',
             },
             {
               id: 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
-              reason: 'This environment has deletionProtection off (a disposable environment): the database goes with the stack.',
+              reason:
+                'This environment has deletionProtection off (a disposable environment): the database goes with the stack.',
             },
           ]),
       ...(this.instance && !props.instance!.multiAz
         ? [
             {
               id: 'AwsSolutions-RDS3',
-              reason: 'A single-zone instance, chosen in the settings (multiAz: false) of an environment without highAvailability.',
+              reason:
+                'A single-zone instance, chosen in the settings (multiAz: false) of an environment without highAvailability.',
             },
             {
               id: 'NIST.800.53.R5-RDSMultiAZSupport',
-              reason: 'A single-zone instance, chosen in the settings (multiAz: false) of an environment without highAvailability.',
+              reason:
+                'A single-zone instance, chosen in the settings (multiAz: false) of an environment without highAvailability.',
             },
           ]
         : []),
@@ -289,8 +295,7 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
  * singleton function (`cloudwatchLogsRetention`). Creating the group ourselves would race RDS for its fixed name.
  */
 function acknowledgeLogRetentionProvider(scope: Construct): void {
-  const provider = Stack.of(scope)
-    .node.children.find((child) => child.node.id.startsWith('LogRetention'));
+  const provider = Stack.of(scope).node.children.find((child) => child.node.id.startsWith('LogRetention'));
   if (!provider) return;
   const reason = (why: string) => `CDK's log retention function for the database's exported PostgreSQL log: ${why}`;
   acknowledgeFindings(

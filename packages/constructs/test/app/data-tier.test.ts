@@ -70,8 +70,16 @@ describe('SlipwayAppStack with a data tier', () => {
     expect(JSON.stringify(backend.Environment)).not.toMatch(/password/i);
     // ECS ContainerDefinition Secrets: ValueFrom "<secret arn>:password::" reads one JSON key at task start.
     expect(backend.Secrets).toEqual([
-      { Name: 'PGPASSWORD', ValueFrom: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^DatabaseClusterSecretAttachment/) }, ':password::']] } },
-      { Name: 'REDIS_PASSWORD', ValueFrom: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^CacheSecret/) }, ':password::']] } },
+      {
+        Name: 'PGPASSWORD',
+        ValueFrom: {
+          'Fn::Join': ['', [{ Ref: expect.stringMatching(/^DatabaseClusterSecretAttachment/) }, ':password::']],
+        },
+      },
+      {
+        Name: 'REDIS_PASSWORD',
+        ValueFrom: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^CacheSecret/) }, ':password::']] },
+      },
     ]);
     expect(containerOf(dev.template, 'frontend').Secrets).toBeUndefined();
   });
@@ -82,7 +90,9 @@ describe('SlipwayAppStack with a data tier', () => {
     );
     const secretStatements = policies
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
-      .filter((statement: any) => [statement.Action].flat().some((action: string) => action.startsWith('secretsmanager:')));
+      .filter((statement: any) =>
+        [statement.Action].flat().some((action: string) => action.startsWith('secretsmanager:')),
+      );
     expect(secretStatements).toHaveLength(2);
     expect(secretStatements.map((statement: any) => JSON.stringify(statement.Resource))).toEqual([
       expect.stringMatching(/DatabaseClusterSecretAttachment/),
@@ -108,13 +118,18 @@ describe('SlipwayAppStack with a data tier', () => {
   describe('migrations once per release', () => {
     test('GIVEN a migration command WHEN synthesized THEN the service is updated only after the migration custom resource, which comes after the database', () => {
       const template = dev.template.toJSON();
-      const [serviceId] = Object.keys(dev.template.findResources('AWS::ECS::Service')).filter((id) => id.startsWith('Backend'));
+      const [serviceId] = Object.keys(dev.template.findResources('AWS::ECS::Service')).filter((id) =>
+        id.startsWith('Backend'),
+      );
       const [migrationId] = Object.keys(dev.template.findResources('Custom::SlipwayDatabaseMigration'));
       // CloudFormation creates or updates a resource only after everything in its DependsOn.
       expect(template.Resources[serviceId].DependsOn).toContain(migrationId);
       const migration = template.Resources[migrationId];
       expect(migration.DependsOn).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^DatabaseCluster[0-9A-F]{8}$/), expect.stringMatching(/^DatabaseClusterWriter/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/^DatabaseCluster[0-9A-F]{8}$/),
+          expect.stringMatching(/^DatabaseClusterWriter/),
+        ]),
       );
       // The task definition's ARN changes with each revision: a new image means an Update, which runs the migration.
       expect(migration.Properties).toMatchObject({

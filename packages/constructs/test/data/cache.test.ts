@@ -41,12 +41,19 @@ describe('SlipwayCache', () => {
       AccessString: Match.stringLikeRegexp('^on '),
       AuthenticationMode: {
         Type: 'password',
-        Passwords: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^\\{\\{resolve:secretsmanager:')])] })],
+        Passwords: [
+          Match.objectLike({
+            'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^\\{\\{resolve:secretsmanager:')])],
+          }),
+        ],
       },
     });
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
-      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"app"}', GenerateStringKey: 'password' }),
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: '{"username":"app"}',
+        GenerateStringKey: 'password',
+      }),
     });
   });
 
@@ -76,15 +83,22 @@ describe('SlipwayCache', () => {
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) =>
       JSON.stringify(rule.Properties.GroupId).includes('CacheSecurityGroup'),
     );
-    expect(ingress.map((rule) => [rule.Properties.FromPort, JSON.stringify(rule.Properties.SourceSecurityGroupId)])).toEqual([
-      [6379, expect.stringContaining('Client')],
-    ]);
+    expect(
+      ingress.map((rule) => [rule.Properties.FromPort, JSON.stringify(rule.Properties.SourceSecurityGroupId)]),
+    ).toEqual([[6379, expect.stringContaining('Client')]]);
   });
 
   test('GIVEN 6 replicas WHEN constructed THEN it is refused with the fix', () => {
     const { stack, vpc, key } = setup();
     expect(
-      () => new SlipwayCache(stack, 'Cache', { vpc, encryptionKey: key, nodes: { nodeType: 'cache.t4g.micro', replicas: 6 } }),
-    ).toThrow('Test/Cache: nodes.replicas must be a whole number from 0 to 5; got 6. Use 0 for a single node, 1 or 2 for automatic failover.');
+      () =>
+        new SlipwayCache(stack, 'Cache', {
+          vpc,
+          encryptionKey: key,
+          nodes: { nodeType: 'cache.t4g.micro', replicas: 6 },
+        }),
+    ).toThrow(
+      'Test/Cache: nodes.replicas must be a whole number from 0 to 5; got 6. Use 0 for a single node, 1 or 2 for automatic failover.',
+    );
   });
 });

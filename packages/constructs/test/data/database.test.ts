@@ -88,7 +88,10 @@ describe('SlipwayDatabase', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
-      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"app"}', GenerateStringKey: 'password' }),
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: '{"username":"app"}',
+        GenerateStringKey: 'password',
+      }),
     });
     // AWS::SecretsManager::RotationSchedule HostedRotationLambda: Secrets Manager deploys the rotation function.
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
@@ -137,7 +140,9 @@ describe('SlipwayDatabase', () => {
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) =>
       JSON.stringify(rule.Properties.GroupId).includes('DatabaseSecurityGroup'),
     );
-    expect(ingress.map((rule) => [rule.Properties.FromPort, JSON.stringify(rule.Properties.SourceSecurityGroupId)])).toEqual([
+    expect(
+      ingress.map((rule) => [rule.Properties.FromPort, JSON.stringify(rule.Properties.SourceSecurityGroupId)]),
+    ).toEqual([
       [5432, expect.stringContaining('DatabaseRotationSecurityGroup')],
       [5432, expect.stringContaining('Client')],
     ]);
@@ -150,7 +155,8 @@ describe('SlipwayDatabase', () => {
   test('GIVEN neither or both forms WHEN constructed THEN a SlipwayConfigError names the props', () => {
     const { stack, vpc, key } = setup();
     expect(
-      () => new SlipwayDatabase(stack, 'Neither', { vpc, encryptionKey: key, logRetention: logs.RetentionDays.ONE_WEEK }),
+      () =>
+        new SlipwayDatabase(stack, 'Neither', { vpc, encryptionKey: key, logRetention: logs.RetentionDays.ONE_WEEK }),
     ).toThrow(/Test\/Neither: serverless\/instance must have exactly one of serverless and instance/);
   });
 
@@ -164,13 +170,15 @@ describe('SlipwayDatabase', () => {
           encryptionKey: key,
           logRetention: logs.RetentionDays.ONE_WEEK,
         }),
-    ).toThrow(new SlipwayConfigError('Test/Database', [
-      {
-        field: 'serverless.maxCapacity',
-        value: 2,
-        problem: 'must be ≥ serverless.minCapacity (4)',
-        fix: 'Raise maxCapacity or lower minCapacity.',
-      },
-    ]).message);
+    ).toThrow(
+      new SlipwayConfigError('Test/Database', [
+        {
+          field: 'serverless.maxCapacity',
+          value: 2,
+          problem: 'must be ≥ serverless.minCapacity (4)',
+          fix: 'Raise maxCapacity or lower minCapacity.',
+        },
+      ]).message,
+    );
   });
 });

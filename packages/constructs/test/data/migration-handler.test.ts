@@ -69,26 +69,40 @@ const event = (requestType: string) => ({
 });
 const context = { getRemainingTimeInMillis: () => 600_000 };
 const stopped = (exitCode: number) => ({
-  tasks: [{ lastStatus: 'STOPPED', stoppedReason: 'Essential container in task exited', containers: [{ name: 'backend', exitCode }] }],
+  tasks: [
+    {
+      lastStatus: 'STOPPED',
+      stoppedReason: 'Essential container in task exited',
+      containers: [{ name: 'backend', exitCode }],
+    },
+  ],
 });
 
 describe('the migration function', () => {
   test('GIVEN a migration that exits 0 WHEN CloudFormation creates or updates THEN it runs one task with the command and reports SUCCESS', async () => {
-    const { handler, sent, responses } = handlerWith((call) => (call < 2 ? { tasks: [{ lastStatus: 'RUNNING' }] } : stopped(0)));
+    const { handler, sent, responses } = handlerWith((call) =>
+      call < 2 ? { tasks: [{ lastStatus: 'RUNNING' }] } : stopped(0),
+    );
     await handler(event('Update'), context);
     expect(sent[0].input).toMatchObject({
       cluster: 'arn:aws:ecs:eu-west-1:111111111111:cluster/c',
       taskDefinition: 'arn:aws:ecs:eu-west-1:111111111111:task-definition/backend:7',
       launchType: 'FARGATE',
       count: 1,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' } },
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' },
+      },
       overrides: { containerOverrides: [{ name: 'backend', command: ['node', 'dist/migrate.js', 'up'] }] },
     });
     expect(sent.filter((command) => command.constructor.name === 'RunTaskCommand')).toHaveLength(1);
     expect(responses).toEqual([
       expect.objectContaining({
         method: 'PUT',
-        body: expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'database-migration', RequestId: 'request' }),
+        body: expect.objectContaining({
+          Status: 'SUCCESS',
+          PhysicalResourceId: 'database-migration',
+          RequestId: 'request',
+        }),
       }),
     ]);
   });
