@@ -5,7 +5,7 @@ import { defineEnvironment } from '@slipway/constructs';
  * per service, a NAT instance instead of NAT gateways, an API Gateway HTTP API
  * instead of a load balancer (no custom domain: HTTPS on the API's own
  * execute-api name), a week of logs, an Aurora Serverless database that pauses
- * when idle and a serverless Valkey cache. About $32 a month at list price
+ * when idle and a serverless Valkey cache. About $33 a month at list price
  * (docs/cost.md). Every push to the pipeline's branch lands here first.
  *
  * The account id and the NAT instance's AMI id are placeholders: put your dev
