@@ -349,6 +349,7 @@ export class SlipwayAppStack extends Stack {
         securityGroups: [service.securityGroup],
         logRetention,
         encryptionKey: key,
+        removalPolicy,
       });
       // After the database (and its rule admitting the service) exists; before the service gets the new revision.
       migration.node.addDependency(this.database);

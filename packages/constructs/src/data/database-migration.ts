@@ -33,6 +33,11 @@ export interface DatabaseMigrationProps {
   readonly logRetention: logs.RetentionDays;
   /** Encrypts the function's log. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * What happens to the function's log group (which names each migration task) when the stack deletes it.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -59,7 +64,7 @@ export class DatabaseMigration extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_24_X,

@@ -38,7 +38,7 @@ describe('the images of this repository, as the check reads them', () => {
 
     expect(image).toMatchObject({ user: 'node', workdir: '/app', volumes: ['/tmp'], cmd: ['node', 'dist/server.js'] });
     expect(image.env).toMatchObject({ NODE_ENV: 'production', PORT: '8000', GIT_SHA: 'c0ffee' });
-    expect(image.copies.map((copy) => copy.destination)).toEqual(['/app/dist/']);
+    expect(image.copies.map((copy) => copy.destination)).toEqual(['/app/dist/', '/app/migrations/']);
     expect(baseImageFacts(image.baseImage).tools).not.toContain('curl');
   });
 });
