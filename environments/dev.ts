@@ -4,7 +4,8 @@ import { defineEnvironment } from '@slipway/constructs';
  * dev: the cheapest setup that still behaves like prod. One Fargate Spot task
  * per service, a NAT instance instead of NAT gateways, an API Gateway HTTP API
  * instead of a load balancer (no custom domain: HTTPS on the API's own
- * execute-api name), a week of logs. About $22 a month at list price
+ * execute-api name), a week of logs, an Aurora Serverless database that pauses
+ * when idle and a serverless Valkey cache. About $33 a month at list price
  * (docs/cost.md). Every push to the pipeline's branch lands here first.
  *
  * The account id and the NAT instance's AMI id are placeholders: put your dev
@@ -28,7 +29,7 @@ export const dev = defineEnvironment({
     natInstance: { amiId: 'ami-00000000000000000' },
   },
   services: {
-    backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' },
+    backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot', uses: ['database', 'cache'] },
     frontend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' },
   },
   // backend.dev.local and frontend.dev.local inside the VPC.
@@ -39,4 +40,8 @@ export const dev = defineEnvironment({
   containerInsights: false,
   deletionProtection: false,
   highAvailability: false,
+  // Aurora Serverless v2 that pauses after 5 idle minutes (0 ACU: storage only, ~15 s to resume); docs/data.md.
+  database: { engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2, backupRetentionDays: 1 },
+  // ElastiCache Serverless for Valkey: billed from 100 MB stored (~$6/month) and per ECPU, no node to size.
+  cache: { mode: 'serverless' },
 });

@@ -4,7 +4,8 @@ import { defineEnvironment } from '@slipway/constructs';
  * prod: survives the loss of a zone and of a task. On-demand Fargate across
  * three zones, at least two tasks per service scaling on CPU, HTTPS on your
  * domain behind AWS WAF, a NAT gateway per zone, a month of logs, Container
- * Insights, and deletion protection. The pipeline deploys here only after a
+ * Insights, deletion protection, and an Aurora database with a reader in
+ * another zone. The pipeline deploys here only after a
  * person approves.
  *
  * The account id, domain, hosted zone and email are placeholders; deploying
@@ -23,6 +24,7 @@ export const prod = defineEnvironment({
       memoryMiB: 1024,
       capacity: 'on-demand',
       autoscaling: { min: 2, max: 6, cpuTargetPercent: 60 },
+      uses: ['database', 'cache'],
     },
     frontend: {
       cpu: 256,
@@ -40,4 +42,8 @@ export const prod = defineEnvironment({
   alarms: { email: 'oncall@example.com' },
   highAvailability: true,
   approval: { required: true },
+  // A writer and a reader in another zone, never paused; two weeks of point-in-time recovery.
+  database: { engine: 'aurora-serverless', minCapacity: 0.5, maxCapacity: 8, readers: 1, backupRetentionDays: 14 },
+  // Serverless caches are replicated across zones by ElastiCache itself.
+  cache: { mode: 'serverless' },
 });

@@ -29,11 +29,16 @@ export interface Config {
   /** Largest request body accepted, in bytes (`BODY_LIMIT_BYTES`); larger bodies get 413. */
   readonly bodyLimitBytes: number;
   /**
-   * PostgreSQL server to store greetings in (`DATABASE_URL`); undefined runs without a database, and the routes
-   * that need one answer 503.
+   * PostgreSQL server to store greetings in (`DATABASE_URL`, else assembled from libpq's `PGHOST`, `PGPORT`,
+   * `PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE` when `PGHOST` is set); undefined runs without a database, and
+   * the routes that need one answer 503.
    */
   readonly databaseUrl: string | undefined;
-  /** Redis or Valkey server holding the rate limit's counters (`REDIS_URL`); undefined counts in this process. */
+  /**
+   * Redis or Valkey server holding the rate limit's counters (`REDIS_URL`, else `rediss://` assembled from
+   * `REDIS_HOST`, `REDIS_PORT`, `REDIS_USERNAME`, `REDIS_PASSWORD` when `REDIS_HOST` is set); undefined counts in
+   * this process.
+   */
   readonly redisUrl: string | undefined;
   /** Greetings one client may create per window (`GREETINGS_RATE_LIMIT`); 0 turns the limit off. */
   readonly greetingsRateLimit: number;
@@ -68,6 +73,11 @@ function connectionUrl(protocols: readonly string[]) {
   });
 }
 
+const HOST_NAME = /^[A-Za-z0-9.:-]{1,253}$/;
+const IDENTIFIER = /^[A-Za-z_][\w-]{0,62}$/;
+// What node-postgres' connection-string parser accepts for sslmode.
+const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
+
 // Free text that ends up in responses and log lines: printable, no spaces, bounded.
 const LABEL = /^[\w.+\-/]{1,64}$/;
 
@@ -98,6 +108,17 @@ const environmentSchema = z.object({
   REDIS_URL: connectionUrl(['redis:', 'rediss:']).optional(),
   GREETINGS_RATE_LIMIT: integer(0, 1_000_000, 10),
   GREETINGS_RATE_LIMIT_WINDOW_MS: integer(1_000, 86_400_000, 60_000),
+  // libpq's variables, as the deployment sets them (docs/data.md): the password arrives as an ECS secret.
+  PGHOST: z.string().regex(HOST_NAME).optional(),
+  PGPORT: integer(1, 65535, 5432),
+  PGDATABASE: z.string().regex(IDENTIFIER).optional(),
+  PGUSER: z.string().regex(IDENTIFIER).optional(),
+  PGPASSWORD: z.string().min(1).max(512).optional(),
+  PGSSLMODE: z.enum(SSL_MODES).optional(),
+  REDIS_HOST: z.string().regex(HOST_NAME).optional(),
+  REDIS_PORT: integer(1, 65535, 6379),
+  REDIS_USERNAME: z.string().regex(IDENTIFIER).optional(),
+  REDIS_PASSWORD: z.string().min(1).max(512).optional(),
 });
 
 type VariableName = keyof z.input<typeof environmentSchema>;
@@ -120,10 +141,25 @@ export const ALLOWED: Readonly<Record<VariableName, string>> = {
   REDIS_URL: 'a redis:// or rediss:// URL with a host, e.g. rediss://host:6379 (default: none)',
   GREETINGS_RATE_LIMIT: 'a whole number from 0 (no limit) to 1000000 (default 10)',
   GREETINGS_RATE_LIMIT_WINDOW_MS: 'a whole number of milliseconds from 1000 to 86400000 (default 60000)',
+  PGHOST: 'the PostgreSQL host name, used when DATABASE_URL is unset (default: none)',
+  PGPORT: 'a whole number from 1 to 65535 (default 5432)',
+  PGDATABASE: 'a database name: a letter or _, then letters, digits, _ or - (default: the user name)',
+  PGUSER: 'a user name: a letter or _, then letters, digits, _ or - (required with PGHOST)',
+  PGPASSWORD: '1 to 512 characters (default: none)',
+  PGSSLMODE: `one of ${SSL_MODES.join(', ')} (default: node-postgres's)`,
+  REDIS_HOST: 'the Redis/Valkey host name, reached over TLS, used when REDIS_URL is unset (default: none)',
+  REDIS_PORT: 'a whole number from 1 to 65535 (default 6379)',
+  REDIS_USERNAME: 'a user name: a letter or _, then letters, digits, _ or - (default: none)',
+  REDIS_PASSWORD: '1 to 512 characters (default: none)',
 };
 
 /** Connection URLs carry passwords: a problem with one names the variable, never its value. */
-const SECRET_VARIABLES: ReadonlySet<VariableName> = new Set(['DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES: ReadonlySet<VariableName> = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'PGPASSWORD',
+  'REDIS_PASSWORD',
+]);
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -165,11 +201,41 @@ export function loadConfig(env: Environment): Config {
     shutdownDrainDelayMs: values.SHUTDOWN_DRAIN_DELAY_MS,
     keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
-    databaseUrl: values.DATABASE_URL,
-    redisUrl: values.REDIS_URL,
+    databaseUrl: values.DATABASE_URL ?? libpqDatabaseUrl(values),
+    redisUrl: values.REDIS_URL ?? redisUrlFromParts(values),
     greetingsRateLimit: values.GREETINGS_RATE_LIMIT,
     greetingsRateLimitWindowMs: values.GREETINGS_RATE_LIMIT_WINDOW_MS,
   };
+}
+
+type Values = z.output<typeof environmentSchema>;
+
+/**
+ * DATABASE_URL from libpq's variables, which is how a Slipway deployment passes the database (the password as an
+ * ECS secret): percent-encoded, so any password survives.
+ */
+function libpqDatabaseUrl(values: Values): string | undefined {
+  if (values.PGHOST === undefined) return undefined;
+  if (values.PGUSER === undefined) {
+    throw new ConfigError(['PGUSER is required when PGHOST is set (and DATABASE_URL is not): set the database user.']);
+  }
+  const url = new URL(`postgres://${values.PGHOST}`);
+  url.port = String(values.PGPORT);
+  url.username = encodeURIComponent(values.PGUSER);
+  if (values.PGPASSWORD !== undefined) url.password = encodeURIComponent(values.PGPASSWORD);
+  url.pathname = `/${encodeURIComponent(values.PGDATABASE ?? values.PGUSER)}`;
+  if (values.PGSSLMODE !== undefined) url.searchParams.set('sslmode', values.PGSSLMODE);
+  return url.toString();
+}
+
+/** REDIS_URL from its parts: always `rediss://` (TLS), as ElastiCache with in-transit encryption requires. */
+function redisUrlFromParts(values: Values): string | undefined {
+  if (values.REDIS_HOST === undefined) return undefined;
+  const url = new URL(`rediss://${values.REDIS_HOST}`);
+  url.port = String(values.REDIS_PORT);
+  if (values.REDIS_USERNAME !== undefined) url.username = encodeURIComponent(values.REDIS_USERNAME);
+  if (values.REDIS_PASSWORD !== undefined) url.password = encodeURIComponent(values.REDIS_PASSWORD);
+  return url.toString();
 }
 
 /** The drain delay is part of the shutdown timeout: a delay that fills it would end every shutdown in exit 1. */

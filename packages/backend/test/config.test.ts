@@ -91,6 +91,48 @@ describe('loadConfig', () => {
     expect(problems.join('')).not.toContain('hunter2');
   });
 
+  test('without DATABASE_URL, assembles the database from libpq variables, as the deployment passes them', () => {
+    const config = loadConfig({
+      PGHOST: 'db.cluster-abc.eu-west-1.rds.amazonaws.com',
+      PGPORT: '5432',
+      PGDATABASE: 'app',
+      PGUSER: 'app',
+      PGPASSWORD: 'p@ss/w:rd?#',
+      PGSSLMODE: 'no-verify',
+    });
+    expect(config.databaseUrl).toBe(
+      'postgres://app:p%40ss%2Fw%3Ard%3F%23@db.cluster-abc.eu-west-1.rds.amazonaws.com:5432/app?sslmode=no-verify',
+    );
+    // The password comes back intact through the WHATWG URL parser node-postgres uses.
+    expect(decodeURIComponent(new URL(config.databaseUrl!).password)).toBe('p@ss/w:rd?#');
+  });
+
+  test('DATABASE_URL wins over the libpq variables; PGUSER is required with PGHOST', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://a:b@h:5432/d', PGHOST: 'other', PGUSER: 'x' }).databaseUrl).toBe(
+      'postgres://a:b@h:5432/d',
+    );
+    expect(problemsOf({ PGHOST: 'db.internal' })).toEqual([
+      'PGUSER is required when PGHOST is set (and DATABASE_URL is not): set the database user.',
+    ]);
+  });
+
+  test('without REDIS_URL, assembles a TLS (rediss://) URL from REDIS_HOST and its credentials', () => {
+    expect(
+      loadConfig({
+        REDIS_HOST: 'cache-abc.serverless.euw1.cache.amazonaws.com',
+        REDIS_USERNAME: 'app',
+        REDIS_PASSWORD: 's3cr3t',
+      }).redisUrl,
+    ).toBe('rediss://app:s3cr3t@cache-abc.serverless.euw1.cache.amazonaws.com:6379');
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+  });
+
+  test('never writes PGPASSWORD or REDIS_PASSWORD into a problem', () => {
+    const problems = problemsOf({ PGPASSWORD: 'x'.repeat(513), REDIS_PASSWORD: '' + 'y'.repeat(600) });
+    expect(problems).toHaveLength(2);
+    expect(problems.join('')).not.toMatch(/xxxx|yyyy/);
+  });
+
   test('an empty variable means unset', () => {
     expect(loadConfig({ PORT: '', LOG_LEVEL: '' })).toMatchObject({ port: 8000, logLevel: 'info' });
   });

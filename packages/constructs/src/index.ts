@@ -8,5 +8,6 @@ export * from './ingress';
 export * from './alarms';
 export * from './service';
 export * from './dashboard';
+export * from './data';
 export * from './app';
 export * from './pipeline';

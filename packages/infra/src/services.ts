@@ -31,6 +31,8 @@ export function appServices(repositoryRoot: string, environmentName: string): Re
       pathPatterns: ['/api/*'],
       priority: 10,
       environment: { PORT: '8000', APP_ENV: environmentName, LOG_LEVEL: 'info' },
+      // Once per release, with the new image, before the service is updated (docs/data.md, "Migrations").
+      migrationCommand: ['node', 'dist/migrate.js', 'up'],
       // The runtime image has no curl: node itself asks the API for its liveness.
       containerHealthCheck: containerHealthCheck([
         'CMD',

@@ -33,6 +33,13 @@ const NOT_UNIQUE_IN_THE_ACCOUNT: Readonly<Record<string, string>> = {
   'AWS::ServiceDiscovery::Service.Name': 'per namespace',
   // API Gateway identifies a VPC link by its generated id; its name is a label.
   'AWS::ApiGatewayV2::VpcLink.Name': 'a label',
+  // The database created inside the cluster: unique per cluster (RDS DatabaseName).
+  'AWS::RDS::DBCluster.DatabaseName': 'per cluster',
+  'AWS::RDS::DBInstance.DBName': 'per instance',
+  // The user's name inside Valkey; the account-wide identifier is its UserId, which carries the construct path.
+  'AWS::ElastiCache::User.UserName': 'per user group',
+  // The log group RDS names after the cluster's generated identifier (the token).
+  'Custom::LogRetention.LogGroupName': 'named after a generated identifier',
 };
 
 /**

@@ -198,6 +198,44 @@ describe('dev', () => {
     );
     expect([...zones].sort()).toEqual(dev.availabilityZones.slice(0, 2).sort());
   });
+  test('has Aurora Serverless v2 that pauses at 0 ACU and no reader, and an ElastiCache Serverless Valkey cache', () => {
+    devTemplate.hasResourceProperties('AWS::RDS::DBCluster', {
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 2 },
+      DeletionProtection: false,
+    });
+    devTemplate.resourceCountIs('AWS::RDS::DBInstance', 1);
+    devTemplate.hasResourceProperties('AWS::ElastiCache::ServerlessCache', { Engine: 'valkey' });
+  });
+});
+
+test('in every stage the backend, and only it, is migrated before its update and gets the data tier as env + ECS secrets', () => {
+  for (const template of [devTemplate, prodTemplate]) {
+    const [migrationId] = Object.keys(template.findResources('Custom::SlipwayDatabaseMigration'));
+    expect(template.toJSON().Resources[migrationId].Properties.Command).toEqual(['node', 'dist/migrate.js', 'up']);
+    const services = template.findResources('AWS::ECS::Service');
+    const backendService = Object.keys(services).find((id) => id.startsWith('Backend'))!;
+    const frontendService = Object.keys(services).find((id) => id.startsWith('Frontend'))!;
+    expect(services[backendService].DependsOn).toContain(migrationId);
+    expect(services[frontendService].DependsOn ?? []).not.toContain(migrationId);
+    const containers = Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap(
+      (definition) => definition.Properties.ContainerDefinitions,
+    );
+    const backend = containers.find((container) => container.Name === 'backend');
+    expect(backend.Secrets.map((secret: { Name: string }) => secret.Name)).toEqual(['PGPASSWORD', 'REDIS_PASSWORD']);
+    expect(backend.Environment.map((variable: { Name: string }) => variable.Name)).toEqual(
+      expect.arrayContaining([
+        'PGHOST',
+        'PGPORT',
+        'PGDATABASE',
+        'PGUSER',
+        'PGSSLMODE',
+        'REDIS_HOST',
+        'REDIS_PORT',
+        'REDIS_USERNAME',
+      ]),
+    );
+    expect(containers.find((container) => container.Name === 'frontend').Secrets).toBeUndefined();
+  }
 });
 
 describe('prod', () => {
@@ -263,6 +301,20 @@ describe('prod', () => {
       Object.values(prodTemplate.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone),
     );
     expect(zones.size).toBe(3);
+  });
+  test('has an Aurora writer and a reader in different zones, deletion protection and a final snapshot', () => {
+    prodTemplate.hasResource('AWS::RDS::DBCluster', {
+      DeletionPolicy: 'Snapshot',
+      Properties: Match.objectLike({
+        DeletionProtection: true,
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 },
+      }),
+    });
+    const zones = Object.values(prodTemplate.findResources('AWS::RDS::DBInstance')).map(
+      (instance) => instance.Properties.AvailabilityZone,
+    );
+    expect(zones).toHaveLength(2);
+    expect(new Set(zones).size).toBe(2);
   });
 });
 

@@ -3,6 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { cacheProps, dataConnection, databaseProps } from './data-tier';
 import { capacityProviderStrategies, customDomain, natInstanceImage, serviceAutoScaling } from './environment-props';
 import { StackTerminationProtection } from './stack-termination-protection';
 import { AlarmTopic } from '../alarms/alarm-topic';
@@ -12,6 +13,9 @@ import { parseEnvironmentConfig } from '../config/environment-schema';
 import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
 import { ENVIRONMENT_TAG_KEY, SETTINGS_METADATA } from '../contract';
 import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
+import { SlipwayCache } from '../data/cache';
+import { SlipwayDatabase } from '../data/database';
+import { DatabaseMigration } from '../data/database-migration';
 import { AlbIngress } from '../ingress/alb-ingress';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
 import { SlipwayNetwork } from '../network/slipway-network';
@@ -88,6 +92,13 @@ export interface AppServiceSpec {
    */
   readonly user?: string;
   /**
+   * Command that migrates the database, run once per release with this service's new task definition before the
+   * service is updated (e.g. `['node', 'dist/migrate.js', 'up']`); see `DatabaseMigration`. Ignored in an
+   * environment where the service does not use a database.
+   * @default - no migration
+   */
+  readonly migrationCommand?: readonly string[];
+  /**
    * CPU architecture.
    * @default ecs.CpuArchitecture.X86_64
    */
@@ -142,6 +153,10 @@ export class SlipwayAppStack extends Stack {
   public readonly services: Readonly<Record<string, SlipwayServiceBase>>;
   /** The alarm topic. */
   public readonly alarmTopic: AlarmTopic;
+  /** The PostgreSQL database (present when `config.database` is set). */
+  public readonly database?: SlipwayDatabase;
+  /** The Valkey cache (present when `config.cache` is set). */
+  public readonly cache?: SlipwayCache;
   /** The dashboard. */
   public readonly dashboard: EnvironmentDashboard;
   /** Output holding the public URL (for pipeline steps: `envFromCfnOutputs`). */
@@ -226,9 +241,30 @@ export class SlipwayAppStack extends Stack {
       });
     }
 
+    if (config.database) {
+      this.database = new SlipwayDatabase(
+        this,
+        'Database',
+        databaseProps(config.database, {
+          vpc: this.network.vpc,
+          encryptionKey: key,
+          logRetention,
+          deletionProtection: config.deletionProtection,
+        }),
+      );
+    }
+    if (config.cache) {
+      this.cache = new SlipwayCache(
+        this,
+        'Cache',
+        cacheProps(config.cache, { vpc: this.network.vpc, encryptionKey: key }),
+      );
+    }
+
     const services: Record<string, SlipwayServiceBase> = {};
     for (const [name, spec] of Object.entries(props.services)) {
       const settings = config.services[name];
+      const data = dataConnection(settings.uses ?? [], this);
       const common: SlipwayServiceProps = {
         cluster: this.cluster.cluster,
         containerInsights: this.cluster.containerInsights,
@@ -241,8 +277,8 @@ export class SlipwayAppStack extends Stack {
         image: spec.image,
         containerPort: spec.containerPort,
         gitSha: props.gitSha,
-        environment: spec.environment,
-        secrets: spec.secrets,
+        environment: withoutEmpty({ ...data.environment, ...spec.environment }),
+        secrets: withoutEmpty({ ...data.secrets, ...spec.secrets }),
         containerHealthCheck: spec.containerHealthCheck,
         command: spec.command,
         writablePaths: spec.writablePaths,
@@ -293,7 +329,32 @@ export class SlipwayAppStack extends Stack {
         services[name].connections.allowDefaultPortFrom(services[caller], `${caller} to ${name}`);
       }
     }
+    for (const [name, service] of Object.entries(services)) {
+      const uses = config.services[name].uses ?? [];
+      if (uses.includes('database')) {
+        this.database?.connections.allowDefaultPortFrom(service, `${name} to the database`);
+      }
+      if (uses.includes('cache')) this.cache?.connections.allowDefaultPortFrom(service, `${name} to the cache`);
+    }
     this.services = services;
+    for (const [name, spec] of Object.entries(props.services)) {
+      const usesDatabase = (config.services[name].uses ?? []).includes('database');
+      if (!spec.migrationCommand || !this.database || !usesDatabase) continue;
+      const service = services[name];
+      const migration = new DatabaseMigration(this, `${pascalCase(name)}Migration`, {
+        cluster: this.cluster.cluster,
+        taskDefinition: service.taskDefinition,
+        containerName: service.container.containerName,
+        command: spec.migrationCommand,
+        securityGroups: [service.securityGroup],
+        logRetention,
+        encryptionKey: key,
+        removalPolicy,
+      });
+      // After the database (and its rule admitting the service) exists; before the service gets the new revision.
+      migration.node.addDependency(this.database);
+      service.service.node.addDependency(migration);
+    }
 
     this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
       cluster: this.cluster.cluster,
@@ -361,6 +422,11 @@ function checkServicesMatch(
     }
   }
   if (issues.length > 0) throw new SlipwayConfigError(file, issues);
+}
+
+/** Undefined for an empty record, so a service without settings keeps the props it had before the data tier. */
+function withoutEmpty<T>(record: Record<string, T>): Record<string, T> | undefined {
+  return Object.keys(record).length === 0 ? undefined : record;
 }
 
 function pascalCase(name: string): string {

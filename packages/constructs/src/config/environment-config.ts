@@ -1,3 +1,5 @@
+import { CacheConfig, DataResourceName, DatabaseConfig } from './data-config';
+
 /**
  * The environment model: everything that differs between dev and prod is a
  * value in an `EnvironmentConfig`, never a branch on the environment's name.
@@ -71,6 +73,13 @@ export interface ServiceConfig {
    * @default - fixed desiredCount, no autoscaling
    */
   readonly autoscaling?: AutoscalingConfig;
+  /**
+   * The environment's data resources the service connects to: it gets their connection settings as environment
+   * variables and their credentials as ECS secrets, and their security groups admit it. Each must exist in the
+   * environment (`database`, `cache`).
+   * @default - none
+   */
+  readonly uses?: ReadonlyArray<DataResourceName>;
 }
 
 /** Network layout of the environment's VPC. */
@@ -266,6 +275,16 @@ export interface EnvironmentConfig {
    * @default - no approval
    */
   readonly approval?: ApprovalConfig;
+  /**
+   * PostgreSQL for the services that list `'database'` in `uses` (docs/data.md).
+   * @default - no database
+   */
+  readonly database?: DatabaseConfig;
+  /**
+   * Redis-compatible cache (Valkey) for the services that list `'cache'` in `uses` (docs/data.md).
+   * @default - no cache
+   */
+  readonly cache?: CacheConfig;
 }
 
 /** Whether `https` uses a Route 53 hosted zone (Slipway issues the certificate and the alias record). */

@@ -1,3 +1,4 @@
+import { DATA_RULES } from './data-rules';
 import { EnvironmentConfig, ServiceConfig, isHttpApiIngress, isMixedCapacity } from './environment-config';
 import { fargateTaskSizeIssue } from './fargate-sizes';
 import { ConfigIssue } from './slipway-config-error';
@@ -327,6 +328,7 @@ const RULES: readonly EnvironmentRule[] = [
   httpApiNeedsServiceDiscovery,
   httpApiWithoutWaf,
   httpApiWithoutRequestScaling,
+  ...DATA_RULES,
 ];
 
 /** Run every cross-field rule and return all problems found (empty when the environment is consistent). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cacheSchema, databaseSchema, usesSchema } from './data-schema';
 import { EnvironmentConfig, HttpsConfig } from './environment-config';
 import { checkEnvironmentRules, NAT_AMI_COMMAND } from './environment-rules';
 import { CheckedAgainst, parseSettings, rule } from './parse-settings';
@@ -77,6 +78,7 @@ const serviceSchema = z.strictObject({
     .optional(),
   capacity: capacitySchema,
   autoscaling: autoscalingSchema.optional(),
+  uses: usesSchema,
 });
 
 /**
@@ -312,6 +314,8 @@ export const environmentShapeSchema = z.strictObject({
       notifyEmail: email.optional(),
     })
     .optional(),
+  database: databaseSchema.optional(),
+  cache: cacheSchema.optional(),
 });
 
 /**

@@ -1,3 +1,4 @@
+export * from './data-config';
 export * from './environment-config';
 export * from './environment-schema';
 export * from './fargate-sizes';

@@ -5,12 +5,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import {
   AcknowledgementSet,
+  EnvironmentConfig,
   MIN_ACKNOWLEDGEMENT_REASON_LENGTH,
   acknowledgeFindings,
   collectAcknowledgements,
   enforceSecurityChecks,
 } from '../../src';
-import { sampleApp } from '../fixtures/apps';
+import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, devLike, prodLike } from '../fixtures/environments';
 import { SECURITY_DOC_PATH, renderSecurityDoc } from '../fixtures/security-doc';
 import { PIPELINE_ACCOUNT, SETTINGS, environment, pipelineApp } from '../pipeline/fixtures';
@@ -118,22 +119,40 @@ describe('the sample app and the delivery pipeline', () => {
   }
 
   beforeAll(() => {
+    // The data tier as the samples have it: the backend uses both and migrates before its update.
+    const withData = (config: EnvironmentConfig, data: Pick<EnvironmentConfig, 'database' | 'cache'>) => ({
+      ...config,
+      ...data,
+      services: { ...config.services, backend: { ...config.services.backend, uses: ['database', 'cache'] as const } },
+    });
+    const migrating = { backend: { ...sampleServices().backend, migrationCommand: ['node', 'dist/migrate.js', 'up'] } };
     const apps = [
       ['dev-like', devLike, false, 'HTTP only, one NAT instance, Spot, no autoscaling'],
       [
         'dev-like behind the HTTP API',
-        devHttpApi,
+        withData(devHttpApi, {
+          database: { engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2 },
+          cache: { mode: 'serverless' },
+        }),
         false,
-        "`ingress: { type: 'http-api' }`: an API Gateway HTTP API with a VPC link instead of the load balancer, one NAT instance, Spot, no autoscaling",
+        "`ingress: { type: 'http-api' }`: an API Gateway HTTP API with a VPC link instead of the load balancer, one NAT instance, Spot, no autoscaling; Aurora Serverless v2 pausing at 0 ACU and ElastiCache Serverless, used by the backend, which migrates before its update",
       ],
-      ['prod-like (inside a pipeline Stage)', prodLike, true, 'HTTPS, WAF, NAT gateway per AZ, autoscaling'],
+      [
+        'prod-like (inside a pipeline Stage)',
+        withData(prodLike, {
+          database: { engine: 'aurora-serverless', minCapacity: 0.5, maxCapacity: 8, readers: 1 },
+          cache: { mode: 'node', nodeType: 'cache.t4g.small', replicas: 1 },
+        }),
+        true,
+        'HTTPS, WAF, NAT gateway per AZ, autoscaling; an Aurora writer and reader in two zones and a Valkey replication group with a replica, used by the backend',
+      ],
     ] as const;
     for (const [title, config, inStage, settings] of apps) {
       // GIVEN the sample app with security checks on
       synthesizeAndCollect(
         title,
         `\`environments\` settings like the generated ${config.name} environment (${settings}).`,
-        sampleApp(config, { inStage }).app,
+        sampleApp(config, { inStage, services: config.database ? migrating : undefined }).app,
       );
     }
     // GIVEN the delivery pipeline, both ways its artifacts can be kept; each environment's Stage holds a

@@ -259,12 +259,27 @@ function volumeFor(
 
 function containerEnvironment(image: DockerImageSpec, definition: ContainerUnderTest['definition']) {
   const env: Record<string, string> = { HOSTNAME: 'fargate-contract-check', HOME: '/', ...image.env };
-  for (const variable of definition.Environment ?? []) {
-    env[variable.Name] = typeof variable.Value === 'string' ? variable.Value : JSON.stringify(variable.Value);
-  }
+  for (const variable of definition.Environment ?? []) env[variable.Name] = environmentValue(variable.Value);
   // ECS resolves secrets before start; their values are unknowable here, their names are not.
   for (const secret of definition.Secrets ?? []) env[secret.Name] = `dummy-${secret.Name.toLowerCase()}`;
   return env;
+}
+
+/**
+ * A task's environment value as the container sees it. CloudFormation resolves an attribute of another resource
+ * (`Fn::GetAtt`) before ECS starts the task; here it stands in with a value of the same form: an address becomes a
+ * host name under `.invalid` (RFC 6761: never resolves, so a client sees the dependency as unreachable, as it
+ * would be from this sandbox), a port a port number. Anything else stays its JSON, which a strict reader refuses.
+ */
+export function environmentValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt.length === 2 && getAtt.every((part) => typeof part === 'string')) {
+    const [logicalId, attribute] = getAtt as [string, string];
+    if (/(Address|DNSName|DnsName|Hostname)$/.test(attribute)) return `${logicalId.toLowerCase()}.unresolved.invalid`;
+    if (/Port$/.test(attribute)) return '6379';
+  }
+  return JSON.stringify(value);
 }
 
 /**

@@ -1,0 +1,346 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { SlipwayConfigError } from '../config/slipway-config-error';
+import { acknowledgeFindings } from '../nag/acknowledge';
+
+/** Aurora Serverless v2 capacity: a writer and readers, each scaling between min and max ACU. */
+export interface AuroraServerlessCapacity {
+  /** Fewest ACU, 0–256 in steps of 0.5; 0 pauses the cluster when idle. */
+  readonly minCapacity: number;
+  /** Most ACU, 1–256 in steps of 0.5, ≥ minCapacity. */
+  readonly maxCapacity: number;
+  /**
+   * Reader instances, each in another zone than the writer where the VPC has one.
+   * @default 0
+   */
+  readonly readers?: number;
+}
+
+/** One provisioned RDS for PostgreSQL instance. */
+export interface DatabaseInstanceSize {
+  /** Instance type, e.g. `ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO)`. */
+  readonly instanceType: ec2.InstanceType;
+  /** Synchronous standby in another zone. */
+  readonly multiAz: boolean;
+  /** gp3 storage in GiB (≥ 20). */
+  readonly allocatedStorageGiB: number;
+}
+
+/** Props of `SlipwayDatabase`. */
+export interface SlipwayDatabaseProps {
+  /** The VPC; the database sits in its private subnets. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Aurora Serverless v2. Exactly one of `serverless` and `instance`.
+   * @default - none
+   */
+  readonly serverless?: AuroraServerlessCapacity;
+  /**
+   * A provisioned RDS instance. Exactly one of `serverless` and `instance`.
+   * @default - none
+   */
+  readonly instance?: DatabaseInstanceSize;
+  /** Encrypts the storage, the snapshots, the credentials' secret and the Performance Insights data. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * How long automated backups (point-in-time recovery) are kept, 1–35 days.
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+  /**
+   * Refuse deletion (RDS deletion protection) and take a final snapshot when CloudFormation removes the database;
+   * without it the database and its automated backups go with the stack.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /** Retention of the exported PostgreSQL log. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Name of the database created in the cluster or instance.
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+  /**
+   * How often Secrets Manager rotates the password (single-user rotation).
+   * @default Duration.days(30)
+   */
+  readonly rotationInterval?: Duration;
+}
+
+/** Database versions: one major for both forms, so moving between them is a dump and restore, not an upgrade. */
+const AURORA_VERSION = rds.AuroraPostgresEngineVersion.VER_16_8;
+const INSTANCE_VERSION = rds.PostgresEngineVersion.VER_16_8;
+const USERNAME = 'app';
+
+/**
+ * PostgreSQL for an environment: Aurora Serverless v2 (writer and readers in different zones) or an RDS instance,
+ * in the private subnets, encrypted with the given key, TLS required (`rds.force_ssl = 1`), credentials generated in
+ * Secrets Manager (JSON: host, port, dbname, username, password) and rotated by a hosted single-user rotation,
+ * automated backups, the PostgreSQL log in CloudWatch Logs. Its security group admits nobody until a client is
+ * allowed: `database.connections.allowDefaultPortFrom(service)`.
+ */
+export class SlipwayDatabase extends Construct implements ec2.IConnectable {
+  /** The security group of the database, on its port. */
+  public readonly connections: ec2.Connections;
+  /** The credentials: `host`, `port`, `dbname`, `username`, `password` (JSON fields). */
+  public readonly secret: secretsmanager.ISecret;
+  /** Writer endpoint's host name. */
+  public readonly hostname: string;
+  /** PostgreSQL port. */
+  public readonly port: number;
+  /** Database name. */
+  public readonly databaseName: string;
+  /** The application's database user. */
+  public readonly username: string;
+  /** The Aurora cluster (with `serverless`). */
+  public readonly cluster?: rds.DatabaseCluster;
+  /** The RDS instance (with `instance`). */
+  public readonly instance?: rds.DatabaseInstance;
+
+  constructor(scope: Construct, id: string, props: SlipwayDatabaseProps) {
+    super(scope, id);
+    const backupRetention = props.backupRetention ?? Duration.days(7);
+    const deletionProtection = props.deletionProtection ?? false;
+    this.databaseName = props.databaseName ?? 'app';
+    this.username = USERNAME;
+    this.port = 5432;
+    validate(this, props);
+
+    // A final snapshot on delete or replacement when protected; without protection nothing is left behind.
+    const removalPolicy = deletionProtection ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY;
+    const vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    // The password goes into a connection URL: no characters that need escaping there.
+    const excludeCharacters = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\=,.^';
+    const credentials = rds.Credentials.fromGeneratedSecret(USERNAME, {
+      encryptionKey: props.encryptionKey,
+      excludeCharacters,
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'PostgreSQL: admits only the services that use it',
+      allowAllOutbound: false,
+    });
+
+    let secret: secretsmanager.ISecret | undefined;
+    if (props.serverless) {
+      const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_VERSION }),
+        description: 'TLS required',
+        parameters: { 'rds.force_ssl': '1' },
+      });
+      const zones = props.vpc.availabilityZones;
+      const readers = props.serverless.readers ?? 0;
+      this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_VERSION }),
+        // The writer in the first zone, each reader in the next one: a zone's loss leaves a reader to promote.
+        writer: rds.ClusterInstance.serverlessV2('Writer', { availabilityZone: zones[0] }),
+        readers: Array.from({ length: readers }, (_, index) =>
+          rds.ClusterInstance.serverlessV2(`Reader${index + 1}`, {
+            scaleWithWriter: index === 0,
+            availabilityZone: zones[(index + 1) % zones.length],
+          }),
+        ),
+        serverlessV2MinCapacity: props.serverless.minCapacity,
+        serverlessV2MaxCapacity: props.serverless.maxCapacity,
+        vpc: props.vpc,
+        vpcSubnets,
+        securityGroups: [securityGroup],
+        credentials,
+        defaultDatabaseName: this.databaseName,
+        port: this.port,
+        parameterGroup,
+        storageEncrypted: true,
+        storageEncryptionKey: props.encryptionKey,
+        backup: { retention: backupRetention },
+        deletionProtection,
+        removalPolicy,
+        copyTagsToSnapshot: true,
+        cloudwatchLogsExports: ['postgresql'],
+        cloudwatchLogsRetention: props.logRetention,
+        iamAuthentication: false,
+      });
+      secret = this.cluster.secret;
+      this.hostname = this.cluster.clusterEndpoint.hostname;
+    } else {
+      const instanceProps = props.instance!;
+      const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+        engine: rds.DatabaseInstanceEngine.postgres({ version: INSTANCE_VERSION }),
+        description: 'TLS required',
+        parameters: { 'rds.force_ssl': '1' },
+      });
+      this.instance = new rds.DatabaseInstance(this, 'Instance', {
+        engine: rds.DatabaseInstanceEngine.postgres({ version: INSTANCE_VERSION }),
+        instanceType: instanceProps.instanceType,
+        multiAz: instanceProps.multiAz,
+        allocatedStorage: instanceProps.allocatedStorageGiB,
+        storageType: rds.StorageType.GP3,
+        vpc: props.vpc,
+        vpcSubnets,
+        securityGroups: [securityGroup],
+        credentials,
+        databaseName: this.databaseName,
+        port: this.port,
+        parameterGroup,
+        storageEncrypted: true,
+        storageEncryptionKey: props.encryptionKey,
+        backupRetention,
+        deletionProtection,
+        removalPolicy,
+        copyTagsToSnapshot: true,
+        cloudwatchLogsExports: ['postgresql'],
+        cloudwatchLogsRetention: props.logRetention,
+        publiclyAccessible: false,
+        autoMinorVersionUpgrade: true,
+      });
+      secret = this.instance.secret;
+      this.hostname = this.instance.dbInstanceEndpointAddress;
+    }
+    this.secret = secret!;
+    this.connections = new ec2.Connections({
+      securityGroups: [securityGroup],
+      defaultPort: ec2.Port.tcp(this.port),
+    });
+
+    // Single-user rotation by a rotation function Secrets Manager hosts (CloudFormation transform
+    // AWS::SecretsManager), in the private subnets, allowed to the database like any client.
+    const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Password rotation function: reaches the database and Secrets Manager',
+    });
+    this.connections.allowDefaultPortFrom(rotationSecurityGroup, 'password rotation');
+    this.secret.addRotationSchedule('Rotation', {
+      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
+        vpc: props.vpc,
+        vpcSubnets,
+        securityGroups: [rotationSecurityGroup],
+        excludeCharacters,
+      }),
+      automaticallyAfter: props.rotationInterval ?? Duration.days(30),
+    });
+
+    this.acknowledgeFindings(deletionProtection, props);
+    if (this.cluster) {
+      acknowledgeFindings(this.cluster, {
+        id: 'CloudFormation-Validate::W3010',
+        reason:
+          "The writer and readers are pinned to the environment's configured zones (the VPC's own) so that they never share a zone; synth needs no lookup.",
+      });
+    }
+    acknowledgeLogRetentionProvider(this);
+  }
+
+  private acknowledgeFindings(deletionProtection: boolean, props: SlipwayDatabaseProps): void {
+    const database = this.cluster ?? this.instance!;
+    acknowledgeFindings(
+      database,
+      {
+        id: 'AwsSolutions-RDS6',
+        reason:
+          'The services authenticate with a generated password that Secrets Manager rotates and ECS injects as a secret; IAM database tokens expire every 15 minutes, which the sample pool does not renew.',
+      },
+      {
+        id: 'AwsSolutions-RDS11',
+        reason:
+          'PostgreSQL listens on its default port 5432: the security group admits only the services that use it, and a different port hides nothing from a client already inside the VPC.',
+      },
+      {
+        id: 'NIST.800.53.R5-RDSInBackupPlan',
+        reason:
+          'Automated RDS backups with point-in-time recovery cover the database for the configured retention; no AWS Backup plan is needed on top.',
+      },
+      {
+        id: 'NIST.800.53.R5-RDSEnhancedMonitoringEnabled',
+        reason:
+          'CloudWatch metrics and the exported PostgreSQL log are the monitoring; enhanced (OS-level) monitoring is extra cost the sample does not need.',
+      },
+      ...(deletionProtection
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-RDS10',
+              reason:
+                'This environment has deletionProtection off (a disposable environment): the database goes with the stack.',
+            },
+            {
+              id: 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
+              reason:
+                'This environment has deletionProtection off (a disposable environment): the database goes with the stack.',
+            },
+          ]),
+      ...(this.instance && !props.instance!.multiAz
+        ? [
+            {
+              id: 'AwsSolutions-RDS3',
+              reason:
+                'A single-zone instance, chosen in the settings (multiAz: false) of an environment without highAvailability.',
+            },
+            {
+              id: 'NIST.800.53.R5-RDSMultiAZSupport',
+              reason:
+                'A single-zone instance, chosen in the settings (multiAz: false) of an environment without highAvailability.',
+            },
+          ]
+        : []),
+    );
+  }
+}
+
+/**
+ * RDS creates the PostgreSQL log group itself when it first exports; CDK sets its retention through a stack-level
+ * singleton function (`cloudwatchLogsRetention`). Creating the group ourselves would race RDS for its fixed name.
+ */
+function acknowledgeLogRetentionProvider(scope: Construct): void {
+  const provider = Stack.of(scope).node.children.find((child) => child.node.id.startsWith('LogRetention'));
+  if (!provider) return;
+  const reason = (why: string) => `CDK's log retention function for the database's exported PostgreSQL log: ${why}`;
+  acknowledgeFindings(
+    provider,
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: reason('the AWS managed basic execution policy only lets it write its own CloudWatch logs.'),
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: reason(
+        'logs:PutRetentionPolicy and logs:DeleteRetentionPolicy on log groups whose names RDS decides; it runs only during a deploy.',
+      ),
+    },
+    {
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: reason('CDK generates this single-role policy; a managed policy would hold the same two statements.'),
+    },
+  );
+}
+
+function validate(scope: Construct, props: SlipwayDatabaseProps): void {
+  const source = scope.node.path;
+  if ((props.serverless === undefined) === (props.instance === undefined)) {
+    throw SlipwayConfigError.of(source, {
+      field: 'serverless/instance',
+      value: { serverless: props.serverless, instance: props.instance === undefined ? undefined : 'set' },
+      problem: 'must have exactly one of serverless and instance',
+      fix: 'Give serverless for Aurora Serverless v2, or instance for an RDS instance.',
+    });
+  }
+  if (props.serverless && props.serverless.maxCapacity < props.serverless.minCapacity) {
+    throw SlipwayConfigError.of(source, {
+      field: 'serverless.maxCapacity',
+      value: props.serverless.maxCapacity,
+      problem: `must be ≥ serverless.minCapacity (${props.serverless.minCapacity})`,
+      fix: 'Raise maxCapacity or lower minCapacity.',
+    });
+  }
+  if (props.serverless && (props.serverless.readers ?? 0) > 0 && props.vpc.availabilityZones.length < 2) {
+    throw SlipwayConfigError.of(source, {
+      field: 'serverless.readers',
+      value: props.serverless.readers,
+      problem: 'needs a VPC in at least two zones',
+      fix: 'Use a VPC spanning two or more zones, or no readers.',
+    });
+  }
+}

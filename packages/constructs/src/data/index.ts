@@ -1,0 +1,3 @@
+export * from './cache';
+export * from './database';
+export * from './database-migration';

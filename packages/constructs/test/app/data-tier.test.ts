@@ -1,0 +1,179 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EnvironmentConfig, SlipwayAppStack } from '../../src';
+import { sampleApp, sampleServices } from '../fixtures/apps';
+import { devHttpApi, prodLike } from '../fixtures/environments';
+
+const devData: EnvironmentConfig = {
+  ...devHttpApi,
+  services: { ...devHttpApi.services, backend: { ...devHttpApi.services.backend, uses: ['database', 'cache'] } },
+  database: { engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2 },
+  cache: { mode: 'serverless' },
+};
+const prodData: EnvironmentConfig = {
+  ...prodLike,
+  services: { ...prodLike.services, backend: { ...prodLike.services.backend, uses: ['database', 'cache'] } },
+  database: { engine: 'aurora-serverless', minCapacity: 0.5, maxCapacity: 8, readers: 1 },
+  cache: { mode: 'node', nodeType: 'cache.t4g.small', replicas: 1 },
+};
+const MIGRATE = ['node', 'dist/migrate.js', 'up'];
+
+function synth(config: EnvironmentConfig) {
+  // The whole App is synthesized with both cdk-nag packs: an unacknowledged finding throws here.
+  const { app, stack } = sampleApp(config, {
+    inStage: true,
+    services: { backend: { ...sampleServices().backend, migrationCommand: MIGRATE } },
+  });
+  app.synth();
+  return { stack, template: Template.fromStack(stack) };
+}
+
+const dev = synth(devData);
+const prod = synth(prodData);
+
+function containerOf(template: Template, name: string) {
+  const definitions = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+  return definitions.flatMap((definition) => definition.Properties.ContainerDefinitions).find((c) => c.Name === name);
+}
+
+describe('SlipwayAppStack with a data tier', () => {
+  test('GIVEN dev and prod with a database and a cache WHEN synthesized with both cdk-nag packs THEN there is no unacknowledged finding', () => {
+    dev.template.resourceCountIs('AWS::RDS::DBCluster', 1);
+    dev.template.resourceCountIs('AWS::ElastiCache::ServerlessCache', 1);
+    prod.template.resourceCountIs('AWS::RDS::DBInstance', 2);
+    prod.template.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 1);
+  });
+
+  test('GIVEN prod WHEN synthesized THEN the database has deletion protection and a final snapshot; dev has neither', () => {
+    prod.template.hasResource('AWS::RDS::DBCluster', {
+      DeletionPolicy: 'Snapshot',
+      Properties: Match.objectLike({ DeletionProtection: true }),
+    });
+    dev.template.hasResource('AWS::RDS::DBCluster', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtection: false }),
+    });
+  });
+
+  test('GIVEN a service that uses both WHEN synthesized THEN it gets host, port, names as environment and the passwords only as ECS secrets', () => {
+    const backend = containerOf(dev.template, 'backend');
+    const environment = Object.fromEntries(backend.Environment.map((v: any) => [v.Name, v.Value]));
+    expect(environment).toMatchObject({
+      PGHOST: { 'Fn::GetAtt': [expect.stringMatching(/^DatabaseCluster/), 'Endpoint.Address'] },
+      PGPORT: '5432',
+      PGDATABASE: 'app',
+      PGUSER: 'app',
+      PGSSLMODE: 'no-verify',
+      REDIS_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^CacheServerlessCache/), 'Endpoint.Address'] },
+      REDIS_USERNAME: 'app',
+    });
+    expect(Object.keys(environment)).not.toEqual(expect.arrayContaining(['PGPASSWORD']));
+    expect(JSON.stringify(backend.Environment)).not.toMatch(/password/i);
+    // ECS ContainerDefinition Secrets: ValueFrom "<secret arn>:password::" reads one JSON key at task start.
+    expect(backend.Secrets).toEqual([
+      {
+        Name: 'PGPASSWORD',
+        ValueFrom: {
+          'Fn::Join': ['', [{ Ref: expect.stringMatching(/^DatabaseClusterSecretAttachment/) }, ':password::']],
+        },
+      },
+      {
+        Name: 'REDIS_PASSWORD',
+        ValueFrom: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^CacheSecret/) }, ':password::']] },
+      },
+    ]);
+    expect(containerOf(dev.template, 'frontend').Secrets).toBeUndefined();
+  });
+
+  test("GIVEN the backend's execution role WHEN synthesized THEN it may read exactly the two secrets it uses", () => {
+    const policies = Object.values(dev.template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes('BackendTaskDefinitionExecutionRole'),
+    );
+    const secretStatements = policies
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: any) =>
+        [statement.Action].flat().some((action: string) => action.startsWith('secretsmanager:')),
+      );
+    expect(secretStatements).toHaveLength(2);
+    expect(secretStatements.map((statement: any) => JSON.stringify(statement.Resource))).toEqual([
+      expect.stringMatching(/DatabaseClusterSecretAttachment/),
+      expect.stringMatching(/CacheSecret/),
+    ]);
+    const frontendPolicies = JSON.stringify(
+      Object.values(dev.template.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy.Properties.Roles).includes('FrontendTaskDefinitionExecutionRole'),
+      ),
+    );
+    expect(frontendPolicies).not.toMatch(/secretsmanager/);
+  });
+
+  test('GIVEN a service that uses them WHEN synthesized THEN the database and cache admit it and not the other service', () => {
+    const ingress = Object.values(dev.template.findResources('AWS::EC2::SecurityGroupIngress')).map((rule) =>
+      JSON.stringify([rule.Properties.GroupId, rule.Properties.SourceSecurityGroupId]),
+    );
+    expect(ingress.filter((rule) => /DatabaseSecurityGroup.*BackendSecurityGroup/.test(rule))).toHaveLength(1);
+    expect(ingress.filter((rule) => /CacheSecurityGroup.*BackendSecurityGroup/.test(rule))).toHaveLength(1);
+    expect(ingress.filter((rule) => /(Database|Cache)SecurityGroup.*FrontendSecurityGroup/.test(rule))).toHaveLength(0);
+  });
+
+  describe('migrations once per release', () => {
+    test('GIVEN a migration command WHEN synthesized THEN the service is updated only after the migration custom resource, which comes after the database', () => {
+      const template = dev.template.toJSON();
+      const [serviceId] = Object.keys(dev.template.findResources('AWS::ECS::Service')).filter((id) =>
+        id.startsWith('Backend'),
+      );
+      const [migrationId] = Object.keys(dev.template.findResources('Custom::SlipwayDatabaseMigration'));
+      // CloudFormation creates or updates a resource only after everything in its DependsOn.
+      expect(template.Resources[serviceId].DependsOn).toContain(migrationId);
+      const migration = template.Resources[migrationId];
+      expect(migration.DependsOn).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^DatabaseCluster[0-9A-F]{8}$/),
+          expect.stringMatching(/^DatabaseClusterWriter/),
+        ]),
+      );
+      // The task definition's ARN changes with each revision: a new image means an Update, which runs the migration.
+      expect(migration.Properties).toMatchObject({
+        TaskDefinition: { Ref: expect.stringMatching(/^BackendTaskDefinition/) },
+        ContainerName: 'backend',
+        Command: MIGRATE,
+        SecurityGroups: [{ 'Fn::GetAtt': [expect.stringMatching(/^BackendSecurityGroup/), 'GroupId'] }],
+      });
+    });
+
+    test('GIVEN the migration function WHEN synthesized THEN it may run only the backend task definition in this cluster, pass only its two roles, and is never retried', () => {
+      const statements = Object.values(dev.template.findResources('AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties.Roles).includes('BackendMigrationFunction'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      expect(statements).toEqual([
+        {
+          Action: 'ecs:RunTask',
+          Effect: 'Allow',
+          Resource: { Ref: expect.stringMatching(/^BackendTaskDefinition/) },
+          Condition: { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } },
+        },
+        expect.objectContaining({ Action: 'ecs:DescribeTasks', Condition: expect.anything() }),
+        {
+          Action: 'iam:PassRole',
+          Effect: 'Allow',
+          Resource: [
+            { 'Fn::GetAtt': [expect.stringMatching(/^BackendTaskDefinitionExecutionRole/), 'Arn'] },
+            { 'Fn::GetAtt': [expect.stringMatching(/^BackendTaskDefinitionTaskRole/), 'Arn'] },
+          ],
+          Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        },
+      ]);
+      // AWS::Lambda::EventInvokeConfig: CloudFormation invokes custom resources asynchronously; a retry would
+      // start a second migration task.
+      dev.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+      dev.template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, Runtime: 'nodejs24.x' });
+    });
+
+    test('GIVEN an environment without a database WHEN synthesized THEN the migration command is ignored', () => {
+      const { app, stack } = sampleApp(devHttpApi, {
+        services: { backend: { ...sampleServices().backend, migrationCommand: MIGRATE } },
+      });
+      app.synth();
+      Template.fromStack(stack as SlipwayAppStack).resourceCountIs('Custom::SlipwayDatabaseMigration', 0);
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { SlipwayCache, SlipwayNetwork } from '../../src';
+import { TestStack } from '../fixtures/stacks';
+
+function setup() {
+  const stack = new TestStack();
+  const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
+  return { stack, vpc: network.vpc, key, client };
+}
+
+describe('SlipwayCache', () => {
+  test('GIVEN no nodes WHEN synthesized THEN it is ElastiCache Serverless for Valkey, encrypted with the key, in the private subnets, behind the user group', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayCache(stack, 'Cache', { vpc, encryptionKey: key });
+    const template = Template.fromStack(stack);
+    // AWS::ElastiCache::ServerlessCache always encrypts in transit; KmsKeyId sets the at-rest key.
+    template.hasResourceProperties('AWS::ElastiCache::ServerlessCache', {
+      Engine: 'valkey',
+      MajorEngineVersion: '8',
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      SubnetIds: [{ Ref: Match.stringLikeRegexp('PrivateSubnet1') }, { Ref: Match.stringLikeRegexp('PrivateSubnet2') }],
+      UserGroupId: { Ref: Match.stringLikeRegexp('^CacheUsers') },
+    });
+    template.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
+  });
+
+  test('GIVEN any form WHEN synthesized THEN the default user is off and the app user authenticates with the generated secret', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayCache(stack, 'Cache', { vpc, encryptionKey: key });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElastiCache::User', {
+      UserName: 'default',
+      AccessString: 'off -@all',
+    });
+    template.hasResourceProperties('AWS::ElastiCache::User', {
+      UserName: 'app',
+      AccessString: Match.stringLikeRegexp('^on '),
+      AuthenticationMode: {
+        Type: 'password',
+        Passwords: [
+          Match.objectLike({
+            'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^\\{\\{resolve:secretsmanager:')])],
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: '{"username":"app"}',
+        GenerateStringKey: 'password',
+      }),
+    });
+  });
+
+  test('GIVEN nodes with a replica WHEN synthesized THEN a Valkey replication group with TLS required, at-rest encryption and Multi-AZ failover', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayCache(stack, 'Cache', { vpc, encryptionKey: key, nodes: { nodeType: 'cache.t4g.micro', replicas: 1 } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      Engine: 'valkey',
+      CacheNodeType: 'cache.t4g.micro',
+      NumCacheClusters: 2,
+      AutomaticFailoverEnabled: true,
+      MultiAZEnabled: true,
+      TransitEncryptionEnabled: true,
+      TransitEncryptionMode: 'required',
+      AtRestEncryptionEnabled: true,
+      UserGroupIds: [{ Ref: Match.stringLikeRegexp('^CacheUsers') }],
+    });
+    template.resourceCountIs('AWS::ElastiCache::ServerlessCache', 0);
+  });
+
+  test('GIVEN a client allowed WHEN synthesized THEN the security group admits only it, on 6379', () => {
+    const { stack, vpc, key, client } = setup();
+    const cache = new SlipwayCache(stack, 'Cache', { vpc, encryptionKey: key });
+    cache.connections.allowDefaultPortFrom(client, 'client');
+    const template = Template.fromStack(stack);
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) =>
+      JSON.stringify(rule.Properties.GroupId).includes('CacheSecurityGroup'),
+    );
+    expect(
+      ingress.map((rule) => [rule.Properties.FromPort, JSON.stringify(rule.Properties.SourceSecurityGroupId)]),
+    ).toEqual([[6379, expect.stringContaining('Client')]]);
+  });
+
+  test('GIVEN 6 replicas WHEN constructed THEN it is refused with the fix', () => {
+    const { stack, vpc, key } = setup();
+    expect(
+      () =>
+        new SlipwayCache(stack, 'Cache', {
+          vpc,
+          encryptionKey: key,
+          nodes: { nodeType: 'cache.t4g.micro', replicas: 6 },
+        }),
+    ).toThrow(
+      'Test/Cache: nodes.replicas must be a whole number from 0 to 5; got 6. Use 0 for a single node, 1 or 2 for automatic failover.',
+    );
+  });
+});

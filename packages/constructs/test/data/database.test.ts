@@ -1,0 +1,184 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { SlipwayConfigError, SlipwayDatabase, SlipwayNetwork } from '../../src';
+import { TestStack } from '../fixtures/stacks';
+
+function setup() {
+  const stack = new TestStack();
+  const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
+  return { stack, vpc: network.vpc, key, client };
+}
+
+describe('SlipwayDatabase', () => {
+  test('GIVEN Aurora Serverless v2 at 0 ACU with a reader WHEN synthesized THEN writer and reader are serverless, in different zones, pausing allowed', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayDatabase(stack, 'Database', {
+      vpc,
+      serverless: { minCapacity: 0, maxCapacity: 4, readers: 1 },
+      encryptionKey: key,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    const template = Template.fromStack(stack);
+    // AWS::RDS::DBCluster ServerlessV2ScalingConfiguration: MinCapacity 0 turns on auto-pause (Aurora PostgreSQL 16.3+).
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4 },
+      StorageEncrypted: true,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      BackupRetentionPeriod: 7,
+      DeletionProtection: false,
+      EnableCloudwatchLogsExports: ['postgresql'],
+      DatabaseName: 'app',
+      Port: 5432,
+    });
+    const instances = template.findResources('AWS::RDS::DBInstance');
+    expect(Object.values(instances).map((instance) => instance.Properties.DBInstanceClass)).toEqual([
+      'db.serverless',
+      'db.serverless',
+    ]);
+    const zones = Object.values(instances).map((instance) => instance.Properties.AvailabilityZone);
+    expect(new Set(zones)).toEqual(new Set(['eu-west-1a', 'eu-west-1b']));
+    // Without deletion protection the cluster goes with the stack: no snapshot left behind.
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete' });
+  });
+
+  test('GIVEN any form WHEN synthesized THEN TLS is required by the parameter group (rds.force_ssl = 1)', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayDatabase(stack, 'Database', {
+      vpc,
+      serverless: { minCapacity: 0.5, maxCapacity: 2 },
+      encryptionKey: key,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Family: 'aurora-postgresql16',
+      Parameters: { 'rds.force_ssl': '1' },
+    });
+  });
+
+  test('GIVEN deletion protection WHEN synthesized THEN RDS refuses deletion and CloudFormation takes a final snapshot', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayDatabase(stack, 'Database', {
+      vpc,
+      serverless: { minCapacity: 0.5, maxCapacity: 2, readers: 1 },
+      encryptionKey: key,
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      deletionProtection: true,
+      backupRetention: Duration.days(14),
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true, BackupRetentionPeriod: 14 });
+    // DeletionPolicy Snapshot: CloudFormation snapshots the cluster before deleting or replacing it.
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+  });
+
+  test('GIVEN the generated credentials WHEN synthesized THEN they are in Secrets Manager, encrypted with the key, rotated by a hosted single-user rotation', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayDatabase(stack, 'Database', {
+      vpc,
+      serverless: { minCapacity: 0, maxCapacity: 2 },
+      encryptionKey: key,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: '{"username":"app"}',
+        GenerateStringKey: 'password',
+      }),
+    });
+    // AWS::SecretsManager::RotationSchedule HostedRotationLambda: Secrets Manager deploys the rotation function.
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      HostedRotationLambda: Match.objectLike({ RotationType: 'PostgreSQLSingleUser' }),
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+    expect(template.toJSON().Transform).toMatch(/^AWS::SecretsManager-/);
+  });
+
+  test('GIVEN an RDS instance WHEN synthesized THEN it is gp3, Multi-AZ as asked, encrypted, private and TLS-only', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayDatabase(stack, 'Database', {
+      vpc,
+      instance: {
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+        multiAz: true,
+        allocatedStorageGiB: 20,
+      },
+      encryptionKey: key,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      DBInstanceClass: 'db.t4g.micro',
+      MultiAZ: true,
+      AllocatedStorage: '20',
+      StorageType: 'gp3',
+      StorageEncrypted: true,
+      PubliclyAccessible: false,
+      EnableCloudwatchLogsExports: ['postgresql'],
+    });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  test('GIVEN a client allowed on the database WHEN synthesized THEN the security group admits it on 5432 and nobody else but the rotation function', () => {
+    const { stack, vpc, key, client } = setup();
+    const database = new SlipwayDatabase(stack, 'Database', {
+      vpc,
+      serverless: { minCapacity: 0, maxCapacity: 2 },
+      encryptionKey: key,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    database.connections.allowDefaultPortFrom(client, 'client');
+    const template = Template.fromStack(stack);
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) =>
+      JSON.stringify(rule.Properties.GroupId).includes('DatabaseSecurityGroup'),
+    );
+    expect(
+      ingress.map((rule) => [rule.Properties.FromPort, JSON.stringify(rule.Properties.SourceSecurityGroupId)]),
+    ).toEqual([
+      [5432, expect.stringContaining('DatabaseRotationSecurityGroup')],
+      [5432, expect.stringContaining('Client')],
+    ]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'PostgreSQL: admits only the services that use it',
+      SecurityGroupIngress: Match.absent(),
+    });
+  });
+
+  test('GIVEN neither or both forms WHEN constructed THEN a SlipwayConfigError names the props', () => {
+    const { stack, vpc, key } = setup();
+    expect(
+      () =>
+        new SlipwayDatabase(stack, 'Neither', { vpc, encryptionKey: key, logRetention: logs.RetentionDays.ONE_WEEK }),
+    ).toThrow(/Test\/Neither: serverless\/instance must have exactly one of serverless and instance/);
+  });
+
+  test('GIVEN maxCapacity below minCapacity WHEN constructed THEN it is refused with the fix', () => {
+    const { stack, vpc, key } = setup();
+    expect(
+      () =>
+        new SlipwayDatabase(stack, 'Database', {
+          vpc,
+          serverless: { minCapacity: 4, maxCapacity: 2 },
+          encryptionKey: key,
+          logRetention: logs.RetentionDays.ONE_WEEK,
+        }),
+    ).toThrow(
+      new SlipwayConfigError('Test/Database', [
+        {
+          field: 'serverless.maxCapacity',
+          value: 2,
+          problem: 'must be ≥ serverless.minCapacity (4)',
+          fix: 'Raise maxCapacity or lower minCapacity.',
+        },
+      ]).message,
+    );
+  });
+});
