@@ -10,3 +10,4 @@ export * from './service';
 export * from './dashboard';
 export * from './app';
 export * from './pipeline';
+export * from './deployment';

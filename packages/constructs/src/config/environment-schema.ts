@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deploymentSchema } from './deployment-schema';
 import { EnvironmentConfig, HttpsConfig } from './environment-config';
 import { checkEnvironmentRules, NAT_AMI_COMMAND } from './environment-rules';
 import { CheckedAgainst, parseSettings, rule } from './parse-settings';
@@ -306,6 +307,7 @@ export const environmentShapeSchema = z.strictObject({
     })
     .optional(),
   highAvailability: z.boolean(),
+  deployment: deploymentSchema.optional(),
   approval: z
     .strictObject({
       required: z.boolean(),

@@ -1,3 +1,5 @@
+export * from './deployment-config';
+export { deploymentSchema } from './deployment-schema';
 export * from './environment-config';
 export * from './environment-schema';
 export * from './fargate-sizes';
