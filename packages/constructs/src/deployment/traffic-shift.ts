@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -94,7 +94,7 @@ export class TrafficShiftRole extends Construct {
         resources: props.listeners.map((listener) => listener.listenerArn),
       }),
     );
-    acknowledgeInlinePolicy(this.role, `${Stack.of(this).resolve(this.node.path)} traffic shift role`);
+    acknowledgeInlinePolicy(this.role, 'A service traffic shift role');
     acknowledgeFindings(this.role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

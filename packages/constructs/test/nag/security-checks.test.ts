@@ -11,7 +11,7 @@ import {
   enforceSecurityChecks,
 } from '../../src';
 import { sampleApp } from '../fixtures/apps';
-import { devHttpApi, devLike, prodLike } from '../fixtures/environments';
+import { devHttpApi, devLike, prodCanary } from '../fixtures/environments';
 import { SECURITY_DOC_PATH, renderSecurityDoc } from '../fixtures/security-doc';
 import { PIPELINE_ACCOUNT, SETTINGS, environment, pipelineApp } from '../pipeline/fixtures';
 
@@ -126,7 +126,12 @@ describe('the sample app and the delivery pipeline', () => {
         false,
         "`ingress: { type: 'http-api' }`: an API Gateway HTTP API with a VPC link instead of the load balancer, one NAT instance, Spot, no autoscaling",
       ],
-      ['prod-like (inside a pipeline Stage)', prodLike, true, 'HTTPS, WAF, NAT gateway per AZ, autoscaling'],
+      [
+        'prod-like (inside a pipeline Stage)',
+        prodCanary,
+        true,
+        'HTTPS, WAF, NAT gateway per AZ, autoscaling, canary releases with the smoke test hook',
+      ],
     ] as const;
     for (const [title, config, inStage, settings] of apps) {
       // GIVEN the sample app with security checks on
