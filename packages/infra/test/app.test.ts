@@ -141,9 +141,14 @@ describe('dev', () => {
     for (const service of services) {
       expect(service.Properties.DeploymentConfiguration.Strategy).toBeUndefined();
       expect(service.Properties.DeploymentConfiguration.LifecycleHooks).toBeUndefined();
-      expect(service.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
+      expect(service.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({
+        Enable: true,
+        Rollback: true,
+      });
     }
-    expect(Object.keys(devTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SmokeTest'))).toEqual([]);
+    expect(
+      Object.keys(devTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SmokeTest')),
+    ).toEqual([]);
   });
 
   test('runs one Fargate Spot task per service, sized 256/512', () => {
@@ -272,7 +277,10 @@ describe('prod', () => {
       Environment: {
         Variables: Match.objectLike({
           VERSION_PATH: '/api/version',
-          EXPECTED_COMMIT: imageRevision(REPOSITORY_ROOT, { context: REPOSITORY_ROOT, dockerfile: 'packages/backend/Dockerfile' }),
+          EXPECTED_COMMIT: imageRevision(REPOSITORY_ROOT, {
+            context: REPOSITORY_ROOT,
+            dockerfile: 'packages/backend/Dockerfile',
+          }),
         }),
       },
     });

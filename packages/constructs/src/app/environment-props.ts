@@ -5,6 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { DEPLOYMENT_DEFAULTS, DeploymentConfig, isTrafficShifting } from '../config/deployment-config';
 import {
   AutoscalingConfig,
   CapacityConfig,
@@ -12,7 +13,6 @@ import {
   HttpsConfig,
   isHostedZoneHttps,
 } from '../config/environment-config';
-import { DEPLOYMENT_DEFAULTS, DeploymentConfig, isTrafficShifting } from '../config/deployment-config';
 import { TrafficShiftProps } from '../deployment/traffic-shift';
 import { CustomDomainProps } from '../ingress/custom-domain';
 import { ServiceAutoScalingProps } from '../service/service-props';

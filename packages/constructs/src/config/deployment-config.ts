@@ -71,10 +71,7 @@ export interface BlueGreenDeploymentConfig {
 
 /** How ECS releases a new revision of the environment's services. */
 export type DeploymentConfig =
-  | RollingDeploymentConfig
-  | CanaryDeploymentConfig
-  | LinearDeploymentConfig
-  | BlueGreenDeploymentConfig;
+  RollingDeploymentConfig | CanaryDeploymentConfig | LinearDeploymentConfig | BlueGreenDeploymentConfig;
 
 /** A strategy that shifts load balancer traffic between two target groups (anything but rolling). */
 export type TrafficShiftingDeploymentConfig = Exclude<DeploymentConfig, RollingDeploymentConfig>;

@@ -18,7 +18,14 @@ import { EnvironmentKey } from '../security/environment-key';
  * Node.js built-ins and the runtime's AWS SDK). Resolved against `lib/` both from `lib/deployment` and, in the
  * package's own tests, from `src/deployment`.
  */
-export const SMOKE_TEST_HOOK_CODE_DIRECTORY = path.resolve(__dirname, '..', '..', 'lib', 'deployment', 'smoke-test-handler');
+export const SMOKE_TEST_HOOK_CODE_DIRECTORY = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'lib',
+  'deployment',
+  'smoke-test-handler',
+);
 
 /** Props of `SmokeTestHook`. */
 export interface SmokeTestHookProps {
@@ -190,7 +197,9 @@ export class SmokeTestHook extends Construct {
       },
       {
         id: 'NIST.800.53.R5-LambdaDLQ',
-        reason: reason('ECS invokes it synchronously and rolls the deployment back on an error; there is nothing to queue.'),
+        reason: reason(
+          'ECS invokes it synchronously and rolls the deployment back on an error; there is nothing to queue.',
+        ),
       },
     );
   }

@@ -80,7 +80,8 @@ export class AlbService extends SlipwayServiceBase {
   public readonly trafficShiftRole?: TrafficShiftRole;
 
   constructor(scope: Construct, id: string, props: AlbServiceProps) {
-    const trafficShift = props.trafficShift && shiftsTraffic(props.trafficShift.strategy) ? props.trafficShift : undefined;
+    const trafficShift =
+      props.trafficShift && shiftsTraffic(props.trafficShift.strategy) ? props.trafficShift : undefined;
     super(scope, id, props, {
       healthCheckGracePeriod: Duration.seconds(30),
       deployment: props.trafficShift
@@ -189,7 +190,9 @@ export class AlbService extends SlipwayServiceBase {
       const usingMetrics: Record<string, cloudwatch.IMetric> = {};
       const expressions = targetGroups.map((targetGroup, index) => {
         const suffix = targetGroups.length === 1 ? '' : String(index);
-        for (const [name, metric] of Object.entries(metricOf(targetGroup.metrics))) usingMetrics[`${name}${suffix}`] = metric;
+        for (const [name, metric] of Object.entries(metricOf(targetGroup.metrics))) {
+          usingMetrics[`${name}${suffix}`] = metric;
+        }
         return expressionOf(suffix);
       });
       return new cloudwatch.MathExpression({

@@ -5,7 +5,10 @@ import { AlbService, EnvironmentConfig, SlipwayAppStack, enforceSecurityChecks }
 import { sampleServices } from '../fixtures/apps';
 import { devLike, prodCanary, variant } from '../fixtures/environments';
 
-function synthesize(config: EnvironmentConfig, smokeTest = { expectedCommit: '3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345' }) {
+function synthesize(
+  config: EnvironmentConfig,
+  smokeTest = { expectedCommit: '3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345' },
+) {
   const app = new App();
   enforceSecurityChecks(app);
   const stack = new SlipwayAppStack(app, `App-${config.name}`, { config, services: sampleServices(), smokeTest });
@@ -45,7 +48,10 @@ describe('SlipwayAppStack deployment strategies', () => {
 
     test('THEN the services deploy one after the other, so each smoke test sees the others at their final revision', () => {
       const backend = (stack.services.backend as AlbService).service.node.defaultChild as never;
-      const frontend = template.toJSON().Resources[stack.getLogicalId((stack.services.frontend as AlbService).service.node.defaultChild as never)];
+      const frontend =
+        template.toJSON().Resources[
+          stack.getLogicalId((stack.services.frontend as AlbService).service.node.defaultChild as never)
+        ];
       expect(frontend.DependsOn).toContain(stack.getLogicalId(backend));
     });
 
@@ -70,9 +76,9 @@ describe('SlipwayAppStack deployment strategies', () => {
       expect(stack.smokeTestHook).toBeUndefined();
       expect(stack.ingress?.testListener).toBeUndefined();
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
-      expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SmokeTest'))).toEqual(
-        [],
-      );
+      expect(
+        Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SmokeTest')),
+      ).toEqual([]);
     });
 
     test('THEN the rolling deployment alarms stay the 5xx rate and the unhealthy targets', () => {

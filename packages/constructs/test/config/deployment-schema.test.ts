@@ -85,11 +85,7 @@ describe('the deployment setting', () => {
       prodWith({ strategy: 'rolling', bakeTimeMinutes: 10 }),
       /deployment\.bakeTimeMinutes/,
     ],
-    [
-      'canary settings on a linear deployment',
-      prodWith({ strategy: 'linear', percent: 10 }),
-      /deployment\.percent/,
-    ],
+    ['canary settings on a linear deployment', prodWith({ strategy: 'linear', percent: 10 }), /deployment\.percent/],
     [
       'a traffic-shifting strategy behind the HTTP API',
       { ...devHttpApi, deployment: { strategy: 'canary' } },

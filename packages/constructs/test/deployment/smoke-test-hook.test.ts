@@ -29,7 +29,10 @@ describe('SmokeTestHook', () => {
       Handler: 'index.handler',
       Timeout: 60,
       VpcConfig: {
-        SubnetIds: [{ Ref: Match.stringLikeRegexp('PrivateSubnet1') }, { Ref: Match.stringLikeRegexp('PrivateSubnet2') }],
+        SubnetIds: [
+          { Ref: Match.stringLikeRegexp('PrivateSubnet1') },
+          { Ref: Match.stringLikeRegexp('PrivateSubnet2') },
+        ],
         SecurityGroupIds: [{ 'Fn::GetAtt': [logicalId(smokeTest.securityGroup), 'GroupId'] }],
       },
       Environment: {
@@ -47,10 +50,10 @@ describe('SmokeTestHook', () => {
     });
   });
 
-  test('THEN the deployment package is the compiled handler alone, exporting the handler Lambda calls', () => {
+  test('THEN the deployment package is the compiled handler alone, exporting the handler Lambda calls', async () => {
     const files = fs.readdirSync(SMOKE_TEST_HOOK_CODE_DIRECTORY).filter((file) => !file.endsWith('.d.ts'));
     expect(files).toEqual(['index.js']);
-    const compiled = require(path.join(SMOKE_TEST_HOOK_CODE_DIRECTORY, 'index.js'));
+    const compiled = await import(path.join(SMOKE_TEST_HOOK_CODE_DIRECTORY, 'index.js'));
     expect(typeof compiled.handler).toBe('function');
   });
 
@@ -64,7 +67,11 @@ describe('SmokeTestHook', () => {
       Roles: [{ Ref: logicalId(smokeTest.invokeRole) }],
       PolicyDocument: {
         Statement: [
-          { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(smokeTest.function), 'Arn'] } },
+          {
+            Action: 'lambda:InvokeFunction',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [logicalId(smokeTest.function), 'Arn'] },
+          },
         ],
       },
     });
@@ -80,7 +87,9 @@ describe('SmokeTestHook', () => {
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Deployment smoke test hook: to the test listener and the EC2 API only',
-      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'HTTPS to the EC2 API' }],
+      SecurityGroupEgress: [
+        { CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'HTTPS to the EC2 API' },
+      ],
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       GroupId: { 'Fn::GetAtt': [logicalId(smokeTest.securityGroup), 'GroupId'] },

@@ -21,7 +21,12 @@ function canaryService(options: { requestsPerTarget?: number } = {}) {
     ...(options.requestsPerTarget
       ? {
           desiredCount: undefined,
-          autoScaling: { minCapacity: 1, maxCapacity: 2, targetCpuUtilizationPercent: 60, requestsPerTarget: options.requestsPerTarget },
+          autoScaling: {
+            minCapacity: 1,
+            maxCapacity: 2,
+            targetCpuUtilizationPercent: 60,
+            requestsPerTarget: options.requestsPerTarget,
+          },
         }
       : {}),
     image: registryImage,
@@ -67,7 +72,9 @@ describe('AlbService with a traffic shift', () => {
             AlternateTargetGroupArn: ref(service.alternateTargetGroup!),
             ProductionListenerRule: ref(service.listenerRule),
             TestListenerRule: ref(service.testListenerRule!),
-            RoleArn: { 'Fn::GetAtt': [stack.getLogicalId(service.trafficShiftRole!.role.node.defaultChild as never), 'Arn'] },
+            RoleArn: {
+              'Fn::GetAtt': [stack.getLogicalId(service.trafficShiftRole!.role.node.defaultChild as never), 'Arn'],
+            },
           },
         },
       ],
@@ -97,7 +104,10 @@ describe('AlbService with a traffic shift', () => {
 
   test('THEN the traffic-shift role has no managed policy and may change only this service’s rules, listeners and target groups', () => {
     const roleId = stack.getLogicalId(service.trafficShiftRole!.role.node.defaultChild as never);
-    const role = template.findResources('AWS::IAM::Role', {}) as Record<string, { Properties: Record<string, unknown> }>;
+    const role = template.findResources('AWS::IAM::Role', {}) as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
     expect(role[roleId].Properties.ManagedPolicyArns).toBeUndefined();
     expect(role[roleId].Properties.AssumeRolePolicyDocument).toEqual({
       Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } }],
@@ -130,7 +140,10 @@ describe('AlbService with a traffic shift', () => {
           {
             Action: 'elasticloadbalancing:ModifyListener',
             Effect: 'Allow',
-            Resource: [{ Ref: Match.stringLikeRegexp('^IngressLoadBalancerHttp') }, { Ref: Match.stringLikeRegexp('^IngressLoadBalancerTest') }],
+            Resource: [
+              { Ref: Match.stringLikeRegexp('^IngressLoadBalancerHttp') },
+              { Ref: Match.stringLikeRegexp('^IngressLoadBalancerTest') },
+            ],
           },
         ],
       },
@@ -138,7 +151,11 @@ describe('AlbService with a traffic shift', () => {
   });
 
   test('THEN the 5xx-rate, p99-latency and unhealthy-host alarms take the worse of both target groups and roll the deployment back', () => {
-    expect(service.deploymentAlarms.map((alarm) => alarm.node.id)).toEqual(['ErrorRate', 'LatencyP99', 'UnhealthyTargets']);
+    expect(service.deploymentAlarms.map((alarm) => alarm.node.id)).toEqual([
+      'ErrorRate',
+      'LatencyP99',
+      'UnhealthyTargets',
+    ]);
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({
         Alarms: {
@@ -180,7 +197,9 @@ describe('AlbIngress test listener', () => {
     const { template } = canaryService();
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9000, Protocol: 'HTTP' });
     const groups = template.findResources('AWS::EC2::SecurityGroup');
-    for (const group of Object.values(groups) as Array<{ Properties: { SecurityGroupIngress?: Array<{ FromPort: number; CidrIp?: string }> } }>) {
+    for (const group of Object.values(groups) as Array<{
+      Properties: { SecurityGroupIngress?: Array<{ FromPort: number; CidrIp?: string }> };
+    }>) {
       expect((group.Properties.SecurityGroupIngress ?? []).filter((rule) => rule.FromPort === 9000)).toEqual([]);
     }
     expect(template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { FromPort: 9000 } })).toEqual({});

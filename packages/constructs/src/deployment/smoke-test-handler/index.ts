@@ -50,10 +50,13 @@ export interface SmokeTestSettings {
 /** The hookDetails key counting the invocations of one lifecycle stage. */
 export const ATTEMPT_DETAIL = 'smokeTestAttempt';
 
-type CheckOutcome = { readonly ok: true } | { readonly ok: false; readonly retryable: boolean; readonly problem: string };
+type CheckOutcome =
+  { readonly ok: true } | { readonly ok: false; readonly retryable: boolean; readonly problem: string };
 
 /** The hook's handler, with its settings and the address lookup injected (tests pass loopback addresses). */
-export function createSmokeTestHook(settings: SmokeTestSettings): (event: LifecycleHookEvent) => Promise<LifecycleHookResult> {
+export function createSmokeTestHook(
+  settings: SmokeTestSettings,
+): (event: LifecycleHookEvent) => Promise<LifecycleHookResult> {
   return async (event) => {
     const details = hookDetails(event.hookDetails);
     const attempt = (typeof details[ATTEMPT_DETAIL] === 'number' ? (details[ATTEMPT_DETAIL] as number) : 0) + 1;
@@ -63,7 +66,11 @@ export function createSmokeTestHook(settings: SmokeTestSettings): (event: Lifecy
       addresses = await settings.resolveAddresses();
     } catch (error) {
       return conclude(settings, details, attempt, revision, [
-        { ok: false, retryable: true, problem: `the load balancer's addresses could not be looked up: ${message(error)}` },
+        {
+          ok: false,
+          retryable: true,
+          problem: `the load balancer's addresses could not be looked up: ${message(error)}`,
+        },
       ]);
     }
     if (addresses.length === 0) {
@@ -113,14 +120,11 @@ async function checkAddress(settings: SmokeTestSettings, address: string): Promi
     get(settings, base, settings.versionPath),
     get(settings, base, settings.pagePath),
   ]);
-  return [
-    expectOk(health, settings.healthPath),
-    expectVersion(version, settings),
-    expectHtml(page, settings.pagePath),
-  ];
+  return [expectOk(health, settings.healthPath), expectVersion(version, settings), expectHtml(page, settings.pagePath)];
 }
 
-type Response = { readonly status: number; readonly contentType: string; readonly body: string } | { readonly error: string };
+type Response =
+  { readonly status: number; readonly contentType: string; readonly body: string } | { readonly error: string };
 
 async function get(settings: SmokeTestSettings, base: string, path: string): Promise<Response> {
   try {
@@ -178,7 +182,11 @@ function expectHtml(response: Response, path: string): CheckOutcome {
   const status = expectOk(response, path);
   if (!status.ok || 'error' in response) return status;
   if (!response.contentType.includes('text/html') || !/<html[\s>]/i.test(response.body)) {
-    return { ok: false, retryable: false, problem: `${path} did not serve an HTML page (${response.contentType || 'no content type'})` };
+    return {
+      ok: false,
+      retryable: false,
+      problem: `${path} did not serve an HTML page (${response.contentType || 'no content type'})`,
+    };
   }
   return { ok: true };
 }
@@ -219,9 +227,10 @@ interface DescribeNetworkInterfacesOutput {
  */
 export function loadBalancerAddresses(
   loadBalancerFullName: string,
-  sdk: Ec2Sdk = require('@aws-sdk/client-ec2') as Ec2Sdk,
+  loadSdk: () => Promise<Ec2Sdk> = runtimeEc2Sdk,
 ): () => Promise<readonly string[]> {
   return async () => {
+    const sdk = await loadSdk();
     const client = new sdk.EC2Client({});
     const output = await client.send(
       new sdk.DescribeNetworkInterfacesCommand({
@@ -232,6 +241,13 @@ export function loadBalancerAddresses(
       .map((networkInterface) => networkInterface.PrivateIpAddress)
       .filter((address): address is string => typeof address === 'string' && address !== '');
   };
+}
+
+/** The Lambda Node.js runtime's AWS SDK for JavaScript v3 (not a dependency of this package: named, not imported). */
+const EC2_SDK_MODULE = '@aws-sdk/client-ec2';
+
+async function runtimeEc2Sdk(): Promise<Ec2Sdk> {
+  return (await import(EC2_SDK_MODULE)) as Ec2Sdk;
 }
 
 /** The settings from the function's environment (set by the `SmokeTestHook` construct). */

@@ -17,7 +17,8 @@ import {
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..', '..', '..');
 const BUILT_COMMIT = '3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345';
-const PAGE = '<!doctype html>\n<html lang="en"><head><title>Slipway</title></head><body><main id="app"></main></body></html>\n';
+const PAGE =
+  '<!doctype html>\n<html lang="en"><head><title>Slipway</title></head><body><main id="app"></main></body></html>\n';
 
 class Backend {
   private process?: ChildProcess;
@@ -26,9 +27,16 @@ class Backend {
   public async start(gitSha: string): Promise<void> {
     const tsx = path.join(REPOSITORY_ROOT, 'node_modules', '.bin', 'tsx');
     const child = spawn(tsx, [path.join(REPOSITORY_ROOT, 'packages', 'backend', 'src', 'server.ts')], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', GIT_SHA: gitSha, APP_ENV: 'prod', LOG_LEVEL: 'info',
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        GIT_SHA: gitSha,
+        APP_ENV: 'prod',
+        LOG_LEVEL: 'info',
         // No load balancer to drain from: stop at once.
-        SHUTDOWN_DRAIN_DELAY_MS: '0' },
+        SHUTDOWN_DRAIN_DELAY_MS: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
@@ -144,7 +152,9 @@ describe('the smoke test hook against the real backend', () => {
   test('GIVEN the new revision serves the built commit WHEN ECS invokes the hook THEN it answers SUCCEEDED', async () => {
     const hook = settings(listenerPort);
     await expect(createSmokeTestHook(hook)(event())).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
-    expect(hook.lines).toEqual([expect.stringContaining('smoke test passed for arn:aws:ecs:eu-west-1:222222222222:service-revision/')]);
+    expect(hook.lines).toEqual([
+      expect.stringContaining('smoke test passed for arn:aws:ecs:eu-west-1:222222222222:service-revision/'),
+    ]);
   });
 
   test('GIVEN /api/version reports another commit WHEN ECS invokes the hook THEN it answers FAILED at once, naming both commits', async () => {
@@ -154,7 +164,10 @@ describe('the smoke test hook against the real backend', () => {
   });
 
   test('GIVEN / does not serve the frontend HTML WHEN ECS invokes the hook THEN it answers FAILED', async () => {
-    const jsonPage = await testListener(backend, { contentType: 'application/json', body: '{"message":"not the page"}' });
+    const jsonPage = await testListener(backend, {
+      contentType: 'application/json',
+      body: '{"message":"not the page"}',
+    });
     try {
       const hook = settings((jsonPage.address() as AddressInfo).port);
       await expect(createSmokeTestHook(hook)(event())).resolves.toEqual({ hookStatus: 'FAILED' });
@@ -173,7 +186,9 @@ describe('the smoke test hook against the real backend', () => {
     const second = await createSmokeTestHook(hook)(event(JSON.stringify(first.hookDetails)));
     expect(second).toEqual({ hookStatus: 'IN_PROGRESS', callBackDelay: 15, hookDetails: { [ATTEMPT_DETAIL]: 2 } });
     await expect(createSmokeTestHook(hook)(event(second.hookDetails))).resolves.toEqual({ hookStatus: 'FAILED' });
-    expect(hook.lines.at(-1)).toMatch(/smoke test FAILED .* on attempt 3: http:\/\/127\.0\.0\.1:\d+\/api\/health unreachable/);
+    expect(hook.lines.at(-1)).toMatch(
+      /smoke test FAILED .* on attempt 3: http:\/\/127\.0\.0\.1:\d+\/api\/health unreachable/,
+    );
   });
 
   test('GIVEN the load balancer answers 502 because the API is down WHEN ECS invokes the hook THEN it waits (IN_PROGRESS), and SUCCEEDS once the API answers', async () => {
@@ -196,7 +211,9 @@ describe('the smoke test hook against the real backend', () => {
     await backend.stop();
     try {
       const hook = settings(listenerPort);
-      await expect(createSmokeTestHook(hook)(event({ [ATTEMPT_DETAIL]: 2 }))).resolves.toEqual({ hookStatus: 'FAILED' });
+      await expect(createSmokeTestHook(hook)(event({ [ATTEMPT_DETAIL]: 2 }))).resolves.toEqual({
+        hookStatus: 'FAILED',
+      });
       expect(hook.lines.at(-1)).toContain('ECS rolls the deployment back');
     } finally {
       await backend.start(BUILT_COMMIT);
@@ -223,7 +240,10 @@ describe('loadBalancerAddresses', () => {
         };
       }
     }
-    const resolve = loadBalancerAddresses('app/prod-alb/50dc6c495c0c9188', { EC2Client, DescribeNetworkInterfacesCommand });
+    const resolve = loadBalancerAddresses('app/prod-alb/50dc6c495c0c9188', async () => ({
+      EC2Client,
+      DescribeNetworkInterfacesCommand,
+    }));
     await expect(resolve()).resolves.toEqual(['10.0.0.12', '10.0.64.40']);
     expect(sent).toEqual([
       { input: { Filters: [{ Name: 'description', Values: ['ELB app/prod-alb/50dc6c495c0c9188'] }] } },
