@@ -4,9 +4,9 @@ import { defineEnvironment } from '@slipway/constructs';
  * prod: survives the loss of a zone and of a task. On-demand Fargate across
  * three zones, at least two tasks per service scaling on CPU, HTTPS on your
  * domain behind AWS WAF, a NAT gateway per zone, a month of logs, Container
- * Insights, deletion protection, and an Aurora database with a reader in
- * another zone. The pipeline deploys here only after a
- * person approves.
+ * Insights, deletion protection, an Aurora database with a reader in another
+ * zone, and releases that go out as canaries with alarm rollback. The
+ * pipeline deploys here only after a person approves.
  *
  * The account id, domain, hosted zone and email are placeholders; deploying
  * them unchanged is refused with a message naming each one.
@@ -41,6 +41,9 @@ export const prod = defineEnvironment({
   deletionProtection: true,
   alarms: { email: 'oncall@example.com' },
   highAvailability: true,
+  // Each release takes 10 % of the traffic for 5 minutes after a smoke test through the test listener, then all of
+  // it; the old tasks keep running 10 more minutes. A deployment alarm at any point rolls back.
+  deployment: { strategy: 'canary', percent: 10, minutes: 5, bakeTimeMinutes: 10 },
   approval: { required: true },
   // A writer and a reader in another zone, never paused; two weeks of point-in-time recovery.
   database: { engine: 'aurora-serverless', minCapacity: 0.5, maxCapacity: 8, readers: 1, backupRetentionDays: 14 },

@@ -11,3 +11,4 @@ export * from './dashboard';
 export * from './data';
 export * from './app';
 export * from './pipeline';
+export * from './deployment';

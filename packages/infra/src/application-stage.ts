@@ -8,7 +8,7 @@ import {
 } from '@slipway/constructs';
 import { Stage } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { appServices } from './services';
+import { appServices, appSmokeTest } from './services';
 
 /** Props of `ApplicationStage`. */
 export interface ApplicationStageProps {
@@ -41,6 +41,7 @@ export class ApplicationStage extends Stage implements DeployableStage {
       stackName: props.stackName,
       config: props.config,
       services: appServices(props.repositoryRoot, props.config.name),
+      smokeTest: appSmokeTest(props.repositoryRoot),
     });
     const url = this.app.urlOutput;
     if (!url) {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppServiceSpec } from '@slipway/constructs';
+import { AppServiceSpec, AppSmokeTestSpec } from '@slipway/constructs';
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { dockerImage } from './docker-image';
@@ -19,7 +19,7 @@ import { imageRevision } from './image-revision';
  * its tag, task definition and service, alone too.
  */
 export function appServices(repositoryRoot: string, environmentName: string): Record<string, AppServiceSpec> {
-  const backend = { context: repositoryRoot, dockerfile: 'packages/backend/Dockerfile' };
+  const backend = backendBuild(repositoryRoot);
   const frontend = { context: path.join(repositoryRoot, 'packages', 'frontend') };
   const frontendRevision = imageRevision(repositoryRoot, frontend);
   return {
@@ -57,6 +57,19 @@ export function appServices(repositoryRoot: string, environmentName: string): Re
       ]),
     },
   };
+}
+
+/**
+ * What the pre-traffic smoke test of a canary, linear or blue/green release checks through the test listener: the
+ * defaults (/api/health, /api/version, /) and, as the commit /api/version must report, the backend image's GIT_SHA.
+ */
+export function appSmokeTest(repositoryRoot: string): AppSmokeTestSpec {
+  return { expectedCommit: imageRevision(repositoryRoot, backendBuild(repositoryRoot)) };
+}
+
+/** The backend image is built from the repository root: it installs from the workspace lockfile. */
+function backendBuild(repositoryRoot: string) {
+  return { context: repositoryRoot, dockerfile: 'packages/backend/Dockerfile' };
 }
 
 /**

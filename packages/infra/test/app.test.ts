@@ -135,6 +135,22 @@ test("stacks are named after the repository and environment, in each environment
 });
 
 describe('dev', () => {
+  test('rolls its services in place: the HTTP API ingress has no target groups to shift traffic between', () => {
+    const services = Object.values(devTemplate.findResources('AWS::ECS::Service'));
+    expect(services).toHaveLength(2);
+    for (const service of services) {
+      expect(service.Properties.DeploymentConfiguration.Strategy).toBeUndefined();
+      expect(service.Properties.DeploymentConfiguration.LifecycleHooks).toBeUndefined();
+      expect(service.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({
+        Enable: true,
+        Rollback: true,
+      });
+    }
+    expect(
+      Object.keys(devTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SmokeTest')),
+    ).toEqual([]);
+  });
+
   test('runs one Fargate Spot task per service, sized 256/512', () => {
     devTemplate.resourcePropertiesCountIs(
       'AWS::ECS::Service',
@@ -271,6 +287,42 @@ describe('prod', () => {
       },
       2,
     );
+  });
+
+  test('releases every service as a canary (10 % for 5 minutes, 10 minutes of bake time) behind the smoke test hook', () => {
+    // environments/prod.ts: deployment { strategy: 'canary', percent: 10, minutes: 5, bakeTimeMinutes: 10 }
+    const services = Object.values(prodTemplate.findResources('AWS::ECS::Service'));
+    expect(services).toHaveLength(2);
+    for (const service of services) {
+      expect(service.Properties.DeploymentConfiguration).toMatchObject({
+        Strategy: 'CANARY',
+        CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 },
+        BakeTimeInMinutes: 10,
+        LifecycleHooks: [{ LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }],
+        Alarms: { Enable: true, Rollback: true },
+      });
+      expect(service.Properties.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(3);
+      expect(service.Properties.LoadBalancers[0].AdvancedConfiguration).toEqual({
+        AlternateTargetGroupArn: expect.anything(),
+        ProductionListenerRule: expect.anything(),
+        TestListenerRule: expect.anything(),
+        RoleArn: expect.anything(),
+      });
+    }
+    // The hook expects the commit the backend image is built from: its GIT_SHA build argument.
+    prodTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: {
+        Variables: Match.objectLike({
+          VERSION_PATH: '/api/version',
+          EXPECTED_COMMIT: imageRevision(REPOSITORY_ROOT, {
+            context: REPOSITORY_ROOT,
+            dockerfile: 'packages/backend/Dockerfile',
+          }),
+        }),
+      },
+    });
+    prodTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9000, Protocol: 'HTTP' });
   });
 
   test('serves HTTPS on its domain with a DNS-validated certificate, HTTP only redirecting', () => {

@@ -27,7 +27,7 @@ function servicesTable(architecture: EnvironmentArchitecture): string {
       for (const route of listener.routes) {
         routes.set(route.serviceKey, [
           ...(routes.get(route.serviceKey) ?? []),
-          `${listener.protocol} :${listener.port} ${route.condition}`,
+          `${listener.protocol} :${listener.port}${listener.openToInternet ? '' : ' (VPC only)'} ${route.condition}`,
         ]);
       }
     }

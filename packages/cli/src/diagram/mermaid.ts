@@ -122,8 +122,9 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
 
   for (const lb of architecture.loadBalancers) {
     for (const listener of lb.listeners) {
-      const listenerText = `${listener.protocol} :${listener.port}`;
-      if (lb.internetFacing) {
+      // A listener the internet cannot reach (a deployment's test listener) gets no edge from the internet.
+      const listenerText = `${listener.protocol} :${listener.port}${listener.openToInternet ? '' : ' (VPC only)'}`;
+      if (lb.internetFacing && listener.openToInternet) {
         edges.push(
           `  internet -->|"${label(listener.redirect ? `${listenerText} (${listener.redirect})` : listenerText)}"| ${lb.key}`,
         );

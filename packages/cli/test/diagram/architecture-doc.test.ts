@@ -5,7 +5,7 @@ import { EnvironmentConfig, SlipwayAppStack } from '@slipway/constructs';
 import { App, Stage } from 'aws-cdk-lib';
 import { synthSampleApp } from './sample-app';
 import { sampleServices } from '../../../constructs/test/fixtures/apps';
-import { devHttpApi } from '../../../constructs/test/fixtures/environments';
+import { devHttpApi, prodCanary } from '../../../constructs/test/fixtures/environments';
 import { readCloudAssembly } from '../../src/assembly/cloud-assembly';
 import { ARCHITECTURE_BLOCK, architectureBlocks } from '../../src/diagram/architecture-doc';
 
@@ -169,6 +169,27 @@ describe('architectureBlocks on a Slipway dev environment behind the HTTP API', 
       expect(architectureBlocks(readCloudAssembly(again))['diagram:dev']).toBe(diagram);
     } finally {
       fs.rmSync(again, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('architectureBlocks on an environment releasing as canaries', () => {
+  test("the test listener is drawn without an edge from the internet: only the smoke test hook's security group reaches it", () => {
+    // GIVEN prod-like settings with deployment canary: the load balancer has a test listener on :9000
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-diagram-canary-'));
+    try {
+      const app = new App({ outdir });
+      const stage = new Stage(app, 'Prod', { env: { account: prodCanary.account, region: prodCanary.region } });
+      new SlipwayAppStack(stage, 'App', { config: prodCanary, services: sampleServices() });
+      app.synth();
+      // WHEN the diagram is drawn
+      const diagram = architectureBlocks(readCloudAssembly(outdir))['diagram:prod'];
+      // THEN the internet reaches :443 and :80, not :9000, and the routes behind :9000 say so
+      expect(diagram).toMatch(/internet -->\|"HTTPS :443"\|/);
+      expect(diagram).not.toMatch(/internet -->\|"HTTP :9000/);
+      expect(diagram).toMatch(/-->\|"HTTP :9000 \(VPC only\) \/api\/\*"\| s0_BackendService\w+/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
     }
   });
 });

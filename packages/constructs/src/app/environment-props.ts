@@ -2,8 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { DEPLOYMENT_DEFAULTS, DeploymentConfig, isTrafficShifting } from '../config/deployment-config';
 import {
   AutoscalingConfig,
   CapacityConfig,
@@ -11,6 +13,7 @@ import {
   HttpsConfig,
   isHostedZoneHttps,
 } from '../config/environment-config';
+import { TrafficShiftProps } from '../deployment/traffic-shift';
 import { CustomDomainProps } from '../ingress/custom-domain';
 import { ServiceAutoScalingProps } from '../service/service-props';
 
@@ -76,4 +79,43 @@ export function natInstanceImage(config: EnvironmentConfig): ec2.IMachineImage |
 
 function seconds(value: number | undefined): Duration | undefined {
   return value === undefined ? undefined : Duration.seconds(value);
+}
+
+/** Port of the load balancer's test listener in an environment with a traffic-shifting `deployment`. */
+export const DEPLOYMENT_TEST_LISTENER_PORT = 9000;
+
+/**
+ * The `deployment` setting as an `AlbService`'s `trafficShift` (undefined for a rolling update), with the defaults
+ * of `DEPLOYMENT_DEFAULTS` filled in.
+ */
+export function serviceTrafficShift(
+  deployment: DeploymentConfig | undefined,
+  testListener: elbv2.IApplicationListener,
+  lifecycleHooks: readonly ecs.IDeploymentLifecycleHookTarget[],
+): TrafficShiftProps | undefined {
+  if (!isTrafficShifting(deployment)) return undefined;
+  const bakeTime = Duration.minutes(deployment.bakeTimeMinutes ?? DEPLOYMENT_DEFAULTS.bakeTimeMinutes);
+  const common = { testListener, lifecycleHooks, bakeTime };
+  switch (deployment.strategy) {
+    case 'canary':
+      return {
+        ...common,
+        strategy: ecs.DeploymentStrategy.CANARY,
+        canaryConfiguration: {
+          stepPercent: deployment.percent ?? DEPLOYMENT_DEFAULTS.canaryPercent,
+          stepBakeTime: Duration.minutes(deployment.minutes ?? DEPLOYMENT_DEFAULTS.canaryMinutes),
+        },
+      };
+    case 'linear':
+      return {
+        ...common,
+        strategy: ecs.DeploymentStrategy.LINEAR,
+        linearConfiguration: {
+          stepPercent: deployment.stepPercent ?? DEPLOYMENT_DEFAULTS.linearStepPercent,
+          stepBakeTime: Duration.minutes(deployment.minutes ?? DEPLOYMENT_DEFAULTS.linearMinutes),
+        },
+      };
+    case 'blue-green':
+      return { ...common, strategy: ecs.DeploymentStrategy.BLUE_GREEN };
+  }
 }

@@ -4,10 +4,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { cacheProps, dataConnection, databaseProps } from './data-tier';
-import { capacityProviderStrategies, customDomain, natInstanceImage, serviceAutoScaling } from './environment-props';
+import {
+  capacityProviderStrategies,
+  customDomain,
+  DEPLOYMENT_TEST_LISTENER_PORT,
+  natInstanceImage,
+  serviceAutoScaling,
+  serviceTrafficShift,
+} from './environment-props';
 import { StackTerminationProtection } from './stack-termination-protection';
 import { AlarmTopic } from '../alarms/alarm-topic';
 import { SlipwayCluster } from '../cluster/slipway-cluster';
+import { isTrafficShifting } from '../config/deployment-config';
 import { EnvironmentConfig, isHttpApiIngress } from '../config/environment-config';
 import { parseEnvironmentConfig } from '../config/environment-schema';
 import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
@@ -16,6 +24,7 @@ import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
 import { SlipwayCache } from '../data/cache';
 import { SlipwayDatabase } from '../data/database';
 import { DatabaseMigration } from '../data/database-migration';
+import { SmokeTestHook } from '../deployment/smoke-test-hook';
 import { AlbIngress } from '../ingress/alb-ingress';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
 import { SlipwayNetwork } from '../network/slipway-network';
@@ -123,6 +132,35 @@ export interface SlipwayAppStackProps extends Omit<StackProps, 'env'> {
    * @default `environments/<config.name>.ts`
    */
   readonly configFile?: string;
+  /**
+   * What the pre-traffic smoke test of a traffic-shifting `deployment` checks through the test listener.
+   * @default - /api/health, /api/version (any commit) and /
+   */
+  readonly smokeTest?: AppSmokeTestSpec;
+}
+
+/** The app's own answer to "is this revision the one we built, and does it work?" (see `SmokeTestHook`). */
+export interface AppSmokeTestSpec {
+  /**
+   * The commit the version path must report: the `GIT_SHA` build argument of the image that serves it.
+   * @default - any non-empty gitSha passes
+   */
+  readonly expectedCommit?: string;
+  /**
+   * Path that must answer 200.
+   * @default '/api/health'
+   */
+  readonly healthPath?: string;
+  /**
+   * Path that must answer JSON with the build's `gitSha`.
+   * @default '/api/version'
+   */
+  readonly versionPath?: string;
+  /**
+   * Path that must serve an HTML page.
+   * @default '/'
+   */
+  readonly pagePath?: string;
 }
 
 /**
@@ -165,6 +203,8 @@ export class SlipwayAppStack extends Stack {
   public readonly clusterNameOutput: CfnOutput;
   /** Outputs holding each ECS service name, by service. */
   public readonly serviceNameOutputs: Readonly<Record<string, CfnOutput>>;
+  /** The pre-traffic smoke test hook (present with a traffic-shifting `deployment`). */
+  public readonly smokeTestHook?: SmokeTestHook;
   /** The resource turning on the stack's termination protection (present with `deletionProtection`). */
   public readonly terminationProtectionResource?: StackTerminationProtection;
 
@@ -238,8 +278,24 @@ export class SlipwayAppStack extends Stack {
         webApplicationFirewall: config.waf ?? false,
         encryptionKey: key,
         removalPolicy,
+        testListenerPort: isTrafficShifting(config.deployment) ? DEPLOYMENT_TEST_LISTENER_PORT : undefined,
       });
     }
+    if (this.ingress?.testListener && this.ingress.testListenerPort !== undefined) {
+      this.smokeTestHook = new SmokeTestHook(this, 'SmokeTest', {
+        vpc: this.network.vpc,
+        loadBalancer: this.ingress.loadBalancer,
+        testListener: this.ingress.testListener,
+        testListenerPort: this.ingress.testListenerPort,
+        ...props.smokeTest,
+        logRetention,
+        encryptionKey: key,
+        removalPolicy,
+      });
+    }
+    // One traffic-shifting service at a time (CloudFormation waits for each deployment, bake time included): the
+    // smoke test of each then sees every other service at its final revision.
+    let previousShift: SlipwayServiceBase | undefined;
 
     if (config.database) {
       this.database = new SlipwayDatabase(
@@ -307,13 +363,26 @@ export class SlipwayAppStack extends Stack {
             fix: "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.",
           });
         }
-        services[name] = new AlbService(this, serviceId, {
+        const trafficShift =
+          this.ingress?.testListener &&
+          serviceTrafficShift(
+            config.deployment,
+            this.ingress.testListener,
+            this.smokeTestHook ? [this.smokeTestHook.hookTarget] : [],
+          );
+        const service = new AlbService(this, serviceId, {
           ...common,
           listener: this.ingress!.listener,
           healthCheckPath: spec.healthCheckPath,
           pathPatterns: spec.pathPatterns,
           priority: spec.priority,
+          trafficShift: trafficShift || undefined,
         });
+        if (trafficShift) {
+          if (previousShift) service.service.node.addDependency(previousShift.service);
+          previousShift = service;
+        }
+        services[name] = service;
       }
     }
     for (const [name, spec] of Object.entries(props.services)) {

@@ -1,4 +1,5 @@
 import { CacheConfig, DataResourceName, DatabaseConfig } from './data-config';
+import { DeploymentConfig } from './deployment-config';
 
 /**
  * The environment model: everything that differs between dev and prod is a
@@ -270,6 +271,12 @@ export interface EnvironmentConfig {
   readonly alarms?: AlarmsConfig;
   /** Whether the environment must survive the loss of one AZ and one task. Turns on the cross-field rules. */
   readonly highAvailability: boolean;
+  /**
+   * How ECS releases a new revision of each service: `rolling` in place, or, behind the load balancer, a `canary`,
+   * `linear` or `blue-green` traffic shift with bake time, alarm rollback and a smoke test before production traffic.
+   * @default { strategy: 'rolling' }
+   */
+  readonly deployment?: DeploymentConfig;
   /**
    * Manual approval before the pipeline deploys here.
    * @default - no approval

@@ -1,4 +1,5 @@
 import { DATA_RULES } from './data-rules';
+import { isTrafficShifting } from './deployment-config';
 import { EnvironmentConfig, ServiceConfig, isHttpApiIngress, isMixedCapacity } from './environment-config';
 import { fargateTaskSizeIssue } from './fargate-sizes';
 import { ConfigIssue } from './slipway-config-error';
@@ -308,6 +309,31 @@ const httpApiWithoutRequestScaling = perService((name, service, config) =>
       ],
 );
 
+const trafficShiftingNeedsLoadBalancer: EnvironmentRule = (config) =>
+  !isHttpApiIngress(config.ingress) || !isTrafficShifting(config.deployment)
+    ? []
+    : [
+        {
+          field: 'deployment.strategy',
+          value: config.deployment.strategy,
+          problem: "must be 'rolling' when ingress is 'http-api'",
+          fix: "Canary, linear and blue/green deployments shift traffic between two load balancer target groups, which the HTTP API has not: use deployment: { strategy: 'rolling' } (or leave it out), or ingress: { type: 'load-balancer' }.",
+        },
+      ];
+
+const trafficShiftingWithoutRequestScaling = perService((name, service, config) =>
+  !isTrafficShifting(config.deployment) || service.autoscaling?.requestsPerTarget === undefined
+    ? []
+    : [
+        {
+          field: `services.${name}.autoscaling.requestsPerTarget`,
+          value: service.autoscaling.requestsPerTarget,
+          problem: `must be absent when deployment.strategy is '${config.deployment.strategy}'`,
+          fix: "ECS swaps the two target groups on every traffic-shifting deployment and request-count scaling follows only one: remove requestsPerTarget (the service still scales on CPU), or use deployment: { strategy: 'rolling' }.",
+        },
+      ],
+);
+
 const RULES: readonly EnvironmentRule[] = [
   availabilityZonesInRegion,
   availabilityZonesUnique,
@@ -329,6 +355,8 @@ const RULES: readonly EnvironmentRule[] = [
   httpApiWithoutWaf,
   httpApiWithoutRequestScaling,
   ...DATA_RULES,
+  trafficShiftingNeedsLoadBalancer,
+  trafficShiftingWithoutRequestScaling,
 ];
 
 /** Run every cross-field rule and return all problems found (empty when the environment is consistent). */

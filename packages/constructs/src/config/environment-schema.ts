@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cacheSchema, databaseSchema, usesSchema } from './data-schema';
+import { deploymentSchema } from './deployment-schema';
 import { EnvironmentConfig, HttpsConfig } from './environment-config';
 import { checkEnvironmentRules, NAT_AMI_COMMAND } from './environment-rules';
 import { CheckedAgainst, parseSettings, rule } from './parse-settings';
@@ -308,6 +309,7 @@ export const environmentShapeSchema = z.strictObject({
     })
     .optional(),
   highAvailability: z.boolean(),
+  deployment: deploymentSchema.optional(),
   approval: z
     .strictObject({
       required: z.boolean(),

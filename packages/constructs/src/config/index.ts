@@ -1,4 +1,6 @@
 export * from './data-config';
+export * from './deployment-config';
+export { deploymentSchema } from './deployment-schema';
 export * from './environment-config';
 export * from './environment-schema';
 export * from './fargate-sizes';

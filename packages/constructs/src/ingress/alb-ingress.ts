@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { CustomDomainProps, customDomainCertificate } from './custom-domain';
+import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
 
@@ -58,6 +59,13 @@ export interface AlbIngressProps extends CustomDomainProps {
    * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE - kept on delete, removed when the stack's create fails
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Port of a plain-HTTP test listener for traffic-shifting deployments: ECS points its rules at a new revision
+   * before production traffic moves, and a lifecycle hook tests it there. No security group rule opens it: only
+   * what `testListener.connections.allowFrom(...)` allows (never the internet) reaches it.
+   * @default - no test listener
+   */
+  readonly testListenerPort?: number;
 }
 
 /**
@@ -84,6 +92,10 @@ export class AlbIngress extends Construct {
   public readonly deletionProtection: boolean;
   /** Whether a WAF web ACL is attached (resolved). */
   public readonly webApplicationFirewall: boolean;
+  /** The test listener of traffic-shifting deployments (with `testListenerPort`). */
+  public readonly testListener?: elbv2.ApplicationListener;
+  /** Port of the test listener (resolved). */
+  public readonly testListenerPort?: number;
 
   constructor(scope: Construct, id: string, props: AlbIngressProps) {
     super(scope, id);
@@ -207,6 +219,15 @@ export class AlbIngress extends Construct {
       this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
     }
 
+    if (props.testListenerPort !== undefined) {
+      this.testListenerPort = props.testListenerPort;
+      this.testListener = this.addTestListener(
+        props.testListenerPort,
+        notFound,
+        this.certificate !== undefined && props.domainName !== undefined,
+      );
+    }
+
     if (this.webApplicationFirewall) {
       this.addWebApplicationFirewall(
         props.rateLimitPerIp ?? 2000,
@@ -221,6 +242,36 @@ export class AlbIngress extends Construct {
           'This environment sets waf to false (AWS WAF costs about $10/month); TLS, invalid-header dropping and desync mitigation stay on.',
       });
     }
+  }
+
+  private addTestListener(
+    port: number,
+    defaultAction: elbv2.ListenerAction,
+    servesHttps: boolean,
+  ): elbv2.ApplicationListener {
+    if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 80 || port === 443) {
+      throw SlipwayConfigError.of(this.node.path, {
+        field: 'testListenerPort',
+        value: port,
+        problem: 'must be a port from 1 to 65535 other than 80 and 443',
+        fix: 'Use e.g. 9000: the test listener needs a port of its own.',
+      });
+    }
+    const listener = this.loadBalancer.addListener('Test', {
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      defaultAction,
+      // Not open to the internet: only the deployment hook's security group is let in (SmokeTestHook).
+      open: false,
+    });
+    const reason =
+      'Test listener of traffic-shifting deployments: its security group admits only the deployment smoke test hook inside the VPC, never the internet, so it serves plain HTTP without a certificate.';
+    acknowledgeFindings(listener, { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason });
+    if (servesHttps) {
+      // Without https the load balancer already carries this acknowledgement (plain HTTP on port 80).
+      acknowledgeFindings(this.loadBalancer, { id: 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason });
+    }
+    return listener;
   }
 
   private addWebApplicationFirewall(

@@ -1,10 +1,12 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { SlipwayServiceBase, scalingCooldowns } from './service-base';
 import { SlipwayServiceProps } from './service-props';
 import { SlipwayConfigError } from '../config/slipway-config-error';
+import { shiftsTraffic, TrafficShiftProps, TrafficShiftRole } from '../deployment/traffic-shift';
 
 /** Lowest-precedence listener rule priority; used for the catch-all route. */
 export const CATCH_ALL_PRIORITY = 50000;
@@ -40,6 +42,13 @@ export interface AlbServiceProps extends SlipwayServiceProps {
    * @default 5
    */
   readonly errorRateAlarmPercent?: number;
+  /**
+   * Release new revisions by shifting load balancer traffic (ECS blue/green, canary or linear) instead of rolling
+   * tasks in place: adds the alternate target group, a rule on the test listener, the role ECS shifts traffic with,
+   * and makes the 5xx-rate, p99-latency and unhealthy-host alarms (over both target groups) the deployment alarms.
+   * @default - a rolling update
+   */
+  readonly trafficShift?: TrafficShiftProps;
 }
 
 /**
@@ -61,15 +70,36 @@ export class AlbService extends SlipwayServiceBase {
   public readonly priority: number;
   /** Alarms ECS watches during a deployment; any in ALARM rolls the deployment back. */
   public readonly deploymentAlarms: cloudwatch.Alarm[];
+  /** ECS deployment strategy (resolved). */
+  public readonly deploymentStrategy: ecs.DeploymentStrategy;
+  /** The alternate (green) target group of a traffic-shifting deployment. */
+  public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  /** The service's rule on the test listener (traffic-shifting deployments). */
+  public readonly testListenerRule?: elbv2.ApplicationListenerRule;
+  /** The role ECS shifts traffic with (traffic-shifting deployments). */
+  public readonly trafficShiftRole?: TrafficShiftRole;
 
   constructor(scope: Construct, id: string, props: AlbServiceProps) {
-    super(scope, id, props, { healthCheckGracePeriod: Duration.seconds(30) });
+    const trafficShift =
+      props.trafficShift && shiftsTraffic(props.trafficShift.strategy) ? props.trafficShift : undefined;
+    super(scope, id, props, {
+      healthCheckGracePeriod: Duration.seconds(30),
+      deployment: props.trafficShift
+        ? {
+            strategy: props.trafficShift.strategy,
+            canaryConfiguration: props.trafficShift.canaryConfiguration,
+            linearConfiguration: props.trafficShift.linearConfiguration,
+            bakeTime: props.trafficShift.bakeTime,
+          }
+        : undefined,
+    });
+    this.deploymentStrategy = props.trafficShift?.strategy ?? ecs.DeploymentStrategy.ROLLING;
     this.pathPatterns = props.pathPatterns ?? ['/*'];
     this.priority = props.priority ?? (props.pathPatterns ? NaN : CATCH_ALL_PRIORITY);
     const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(15);
     this.validateRouting(props, deregistrationDelay);
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: props.cluster.vpc,
       port: props.containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -84,19 +114,61 @@ export class AlbService extends SlipwayServiceBase {
         unhealthyThresholdCount: 3,
         healthyHttpCodes: '200',
       },
-      targets: [
+    };
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
+    const conditions = [elbv2.ListenerCondition.pathPatterns([...this.pathPatterns])];
+    if (trafficShift) {
+      // ECS re-weights both rules during a deployment: blue keeps 100 until the test or production shift moves it.
+      this.alternateTargetGroup = new elbv2.ApplicationTargetGroup(this, 'AlternateTargetGroup', targetGroupProps);
+      const bothTargetGroups = () =>
+        elbv2.ListenerAction.weightedForward([
+          { targetGroup: this.targetGroup, weight: 100 },
+          { targetGroup: this.alternateTargetGroup!, weight: 0 },
+        ]);
+      this.listenerRule = new elbv2.ApplicationListenerRule(this, 'Rule', {
+        listener: props.listener,
+        priority: this.priority,
+        conditions,
+        action: bothTargetGroups(),
+      });
+      this.testListenerRule = new elbv2.ApplicationListenerRule(this, 'TestRule', {
+        listener: trafficShift.testListener,
+        priority: this.priority,
+        conditions,
+        action: bothTargetGroups(),
+      });
+      this.trafficShiftRole = new TrafficShiftRole(this, 'TrafficShift', {
+        listenerRules: [this.listenerRule, this.testListenerRule],
+        listeners: [props.listener, trafficShift.testListener],
+        targetGroups: [this.targetGroup, this.alternateTargetGroup],
+      });
+      this.targetGroup.addTarget(
+        this.service.loadBalancerTarget({
+          containerName: this.container.containerName,
+          containerPort: props.containerPort,
+          alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+            alternateTargetGroup: this.alternateTargetGroup,
+            productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.listenerRule),
+            testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.testListenerRule),
+            role: this.trafficShiftRole.role,
+          }),
+        }),
+      );
+      for (const hook of trafficShift.lifecycleHooks ?? []) this.service.addLifecycleHook(hook);
+    } else {
+      this.targetGroup.addTarget(
         this.service.loadBalancerTarget({
           containerName: this.container.containerName,
           containerPort: props.containerPort,
         }),
-      ],
-    });
-    this.listenerRule = new elbv2.ApplicationListenerRule(this, 'Rule', {
-      listener: props.listener,
-      priority: this.priority,
-      conditions: [elbv2.ListenerCondition.pathPatterns([...this.pathPatterns])],
-      targetGroups: [this.targetGroup],
-    });
+      );
+      this.listenerRule = new elbv2.ApplicationListenerRule(this, 'Rule', {
+        listener: props.listener,
+        priority: this.priority,
+        conditions,
+        targetGroups: [this.targetGroup],
+      });
+    }
 
     const autoScaling = props.autoScaling;
     if (this.scaling && autoScaling?.requestsPerTarget) {
@@ -107,42 +179,75 @@ export class AlbService extends SlipwayServiceBase {
       });
     }
 
-    const metrics = this.targetGroup.metrics;
+    // With a traffic shift the new revision sits in whichever target group is the alternate one this time: each
+    // alarm takes the worse of the two, so a bad canary alarms at any share of the traffic.
+    const targetGroups = [this.targetGroup, ...(this.alternateTargetGroup ? [this.alternateTargetGroup] : [])];
+    const perTargetGroup = (
+      label: string,
+      metricOf: (metrics: elbv2.IApplicationTargetGroupMetrics) => Record<string, cloudwatch.IMetric>,
+      expressionOf: (suffix: string) => string,
+    ): cloudwatch.IMetric => {
+      const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+      const expressions = targetGroups.map((targetGroup, index) => {
+        const suffix = targetGroups.length === 1 ? '' : String(index);
+        for (const [name, metric] of Object.entries(metricOf(targetGroup.metrics))) {
+          usingMetrics[`${name}${suffix}`] = metric;
+        }
+        return expressionOf(suffix);
+      });
+      return new cloudwatch.MathExpression({
+        expression: expressions.length === 1 ? expressions[0] : `MAX([${expressions.join(', ')}])`,
+        usingMetrics,
+        period: Duration.minutes(1),
+        label,
+      });
+    };
+    const minute = { period: Duration.minutes(1) };
     const errorRatePercent = props.errorRateAlarmPercent ?? 5;
     const errorRate = this.addAlarm('ErrorRate', {
-      metric: new cloudwatch.MathExpression({
-        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-        usingMetrics: {
-          errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
-            period: Duration.minutes(1),
-            statistic: 'Sum',
-          }),
-          requests: metrics.requestCount({ period: Duration.minutes(1), statistic: 'Sum' }),
-        },
-        period: Duration.minutes(1),
-        label: '5xx %',
-      }),
+      metric: perTargetGroup(
+        '5xx %',
+        (metrics) => ({
+          errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { ...minute, statistic: 'Sum' }),
+          requests: metrics.requestCount({ ...minute, statistic: 'Sum' }),
+        }),
+        (index) => `IF(requests${index} > 0, 100 * errors${index} / requests${index}, 0)`,
+      ),
       threshold: errorRatePercent,
       minutes: 3,
       description: `${props.serviceName}: over ${errorRatePercent}% of requests answered 5xx for 3 minutes`,
       deployment: true,
     });
     const latencySeconds = (props.latencyAlarmThreshold ?? Duration.seconds(2)).toSeconds();
-    this.addAlarm('LatencyP99', {
-      metric: metrics.targetResponseTime({ period: Duration.minutes(1), statistic: 'p99' }),
+    const latency = this.addAlarm('LatencyP99', {
+      metric: trafficShift
+        ? perTargetGroup(
+            'p99 response time',
+            (metrics) => ({ p99: metrics.targetResponseTime({ ...minute, statistic: 'p99' }) }),
+            (index) => `p99${index}`,
+          )
+        : this.targetGroup.metrics.targetResponseTime({ ...minute, statistic: 'p99' }),
       threshold: latencySeconds,
       minutes: 5,
       description: `${props.serviceName}: p99 response time above ${latencySeconds}s for 5 minutes`,
+      deployment: trafficShift !== undefined,
     });
     const unhealthy = this.addAlarm('UnhealthyTargets', {
-      metric: metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: trafficShift
+        ? perTargetGroup(
+            'unhealthy targets',
+            (metrics) => ({ unhealthy: metrics.unhealthyHostCount({ ...minute, statistic: 'Maximum' }) }),
+            (index) => `unhealthy${index}`,
+          )
+        : this.targetGroup.metrics.unhealthyHostCount({ ...minute, statistic: 'Maximum' }),
       threshold: 1,
       minutes: 3,
       description: `${props.serviceName}: a target failed health checks for 3 minutes`,
       deployment: true,
     });
 
-    this.deploymentAlarms = [errorRate, unhealthy];
+    // A rolling update keeps its two deployment alarms; a traffic shift also rolls back on the new revision's latency.
+    this.deploymentAlarms = trafficShift ? [errorRate, latency, unhealthy] : [errorRate, unhealthy];
     this.rollBackOnAlarms(this.deploymentAlarms);
   }
 
@@ -181,6 +286,14 @@ export class AlbService extends SlipwayServiceBase {
         value: props.healthCheckPath,
         problem: "must start with '/'",
         fix: "Use e.g. '/api/health'.",
+      });
+    }
+    if (props.trafficShift && shiftsTraffic(props.trafficShift.strategy) && props.autoScaling?.requestsPerTarget) {
+      throw SlipwayConfigError.of(path, {
+        field: 'autoScaling.requestsPerTarget',
+        value: props.autoScaling.requestsPerTarget,
+        problem: 'must be absent with a traffic-shifting deployment',
+        fix: 'ECS swaps the primary and alternate target groups on every deployment, so request-count scaling would follow the wrong one: scale on CPU only, or use a rolling deployment.',
       });
     }
     if (deregistrationDelay.toSeconds() > 30) {

@@ -153,6 +153,10 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       healthCheckGracePeriod: options.healthCheckGracePeriod,
+      deploymentStrategy: options.deployment?.strategy,
+      canaryConfiguration: options.deployment?.canaryConfiguration,
+      linearConfiguration: options.deployment?.linearConfiguration,
+      bakeTime: options.deployment?.bakeTime,
       cloudMapOptions: namespace
         ? {
             cloudMapNamespace: namespace,
@@ -289,6 +293,16 @@ export interface ServiceBaseOptions {
   readonly healthCheckGracePeriod?: Duration;
   /** Cloud Map record type; SRV carries the container port. Default A. */
   readonly discoveryRecordType?: 'A' | 'SRV';
+  /** ECS deployment strategy and its settings; default: a rolling update. */
+  readonly deployment?: ServiceDeploymentOptions;
+}
+
+/** @internal the deployment strategy settings the FargateService takes at construction. */
+export interface ServiceDeploymentOptions {
+  readonly strategy: ecs.DeploymentStrategy;
+  readonly canaryConfiguration?: ecs.TrafficShiftConfig;
+  readonly linearConfiguration?: ecs.TrafficShiftConfig;
+  readonly bakeTime?: Duration;
 }
 
 /** The cooldowns of a target-tracking policy, with their defaults (300 s in, 60 s out). */

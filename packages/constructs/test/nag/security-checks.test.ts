@@ -12,7 +12,7 @@ import {
   enforceSecurityChecks,
 } from '../../src';
 import { sampleApp, sampleServices } from '../fixtures/apps';
-import { devHttpApi, devLike, prodLike } from '../fixtures/environments';
+import { devHttpApi, devLike, prodCanary, prodLike } from '../fixtures/environments';
 import { SECURITY_DOC_PATH, renderSecurityDoc } from '../fixtures/security-doc';
 import { PIPELINE_ACCOUNT, SETTINGS, environment, pipelineApp } from '../pipeline/fixtures';
 
@@ -145,6 +145,12 @@ describe('the sample app and the delivery pipeline', () => {
         }),
         true,
         'HTTPS, WAF, NAT gateway per AZ, autoscaling; an Aurora writer and reader in two zones and a Valkey replication group with a replica, used by the backend',
+      ],
+      [
+        'prod-like (inside a pipeline Stage)',
+        prodCanary,
+        true,
+        'HTTPS, WAF, NAT gateway per AZ, autoscaling, canary releases with the smoke test hook',
       ],
     ] as const;
     for (const [title, config, inStage, settings] of apps) {

@@ -20,6 +20,11 @@ export interface ListenerView {
   readonly protocol: string;
   /** `redirect to HTTPS:443` when the default action redirects. */
   readonly redirect?: string;
+  /**
+   * Whether the load balancer's security groups admit the port from anywhere (0.0.0.0/0 or ::/0). A deployment's
+   * test listener is not: only the smoke test hook inside the VPC reaches it.
+   */
+  readonly openToInternet: boolean;
   /** Routes to services, the default last. */
   readonly routes: ReadonlyArray<{ readonly condition: string; readonly serviceKey: string }>;
 }
@@ -37,7 +42,9 @@ export function readLoadBalancers(
     );
     const listeners: ListenerView[] = ofType(scope, 'AWS::ElasticLoadBalancingV2::Listener')
       .filter(([, listener]) => referencedId(listener.Properties?.LoadBalancerArn) === id)
-      .map(([listenerId, listener]) => readListener(scope, listenerId, listener, serviceByTargetGroup))
+      .map(([listenerId, listener]) =>
+        readListener(scope, listenerId, listener, serviceByTargetGroup, properties.SecurityGroups),
+      )
       .sort((a, b) => Number(a.port) - Number(b.port));
     return {
       key: nodeKey(scope, id),
@@ -57,6 +64,7 @@ function readListener(
   listenerId: string,
   listener: TemplateResource,
   serviceByTargetGroup: ReadonlyMap<string, string>,
+  loadBalancerSecurityGroups: unknown,
 ): ListenerView {
   const properties = listener.Properties ?? {};
   const defaultActions: any[] = Array.isArray(properties.DefaultActions) ? properties.DefaultActions : [];
@@ -87,12 +95,41 @@ function readListener(
   }
   return {
     port: literalNumber(properties.Port) ?? '?',
+    openToInternet: openToInternet(scope, loadBalancerSecurityGroups, literalNumber(properties.Port)),
     protocol: literalString(properties.Protocol) ?? (Array.isArray(properties.Certificates) ? 'HTTPS' : 'HTTP'),
     redirect: redirect
       ? `redirect to ${literalString(redirect.Protocol) ?? '#{protocol}'}:${literalString(redirect.Port) ?? literalNumber(redirect.Port) ?? '#{port}'}`
       : undefined,
     routes,
   };
+}
+
+/** Whether the security groups admit `port` from anywhere; without security groups in the template, assume so. */
+function openToInternet(scope: StackScope, securityGroups: unknown, port: number | undefined): boolean {
+  const groupIds = new Set(
+    (Array.isArray(securityGroups) ? securityGroups : []).map(referencedId).filter((id) => id !== undefined),
+  );
+  if (groupIds.size === 0 || port === undefined) return true;
+  const rules: any[] = [
+    ...scope.entries
+      .filter(([id, resource]) => resource.Type === 'AWS::EC2::SecurityGroup' && groupIds.has(id))
+      .flatMap(([, resource]) =>
+        Array.isArray(resource.Properties?.SecurityGroupIngress) ? resource.Properties.SecurityGroupIngress : [],
+      ),
+    ...scope.entries
+      .filter(
+        ([, resource]) =>
+          resource.Type === 'AWS::EC2::SecurityGroupIngress' &&
+          groupIds.has(referencedId(resource.Properties?.GroupId) ?? ''),
+      )
+      .map(([, resource]) => resource.Properties ?? {}),
+  ];
+  return rules.some(
+    (rule) =>
+      (rule?.CidrIp === '0.0.0.0/0' || rule?.CidrIpv6 === '::/0') &&
+      (literalNumber(rule.FromPort) ?? 0) <= port &&
+      port <= (literalNumber(rule.ToPort) ?? 65535),
+  );
 }
 
 function conditionText(conditions: unknown): string {

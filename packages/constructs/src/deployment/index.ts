@@ -1,0 +1,2 @@
+export * from './smoke-test-hook';
+export * from './traffic-shift';

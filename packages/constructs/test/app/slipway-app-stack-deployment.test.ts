@@ -1,0 +1,98 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { AlbService, EnvironmentConfig, SlipwayAppStack, enforceSecurityChecks } from '../../src';
+import { sampleServices } from '../fixtures/apps';
+import { devLike, prodCanary, variant } from '../fixtures/environments';
+
+function synthesize(
+  config: EnvironmentConfig,
+  smokeTest = { expectedCommit: '3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345' },
+) {
+  const app = new App();
+  enforceSecurityChecks(app);
+  const stack = new SlipwayAppStack(app, `App-${config.name}`, { config, services: sampleServices(), smokeTest });
+  app.synth();
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+describe('SlipwayAppStack deployment strategies', () => {
+  describe('GIVEN prod-like settings with deployment canary 10 % / 5 min / bake 10 min', () => {
+    const { app, stack, template } = synthesize(prodCanary);
+
+    test('THEN every service releases as a canary with the bake time and the smoke test hook', () => {
+      const services = template.findResources('AWS::ECS::Service');
+      expect(Object.keys(services)).toHaveLength(2);
+      for (const service of Object.values(services) as Array<{ Properties: { DeploymentConfiguration: unknown } }>) {
+        expect(service.Properties.DeploymentConfiguration).toMatchObject({
+          Strategy: 'CANARY',
+          CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 },
+          BakeTimeInMinutes: 10,
+          LifecycleHooks: [
+            {
+              HookTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^SmokeTestFunction/), 'Arn'] },
+              LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+            },
+          ],
+          Alarms: { Enable: true, Rollback: true },
+        });
+      }
+    });
+
+    test('THEN the hook expects the commit the app says its version service was built from', () => {
+      expect(stack.smokeTestHook?.expectedCommit).toBe('3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345');
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ EXPECTED_COMMIT: '3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345' }) },
+      });
+    });
+
+    test('THEN the services deploy one after the other, so each smoke test sees the others at their final revision', () => {
+      const backend = (stack.services.backend as AlbService).service.node.defaultChild as never;
+      const frontend =
+        template.toJSON().Resources[
+          stack.getLogicalId((stack.services.frontend as AlbService).service.node.defaultChild as never)
+        ];
+      expect(frontend.DependsOn).toContain(stack.getLogicalId(backend));
+    });
+
+    test('THEN it has zero unacknowledged AwsSolutions and NIST 800-53 R5 findings', () => {
+      for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+        expect(pack.validateScope(app).violations).toEqual([]);
+      }
+    });
+  });
+
+  describe('GIVEN dev-like settings (no deployment setting)', () => {
+    const { stack, template } = synthesize(devLike);
+
+    test('THEN the services roll: no strategy, no hook, no test listener, no alternate target group', () => {
+      template.hasResourceProperties('AWS::ECS::Service', {
+        DeploymentConfiguration: Match.objectLike({
+          Strategy: Match.absent(),
+          LifecycleHooks: Match.absent(),
+          Alarms: { AlarmNames: Match.anyValue(), Enable: true, Rollback: true },
+        }),
+      });
+      expect(stack.smokeTestHook).toBeUndefined();
+      expect(stack.ingress?.testListener).toBeUndefined();
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+      expect(
+        Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SmokeTest')),
+      ).toEqual([]);
+    });
+
+    test('THEN the rolling deployment alarms stay the 5xx rate and the unhealthy targets', () => {
+      expect((stack.services.backend as AlbService).deploymentAlarms.map((alarm) => alarm.node.id)).toEqual([
+        'ErrorRate',
+        'UnhealthyTargets',
+      ]);
+    });
+  });
+
+  test('GIVEN an explicit rolling deployment THEN the template is the same as without the setting', () => {
+    const rolling = variant(devLike, (c) => {
+      c.deployment = { strategy: 'rolling' };
+    }) as EnvironmentConfig;
+    expect(synthesize(rolling).template.toJSON()).toEqual(synthesize(devLike).template.toJSON());
+  });
+});

@@ -1,0 +1,215 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { AlbIngress, AlbService, SlipwayCluster, SlipwayConfigError, SlipwayNetwork } from '../../src';
+import { TestStack, registryImage, spotSettings } from '../fixtures/stacks';
+
+// Pins the AWS::ECS::Service shape ECS documents for blue/green, canary and linear deployments behind an ALB:
+// DeploymentConfiguration.Strategy with its configuration and BakeTimeInMinutes, and LoadBalancers[].
+// AdvancedConfiguration naming the alternate target group, the production and test listener rules and the role.
+
+function canaryService(options: { requestsPerTarget?: number } = {}) {
+  const stack = new TestStack();
+  const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+  const cluster = new SlipwayCluster(stack, 'Cluster', { vpc: network.vpc, containerInsights: false }).cluster;
+  const ingress = new AlbIngress(stack, 'Ingress', { vpc: network.vpc, testListenerPort: 9000 });
+  const service = new AlbService(stack, 'Backend', {
+    cluster,
+    listener: ingress.listener,
+    serviceName: 'backend',
+    ...spotSettings,
+    ...(options.requestsPerTarget
+      ? {
+          desiredCount: undefined,
+          autoScaling: {
+            minCapacity: 1,
+            maxCapacity: 2,
+            targetCpuUtilizationPercent: 60,
+            requestsPerTarget: options.requestsPerTarget,
+          },
+        }
+      : {}),
+    image: registryImage,
+    containerPort: 8000,
+    healthCheckPath: '/api/health',
+    pathPatterns: ['/api/*'],
+    priority: 10,
+    trafficShift: {
+      strategy: ecs.DeploymentStrategy.CANARY,
+      canaryConfiguration: { stepPercent: 10, stepBakeTime: Duration.minutes(5) },
+      bakeTime: Duration.minutes(10),
+      testListener: ingress.testListener!,
+    },
+  });
+  return { stack, ingress, service, template: Template.fromStack(stack) };
+}
+
+describe('AlbService with a traffic shift', () => {
+  const { service, stack, template } = canaryService();
+  const ref = (construct: { node: { defaultChild?: unknown } }) => ({
+    Ref: stack.getLogicalId(construct.node.defaultChild as never),
+  });
+
+  test('THEN the ECS service uses the CANARY strategy with its slice, step time and bake time', () => {
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({
+        Strategy: 'CANARY',
+        CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 },
+        BakeTimeInMinutes: 10,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+    });
+  });
+
+  test('THEN its load balancer entry names the alternate target group, both listener rules and the traffic-shift role', () => {
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [
+        {
+          ContainerName: 'backend',
+          ContainerPort: 8000,
+          TargetGroupArn: ref(service.targetGroup),
+          AdvancedConfiguration: {
+            AlternateTargetGroupArn: ref(service.alternateTargetGroup!),
+            ProductionListenerRule: ref(service.listenerRule),
+            TestListenerRule: ref(service.testListenerRule!),
+            RoleArn: {
+              'Fn::GetAtt': [stack.getLogicalId(service.trafficShiftRole!.role.node.defaultChild as never), 'Arn'],
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  test('THEN the production and the test rule forward to both target groups, the running one at weight 100', () => {
+    for (const listener of ['IngressLoadBalancerHttp', 'IngressLoadBalancerTest']) {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        ListenerArn: { Ref: Match.stringLikeRegexp(`^${listener}`) },
+        Priority: 10,
+        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
+        Actions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: ref(service.targetGroup), Weight: 100 },
+                { TargetGroupArn: ref(service.alternateTargetGroup!), Weight: 0 },
+              ],
+            },
+          },
+        ],
+      });
+    }
+  });
+
+  test('THEN the traffic-shift role has no managed policy and may change only this service’s rules, listeners and target groups', () => {
+    const roleId = stack.getLogicalId(service.trafficShiftRole!.role.node.defaultChild as never);
+    const role = template.findResources('AWS::IAM::Role', {}) as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
+    expect(role[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role[roleId].Properties.AssumeRolePolicyDocument).toEqual({
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } }],
+      Version: '2012-10-17',
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: [
+              'elasticloadbalancing:DescribeListeners',
+              'elasticloadbalancing:DescribeRules',
+              'elasticloadbalancing:DescribeTargetGroups',
+              'elasticloadbalancing:DescribeTargetHealth',
+            ],
+            Effect: 'Allow',
+            Resource: '*',
+          },
+          {
+            Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+            Effect: 'Allow',
+            Resource: [ref(service.targetGroup), ref(service.alternateTargetGroup!)],
+          },
+          {
+            Action: 'elasticloadbalancing:ModifyRule',
+            Effect: 'Allow',
+            Resource: [ref(service.listenerRule), ref(service.testListenerRule!)],
+          },
+          {
+            Action: 'elasticloadbalancing:ModifyListener',
+            Effect: 'Allow',
+            Resource: [
+              { Ref: Match.stringLikeRegexp('^IngressLoadBalancerHttp') },
+              { Ref: Match.stringLikeRegexp('^IngressLoadBalancerTest') },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  test('THEN the 5xx-rate, p99-latency and unhealthy-host alarms take the worse of both target groups and roll the deployment back', () => {
+    expect(service.deploymentAlarms.map((alarm) => alarm.node.id)).toEqual([
+      'ErrorRate',
+      'LatencyP99',
+      'UnhealthyTargets',
+    ]);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({
+        Alarms: {
+          AlarmNames: ['Test-Backend-ErrorRate', 'Test-Backend-LatencyP99', 'Test-Backend-UnhealthyTargets'],
+          Enable: true,
+          Rollback: true,
+        },
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-Backend-ErrorRate',
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression:
+            'MAX([IF(requests0 > 0, 100 * errors0 / requests0, 0), IF(requests1 > 0, 100 * errors1 / requests1, 0)])',
+        }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-Backend-LatencyP99',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'MAX([p990, p991])' })]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-Backend-UnhealthyTargets',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'MAX([unhealthy0, unhealthy1])' })]),
+    });
+  });
+
+  test('GIVEN request-count scaling WHEN the service shifts traffic THEN it is refused', () => {
+    expect(() => canaryService({ requestsPerTarget: 1000 })).toThrow(SlipwayConfigError);
+    expect(() => canaryService({ requestsPerTarget: 1000 })).toThrow(
+      /autoScaling\.requestsPerTarget must be absent with a traffic-shifting deployment; got 1000\. ECS swaps the primary and alternate target groups/,
+    );
+  });
+});
+
+describe('AlbIngress test listener', () => {
+  test('THEN it listens on its own port over HTTP and no security group rule opens it to the internet', () => {
+    const { template } = canaryService();
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9000, Protocol: 'HTTP' });
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    for (const group of Object.values(groups) as Array<{
+      Properties: { SecurityGroupIngress?: Array<{ FromPort: number; CidrIp?: string }> };
+    }>) {
+      expect((group.Properties.SecurityGroupIngress ?? []).filter((rule) => rule.FromPort === 9000)).toEqual([]);
+    }
+    expect(template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { FromPort: 9000 } })).toEqual({});
+  });
+
+  test.each([80, 443, 0, 70000])('GIVEN test listener port %d THEN it is refused', (port) => {
+    const stack = new TestStack();
+    const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+    expect(() => new AlbIngress(stack, 'Ingress', { vpc: network.vpc, testListenerPort: port })).toThrow(
+      /testListenerPort must be a port from 1 to 65535 other than 80 and 443/,
+    );
+  });
+});
