@@ -237,9 +237,10 @@ describe('the bundled server (dist/server.js) on SIGTERM under keep-alive load, 
   });
 
   test('50 clients sending back to back lose no request; each is told Connection: close, readiness is 503, then new connections are refused; exit 0 within the stop timeout', async () => {
-    const running = await startServer(
-      { SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
-    );
+    const running = await startServer({
+      SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    });
     server = running;
     let signalledAt: number | undefined;
     const load = new KeepAliveLoad({
