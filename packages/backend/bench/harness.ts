@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import * as path from 'node:path';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { bundleOptions } from '../build-tools/bundle';
@@ -37,9 +38,9 @@ export interface LoadProfile {
  * that every target runs as one plain JavaScript file under plain `node`.
  */
 export async function bundleTarget(entry: string, outdir: string): Promise<string> {
-  const outfile = path.join(outdir, `${path.basename(entry, '.ts')}.js`);
-  await build({ ...bundleOptions(outdir), entryPoints: [entry], outfile, sourcemap: false, metafile: false });
-  return outfile;
+  // The app's options name two entry points and an outdir: this one entry lands in outdir as <name>.js.
+  await build({ ...bundleOptions(outdir), entryPoints: [entry], sourcemap: false, metafile: false });
+  return path.join(outdir, `${path.basename(entry, '.ts')}.js`);
 }
 
 /** A free TCP port on loopback. */
@@ -82,6 +83,28 @@ export async function startTarget(file: string, env: Record<string, string> = {}
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The bench's PostgreSQL (bench/database-process.ts), running in a process of its own. */
+export interface BenchDatabase {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a fresh, migrated embedded PostgreSQL for the targets that store greetings. */
+export async function startBenchDatabase(): Promise<BenchDatabase> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'database-process.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) =>
+      resolve((JSON.parse(line) as { url: string }).url),
+    );
+    child.once('exit', (code) =>
+      reject(new Error(`bench/database-process.ts exited with code ${code} before it was ready`)),
+    );
+  });
+  return { url, stop: () => stopProcess(child) };
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {

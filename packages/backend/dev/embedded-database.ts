@@ -11,6 +11,11 @@ export interface EmbeddedDatabase {
   suspend(): Promise<void>;
   /** Listens again on the same port. */
   resume(): Promise<void>;
+  /**
+   * The data folder as an uncompressed tar, for {@link startEmbeddedDatabase}'s `image`: a copy of this database
+   * that starts without running initdb again.
+   */
+  dump(): Promise<Blob>;
   /** Stops the server and closes the database (flushing it to `dataDir`). */
   stop(): Promise<void>;
 }
@@ -21,14 +26,16 @@ export interface EmbeddedDatabase {
  * the pool's connections onto it.
  *
  * @param options.dataDir folder to keep the data in; in memory when undefined.
+ * @param options.image a data folder to start from, as {@link EmbeddedDatabase.dump} wrote it; initdb when undefined.
+ *   Starting from an image skips initdb, most of PGlite's start-up (about 1 s instead of 6 to 12 s on 2 cores).
  */
 export async function startEmbeddedDatabase(
-  options: { readonly dataDir?: string; readonly port?: number } = {},
+  options: { readonly dataDir?: string; readonly port?: number; readonly image?: Blob } = {},
 ): Promise<EmbeddedDatabase> {
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true }); // PGlite creates the last folder, not its parents
   }
-  const db = await PGlite.create(options.dataDir);
+  const db = await PGlite.create(options.dataDir, { loadDataDir: options.image });
   let server: PGLiteSocketServer;
   let port = options.port ?? 0;
   ({ server, port } = await listen(db, port));
@@ -39,6 +46,7 @@ export async function startEmbeddedDatabase(
     resume: async () => {
       ({ server } = await listen(db, port));
     },
+    dump: () => db.dumpDataDir('none'),
     stop: async () => {
       await server.stop();
       await db.close();

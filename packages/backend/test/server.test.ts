@@ -12,18 +12,25 @@ import {
   startServer as startWithoutDatabase,
 } from './support/spawn-server';
 
-// Every process here stores greetings in an embedded PostgreSQL of its own file (the slow request is a POST).
+// Every process here is server.ts bundled as the image runs it (`node server.js`, built once for the file: starting
+// the source through tsx took seconds per process), and stores greetings in an embedded PostgreSQL of this file's
+// own (the slow request is a POST).
 let database: TestDatabase;
+let outdir: string;
+let bundle: string;
 beforeAll(async () => {
-  database = await databaseTargets()[0].create();
+  outdir = mkdtempSync(path.join(os.tmpdir(), 'slipway-server-'));
+  [database] = await Promise.all([databaseTargets()[0].create(), bundleServer(outdir)]);
+  bundle = path.join(outdir, 'server.js');
 }, 30_000);
 afterAll(async () => {
   await database?.drop();
+  rmSync(outdir, { recursive: true, force: true });
 });
-const spawnServer = (env: Record<string, string> = {}, entry?: string) =>
-  spawnWithoutDatabase({ DATABASE_URL: database.url, ...env }, entry);
-const startServer = (env: Record<string, string> = {}, entry?: string) =>
-  startWithoutDatabase({ DATABASE_URL: database.url, ...env }, entry);
+const spawnServer = (env: Record<string, string> = {}) =>
+  spawnWithoutDatabase({ DATABASE_URL: database.url, ...env }, bundle);
+const startServer = (env: Record<string, string> = {}) =>
+  startWithoutDatabase({ DATABASE_URL: database.url, ...env }, bundle);
 
 jest.setTimeout(30_000);
 
@@ -49,7 +56,7 @@ function connectionRefused(port: number): Promise<boolean> {
   );
 }
 
-describe('server.ts, as a real process', () => {
+describe('server.ts, as a real process (the bundle)', () => {
   let server: ServerProcess | undefined;
   afterEach(() => {
     if (server?.child.exitCode === null) {
@@ -181,7 +188,7 @@ describe('server.ts, as a real process', () => {
   });
 
   test('no DATABASE_URL: a warning at start, and greetings answer 503 saying no database is configured', async () => {
-    const running = await startWithoutDatabase({ SHUTDOWN_DRAIN_DELAY_MS: '0' });
+    const running = await startWithoutDatabase({ SHUTDOWN_DRAIN_DELAY_MS: '0' }, bundle);
     server = running;
     expect(running.logs[0]).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^no DATABASE_URL: /) });
     const listed = await fetch(`http://127.0.0.1:${running.port}/api/greetings`);
@@ -221,27 +228,19 @@ describe('the bundled server (dist/server.js) on SIGTERM under keep-alive load, 
   // ECS sends SIGKILL this long after SIGTERM: the container's stopTimeout in the task definition.
   const STOP_TIMEOUT_MS = 30_000;
 
-  let outdir: string;
-  let bundle: string;
   let server: ServerProcess | undefined;
 
-  beforeAll(async () => {
-    outdir = mkdtempSync(path.join(os.tmpdir(), 'slipway-drain-'));
-    await bundleServer(outdir);
-    bundle = path.join(outdir, 'server.js');
-  });
   afterEach(() => {
     if (server?.child.exitCode === null) {
       server.child.kill('SIGKILL');
     }
   });
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   test('50 clients sending back to back lose no request; each is told Connection: close, readiness is 503, then new connections are refused; exit 0 within the stop timeout', async () => {
-    const running = await startServer(
-      { SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
-      bundle,
-    );
+    const running = await startServer({
+      SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    });
     server = running;
     let signalledAt: number | undefined;
     const load = new KeepAliveLoad({

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { pgliteImage } from './pglite-images';
 import { testConfig } from './test-app';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../dev/embedded-database';
 import { migrate } from '../../src/database/migrations';
@@ -21,13 +22,14 @@ export interface DatabaseTarget {
 
 const quietLogger = () => createLogger(testConfig({ LOG_LEVEL: 'silent' }));
 
+/**
+ * A PGlite of its own, in memory: a copy of the images the run's globalSetup made (pglite-images.ts), one where
+ * node-pg-migrate applied migrations/ or one fresh from initdb. Nothing one test file writes reaches another.
+ */
 const pglite: DatabaseTarget = {
   name: 'PGlite (embedded)',
   async create({ migrated = true } = {}) {
-    const embedded = await startEmbeddedDatabase();
-    if (migrated) {
-      await migrate({ databaseUrl: embedded.url, logger: quietLogger() });
-    }
+    const embedded = await startEmbeddedDatabase({ image: pgliteImage(migrated ? 'migrated' : 'bare') });
     return { url: embedded.url, embedded, drop: () => embedded.stop() };
   },
 };

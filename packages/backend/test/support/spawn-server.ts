@@ -16,15 +16,12 @@ export interface ServerProcess {
   waitForLog(pattern: RegExp): Promise<LogLine>;
 }
 
-export const SERVER_SOURCE = path.join(__dirname, '..', '..', 'src', 'server.ts');
-
 /**
- * Starts `node <entry>` (the TypeScript source through tsx unless a bundle is
- * given) on 127.0.0.1 and a free port unless `env` says otherwise.
+ * Starts `node <bundle>` (a server.js that bundleServer wrote) on 127.0.0.1 and a free port unless `env` says
+ * otherwise.
  */
-export function spawnServer(env: Record<string, string> = {}, entry = SERVER_SOURCE): ServerProcess {
-  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
-  const child = spawn(process.execPath, args, {
+export function spawnServer(env: Record<string, string>, bundle: string): ServerProcess {
+  const child = spawn(process.execPath, [bundle], {
     cwd: path.join(__dirname, '..', '..'),
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', APP_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,10 +63,10 @@ export function spawnServer(env: Record<string, string> = {}, entry = SERVER_SOU
 
 /** Starts the server and resolves with it and its port once it listens. */
 export async function startServer(
-  env: Record<string, string> = {},
-  entry?: string,
+  env: Record<string, string>,
+  bundle: string,
 ): Promise<ServerProcess & { port: number }> {
-  const server = spawnServer(env, entry);
+  const server = spawnServer(env, bundle);
   const listening = await server.waitForLog(/^listening on /);
   return Object.assign(server, { port: listening.port as number });
 }

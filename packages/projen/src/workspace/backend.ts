@@ -56,6 +56,9 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
       }),
     };
     jestConfig.transformIgnorePatterns = ['/node_modules/(?!(node-pg-migrate|@electric-sql/pglite)/)'];
+    // PGlite's initdb and the migrations run once per run; each test file starts its own PGlite from a copy.
+    jestConfig.globalSetup = '<rootDir>/test/support/global-setup.ts';
+    jestConfig.globalTeardown = '<rootDir>/test/support/global-teardown.ts';
   }
 
   // The image runs the esbuild bundle, not tsc output. With sources outside src/ and nothing

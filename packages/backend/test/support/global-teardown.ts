@@ -1,0 +1,3 @@
+import { removePgliteImages } from './pglite-images';
+
+export default removePgliteImages;
