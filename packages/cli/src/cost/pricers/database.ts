@@ -396,17 +396,25 @@ const priceCacheCluster: ResourcePricer = (context, id, resource) =>
 
 // ---------------------------------------------------------------- Secret rotation
 
-/** Rotations a month from RotationRules: `rate(N days)`, `rate(N hours)` or AutomaticallyAfterDays. */
-function rotationsPerMonth(rules: Record<string, any> | undefined): number | undefined {
+/**
+ * Days between rotations from RotationRules: `rate(N days)`, `rate(N hours)` or AutomaticallyAfterDays; undefined
+ * for a cron() schedule or a value that is not literal.
+ */
+export function rotationIntervalDays(rules: Record<string, any> | undefined): number | undefined {
   const expression = literalString(rules?.ScheduleExpression);
   if (expression !== undefined) {
     const match = /^rate\((\d+)\s+(day|days|hour|hours)\)$/.exec(expression.trim());
     if (!match) return undefined;
     const days = match[2].startsWith('day') ? Number(match[1]) : Number(match[1]) / 24;
-    return days > 0 ? DAYS_PER_MONTH / days : undefined;
+    return days > 0 ? days : undefined;
   }
   const afterDays = literalNumber(rules?.AutomaticallyAfterDays);
-  return afterDays !== undefined && afterDays > 0 ? DAYS_PER_MONTH / afterDays : undefined;
+  return afterDays !== undefined && afterDays > 0 ? afterDays : undefined;
+}
+
+function rotationsPerMonth(rules: Record<string, any> | undefined): number | undefined {
+  const days = rotationIntervalDays(rules);
+  return days === undefined ? undefined : DAYS_PER_MONTH / days;
 }
 
 /**
