@@ -275,8 +275,6 @@ export const REGION_OVERRIDES: Readonly<Record<string, Readonly<Record<string, n
     'elb.alb.hour': 0.0252,
     'vpc.nat-gateway.hour': 0.048,
     'vpc.nat-gateway.gb': 0.048,
-    // RDS gp2 storage in Europe (Ireland): $12.70 for 100 GB a month.
-    'rds.gp2.gb-month': 0.127,
   },
 };
 

@@ -290,27 +290,24 @@ describe('RDS for PostgreSQL edge cases', () => {
     ]);
   });
 
-  test('in eu-west-1 gp2 storage uses the eu-west-1 list price, and secrets never fall back to us-east-1', () => {
-    const section = price(
-      { Db: RDS({ StorageType: 'gp2' }), Secret: { Type: 'AWS::SecretsManager::Secret', Properties: {} } },
-      {},
-      'eu-west-1',
-    );
-    expect(line(section, 'Db', 'RDS storage gp2').unitPriceUsd).toBe(0.127);
-    const estimate = estimateCosts(
-      readCloudAssembly(
-        writeAssembly({
-          stacks: {
-            Only: {
-              template: template({ Secret: { Type: 'AWS::SecretsManager::Secret', Properties: {} } }),
-              environment: 'aws://111111111111/eu-west-1',
-            },
-          },
-        }),
-      ),
-    );
-    expect(estimate.notes.join(' ')).not.toMatch(/secret/);
-    expect(estimate.prices.find((used) => used.id === 'secretsmanager.secret')?.usd).toBe(0.4);
+  test('in eu-west-1 the data tier falls back to us-east-1 list prices and says so; secrets never fall back', () => {
+    // GIVEN a stack in eu-west-1 with an RDS instance and a secret
+    const dir = writeAssembly({
+      stacks: {
+        Only: {
+          template: template({ Db: RDS(), Secret: { Type: 'AWS::SecretsManager::Secret', Properties: {} } }),
+          environment: 'aws://111111111111/eu-west-1',
+        },
+      },
+    });
+    // WHEN it is priced
+    const estimate = estimateCosts(readCloudAssembly(dir));
+    // THEN the RDS prices are us-east-1's (no eu-west-1 figure is recorded) and the note counts them
+    expect(line(estimate.sections[0], 'Db', 'RDS storage gp3').unitPriceUsd).toBe(0.115);
+    expect(estimate.notes.join(' ')).toMatch(/^eu-west-1: the table has no eu-west-1 entry for \d+ prices/);
+    const used = (id: string) => estimate.prices.find((candidate) => candidate.id === id);
+    expect(used('secretsmanager.secret')?.usd).toBe(0.4);
+    expect(used('rds.gp3.gb-month')?.readOn).toBe('2026-12-02');
   });
 });
 
