@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
 import { addEnvironmentSamples, resolveAppIdentity } from './app-identity';
+import { testServiceSteps } from './ci-services';
 import { SlipwayOptionsError } from './errors';
 import { NpmWorkspaces } from './npm-workspaces';
 import { addRunbook } from './runbook';
@@ -144,12 +145,9 @@ export class SlipwayProject extends typescript.TypeScriptProject {
         // A build that changes tracked files fails the pull request instead of pushing a fix-up commit.
         mutableBuild: false,
         ...options.buildWorkflowOptions,
-        // nginx for the frontend's config tests and, with busybox (the Alpine image's wget), for the Fargate
-        // contract check; Chromium comes with GitHub's Ubuntu runners as google-chrome.
-        preBuildSteps: [
-          { name: 'Install nginx and busybox', run: 'sudo apt-get update && sudo apt-get install -y nginx busybox' },
-          ...(options.buildWorkflowOptions?.preBuildSteps ?? []),
-        ],
+        // nginx and busybox for the frontend's config tests and the Fargate contract check; PostgreSQL and Redis,
+        // started on loopback, for the backend's tests, which require them when CI=true (ci-services.ts).
+        preBuildSteps: [...testServiceSteps(), ...(options.buildWorkflowOptions?.preBuildSteps ?? [])],
       },
       // projen writes this README once; without it, a new project's README says "# replace this".
       readme: options.readme ?? (sampleCode ? { contents: templateText('README.md') } : undefined),

@@ -33,7 +33,14 @@ export type AssumptionId =
   | 'ecrGbPerRepository'
   | 'pipelineRunsPerMonth'
   | 'pipelineMinutesPerAction'
-  | 'codeBuildMinutesPerRun';
+  | 'codeBuildMinutesPerRun'
+  | 'auroraAverageAcu'
+  | 'auroraAwakeHoursWhenPausable'
+  | 'auroraStorageGb'
+  | 'auroraIoMillionsPerMonth'
+  | 'cacheDataGb'
+  | 'cacheEcpuPerSecond'
+  | 'rotationLambdaGbSeconds';
 
 /** The defaults: a small web app with light traffic, deployed about twice a working day. */
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
@@ -87,6 +94,34 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
     text: 'A pipeline action runs {value} minutes on average; manual approvals are not charged.',
   },
   codeBuildMinutesPerRun: { value: 5, text: 'Each CodeBuild project builds for {value} minutes per pipeline run.' },
+  auroraAverageAcu: {
+    value: 1,
+    text: 'An Aurora Serverless v2 instance runs at {value} ACU on average while awake (held within its minimum and maximum capacity; `--assume auroraAverageAcu=<its maximum>` prices the ceiling).',
+  },
+  auroraAwakeHoursWhenPausable: {
+    value: 60,
+    text: 'An Aurora Serverless v2 instance whose minimum is 0 ACU is awake {value} hours a month (about three hours a working day) and paused the rest: it pauses after SecondsUntilAutoPause without connections, and paused it bills storage only.',
+  },
+  auroraStorageGb: {
+    value: 10,
+    text: 'Each Aurora cluster stores {value} GB (billed as used; the six copies across three AZs are included); backups stay within the free allowance of one copy of that size.',
+  },
+  auroraIoMillionsPerMonth: {
+    value: 5,
+    text: 'Each Aurora Standard cluster makes {value} million I/O requests a month (page reads that miss the buffer cache, and writes).',
+  },
+  cacheDataGb: {
+    value: 0.1,
+    text: 'Each ElastiCache Serverless cache holds {value} GB on average (billed at no less than the engine minimum: 100 MB for Valkey, 1 GB for Redis OSS).',
+  },
+  cacheEcpuPerSecond: {
+    value: 5,
+    text: 'Each ElastiCache Serverless cache processes {value} ECPUs a second on average (a GET or SET of up to 1 KB is 1 ECPU).',
+  },
+  rotationLambdaGbSeconds: {
+    value: 1,
+    text: "Each secret rotation runs the rotation function's four steps (createSecret, setSecret, testSecret, finishSecret) for {value} GB-second in all (about 2 s each at 128 MB).",
+  },
 };
 
 /** The sentence for `id` with its value filled in. */

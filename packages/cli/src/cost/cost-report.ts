@@ -56,10 +56,12 @@ function lineRows(section: SectionEstimate): Row[] {
 
 function footer(estimate: CostEstimate): { assumptions: string[]; prices: string; notes: readonly string[] } {
   const sources = [...new Set(estimate.prices.map((price) => price.source))].sort();
+  const recorded = [...new Set(estimate.prices.map((price) => price.readOn))].sort();
+  const recordedOn = recorded.length > 0 ? recorded.join(' and ') : estimate.pricesReadOn;
   return {
     assumptions: estimate.assumptions.map((assumption) => `${assumption.text} [${assumption.id}]`),
     prices:
-      `AWS list prices as recorded on ${estimate.pricesReadOn} from the AWS pricing pages (${sources.join(', ')}); ` +
+      `AWS list prices as recorded on ${recordedOn} from the AWS pricing pages (${sources.join(', ')}); ` +
       'no discounts, free tier, Savings Plans, taxes or data transfer out. Update them in @slipway/cli src/cost/prices.ts.',
     notes: estimate.notes,
   };

@@ -50,6 +50,10 @@ const SECRETS_MANAGER = 'https://aws.amazon.com/secrets-manager/pricing/';
 const ECR = 'https://aws.amazon.com/ecr/pricing/';
 const WAF = 'https://aws.amazon.com/waf/pricing/';
 const API_GATEWAY = 'https://aws.amazon.com/api-gateway/pricing/';
+const AURORA = 'https://aws.amazon.com/rds/aurora/pricing/';
+const RDS_POSTGRESQL = 'https://aws.amazon.com/rds/postgresql/pricing/';
+const ELASTICACHE = 'https://aws.amazon.com/elasticache/pricing/';
+const LAMBDA = 'https://aws.amazon.com/lambda/pricing/';
 
 function price(usd: number, unit: string, description: string, source: string): Price {
   return { usd, unit, description, source, readOn: PRICES_READ_ON };
@@ -68,6 +72,125 @@ const EC2_INSTANCE_HOURLY: Readonly<Record<string, number>> = {
   't3a.nano': 0.0047,
   't3a.micro': 0.0094,
   't3a.small': 0.0188,
+};
+
+/** The day the data-tier prices (Aurora, RDS, ElastiCache, Lambda) were recorded. */
+export const DATA_TIER_PRICES_READ_ON = '2026-12-02';
+
+function dataTierPrice(usd: number, unit: string, description: string, source: string): Price {
+  return { usd, unit, description, source, readOn: DATA_TIER_PRICES_READ_ON };
+}
+
+/** Aurora PostgreSQL provisioned instance classes, on-demand, per hour, us-east-1 (Aurora Standard). */
+const AURORA_POSTGRESQL_INSTANCE_HOURLY: Readonly<Record<string, number>> = {
+  'db.t4g.medium': 0.073,
+  'db.t4g.large': 0.146,
+  'db.t3.medium': 0.082,
+  'db.r6g.large': 0.26,
+};
+
+/** RDS for PostgreSQL instance classes, on-demand Single-AZ, per hour, us-east-1 (Multi-AZ is twice this). */
+const RDS_POSTGRESQL_INSTANCE_HOURLY: Readonly<Record<string, number>> = {
+  'db.t4g.micro': 0.016,
+  'db.t4g.small': 0.032,
+  'db.t4g.medium': 0.065,
+  'db.t4g.large': 0.129,
+  'db.t3.micro': 0.018,
+  'db.t3.small': 0.036,
+  'db.t3.medium': 0.072,
+};
+
+/**
+ * ElastiCache node types, on-demand, per node-hour, us-east-1, for Redis OSS. Valkey nodes are listed 20% lower
+ * (the pricing page's Valkey column), so the Valkey entries are derived from these.
+ */
+const ELASTICACHE_REDIS_NODE_HOURLY: Readonly<Record<string, number>> = {
+  'cache.t4g.micro': 0.016,
+  'cache.t4g.small': 0.032,
+  'cache.t4g.medium': 0.065,
+  'cache.t3.micro': 0.017,
+  'cache.t3.small': 0.034,
+  'cache.t3.medium': 0.068,
+};
+
+/** Valkey's node price: 20% below Redis OSS, to the tenth of a cent AWS lists. */
+function valkeyNodePrice(redis: number): number {
+  return Math.round(redis * 0.8 * 100_000) / 100_000;
+}
+
+/** The data tier's us-east-1 prices: Aurora, RDS for PostgreSQL, ElastiCache, and the rotation Lambda. */
+const DATA_TIER_PRICES: PriceTable = {
+  'aurora.serverless-v2.acu-hour': dataTierPrice(
+    0.12,
+    'ACU-hour',
+    'Aurora Serverless v2 capacity, Aurora Standard',
+    AURORA,
+  ),
+  'aurora.io-optimized.serverless-v2.acu-hour': dataTierPrice(
+    0.156,
+    'ACU-hour',
+    'Aurora Serverless v2 capacity, Aurora I/O-Optimized',
+    AURORA,
+  ),
+  'aurora.storage.gb-month': dataTierPrice(0.1, 'GB-month', 'Aurora Standard storage', AURORA),
+  'aurora.io-optimized.storage.gb-month': dataTierPrice(0.225, 'GB-month', 'Aurora I/O-Optimized storage', AURORA),
+  'aurora.io.million-requests': dataTierPrice(0.2, 'million-requests', 'Aurora Standard I/O requests', AURORA),
+  ...Object.fromEntries(
+    Object.entries(AURORA_POSTGRESQL_INSTANCE_HOURLY).map(([instanceClass, usd]) => [
+      `aurora.postgresql.${instanceClass}.hour`,
+      dataTierPrice(usd, 'instance-hour', `Aurora PostgreSQL ${instanceClass} on-demand (Aurora Standard)`, AURORA),
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(RDS_POSTGRESQL_INSTANCE_HOURLY).map(([instanceClass, usd]) => [
+      `rds.postgresql.${instanceClass}.hour`,
+      dataTierPrice(usd, 'instance-hour', `RDS for PostgreSQL ${instanceClass} on-demand, Single-AZ`, RDS_POSTGRESQL),
+    ]),
+  ),
+  'rds.gp3.gb-month': dataTierPrice(0.115, 'GB-month', 'RDS General Purpose (gp3) storage, Single-AZ', RDS_POSTGRESQL),
+  'rds.gp2.gb-month': dataTierPrice(0.115, 'GB-month', 'RDS General Purpose (gp2) storage, Single-AZ', RDS_POSTGRESQL),
+  'elasticache.serverless.valkey.gb-hour': dataTierPrice(
+    0.084,
+    'GB-hour',
+    'ElastiCache Serverless for Valkey data stored (metered at 100 MB at least)',
+    ELASTICACHE,
+  ),
+  'elasticache.serverless.valkey.million-ecpu': dataTierPrice(
+    0.0023,
+    'million-ECPUs',
+    'ElastiCache Serverless for Valkey processing units',
+    ELASTICACHE,
+  ),
+  'elasticache.serverless.redis.gb-hour': dataTierPrice(
+    0.125,
+    'GB-hour',
+    'ElastiCache Serverless for Redis OSS data stored (metered at 1 GB at least)',
+    ELASTICACHE,
+  ),
+  'elasticache.serverless.redis.million-ecpu': dataTierPrice(
+    0.0034,
+    'million-ECPUs',
+    'ElastiCache Serverless for Redis OSS processing units',
+    ELASTICACHE,
+  ),
+  ...Object.fromEntries(
+    Object.entries(ELASTICACHE_REDIS_NODE_HOURLY).flatMap(([nodeType, usd]) => [
+      [
+        `elasticache.redis.${nodeType}.hour`,
+        dataTierPrice(usd, 'node-hour', `ElastiCache ${nodeType} node, Redis OSS, on-demand`, ELASTICACHE),
+      ],
+      [
+        `elasticache.valkey.${nodeType}.hour`,
+        dataTierPrice(
+          valkeyNodePrice(usd),
+          'node-hour',
+          `ElastiCache ${nodeType} node, Valkey, on-demand`,
+          ELASTICACHE,
+        ),
+      ],
+    ]),
+  ),
+  'lambda.x86.gb-second': dataTierPrice(0.0000166667, 'GB-second', 'Lambda duration, x86', LAMBDA),
 };
 
 /** us-east-1 (N. Virginia) list prices. */
@@ -137,6 +260,7 @@ export const US_EAST_1_PRICES: PriceTable = {
   'ecr.storage.gb-month': price(0.1, 'GB-month', 'ECR private repository storage', ECR),
   'waf.web-acl': price(5, 'web-ACL-month', 'AWS WAF web ACL', WAF),
   'waf.rule': price(1, 'rule-month', 'AWS WAF rule in a web ACL', WAF),
+  ...DATA_TIER_PRICES,
 };
 
 /**
@@ -159,6 +283,8 @@ export const SAME_IN_EVERY_REGION: ReadonlySet<string> = new Set([
   'vpc.public-ipv4.hour',
   'route53.hosted-zone',
   'kms.key',
+  // Secrets Manager lists one price, $0.40 per secret-month, for every region.
+  'secretsmanager.secret',
 ]);
 
 /** The prices for one region, and which of them fell back to us-east-1. */

@@ -1,5 +1,6 @@
 import { API_GATEWAY_PRICERS } from './pricers/api-gateway';
 import { CLOUDWATCH_PRICERS } from './pricers/cloudwatch';
+import { DATABASE_PRICERS } from './pricers/database';
 import { DELIVERY_PRICERS } from './pricers/delivery';
 import { DNS_PRICERS } from './pricers/dns';
 import { EC2_PRICERS } from './pricers/ec2';
@@ -32,4 +33,5 @@ export const RESOURCE_PRICERS: ResourcePricers = {
   ...SECURITY_PRICERS,
   ...DELIVERY_PRICERS,
   ...LAMBDA_PRICERS,
+  ...DATABASE_PRICERS,
 };

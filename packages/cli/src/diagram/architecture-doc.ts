@@ -47,6 +47,22 @@ function servicesTable(architecture: EnvironmentArchitecture): string {
   ].join('\n');
 }
 
+function dataStoresTable(architecture: EnvironmentArchitecture): string {
+  if (architecture.dataStores.length === 0) return '';
+  const serviceNames = new Map(architecture.services.map((service) => [service.key, service.name]));
+  return [
+    '| Data store | Size · credentials | Reached from |',
+    '|---|---|---|',
+    ...architecture.dataStores.map((store) => {
+      const from = store.access.map(
+        (access) =>
+          `${access.serviceKey ? (serviceNames.get(access.serviceKey) ?? access.serviceKey) : access.source} (${access.port})`,
+      );
+      return `| ${escapeCell(store.title)} | ${escapeCell(store.details.join('; '))} | ${escapeCell(from.join(', ') || '–')} |`;
+    }),
+  ].join('\n');
+}
+
 /**
  * The generated Markdown blocks for a cloud assembly: the whole architecture
  * (every Stage, then the pipeline) and each section alone, by block name.
@@ -58,7 +74,11 @@ export function architectureBlocks(view: CloudAssemblyView): Record<string, stri
   for (const section of view.sections) {
     if (section.kind === 'stage') {
       const architecture = readEnvironmentArchitecture(section);
-      const body = [fenced(environmentDiagram(architecture)), servicesTable(architecture)]
+      const body = [
+        fenced(environmentDiagram(architecture)),
+        servicesTable(architecture),
+        dataStoresTable(architecture),
+      ]
         .filter((part) => part !== '')
         .join('\n\n');
       blocks[diagramBlockName(section.name)] = body;

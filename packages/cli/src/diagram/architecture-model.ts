@@ -1,4 +1,5 @@
 import { AlarmGroupView, AlarmsByTopics, readAlarms } from './readers/alarms';
+import { DataStoreView, readDataStores } from './readers/data-stores';
 import { HttpApiView, readHttpApis } from './readers/http-apis';
 import { LoadBalancerView, readLoadBalancers } from './readers/load-balancers';
 import { readServices, ServiceView } from './readers/services';
@@ -7,6 +8,7 @@ import { readVpcs, VpcView } from './readers/vpcs';
 import type { AssemblySection } from '../assembly/cloud-assembly';
 
 export type { AlarmGroupView } from './readers/alarms';
+export type { DataStoreAccess, DataStoreView } from './readers/data-stores';
 export type { HttpApiView } from './readers/http-apis';
 export type { ListenerView, LoadBalancerView } from './readers/load-balancers';
 export type { ServiceView } from './readers/services';
@@ -20,6 +22,8 @@ export interface EnvironmentArchitecture {
   /** API Gateway HTTP APIs in front of services (the HTTP API ingress). */
   readonly httpApis: readonly HttpApiView[];
   readonly services: readonly ServiceView[];
+  /** Databases and caches, with who may connect to them. */
+  readonly dataStores: readonly DataStoreView[];
   readonly alarmGroups: readonly AlarmGroupView[];
 }
 
@@ -32,6 +36,7 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
   const loadBalancers: LoadBalancerView[] = [];
   const httpApis: HttpApiView[] = [];
   const services: ServiceView[] = [];
+  const dataStores: DataStoreView[] = [];
   const alarmGroups: AlarmsByTopics = new Map();
 
   section.stacks.forEach((stack, stackIndex) => {
@@ -42,6 +47,7 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
     vpcs.push(...readVpcs(scope));
     loadBalancers.push(...readLoadBalancers(scope, stackServices.serviceByTargetGroup));
     httpApis.push(...readHttpApis(scope, stackServices.serviceByCloudMapService));
+    dataStores.push(...readDataStores(scope));
     readAlarms(scope, alarmGroups);
   });
 
@@ -51,6 +57,7 @@ export function readEnvironmentArchitecture(section: AssemblySection): Environme
     loadBalancers,
     httpApis,
     services: services.sort((a, b) => compare(a.name, b.name)),
+    dataStores,
     alarmGroups: [...alarmGroups.entries()]
       .sort(([a], [b]) => compare(a, b))
       .map(([, group], index) => ({

@@ -1,4 +1,4 @@
-import type { EnvironmentArchitecture, ServiceView } from './architecture-model';
+import type { DataStoreView, EnvironmentArchitecture, ServiceView } from './architecture-model';
 import type { PipelineView } from './pipeline-model';
 
 /** Text safe inside a quoted Mermaid label. */
@@ -50,6 +50,9 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
   const loadBalancerNode = (lb: EnvironmentArchitecture['loadBalancers'][number]) =>
     `${lb.key}["${lines(lb.type, `${lb.internetFacing ? 'internet-facing' : 'internal'}${lb.azCount ? ` · ${lb.azCount} AZs` : ''}`)}"]`;
   const vpcLinks = architecture.httpApis.flatMap((api) => api.vpcLinks);
+  // Databases and caches are cylinders.
+  const dataStoreNode = (store: DataStoreView) =>
+    `${store.key}[("${lines(store.title, ...store.details, store.azCount ? `${store.azCount} AZs` : undefined)}")]`;
   const vpcLinkNode = (link: (typeof vpcLinks)[number]) =>
     `${link.key}["${lines('VPC link', link.azCount > 0 ? `${link.azCount} AZs` : undefined)}"]`;
 
@@ -79,6 +82,12 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
       )) {
         nodes.push(serviceNode(service));
         placed.add(service.key);
+      }
+      for (const store of architecture.dataStores.filter(
+        (candidate) => candidate.vpcKey === vpc.key && candidate.subnetKind === group.kind,
+      )) {
+        nodes.push(dataStoreNode(store));
+        placed.add(store.key);
       }
       if (group.kind === 'Public' && vpc.nat.length > 0) {
         nodes.push(`${vpc.key}_nat["${lines(...vpc.nat.map((nat) => `${nat.label} × ${nat.count}`))}"]`);
@@ -112,6 +121,9 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
   }
   for (const service of architecture.services.filter((candidate) => !placed.has(candidate.key))) {
     out.push(`  ${serviceNode(service)}`);
+  }
+  for (const store of architecture.dataStores.filter((candidate) => !placed.has(candidate.key))) {
+    out.push(`  ${dataStoreNode(store)}`);
   }
   for (const api of architecture.httpApis) {
     const endpoints = [...api.domains, ...(api.executeApiEndpoint ? ['execute-api endpoint'] : [])];
@@ -148,6 +160,22 @@ export function environmentDiagram(architecture: EnvironmentArchitecture): strin
     }
     for (const { from, to, routeKeys } of byTarget.values()) {
       edges.push(`  ${from} -->|"${label(routeKeys.join(', '))}"| ${to}`);
+    }
+  }
+
+  // Who may connect to each database and cache: one edge per security group rule's source and port.
+  const sources = new Map<string, string>();
+  for (const store of architecture.dataStores) {
+    for (const access of store.access) {
+      let from = access.serviceKey;
+      if (from === undefined) {
+        from = sources.get(access.source) ?? `source_${sources.size}`;
+        if (!sources.has(access.source)) {
+          sources.set(access.source, from);
+          out.push(`  ${from}["${lines(access.source)}"]`);
+        }
+      }
+      edges.push(`  ${from} -->|"${label(access.port)}"| ${store.key}`);
     }
   }
 

@@ -1,3 +1,5 @@
+import { DATABASE_FREE_RESOURCE_TYPES } from './database';
+
 /**
  * Resource types that cost nothing by themselves, with the reason printed in
  * the estimate. A type in neither this list nor RESOURCE_PRICERS is reported
@@ -66,4 +68,5 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::CloudFormation::CustomResource':
     'CloudFormation does not charge for custom resources (their handler, if listed, is priced or not priced separately)',
   'AWS::CloudFormation::WaitConditionHandle': 'no charge',
+  ...DATABASE_FREE_RESOURCE_TYPES,
 };
