@@ -4,9 +4,10 @@ import { defineEnvironment } from '@slipway/constructs';
  * dev: the cheapest setup that still behaves like prod. One Fargate Spot task
  * per service, a NAT instance instead of NAT gateways, an API Gateway HTTP API
  * instead of a load balancer (no custom domain: HTTPS on the API's own
- * execute-api name), a week of logs, an Aurora Serverless database that pauses
- * when idle and a serverless Valkey cache. About $33 a month at list price
- * (docs/cost.md). Every push to the pipeline's branch lands here first.
+ * execute-api name), a week of logs, and an Aurora Serverless database that
+ * pauses when idle. No cache: with one backend task the API's in-process rate
+ * limit is exact, and a Valkey cache would add ~$6.50 a month. About $32 a
+ * month at list price (docs/cost.md). Every push to the pipeline's branch lands here first.
  *
  * The account id and the NAT instance's AMI id are placeholders: put your dev
  * account's id and your region's image here before deploying (synth and tests
@@ -29,7 +30,7 @@ export const dev = defineEnvironment({
     natInstance: { amiId: 'ami-00000000000000000' },
   },
   services: {
-    backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot', uses: ['database', 'cache'] },
+    backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot', uses: ['database'] },
     frontend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' },
   },
   // backend.dev.local and frontend.dev.local inside the VPC.
@@ -42,6 +43,5 @@ export const dev = defineEnvironment({
   highAvailability: false,
   // Aurora Serverless v2 that pauses after 5 idle minutes (0 ACU: storage only, ~15 s to resume); docs/data.md.
   database: { engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2, backupRetentionDays: 1 },
-  // ElastiCache Serverless for Valkey: billed from 100 MB stored (~$6/month) and per ECPU, no node to size.
-  cache: { mode: 'serverless' },
+  // No cache (prod has one): add `cache: { mode: 'serverless' }` and 'cache' in the backend's `uses` to try it.
 });

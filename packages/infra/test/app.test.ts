@@ -214,18 +214,22 @@ describe('dev', () => {
     );
     expect([...zones].sort()).toEqual(dev.availabilityZones.slice(0, 2).sort());
   });
-  test('has Aurora Serverless v2 that pauses at 0 ACU and no reader, and an ElastiCache Serverless Valkey cache', () => {
+  test('has Aurora Serverless v2 that pauses at 0 ACU and no reader, and no cache (one task: the rate limit is in-process)', () => {
     devTemplate.hasResourceProperties('AWS::RDS::DBCluster', {
       ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 2 },
       DeletionProtection: false,
     });
     devTemplate.resourceCountIs('AWS::RDS::DBInstance', 1);
-    devTemplate.hasResourceProperties('AWS::ElastiCache::ServerlessCache', { Engine: 'valkey' });
+    devTemplate.resourceCountIs('AWS::ElastiCache::ServerlessCache', 0);
+    devTemplate.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
   });
 });
 
 test('in every stage the backend, and only it, is migrated before its update and gets the data tier as env + ECS secrets', () => {
-  for (const template of [devTemplate, prodTemplate]) {
+  for (const [template, cache] of [
+    [devTemplate, false],
+    [prodTemplate, true],
+  ] as const) {
     const [migrationId] = Object.keys(template.findResources('Custom::SlipwayDatabaseMigration'));
     expect(template.toJSON().Resources[migrationId].Properties.Command).toEqual(['node', 'dist/migrate.js', 'up']);
     const services = template.findResources('AWS::ECS::Service');
@@ -237,19 +241,15 @@ test('in every stage the backend, and only it, is migrated before its update and
       (definition) => definition.Properties.ContainerDefinitions,
     );
     const backend = containers.find((container) => container.Name === 'backend');
-    expect(backend.Secrets.map((secret: { Name: string }) => secret.Name)).toEqual(['PGPASSWORD', 'REDIS_PASSWORD']);
-    expect(backend.Environment.map((variable: { Name: string }) => variable.Name)).toEqual(
-      expect.arrayContaining([
-        'PGHOST',
-        'PGPORT',
-        'PGDATABASE',
-        'PGUSER',
-        'PGSSLMODE',
-        'REDIS_HOST',
-        'REDIS_PORT',
-        'REDIS_USERNAME',
-      ]),
+    // dev has no cache: no REDIS_* at all, so the backend counts its rate limit in the process.
+    expect(backend.Secrets.map((secret: { Name: string }) => secret.Name)).toEqual(
+      cache ? ['PGPASSWORD', 'REDIS_PASSWORD'] : ['PGPASSWORD'],
     );
+    const names = backend.Environment.map((variable: { Name: string }) => variable.Name);
+    expect(names).toEqual(expect.arrayContaining(['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSSLMODE']));
+    const redis = ['REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME'];
+    if (cache) expect(names).toEqual(expect.arrayContaining(redis));
+    else expect(names.filter((name: string) => name.startsWith('REDIS_'))).toEqual([]);
     expect(containers.find((container) => container.Name === 'frontend').Secrets).toBeUndefined();
   }
 });
