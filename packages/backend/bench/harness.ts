@@ -85,7 +85,7 @@ export async function startTarget(file: string, env: Record<string, string> = {}
   }
 }
 
-/** The bench's PostgreSQL (bench/database-process.ts), running in a process of its own. */
+/** The bench's PostgreSQL (dev/database-process.ts), running in a process of its own. */
 export interface BenchDatabase {
   readonly url: string;
   stop(): Promise<void>;
@@ -93,7 +93,7 @@ export interface BenchDatabase {
 
 /** Starts a fresh, migrated embedded PostgreSQL for the targets that store greetings. */
 export async function startBenchDatabase(): Promise<BenchDatabase> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'database-process.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'dev', 'database-process.ts')], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -101,7 +101,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
       resolve((JSON.parse(line) as { url: string }).url),
     );
     child.once('exit', (code) =>
-      reject(new Error(`bench/database-process.ts exited with code ${code} before it was ready`)),
+      reject(new Error(`dev/database-process.ts exited with code ${code} before it was ready`)),
     );
   });
   return { url, stop: () => stopProcess(child) };

@@ -106,7 +106,7 @@ export function renderReport(results: BenchResults, date: Date): string {
     "Every target is bundled with the app's esbuild settings and runs as its own `node` process on loopback with",
     'NODE_ENV=production, its stdout piped to a separate process that reads and drops it (as a container runtime',
     "reads a container's output). On POST /api/greetings both targets store each greeting in the bench's own",
-    'PostgreSQL: an in-memory, migrated PGlite in a process of its own (bench/database-process.ts), which runs one',
+    'PostgreSQL: an in-memory, migrated PGlite in a process of its own (dev/database-process.ts), which runs one',
     'query at a time, so it bounds both. The app runs with `GREETINGS_RATE_LIMIT=1000000`: its limiter counts every',
     'request, as in production, and never answers 429 to the one address all the load comes from.',
     `autocannon sends ${profile.connections} connections for ${profile.durationSeconds} s after a ${profile.warmupSeconds} s warm-up;`,

@@ -16,10 +16,46 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
+/** A migrated, in-memory PostgreSQL (PGlite) in a process of its own: packages/backend/dev/database-process.ts. */
+interface Database {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function startDatabase(): Promise<Database> {
+  const script = path.join(BACKEND_DIR, 'dev', 'database-process.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: BACKEND_DIR,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((text) => text.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${output}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
 /**
  * Starts the monorepo's API the way its container does (its bundle,
  * `dist/server.js`, when built) or else from source with tsx, on a free
- * loopback port, and waits until /api/health answers.
+ * loopback port, and waits until /api/health answers. Unless `env` names a
+ * DATABASE_URL, it gets a migrated embedded PostgreSQL of its own (the
+ * container never migrates or embeds one: greetings would answer 503).
  */
 export async function startBackend(env: Record<string, string>): Promise<Backend> {
   const bundle = path.join(BACKEND_DIR, 'dist', 'server.js');
@@ -37,13 +73,21 @@ export async function startBackend(env: Record<string, string>): Promise<Backend
     );
   }
 
+  const database = env.DATABASE_URL === undefined ? await startDatabase() : undefined;
   const port = await freePort();
   let output = '';
   let exit: string | undefined;
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: BACKEND_DIR,
     // No drain after SIGTERM (it keeps a stopping task reachable through Cloud Map): the tests stop it at once.
-    env: { ...process.env, SHUTDOWN_DRAIN_DELAY_MS: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -64,6 +108,7 @@ export async function startBackend(env: Record<string, string>): Promise<Backend
       await exited;
       clearTimeout(killer);
     }
+    await database?.stop();
   };
   try {
     // From source, tsx compiles the API first: allow for a slow, shared CI machine.

@@ -1,10 +1,11 @@
-import { startEmbeddedDatabase } from '../dev/embedded-database';
+import { startEmbeddedDatabase } from './embedded-database';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/database/migrations';
 import { createLogger } from '../src/logger';
 
-// The bench's own PostgreSQL: a migrated, in-memory PGlite in a process of its own (so it takes no CPU from the
-// load generator's process), on a loopback port. Prints `{"url":...}` once it is ready; runs until SIGTERM.
+// A migrated, in-memory PGlite in a process of its own, on a loopback port, for whatever runs the API's bundle
+// and needs a database beside it: the bench (so the database takes no CPU from the load generator's process) and
+// the frontend's browser tests. Prints `{"url":...}` once it is ready; runs until SIGTERM.
 
 async function main(): Promise<void> {
   const database = await startEmbeddedDatabase();
