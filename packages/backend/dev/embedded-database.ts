@@ -27,7 +27,7 @@ export interface EmbeddedDatabase {
  *
  * @param options.dataDir folder to keep the data in; in memory when undefined.
  * @param options.image a data folder to start from, as {@link EmbeddedDatabase.dump} wrote it; initdb when undefined.
- *   Starting from an image skips initdb, most of PGlite's start-up (about 1 s instead of 6 to 12 s on 2 cores).
+ *   Starting from an image skips initdb, most of PGlite's start-up.
  */
 export async function startEmbeddedDatabase(
   options: { readonly dataDir?: string; readonly port?: number; readonly image?: Blob } = {},

@@ -7,8 +7,8 @@ import { migrate } from '../../src/database/migrations';
 import { createLogger } from '../../src/logger';
 
 /**
- * The embedded databases' starting points, made once per jest run: PGlite's initdb (6 to 12 s on 2 cores) runs once,
- * the migrations are applied once, and each test file starts a PGlite of its own from a copy (about 1 s).
+ * The embedded databases' starting points, made once per jest run: PGlite's initdb (most of its start-up) runs once,
+ * the migrations are applied once, and each test file starts a PGlite of its own from a copy.
  */
 export type PgliteImage = 'bare' | 'migrated';
 
