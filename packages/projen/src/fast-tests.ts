@@ -13,9 +13,16 @@ const TS_TRANSFORM_PATTERN = '^.+\\.[t]sx?$';
  *   `isolatedModules` keeps every file transpilable on its own.
  * - Every core: jest's default leaves one core idle, which on a 2-core CI
  *   machine (and the pipeline's Synth step) means one test file at a time.
+ * - Coverage by instrumenting the package's own files (jest's `babel`
+ *   provider, istanbul) instead of V8's profiler (projen's default `v8`):
+ *   V8's precise coverage counts every block of every script the test process
+ *   runs, aws-cdk-lib's thousands of files included, and jest then copies all
+ *   of it out of V8 after each test file only to keep the package's own. That
+ *   doubled the CPU time of the CDK packages' tests. Istanbul counts only what
+ *   it instrumented, and jest caches the instrumented files like transforms.
  *
  * @swc/jest hoists `jest.mock` calls above the imports as ts-jest does, and
- * writes inline source maps, so V8 coverage maps to the TypeScript lines.
+ * writes inline source maps, so coverage maps to the TypeScript lines.
  */
 export function useFastTests(project: typescript.TypeScriptProject): void {
   const jest = project.jest;
@@ -28,6 +35,7 @@ export function useFastTests(project: typescript.TypeScriptProject): void {
     }),
   };
   jest.config.maxWorkers = '100%';
+  jest.config.coverageProvider = 'babel';
   project.deps.removeDependency('ts-jest');
   project.addDevDeps(`@swc/core@${VERSIONS.swcCore}`, `@swc/jest@${VERSIONS.swcJest}`);
 }

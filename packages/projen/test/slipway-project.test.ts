@@ -110,7 +110,7 @@ describe('SlipwayProject', () => {
   test('tests transpile with @swc/jest on every core, and only infra turns CDK validation off', () => {
     for (const dir of ['packages/backend', 'packages/frontend', 'packages/infra']) {
       const manifest = snapshot[`${dir}/package.json`];
-      // THEN no ts-jest (tsc type-checks in compile), every core, and coverage as before
+      // THEN no ts-jest (tsc type-checks in compile), every core, and coverage of the package's own files
       expect(manifest.jest.transform).toEqual({
         '^.+\\.[t]sx?$': ['@swc/jest', expect.objectContaining({ jsc: expect.anything() })],
         // The backend also transpiles the ES-module-only node-pg-migrate and PGlite's import() to CommonJS.
@@ -120,6 +120,8 @@ describe('SlipwayProject', () => {
       });
       expect(manifest.jest.maxWorkers).toBe('100%');
       expect(manifest.jest.collectCoverage).toBe(true);
+      // istanbul instruments the package's own files; V8's profiler would count all of aws-cdk-lib too
+      expect(manifest.jest.coverageProvider).toBe('babel');
       expect(manifest.devDependencies).toHaveProperty('@swc/jest');
       expect(manifest.devDependencies).toHaveProperty('@swc/core');
       expect(manifest.devDependencies).not.toHaveProperty('ts-jest');
