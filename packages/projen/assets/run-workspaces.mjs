@@ -1,11 +1,15 @@
 // Runs one projen task in each workspace package, in the order given, and
 // reports which package and step is running and how long each one took.
 //
-//   node .projen/run-workspaces.mjs <task> [--parallel | --alongside <command>]
+//   node .projen/run-workspaces.mjs <task> [--parallel | --concurrent | --alongside <command>]
 //
 // The packages are the root package.json's `workspaces`; a package runs after
 // the workspace packages it depends on (dependencies of any kind).
 // Sequential mode stops at the first failure and exits with its code.
+// --concurrent (for single-threaded steps such as tsc) runs as many packages at
+// a time as the machine has cores (or RUN_WORKSPACES_CONCURRENCY says), each as
+// soon as the packages it depends on are done; each package's output is printed
+// in one piece when it finishes, and after a failure no new package starts.
 // --alongside runs a shell command while the packages run one after another (a
 // single-threaded check such as lint keeps a core busy that a package's tests
 // leave idle at times); its output is printed once it and the packages are done,
@@ -14,14 +18,17 @@
 // with the package name and stops all packages when one exits or on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, basename } from 'node:path';
 
 const args = process.argv.slice(2);
 const task = args.shift();
 const parallel = args[0] === '--parallel' ? Boolean(args.shift()) : false;
-const alongside = !parallel && args[0] === '--alongside' && args.length === 2 ? args.splice(0, 2)[1] : undefined;
+const concurrent = !parallel && args[0] === '--concurrent' ? Boolean(args.shift()) : false;
+const alongside =
+  !parallel && !concurrent && args[0] === '--alongside' && args.length === 2 ? args.splice(0, 2)[1] : undefined;
 if (!task || args.length > 0) {
-  console.error('usage: node .projen/run-workspaces.mjs <task> [--parallel | --alongside <command>]');
+  console.error('usage: node .projen/run-workspaces.mjs <task> [--parallel | --concurrent | --alongside <command>]');
   process.exit(2);
 }
 
@@ -46,18 +53,21 @@ function workspaceDirs() {
   const visit = (dir, path = []) => {
     if (ordered.includes(dir)) return;
     if (path.includes(dir)) throw new Error(`workspace dependency cycle: ${[...path, dir].join(' → ')}`);
-    const m = manifests.get(dir);
-    const deps = { ...m.dependencies, ...m.devDependencies, ...m.peerDependencies };
-    for (const name of Object.keys(deps)) {
-      const target = byName.get(name);
-      if (target && target !== dir) visit(target, [...path, dir]);
-    }
+    for (const target of workspaceDeps(dir)) visit(target, [...path, dir]);
     ordered.push(dir);
   };
+  /** The workspace packages `dir` depends on. */
+  function workspaceDeps(dir) {
+    const m = manifests.get(dir);
+    const deps = { ...m.dependencies, ...m.devDependencies, ...m.peerDependencies };
+    return Object.keys(deps)
+      .map((name) => byName.get(name))
+      .filter((target) => target && target !== dir);
+  }
   dirs.forEach((dir) => visit(dir));
-  return ordered;
+  return { ordered, dependsOn: new Map(ordered.map((dir) => [dir, workspaceDeps(dir)])) };
 }
-const dirs = workspaceDirs();
+const { ordered: dirs, dependsOn } = workspaceDirs();
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -78,14 +88,22 @@ if (targets.length === 0 && alongside === undefined) {
 }
 const projen = join(process.cwd(), 'node_modules', '.bin', 'projen');
 
-function run(dir, prefix) {
+/**
+ * Runs the task in `dir`: output straight through, or each line prefixed with `prefix`, or (`collect`) kept and
+ * returned as `output` when it is done.
+ */
+function run(dir, prefix, collect = false) {
   return new Promise((resolve) => {
     const child = spawn(projen, [task], {
       cwd: dir,
-      stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      stdio: prefix || collect ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       env: process.env,
     });
-    if (prefix) {
+    const chunks = [];
+    if (collect) {
+      child.stdout.on('data', (chunk) => chunks.push(chunk));
+      child.stderr.on('data', (chunk) => chunks.push(chunk));
+    } else if (prefix) {
       for (const stream of [child.stdout, child.stderr]) {
         let pending = '';
         stream.on('data', (chunk) => {
@@ -96,7 +114,7 @@ function run(dir, prefix) {
         stream.on('end', () => pending && process.stdout.write(`${prefix} ${pending}\n`));
       }
     }
-    child.on('close', (code, signal) => resolve({ code: code ?? 1, signal }));
+    child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, output: Buffer.concat(chunks).toString() }));
     run.children.push(child);
   });
 }
@@ -114,6 +132,8 @@ if (parallel) {
   stopAll();
   console.log(`${basename(outcome.dir)} exited (${outcome.signal ?? outcome.code}); stopped the others`);
   process.exit(outcome.code);
+} else if (concurrent) {
+  await runConcurrently();
 } else {
   const started = Date.now();
   const companion = alongside === undefined ? undefined : startAlongside(alongside);
@@ -145,6 +165,79 @@ if (parallel) {
     }
     console.log(paint('32', `✔ ${alongside} (${seconds(took)}, alongside)`));
   }
+  console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
+}
+
+/** How many workspace packages depend on `dir`, directly or through others. */
+function dependents(dir) {
+  const found = new Set();
+  const visit = (target) => {
+    for (const [other, deps] of dependsOn) {
+      if (deps.includes(target) && !found.has(other)) {
+        found.add(other);
+        visit(other);
+      }
+    }
+  };
+  visit(dir);
+  return found.size;
+}
+
+/** How many packages --concurrent runs at a time: RUN_WORKSPACES_CONCURRENCY, or one per core. */
+function concurrency() {
+  const setting = process.env.RUN_WORKSPACES_CONCURRENCY;
+  if (setting === undefined || setting === '') return availableParallelism();
+  const n = Number(setting);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`RUN_WORKSPACES_CONCURRENCY must be a whole number of at least 1; got "${setting}". Unset it to use one per core.`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** --concurrent: every package once the packages it depends on are done, up to one per core at a time. */
+async function runConcurrently() {
+  const started = Date.now();
+  const slots = concurrency();
+  console.log(paint('1', `▶ ${task}, up to ${slots} packages at a time: ${targets.map((d) => basename(d)).join(', ')}`));
+  const done = new Set(skipped);
+  const waiting = [...targets];
+  const running = new Map();
+  let failure;
+  while (waiting.length > 0 || running.size > 0) {
+    while (failure === undefined && running.size < slots) {
+      // Of the packages ready to start, the one most others wait on (directly or not) first: it starts the
+      // longest chain, and the rest fill the other cores meanwhile.
+      const ready = waiting.filter((dir) => dependsOn.get(dir).every((dep) => done.has(dep)));
+      const next = ready.sort((a, b) => dependents(b) - dependents(a))[0];
+      if (next === undefined) break;
+      waiting.splice(waiting.indexOf(next), 1);
+      const begin = Date.now();
+      running.set(next, run(next, undefined, true).then((result) => ({ dir: next, took: Date.now() - begin, ...result })));
+    }
+    if (running.size === 0) break;
+    const { dir, took, code, output } = await Promise.race(running.values());
+    running.delete(dir);
+    const name = basename(dir);
+    console.log(paint('1', `\n▶ ${name} › ${task}`));
+    process.stdout.write(output);
+    if (code !== 0) {
+      console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
+      console.error(`  rerun just this step: (cd ${dir} && npx projen ${task})`);
+      failure ??= code;
+      continue;
+    }
+    console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
+    results.push({ name, took });
+    done.add(dir);
+  }
+  if (failure !== undefined) {
+    if (waiting.length > 0) console.error(`  not started: ${waiting.map((d) => basename(d)).join(', ')}`);
+    process.exit(failure);
+  }
+  console.log(paint('1', `\n${task} summary`));
+  for (const { name, took } of results) console.log(`  ✔ ${name.padEnd(12)} ${seconds(took).padStart(8)}`);
+  for (const dir of skipped) console.log(`  – ${basename(dir).padEnd(12)} ${'no task'.padStart(8)}`);
   console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
 }
 

@@ -19,9 +19,19 @@ export interface NpmWorkspacesOptions {
    * The root `build` runs projen's build phases (pre-compile, compile,
    * post-compile, test, package) and each phase fans out, so every package is
    * compiled before any package's tests run.
-   * @default ["pre-compile", "compile", "post-compile", "test", "package", "synth"]
+   * @default ["pre-compile", "test", "package", "synth"]
    */
   readonly sequentialTasks?: string[];
+
+  /**
+   * Root tasks whose packages run as many at a time as the machine has cores,
+   * each as soon as the workspace packages it depends on are done, for steps
+   * that keep one core busy each (tsc, a bundler). Each package's output is
+   * printed in one piece when it finishes. Tests are not among them: jest
+   * already uses every core.
+   * @default ["compile", "post-compile"]
+   */
+  readonly concurrentTasks?: string[];
 
   /**
    * Root tasks that start the task of the same name in every workspace
@@ -56,6 +66,7 @@ export class NpmWorkspaces extends Component {
   /** The workspace glob patterns. */
   public readonly patterns: string[];
   private readonly sequentialTasks: string[];
+  private readonly concurrentTasks: string[];
   private readonly parallelTasks: string[];
   private readonly alongside: { [task: string]: string };
   private readonly root: javascript.NodeProject;
@@ -66,14 +77,8 @@ export class NpmWorkspaces extends Component {
     super(project);
     this.root = project;
     this.patterns = options.patterns ?? ['packages/*'];
-    this.sequentialTasks = options.sequentialTasks ?? [
-      'pre-compile',
-      'compile',
-      'post-compile',
-      'test',
-      'package',
-      'synth',
-    ];
+    this.sequentialTasks = options.sequentialTasks ?? ['pre-compile', 'test', 'package', 'synth'];
+    this.concurrentTasks = options.concurrentTasks ?? ['compile', 'post-compile'];
     this.parallelTasks = options.parallelTasks ?? ['dev'];
     this.alongside = options.alongside ?? {};
     project.package.addField('workspaces', this.patterns);
@@ -86,8 +91,9 @@ export class NpmWorkspaces extends Component {
       readonly: true,
     });
 
-    for (const name of this.sequentialTasks) this.fanOut(name, false);
-    for (const name of this.parallelTasks) this.fanOut(name, true);
+    for (const name of this.sequentialTasks) this.fanOut(name, 'sequential');
+    for (const name of this.concurrentTasks) this.fanOut(name, 'concurrent');
+    for (const name of this.parallelTasks) this.fanOut(name, 'parallel');
 
     const rootPackage = installHooksOf(project.package);
     const install = rootPackage.installDependencies.bind(rootPackage);
@@ -120,13 +126,18 @@ export class NpmWorkspaces extends Component {
     }
   }
 
-  private fanOut(name: string, parallel: boolean) {
+  private fanOut(name: string, how: 'sequential' | 'concurrent' | 'parallel') {
     const task = this.project.tasks.tryFind(name) ?? this.project.addTask(name);
     task.reset();
-    task.description = `Runs "${name}" in every workspace package${parallel ? ' at once' : ', in dependency order'}`;
     const command = this.alongside[name];
-    const mode = parallel ? ' --parallel' : command ? ` --alongside ${JSON.stringify(command)}` : '';
-    task.exec(`node ${RUNNER_PATH} ${name}${mode}`);
+    const modes = {
+      sequential: [', in dependency order', command ? ` --alongside ${JSON.stringify(command)}` : ''],
+      concurrent: [', in dependency order, one per core at a time', ' --concurrent'],
+      parallel: [' at once', ' --parallel'],
+    };
+    const [description, flag] = modes[how];
+    task.description = `Runs "${name}" in every workspace package${description}`;
+    task.exec(`node ${RUNNER_PATH} ${name}${flag}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
@@ -184,8 +185,25 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     this.package.addField('private', true);
     this.addDevDeps(`tsx@${VERSIONS.tsx}`, `@types/node@${VERSIONS.nodeTypes}`);
 
-    // Lint (one thread) runs while the packages test, on the core their tests leave idle at times.
-    this.workspaces = new NpmWorkspaces(this, this.eslint ? { alongside: { test: 'npx projen lint' } } : {});
+    // Right after `projen new`, projen's Eslint component lints and fixes the whole new project: some 30 s of
+    // type-aware lint over samples that come from this repository's own lint-clean packages. Only the
+    // .projenrc.ts that `projen new` wrote from its options needs it.
+    const eslint = this.eslint;
+    if (eslint) {
+      eslint.postProjectCreation = () => {
+        console.log('👾 eslint | eslint --fix .projenrc.ts');
+        execFileSync('npx', ['eslint', '--ext', '.ts', '--fix', '.projenrc.ts'], {
+          cwd: this.outdir,
+          stdio: 'inherit',
+          env: { ...process.env, ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+        });
+      };
+    }
+
+    // Lint and the generated docs (one thread each, one after the other) run while the packages test, on the
+    // core their tests leave idle at times, instead of after them.
+    const alongsideTests = [...(this.eslint ? ['npx projen lint'] : []), 'npx projen docs'].join(' && ');
+    this.workspaces = new NpmWorkspaces(this, { alongside: { test: alongsideTests } });
     this.backend = createBackend(this, sampleCode);
     this.frontend = createFrontend(this, sampleCode);
     this.infra = createInfra(this, sampleCode, this.constructsDependency, this.cliDependency);

@@ -178,6 +178,36 @@ describe('run-workspaces runner', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
+  test('--concurrent runs packages side by side, each after the packages it depends on, its output in one piece', () => {
+    // "lib" takes a moment; "other" depends on nothing, so it starts at once and finishes while lib still runs,
+    // and "app" (which depends on lib) starts only after lib is done.
+    fs.mkdirSync(path.join(root, 'packages/other/.projen'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'packages/other/package.json'), JSON.stringify({ name: 'other' }));
+    fs.writeFileSync(path.join(root, 'packages/other/.projen/tasks.json'), JSON.stringify({ tasks: { build: {} } }));
+    const slow = `[ "$(basename "$PWD")" = lib ] && sleep 1\n`;
+    const bin = path.join(root, 'node_modules/.bin/projen');
+    fs.writeFileSync(
+      bin,
+      `#!/bin/sh\necho "$(basename "$PWD") $1 start" >> ${log}\necho "out of $(basename "$PWD")"\n${slow}` +
+        `echo "$(basename "$PWD") $1 end" >> ${log}\n[ "$(basename "$PWD")" = "$FAIL_IN" ] && exit 3\nexit 0\n`,
+    );
+    // Two at a time whatever this machine has.
+    const result = run(['build', '--concurrent'], { FAIL_IN: '', RUN_WORKSPACES_CONCURRENCY: '2' });
+    expect(result.status).toBe(0);
+    const order = calls();
+    expect(order.indexOf('other build end')).toBeLessThan(order.indexOf('lib build end'));
+    expect(order.indexOf('lib build end')).toBeLessThan(order.indexOf('app build start'));
+    expect(result.stdout).toMatch(/▶ lib › build\nout of lib\n✔ lib › build \(\d+\.\ds\)/);
+    expect(result.stdout).toMatch(/– docs\s+no task/);
+
+    // A failure: what was running finishes, nothing new starts, and the run exits with the failure's code.
+    fs.writeFileSync(log, '');
+    const failed = run(['build', '--concurrent'], { FAIL_IN: 'lib', RUN_WORKSPACES_CONCURRENCY: '2' });
+    expect(failed.status).toBe(3);
+    expect(calls()).not.toContain('app build start');
+    expect(failed.stderr).toMatch(/✖ lib › build failed after \d+\.\ds \(exit 3\)[\s\S]*not started: app/);
+  });
+
   test('rejects a dependency cycle with the cycle spelled out', () => {
     fs.writeFileSync(
       path.join(root, 'packages/lib/package.json'),
@@ -192,7 +222,7 @@ describe('run-workspaces runner', () => {
     const result = run([]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
-      /usage: node \.projen\/run-workspaces\.mjs <task> \[--parallel \| --alongside <command>\]/,
+      /usage: node \.projen\/run-workspaces\.mjs <task> \[--parallel \| --concurrent \| --alongside <command>\]/,
     );
   });
 });
