@@ -33,6 +33,18 @@ const { values: options } = parseArgs({
 const rounds = Number(options.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number ≥ 1; got ${options.rounds}`);
 
+// With CI=true the backend's tests require the real PostgreSQL and Redis that .ci/run starts (and refuse to pass
+// quietly without them); the baseline ignores them.
+for (const name of ['TEST_DATABASE_URL', 'TEST_REDIS_URL']) {
+  if (!process.env[name]) {
+    console.error(
+      `${name} is not set: start PostgreSQL and Redis on loopback as .ci/run does and export TEST_DATABASE_URL and ` +
+        'TEST_REDIS_URL, then rerun. (--ci runs .ci/run itself, which starts its own.)',
+    );
+    process.exit(2);
+  }
+}
+
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const git = (args, cwd = repoRoot) => spawnSync('git', args, { cwd, encoding: 'utf8' }).stdout.trim();
 const env = { ...process.env, CI: 'true' };
@@ -144,11 +156,14 @@ const lines = [
   'What makes them fast (see [project-type.md](project-type.md#how-the-tests-run)): aws-cdk-lib\'s built-in',
   'CloudFormation validation is off in unit tests (`CDK_VALIDATION=false` on the test tasks; its WebAssembly engine',
   'started again in every test file) and runs over the whole app in one test, packages/infra/test/app.test.ts;',
-  '@swc/jest transpiles instead of ts-jest (tsc type-checks in `compile`); jest uses every core; backend and frontend',
-  'type-check in one tsc program instead of two; lint runs alongside the packages\' tests.',
+  '@swc/jest transpiles instead of ts-jest (tsc type-checks in `compile`); jest uses every core; coverage instruments',
+  'the packages\' own files (istanbul) instead of V8 profiling all of aws-cdk-lib in every test file; lint and then the',
+  'docs run alongside the packages\' tests; `compile` and `post-compile` run one package per core; `projen new` lints',
+  'only the .projenrc.ts it wrote.',
   '',
-  'Rerun (about 25 minutes on 2 cores): `node packages/projen/bench/test-times.mjs` at the root, or',
-  '`npx projen bench:tests` in packages/projen. `--ci` adds `.ci/run` (about 15 more minutes per commit),',
+  'Rerun (about 25 minutes on 2 cores, with TEST_DATABASE_URL and TEST_REDIS_URL set as .ci/run sets them):',
+  '`node packages/projen/bench/test-times.mjs` at the root, or `npx projen bench:tests` in packages/projen.',
+  '`--ci` adds `.ci/run` (about 10 to 15 more minutes per commit),',
   '`--no-template` leaves the generated project out, `--baseline <ref>` and `--rounds <n>` pick the comparison.',
   '',
   'Runs (s): ' +
