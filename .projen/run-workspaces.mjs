@@ -12,8 +12,9 @@
 // in one piece when it finishes, and after a failure no new package starts.
 // --alongside runs a shell command while the packages run one after another (a
 // single-threaded check such as lint keeps a core busy that a package's tests
-// leave idle at times); its output is printed once it and the packages are done,
-// and the run fails if it failed.
+// leave idle at times), the packages with the fewest test files first; its
+// output is printed once it and the packages are done, and the run fails if it
+// failed.
 // Parallel mode (for long-running `dev` servers) prefixes every output line
 // with the package name and stops all packages when one exits or on Ctrl-C.
 import { spawn } from 'node:child_process';
@@ -80,7 +81,36 @@ function hasTask(dir) {
   return Object.prototype.hasOwnProperty.call(tasks, task);
 }
 
-const targets = dirs.filter(hasTask);
+/** How many test files (`*.test.*`, `*.spec.*`) a package has in its `test` and `src` folders. */
+function testFileCount(dir) {
+  let count = 0;
+  const walk = (folder) => {
+    if (!existsSync(folder)) return;
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(join(folder, entry.name));
+      } else if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(entry.name)) {
+        count++;
+      }
+    }
+  };
+  walk(join(dir, 'test'));
+  walk(join(dir, 'src'));
+  return count;
+}
+
+// With a command alongside (the root test: lint, docs), the packages with the fewest test files go first. Such a
+// package cannot keep every core busy (at its end, its longest file runs alone), and the command's single thread
+// fills the idle cores; packages with many files keep every core busy on their own once the command is done.
+// Dependency order does not matter for tests: every package was compiled before.
+const targets =
+  alongside === undefined
+    ? dirs.filter(hasTask)
+    : dirs
+        .filter(hasTask)
+        .map((dir) => ({ dir, files: testFileCount(dir) }))
+        .sort((a, b) => a.files - b.files)
+        .map(({ dir }) => dir);
 const skipped = dirs.filter((dir) => !targets.includes(dir));
 if (targets.length === 0 && alongside === undefined) {
   console.log(`no workspace package defines the task "${task}"; nothing to do`);

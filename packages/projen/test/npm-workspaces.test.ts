@@ -162,10 +162,31 @@ describe('run-workspaces runner', () => {
     expect(result.stdout).toMatch(/✔ app › build[\s\S]*▶ alongside › echo linted[^\n]*\nlint-output\n✔ echo linted/);
   });
 
+  test('with a command alongside, the packages with the fewest test files run first, whatever depends on what', () => {
+    // "app" depends on "lib", but lib has three test files and app one: app's tests leave cores idle that the
+    // command's single thread can fill, so app goes first.
+    for (const file of ['a.test.ts', 'b.test.ts', 'nested/c.spec.ts']) {
+      fs.mkdirSync(path.dirname(path.join(root, 'packages/lib/test', file)), { recursive: true });
+      fs.writeFileSync(path.join(root, 'packages/lib/test', file), '');
+    }
+    fs.mkdirSync(path.join(root, 'packages/app/test'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'packages/app/test/only.test.ts'), '');
+    // Only test/ and src/ count: not dependencies, build output or copies elsewhere in the package.
+    fs.mkdirSync(path.join(root, 'packages/app/samples/x'), { recursive: true });
+    for (const n of [1, 2, 3, 4]) fs.writeFileSync(path.join(root, `packages/app/samples/x/${n}.test.ts`), '');
+    const result = run(['build', '--alongside', 'true']);
+    expect(result.status).toBe(0);
+    expect(calls()).toEqual(['app build', 'lib build']);
+    // Without a command alongside: dependency order.
+    fs.writeFileSync(log, '');
+    expect(run(['build']).status).toBe(0);
+    expect(calls()).toEqual(['lib build', 'app build']);
+  });
+
   test('fails when the command alongside fails, even though every package passed', () => {
     const result = run(['build', '--alongside', 'echo finding; exit 4']);
     expect(result.status).toBe(4);
-    expect(calls()).toEqual(['lib build', 'app build']);
+    expect(calls().sort()).toEqual(['app build', 'lib build']);
     expect(result.stdout).toContain('finding');
     expect(result.stderr).toMatch(/✖ echo finding; exit 4 failed after \d+\.\ds \(exit 4\)/);
   });
