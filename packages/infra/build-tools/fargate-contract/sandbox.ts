@@ -114,14 +114,26 @@ export class Sandbox {
    */
   public containerPid(): number | undefined {
     if (this.pid) return this.pid;
+    const pid = this.namespaceInit();
+    try {
+      if (!pid || fs.readlinkSync(`/proc/${pid}/root`) !== this.rootDir) return undefined;
+      this.pid = pid;
+      return pid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The host PID of unshare's child, the first process of the new PID namespace (its init): the start script,
+   * which becomes the container's process. Undefined before it exists and after it has ended.
+   */
+  private namespaceInit(): number | undefined {
     const unsharePid = this.child.pid;
     if (!unsharePid || !this.running) return undefined;
     try {
       const [first] = fs.readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/);
-      const pid = Number(first);
-      if (!pid || fs.readlinkSync(`/proc/${pid}/root`) !== this.rootDir) return undefined;
-      this.pid = pid;
-      return pid;
+      return Number(first) || undefined;
     } catch {
       return undefined;
     }
@@ -198,7 +210,21 @@ export class Sandbox {
 
   /** Ends the container and everything in its namespaces. */
   public async kill(): Promise<void> {
-    if (this.running) this.child.kill('SIGKILL');
+    if (this.running) {
+      // When a PID namespace's init dies, the kernel kills every other process in the namespace. unshare's
+      // --kill-child alone does not reach it: setpriv changes the process's user on the way into the container,
+      // and a change of credentials clears the parent-death signal (prctl(2), PR_SET_PDEATHSIG), so a
+      // container running as a non-root user outlived unshare.
+      const init = this.namespaceInit();
+      if (init) {
+        try {
+          process.kill(init, 'SIGKILL');
+        } catch {
+          // it ended meanwhile
+        }
+      }
+      this.child.kill('SIGKILL');
+    }
     await this.exited;
   }
 }

@@ -23,6 +23,24 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
+/** Host PIDs of processes a contract check started: every container's environment has this HOSTNAME. */
+function containerProcesses(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes('HOSTNAME=fargate-contract-check');
+      } catch {
+        return false; // ended meanwhile, or a kernel thread
+      }
+    })
+    .map(Number);
+}
+
+// Processes of containers from earlier runs (or other checks on this machine) are not this file's to judge.
+const runningBefore = containerProcesses();
+
 const check = (container: ContainerUnderTest, dockerfileText?: string) =>
   checkContainer(container, { repositoryRoot: REPOSITORY_ROOT, dockerfileText });
 
@@ -205,4 +223,19 @@ describe('the check fails a container that Fargate would fail', () => {
       expect.stringMatching(/runs as user www-data, which the base image does not have/),
     ]);
   });
+});
+
+// Last in the file: jest runs this after every concurrent test above has finished (each-hooks do not wrap
+// concurrent tests). Whatever a check found, it ends every process it started: a container whose check failed
+// used to keep running as its non-root user, one per run, until the machine stopped.
+test('no container process outlives its check', () => {
+  const describeProcess = (pid: number) => {
+    try {
+      return `${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')}`;
+    } catch {
+      return String(pid);
+    }
+  };
+  const left = containerProcesses().filter((pid) => !runningBefore.includes(pid));
+  expect(left.map(describeProcess)).toEqual([]);
 });
