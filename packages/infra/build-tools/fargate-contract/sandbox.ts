@@ -215,6 +215,8 @@ export class Sandbox {
       // --kill-child alone does not reach it: setpriv changes the process's user on the way into the container,
       // and a change of credentials clears the parent-death signal (prctl(2), PR_SET_PDEATHSIG), so a
       // container running as a non-root user outlived unshare.
+      // unshare --fork waits for that init and exits once it is gone, reaping it (killed first, it would leave
+      // the init to the host's PID 1); only if it does not, it is killed too.
       const init = this.namespaceInit();
       if (init) {
         try {
@@ -223,7 +225,11 @@ export class Sandbox {
           // it ended meanwhile
         }
       }
-      this.child.kill('SIGKILL');
+      const reaped = await Promise.race([
+        this.exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
+      ]);
+      if (!reaped) this.child.kill('SIGKILL');
     }
     await this.exited;
   }
