@@ -19,7 +19,7 @@ const REGION = dev.region;
 /**
  * Properties named `*Name` that are unique only inside a parent resource, never in the account and region:
  * a container name inside its task definition (ECS), a stage inside its API (API Gateway), an ECS service inside
- * its cluster, a WAF rule or metric inside its web ACL.
+ * its cluster, a WAF rule, or a rule's metric, inside its web ACL.
  */
 const SCOPED_TO_A_PARENT = new Set(['ContainerName', 'StageName', 'ServiceName', 'MetricName', 'RuleName']);
 
@@ -75,6 +75,12 @@ function physicalNames(assembly: CloudAssembly): Set<string> {
         if (NOT_UNIQUE_IN_THE_ACCOUNT[`${resource.Type}.${key}`]) continue;
         const literal = literalOf(value);
         if (literal) names.add(`${resource.Type}.${key} ${literal}`);
+      }
+      // A web ACL's metric name is the WebACL dimension of its CloudWatch metrics (its rules' included), which
+      // the account and region share: unlike a rule's, it is not scoped to a parent.
+      if (resource.Type === 'AWS::WAFv2::WebACL') {
+        const metric = literalOf((resource.Properties?.VisibilityConfig as { MetricName?: unknown })?.MetricName);
+        if (metric) names.add(`${resource.Type}.VisibilityConfig.MetricName ${metric}`);
       }
     }
   }

@@ -288,10 +288,13 @@ export class AlbIngress extends Construct {
       statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
       visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
     });
+    // The web ACL's metric name is the WebACL dimension of its CloudWatch metrics (and of its rules'): one of its
+    // own per stack and ingress, so two apps, or two environments, in one account and region do not add up.
+    const webAclMetricName = `${stack.stackName}-${this.node.addr.slice(0, 8)}-web-acl`;
     const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'slipway-web-acl', sampledRequestsEnabled: true },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: webAclMetricName, sampledRequestsEnabled: true },
       rules: [
         {
           name: 'RateLimitPerIp',

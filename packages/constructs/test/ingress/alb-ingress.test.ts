@@ -177,6 +177,9 @@ describe('AlbIngress', () => {
         ],
       });
       template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+      // The WebACL dimension of its metrics is the stack's and this ingress's own, not a name every app shares.
+      const [webAcl] = Object.values(template.findResources('AWS::WAFv2::WebACL'));
+      expect(webAcl.Properties.VisibilityConfig.MetricName).toMatch(/^Test-[0-9a-f]{8}-web-acl$/);
       template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^aws-waf-logs-'), Match.anyValue()]] },
         KmsKeyId: Match.anyValue(),
