@@ -182,9 +182,7 @@ if (parallel) {
     }
     console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
   }
-  console.log(paint('1', `\n${task} summary`));
-  for (const { name, took } of results) console.log(`  ✔ ${name.padEnd(12)} ${seconds(took).padStart(8)}`);
-  for (const dir of skipped) console.log(`  – ${basename(dir).padEnd(12)} ${'no task'.padStart(8)}`);
+  printSummary(started, false);
   if (companion) {
     const { code, took, output } = await companion.done;
     console.log(paint('1', `\n▶ alongside › ${alongside}`));
@@ -229,6 +227,7 @@ function concurrency() {
 async function runConcurrently() {
   const started = Date.now();
   const slots = concurrency();
+  const dependentCount = new Map(targets.map((dir) => [dir, dependents(dir)]));
   console.log(paint('1', `▶ ${task}, up to ${slots} packages at a time: ${targets.map((d) => basename(d)).join(', ')}`));
   const done = new Set(skipped);
   const waiting = [...targets];
@@ -239,7 +238,7 @@ async function runConcurrently() {
       // Of the packages ready to start, the one most others wait on (directly or not) first: it starts the
       // longest chain, and the rest fill the other cores meanwhile.
       const ready = waiting.filter((dir) => dependsOn.get(dir).every((dep) => done.has(dep)));
-      const next = ready.sort((a, b) => dependents(b) - dependents(a))[0];
+      const next = ready.sort((a, b) => dependentCount.get(b) - dependentCount.get(a))[0];
       if (next === undefined) break;
       waiting.splice(waiting.indexOf(next), 1);
       const begin = Date.now();
@@ -265,10 +264,15 @@ async function runConcurrently() {
     if (waiting.length > 0) console.error(`  not started: ${waiting.map((d) => basename(d)).join(', ')}`);
     process.exit(failure);
   }
+  printSummary(started);
+}
+
+/** Each package's time, the packages without the task, and (`total`) the time since `started`. */
+function printSummary(started, total = true) {
   console.log(paint('1', `\n${task} summary`));
   for (const { name, took } of results) console.log(`  ✔ ${name.padEnd(12)} ${seconds(took).padStart(8)}`);
   for (const dir of skipped) console.log(`  – ${basename(dir).padEnd(12)} ${'no task'.padStart(8)}`);
-  console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
+  if (total) console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
 }
 
 /** Starts `command` in a shell, its output kept until it is done. */

@@ -200,10 +200,7 @@ export class Sandbox {
         // it ended meanwhile
       }
     }
-    const inTime = await Promise.race([
-      this.exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
-    ]);
+    const inTime = await this.exitsWithin(timeoutMs);
     if (!inTime) await this.kill();
     return { exitedInTime: inTime, exit: this.exit ?? 'killed' };
   }
@@ -225,13 +222,17 @@ export class Sandbox {
           // it ended meanwhile
         }
       }
-      const reaped = await Promise.race([
-        this.exited.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
-      ]);
-      if (!reaped) this.child.kill('SIGKILL');
+      if (!(await this.exitsWithin(2_000))) this.child.kill('SIGKILL');
     }
     await this.exited;
+  }
+
+  /** True once the container has ended, false if it still runs after `timeoutMs`. */
+  private exitsWithin(timeoutMs: number): Promise<boolean> {
+    return Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+    ]);
   }
 }
 
