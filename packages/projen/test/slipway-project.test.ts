@@ -125,6 +125,9 @@ describe('SlipwayProject', () => {
       expect(manifest.jest.collectCoverage).toBe(true);
       // istanbul instruments the package's own files; V8's profiler would count all of aws-cdk-lib too
       expect(manifest.jest.coverageProvider).toBe('babel');
+      // each module compiled once per jest worker, not once per test file (src/jest-runtime.ts); the root
+      // installs @slipway/projen, so every package resolves it
+      expect(manifest.jest.runtime).toBe('@slipway/projen/lib/jest-runtime');
       expect(manifest.devDependencies).toHaveProperty('@swc/jest');
       expect(manifest.devDependencies).toHaveProperty('@swc/core');
       expect(manifest.devDependencies).not.toHaveProperty('ts-jest');
