@@ -17,11 +17,11 @@
  * - If jest's internals differ from what this expects (another jest version), it changes nothing and jest
  *   runs as it would without it.
  *
- * A package's jest config names it as `runtime` (see `useFastTests`). It loads the jest-runtime that the
- * package's own jest uses, so it works with whichever jest 30 the package installs.
+ * A package's jest config names it as `runtime` (see `useFastTests`). It loads the jest-runtime of the jest that
+ * loaded it, so it works with whichever jest 30 the package installs.
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Context, Script } from 'node:vm';
 import type JestRuntime from 'jest-runtime';
 
@@ -34,11 +34,17 @@ interface ModuleExecutor {
 
 type RuntimeClass = typeof JestRuntime;
 
-/** jest-runtime as resolved from the package under test, which is where jest itself resolves it from. */
+/**
+ * The jest-runtime of the jest that is running: resolved from jest's own entry point (the worker, or the CLI when
+ * jest runs in band), then from the package under test, then from here.
+ */
 function loadJestRuntime(): RuntimeClass {
-  const requireFromPackage = createRequire(join(process.cwd(), 'package.json'));
-  const loaded = requireFromPackage('jest-runtime') as { default: RuntimeClass };
-  return loaded.default;
+  const from = [require.main?.filename, join(process.cwd(), 'package.json'), __filename];
+  const load = createRequire(__filename);
+  const resolved = load.resolve('jest-runtime', {
+    paths: from.filter((file): file is string => file !== undefined).map((file) => dirname(file)),
+  });
+  return (load(resolved) as { default: RuntimeClass }).default;
 }
 
 function isModuleExecutor(value: unknown): value is ModuleExecutor {
