@@ -21,7 +21,7 @@
  * loaded it, so it works with whichever jest 30 the package installs.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { Context, Script } from 'node:vm';
 import type JestRuntime from 'jest-runtime';
 
@@ -39,11 +39,9 @@ type RuntimeClass = typeof JestRuntime;
  * jest runs in band), then from the package under test, then from here.
  */
 function loadJestRuntime(): RuntimeClass {
-  const from = [require.main?.filename, join(process.cwd(), 'package.json'), __filename];
   const load = createRequire(__filename);
-  const resolved = load.resolve('jest-runtime', {
-    paths: from.filter((file): file is string => file !== undefined).map((file) => dirname(file)),
-  });
+  const from = [require.main ? dirname(require.main.filename) : undefined, process.cwd(), __dirname];
+  const resolved = load.resolve('jest-runtime', { paths: from.filter((dir): dir is string => dir !== undefined) });
   return (load(resolved) as { default: RuntimeClass }).default;
 }
 

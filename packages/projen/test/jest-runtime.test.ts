@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { JEST_RUNTIME } from '../src/fast-tests';
 import { compileModulesWithScript } from '../src/jest-runtime';
 
 /** A stand-in for jest-runtime's module executor: jest's own compile, recorded, and a real context. */
@@ -92,8 +93,10 @@ describe('compileModulesWithScript', () => {
 });
 
 describe('the runtime under jest', () => {
-  // The runtime as packages name it: the compiled module in this package's lib/ (compile builds it).
-  const runtime = require.resolve('@slipway/projen/lib/jest-runtime');
+  // The runtime as useFastTests names it in every package: the compiled module in this package's lib/.
+  const runtime = require.resolve(JEST_RUNTIME);
+  const failingLine =
+    "test('a failure reports the test file line and column', () => { expect(counter.next()).toBe(99); });";
   let dir: string;
 
   beforeAll(() => {
@@ -103,7 +106,7 @@ describe('the runtime under jest', () => {
     // vm.compileFunction (jest's own) puts the module's code on a line after the parameters.
     fs.writeFileSync(
       path.join(dir, 'jest.config.json'),
-      JSON.stringify({ rootDir: dir, runtime, transform: {}, testEnvironment: 'node', coverageProvider: 'babel' }),
+      JSON.stringify({ rootDir: dir, runtime, transform: {}, testEnvironment: 'node' }),
     );
     fs.writeFileSync(
       path.join(dir, 'counter.js'),
@@ -120,7 +123,7 @@ describe('the runtime under jest', () => {
         [
           "const counter = require('./counter');",
           "test('module state starts afresh in each test file', () => { expect(counter.next()).toBe(1); });",
-          "test('a failure reports the test file line and column', () => { expect(counter.next()).toBe(99); });",
+          failingLine,
           "test('the module was compiled by this runtime', () => { expect(counter.compiledBy).toBe('this runtime'); });",
           '',
         ].join('\n'),
@@ -135,15 +138,15 @@ describe('the runtime under jest', () => {
     const result = spawnSync(
       process.execPath,
       [jestBin, '--config', path.join(dir, 'jest.config.json'), '--ci', '-w', '1', '--coverage=false'],
-      // From this package, so the runtime finds the jest-runtime this package's jest uses.
       { cwd: __dirname, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } },
     );
 
     // THEN the module was this runtime's to compile in both files, the first test of each file passes (no state
     // leaked from the other file), and the second fails where it was written: line 3, at `toBe`
+    const column = failingLine.indexOf('toBe(99)') + 1;
     expect(result.stderr).toMatch(/Tests:\s+2 failed, 4 passed, 6 total/);
-    expect(result.stderr).toContain('first.test.js:3:');
-    expect(result.stderr).toContain('second.test.js:3:');
+    expect(result.stderr).toContain(`first.test.js:3:${column}`);
+    expect(result.stderr).toContain(`second.test.js:3:${column}`);
     expect(result.stderr).toMatch(/Expected: 99\s+Received: 2/);
     expect(result.status).toBe(1);
   });
