@@ -61,10 +61,12 @@ interface Reported {
 async function openPage(
   options: BrowserContextOptions,
   origin = nginx.origin,
+  beforeLoad?: (page: Page) => Promise<void>,
 ): Promise<{ page: Page; errors: Reported[] }> {
   const context = await browser.newContext(options);
   contexts.push(context);
   const page = await context.newPage();
+  await beforeLoad?.(page);
   const errors: Reported[] = [];
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error') errors.push({ text: message.text(), url: message.location().url });
@@ -147,7 +149,11 @@ describe('the status page in Chromium', () => {
         errors: { path: string; message: string }[];
       };
 
-      await page.locator('#greeting-result[data-outcome="problem"]').waitFor();
+      // Each round's answer carries its own request id; wait for it, not for the previous round's problem.
+      await page
+        .locator('#greeting-result[data-outcome="problem"]')
+        .filter({ hasText: `Reference: ${problem.requestId}` })
+        .waitFor();
       const fieldMessages = problem.errors.filter((error) => error.path === 'name').map((error) => error.message);
       expect(fieldMessages.length).toBeGreaterThan(0);
       await page
@@ -297,10 +303,23 @@ describe('the status page in Chromium', () => {
     // A second nginx whose API upstream listens nowhere: nginx answers 502, as the load balancer would.
     const orphan = await startNginx({ siteDir: site.dir, apiUpstream: `http://127.0.0.1:${await freePort()}` });
     try {
-      const { page, errors } = await openPage(DESKTOP, orphan.origin);
+      // The two requests race. Hold /api/version until the health problem shows, so the page must
+      // cope with the answers arriving in either order; the banner starts out "unknown" in the HTML,
+      // so only the version problem appearing says the version answer has been handled.
+      let releaseVersion = (): void => undefined;
+      const versionHeld = new Promise<void>((resolve) => (releaseVersion = resolve));
+      const { page, errors } = await openPage(DESKTOP, orphan.origin, (target) =>
+        target.route('**/api/version', async (route) => {
+          await versionHeld;
+          await route.continue();
+        }),
+      );
 
       await page.locator('#health[data-health="failing"]').waitFor();
-      await page.locator('#environment-banner[data-environment="unknown"]').waitFor();
+      expect(await text(page, '#environment-name')).toBe('…');
+      releaseVersion();
+      await page.locator('#version-problem').waitFor({ state: 'visible' });
+      expect(await page.locator('#environment-banner').getAttribute('data-environment')).toBe('unknown');
       expect(await text(page, '#environment-name')).toBe('UNKNOWN');
       expect(await text(page, '#health')).toBe(
         'The API answered HTTP 502 Bad Gateway: No healthy API server answered in time. Try again in a minute.',
