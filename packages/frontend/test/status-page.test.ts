@@ -308,12 +308,12 @@ describe('the status page in Chromium', () => {
       // so only the version problem appearing says the version answer has been handled.
       let releaseVersion = (): void => undefined;
       const versionHeld = new Promise<void>((resolve) => (releaseVersion = resolve));
-      const { page, errors } = await openPage(DESKTOP, orphan.origin, (target) =>
-        target.route('**/api/version', async (route) => {
+      const { page, errors } = await openPage(DESKTOP, orphan.origin, async (target) => {
+        await target.route('**/api/version', async (route) => {
           await versionHeld;
           await route.continue();
-        }),
-      );
+        });
+      });
 
       await page.locator('#health[data-health="failing"]').waitFor();
       expect(await text(page, '#environment-name')).toBe('…');
