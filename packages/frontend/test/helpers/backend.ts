@@ -11,6 +11,8 @@ export const BACKEND_DIR = path.resolve(PACKAGE_DIR, '..', 'backend');
 export interface Backend {
   /** e.g. "http://127.0.0.1:41235" (no trailing slash). */
   readonly origin: string;
+  /** The database it uses: another API started with this DATABASE_URL shares it, as two tasks of a service do. */
+  readonly databaseUrl: string;
   /** What the process printed so far (its logs). */
   output(): string;
   stop(): Promise<void>;
@@ -73,7 +75,12 @@ export async function startBackend(env: Record<string, string>): Promise<Backend
     );
   }
 
-  const database = env.DATABASE_URL === undefined ? await startDatabase() : undefined;
+  let database: Database | undefined;
+  let databaseUrl = env.DATABASE_URL;
+  if (databaseUrl === undefined) {
+    database = await startDatabase();
+    databaseUrl = database.url;
+  }
   const port = await freePort();
   let output = '';
   let exit: string | undefined;
@@ -83,8 +90,8 @@ export async function startBackend(env: Record<string, string>): Promise<Backend
     env: {
       ...process.env,
       SHUTDOWN_DRAIN_DELAY_MS: '0',
-      ...(database ? { DATABASE_URL: database.url } : {}),
       ...env,
+      DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
     },
@@ -117,5 +124,5 @@ export async function startBackend(env: Record<string, string>): Promise<Backend
     await stop();
     throw error;
   }
-  return { origin, output: () => output, stop };
+  return { origin, databaseUrl, output: () => output, stop };
 }
