@@ -8,7 +8,7 @@ import { SlipwayOptionsError } from './errors';
 import { NpmWorkspaces } from './npm-workspaces';
 import { addRunbook } from './runbook';
 import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
-import { NODE_MAJOR, PROJEN_VERSION_RANGE, VERSIONS } from './versions';
+import { NODE_MAJOR, PROJEN_VERSION_RANGE, TYPESCRIPT_NATIVE, VERSIONS } from './versions';
 import { createBackend } from './workspace/backend';
 import { createFrontend } from './workspace/frontend';
 import { createInfra, environmentNames } from './workspace/infra';
@@ -183,7 +183,11 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     this.appName = identity.appName;
 
     this.package.addField('private', true);
-    this.addDevDeps(`tsx@${VERSIONS.tsx}`, `@types/node@${VERSIONS.nodeTypes}`);
+    this.addDevDeps(
+      `tsx@${VERSIONS.tsx}`,
+      `@types/node@${VERSIONS.nodeTypes}`,
+      `${TYPESCRIPT_NATIVE}@${VERSIONS.typescriptNative}`,
+    );
 
     // Right after `projen new`, projen's Eslint component lints and fixes the whole new project: some 30 s of
     // type-aware lint over samples that come from this repository's own lint-clean packages. Only the

@@ -13,6 +13,17 @@ export const CDK_TOOL_VERSIONS = {
 } as const;
 
 /**
+ * The root dev dependency under which TypeScript 7 (the native compiler, several times faster than 6.0) is installed
+ * beside `typescript` 6.0. The app packages' `compile` type-checks with it; `typescript` stays at 6.0 because
+ * typescript-eslint, jsii, ts-node and the constructs/cli builds use its JavaScript API, which 7.0 does not have.
+ * Both bins are named `tsc` and npm links the one of `typescript`, so {@link TSC_NATIVE} runs 7.0 by its path.
+ */
+export const TYPESCRIPT_NATIVE = 'typescript-native';
+
+/** The command that runs TypeScript 7's tsc in a workspace package (packages/<name>, root node_modules). */
+export const TSC_NATIVE = `node ../../node_modules/${TYPESCRIPT_NATIVE}/bin/tsc`;
+
+/**
  * Dependency specs shared by every generated package.
  *
  * One spec per dependency across the whole monorepo: npm workspaces hoist a
@@ -22,6 +33,8 @@ export const CDK_TOOL_VERSIONS = {
  */
 export const VERSIONS = {
   typescript: '~6.0.3',
+  /** TypeScript 7, the native compiler: see {@link TYPESCRIPT_NATIVE}. */
+  typescriptNative: 'npm:typescript@~7.0.2',
   nodeTypes: '^20',
   jest: '^30',
   awsCdkLib: '^2.276.0',

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
 import { useFastTests } from '../fast-tests';
 import { addSamples, SAMPLES_DIR, sampleReadme } from '../samples';
-import { VERSIONS } from '../versions';
+import { TSC_NATIVE, VERSIONS } from '../versions';
 
 /** What distinguishes one application package of the monorepo from another. */
 export interface AppPackageOptions {
@@ -100,9 +100,10 @@ export function createAppPackage(
 /**
  * `compile` type-checks the whole package as one tsc program: the test tsconfig (it extends the package's)
  * with `dirs` added. A program for the sources and another for the tests checked every source file twice,
- * the tests importing them, and paid tsc's start-up and the standard library's types twice.
+ * the tests importing them, and paid tsc's start-up and the standard library's types twice. It runs TypeScript 7's
+ * native tsc (see TYPESCRIPT_NATIVE): the same checks, in a fraction of 6.0's time.
  */
 export function typeCheckInOneProgram(project: typescript.TypeScriptProject, dirs: string[], name: string): void {
   for (const dir of dirs) project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
-  project.compileTask.reset('tsc --noEmit -p test/tsconfig.json', { name });
+  project.compileTask.reset(`${TSC_NATIVE} --noEmit -p test/tsconfig.json`, { name });
 }

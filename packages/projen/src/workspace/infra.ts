@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { JsonFile, typescript } from 'projen';
 import { turnOffCdkValidationInTests } from '../fast-tests';
 import { SAMPLES_DIR } from '../samples';
-import { VERSIONS } from '../versions';
+import { TSC_NATIVE, VERSIONS } from '../versions';
 import { createAppPackage } from './app-package';
 
 /**
@@ -86,7 +86,7 @@ export function createInfra(
   for (const dir of ['src', 'bench', 'build-tools']) project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
   project.tsconfigDev.addInclude('../../../environments/**/*.ts');
   project.tsconfigDev.file.addOverride('compilerOptions.rootDir', '../../..');
-  project.compileTask.reset('tsc --noEmit -p test/tsconfig.json', {
+  project.compileTask.reset(`${TSC_NATIVE} --noEmit -p test/tsconfig.json`, {
     name: 'Type-check sources, environments, tests, benchmarks and build tools',
   });
 
