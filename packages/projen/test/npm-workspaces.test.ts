@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { javascript } from 'projen';
+import { Testing } from 'projen/lib/testing';
 import { SlipwayProject } from '../src';
+import { TASK_PATH } from '../src/npm-workspaces';
 import { PROJEN_VERSION_RANGE } from '../src/versions';
 
 const RUNNER = path.join(__dirname, '..', 'assets', 'run-workspaces.mjs');
@@ -64,6 +66,52 @@ describe('NpmWorkspaces installs', () => {
     expect(synthRecordingTasks(outdir)).toEqual([
       /^(1|true)$/i.test(process.env.CI ?? '') ? '.:install:ci' : '.:install',
     ]);
+  });
+});
+
+describe('the PATH tasks run with', () => {
+  test('is the one npm gives a script, without starting npx', () => {
+    // GIVEN a folder two levels into a workspace, as packages/<name> is
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-path-'));
+    const dir = path.join(root, 'packages', 'api');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'root', workspaces: ['packages/*'] }));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'api' }));
+    const env = { ...process.env, PATH: '/usr/local/bin:/usr/bin:/bin' };
+    const pathIn = (command: string) =>
+      spawnSync('sh', ['-c', command], { cwd: dir, env, encoding: 'utf8' }).stdout.trim();
+    try {
+      // WHEN TASK_PATH's command runs there, and npm's own
+      const ours = pathIn(TASK_PATH.slice(2, -1)).split(path.delimiter);
+      const npms = pathIn('npx -c "node --print process.env.PATH"').split(path.delimiter);
+      // THEN they list the same folders in the same order, less npm's node-gyp shim
+      expect(ours.slice(0, 3)).toEqual([
+        path.join(dir, 'node_modules', '.bin'),
+        path.join(root, 'packages', 'node_modules', '.bin'),
+        path.join(root, 'node_modules', '.bin'),
+      ]);
+      expect(ours).toEqual(npms.filter((entry) => !entry.includes('node-gyp-bin')));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('is set for the root and for every workspace package', () => {
+    const project = new SlipwayProject({
+      name: 'acme',
+      defaultReleaseBranch: 'main',
+      outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-path-synth-')),
+    });
+    const snapshot = Testing.synth(project);
+    const manifests = Object.keys(snapshot).filter((file) => file.endsWith('.projen/tasks.json'));
+    expect(manifests).toEqual(
+      expect.arrayContaining([
+        '.projen/tasks.json',
+        'packages/backend/.projen/tasks.json',
+        'packages/infra/.projen/tasks.json',
+      ]),
+    );
+    for (const manifest of manifests) expect(snapshot[manifest].env.PATH).toBe(TASK_PATH);
   });
 });
 
