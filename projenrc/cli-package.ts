@@ -1,8 +1,8 @@
 import { typescript } from 'projen';
-import { PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
+import { buildWithNativeTsc, PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
-import { TSC_NATIVE, VERSIONS } from '../packages/projen/src/versions';
+import { VERSIONS } from '../packages/projen/src/versions';
 
 /**
  * packages/cli → @slipway/cli: the `slipway` ops CLI (verify, status, cost,
@@ -62,8 +62,6 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
     exec: 'node bench/verify-start.mjs',
   });
   project.npmignore?.exclude('/bench/');
-  // TypeScript 7's native tsc builds lib/ (JavaScript and declarations) in a fraction of 6.0's time; see
-  // TYPESCRIPT_NATIVE in packages/projen/src/versions.ts.
-  project.compileTask.reset(`${TSC_NATIVE} --build`);
+  buildWithNativeTsc(project);
   return project;
 }

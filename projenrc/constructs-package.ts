@@ -1,8 +1,8 @@
 import { TextFile, typescript } from 'projen';
-import { PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
+import { buildWithNativeTsc, PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
-import { CDK_TOOL_VERSIONS, TSC_NATIVE, VERSIONS } from '../packages/projen/src/versions';
+import { CDK_TOOL_VERSIONS, VERSIONS } from '../packages/projen/src/versions';
 
 /**
  * packages/constructs → @slipway/constructs: the shared CDK construct library
@@ -49,8 +49,6 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     env: { SLIPWAY_WRITE_DOCS: '1', CDK_VALIDATION: 'false' },
     exec: 'jest -i --coverage=false test/nag/security-checks.test.ts',
   });
-  // TypeScript 7's native tsc builds lib/ (JavaScript and declarations) in a fraction of 6.0's time; see
-  // TYPESCRIPT_NATIVE in packages/projen/src/versions.ts.
-  project.compileTask.reset(`${TSC_NATIVE} --build`);
+  buildWithNativeTsc(project);
   return project;
 }

@@ -1,5 +1,5 @@
-import { javascript } from 'projen';
-import { VERSIONS } from '../packages/projen/src/versions';
+import { javascript, typescript } from 'projen';
+import { TSC_NATIVE, VERSIONS } from '../packages/projen/src/versions';
 
 /** Settings the two published packages share with the rest of the monorepo. */
 export const PUBLISHED_PACKAGE_DEFAULTS = {
@@ -45,3 +45,11 @@ export const TYPESCRIPT_LIBRARY_DEFAULTS = {
   // refuse what a file-by-file transpiler cannot get right.
   tsconfigDev: { compilerOptions: { isolatedModules: true } },
 };
+
+/**
+ * A published package's `compile`: TypeScript 7's native tsc builds lib/ (JavaScript and declarations) in a fraction
+ * of 6.0's time; see TYPESCRIPT_NATIVE in packages/projen/src/versions.ts.
+ */
+export function buildWithNativeTsc(project: typescript.TypeScriptProject): void {
+  project.compileTask.reset(`${TSC_NATIVE} --build`);
+}

@@ -53,16 +53,6 @@ export interface NpmWorkspacesOptions {
 const RUNNER_PATH = '.projen/run-workspaces.mjs';
 
 /**
- * npm workspaces for a projen monorepo.
- *
- * projen has no workspace support of its own: every NodeProject subproject
- * installs its own node_modules. This component turns the root into an npm
- * workspace root instead, so that one root `npm ci` installs every package
- * with shared dependencies hoisted, and subprojects never install on their
- * own. Root tasks fan out to the packages in dependency order, which the
- * runner reads from the workspaces' package.json files when it starts.
- */
-/**
  * The PATH every task runs with: each folder's `node_modules/.bin` from the task's working directory up to the
  * filesystem root, then the PATH it was given, which is what `npm run` and `npx` put in front of it (less npm's
  * node-gyp shim, which no task here uses). projen computes it with `npx -c "node --print process.env.PATH"`, which
@@ -74,6 +64,16 @@ export const TASK_PATH =
   "b.push(p.join(d,'node_modules','.bin'));if(p.dirname(d)===d)break}" +
   'console.log([...b,process.env.PATH].join(p.delimiter))")';
 
+/**
+ * npm workspaces for a projen monorepo.
+ *
+ * projen has no workspace support of its own: every NodeProject subproject
+ * installs its own node_modules. This component turns the root into an npm
+ * workspace root instead, so that one root `npm ci` installs every package
+ * with shared dependencies hoisted, and subprojects never install on their
+ * own. Root tasks fan out to the packages in dependency order, which the
+ * runner reads from the workspaces' package.json files when it starts.
+ */
 export class NpmWorkspaces extends Component {
   /** The workspace glob patterns. */
   public readonly patterns: string[];

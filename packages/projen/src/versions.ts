@@ -14,7 +14,8 @@ export const CDK_TOOL_VERSIONS = {
 
 /**
  * The root dev dependency under which TypeScript 7 (the native compiler, several times faster than 6.0) is installed
- * beside `typescript` 6.0. The app packages' `compile` type-checks with it; `typescript` stays at 6.0 because
+ * beside `typescript` 6.0. The app packages' `compile` type-checks with it (this repository's constructs and cli build
+ * with it too); `typescript` stays at 6.0 because
  * typescript-eslint, jsii and ts-node use its JavaScript API, which 7.0 does not have.
  * Both bins are named `tsc` and npm links the one of `typescript`, so {@link TSC_NATIVE} runs 7.0 by its path.
  */
