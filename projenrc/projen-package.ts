@@ -57,6 +57,12 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     exec: 'node bench/test-times.mjs',
     receiveArgs: true,
   });
+  project.addTask('bench:tools', {
+    description:
+      "Times type-aware lint's JSDoc mode, TypeScript 7's tsc and the tasks' PATH against what they replaced; writes docs/performance.md",
+    exec: 'node bench/tool-times.mjs',
+    receiveArgs: true,
+  });
   project.addTask('bench', {
     description: 'Measures npm ci, the root build and the template e2e in a fresh clone; writes docs/performance.md',
     exec: 'node bench/foundation-timings.mjs',

@@ -56,8 +56,8 @@ const RUNNER_PATH = '.projen/run-workspaces.mjs';
  * The PATH every task runs with: each folder's `node_modules/.bin` from the task's working directory up to the
  * filesystem root, then the PATH it was given, which is what `npm run` and `npx` put in front of it (less npm's
  * node-gyp shim, which no task here uses). projen computes it with `npx -c "node --print process.env.PATH"`, which
- * costs most of a second of CPU each time a task starts, and a build starts a task some 25 times; one `node -e`
- * costs a twentieth of that.
+ * costs about a second of CPU each time a task starts, and a build starts a task some 25 times; one `node -e`
+ * costs a tenth of that (bench/tool-times.mjs).
  */
 export const TASK_PATH =
   "$(node -e \"const p=require('node:path');const b=[];for(let d=process.cwd();;d=p.dirname(d)){" +

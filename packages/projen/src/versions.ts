@@ -17,7 +17,8 @@ export const CDK_TOOL_VERSIONS = {
  * beside `typescript` 6.0. The app packages' `compile` type-checks with it (this repository's constructs and cli build
  * with it too); `typescript` stays at 6.0 because
  * typescript-eslint, jsii and ts-node use its JavaScript API, which 7.0 does not have.
- * Both bins are named `tsc` and npm links the one of `typescript`, so {@link TSC_NATIVE} runs 7.0 by its path.
+ * Both bins are named `tsc`, and which one `node_modules/.bin/tsc` links to depends on how npm installed them, so
+ * {@link TSC_NATIVE} runs 7.0 by its path.
  */
 export const TYPESCRIPT_NATIVE = 'typescript-native';
 

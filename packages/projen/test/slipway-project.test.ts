@@ -87,7 +87,7 @@ describe('SlipwayProject', () => {
       { exec: 'node .projen/run-workspaces.mjs test --alongside "npx projen lint && npx projen docs"' },
     ]);
     expect(tasks.lint.steps[0].exec).not.toContain('--fix');
-    // Type-aware lint without parsing JSDoc in .ts files (types never come from it there): 15 % less CPU.
+    // Type-aware lint without parsing JSDoc in .ts files (types never come from it there).
     expect(snapshot['.eslintrc.json'].parserOptions).toMatchObject({
       projectService: expect.any(Object),
       jsDocParsingMode: 'type-info',
