@@ -5,6 +5,7 @@ import { javascript, typescript } from 'projen';
 import { addEnvironmentSamples, resolveAppIdentity } from './app-identity';
 import { testServiceSteps } from './ci-services';
 import { SlipwayOptionsError } from './errors';
+import { LINT_TSCONFIG, LintTsconfig } from './lint-tsconfig';
 import { NpmWorkspaces } from './npm-workspaces';
 import { addRunbook } from './runbook';
 import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
@@ -159,7 +160,13 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       jest: false,
       package: false,
       disableTsconfigDev: true,
-      eslintOptions: { dirs: ['packages', 'environments'], ...options.eslintOptions },
+      // Type-aware lint over one TypeScript program of the whole repository (LintTsconfig), not one per tsconfig.
+      eslintOptions: {
+        dirs: ['packages', 'environments'],
+        projectService: false,
+        tsconfigPath: `./${LINT_TSCONFIG}`,
+        ...options.eslintOptions,
+      },
       release: false,
       packageManager: javascript.NodePackageManager.NPM,
       projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx(), ...options.projenrcTsOptions },
@@ -198,9 +205,12 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       // ParseForTypeInfo skips JSDoc in .ts files, which their types never come from (bench/tool-times.mjs: about 10 %
       // less CPU).
       eslint.config.parserOptions.jsDocParsingMode = 'type-info';
+      new LintTsconfig(this);
+      // It fixes what `projen new` wrote (format, import order) without type information: the type-aware rules
+      // would build the whole repository's program (LintTsconfig) for one file, and the build lints it with them.
       eslint.postProjectCreation = () => {
         console.log('👾 eslint | eslint --fix .projenrc.ts');
-        execFileSync('npx', ['eslint', '--ext', '.ts', '--fix', '.projenrc.ts'], {
+        execFileSync('npx', ['eslint', '--ext', '.ts', '--fix', ...WITHOUT_TYPE_INFORMATION, '.projenrc.ts'], {
           cwd: this.outdir,
           stdio: 'inherit',
           env: { ...process.env, ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
@@ -237,6 +247,16 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     }
   }
 }
+
+/** eslint arguments that lint without type information: no TypeScript program, the type-aware rules off. */
+const WITHOUT_TYPE_INFORMATION = [
+  '--parser-options',
+  'project:false',
+  '--rule',
+  '@typescript-eslint/no-floating-promises: off',
+  '--rule',
+  '@typescript-eslint/return-await: off',
+];
 
 function templateText(file: string): string {
   return fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8');
