@@ -201,10 +201,6 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     // .projenrc.ts that `projen new` wrote from its options needs it.
     const eslint = this.eslint;
     if (eslint) {
-      // The type-aware rules (no-floating-promises, return-await) read types, never JSDoc: TypeScript's
-      // ParseForTypeInfo skips JSDoc in .ts files, which their types never come from (bench/tool-times.mjs: about 10 %
-      // less CPU).
-      eslint.config.parserOptions.jsDocParsingMode = 'type-info';
       new LintTsconfig(this);
       // It fixes what `projen new` wrote (format, import order) without type information: the type-aware rules
       // would build the whole repository's program (LintTsconfig) for one file, and the build lints it with them.

@@ -87,12 +87,8 @@ describe('SlipwayProject', () => {
       { exec: 'node .projen/run-workspaces.mjs test --alongside "npx projen lint && npx projen docs"' },
     ]);
     expect(tasks.lint.steps[0].exec).not.toContain('--fix');
-    // Type-aware lint over one program of the whole repository (lint-tsconfig.test.ts), without parsing JSDoc in
-    // .ts files (types never come from it there).
-    expect(snapshot['.eslintrc.json'].parserOptions).toMatchObject({
-      project: './tsconfig.lint.json',
-      jsDocParsingMode: 'type-info',
-    });
+    // Type-aware lint over one program of the whole repository (lint-tsconfig.test.ts).
+    expect(snapshot['.eslintrc.json'].parserOptions).toMatchObject({ project: './tsconfig.lint.json' });
     expect(snapshot['.eslintrc.json'].parserOptions.projectService).toBeUndefined();
     expect(tasks.build.steps.map((s: any) => s.spawn)).toEqual([
       'default',
