@@ -37,6 +37,8 @@ export class LintTsconfig extends FileBase {
     const rel = (absolute: string) => path.relative(this.root.outdir, absolute).split(path.sep).join('/') || '.';
 
     for (const project of [this.root, ...allSubprojects(this.root)]) {
+      // The @types packages each project depends on, as projen lists them in the tsconfigs it writes: jsii writes the
+      // projen package's own tsconfig.json, which is not read below.
       for (const dep of project.deps.all) {
         if (dep.name.startsWith('@types/') && dep.type !== DependencyType.OVERRIDE) types.add(dep.name.slice(7));
       }

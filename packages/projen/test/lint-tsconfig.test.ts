@@ -73,18 +73,6 @@ describe('tsconfig.lint.json of a generated project', () => {
     const resolved = ts.resolveModuleName('#environments', fromInfra, lint.options, ts.sys).resolvedModule;
     expect(resolved && path.relative(outdir, resolved.resolvedFileName)).toBe('environments/index.ts');
   });
-
-  test('the lint reads it: one program instead of the project service', () => {
-    const eslintrc = JSON.parse(
-      fs
-        .readFileSync(path.join(outdir, '.eslintrc.json'), 'utf8')
-        .split('\n')
-        .filter((line) => !line.startsWith('//'))
-        .join('\n'),
-    );
-    expect(eslintrc.parserOptions.project).toBe('./tsconfig.lint.json');
-    expect(eslintrc.parserOptions.projectService).toBeUndefined();
-  });
 });
 
 test("a subproject's paths are rebased from its baseUrl", () => {
