@@ -28,7 +28,11 @@ const ENV = {
 
 const TARGETS = [
   { name: '`node -e` printing one line (baseline)', command: process.execPath, args: ['-e', "console.log('ready')"] },
-  { name: '**bundle**: `node slipway-verify.js verify …` (the step now)', command: process.execPath, args: [BUNDLE, ...VERIFY_ARGS] },
+  {
+    name: '**bundle**: `node slipway-verify.js verify …` (the step now)',
+    command: process.execPath,
+    args: [BUNDLE, ...VERIFY_ARGS],
+  },
   {
     name: 'unbundled: `npx slipway verify …` after `npm ci` (the step before)',
     command: 'npx',
@@ -93,7 +97,7 @@ async function main() {
     ...rows,
     '',
     `The bundle (\`lib/slipway-verify.js\`, verify, the ECS client and CDK's cloud-assembly reader, minified) is ${(statSync(BUNDLE).size / 1024).toFixed(0)} KiB;`,
-    'the synth step copies it into the cloud assembly, the verification steps\' input, so they install nothing.',
+    "the synth step copies it into the cloud assembly, the verification steps' input, so they install nothing.",
     `Before, each verification step first ran \`npm ci\` of the whole monorepo (22 s with a warm cache, see Foundation above; more on a cold CodeBuild host).`,
     '',
     `| check | measured | target | met |`,
@@ -103,7 +107,10 @@ async function main() {
   const document = readFileSync(PERFORMANCE_DOC, 'utf8');
   const pattern = /<!-- verify:start -->[\s\S]*?<!-- verify:end -->/;
   const block = `<!-- verify:start -->\n${section}\n<!-- verify:end -->`;
-  writeFileSync(PERFORMANCE_DOC, pattern.test(document) ? document.replace(pattern, block) : `${document.trimEnd()}\n\n${block}\n`);
+  writeFileSync(
+    PERFORMANCE_DOC,
+    pattern.test(document) ? document.replace(pattern, block) : `${document.trimEnd()}\n\n${block}\n`,
+  );
   console.log(section);
   if (bundleMs > BUDGET_MS) process.exitCode = 1;
 }

@@ -14,7 +14,11 @@ const clone = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
 
 function timed(label, cmd, args, cwd) {
   const begin = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: 'true' } });
+  const result = spawnSync(cmd, args, {
+    cwd,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, CI: 'true' },
+  });
   const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
   if (result.status !== 0) throw new Error(`${label} failed (exit ${result.status})`);
   console.log(`${label}: ${seconds.toFixed(1)} s`);

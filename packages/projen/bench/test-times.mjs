@@ -31,7 +31,8 @@ const { values: options } = parseArgs({
   },
 });
 const rounds = Number(options.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number ≥ 1; got ${options.rounds}`);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds must be a whole number ≥ 1; got ${options.rounds}`);
 
 // With CI=true the backend's tests require the real PostgreSQL and Redis that .ci/run starts (and refuse to pass
 // quietly without them); the baseline ignores them.
@@ -104,7 +105,12 @@ try {
     }
     if (!options['no-template']) {
       for (const which of order) {
-        const { output } = run(`${refs[which]} npx projen test:template`, 'npx', ['projen', 'test:template'], dirs[which]);
+        const { output } = run(
+          `${refs[which]} npx projen test:template`,
+          'npx',
+          ['projen', 'test:template'],
+          dirs[which],
+        );
         const seconds = generatedBuildSeconds(output);
         console.log(`  ${refs[which]} generated project's npx projen build: ${seconds} s`);
         figures[which].template.push(seconds);
@@ -153,14 +159,14 @@ const lines = [
     return `| ${label} | ≤ ${show(GOALS[key], unit)} | ${show(before, unit)} | ${show(after, unit)} | ${(after / before).toFixed(2)}× | ${after <= GOALS[key] ? 'yes' : 'no'} |`;
   }),
   '',
-  'What makes them fast (see [project-type.md](project-type.md#how-the-tests-run)): aws-cdk-lib\'s built-in',
+  "What makes them fast (see [project-type.md](project-type.md#how-the-tests-run)): aws-cdk-lib's built-in",
   'CloudFormation validation is off in unit tests (`CDK_VALIDATION=false` on the test tasks; its WebAssembly engine',
   'started again in every test file) and runs over the whole app in one test, packages/infra/test/app.test.ts;',
   '@swc/jest transpiles instead of ts-jest (tsc type-checks in `compile`); jest uses every core; coverage instruments',
-  'the packages\' own files (istanbul) instead of V8 profiling all of aws-cdk-lib in every test file; jest\'s runtime',
+  "the packages' own files (istanbul) instead of V8 profiling all of aws-cdk-lib in every test file; jest's runtime",
   'compiles each module once per worker instead of once per test file (`@slipway/projen/lib/jest-runtime`); lint and',
-  'then the docs run alongside the packages\' tests; `compile` and `post-compile` run one package per core; the app',
-  'packages type-check with TypeScript 7\'s native tsc; tasks get npm\'s PATH from one `node -e` instead of `npx -c`;',
+  "then the docs run alongside the packages' tests; `compile` and `post-compile` run one package per core; the app",
+  "packages type-check with TypeScript 7's native tsc; tasks get npm's PATH from one `node -e` instead of `npx -c`;",
   'type-aware lint builds one TypeScript program for the whole repository (`tsconfig.lint.json`) instead of one per',
   'tsconfig; `projen new` lints only the .projenrc.ts it wrote, without type information.',
   '',
@@ -171,7 +177,10 @@ const lines = [
   '',
   'Runs (s): ' +
     rows
-      .map(([key]) => `${key} ${figures.baseline[key].map((s) => s.toFixed(0)).join('/')} → ${figures.current[key].map((s) => s.toFixed(0)).join('/')}`)
+      .map(
+        ([key]) =>
+          `${key} ${figures.baseline[key].map((s) => s.toFixed(0)).join('/')} → ${figures.current[key].map((s) => s.toFixed(0)).join('/')}`,
+      )
       .join('; ') +
     '.',
   '<!-- tests:end -->',
