@@ -221,6 +221,11 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
         excludeCharacters,
       }),
       automaticallyAfter: props.rotationInterval ?? Duration.days(30),
+      // Not at once. By default Secrets Manager rotates as soon as the schedule exists, which on the first deploy
+      // races the migration task and the services, all of which read the password when they start: one that read
+      // it before the rotation's ALTER ROLE holds a password the database no longer takes, so the migration fails
+      // the deploy or the service answers 503 until its tasks are replaced. The password is new then anyway.
+      rotateImmediatelyOnUpdate: false,
     });
 
     this.acknowledgeFindings(deletionProtection, props);

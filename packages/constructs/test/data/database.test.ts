@@ -97,6 +97,8 @@ describe('SlipwayDatabase', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       HostedRotationLambda: Match.objectLike({ RotationType: 'PostgreSQLSingleUser' }),
       RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      // The first rotation waits for the interval: an immediate one would race the tasks that read the password.
+      RotateImmediatelyOnUpdate: false,
     });
     expect(template.toJSON().Transform).toMatch(/^AWS::SecretsManager-/);
   });
