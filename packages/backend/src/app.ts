@@ -62,7 +62,7 @@ export function createApp({
   app.use(securityHeaders());
 
   // Probes first: they skip the access log, which would otherwise be mostly health checks.
-  healthRoutes(app);
+  healthRoutes(app, database);
   readyRoutes(app, readiness, database);
 
   app.use(accessLog(logger));

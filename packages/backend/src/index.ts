@@ -15,7 +15,7 @@ export { requestId, resolveRequestId } from './middleware/request-id';
 export { securityHeaders } from './middleware/security-headers';
 export { Readiness } from './readiness';
 export { greetingRequest, greetingsRoutes, type Greeting, type GreetingRequest } from './routes/greetings';
-export { healthRoutes } from './routes/health';
+export { healthRoutes, type CredentialsCheck } from './routes/health';
 export { readyRoutes } from './routes/ready';
 export { versionRoutes, type VersionInfo } from './routes/version';
 export { validate } from './validate';

@@ -292,6 +292,15 @@ export function runbookPages(facts: RunbookFacts): Record<string, string[]> {
         (env) =>
           `- ${env}: CloudWatch dashboard \`${stack(env)}\` (https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${stack(env)})`,
       ),
+      '',
+      '## Every 30 days: the database password rotates',
+      '',
+      "Where an environment's settings have a `database`, Secrets Manager rotates its password every 30 days. Each",
+      "backend task keeps the password it started with, so once the database refuses it, the task's `/api/health`",
+      'answers 503 and ECS replaces it with a task that reads the new one: a minute or two in which routes that need',
+      'the database may answer 503, and a tasks-below-desired alarm may fire and clear. If the tasks keep being',
+      'replaced, the secret and the database disagree: rotate the secret again',
+      '(`aws secretsmanager rotate-secret --secret-id <the database secret>`), then check its rotation in the console.',
     ],
   };
 }

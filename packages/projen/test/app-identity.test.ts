@@ -83,6 +83,10 @@ describe("projen new takes the app's identity", () => {
       'create-service-linked-role --aws-service-name ecs.amazonaws.com',
     );
     expect(files['docs/slipway/on-call.md']).toContain('npx slipway status --env prod --region us-east-2 --cluster');
+    // What on call sees every 30 days: the backend replacing its tasks after the database password rotates.
+    expect(files['docs/slipway/on-call.md']).toMatch(
+      /## Every 30 days: the database password rotates\n[^#]*aws secretsmanager rotate-secret/,
+    );
     expect(files['docs/slipway/releases.md']).toContain('--stage-name Prod');
     expect(files['docs/slipway/build-and-deploy.md']).toContain('[architecture.md](../architecture.md)');
   });

@@ -38,6 +38,13 @@ const UNAVAILABLE_SQLSTATES = new Set([
 const PG_CONNECTION_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
 
+// SQLSTATEs of a server that is up and refuses this instance's credentials: its password was rotated after the task
+// read it, or its role may no longer log in. Only a new task, which reads the current secret, gets past them.
+const CREDENTIALS_REFUSED = new Set([
+  '28P01', // invalid_password
+  '28000', // invalid_authorization_specification
+]);
+
 /** Whether `error` means the database cannot be reached or cannot serve now, as opposed to a bug in a query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
@@ -59,6 +66,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  */
 export class Database {
   private readonly pool: Pool;
+  private refusedSince: Date | undefined;
 
   constructor(
     connectionString: string,
@@ -81,6 +89,22 @@ export class Database {
     this.pool.on('error', (err) => {
       this.logger.warn({ err }, `database connection lost while idle (${err.message}): the next query reconnects`);
     });
+    // A new connection authenticated: whatever refusal came before is over.
+    this.pool.on('connect', () => {
+      if (this.refusedSince !== undefined) {
+        this.logger.info("the database accepts this instance's credentials again");
+        this.refusedSince = undefined;
+      }
+    });
+  }
+
+  /**
+   * Since when the database has refused this instance's credentials (a password rotated after the task read it):
+   * set by the first refused connection, cleared by the next one that authenticates. Connections opened before the
+   * refusal may still work meanwhile; new ones will not.
+   */
+  public get credentialsRefusedSince(): Date | undefined {
+    return this.refusedSince;
   }
 
   /** Runs one parameterized statement. @throws DependencyUnavailable when the database cannot answer now. */
@@ -89,6 +113,7 @@ export class Database {
       const result = await this.pool.query<Row>(text, values as unknown[]);
       return result.rows;
     } catch (error) {
+      this.noteRefusal(error);
       throw this.unavailable(error) ?? error;
     }
   }
@@ -101,6 +126,19 @@ export class Database {
   /** Closes every connection; queries after this fail. */
   public async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  private noteRefusal(error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (this.refusedSince !== undefined || typeof code !== 'string' || !CREDENTIALS_REFUSED.has(code)) {
+      return;
+    }
+    this.refusedSince = new Date();
+    this.logger.error(
+      { err: error },
+      `the database refuses this instance's credentials (${code}): /api/health answers 503 from now on, so that ECS ` +
+        'replaces the task with one that reads the current secret',
+    );
   }
 
   private unavailable(error: unknown): DependencyUnavailable | undefined {

@@ -1,4 +1,7 @@
+import express from 'express';
 import request from 'supertest';
+import type { CredentialsCheck } from '../../src/routes/health';
+import { healthRoutes } from '../../src/routes/health';
 import { createTestApp } from '../support/test-app';
 
 describe('GET /api/health', () => {
@@ -38,5 +41,27 @@ describe('GET /api/health', () => {
     const { app } = createTestApp();
     const response = await request(app).options('/api/health').expect(204);
     expect(response.headers.allow).toBe('GET, HEAD, OPTIONS');
+  });
+
+  describe("when the database refuses this instance's credentials (a password rotated after the task started)", () => {
+    const credentials: { credentialsRefusedSince: Date | undefined } = { credentialsRefusedSince: undefined };
+    const app = express();
+    healthRoutes(app, credentials satisfies CredentialsCheck);
+
+    test('answers 503 problem+json saying since when, so the ALB and the container health check replace the task', async () => {
+      credentials.credentialsRefusedSince = new Date('2026-12-02T10:00:00.000Z');
+      const response = await request(app).get('/api/health').expect(503);
+      expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(response.body).toMatchObject({
+        status: 503,
+        instance: '/api/health',
+        detail: expect.stringContaining("refused this instance's credentials since 2026-12-02T10:00:00.000Z"),
+      });
+    });
+
+    test('answers 200 again once a new connection authenticates', async () => {
+      credentials.credentialsRefusedSince = undefined;
+      await request(app).get('/api/health').expect(200, { status: 'ok' });
+    });
   });
 });
