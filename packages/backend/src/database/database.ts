@@ -22,22 +22,6 @@ const NETWORK_ERRORS = new Set([
   'EPIPE',
 ]);
 
-// SQLSTATEs (PostgreSQL manual, appendix A) that say "not now" rather than "this query is wrong".
-const UNAVAILABLE_SQLSTATES = new Set([
-  '57P01', // admin_shutdown: the server is stopping
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now: starting up or in recovery
-  '53300', // too_many_connections
-  '57014', // query_canceled: statement_timeout
-  '28000', // invalid_authorization_specification
-  '28P01', // invalid_password
-  '3D000', // invalid_catalog_name: the database does not exist
-]);
-
-// What pg throws, as text, when a connection breaks or times out (pg has no codes for these).
-const PG_CONNECTION_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
-
 // SQLSTATEs of a server that is up and refuses this instance's credentials: its password was rotated after the task
 // read it, or its role may no longer log in. Only a new task, which reads the current secret, gets past them.
 const CREDENTIALS_REFUSED = new Set([
@@ -45,18 +29,37 @@ const CREDENTIALS_REFUSED = new Set([
   '28000', // invalid_authorization_specification
 ]);
 
+// SQLSTATEs (PostgreSQL manual, appendix A) that say "not now" rather than "this query is wrong".
+const UNAVAILABLE_SQLSTATES = new Set([
+  ...CREDENTIALS_REFUSED,
+  '57P01', // admin_shutdown: the server is stopping
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or in recovery
+  '53300', // too_many_connections
+  '57014', // query_canceled: statement_timeout
+  '3D000', // invalid_catalog_name: the database does not exist
+]);
+
+// What pg throws, as text, when a connection breaks or times out (pg has no codes for these).
+const PG_CONNECTION_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
+
+/** The `code` pg and Node put on their errors (a SQLSTATE, or ECONNREFUSED and the like), if any. */
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** Whether `error` means the database cannot be reached or cannot serve now, as opposed to a bug in a query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (
-    typeof code === 'string' &&
-    (NETWORK_ERRORS.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))
-  ) {
+  const code = errorCode(error);
+  if (code !== undefined && (NETWORK_ERRORS.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) {
     return true; // class 08: connection exception
   }
   if (error instanceof AggregateError) {
     return error.errors.some(isDatabaseUnavailable); // a host name with several addresses, none answering
   }
+  const message = (error as { message?: unknown } | null | undefined)?.message;
   return typeof message === 'string' && PG_CONNECTION_MESSAGES.test(message);
 }
 
@@ -129,8 +132,8 @@ export class Database {
   }
 
   private noteRefusal(error: unknown): void {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (this.refusedSince !== undefined || typeof code !== 'string' || !CREDENTIALS_REFUSED.has(code)) {
+    const code = errorCode(error);
+    if (this.refusedSince !== undefined || code === undefined || !CREDENTIALS_REFUSED.has(code)) {
       return;
     }
     this.refusedSince = new Date();
@@ -142,7 +145,7 @@ export class Database {
   }
 
   private unavailable(error: unknown): DependencyUnavailable | undefined {
-    if ((error as { code?: unknown } | null)?.code === '42P01') {
+    if (errorCode(error) === '42P01') {
       // undefined_table: the release's migrations have not run against this database.
       return new DependencyUnavailable({
         detail: 'The database is not ready: its schema is not migrated yet. Try again later.',
