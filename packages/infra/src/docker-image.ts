@@ -28,19 +28,8 @@ export interface DockerImageProps {
  * Docker would see.
  */
 export function dockerImage(props: DockerImageProps): ecs.ContainerImage {
-  const ignoreFile = path.join(props.context, `${props.dockerfile}.dockerignore`);
-  let exclude: string[] | undefined;
-  if (existsSync(ignoreFile)) {
-    const patterns = [
-      ...readFileSync(ignoreFile, 'utf8')
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#')),
-      // Docker always reads the Dockerfile, ignored or not; CDK's staging must keep it.
-      `!${props.dockerfile}`,
-    ];
-    exclude = [...patterns, ...foldersOutsideAllowlist(props.context, patterns)];
-  }
+  const patterns = ignorePatterns(props.context, props.dockerfile);
+  const exclude = patterns && [...patterns, ...foldersOutsideAllowlist(props.context, patterns)];
   return ecs.ContainerImage.fromAsset(props.context, {
     file: props.dockerfile,
     exclude,
@@ -48,6 +37,23 @@ export function dockerImage(props: DockerImageProps): ecs.ContainerImage {
     buildArgs: props.gitSha ? { GIT_SHA: props.gitSha } : undefined,
     platform: Platform.LINUX_AMD64,
   });
+}
+
+/**
+ * The patterns of `<dockerfile>.dockerignore` in `context`, as BuildKit reads them, plus the Dockerfile itself;
+ * undefined without that file.
+ */
+export function ignorePatterns(context: string, dockerfile: string): string[] | undefined {
+  const ignoreFile = path.join(context, `${dockerfile}.dockerignore`);
+  if (!existsSync(ignoreFile)) return undefined;
+  return [
+    ...readFileSync(ignoreFile, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#')),
+    // Docker always reads the Dockerfile, ignored or not; CDK's staging must keep it.
+    `!${dockerfile}`,
+  ];
 }
 
 /** A folder or file name that stands in an ignore pattern for itself alone (no glob character, `!` or `#`). */

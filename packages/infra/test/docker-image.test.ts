@@ -1,10 +1,10 @@
 import type * as Fs from 'node:fs';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, FileSystem, IgnoreMode, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { dockerImage, foldersOutsideAllowlist } from '../src/docker-image';
+import { dockerImage, foldersOutsideAllowlist, ignorePatterns } from '../src/docker-image';
 
 function givenContext(withIgnoreFile: boolean): string {
   const root = mkdtempSync(path.join(tmpdir(), 'slipway-context-'));
@@ -88,12 +88,8 @@ describe('a build output beside the allowed folders', () => {
 
   test("is named in a pattern of its own, which leaves Docker's context and the asset hash as they were", () => {
     const context = givenContext(true);
-    const patterns = [
-      ...readFileSync(path.join(context, 'packages/api/Dockerfile.dockerignore'), 'utf8')
-        .split('\n')
-        .filter((line) => line !== '' && !line.startsWith('#')),
-      '!packages/api/Dockerfile',
-    ];
+    const patterns = ignorePatterns(context, 'packages/api/Dockerfile')!;
+    expect(patterns.at(-1)).toBe('!packages/api/Dockerfile');
     // WHEN
     const outside = foldersOutsideAllowlist(context, patterns);
     // THEN packages/web (beside packages/api) and packages/api/test (beside src) are skipped whole
