@@ -2,7 +2,7 @@
 // @slipway/constructs and @slipway/cli, run `projen new --from` with them in a fresh git repo,
 // build the generated project, and check that a second `npx projen` changes
 // nothing. Run by CI (`npx projen test:template` at the root); takes minutes.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +22,22 @@ function run(cmd, args, cwd, env = {}) {
   if (result.status !== 0) {
     throw new Error(`"${[cmd, ...args].join(' ')}" failed in ${cwd} with exit code ${result.status}`);
   }
+}
+
+/**
+ * Starts a command and returns at once; the promise settles when it ends, with its exit code and everything it
+ * printed (stdout and stderr, in order), so that its output can follow the steps that ran beside it in one piece.
+ */
+function start(cmd, args, cwd) {
+  console.log(`$ ${[cmd, ...args].join(' ')}   (in ${cwd}, beside the steps below)`);
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks = [];
+  child.stdout.on('data', (chunk) => chunks.push(chunk));
+  child.stderr.on('data', (chunk) => chunks.push(chunk));
+  return new Promise((resolve) => {
+    child.on('error', (error) => resolve({ status: null, output: `${error.message}\n` }));
+    child.on('close', (status) => resolve({ status, output: Buffer.concat(chunks).toString() }));
+  });
 }
 
 function output(cmd, args, cwd) {
@@ -71,6 +87,20 @@ function brokenLinks(dir) {
 }
 
 let failed = false;
+/** The generated project's Fargate contract check while it runs beside the later steps. */
+let contractCheck;
+
+/** Waits for the contract check, prints what it said, and fails the test if it failed. Once only. */
+async function endContractCheck() {
+  if (!contractCheck) return;
+  const pending = contractCheck;
+  contractCheck = undefined;
+  step('the Fargate contract check ended; what it printed:');
+  const { status, output: said } = await pending;
+  process.stdout.write(said);
+  if (status !== 0) throw new Error(`"npx projen test:fargate" failed in the generated project with exit code ${status}`);
+}
+
 try {
   step('pack @slipway/projen, @slipway/constructs and @slipway/cli');
   run('node', ['scripts/copy-samples.mjs'], join(repoRoot, 'packages/projen'));
@@ -124,8 +154,10 @@ try {
   step('npx projen build in the generated project');
   run('npx', ['projen', 'build'], app);
 
+  // Most of the check's half minute is waiting (each backend's stop takes its 15 s drain), so the steps below run
+  // beside it; none of them writes where it reads (it synthesizes into a folder of its own).
   step('the Fargate contract check: every container of the generated app starts on Fargate\'s terms');
-  run('npx', ['projen', 'test:fargate'], app);
+  contractCheck = start('npx', ['projen', 'test:fargate'], app);
 
   step('the build generated the cost and architecture docs and the README diagrams');
   for (const file of ['docs/cost.md', 'docs/architecture.md']) {
@@ -187,9 +219,13 @@ try {
   const status = output('git', ['status', '--porcelain'], app);
   if (status !== '') throw new Error(`a second "npx projen" changed files:\n${status}`);
 
+  await endContractCheck();
+
   console.log(`\ntemplate e2e passed in ${((Date.now() - started) / 1000).toFixed(0)}s`);
 } catch (error) {
   failed = true;
+  // A step beside the contract check failed: let the check end (it stops every process it started) and show it.
+  await endContractCheck().catch((checkError) => console.error(checkError.message));
   console.error(`\ntemplate e2e FAILED: ${error.message}`);
   console.error(`the generated project is kept for inspection in ${work}`);
 } finally {
