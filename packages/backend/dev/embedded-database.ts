@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -18,6 +19,21 @@ export interface EmbeddedDatabase {
   dump(): Promise<Blob>;
   /** Stops the server and closes the database (flushing it to `dataDir`). */
   stop(): Promise<void>;
+}
+
+/** The V8 flag {@link compileWebAssemblyForShortRuns} sets; `node --liftoff-only` sets it for a whole process. */
+export const BASELINE_WASM_FLAG = '--liftoff-only';
+
+/**
+ * Makes V8 compile WebAssembly with its baseline compiler (Liftoff) only, never optimizing it, for a process that
+ * starts PGlite and runs a few queries: the tests. Optimizing PGlite's PostgreSQL costs more CPU than a short run
+ * of queries ever wins back; on 2 cores, starting one took about 3.4 CPU-seconds with it and 2.2 without, and the
+ * backend's database tests 13.8 CPU-seconds instead of 10.8 (docs/performance.md). Unoptimized code runs queries
+ * more slowly, so `npx projen dev` and the bench, which run many, leave it alone. Process-wide, for WebAssembly compiled after the call; JavaScript
+ * is not affected.
+ */
+export function compileWebAssemblyForShortRuns(): void {
+  setFlagsFromString(BASELINE_WASM_FLAG);
 }
 
 /**

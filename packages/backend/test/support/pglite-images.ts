@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { testConfig } from './test-app';
-import { startEmbeddedDatabase } from '../../dev/embedded-database';
+import { compileWebAssemblyForShortRuns, startEmbeddedDatabase } from '../../dev/embedded-database';
 import { migrate } from '../../src/database/migrations';
 import { createLogger } from '../../src/logger';
 
@@ -11,6 +11,9 @@ import { createLogger } from '../../src/logger';
  * the migrations are applied once, and each test file starts a PGlite of its own from a copy.
  */
 export type PgliteImage = 'bare' | 'migrated';
+
+// Every process that loads this (jest's, for the global setup, and each worker) starts PGlites for a few queries.
+compileWebAssemblyForShortRuns();
 
 // Set by the global setup for the workers it starts: the folder holding `<image>.tar`.
 const IMAGES_ENV = 'SLIPWAY_TEST_PGLITE_IMAGES';
