@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { defineEnvironment, VERIFY_BUNDLE_FILE } from '@slipway/constructs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -28,6 +29,10 @@ beforeAll(() => {
   // The test task turns CDK's built-in CloudFormation validation off (CDK_VALIDATION=false); this file's
   // own copy of the environment turns it on, so it runs over the whole app here.
   process.env.CDK_VALIDATION = 'true';
+  // The validator is WebAssembly that runs once over the app: compiled by V8's baseline compiler alone, without the
+  // optimizing tier, it gives the same answers for about 1.6 CPU-seconds less (docs/performance.md). Process-wide,
+  // for WebAssembly compiled from here on; the other test files compile none.
+  setFlagsFromString('--liftoff-only');
   // GIVEN the environments of environments/ and this repository
   outdir = mkdtempSync(path.join(tmpdir(), 'slipway-infra-'));
   app = createApp({ outdir });
