@@ -198,7 +198,7 @@ export class SlipwayNetwork extends Construct {
         {
           id: 'AwsSolutions-EC29',
           reason:
-            'NAT instance is replaced by CloudFormation on AMI or type changes; termination protection would block those updates.',
+            "NAT instance: CloudFormation replaces it when the settings' AMI changes (network.natInstance.amiId) and deletes it with the stack; termination protection would make that replacement and the stack's deletion fail.",
         },
         {
           id: 'NIST.800.53.R5-EC2InstanceNoPublicIp',
