@@ -106,13 +106,15 @@ export class DeploymentVerificationRole extends Construct {
         conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
       }),
     );
-    const tasksOfThisAccount = stack.formatArn({
+    // DescribeTasks is authorized on the task resource type, arn:...:task/<cluster>/<id>: this cluster's tasks
+    // only, not those of another environment in the same account and region.
+    const tasksOfThisCluster = stack.formatArn({
       service: 'ecs',
       resource: 'task',
-      resourceName: '*',
+      resourceName: `${props.cluster.clusterName}/*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasksOfThisAccount] }));
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasksOfThisCluster] }));
 
     acknowledgeFindings(
       this.role,
@@ -122,9 +124,9 @@ export class DeploymentVerificationRole extends Construct {
           "ecs:ListTasks has no task-level resource for Fargate; the statement is limited to this environment's cluster by the ecs:cluster condition and only lists.",
       },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${stack.account}:task/*]`,
+        id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(tasksOfThisCluster))}]`,
         reason:
-          "ecs:DescribeTasks is read-only and task ids are random; the pipeline needs stopped tasks' reasons from this account's cluster, whose tasks cannot be listed ahead of time.",
+          "ecs:DescribeTasks is read-only and limited to this environment's cluster; only the task id, which ECS makes per task, is a wildcard (verify reads the running tasks' image digests and why stopped tasks stopped).",
       },
       ...serviceDeployments.map((arn) => ({
         id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`,

@@ -78,9 +78,13 @@ describe('DeploymentVerificationRole', () => {
             Condition: { ArnEquals: { 'ecs:cluster': 'arn:aws:ecs:eu-west-1:222222222222:cluster/dev' } },
           },
           {
+            // DescribeTasks on the task resource type, arn:${Partition}:ecs:${Region}:${Account}:task/${ClusterName}/${TaskId}:
+            // this environment's cluster only, not every cluster in the account and region
             Action: 'ecs:DescribeTasks',
             Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-west-1:222222222222:task/*']] },
+            Resource: {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-west-1:222222222222:task/dev/*']],
+            },
           },
         ],
       },
@@ -97,7 +101,7 @@ describe('DeploymentVerificationRole', () => {
   });
 });
 
-test('the service-deployment wildcard of services CDK names (tokens) is acknowledged with the id cdk-nag reports', () => {
+test('the service-deployment and task wildcards of a cluster and services CDK names (tokens) are acknowledged with the id cdk-nag reports', () => {
   // GIVEN a cluster and a service created in the stack, whose names are CloudFormation references
   const app = new App();
   const stack = new Stack(app, 'Prod-Application', { env: { account: '222222222222', region: 'eu-west-1' } });
@@ -143,6 +147,22 @@ test('the service-deployment wildcard of services CDK names (tokens) is acknowle
                 { Ref: Match.stringLikeRegexp('^Cluster') },
                 '/',
                 { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendService'), 'Name'] },
+                '/*',
+              ],
+            ],
+          },
+        },
+        {
+          Action: 'ecs:DescribeTasks',
+          Effect: 'Allow',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ecs:eu-west-1:222222222222:task/',
+                { Ref: Match.stringLikeRegexp('^Cluster') },
                 '/*',
               ],
             ],
