@@ -72,9 +72,17 @@ export interface SlipwayDatabaseProps {
   readonly rotationInterval?: Duration;
 }
 
-/** Database versions: one major for both forms, so moving between them is a dump and restore, not an upgrade. */
+/**
+ * Database versions: one major for both forms, so moving between them is a dump and restore, not an upgrade.
+ *
+ * Aurora: 16.8, a long-term-support minor (available for at least three years from its 2025 release, with critical
+ * fixes only). RDS for PostgreSQL has no such minor: each one stops being creatable when it leaves standard support
+ * (16.8 on 1 May 2026), so a pinned minor turns a first deploy into "Cannot find version". The instance names the
+ * major only, and RDS creates it at the region's default minor of 16, then keeps it patched (automatic minor
+ * upgrades); CloudFormation sends the version only when the template changes it.
+ */
 const AURORA_VERSION = rds.AuroraPostgresEngineVersion.VER_16_8;
-const INSTANCE_VERSION = rds.PostgresEngineVersion.VER_16_8;
+const INSTANCE_VERSION = rds.PostgresEngineVersion.VER_16;
 const USERNAME = 'app';
 
 /**

@@ -129,6 +129,35 @@ describe('SlipwayDatabase', () => {
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
   });
 
+  test('GIVEN an RDS instance WHEN synthesized THEN it names PostgreSQL 16 without a minor version, which RDS can create on any day', () => {
+    // RDS for PostgreSQL refuses to create a minor version past its end of standard support (16.5 to 16.8 could not
+    // be created from 1 May 2026, AWS Health notice); given only the major version, RDS uses its default minor.
+    const { stack, vpc, key } = setup();
+    new SlipwayDatabase(stack, 'Database', {
+      vpc,
+      instance: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO) },
+      encryptionKey: key,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', EngineVersion: '16' });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres16' });
+  });
+
+  test('GIVEN Aurora WHEN synthesized THEN it runs 16.8, the long-term-support minor of Aurora PostgreSQL 16', () => {
+    const { stack, vpc, key } = setup();
+    new SlipwayDatabase(stack, 'Database', {
+      vpc,
+      serverless: { minCapacity: 0.5, maxCapacity: 2 },
+      encryptionKey: key,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      EngineVersion: '16.8',
+    });
+  });
+
   test('GIVEN a client allowed on the database WHEN synthesized THEN the security group admits it on 5432 and nobody else but the rotation function', () => {
     const { stack, vpc, key, client } = setup();
     const database = new SlipwayDatabase(stack, 'Database', {
