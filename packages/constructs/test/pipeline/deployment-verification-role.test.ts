@@ -131,42 +131,27 @@ test('the service-deployment and task wildcards of a cluster and services CDK na
       ),
     );
   expect(violations).toEqual([]);
+  // An ARN in the stack's partition, as CDK joins it: arn:<partition><parts…>.
+  const arnIn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...parts]] });
+  const clusterName = { Ref: Match.stringLikeRegexp('^Cluster') };
   template.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: {
       Statement: Match.arrayWith([
         {
           Action: 'ecs:DescribeServiceDeployments',
           Effect: 'Allow',
-          Resource: {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':ecs:eu-west-1:222222222222:service-deployment/',
-                { Ref: Match.stringLikeRegexp('^Cluster') },
-                '/',
-                { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendService'), 'Name'] },
-                '/*',
-              ],
-            ],
-          },
+          Resource: arnIn(
+            ':ecs:eu-west-1:222222222222:service-deployment/',
+            clusterName,
+            '/',
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendService'), 'Name'] },
+            '/*',
+          ),
         },
         {
           Action: 'ecs:DescribeTasks',
           Effect: 'Allow',
-          Resource: {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':ecs:eu-west-1:222222222222:task/',
-                { Ref: Match.stringLikeRegexp('^Cluster') },
-                '/*',
-              ],
-            ],
-          },
+          Resource: arnIn(':ecs:eu-west-1:222222222222:task/', clusterName, '/*'),
         },
       ]),
     },
