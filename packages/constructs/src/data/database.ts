@@ -200,7 +200,9 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
         deletionProtection,
         removalPolicy,
         copyTagsToSnapshot: true,
-        cloudwatchLogsExports: ['postgresql'],
+        // Every log RDS for PostgreSQL can export (NIST.800.53.R5-RDSLoggingEnabled): the server log, and the
+        // upgrade log that major version upgrades write. `iam-db-auth-error` stays off: nothing uses IAM auth.
+        cloudwatchLogsExports: ['postgresql', 'upgrade'],
         cloudwatchLogsRetention: props.logRetention,
         publiclyAccessible: false,
         autoMinorVersionUpgrade: true,
@@ -310,7 +312,7 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
 function acknowledgeLogRetentionProvider(scope: Construct): void {
   const provider = Stack.of(scope).node.children.find((child) => child.node.id.startsWith('LogRetention'));
   if (!provider) return;
-  const reason = (why: string) => `CDK's log retention function for the database's exported PostgreSQL log: ${why}`;
+  const reason = (why: string) => `CDK's log retention function for the database's exported PostgreSQL logs: ${why}`;
   acknowledgeFindings(
     provider,
     {

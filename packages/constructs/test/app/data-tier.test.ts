@@ -29,6 +29,15 @@ function synth(config: EnvironmentConfig) {
 
 const dev = synth(devData);
 const prod = synth(prodData);
+// The other database engine of the settings, in both of its forms: a single instance (dev) and Multi-AZ (prod).
+const devInstance = synth({
+  ...devData,
+  database: { engine: 'rds-instance', instanceClass: 't4g.micro', multiAz: false, allocatedStorageGiB: 20 },
+});
+const prodInstance = synth({
+  ...prodData,
+  database: { engine: 'rds-instance', instanceClass: 'm7g.large', multiAz: true, allocatedStorageGiB: 50 },
+});
 
 function containerOf(template: Template, name: string) {
   const definitions = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
@@ -41,6 +50,12 @@ describe('SlipwayAppStack with a data tier', () => {
     dev.template.resourceCountIs('AWS::ElastiCache::ServerlessCache', 1);
     prod.template.resourceCountIs('AWS::RDS::DBInstance', 2);
     prod.template.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 1);
+  });
+
+  test("GIVEN the 'rds-instance' engine in dev and prod WHEN synthesized with both cdk-nag packs THEN there is no unacknowledged finding", () => {
+    devInstance.template.resourceCountIs('AWS::RDS::DBCluster', 0);
+    devInstance.template.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', MultiAZ: false });
+    prodInstance.template.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', MultiAZ: true });
   });
 
   test('GIVEN prod WHEN synthesized THEN the database has deletion protection and a final snapshot; dev has neither', () => {

@@ -129,7 +129,8 @@ describe('SlipwayDatabase', () => {
       StorageType: 'gp3',
       StorageEncrypted: true,
       PubliclyAccessible: false,
-      EnableCloudwatchLogsExports: ['postgresql'],
+      // Every log type RDS for PostgreSQL exports but iam-db-auth-error (no IAM auth): what RDSLoggingEnabled asks.
+      EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
     });
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Family: 'postgres16',
