@@ -33,15 +33,23 @@ export function summarizeSynth(assembly: CloudAssembly, delivery: DeliveryStack)
       acknowledged: collectAcknowledgements(stage).length,
     };
   });
-  const pipelineArtifact = assembly.getStackArtifact(delivery.artifactId);
-  const ownAcknowledgements = collectAcknowledgements(delivery).filter(
-    (record) => !delivery.stages.some((stage) => record.path.startsWith(`${stage.node.path}/`)),
+  // The pipeline's stack, and the support stacks CodePipeline adds beside it for environments in other regions
+  // (each holds the artifact replication bucket of its region and deploys with the pipeline stack).
+  const supportStacks = delivery.node.scope!.node.children.filter(
+    (child): child is Stack => Stack.isStack(child) && child !== delivery,
   );
+  const pipelineArtifacts = [delivery, ...supportStacks].map((stack) => assembly.getStackArtifact(stack.artifactId));
+  const ownAcknowledgements = [
+    ...collectAcknowledgements(delivery).filter(
+      (record) => !delivery.stages.some((stage) => record.path.startsWith(`${stage.node.path}/`)),
+    ),
+    ...supportStacks.flatMap((stack) => collectAcknowledgements(stack)),
+  ];
   rows.push({
     environment: 'pipeline',
     path: delivery.node.path,
-    stacks: [pipelineArtifact.stackName],
-    resources: countResources([pipelineArtifact]),
+    stacks: pipelineArtifacts.map((artifact) => artifact.stackName),
+    resources: countResources(pipelineArtifacts),
     acknowledged: ownAcknowledgements.length,
   });
   return rows;

@@ -448,6 +448,30 @@ test("the synth report lists each environment's stacks, resources and acknowledg
   for (const row of rows) expect(row.acknowledged).toBeGreaterThan(0);
 });
 
+test('an environment in another region puts the support stack CodePipeline adds for it in the pipeline row', () => {
+  // GIVEN prod in us-east-1, the pipeline in its own region
+  const prodInUsEast1 = defineEnvironment({
+    ...prod,
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  });
+  // WHEN the app is synthesized (both nag packs over every stack, the support stack's included)
+  const crossRegionApp = createApp({
+    outdir: mkdtempSync(path.join(tmpdir(), 'slipway-cross-region-')),
+    environments: [dev, prodInUsEast1],
+  });
+  const crossRegion = crossRegionApp.synth();
+  // THEN the pipeline row counts the support stack's resources and acknowledgements with the pipeline stack's
+  const row = summarizeSynth(crossRegion, findDeliveryStack(crossRegionApp)).find(
+    (candidate) => candidate.environment === 'pipeline',
+  )!;
+  expect(row.stacks).toEqual([`${APP_NAME}-pipeline`, `${APP_NAME}-pipeline-support-us-east-1`]);
+  const resources = row.stacks.map(
+    (name) => Object.keys(crossRegion.stacks.find((stack) => stack.stackName === name)!.template.Resources).length,
+  );
+  expect(row.resources).toBe(resources[0] + resources[1]);
+});
+
 test('a third environment in the promotion order adds its stage between the others', () => {
   // GIVEN staging, a copy of dev in its own account, between dev and prod
   const staging = defineEnvironment({

@@ -12,6 +12,8 @@ import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge
 export interface PipelineResources {
   /** The artifact bucket. */
   readonly artifactBucket: s3.IBucket;
+  /** The artifact replication buckets of the regions other than the pipeline's, in support stacks of their own. */
+  readonly replicationBuckets?: readonly s3.IBucket[];
   /** The bucket CodeBuild keeps the npm cache in. */
   readonly cacheBucket: s3.IBucket;
   /** KMS keys the pipeline owns: the artifact key (cross-account) and the approval topics' keys. */
@@ -33,6 +35,8 @@ interface GrantKind {
 
 interface OwnedIds {
   readonly bucket: string;
+  /** The replication buckets' ARNs as this stack's policies name them (literal names: they are in other stacks). */
+  readonly replicationBuckets: readonly string[];
   readonly cacheBucket: string;
   readonly keys: readonly string[];
 }
@@ -43,6 +47,14 @@ const GRANT_KINDS: readonly GrantKind[] = [
       resources.every((resource) => resource === `<${owned.bucket}.Arn>` || resource === `<${owned.bucket}.Arn>/*`),
     reason:
       "CDK Pipelines' grant on this pipeline's own artifact bucket: the wildcard S3 actions are limited to that one bucket and its objects, which are only build artifacts.",
+  },
+  {
+    matches: (_, resources, owned) =>
+      resources.every((resource) =>
+        owned.replicationBuckets.some((bucket) => resource === bucket || resource === `${bucket}/*`),
+      ),
+    reason:
+      "CDK Pipelines' grant on this pipeline's own artifact replication bucket in another region: the wildcard S3 actions are limited to that one bucket and its objects, which are only copies of build artifacts.",
   },
   {
     matches: (_, resources, owned) =>
@@ -114,6 +126,9 @@ export function acknowledgePipelineGrants(scope: IConstruct, resources: Pipeline
   const stack = Stack.of(scope);
   const owned: OwnedIds = {
     bucket: logicalIdOf(resources.artifactBucket),
+    replicationBuckets: (resources.replicationBuckets ?? []).map((bucket) =>
+      flattenCfnReference(stack.resolve(bucket.bucketArn)),
+    ),
     cacheBucket: logicalIdOf(resources.cacheBucket),
     keys: resources.keys.map(logicalIdOf),
   };

@@ -14,6 +14,7 @@ import { DeployableStage } from './deployable-stage';
 import { acknowledgePipelineGrants } from './pipeline-acknowledgements';
 import { PipelineSettings } from './pipeline-settings';
 import { PromotionApprovalStep, VerifiedPredecessor } from './promotion-approval-step';
+import { narrowReplicationKeyGrants } from './replication-key-grants';
 import { DeploymentVerificationStep } from './verification-step';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { SETTINGS_METADATA, VERIFY_BUNDLE_FILE } from '../contract';
@@ -181,10 +182,13 @@ export class SlipwayPipeline extends Construct {
     this.approvals = approvals;
     this.codePipeline.buildPipeline();
     this.secureArtifactBucket();
+    const replicationBuckets = this.secureReplicationBuckets();
+    narrowReplicationKeyGrants(this, replicationBuckets);
     if (!this.crossAccount) this.acknowledgeSameAccountEncryption();
     const artifactBucket = this.codePipeline.pipeline.artifactBucket;
     acknowledgePipelineGrants(this, {
       artifactBucket,
+      replicationBuckets,
       cacheBucket: this.buildCache,
       keys: [
         ...(artifactBucket.encryptionKey ? [artifactBucket.encryptionKey] : []),
@@ -261,6 +265,34 @@ export class SlipwayPipeline extends Construct {
       { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: noLogs },
       { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplica },
     );
+  }
+
+  /**
+   * An environment in another region than the pipeline gets its artifacts through a replication bucket in that
+   * region, which CodePipeline creates in a support stack of its own (`<pipeline stack>-support-<region>`, deployed
+   * with the pipeline stack). Like the artifact bucket it is encrypted, TLS-only and private; Slipway adds versioning
+   * and says why it neither logs access nor replicates. Returns the buckets, whose grants the pipeline's roles hold.
+   */
+  private secureReplicationBuckets(): s3.IBucket[] {
+    const buckets: s3.IBucket[] = [];
+    for (const [region, support] of Object.entries(this.codePipeline.pipeline.crossRegionSupport)) {
+      const bucket = support.replicationBucket;
+      buckets.push(bucket);
+      const resource = bucket.node.defaultChild;
+      if (!(resource instanceof s3.CfnBucket)) continue;
+      resource.versioningConfiguration = { status: 'Enabled' };
+      const noLogs = `Holds only copies of this pipeline's build artifacts for its deploy actions in ${region} (reproducible from the repository), read and written by this pipeline's roles alone; CloudTrail records who changes the bucket or its policy.`;
+      acknowledgeFindings(
+        bucket,
+        { id: 'AwsSolutions-S1', reason: noLogs },
+        { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: noLogs },
+        {
+          id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+          reason: `It is itself the copy of the pipeline's artifacts in ${region}; they are transient and rebuilt from the repository by re-running the pipeline.`,
+        },
+      );
+    }
+    return buckets;
   }
 
   /** One encrypted topic per notified address. */

@@ -173,6 +173,20 @@ describe('the sample app and the delivery pipeline', () => {
       pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)]).app,
     );
     synthesizeAndCollect(
+      'delivery pipeline, prod in another account and region',
+      `\`SlipwayPipeline\` deploying dev in the pipeline's account, then prod in another account and in us-east-1: ` +
+        `CodePipeline keeps prod's artifacts in a replication bucket in us-east-1, encrypted with a key there, in a ` +
+        `support stack beside the pipeline's (${pipelineParts}, and that bucket).`,
+      pipelineApp([
+        environment('dev', PIPELINE_ACCOUNT),
+        {
+          ...environment('prod', '222222222222', true),
+          region: 'us-east-1',
+          availabilityZones: ['us-east-1a', 'us-east-1b'],
+        },
+      ]).app,
+    );
+    synthesizeAndCollect(
       "delivery pipeline, every environment in the pipeline's account",
       `\`SlipwayPipeline\` deploying dev, then prod after an approval without notification, both in the pipeline's account; ` +
         `artifacts use the AWS-managed S3 key (${pipelineParts}).`,
@@ -193,6 +207,8 @@ describe('the sample app and the delivery pipeline', () => {
       'prod-like (inside a pipeline Stage) NIST.800.53.R5': 0,
       'delivery pipeline, prod in another account AwsSolutions': 0,
       'delivery pipeline, prod in another account NIST.800.53.R5': 0,
+      'delivery pipeline, prod in another account and region AwsSolutions': 0,
+      'delivery pipeline, prod in another account and region NIST.800.53.R5': 0,
       "delivery pipeline, every environment in the pipeline's account AwsSolutions": 0,
       "delivery pipeline, every environment in the pipeline's account NIST.800.53.R5": 0,
     });

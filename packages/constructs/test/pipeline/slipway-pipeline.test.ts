@@ -472,6 +472,56 @@ describe("every environment in the pipeline's account", () => {
   });
 });
 
+describe('an environment in another region than the pipeline', () => {
+  /** `environment()` in us-east-1 instead of the pipeline's eu-west-1. */
+  const inUsEast1 = (config: ReturnType<typeof environment>) => ({
+    ...config,
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+  });
+  /** The support stack CodePipeline adds for the other region's artifacts. */
+  const supportStack = (built: ReturnType<typeof pipelineApp>) => {
+    const stacks = built.app.node.children.filter(
+      (child): child is Stack => Stack.isStack(child) && child !== built.stack,
+    );
+    expect(stacks.map((stack) => stack.region)).toEqual(['us-east-1']);
+    return Template.fromStack(stacks[0]);
+  };
+
+  test("in the pipeline's account: passes both nag packs, with a versioned artifact replication bucket in that region", () => {
+    const built = pipelineApp([
+      environment('dev', PIPELINE_ACCOUNT),
+      inUsEast1(environment('prod', PIPELINE_ACCOUNT, true)),
+    ]);
+    synthesize(built);
+    supportStack(built).hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+    });
+  });
+
+  test("in another account: the pipeline's key grant names only that region's keys carrying the replication key's alias, not every key", () => {
+    const built = pipelineApp([
+      environment('dev', PIPELINE_ACCOUNT),
+      inUsEast1(environment('prod', '222222222222', true)),
+    ]);
+    const template = synthesize(built);
+    supportStack(built).resourceCountIs('AWS::KMS::Key', 1);
+    const keyStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('kms:')));
+    // CDK Pipelines writes "Resource": "*" for a key in another region: with the default key policy, every key.
+    expect(keyStatements.filter((statement) => statement.Resource === '*')).toEqual([]);
+    expect(keyStatements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:us-east-1:111111111111:key/*']] },
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [expect.stringMatching(/^alias\//)] } },
+      }),
+    );
+  });
+});
+
 test('the first environment asking for approval gets a comment without a predecessor', () => {
   const built = pipelineApp([environment('prod', '222222222222', true)]);
   const approval = stageNamed(synthesize(built), 'Prod').Actions.find(
