@@ -30,6 +30,8 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
       '@aws-sdk/client-cloudformation@^3.1000.0',
       '@aws-sdk/client-cloudwatch-logs@^3.1000.0',
       '@aws-sdk/client-codestar-connections@^3.1000.0',
+      // slipway doctor: the settings' availability zones exist for the account (their names differ per account)
+      '@aws-sdk/client-ec2@^3.1000.0',
       '@aws-sdk/client-iam@^3.1000.0',
       '@aws-sdk/client-route-53@^3.1000.0',
       '@aws-sdk/client-sts@^3.1000.0',

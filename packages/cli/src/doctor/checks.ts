@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
+import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -34,6 +35,8 @@ export interface DoctorClients {
   readonly cloudFormation: CloudFormationClient;
   readonly iam: IAMClient;
   readonly route53: Route53Client;
+  /** In the environment's region, whose availability zones the settings list. */
+  readonly ec2: EC2Client;
   /** A client for the connection's region. */
   readonly connections: (region: string) => CodeStarConnectionsClient;
 }
@@ -67,6 +70,7 @@ export async function runDoctorChecks(
     return checks;
   }
   checks.push(...(await checkBootstrap(target, clients.cloudFormation, options.toolkitStackName)));
+  checks.push(await checkAvailabilityZones(target, clients.ec2));
   checks.push(await checkEcsServiceLinkedRole(target, clients.iam));
   checks.push(await checkConnection(target, clients, credentials.callerAccount));
   checks.push(await checkHostedZone(target, clients.route53));
@@ -77,6 +81,7 @@ const ACCOUNT_CHECKS = [
   ['bootstrap-stack', 'CDK bootstrap stack'],
   ['bootstrap-version', 'CDK bootstrap version'],
   ['bootstrap-trust', 'CDK bootstrap trust'],
+  ['availability-zones', 'Availability zones'],
   ['ecs-service-linked-role', 'ECS service-linked role'],
   ['connection', 'CodeConnections connection'],
   ['hosted-zone', 'Route 53 hosted zone'],
@@ -329,6 +334,42 @@ export async function checkConnection(
       };
     }
     return { ...base, status: 'fail', detail: explainAwsError(error, 'codestar-connections:GetConnection') };
+  }
+}
+
+/**
+ * The settings' availability zones exist, and are available, for the environment's account. Zone names map to
+ * different zones in each account, and not every letter exists everywhere (ca-central-1 has no "c", and an account
+ * sees two of us-west-1's three names): a zone the account lacks fails the first deploy when the subnets are made.
+ */
+export async function checkAvailabilityZones(target: DoctorTarget, ec2: EC2Client): Promise<DoctorCheck> {
+  const base = { id: 'availability-zones', title: 'Availability zones' };
+  const { account, region, availabilityZones: wanted } = target.config;
+  try {
+    const described = await ec2.send(
+      new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] }),
+    );
+    const zones = described.AvailabilityZones ?? [];
+    const available = zones
+      .filter((zone) => zone.State === 'available' && zone.ZoneName)
+      .map((zone) => zone.ZoneName!)
+      .sort();
+    const missing = wanted.filter((zone) => !available.includes(zone));
+    if (missing.length === 0) {
+      return { ...base, status: 'pass', detail: `${wanted.join(', ')} available to account ${account}` };
+    }
+    const state = (zone: string): string => {
+      const found = zones.find((candidate) => candidate.ZoneName === zone);
+      return found ? `${zone} is ${found.State}` : `${zone} does not exist`;
+    };
+    return {
+      ...base,
+      status: 'fail',
+      detail: `in ${region} for account ${account}: ${missing.map(state).join(', ')}; available: ${available.join(', ') || 'none'}`,
+      fix: `Set availabilityZones in ${target.configFile} to ${wanted.length} of the available zones (network.maxAzs counts them).`,
+    };
+  } catch (error) {
+    return { ...base, status: 'fail', detail: explainAwsError(error, 'ec2:DescribeAvailabilityZones') };
   }
 }
 

@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -15,6 +16,7 @@ export function createDoctorClients(region: string): DoctorClients {
     cloudFormation: new CloudFormationClient({ region }),
     iam: new IAMClient({ region }),
     route53: new Route53Client({ region }),
+    ec2: new EC2Client({ region }),
     connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
   };
 }

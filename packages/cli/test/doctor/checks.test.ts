@@ -4,6 +4,7 @@ import {
   GetConnectionCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-codestar-connections';
+import { AvailabilityZoneState, DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -11,6 +12,7 @@ import { definePipeline } from '@slipway/constructs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { prodLike } from '../../../constructs/test/fixtures/environments';
 import {
+  checkAvailabilityZones,
   checkBootstrap,
   checkConnection,
   checkCredentials,
@@ -27,8 +29,9 @@ const cloudFormationMock = mockClient(CloudFormationClient);
 const iamMock = mockClient(IAMClient);
 const route53Mock = mockClient(Route53Client);
 const connectionsMock = mockClient(CodeStarConnectionsClient);
+const ec2Mock = mockClient(EC2Client);
 beforeEach(() => {
-  for (const mock of [stsMock, cloudFormationMock, iamMock, route53Mock, connectionsMock]) mock.reset();
+  for (const mock of [stsMock, cloudFormationMock, iamMock, route53Mock, connectionsMock, ec2Mock]) mock.reset();
 });
 
 const ENV_ACCOUNT = '493817265012';
@@ -65,6 +68,7 @@ function clients(): DoctorClients {
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
     iam: new IAMClient({ region: 'eu-west-1' }),
     route53: new Route53Client({ region: 'us-east-1' }),
+    ec2: new EC2Client({ region: 'eu-west-1' }),
     connections: (region) => new CodeStarConnectionsClient({ region }),
   };
 }
@@ -384,6 +388,63 @@ describe('checkHostedZone', () => {
   });
 });
 
+describe('checkAvailabilityZones', () => {
+  /** DescribeAvailabilityZones as one account sees a region (zone-type availability-zone). */
+  const zones = (...entries: [string, AvailabilityZoneState][]) => ({
+    AvailabilityZones: entries.map(([ZoneName, State]) => ({ ZoneName, State, ZoneType: 'availability-zone' })),
+  });
+
+  test('passes when every zone of the settings is available to the account', async () => {
+    ec2Mock
+      .on(DescribeAvailabilityZonesCommand, { Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] })
+      .resolves(zones(['eu-west-1a', 'available'], ['eu-west-1b', 'available'], ['eu-west-1c', 'available']));
+    expect(await checkAvailabilityZones(target(), clients().ec2)).toEqual({
+      id: 'availability-zones',
+      title: 'Availability zones',
+      status: 'pass',
+      detail: `eu-west-1a, eu-west-1b, eu-west-1c available to account ${ENV_ACCOUNT}`,
+    });
+  });
+
+  test("fails on a zone name the account does not have, listing the ones it has (ca-central-1 has no 'c')", async () => {
+    ec2Mock
+      .on(DescribeAvailabilityZonesCommand)
+      .resolves(zones(['ca-central-1a', 'available'], ['ca-central-1b', 'available'], ['ca-central-1d', 'available']));
+    const config = {
+      ...target().config,
+      region: 'ca-central-1',
+      availabilityZones: ['ca-central-1a', 'ca-central-1b', 'ca-central-1c'],
+    };
+    expect(await checkAvailabilityZones(target({ config }), clients().ec2)).toEqual({
+      id: 'availability-zones',
+      title: 'Availability zones',
+      status: 'fail',
+      detail: `in ca-central-1 for account ${ENV_ACCOUNT}: ca-central-1c does not exist; available: ca-central-1a, ca-central-1b, ca-central-1d`,
+      fix: 'Set availabilityZones in environments/prod.ts to 3 of the available zones (network.maxAzs counts them).',
+    });
+  });
+
+  test('fails on a zone that exists but is impaired or unavailable', async () => {
+    ec2Mock
+      .on(DescribeAvailabilityZonesCommand)
+      .resolves(zones(['eu-west-1a', 'available'], ['eu-west-1b', 'impaired'], ['eu-west-1c', 'available']));
+    const check = await checkAvailabilityZones(target(), clients().ec2);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      `in eu-west-1 for account ${ENV_ACCOUNT}: eu-west-1b is impaired; available: eu-west-1a, eu-west-1c`,
+    );
+  });
+
+  test('names the permission when the credentials may not describe zones', async () => {
+    ec2Mock
+      .on(DescribeAvailabilityZonesCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation', $metadata: {} }));
+    const check = await checkAvailabilityZones(target(), clients().ec2);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toMatch(/ec2:DescribeAvailabilityZones/);
+  });
+});
+
 describe('runDoctorChecks', () => {
   test("skips the account's checks when the credentials are for another account", async () => {
     stsMock
@@ -396,6 +457,7 @@ describe('runDoctorChecks', () => {
       ['bootstrap-stack', 'skip'],
       ['bootstrap-version', 'skip'],
       ['bootstrap-trust', 'skip'],
+      ['availability-zones', 'skip'],
       ['ecs-service-linked-role', 'skip'],
       ['connection', 'skip'],
       ['hosted-zone', 'skip'],

@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import { AvailabilityZoneState, DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -15,10 +16,12 @@ import { RecordedOutput } from '../fakes';
 const stsMock = mockClient(STSClient);
 const cloudFormationMock = mockClient(CloudFormationClient);
 const iamMock = mockClient(IAMClient);
+const ec2Mock = mockClient(EC2Client);
 beforeEach(() => {
   stsMock.reset();
   cloudFormationMock.reset();
   iamMock.reset();
+  ec2Mock.reset();
 });
 
 const ACCOUNT = '493817265012';
@@ -50,6 +53,7 @@ function setup() {
       cloudFormation: new CloudFormationClient({ region }),
       iam: new IAMClient({ region }),
       route53: new Route53Client({ region: 'us-east-1' }),
+      ec2: new EC2Client({ region }),
       connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
     }),
   });
@@ -68,6 +72,12 @@ function givenAReadyAccount(): void {
         Outputs: [{ OutputKey: 'BootstrapVersion', OutputValue: '29' }],
       },
     ],
+  });
+  ec2Mock.on(DescribeAvailabilityZonesCommand).resolves({
+    AvailabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'].map((ZoneName) => ({
+      ZoneName,
+      State: AvailabilityZoneState.available,
+    })),
   });
   iamMock.on(GetRoleCommand).resolves({
     Role: {
@@ -95,6 +105,7 @@ describe('slipway doctor', () => {
       '✔ CDK bootstrap stack',
       '✔ CDK bootstrap version',
       '– CDK bootstrap trust',
+      '✔ Availability zones',
       '✔ ECS service-linked role',
       '– CodeConnections connection',
       '– Route 53 hosted zone',
