@@ -13,7 +13,7 @@ import { securityHeaders } from './middleware/security-headers';
 import type { RateLimiter } from './rate-limit/rate-limiter';
 import { Readiness } from './readiness';
 import { greetingsRoutes } from './routes/greetings';
-import { healthRoutes } from './routes/health';
+import { CredentialsCheck, healthRoutes } from './routes/health';
 import { readyRoutes } from './routes/ready';
 import { versionRoutes } from './routes/version';
 
@@ -37,6 +37,11 @@ export interface AppDependencies {
    * @default - no limit
    */
   readonly greetingsRateLimiter?: RateLimiter;
+  /**
+   * Whether the cache behind the rate limit refuses this instance's credentials; `/api/health` answers 503 then.
+   * @default - no cache
+   */
+  readonly cacheCredentials?: CredentialsCheck;
 }
 
 /**
@@ -50,6 +55,7 @@ export function createApp({
   readiness = new Readiness(),
   database,
   greetingsRateLimiter,
+  cacheCredentials,
 }: AppDependencies): Express {
   const app = express();
   // The ALB is the one proxy in front: req.ip is the client address it saw, not a forgeable X-Forwarded-For entry.
@@ -62,7 +68,7 @@ export function createApp({
   app.use(securityHeaders());
 
   // Probes first: they skip the access log, which would otherwise be mostly health checks.
-  healthRoutes(app, database);
+  healthRoutes(app, { database, cache: cacheCredentials });
   readyRoutes(app, readiness, database);
 
   app.use(accessLog(logger));

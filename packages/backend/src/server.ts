@@ -9,6 +9,7 @@ import { createLogger } from './logger';
 import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';
 import type { RateLimiter } from './rate-limit/rate-limiter';
 import { connectRedis } from './rate-limit/redis-connection';
+import { RedisCredentials } from './rate-limit/redis-credentials';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 import { Readiness } from './readiness';
 
@@ -44,26 +45,32 @@ if (!database) {
   logger.warn('no DATABASE_URL: greetings cannot be stored, their routes answer 503 (see docs/backend.md)');
 }
 
-function greetingsRateLimiter(): RateLimiter | undefined {
+/** The greetings' rate limiter, and with Redis whether it refuses this instance's credentials (for /api/health). */
+function greetingsRateLimiter(): { limiter?: RateLimiter; cacheCredentials?: RedisCredentials } {
   const options = { limit: config.greetingsRateLimit, windowMs: config.greetingsRateLimitWindowMs };
   if (options.limit === 0) {
-    return undefined;
+    return {};
   }
   if (!config.redisUrl) {
-    return new MemoryRateLimiter(options, systemClock);
+    return { limiter: new MemoryRateLimiter(options, systemClock) };
   }
   const client = connectRedis(config.redisUrl, logger);
-  return new RedisRateLimiter(client, { ...options, keyPrefix: 'slipway:rate:greetings:', logger });
+  return {
+    limiter: new RedisRateLimiter(client, { ...options, keyPrefix: 'slipway:rate:greetings:', logger }),
+    cacheCredentials: new RedisCredentials(client, systemClock),
+  };
 }
 
 const readiness = new Readiness();
+const rateLimit = greetingsRateLimiter();
 const app = createApp({
   config,
   logger,
   clock: systemClock,
   readiness,
   database,
-  greetingsRateLimiter: greetingsRateLimiter(),
+  greetingsRateLimiter: rateLimit.limiter,
+  cacheCredentials: rateLimit.cacheCredentials,
 });
 const server = createHttpServer(app, config, logger);
 const shutdown = new GracefulShutdown({

@@ -46,7 +46,7 @@ describe('GET /api/health', () => {
   describe("when the database refuses this instance's credentials (a password rotated after the task started)", () => {
     const credentials: { credentialsRefusedSince: Date | undefined } = { credentialsRefusedSince: undefined };
     const app = express();
-    healthRoutes(app, credentials satisfies CredentialsCheck);
+    healthRoutes(app, { database: credentials satisfies CredentialsCheck });
 
     test('answers 503 problem+json saying since when, so the ALB and the container health check replace the task', async () => {
       credentials.credentialsRefusedSince = new Date('2026-12-02T10:00:00.000Z');
@@ -55,12 +55,39 @@ describe('GET /api/health', () => {
       expect(response.body).toMatchObject({
         status: 503,
         instance: '/api/health',
-        detail: expect.stringContaining("refused this instance's credentials since 2026-12-02T10:00:00.000Z"),
+        detail:
+          "The database has refused this instance's credentials since 2026-12-02T10:00:00.000Z (its password changed " +
+          'after the instance started): the instance needs replacing.',
       });
     });
 
     test('answers 200 again once a new connection authenticates', async () => {
       credentials.credentialsRefusedSince = undefined;
+      await request(app).get('/api/health').expect(200, { status: 'ok' });
+    });
+  });
+
+  describe("when the cache refuses this instance's credentials (its password changed after the task started)", () => {
+    const database: { credentialsRefusedSince: Date | undefined } = { credentialsRefusedSince: undefined };
+    const cache: { credentialsRefusedSince: Date | undefined } = { credentialsRefusedSince: undefined };
+    const app = express();
+    healthRoutes(app, { database, cache });
+
+    test('answers 503 naming the cache, and both when both refuse', async () => {
+      cache.credentialsRefusedSince = new Date('2026-12-02T11:00:00.000Z');
+      const cacheOnly = await request(app).get('/api/health').expect(503);
+      expect(cacheOnly.body.detail).toBe(
+        "The cache has refused this instance's credentials since 2026-12-02T11:00:00.000Z (its password changed " +
+          'after the instance started): the instance needs replacing.',
+      );
+      database.credentialsRefusedSince = new Date('2026-12-02T10:00:00.000Z');
+      const both = await request(app).get('/api/health').expect(503);
+      expect(both.body.detail).toMatch(/^The database has refused .*; The cache has refused /);
+    });
+
+    test('answers 200 once neither refuses', async () => {
+      database.credentialsRefusedSince = undefined;
+      cache.credentialsRefusedSince = undefined;
       await request(app).get('/api/health').expect(200, { status: 'ok' });
     });
   });

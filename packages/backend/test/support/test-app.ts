@@ -49,7 +49,9 @@ export interface TestApp {
 /** The real app with a fixed clock and captured logs, and `extra` dependencies (a database, a rate limiter). */
 export function createTestApp(
   env: Record<string, string> = {},
-  extra: (logger: Logger) => Partial<Pick<AppDependencies, 'database' | 'greetingsRateLimiter' | 'clock'>> = () => ({}),
+  extra: (
+    logger: Logger,
+  ) => Partial<Pick<AppDependencies, 'database' | 'greetingsRateLimiter' | 'cacheCredentials' | 'clock'>> = () => ({}),
 ): TestApp {
   const config = testConfig(env);
   const logs = new LogCapture();

@@ -32,12 +32,13 @@ const PORT = 6379;
 const USERNAME = 'app';
 
 /**
- * Why the cache's secret has no rotation schedule. Secrets Manager's template for ElastiCache users would change the
- * password under running tasks: they read it once, at start, and the API allows requests unlimited (fail open) when
- * Redis refuses it, so tasks would not replace themselves as they do when the database refuses theirs.
+ * Why the cache's secret has no rotation schedule. Secrets Manager's template for ElastiCache users is a Lambda
+ * function from the Serverless Application Repository, which every environment would deploy and reach ElastiCache's
+ * and Secrets Manager's APIs from, for a password that guards counters only. Changing it by hand is safe: a task
+ * still holding the old password fails its health check when Valkey refuses it (`WRONGPASS`) and is replaced.
  */
 const NOT_ROTATED =
-  "Not rotated on a schedule: Secrets Manager's ElastiCache rotation template would change the password under running tasks, which read it at start and, refused, stop rate limiting (fail open) instead of replacing themselves; the cache holds only rate-limit counters. Rotate by hand: new password in the secret, deploy, restart the service (docs/data.md).";
+  'Not rotated on a schedule: the cache holds only rate-limit counters that expire within a minute, and admits only the services that use it, over TLS. Rotating it is a new password in the secret and a deploy; a task still holding the old password fails its health check once Valkey refuses it and is replaced (docs/data.md).';
 
 /**
  * A Redis-compatible cache (Valkey) for an environment: ElastiCache Serverless, or a replication group of nodes, in
