@@ -35,10 +35,12 @@ const USERNAME = 'app';
  * Why the cache's secret has no rotation schedule. Secrets Manager's template for ElastiCache users is a Lambda
  * function from the Serverless Application Repository, which every environment would deploy and reach ElastiCache's
  * and Secrets Manager's APIs from, for a password that guards counters only. Changing it by hand is safe: a task
- * still holding the old password fails its health check when Valkey refuses it (`WRONGPASS`) and is replaced.
+ * still holding the old password fails its health check when Valkey refuses it (`WRONGPASS`) and is replaced. A new
+ * value in the secret alone changes nothing in Valkey: CloudFormation resolves the user's dynamic reference only when
+ * the template changes it, so the procedure sets the user's passwords itself (docs/data.md).
  */
 const NOT_ROTATED =
-  'Not rotated on a schedule: the cache holds only rate-limit counters that expire within a minute, and admits only the services that use it, over TLS. Rotating it is a new password in the secret and a deploy; a task still holding the old password fails its health check once Valkey refuses it and is replaced (docs/data.md).';
+  'Not rotated on a schedule: the cache holds only rate-limit counters that expire within a minute, and admits only the services that use it, over TLS. Rotating it by hand: the Valkey user takes the old and the new password (ElastiCache ModifyUser), the secret takes the new one, then the user drops the old one; a task still holding it fails its health check once Valkey refuses it and is replaced (docs/data.md).';
 
 /**
  * A Redis-compatible cache (Valkey) for an environment: ElastiCache Serverless, or a replication group of nodes, in
