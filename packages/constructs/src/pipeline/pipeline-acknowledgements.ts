@@ -20,7 +20,8 @@ export interface PipelineResources {
   readonly keys: readonly kms.IKey[];
 }
 
-interface GrantStatement {
+/** One statement of a generated policy, as `Stack.resolve` renders it. */
+export interface GrantStatement {
   readonly Effect?: string;
   readonly Action?: string | string[];
   readonly Resource?: unknown;
@@ -168,7 +169,8 @@ function logicalIdOf(resource: IConstruct): string {
   return child?.logicalId ? Stack.of(resource).resolve(child.logicalId) : '';
 }
 
-function normalize<T>(value: T | T[] | undefined): T[] {
+/** A statement's `Action` or `Resource` as a list. */
+export function normalize<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 // cdk-nag's own rendering of CloudFormation references in finding ids (see pipeline-acknowledgements.ts).
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
+import { GrantStatement, normalize } from './pipeline-acknowledgements';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
 /** The key of another region's artifact replication bucket, by the alias CodePipeline gives it. */
@@ -12,14 +13,6 @@ interface ReplicationKey {
   readonly region: string;
   readonly account: string;
   readonly aliasName: string;
-}
-
-interface Statement {
-  readonly Effect?: string;
-  readonly Action?: string | string[];
-  readonly Resource?: unknown;
-  readonly Condition?: unknown;
-  readonly [key: string]: unknown;
 }
 
 /**
@@ -38,7 +31,7 @@ export function narrowReplicationKeyGrants(scope: IConstruct, buckets: readonly 
   for (const policy of scope.node.findAll().filter((node): node is iam.Policy => node instanceof iam.Policy)) {
     const stack = Stack.of(policy);
     const document = policy.document;
-    const current = stack.resolve(document) as { Statement?: Statement[] };
+    const current = stack.resolve(document) as { Statement?: GrantStatement[] };
     if (!(current.Statement ?? []).some(isKeyGrantOnEveryKey)) continue;
     const keyArns = keys.map((key) =>
       stack.formatArn({
@@ -55,7 +48,7 @@ export function narrowReplicationKeyGrants(scope: IConstruct, buckets: readonly 
     const cfnPolicy = policy.node.defaultChild as iam.CfnPolicy;
     cfnPolicy.policyDocument = Lazy.any({
       produce: () => {
-        const rendered = stack.resolve(document) as { Statement?: Statement[] };
+        const rendered = stack.resolve(document) as { Statement?: GrantStatement[] };
         return {
           ...rendered,
           Statement: (rendered.Statement ?? []).map((statement) =>
@@ -90,8 +83,8 @@ function replicationKeyOf(bucket: s3.IBucket): ReplicationKey[] {
 }
 
 /** A grant of key actions only, on every resource, without conditions: what CDK writes for a cross-region key. */
-function isKeyGrantOnEveryKey(statement: Statement): boolean {
-  const actions = [statement.Action ?? []].flat();
+function isKeyGrantOnEveryKey(statement: GrantStatement): boolean {
+  const actions = normalize(statement.Action);
   return (
     statement.Effect === 'Allow' &&
     statement.Resource === '*' &&

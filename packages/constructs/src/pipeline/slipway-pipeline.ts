@@ -253,18 +253,12 @@ export class SlipwayPipeline extends Construct {
    * replicates.
    */
   private secureArtifactBucket(): void {
-    const bucket = this.codePipeline.pipeline.artifactBucket;
-    (bucket.node.defaultChild as s3.CfnBucket).versioningConfiguration = { status: 'Enabled' };
-    const noLogs =
-      "Holds only build artifacts of commits (reproducible from the repository), read and written by this pipeline's roles alone; CloudTrail records who changes the bucket or its policy.";
-    const noReplica =
-      'Build artifacts are transient and rebuilt from the repository by re-running the pipeline; a replica in another region would add cost and no recovery value.';
-    acknowledgeFindings(
-      bucket,
-      { id: 'AwsSolutions-S1', reason: noLogs },
-      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: noLogs },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplica },
-    );
+    versionArtifactStore(this.codePipeline.pipeline.artifactBucket, {
+      noLogs:
+        "Holds only build artifacts of commits (reproducible from the repository), read and written by this pipeline's roles alone; CloudTrail records who changes the bucket or its policy.",
+      noReplica:
+        'Build artifacts are transient and rebuilt from the repository by re-running the pipeline; a replica in another region would add cost and no recovery value.',
+    });
   }
 
   /**
@@ -274,25 +268,13 @@ export class SlipwayPipeline extends Construct {
    * and says why it neither logs access nor replicates. Returns the buckets, whose grants the pipeline's roles hold.
    */
   private secureReplicationBuckets(): s3.IBucket[] {
-    const buckets: s3.IBucket[] = [];
-    for (const [region, support] of Object.entries(this.codePipeline.pipeline.crossRegionSupport)) {
-      const bucket = support.replicationBucket;
-      buckets.push(bucket);
-      const resource = bucket.node.defaultChild;
-      if (!(resource instanceof s3.CfnBucket)) continue;
-      resource.versioningConfiguration = { status: 'Enabled' };
-      const noLogs = `Holds only copies of this pipeline's build artifacts for its deploy actions in ${region} (reproducible from the repository), read and written by this pipeline's roles alone; CloudTrail records who changes the bucket or its policy.`;
-      acknowledgeFindings(
-        bucket,
-        { id: 'AwsSolutions-S1', reason: noLogs },
-        { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: noLogs },
-        {
-          id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-          reason: `It is itself the copy of the pipeline's artifacts in ${region}; they are transient and rebuilt from the repository by re-running the pipeline.`,
-        },
-      );
-    }
-    return buckets;
+    return Object.entries(this.codePipeline.pipeline.crossRegionSupport).map(([region, support]) => {
+      versionArtifactStore(support.replicationBucket, {
+        noLogs: `Holds only copies of this pipeline's build artifacts for its deploy actions in ${region} (reproducible from the repository), read and written by this pipeline's roles alone; CloudTrail records who changes the bucket or its policy.`,
+        noReplica: `It is itself the copy of the pipeline's artifacts in ${region}; they are transient and rebuilt from the repository by re-running the pipeline.`,
+      });
+      return support.replicationBucket;
+    });
   }
 
   /** One encrypted topic per notified address. */
@@ -309,6 +291,20 @@ export class SlipwayPipeline extends Construct {
     topics.set(email, topic);
     return topic;
   }
+}
+
+/**
+ * A bucket CodePipeline keeps artifacts in (encrypted, TLS-only and private by CDK): versioned, and acknowledged for
+ * the access logs and the replica it has not, with the reasons given.
+ */
+function versionArtifactStore(bucket: s3.IBucket, reasons: { noLogs: string; noReplica: string }): void {
+  (bucket.node.defaultChild as s3.CfnBucket).versioningConfiguration = { status: 'Enabled' };
+  acknowledgeFindings(
+    bucket,
+    { id: 'AwsSolutions-S1', reason: reasons.noLogs },
+    { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: reasons.noLogs },
+    { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: reasons.noReplica },
+  );
 }
 
 function validate(pipeline: SlipwayPipeline, props: SlipwayPipelineProps): void {
