@@ -59,7 +59,7 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
   });
   project.addTask('bench:tools', {
     description:
-      "Times type-aware lint's JSDoc mode, TypeScript 7's tsc and the tasks' PATH against what they replaced; writes docs/performance.md",
+      "Times the lint's type-aware rules in oxlint, TypeScript 7's tsc and the tasks' PATH against what they replaced; writes docs/performance.md",
     exec: 'node bench/tool-times.mjs',
     receiveArgs: true,
   });

@@ -5,8 +5,8 @@
 //   node packages/projen/bench/tool-times.mjs [--rounds <n>]
 //
 // Figures (wall and CPU seconds, CPU = user + system of the processes started):
-//   - type-aware lint over the monorepo with one TypeScript program (tsconfig.lint.json, the config) against the
-//     project service's program per tsconfig (the config before it);
+//   - the lint of the monorepo, its type-aware rules in oxlint and the rest in eslint without a TypeScript program (the
+//     lint task), against typescript-eslint's project service doing both (projen's default, one program per tsconfig);
 //   - the app packages' type-check (backend, frontend, infra) with TypeScript 7's tsc against 6.0's;
 //   - working out a task's PATH with TASK_PATH's `node -e` against projen's `npx -c`, 10 times in packages/infra.
 // Baseline and candidate take turns within each round; the medians are reported. About 8 minutes on 2 cores (2026-12-02).
@@ -27,19 +27,25 @@ const taskPath = tasks('.').env.PATH;
 if (!taskPath.startsWith('$(node -e')) throw new Error(`the root tasks.json PATH is not TASK_PATH: ${taskPath}`);
 const nativeCompile = (dir) => tasks(dir).tasks.compile.steps[0].exec;
 
-const LINT = 'npx eslint --ext .ts --no-error-on-unmatched-pattern packages environments projenrc .projenrc.ts';
+const lintTask = tasks('.').tasks.lint.steps.map((step) => step.exec);
+if (!lintTask[0]?.startsWith('oxlint ') || !lintTask[1]?.startsWith('eslint '))
+  throw new Error(`the root lint task is not oxlint, then eslint: ${JSON.stringify(lintTask)}`);
+const LINT = lintTask.map((command) => `npx ${command}`).join(' && ');
+const ESLINT = `npx ${lintTask[1]}`;
 
-// The lint config as it was before tsconfig.lint.json: typescript-eslint's project service, one program per tsconfig.
+// The lint as projen configures it: typescript-eslint's project service, one program per tsconfig, and the
+// type-aware rules in eslint.
 const eslintrc = JSON.parse(
   readFileSync(join(repoRoot, '.eslintrc.json'), 'utf8')
     .split('\n')
     .filter((line) => !line.startsWith('//'))
     .join('\n'),
 );
-if (eslintrc.parserOptions.project !== './tsconfig.lint.json')
-  throw new Error(`.eslintrc.json does not lint over tsconfig.lint.json: ${JSON.stringify(eslintrc.parserOptions)}`);
-delete eslintrc.parserOptions.project;
+if (eslintrc.parserOptions.project || eslintrc.rules['@typescript-eslint/no-floating-promises'])
+  throw new Error(`.eslintrc.json reads a TypeScript program: ${JSON.stringify(eslintrc.parserOptions)}`);
 eslintrc.parserOptions.projectService = { allowDefaultProject: ['.projenrc.ts'], defaultProject: './tsconfig.json' };
+eslintrc.rules['@typescript-eslint/no-floating-promises'] = 'error';
+eslintrc.rules['@typescript-eslint/return-await'] = 'error';
 // Under node_modules (ignored by git), so that eslint resolves the parser and plugins the config names from there.
 mkdirSync(join(repoRoot, 'node_modules', '.cache'), { recursive: true });
 const projectServiceConfig = join(
@@ -53,9 +59,12 @@ const tenTimes = (command) => `cd packages/infra && for i in 1 2 3 4 5 6 7 8 9 1
 
 const figures = [
   {
-    label: "type-aware lint's TypeScript programs",
-    before: ['project service: one per tsconfig', `${LINT} --no-eslintrc -c ${projectServiceConfig}`],
-    after: ['one program, tsconfig.lint.json (the config)', LINT],
+    label: 'lint, with the type-aware rules',
+    before: [
+      "typescript-eslint's project service: a program per tsconfig",
+      `${ESLINT} --no-eslintrc -c ${projectServiceConfig}`,
+    ],
+    after: ['oxlint-tsgolint for those rules, eslint without a program (the lint task)', LINT],
   },
   {
     label: 'type-check of backend, frontend and infra',

@@ -5,11 +5,11 @@ import { javascript, typescript } from 'projen';
 import { addEnvironmentSamples, resolveAppIdentity } from './app-identity';
 import { testServiceSteps } from './ci-services';
 import { SlipwayOptionsError } from './errors';
-import { LINT_TSCONFIG, LintTsconfig } from './lint-tsconfig';
 import { NpmWorkspaces } from './npm-workspaces';
 import { addRunbook } from './runbook';
 import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
-import { NODE_MAJOR, PROJEN_VERSION_RANGE, TYPESCRIPT_NATIVE, VERSIONS } from './versions';
+import { TypeAwareLint } from './type-aware-lint';
+import { MIN_NODE_VERSION, NODE_MAJOR, PROJEN_VERSION_RANGE, TYPESCRIPT_NATIVE, VERSIONS } from './versions';
 import { createBackend } from './workspace/backend';
 import { createFrontend } from './workspace/frontend';
 import { createInfra, environmentNames } from './workspace/infra';
@@ -124,7 +124,7 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       prettierOptions: { settings: { singleQuote: true, printWidth: 120 } },
       eslint: true,
       depsUpgrade: true,
-      minNodeVersion: `${NODE_MAJOR}.0.0`,
+      minNodeVersion: MIN_NODE_VERSION,
       workflowNodeVersion: `${NODE_MAJOR}`,
       typescriptVersion: VERSIONS.typescript,
       // The projen versions @slipway/projen is tested with (its peer dependency; see NpmWorkspaces).
@@ -160,11 +160,10 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       jest: false,
       package: false,
       disableTsconfigDev: true,
-      // Type-aware lint over one TypeScript program of the whole repository (LintTsconfig), not one per tsconfig.
+      // eslint without type information; the type-aware rules run in oxlint (TypeAwareLint).
       eslintOptions: {
         dirs: ['packages', 'environments'],
         projectService: false,
-        tsconfigPath: `./${LINT_TSCONFIG}`,
         ...options.eslintOptions,
       },
       release: false,
@@ -196,17 +195,15 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       `${TYPESCRIPT_NATIVE}@${VERSIONS.typescriptNative}`,
     );
 
-    // Right after `projen new`, projen's Eslint component lints and fixes the whole new project: some 30 s of
-    // type-aware lint over samples that come from this repository's own lint-clean packages. Only the
-    // .projenrc.ts that `projen new` wrote from its options needs it.
+    // Right after `projen new`, projen's Eslint component lints and fixes the whole new project, samples that come
+    // from this repository's own lint-clean packages. Only the .projenrc.ts that `projen new` wrote from its options
+    // needs it (format, import order); the build lints everything.
     const eslint = this.eslint;
+    const typeAwareLint = eslint ? new TypeAwareLint(this, eslint, LINT_DIRS) : undefined;
     if (eslint) {
-      new LintTsconfig(this);
-      // It fixes what `projen new` wrote (format, import order) without type information: the type-aware rules
-      // would build the whole repository's program (LintTsconfig) for one file, and the build lints it with them.
       eslint.postProjectCreation = () => {
         console.log('👾 eslint | eslint --fix .projenrc.ts');
-        execFileSync('npx', ['eslint', '--ext', '.ts', '--fix', ...WITHOUT_TYPE_INFORMATION, '.projenrc.ts'], {
+        execFileSync('npx', ['eslint', '--ext', '.ts', '--fix', '.projenrc.ts'], {
           cwd: this.outdir,
           stdio: 'inherit',
           env: { ...process.env, ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
@@ -227,12 +224,14 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     this.tasks.removeTask('watch');
     // Lint the whole monorepo once, alongside the packages' tests (see NpmWorkspaces above). projen's own
     // `eslint` task fixes what it can; in a test run a finding must fail instead.
-    if (this.eslint) {
-      this.addTask('lint', {
+    // The type-aware rules first: they take seconds, eslint's the rest.
+    if (typeAwareLint) {
+      const lint = this.addTask('lint', {
         description: 'Lints every package without fixing anything (`npx projen eslint` fixes)',
         env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
-        exec: 'eslint --ext .ts --no-error-on-unmatched-pattern packages environments projenrc .projenrc.ts',
       });
+      lint.exec(typeAwareLint.command);
+      lint.exec(`eslint --ext .ts --no-error-on-unmatched-pattern ${LINT_DIRS.join(' ')}`);
     }
 
     if (sampleCode) {
@@ -244,15 +243,8 @@ export class SlipwayProject extends typescript.TypeScriptProject {
   }
 }
 
-/** eslint arguments that lint without type information: no TypeScript program, the type-aware rules off. */
-const WITHOUT_TYPE_INFORMATION = [
-  '--parser-options',
-  'project:false',
-  '--rule',
-  '@typescript-eslint/no-floating-promises: off',
-  '--rule',
-  '@typescript-eslint/return-await: off',
-];
+/** What the root's `lint` checks: every workspace package, the environments and the projen configuration. */
+const LINT_DIRS = ['packages', 'environments', 'projenrc', '.projenrc.ts'];
 
 function templateText(file: string): string {
   return fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8');

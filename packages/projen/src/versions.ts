@@ -16,7 +16,7 @@ export const CDK_TOOL_VERSIONS = {
  * The root dev dependency under which TypeScript 7 (the native compiler, several times faster than 6.0) is installed
  * beside `typescript` 6.0. The app packages' `compile` type-checks with it (this repository's constructs and cli build
  * with it too); `typescript` stays at 6.0 because
- * typescript-eslint, jsii and ts-node use its JavaScript API, which 7.0 does not have.
+ * typescript-eslint's parser, jsii and ts-node use its JavaScript API, which 7.0 does not have.
  * Both bins are named `tsc`, and which one `node_modules/.bin/tsc` links to depends on how npm installed them, so
  * {@link TSC_NATIVE} runs 7.0 by its path.
  */
@@ -48,6 +48,9 @@ export const VERSIONS = {
   zod: '^4.3.0',
   swcCore: '^1.16.22',
   swcJest: '^0.2.39',
+  /** The type-aware lint (TypeAwareLint): oxlint's CLI and its typescript-go backend, which tracks TypeScript 7.0. */
+  oxlint: '^1.95.0',
+  oxlintTsgolint: '~7.0.2009',
 } as const;
 
 /**
@@ -61,5 +64,11 @@ export const VERSIONS = {
  */
 export const PROJEN_VERSION_RANGE = '^0.103.25';
 
-/** The Node.js major version generated projects run on (Lambda-free: Fargate images and CI). */
+/** The Node.js major version generated projects develop on (the images and CodeBuild run a newer LTS). */
 export const NODE_MAJOR = 20;
+
+/**
+ * The oldest Node.js a generated project's development tools run on, its `engines`: oxlint needs 20.19 (jsii 20.16,
+ * node-pg-migrate 20.11).
+ */
+export const MIN_NODE_VERSION = `${NODE_MAJOR}.19.0`;

@@ -86,10 +86,11 @@ describe('SlipwayProject', () => {
     expect(tasks.test.steps).toEqual([
       { exec: 'node .projen/run-workspaces.mjs test --alongside "npx projen lint && npx projen docs"' },
     ]);
-    expect(tasks.lint.steps[0].exec).not.toContain('--fix');
-    // Type-aware lint over one program of the whole repository (lint-tsconfig.test.ts).
-    expect(snapshot['.eslintrc.json'].parserOptions).toMatchObject({ project: './tsconfig.lint.json' });
-    expect(snapshot['.eslintrc.json'].parserOptions.projectService).toBeUndefined();
+    // The type-aware rules in oxlint, then eslint without a TypeScript program (type-aware-lint.test.ts).
+    expect(tasks.lint.steps.map((step: any) => step.exec)).toEqual([
+      'oxlint --deny-warnings packages environments projenrc .projenrc.ts',
+      'eslint --ext .ts --no-error-on-unmatched-pattern packages environments projenrc .projenrc.ts',
+    ]);
     expect(tasks.build.steps.map((s: any) => s.spawn)).toEqual([
       'default',
       'pre-compile',

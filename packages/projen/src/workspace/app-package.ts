@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { javascript, typescript } from 'projen';
 import { useFastTests } from '../fast-tests';
 import { addSamples, SAMPLES_DIR, sampleReadme } from '../samples';
-import { TSC_NATIVE, VERSIONS } from '../versions';
+import { MIN_NODE_VERSION, TSC_NATIVE, VERSIONS } from '../versions';
 
 /** What distinguishes one application package of the monorepo from another. */
 export interface AppPackageOptions {
@@ -64,7 +64,7 @@ export function createAppPackage(
     projenDevDependency: false,
     deps: options.deps,
     devDeps: [`@types/node@${VERSIONS.nodeTypes}`, ...(options.devDeps ?? [])],
-    minNodeVersion: '20.0.0',
+    minNodeVersion: MIN_NODE_VERSION,
     tsconfig: {
       include: options.include,
       compilerOptions: {
