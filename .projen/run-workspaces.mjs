@@ -177,7 +177,13 @@ if (parallel) {
     if (code !== 0) {
       console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
       console.error(`  rerun just this step: (cd ${dir} && npx projen ${task})`);
-      companion?.stop();
+      if (companion) {
+        // Stopped, not waited for; what it printed until then can still tell what else is wrong.
+        companion.stop();
+        const { output } = await companion.done;
+        console.log(paint('1', `\n▶ alongside › ${alongside} (stopped: ${name} › ${task} failed)`));
+        process.stdout.write(output);
+      }
       process.exit(code);
     }
     console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));

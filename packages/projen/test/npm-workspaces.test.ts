@@ -167,7 +167,9 @@ describe('run-workspaces runner', () => {
     write(
       'node_modules/.bin/projen',
       // A long-lived task (dev) stays up a moment, as a server would, so a parallel run starts them all.
-      `#!/bin/sh\necho "$(basename "$PWD") $1" >> ${log}\n[ "$(basename "$PWD")" = "$FAIL_IN" ] && exit 3\n[ "$1" = dev ] && sleep 1\nexit 0\n`,
+      // WAIT_FOR: a file to wait for first (one the command alongside writes).
+      `#!/bin/sh\nwhile [ -n "$WAIT_FOR" ] && [ ! -e "$WAIT_FOR" ]; do sleep 0.05; done\n` +
+        `echo "$(basename "$PWD") $1" >> ${log}\n[ "$(basename "$PWD")" = "$FAIL_IN" ] && exit 3\n[ "$1" = dev ] && sleep 1\nexit 0\n`,
     );
     fs.chmodSync(path.join(root, 'node_modules/.bin/projen'), 0o755);
   });
@@ -239,10 +241,17 @@ describe('run-workspaces runner', () => {
     expect(result.stderr).toMatch(/✖ echo finding; exit 4 failed after \d+\.\ds \(exit 4\)/);
   });
 
-  test('stops the command alongside when a package fails', () => {
+  test('stops the command alongside when a package fails, and shows what it printed until then', () => {
     const marker = path.join(root, 'still-running');
-    const result = run(['build', '--alongside', `sleep 2; touch ${marker}`], { FAIL_IN: 'lib' });
+    const started = path.join(root, 'alongside-started');
+    const result = run(['build', '--alongside', `echo partial-output; touch ${started}; sleep 2; touch ${marker}`], {
+      FAIL_IN: 'lib',
+      WAIT_FOR: started,
+    });
     expect(result.status).toBe(3);
+    expect(result.stdout).toMatch(
+      /▶ alongside › echo partial-output[^\n]*\(stopped: lib › build failed\)\npartial-output\n/,
+    );
     spawnSync('sleep', ['3']);
     expect(fs.existsSync(marker)).toBe(false);
   });
