@@ -5,7 +5,12 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { isHostedZoneHttps, findPlaceholders, findPipelinePlaceholders } from '@slipway/constructs';
-import { bootstrapCommandFor, DEFAULT_BOOTSTRAP_QUALIFIER, DoctorTarget } from './doctor-target';
+import {
+  bootstrapCommandFor,
+  DEFAULT_BOOTSTRAP_QUALIFIER,
+  DoctorTarget,
+  pipelineBootstrapCommandFor,
+} from './doctor-target';
 import { explainAwsError } from '../aws-error';
 
 /** `pass`: fine; `fail`: fix it before deploying; `skip`: could not or need not be checked from here. */
@@ -37,6 +42,21 @@ export interface DoctorClients {
   readonly route53: Route53Client;
   /** In the environment's region, whose availability zones the settings list. */
   readonly ec2: EC2Client;
+  /** A client for the connection's region. */
+  readonly connections: (region: string) => CodeStarConnectionsClient;
+  /**
+   * Clients with the credentials of the pipeline's account (`--pipeline-profile`), when that is another account.
+   * @default - none: the pipeline account's checks say how to run them
+   */
+  readonly pipelineAccount?: PipelineAccountClients;
+}
+
+/** Clients with the pipeline account's credentials. */
+export interface PipelineAccountClients {
+  /** Which account the credentials reach. */
+  readonly sts: STSClient;
+  /** In the environment's region, where CodePipeline deploys its support stack for an environment in another region. */
+  readonly cloudFormation: CloudFormationClient;
   /** A client for the connection's region. */
   readonly connections: (region: string) => CodeStarConnectionsClient;
 }
@@ -72,7 +92,12 @@ export async function runDoctorChecks(
   checks.push(...(await checkBootstrap(target, clients.cloudFormation, options.toolkitStackName)));
   checks.push(await checkAvailabilityZones(target, clients.ec2));
   checks.push(await checkEcsServiceLinkedRole(target, clients.iam));
-  checks.push(await checkConnection(target, clients, credentials.callerAccount));
+  // The pipeline account's checks run with --pipeline-profile only once it is known to reach that account.
+  const pipelineCredentials = await checkPipelineCredentials(target, clients.pipelineAccount);
+  const pipelineClients = pipelineCredentials.status === 'pass' ? clients.pipelineAccount : undefined;
+  checks.push(pipelineCredentials);
+  checks.push(await checkConnection(target, clients, credentials.callerAccount, pipelineClients));
+  checks.push(await checkPipelineRegionBootstrap(target, pipelineClients, options.toolkitStackName));
   checks.push(await checkHostedZone(target, clients.route53));
   return checks;
 }
@@ -83,7 +108,9 @@ const ACCOUNT_CHECKS = [
   ['bootstrap-trust', 'CDK bootstrap trust'],
   ['availability-zones', 'Availability zones'],
   ['ecs-service-linked-role', 'ECS service-linked role'],
+  ['pipeline-credentials', "Pipeline account's credentials"],
   ['connection', 'CodeConnections connection'],
+  ['pipeline-bootstrap', "Pipeline account's bootstrap in this region"],
   ['hosted-zone', 'Route 53 hosted zone'],
 ] as const;
 
@@ -297,21 +324,31 @@ export async function checkConnection(
   target: DoctorTarget,
   clients: DoctorClients,
   callerAccount: string | undefined,
+  pipelineClients?: PipelineAccountClients,
 ): Promise<DoctorCheck> {
   const base = { id: 'connection', title: 'CodeConnections connection' };
   if (!target.pipeline) return { ...base, status: 'skip', detail: 'no pipeline in the app' };
   const arn = target.pipeline.connectionArn;
   const [, , , region, account] = arn.split(':');
-  if (account !== callerAccount) {
+  // With the environment's credentials when the connection is in its account, else with the pipeline account's.
+  const client =
+    account === callerAccount
+      ? clients.connections(region)
+      : account === target.pipeline.account
+        ? pipelineClients?.connections(region)
+        : undefined;
+  if (!client) {
     return {
       ...base,
       status: 'skip',
-      detail: `the connection is in the pipeline's account ${account}; run doctor with credentials for it to check ${arn}`,
+      detail:
+        account === target.pipeline.account
+          ? `the connection is in the pipeline's account ${account}; run doctor with --pipeline-profile <a profile of ${account}> to check ${arn}`
+          : `the connection is in account ${account}; run doctor with credentials for it to check ${arn}`,
     };
   }
   try {
-    const connection = (await clients.connections(region).send(new GetConnectionCommand({ ConnectionArn: arn })))
-      .Connection;
+    const connection = (await client.send(new GetConnectionCommand({ ConnectionArn: arn }))).Connection;
     const status = connection?.ConnectionStatus ?? 'UNKNOWN';
     const name = connection?.ConnectionName ?? arn;
     if (status === 'AVAILABLE') return { ...base, status: 'pass', detail: `${name} is AVAILABLE` };
@@ -335,6 +372,107 @@ export async function checkConnection(
     }
     return { ...base, status: 'fail', detail: explainAwsError(error, 'codestar-connections:GetConnection') };
   }
+}
+
+/**
+ * The `--pipeline-profile` credentials reach the pipeline's account, when the pipeline runs in another account than
+ * the environment: the checks of the pipeline's side (its connection, its bootstrap in the environment's region) use
+ * them.
+ */
+export async function checkPipelineCredentials(
+  target: DoctorTarget,
+  pipelineClients: PipelineAccountClients | undefined,
+): Promise<DoctorCheck> {
+  const base = { id: 'pipeline-credentials', title: "Pipeline account's credentials" };
+  const skip = (detail: string): DoctorCheck => ({ ...base, status: 'skip', detail });
+  if (!target.pipeline) return skip('no pipeline in the app');
+  const pipelineAccount = target.pipeline.account;
+  if (pipelineAccount === target.config.account) {
+    return skip(`the pipeline runs in this account (${pipelineAccount}): the checks here use the same credentials`);
+  }
+  if (!pipelineClients) {
+    return skip(
+      `the pipeline runs in account ${pipelineAccount}: pass --pipeline-profile <a profile of ${pipelineAccount}> to check its side too`,
+    );
+  }
+  try {
+    const identity = await pipelineClients.sts.send(new GetCallerIdentityCommand({}));
+    if (identity.Account !== pipelineAccount) {
+      return {
+        ...base,
+        status: 'fail',
+        detail: `--pipeline-profile reaches account ${identity.Account} as ${identity.Arn}, not the pipeline's account ${pipelineAccount}`,
+        fix: `Pass a profile of account ${pipelineAccount} to --pipeline-profile.`,
+      };
+    }
+    return { ...base, status: 'pass', detail: `account ${pipelineAccount} as ${identity.Arn}` };
+  } catch (error) {
+    return { ...base, status: 'fail', detail: explainAwsError(error, 'sts:GetCallerIdentity (--pipeline-profile)') };
+  }
+}
+
+/**
+ * For an environment in another region than the pipeline: the pipeline's account is bootstrapped in the
+ * environment's region. CodePipeline keeps a copy of the deploy's artifacts there, in a support stack
+ * (`<pipeline stack>-support-<region>`) that CDK deploys into the pipeline's account with that region's bootstrap.
+ * Where the pipeline's account is the environment's, the bootstrap stack checked above is that one.
+ */
+export async function checkPipelineRegionBootstrap(
+  target: DoctorTarget,
+  pipelineClients: PipelineAccountClients | undefined,
+  toolkitStackName: string,
+): Promise<DoctorCheck> {
+  const base = { id: 'pipeline-bootstrap', title: "Pipeline account's bootstrap in this region" };
+  const skip = (detail: string): DoctorCheck => ({ ...base, status: 'skip', detail });
+  if (!target.pipeline) return skip('no pipeline in the app');
+  const { account, region } = target.config;
+  const pipelineAccount = target.pipeline.account;
+  if (target.pipeline.region === region) return skip(`the pipeline runs in ${region}: it needs no support stack here`);
+  if (pipelineAccount === account) {
+    return skip(
+      `the pipeline's account is this account: the bootstrap stack checked above also deploys its support stack for ${region}`,
+    );
+  }
+  if (!pipelineClients) {
+    return skip(`needs credentials for the pipeline's account ${pipelineAccount} (--pipeline-profile)`);
+  }
+  const where = `the pipeline's account ${pipelineAccount}, ${region}`;
+  const fix = `Bootstrap it: ${pipelineBootstrapCommandFor(target, toolkitStackName)}`;
+  let stack: Stack | undefined;
+  try {
+    stack = (await pipelineClients.cloudFormation.send(new DescribeStacksCommand({ StackName: toolkitStackName })))
+      .Stacks?.[0];
+  } catch (error) {
+    if (!(isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message))) {
+      return {
+        ...base,
+        status: 'fail',
+        detail: explainAwsError(error, 'cloudformation:DescribeStacks (--pipeline-profile)'),
+      };
+    }
+  }
+  if (!stack) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `no ${toolkitStackName} stack in ${where}: CodePipeline's support stack for ${region} (its artifact bucket there) cannot deploy`,
+      fix,
+    };
+  }
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  if (!/_COMPLETE$/.test(status) || /^(ROLLBACK|DELETE)_/.test(status)) {
+    return { ...base, status: 'fail', detail: `${toolkitStackName} in ${where} is ${status}`, fix };
+  }
+  const qualifier = parameter(stack, 'Qualifier') ?? DEFAULT_BOOTSTRAP_QUALIFIER;
+  if (qualifier !== target.bootstrapQualifier) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `${toolkitStackName} in ${where} has qualifier ${qualifier}, the app was synthesized for ${target.bootstrapQualifier}`,
+      fix,
+    };
+  }
+  return { ...base, status: 'pass', detail: `${toolkitStackName} in ${where} (${status})` };
 }
 
 /**

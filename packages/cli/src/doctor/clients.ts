@@ -8,9 +8,10 @@ import { DoctorClients } from './checks';
 
 /**
  * Real clients for one environment's region, with the default credentials
- * (AWS_PROFILE). The connection's client is made for the connection's region.
+ * (AWS_PROFILE), and with the pipeline account's profile when one is given.
+ * The connection's client is made for the connection's region.
  */
-export function createDoctorClients(region: string): DoctorClients {
+export function createDoctorClients(region: string, pipelineProfile?: string): DoctorClients {
   return {
     sts: new STSClient({ region }),
     cloudFormation: new CloudFormationClient({ region }),
@@ -18,5 +19,14 @@ export function createDoctorClients(region: string): DoctorClients {
     route53: new Route53Client({ region }),
     ec2: new EC2Client({ region }),
     connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
+    pipelineAccount:
+      pipelineProfile === undefined
+        ? undefined
+        : {
+            sts: new STSClient({ region, profile: pipelineProfile }),
+            cloudFormation: new CloudFormationClient({ region, profile: pipelineProfile }),
+            connections: (connectionRegion) =>
+              new CodeStarConnectionsClient({ region: connectionRegion, profile: pipelineProfile }),
+          },
   };
 }

@@ -7,24 +7,28 @@ import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } fr
 
 /** What the doctor command talks to; tests replace the output and the working directory. */
 export interface DoctorCommandDependencies {
-  /** @default - real AWS clients, in the environment's region */
-  readonly clients?: (region: string) => DoctorClients;
+  /** @default - real AWS clients, in the environment's region (and with `--pipeline-profile` for the pipeline's account) */
+  readonly clients?: (region: string, pipelineProfile?: string) => DoctorClients;
   /** @default - the process's stdout and stderr */
   readonly output?: CommandOutput;
   /** @default process.cwd() */
   readonly cwd?: string;
 }
 
-const USAGE = `usage: slipway doctor --env <name> [--assembly <cdk.out>] [--toolkit-stack-name <name, default CDKToolkit>] [--json]
+const USAGE = `usage: slipway doctor --env <name> [--assembly <cdk.out>] [--toolkit-stack-name <name, default CDKToolkit>]
+                      [--pipeline-profile <AWS profile of the pipeline's account>] [--json]
 
 Checks, before the first deploy or when a deploy fails for reasons outside the code, that the AWS side
 of an environment is ready: no sample placeholder is left in its settings; the credentials reach its
 account; the CDK bootstrap stack exists, is recent enough for the synthesized stacks and trusts the
 pipeline's account; ECS's service-linked role exists; the pipeline's CodeConnections connection is
-AVAILABLE; the hosted zone of its domain is in its account. One line per check, with the fix.
+AVAILABLE; the pipeline's account is bootstrapped in the environment's region when the pipeline runs in
+another; the hosted zone of its domain is in its account. One line per check, with the fix.
 
 Reads the settings from the synthesized app (--assembly, default ./cdk.out, else packages/infra/cdk.out):
-run \`npx projen synth\` after changing environments/. Uses the default AWS credentials (AWS_PROFILE).
+run \`npx projen synth\` after changing environments/. Uses the default AWS credentials (AWS_PROFILE) for the
+environment's account; with the pipeline in another account, --pipeline-profile names a profile of that account
+for the pipeline's checks (skipped without it).
 Exit codes: 0 every check passed (or was skipped), 1 a check failed, 2 wrong usage.`;
 
 /** `slipway doctor`: is an environment's AWS side ready for a deploy? */
@@ -40,6 +44,7 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
           env: { type: 'string' },
           assembly: { type: 'string' },
           'toolkit-stack-name': { type: 'string' },
+          'pipeline-profile': { type: 'string' },
           json: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -52,6 +57,10 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
       const environment = values.env?.trim();
       if (!environment) throw new UsageError(`--env is required.\n\n${USAGE}`);
       const toolkitStackName = values['toolkit-stack-name']?.trim() || 'CDKToolkit';
+      const pipelineProfile = values['pipeline-profile']?.trim();
+      if (values['pipeline-profile'] !== undefined && !pipelineProfile) {
+        throw new UsageError(`--pipeline-profile needs the name of an AWS profile.\n\n${USAGE}`);
+      }
       const assemblyDir = resolveAssemblyDir(dependencies.cwd ?? process.cwd(), values.assembly);
 
       // Loaded when doctor runs: aws-cdk-lib's assembly reader and five AWS SDK clients would add half a
@@ -75,7 +84,7 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
       }
       const { account, region } = target.config;
       const clients = dependencies.clients ?? createDoctorClients;
-      const checks = await runDoctorChecks(target, clients(region), { toolkitStackName });
+      const checks = await runDoctorChecks(target, clients(region, pipelineProfile), { toolkitStackName });
       const failed = checks.filter((check) => check.status === 'fail');
       if (values.json) {
         output.info(

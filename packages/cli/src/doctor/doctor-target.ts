@@ -95,11 +95,31 @@ export function bootstrapCommandFor(target: DoctorTarget, toolkitStackName: stri
     `npx cdk bootstrap aws://${account}/${region}`,
     target.pipeline && target.pipeline.account !== account ? `--trust ${target.pipeline.account}` : '',
     '--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess',
-    target.bootstrapQualifier !== DEFAULT_BOOTSTRAP_QUALIFIER ? `--qualifier ${target.bootstrapQualifier}` : '',
-    toolkitStackName !== 'CDKToolkit' ? `--toolkit-stack-name ${toolkitStackName}` : '',
+    ...stackFlags(target, toolkitStackName),
   ]
     .filter(Boolean)
     .join(' ');
+}
+
+/**
+ * The `cdk bootstrap` command line for the pipeline's account in this environment's region, where CodePipeline's
+ * support stack for the environment deploys (the pipeline's own account trusts itself).
+ */
+export function pipelineBootstrapCommandFor(target: DoctorTarget, toolkitStackName: string): string {
+  return [
+    `npx cdk bootstrap aws://${target.pipeline?.account}/${target.config.region}`,
+    ...stackFlags(target, toolkitStackName),
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** The qualifier and stack name flags, where they are not `cdk bootstrap`'s defaults. */
+function stackFlags(target: DoctorTarget, toolkitStackName: string): string[] {
+  return [
+    target.bootstrapQualifier !== DEFAULT_BOOTSTRAP_QUALIFIER ? `--qualifier ${target.bootstrapQualifier}` : '',
+    toolkitStackName !== 'CDKToolkit' ? `--toolkit-stack-name ${toolkitStackName}` : '',
+  ];
 }
 
 function settingsOf(stack: CloudFormationStackArtifact, type: string): unknown[] {

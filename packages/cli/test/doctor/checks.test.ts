@@ -18,8 +18,11 @@ import {
   checkCredentials,
   checkEcsServiceLinkedRole,
   checkHostedZone,
+  checkPipelineCredentials,
+  checkPipelineRegionBootstrap,
   checkPlaceholders,
   DoctorClients,
+  PipelineAccountClients,
   runDoctorChecks,
 } from '../../src/doctor/checks';
 import { DoctorTarget } from '../../src/doctor/doctor-target';
@@ -71,6 +74,33 @@ function clients(): DoctorClients {
     ec2: new EC2Client({ region: 'eu-west-1' }),
     connections: (region) => new CodeStarConnectionsClient({ region }),
   };
+}
+
+/** The pipeline account's clients, as --pipeline-profile makes them: in the environment's region, another profile. */
+function pipelineClients(): PipelineAccountClients {
+  const profile = 'pipeline';
+  return {
+    sts: new STSClient({ region: 'eu-central-1', profile }),
+    cloudFormation: new CloudFormationClient({ region: 'eu-central-1', profile }),
+    connections: (region) => new CodeStarConnectionsClient({ region, profile }),
+  };
+}
+
+/** Whether a mocked call came from the pipeline's clients (sinon's `thisValue` is the client that sent it). */
+function byPipeline(call: { thisValue: unknown }): boolean {
+  return (call.thisValue as { config: { profile?: string } }).config.profile === 'pipeline';
+}
+
+/** A mocked answer that depends on whose credentials ask: the environment's or the pipeline's. */
+function answer<T>(environment: () => T, pipeline: () => T) {
+  return (_input: unknown, getClient: () => unknown) =>
+    byPipeline({ thisValue: getClient() }) ? pipeline() : environment();
+}
+
+/** prod in eu-central-1, the pipeline in eu-west-1 in its own account. */
+function inAnotherRegion(): DoctorTarget {
+  const base = target();
+  return { ...base, config: { ...base.config, region: 'eu-central-1' } };
 }
 
 /** A bootstrap stack as DescribeStacks returns it for `cdk bootstrap` (template parameters and outputs). */
@@ -331,8 +361,112 @@ describe('checkConnection', () => {
 
   test("is skipped, not failed, with credentials for another account than the pipeline's", async () => {
     const check = await checkConnection(target(), clients(), ENV_ACCOUNT);
-    expect(check.status).toBe('skip');
+    expect(check).toMatchObject({
+      status: 'skip',
+      detail: `the connection is in the pipeline's account ${PIPELINE_ACCOUNT}; run doctor with --pipeline-profile <a profile of ${PIPELINE_ACCOUNT}> to check ${CONNECTION_ARN}`,
+    });
     expect(connectionsMock.calls()).toHaveLength(0);
+  });
+
+  test("is asked with the pipeline account's credentials when the environment's reach another account", async () => {
+    connectionsMock.on(GetConnectionCommand, { ConnectionArn: CONNECTION_ARN }).resolves({
+      Connection: { ConnectionName: 'shop', ConnectionArn: CONNECTION_ARN, ConnectionStatus: 'AVAILABLE' },
+    });
+    const check = await checkConnection(target(), clients(), ENV_ACCOUNT, pipelineClients());
+    expect(check).toMatchObject({ status: 'pass', detail: 'shop is AVAILABLE' });
+    expect(connectionsMock.calls().map(byPipeline)).toEqual([true]);
+  });
+});
+
+describe('checkPipelineCredentials', () => {
+  test('passes when --pipeline-profile reaches the pipeline account', async () => {
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: PIPELINE_ACCOUNT, Arn: `arn:aws:iam::${PIPELINE_ACCOUNT}:user/me` });
+    const check = await checkPipelineCredentials(target(), pipelineClients());
+    expect(check).toMatchObject({
+      status: 'pass',
+      detail: `account ${PIPELINE_ACCOUNT} as arn:aws:iam::${PIPELINE_ACCOUNT}:user/me`,
+    });
+  });
+
+  test('fails when --pipeline-profile reaches another account', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Account: ENV_ACCOUNT, Arn: 'arn:aws:iam::493817265012:user/me' });
+    const check = await checkPipelineCredentials(target(), pipelineClients());
+    expect(check).toMatchObject({
+      status: 'fail',
+      detail: `--pipeline-profile reaches account ${ENV_ACCOUNT} as arn:aws:iam::493817265012:user/me, not the pipeline's account ${PIPELINE_ACCOUNT}`,
+      fix: `Pass a profile of account ${PIPELINE_ACCOUNT} to --pipeline-profile.`,
+    });
+  });
+
+  test('is skipped without --pipeline-profile, saying how to run it, and when the pipeline shares the account', async () => {
+    expect(await checkPipelineCredentials(target(), undefined)).toMatchObject({
+      status: 'skip',
+      detail: `the pipeline runs in account ${PIPELINE_ACCOUNT}: pass --pipeline-profile <a profile of ${PIPELINE_ACCOUNT}> to check its side too`,
+    });
+    const sameAccount = target({ pipeline: { ...target().pipeline!, account: ENV_ACCOUNT } });
+    expect((await checkPipelineCredentials(sameAccount, pipelineClients())).status).toBe('skip');
+    expect(stsMock.calls()).toHaveLength(0);
+    expect((await checkPipelineCredentials(target({ pipeline: undefined }), undefined)).status).toBe('skip');
+  });
+});
+
+describe('checkPipelineRegionBootstrap', () => {
+  test("passes when the pipeline's account has a bootstrap stack in the environment's region", async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand, { StackName: 'CDKToolkit' })
+      .resolves({ Stacks: [toolkitStack({ trusted: '' })] });
+    const check = await checkPipelineRegionBootstrap(inAnotherRegion(), pipelineClients(), 'CDKToolkit');
+    expect(check).toMatchObject({
+      status: 'pass',
+      detail: `CDKToolkit in the pipeline's account ${PIPELINE_ACCOUNT}, eu-central-1 (UPDATE_COMPLETE)`,
+    });
+    // Asked with the pipeline's credentials.
+    expect(cloudFormationMock.calls().map(byPipeline)).toEqual([true]);
+  });
+
+  test('fails without one, with the bootstrap command for that account and region', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .rejects(awsError('ValidationError', 'Stack with id CDKToolkit does not exist'));
+    const check = await checkPipelineRegionBootstrap(
+      { ...inAnotherRegion(), bootstrapQualifier: 'shop1' },
+      pipelineClients(),
+      'CDKToolkit',
+    );
+    expect(check).toMatchObject({
+      status: 'fail',
+      detail: `no CDKToolkit stack in the pipeline's account ${PIPELINE_ACCOUNT}, eu-central-1: CodePipeline's support stack for eu-central-1 (its artifact bucket there) cannot deploy`,
+      fix: `Bootstrap it: npx cdk bootstrap aws://${PIPELINE_ACCOUNT}/eu-central-1 --qualifier shop1`,
+    });
+  });
+
+  test('fails on a bootstrap stack with another qualifier, or one that never completed', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [toolkitStack({ qualifier: 'other' })] });
+    expect(await checkPipelineRegionBootstrap(inAnotherRegion(), pipelineClients(), 'CDKToolkit')).toMatchObject({
+      status: 'fail',
+      detail: `CDKToolkit in the pipeline's account ${PIPELINE_ACCOUNT}, eu-central-1 has qualifier other, the app was synthesized for hnb659fds`,
+    });
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [toolkitStack({ status: 'ROLLBACK_COMPLETE' })] });
+    expect((await checkPipelineRegionBootstrap(inAnotherRegion(), pipelineClients(), 'CDKToolkit')).detail).toMatch(
+      /is ROLLBACK_COMPLETE$/,
+    );
+  });
+
+  test('is skipped where there is nothing to check here, or no credentials to check it with', async () => {
+    const pipeline = pipelineClients();
+    const skipped = async (t: DoctorTarget, c: PipelineAccountClients | undefined) =>
+      (await checkPipelineRegionBootstrap(t, c, 'CDKToolkit')).detail;
+    expect(await skipped(target(), pipeline)).toBe('the pipeline runs in eu-west-1: it needs no support stack here');
+    const sameAccount = { ...inAnotherRegion(), pipeline: { ...target().pipeline!, account: ENV_ACCOUNT } };
+    expect(await skipped(sameAccount, pipeline)).toMatch(
+      /^the pipeline's account is this account: the bootstrap stack checked above/,
+    );
+    expect(await skipped(inAnotherRegion(), undefined)).toBe(
+      `needs credentials for the pipeline's account ${PIPELINE_ACCOUNT} (--pipeline-profile)`,
+    );
+    expect(cloudFormationMock.calls()).toHaveLength(0);
   });
 });
 
@@ -459,9 +593,71 @@ describe('runDoctorChecks', () => {
       ['bootstrap-trust', 'skip'],
       ['availability-zones', 'skip'],
       ['ecs-service-linked-role', 'skip'],
+      ['pipeline-credentials', 'skip'],
       ['connection', 'skip'],
+      ['pipeline-bootstrap', 'skip'],
       ['hosted-zone', 'skip'],
     ]);
     expect(cloudFormationMock.calls()).toHaveLength(0);
+  });
+
+  test("checks the pipeline's side with --pipeline-profile: its connection and its bootstrap in this region", async () => {
+    // GIVEN prod in eu-central-1 with its own account's credentials, and the pipeline's in eu-west-1 through a profile
+    stsMock.on(GetCallerIdentityCommand).callsFake(
+      answer(
+        () => ({ Account: ENV_ACCOUNT, Arn: `arn:aws:iam::${ENV_ACCOUNT}:user/me` }),
+        () => ({ Account: PIPELINE_ACCOUNT, Arn: `arn:aws:iam::${PIPELINE_ACCOUNT}:user/me` }),
+      ),
+    );
+    cloudFormationMock.on(DescribeStacksCommand).callsFake(
+      answer(
+        () => ({ Stacks: [toolkitStack()] }),
+        () => Promise.reject(awsError('ValidationError', 'Stack with id CDKToolkit does not exist')),
+      ),
+    );
+    connectionsMock.on(GetConnectionCommand).callsFake(
+      answer(
+        () => Promise.reject(new Error('asked with the environment account, not the pipeline account')),
+        () => ({ Connection: { ConnectionStatus: 'AVAILABLE' } }),
+      ),
+    );
+    iamMock.on(GetRoleCommand).resolves({});
+    ec2Mock.on(DescribeAvailabilityZonesCommand).resolves({
+      AvailabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'].map((ZoneName) => ({
+        ZoneName,
+        State: AvailabilityZoneState.available,
+      })),
+    });
+    route53Mock.on(ListHostedZonesByNameCommand).resolves({
+      HostedZones: [{ Id: '/hostedzone/Z0123456789ABCDEFGHIJ', Name: 'acme.io.', CallerReference: 'x' }],
+    });
+    const base = inAnotherRegion();
+    const inFrankfurt: DoctorTarget = {
+      ...base,
+      config: { ...base.config, availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'] },
+    };
+    // WHEN every check runs
+    const checks = await runDoctorChecks(
+      inFrankfurt,
+      { ...clients(), pipelineAccount: pipelineClients() },
+      { toolkitStackName: 'CDKToolkit' },
+    );
+    // THEN the pipeline's side is checked with its credentials, and its missing bootstrap there fails
+    expect(checks.map((check) => [check.id, check.status])).toEqual([
+      ['placeholders', 'pass'],
+      ['credentials', 'pass'],
+      ['bootstrap-stack', 'pass'],
+      ['bootstrap-version', 'pass'],
+      ['bootstrap-trust', 'pass'],
+      ['availability-zones', 'pass'],
+      ['ecs-service-linked-role', 'pass'],
+      ['pipeline-credentials', 'pass'],
+      ['connection', 'pass'],
+      ['pipeline-bootstrap', 'fail'],
+      ['hosted-zone', 'pass'],
+    ]);
+    expect(checks.find((check) => check.id === 'pipeline-bootstrap')?.fix).toBe(
+      `Bootstrap it: npx cdk bootstrap aws://${PIPELINE_ACCOUNT}/eu-central-1`,
+    );
   });
 });

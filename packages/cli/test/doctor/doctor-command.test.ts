@@ -45,19 +45,23 @@ function assemblyWith(config: EnvironmentConfig): string {
 
 function setup() {
   const output = new RecordedOutput();
+  const profiles: (string | undefined)[] = [];
   const command = createDoctorCommand({
     output,
     cwd: '/nonexistent',
-    clients: (region) => ({
-      sts: new STSClient({ region }),
-      cloudFormation: new CloudFormationClient({ region }),
-      iam: new IAMClient({ region }),
-      route53: new Route53Client({ region: 'us-east-1' }),
-      ec2: new EC2Client({ region }),
-      connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
-    }),
+    clients: (region, pipelineProfile) => {
+      profiles.push(pipelineProfile);
+      return {
+        sts: new STSClient({ region }),
+        cloudFormation: new CloudFormationClient({ region }),
+        iam: new IAMClient({ region }),
+        route53: new Route53Client({ region: 'us-east-1' }),
+        ec2: new EC2Client({ region }),
+        connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
+      };
+    },
   });
-  return { output, command };
+  return { output, command, profiles };
 }
 
 function givenAReadyAccount(): void {
@@ -107,11 +111,13 @@ describe('slipway doctor', () => {
       '– CDK bootstrap trust',
       '✔ Availability zones',
       '✔ ECS service-linked role',
+      "– Pipeline account's credentials",
       '– CodeConnections connection',
+      "– Pipeline account's bootstrap in this region",
       '– Route 53 hosted zone',
     ]);
     expect(output.errors).toEqual([]);
-    expect(output.lines.at(-1)).toBe('✔ dev is ready to deploy (3 skipped).');
+    expect(output.lines.at(-1)).toBe('✔ dev is ready to deploy (5 skipped).');
   });
 
   test('exits 1 on a failed check; --json prints the results for machines', async () => {
@@ -152,5 +158,15 @@ describe('slipway doctor', () => {
   test('needs --env', async () => {
     const { command } = setup();
     await expect(command.run([])).rejects.toThrow(UsageError);
+  });
+
+  test("makes the pipeline account's clients with --pipeline-profile, and refuses an empty one", async () => {
+    givenAReadyAccount();
+    const { command, profiles } = setup();
+    await command.run(['--env', 'dev', '--assembly', ready, '--pipeline-profile', 'tooling']);
+    expect(profiles).toEqual(['tooling']);
+    await expect(command.run(['--env', 'dev', '--assembly', ready, '--pipeline-profile', ' '])).rejects.toThrow(
+      '--pipeline-profile needs the name of an AWS profile.',
+    );
   });
 });
