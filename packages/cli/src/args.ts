@@ -1,5 +1,5 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { UsageError } from './command';
+import { CommandOutput, UsageError } from './command';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -28,6 +28,29 @@ export function parseOptions<T extends OptionsConfig>(
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${usage}`);
   }
+}
+
+/** `--help` (`-h`), which every command takes. */
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionsConfig;
+
+/**
+ * A command's flags, with `--help`: parsed as {@link parseOptions} does, or `undefined` when `--help` asked for the
+ * usage, which this has printed (the command then exits 0).
+ */
+export function parseCommandLine<T extends OptionsConfig>(
+  argv: readonly string[],
+  options: T,
+  usage: string,
+  output: CommandOutput,
+): ParsedValues<T & typeof HELP_OPTION> | undefined {
+  const values = parseOptions(argv, { ...options, ...HELP_OPTION }, usage);
+  // The help flag, typed on its own (the command's options are generic here).
+  const help: ParsedValues<typeof HELP_OPTION> = values;
+  if (help.help) {
+    output.info(usage);
+    return undefined;
+  }
+  return values;
 }
 
 /** A required string option, or a usage error that says how to pass it. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ParseArgsConfig } from 'node:util';
-import { parseOptions, ParsedValues } from './args';
+import { parseCommandLine, ParsedValues } from './args';
 import { CloudAssemblyError } from './assembly/cloud-assembly';
 import { resolveAssemblyDir } from './assembly-option';
 import { CommandOutput, ExitCode, UsageError } from './command';
@@ -14,7 +14,6 @@ const ASSEMBLY_COMMAND_OPTIONS = {
   'app-dir': { type: 'string' },
   write: { type: 'string', multiple: true },
   check: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionsConfig;
 
 /** What the body of an assembly command gets. */
@@ -28,7 +27,7 @@ export interface AssemblyCommandContext<T extends OptionsConfig> {
 /**
  * Run a `slipway` command that reads the synthesized app (`cost`, `diagram`).
  *
- * Parses `argv` with the shared flags (`--assembly`/`--app-dir`, `--write`, `--check`, `--help`) and the
+ * Parses `argv` with the shared flags (`--assembly`/`--app-dir`, `--write`, `--check`; `--help`) and the
  * command's own `options`, prints `usage` for `--help`, and otherwise runs `body`. The person at the
  * terminal gets a message, never a stack trace: a wrong command line exits 2 (USAGE), an unreadable
  * assembly or generated file exits 1 (FAILED); any other error is a bug and is thrown.
@@ -42,13 +41,10 @@ export async function runAssemblyCommand<T extends OptionsConfig>(
   body: (context: AssemblyCommandContext<T>) => number | Promise<number>,
 ): Promise<number> {
   try {
-    const values = parseOptions(argv, { ...ASSEMBLY_COMMAND_OPTIONS, ...options }, usage);
+    const values = parseCommandLine(argv, { ...ASSEMBLY_COMMAND_OPTIONS, ...options }, usage, output);
+    if (!values) return ExitCode.OK;
     // The shared flags, typed on their own (the command's options are generic here).
     const shared: ParsedValues<typeof ASSEMBLY_COMMAND_OPTIONS> = values;
-    if (shared.help) {
-      output.info(usage);
-      return ExitCode.OK;
-    }
     return await body({ options: values, assemblyDir: resolveAssemblyDir(cwd, shared.assembly ?? shared['app-dir']) });
   } catch (error) {
     if (error instanceof UsageError) {

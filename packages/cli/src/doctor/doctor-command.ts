@@ -1,6 +1,6 @@
 import { SlipwayConfigError } from '@slipway/constructs';
 import type { DoctorCheck, DoctorClients } from './checks';
-import { parseOptions } from '../args';
+import { parseCommandLine } from '../args';
 import { CloudAssemblyError } from '../assembly/cloud-assembly';
 import { resolveAssemblyDir } from '../assembly-option';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
@@ -38,7 +38,7 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
     name: 'doctor',
     summary: "Check an environment's AWS side before a deploy: credentials, bootstrap, ECS role, connection, zone",
     run: async (argv) => {
-      const values = parseOptions(
+      const values = parseCommandLine(
         argv,
         {
           env: { type: 'string' },
@@ -46,14 +46,11 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
           'toolkit-stack-name': { type: 'string' },
           'pipeline-profile': { type: 'string' },
           json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
         },
         USAGE,
+        output,
       );
-      if (values.help) {
-        output.info(USAGE);
-        return ExitCode.OK;
-      }
+      if (!values) return ExitCode.OK;
       const environment = values.env?.trim();
       if (!environment) throw new UsageError(`--env is required.\n\n${USAGE}`);
       const toolkitStackName = values['toolkit-stack-name']?.trim() || 'CDKToolkit';

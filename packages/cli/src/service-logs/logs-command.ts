@@ -4,7 +4,7 @@ import { formatLogMessage } from './log-format';
 import { followLogEvents, LogEvent, LogQuery, readLogEvents } from './log-reader';
 import { findServiceLogSource, LogSourceError } from './log-source';
 import { parseSince } from './since';
-import { parseOptions } from '../args';
+import { parseCommandLine } from '../args';
 import { explainAwsError } from '../aws-error';
 import { Clock, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
@@ -53,7 +53,7 @@ export function createLogsCommand(dependencies: LogsCommandDependencies = {}): S
     name: 'logs',
     summary: "Print or follow a service's container logs from CloudWatch Logs, pino lines made readable",
     run: async (argv) => {
-      const values = parseOptions(
+      const values = parseCommandLine(
         argv,
         {
           env: { type: 'string' },
@@ -64,14 +64,11 @@ export function createLogsCommand(dependencies: LogsCommandDependencies = {}): S
           json: { type: 'boolean' },
           region: { type: 'string' },
           cluster: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
         },
         USAGE,
+        output,
       );
-      if (values.help) {
-        output.info(USAGE);
-        return ExitCode.OK;
-      }
+      if (!values) return ExitCode.OK;
       const environment = values.env?.trim();
       const service = values.service?.trim();
       if (!environment && !values.cluster) throw new UsageError(`--env is required.\n\n${USAGE}`);

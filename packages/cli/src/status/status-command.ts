@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
-import { parseOptions } from '../args';
+import { parseCommandLine } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 import { findEnvironmentServices, listServiceNames } from '../ecs/discovery';
@@ -37,21 +37,18 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
     summary:
       "Show an environment's services: running/desired tasks, rollout state, deployment strategy, stage and traffic split, latest events",
     run: async (argv) => {
-      const values = parseOptions(
+      const values = parseCommandLine(
         argv,
         {
           env: { type: 'string' },
           region: { type: 'string' },
           cluster: { type: 'string' },
           events: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
         },
         USAGE,
+        output,
       );
-      if (values.help) {
-        output.info(USAGE);
-        return ExitCode.OK;
-      }
+      if (!values) return ExitCode.OK;
       if (!values.env) throw new UsageError(`--env is required.\n\n${USAGE}`);
       const eventCount = values.events === undefined ? 5 : Number(values.events);
       if (!Number.isInteger(eventCount) || eventCount < 0) {

@@ -92,7 +92,7 @@ function byPipeline(call: { thisValue: unknown }): boolean {
 }
 
 /** A mocked answer that depends on whose credentials ask: the environment's or the pipeline's. */
-function answer<T>(environment: () => T, pipeline: () => T) {
+function answer(environment: () => unknown, pipeline: () => unknown) {
   return (_input: unknown, getClient: () => unknown) =>
     byPipeline({ thisValue: getClient() }) ? pipeline() : environment();
 }
