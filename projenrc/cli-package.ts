@@ -1,5 +1,5 @@
 import { typescript } from 'projen';
-import { buildWithNativeTsc, PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
+import { buildWithNativeTsc, PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS, typeCheckTests } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
 import { VERSIONS } from '../packages/projen/src/versions';
@@ -65,5 +65,6 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
   });
   project.npmignore?.exclude('/bench/');
   buildWithNativeTsc(project);
+  typeCheckTests(project);
   return project;
 }

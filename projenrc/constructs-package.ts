@@ -1,5 +1,5 @@
 import { TextFile, typescript } from 'projen';
-import { buildWithNativeTsc, PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS } from './shared';
+import { buildWithNativeTsc, PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS, typeCheckTests } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
 import { CDK_TOOL_VERSIONS, VERSIONS } from '../packages/projen/src/versions';
@@ -50,5 +50,6 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     exec: 'jest -i --coverage=false test/nag/security-checks.test.ts',
   });
   buildWithNativeTsc(project);
+  typeCheckTests(project);
   return project;
 }

@@ -1,5 +1,5 @@
 import { cdk, javascript } from 'projen';
-import { PUBLISHED_PACKAGE_DEFAULTS } from './shared';
+import { PUBLISHED_PACKAGE_DEFAULTS, typeCheckTests } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
 import { useFastTests } from '../packages/projen/src/fast-tests';
 import { PROJEN_VERSION_RANGE, VERSIONS } from '../packages/projen/src/versions';
@@ -33,6 +33,7 @@ export function addProjectType(root: SlipwayProject): cdk.JsiiProject {
     gitignore: ['/samples/'],
   });
   useFastTests(project);
+  typeCheckTests(project);
   project.npmignore?.exclude('/scripts/', '/bench/');
   // projen adds these two unversioned and resolves them from the package's own install, which a workspace
   // package never runs: without a version they would be dropped from package.json. Pin them.

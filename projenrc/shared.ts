@@ -53,3 +53,12 @@ export const TYPESCRIPT_LIBRARY_DEFAULTS = {
 export function buildWithNativeTsc(project: typescript.TypeScriptProject): void {
   project.compileTask.reset(`${TSC_NATIVE} --build`);
 }
+
+/**
+ * A published package's `compile` also type-checks its tests (test/tsconfig.json), with TypeScript 7's tsc: @swc/jest
+ * only transpiles them (`useFastTests`), and the build (tsc --build, jsii) reads src/ alone. ts-jest, before it,
+ * type-checked each test file as it ran.
+ */
+export function typeCheckTests(project: typescript.TypeScriptProject): void {
+  project.compileTask.exec(`${TSC_NATIVE} --noEmit -p test/tsconfig.json`, { name: 'Type-check the tests' });
+}
