@@ -47,7 +47,7 @@ export function addOpsTasks(root: Project, infra: Project): void {
   // doctor reads the settings from the synthesized app: synthesize first, so it checks what environments/ says now.
   const doctor = root.addTask('doctor', {
     description:
-      "Checks an environment's AWS side before a deploy: credentials, CDK bootstrap, ECS role, connection, hosted zone (-- --env <name>)",
+      "Checks an environment's AWS side before a deploy: credentials, CDK bootstrap, ECS role, connection, hosted zone (-- --env <name> [--pipeline-profile <profile of the pipeline's account>])",
   });
   if (synth) doctor.spawn(synth);
   doctor.exec(`slipway doctor --assembly ${assembly}`, { receiveArgs: true });
