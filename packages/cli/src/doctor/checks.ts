@@ -192,15 +192,12 @@ export async function checkBootstrap(
 
   let stack: Stack | undefined;
   try {
-    stack = (await cloudFormation.send(new DescribeStacksCommand({ StackName: toolkitStackName }))).Stacks?.[0];
+    stack = await describeToolkitStack(cloudFormation, toolkitStackName);
   } catch (error) {
-    // CloudFormation answers a missing stack with a ValidationError "Stack with id X does not exist".
-    if (!(isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message))) {
-      return [
-        { ...stackBase, status: 'fail', detail: explainAwsError(error, 'cloudformation:DescribeStacks') },
-        ...notRead('not checked: the bootstrap stack could not be read'),
-      ];
-    }
+    return [
+      { ...stackBase, status: 'fail', detail: explainAwsError(error, 'cloudformation:DescribeStacks') },
+      ...notRead('not checked: the bootstrap stack could not be read'),
+    ];
   }
   if (!stack) {
     return [
@@ -214,7 +211,7 @@ export async function checkBootstrap(
     ];
   }
   const status = stack.StackStatus ?? 'UNKNOWN';
-  if (!/_COMPLETE$/.test(status) || /^(ROLLBACK|DELETE)_/.test(status)) {
+  if (!isSettled(status)) {
     return [
       {
         ...stackBase,
@@ -227,7 +224,7 @@ export async function checkBootstrap(
       ...notRead(`not checked: ${toolkitStackName} is ${status}`),
     ];
   }
-  const qualifier = parameter(stack, 'Qualifier') ?? DEFAULT_BOOTSTRAP_QUALIFIER;
+  const qualifier = qualifierOf(stack);
   const checks: DoctorCheck[] = [];
   if (qualifier !== target.bootstrapQualifier) {
     checks.push({
@@ -440,16 +437,13 @@ export async function checkPipelineRegionBootstrap(
   const fix = `Bootstrap it: ${pipelineBootstrapCommandFor(target, toolkitStackName)}`;
   let stack: Stack | undefined;
   try {
-    stack = (await pipelineClients.cloudFormation.send(new DescribeStacksCommand({ StackName: toolkitStackName })))
-      .Stacks?.[0];
+    stack = await describeToolkitStack(pipelineClients.cloudFormation, toolkitStackName);
   } catch (error) {
-    if (!(isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message))) {
-      return {
-        ...base,
-        status: 'fail',
-        detail: explainAwsError(error, 'cloudformation:DescribeStacks (--pipeline-profile)'),
-      };
-    }
+    return {
+      ...base,
+      status: 'fail',
+      detail: explainAwsError(error, 'cloudformation:DescribeStacks (--pipeline-profile)'),
+    };
   }
   if (!stack) {
     return {
@@ -460,10 +454,10 @@ export async function checkPipelineRegionBootstrap(
     };
   }
   const status = stack.StackStatus ?? 'UNKNOWN';
-  if (!/_COMPLETE$/.test(status) || /^(ROLLBACK|DELETE)_/.test(status)) {
+  if (!isSettled(status)) {
     return { ...base, status: 'fail', detail: `${toolkitStackName} in ${where} is ${status}`, fix };
   }
-  const qualifier = parameter(stack, 'Qualifier') ?? DEFAULT_BOOTSTRAP_QUALIFIER;
+  const qualifier = qualifierOf(stack);
   if (qualifier !== target.bootstrapQualifier) {
     return {
       ...base,
@@ -551,6 +545,29 @@ export async function checkHostedZone(target: DoctorTarget, route53: Route53Clie
   } catch (error) {
     return { ...base, status: 'fail', detail: explainAwsError(error, 'route53:ListHostedZonesByName') };
   }
+}
+
+/**
+ * The bootstrap stack, or `undefined` where there is none: CloudFormation answers a missing stack with a
+ * ValidationError "Stack with id X does not exist". Any other error is thrown.
+ */
+async function describeToolkitStack(cloudFormation: CloudFormationClient, name: string): Promise<Stack | undefined> {
+  try {
+    return (await cloudFormation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+  } catch (error) {
+    if (isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+/** A stack a deploy can build on: its last operation completed, and was neither a rollback nor a deletion. */
+function isSettled(status: string): boolean {
+  return /_COMPLETE$/.test(status) && !/^(ROLLBACK|DELETE)_/.test(status);
+}
+
+/** The qualifier a bootstrap stack was made with (`cdk bootstrap --qualifier`). */
+function qualifierOf(stack: Stack): string {
+  return parameter(stack, 'Qualifier') ?? DEFAULT_BOOTSTRAP_QUALIFIER;
 }
 
 function parameter(stack: Stack, key: string): string | undefined {
