@@ -199,7 +199,6 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     // from this repository's own lint-clean packages. Only the .projenrc.ts that `projen new` wrote from its options
     // needs it (format, import order); the build lints everything.
     const eslint = this.eslint;
-    const typeAwareLint = eslint ? new TypeAwareLint(this, eslint, LINT_DIRS) : undefined;
     if (eslint) {
       eslint.postProjectCreation = () => {
         console.log('👾 eslint | eslint --fix .projenrc.ts');
@@ -209,6 +208,15 @@ export class SlipwayProject extends typescript.TypeScriptProject {
           env: { ...process.env, ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
         });
       };
+      // Lint the whole monorepo once, alongside the packages' tests (see NpmWorkspaces below). projen's own
+      // `eslint` task fixes what it can; in a test run a finding must fail instead. The type-aware rules first:
+      // they take seconds, eslint's the rest.
+      const lint = this.addTask('lint', {
+        description: 'Lints every package without fixing anything (`npx projen eslint` fixes)',
+        env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+      });
+      lint.exec(new TypeAwareLint(this, eslint, LINT_DIRS).command);
+      lint.exec(`eslint --ext .ts --no-error-on-unmatched-pattern ${LINT_DIRS.join(' ')}`);
     }
 
     // Lint and the generated docs (one thread each, one after the other) run while the packages test, on the
@@ -222,18 +230,6 @@ export class SlipwayProject extends typescript.TypeScriptProject {
 
     // The root has no sources to watch; each package has its own dev task.
     this.tasks.removeTask('watch');
-    // Lint the whole monorepo once, alongside the packages' tests (see NpmWorkspaces above). projen's own
-    // `eslint` task fixes what it can; in a test run a finding must fail instead.
-    // The type-aware rules first: they take seconds, eslint's the rest.
-    if (typeAwareLint) {
-      const lint = this.addTask('lint', {
-        description: 'Lints every package without fixing anything (`npx projen eslint` fixes)',
-        env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
-      });
-      lint.exec(typeAwareLint.command);
-      lint.exec(`eslint --ext .ts --no-error-on-unmatched-pattern ${LINT_DIRS.join(' ')}`);
-    }
-
     if (sampleCode) {
       addEnvironmentSamples(this, path.join(SAMPLES_DIR, 'environments'), identity);
       addSamples(this, path.join(TEMPLATES_DIR, 'docs'), 'docs');
