@@ -7,6 +7,9 @@ const TS_TRANSFORM_PATTERN = '^.+\\.[t]sx?$';
 /** The module runtime jest uses in every package: jest's own, compiling each module once per worker. */
 export const JEST_RUNTIME = '@slipway/projen/lib/jest-runtime';
 
+/** The test environment of every package: jest's node environment, with a temporary directory per test file. */
+export const JEST_ENVIRONMENT = '@slipway/projen/lib/jest-environment';
+
 /**
  * Makes a package's tests start fast and use the whole machine.
  *
@@ -28,6 +31,9 @@ export const JEST_RUNTIME = '@slipway/projen/lib/jest-runtime';
  *   30 compiles every module again in each test file's context, in a way V8
  *   never caches; the runtime in jest-runtime.ts compiles it so that V8 does.
  *   The modules still run afresh in each test file.
+ * - Nothing left in the temporary directory: each test file gets one of its
+ *   own, removed after it (jest-environment.ts). CDK writes a cloud assembly
+ *   there for every App a test synthesizes.
  *
  * @swc/jest hoists `jest.mock` calls above the imports as ts-jest does, and
  * writes inline source maps, so coverage maps to the TypeScript lines.
@@ -45,6 +51,7 @@ export function useFastTests(project: typescript.TypeScriptProject): void {
   jest.config.maxWorkers = '100%';
   jest.config.coverageProvider = 'babel';
   jest.config.runtime = JEST_RUNTIME;
+  jest.config.testEnvironment = JEST_ENVIRONMENT;
   project.deps.removeDependency('ts-jest');
   project.addDevDeps(`@swc/core@${VERSIONS.swcCore}`, `@swc/jest@${VERSIONS.swcJest}`);
 }

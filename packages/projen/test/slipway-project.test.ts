@@ -132,6 +132,8 @@ describe('SlipwayProject', () => {
       // each module compiled once per jest worker, not once per test file (src/jest-runtime.ts); the root
       // installs @slipway/projen, so every package resolves it
       expect(manifest.jest.runtime).toBe('@slipway/projen/lib/jest-runtime');
+      // and each test file's temporary files in a directory of its own, removed after it (src/jest-environment.ts)
+      expect(manifest.jest.testEnvironment).toBe('@slipway/projen/lib/jest-environment');
       expect(manifest.devDependencies).toHaveProperty('@swc/jest');
       expect(manifest.devDependencies).toHaveProperty('@swc/core');
       expect(manifest.devDependencies).not.toHaveProperty('ts-jest');
