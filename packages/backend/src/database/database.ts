@@ -22,6 +22,20 @@ const NETWORK_ERRORS = new Set([
   'EPIPE',
 ]);
 
+// Node's errors for a server whose TLS certificate fails the check (PGSSLMODE=verify-full): not a bug in a query,
+// and the log says which (a certificate authority missing from PGSSLROOTCERT, or a host the certificate does not name).
+const CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 // SQLSTATEs of a server that is up and refuses this instance's credentials: its password was rotated after the task
 // read it, or its role may no longer log in. Only a new task, which reads the current secret, gets past them.
 const CREDENTIALS_REFUSED = new Set([
@@ -53,7 +67,13 @@ function errorCode(error: unknown): string | undefined {
 /** Whether `error` means the database cannot be reached or cannot serve now, as opposed to a bug in a query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = errorCode(error);
-  if (code !== undefined && (NETWORK_ERRORS.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) {
+  if (
+    code !== undefined &&
+    (NETWORK_ERRORS.has(code) ||
+      CERTIFICATE_ERRORS.has(code) ||
+      UNAVAILABLE_SQLSTATES.has(code) ||
+      code.startsWith('08'))
+  ) {
     return true; // class 08: connection exception
   }
   if (error instanceof AggregateError) {

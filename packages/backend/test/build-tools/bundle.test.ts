@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { BUNDLE_FILES, bundleServer } from '../../build-tools/bundle';
+import { BUNDLE_FILES, bundleServer, rdsCertificateBundle } from '../../build-tools/bundle';
 import { DEAD_DATABASE_URL, databaseTargets } from '../support/databases';
 import { type ServerProcess, startServer } from '../support/spawn-server';
 
@@ -70,7 +71,7 @@ describe('the server bundle', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   test('is one JavaScript file under 2 MB, with a linked source map pointing at src/', () => {
-    expect(BUNDLE_FILES.map((file) => existsSync(path.join(outdir, file)))).toEqual([true, true, true, true]);
+    expect(BUNDLE_FILES.map((file) => existsSync(path.join(outdir, file)))).toEqual(BUNDLE_FILES.map(() => true));
     expect(statSync(path.join(outdir, 'server.js')).size).toBe(bundleBytes);
     // 1.5 MB before the data tier; the Redis client adds about 0.5 MB that esbuild cannot shake out.
     expect(bundleBytes).toBeLessThan(2_000_000);
@@ -157,6 +158,51 @@ describe('the migration bundle', () => {
   });
 });
 
+describe('rds-ca.pem, the certificates the image trusts for the database', () => {
+  /** Each certificate of a PEM file. */
+  const certificates = (pem: string) =>
+    (pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map(
+      (block) => new X509Certificate(block),
+    );
+  const commonName = (certificate: X509Certificate) => /CN=([^\n]+)/.exec(certificate.subject)?.[1];
+
+  test('holds the three current Amazon RDS roots of each region, and only certificate authorities', () => {
+    const bundle = certificates(rdsCertificateBundle(new Date('2026-12-01T00:00:00Z')));
+    const names = bundle.map(commonName);
+    const regions = new Set(
+      names.map((name) => /^Amazon RDS ([a-z]{2}(?:-[a-z]+)+-\d) Root CA/.exec(name ?? '')?.[1]).filter(Boolean),
+    );
+    // THEN every region AWS listed when the package was made, from us-east-1 to ap-southeast-4
+    expect(regions.size).toBeGreaterThanOrEqual(27);
+    expect([...regions]).toEqual(expect.arrayContaining(['us-east-1', 'eu-west-1', 'ap-southeast-4', 'me-central-1']));
+    for (const region of regions) {
+      for (const generation of ['RSA2048 G1', 'RSA4096 G1', 'ECC384 G1']) {
+        // rds-ca-rsa2048-g1 is the one Slipway's databases use; a region's root signs its servers' certificates
+        const root = bundle.find(
+          (certificate) => commonName(certificate) === `Amazon RDS ${region} Root CA ${generation}`,
+        );
+        expect({ region, generation, root: root?.issuer === root?.subject && root?.ca }).toEqual({
+          region,
+          generation,
+          root: true,
+        });
+      }
+    }
+    // AND RDS Proxy's roots; nothing that is not a certificate authority
+    expect(names).toEqual(expect.arrayContaining(['Amazon Root CA 1']));
+    expect(bundle.every((certificate) => certificate.ca)).toBe(true);
+  });
+
+  test('leaves out the certificates that have expired when it is built', () => {
+    const all = certificates(rdsCertificateBundle(new Date('2020-01-01T00:00:00Z')));
+    const now = certificates(rdsCertificateBundle(new Date('2026-12-01T00:00:00Z')));
+    // The 2019 generation expired in August 2024
+    expect(all.some((certificate) => commonName(certificate) === 'Amazon RDS us-east-1 2019 CA')).toBe(true);
+    expect(now.some((certificate) => commonName(certificate) === 'Amazon RDS us-east-1 2019 CA')).toBe(false);
+    expect(now.every((certificate) => new Date(certificate.validTo) > new Date('2026-12-01T00:00:00Z'))).toBe(true);
+  });
+});
+
 describe('the Dockerfile', () => {
   test('pulls every base image from the ECR Public mirror of Docker official images', () => {
     const defaults = Object.fromEntries(
@@ -198,6 +244,8 @@ describe('the Dockerfile', () => {
     expect(runtime.join('\n')).toMatch(/^ENV NODE_ENV=production\s+PORT=8000\s+GIT_SHA=\$\{GIT_SHA\}/m);
     expect(runtime).toContain('USER node');
     expect(runtime).toContain('EXPOSE 8000');
+    // The database's certificate is checked against the bundle's RDS roots (PGSSLMODE=verify-full in the task)
+    expect(runtime).toContain('ENV PGSSLROOTCERT=/app/dist/rds-ca.pem');
     expect(runtime[runtime.length - 1]).toBe('CMD ["node", "dist/server.js"]');
     expect(runtime.filter((instruction) => /^RUN\s/.test(instruction)).join('\n')).not.toMatch(/npm (ci|install)/);
   });

