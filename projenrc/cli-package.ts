@@ -1,7 +1,7 @@
 import { typescript } from 'projen';
 import { buildWithNativeTsc, PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS, typeCheckTests } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
-import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
+import { useFastCdkTests, useFastTests } from '../packages/projen/src/fast-tests';
 import { VERSIONS } from '../packages/projen/src/versions';
 
 /**
@@ -47,7 +47,7 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
     ...TYPESCRIPT_LIBRARY_DEFAULTS,
   });
   useFastTests(project);
-  turnOffCdkValidationInTests(project);
+  useFastCdkTests(project);
   // test/diagram/architecture-doc.test.ts draws a stage of the construct library's own test fixtures
   // (packages/constructs/test/fixtures): one definition of the sample services, which follows the constructs' props.
   project.tsconfigDev.file.addOverride('compilerOptions.rootDir', '../..');

@@ -1,7 +1,7 @@
 import { TextFile, typescript } from 'projen';
 import { buildWithNativeTsc, PUBLISHED_PACKAGE_DEFAULTS, TYPESCRIPT_LIBRARY_DEFAULTS, typeCheckTests } from './shared';
 import { SlipwayProject } from '../packages/projen/src';
-import { turnOffCdkValidationInTests, useFastTests } from '../packages/projen/src/fast-tests';
+import { useFastCdkTests, useFastTests } from '../packages/projen/src/fast-tests';
 import { CDK_TOOL_VERSIONS, VERSIONS } from '../packages/projen/src/versions';
 
 /**
@@ -26,7 +26,7 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
     ...TYPESCRIPT_LIBRARY_DEFAULTS,
   });
   useFastTests(project);
-  turnOffCdkValidationInTests(project);
+  useFastCdkTests(project);
   // One place sets the CDK tool versions the pipeline installs: packages/projen/src/versions.ts.
   new TextFile(project, 'src/pipeline/cdk-tool-versions.ts', {
     readonly: true,

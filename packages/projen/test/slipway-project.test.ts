@@ -139,8 +139,12 @@ describe('SlipwayProject', () => {
       expect(manifest.devDependencies).not.toHaveProperty('ts-jest');
     }
     // THEN aws-cdk-lib's built-in CloudFormation validation is off in infra's test task (the App prop cannot
-    // turn it back on: CDK_VALIDATION=false wins), and no other package synthesizes a CDK app
-    expect(tasksOf(snapshot, 'packages/infra').test.env).toEqual({ CDK_VALIDATION: 'false' });
+    // turn it back on: CDK_VALIDATION=false wins), and so are creation stack traces (context, as the CDK CLI passes
+    // it); no other package synthesizes a CDK app
+    expect(tasksOf(snapshot, 'packages/infra').test.env).toEqual({
+      CDK_VALIDATION: 'false',
+      CDK_CONTEXT_JSON: '{"aws:cdk:disable-creation-stack-traces":true}',
+    });
     expect(tasksOf(snapshot, 'packages/backend').test.env).toBeUndefined();
   });
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonFile, typescript } from 'projen';
-import { turnOffCdkValidationInTests } from '../fast-tests';
+import { useFastCdkTests } from '../fast-tests';
 import { SAMPLES_DIR } from '../samples';
 import { TSC_NATIVE, VERSIONS } from '../versions';
 import { createAppPackage } from './app-package';
@@ -59,7 +59,7 @@ export function createInfra(
   });
 
   // CDK's built-in template validation is off in tests but one: test/app.test.ts runs it over the whole app.
-  turnOffCdkValidationInTests(project);
+  useFastCdkTests(project);
 
   // infra's one input from outside its folder, declared here rather than reached by `../../../environments`:
   // `import { promotionOrder } from '#environments'`. tsc, tsx and esbuild (the bundle) resolve it from
