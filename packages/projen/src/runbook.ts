@@ -311,6 +311,16 @@ export function runbookPages(facts: RunbookFacts): Record<string, string[]> {
       'the database may answer 503, and a tasks-below-desired alarm may fire and clear. If the tasks keep being',
       'replaced, the secret and the database disagree: rotate the secret again',
       '(`aws secretsmanager rotate-secret --secret-id <the database secret>`), then check its rotation in the console.',
+      '',
+      '## The database answers 503 and the log names a certificate',
+      '',
+      "The backend checks the database's TLS certificate (`PGSSLMODE=verify-full`) against the Amazon RDS roots in its",
+      'image (`PGSSLROOTCERT`). A log line with `UNABLE_TO_VERIFY_LEAF_SIGNATURE` or `SELF_SIGNED_CERT_IN_CHAIN` means the',
+      "database serves a certificate from an authority the image does not trust: its instances' certificate authority",
+      'was changed by hand (Slipway names rds-ca-rsa2048-g1 on each). `ERR_TLS_CERT_ALTNAME_INVALID` means the host name',
+      "is not the database's endpoint. Check the authority with",
+      `\`aws rds describe-db-instances --region ${region} --query "DBInstances[].[DBInstanceIdentifier,CACertificateIdentifier]"\`,`,
+      'and deploy again to put rds-ca-rsa2048-g1 back (docs/data.md of Slipway, "TLS").',
     ],
   };
 }
