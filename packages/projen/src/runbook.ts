@@ -320,7 +320,12 @@ export function runbookPages(facts: RunbookFacts): Record<string, string[]> {
       'was changed by hand (Slipway names rds-ca-rsa2048-g1 on each). `ERR_TLS_CERT_ALTNAME_INVALID` means the host name',
       "is not the database's endpoint. Check the authority with",
       `\`aws rds describe-db-instances --region ${region} --query "DBInstances[].[DBInstanceIdentifier,CACertificateIdentifier]"\`,`,
-      'and deploy again to put rds-ca-rsa2048-g1 back (docs/data.md of Slipway, "TLS").',
+      'and put rds-ca-rsa2048-g1 back on each instance that differs (a deploy does not: CloudFormation changes only',
+      'what the template changes), which may restart it:',
+      '',
+      '```sh',
+      `aws rds modify-db-instance --region ${region} --db-instance-identifier <instance> --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately`,
+      '```',
     ],
   };
 }
