@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { JEST_ENVIRONMENT } from '../src/fast-tests';
 import { pointTempVariablesAt, restoreTempVariables, TEST_FILE_TEMP_PREFIX } from '../src/jest-environment';
+import { runJest } from './support/run-jest';
 
 describe('pointTempVariablesAt and restoreTempVariables', () => {
   test('GIVEN TMPDIR set and TMP, TEMP unset WHEN pointed at a directory and restored THEN they are as before', () => {
@@ -72,16 +72,10 @@ describe('the test environment under jest', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('GIVEN two test files that leave files in os.tmpdir() THEN each had a directory of its own, and nothing is left', () => {
-    const jestBin = path.join(path.dirname(require.resolve('jest/package.json')), 'bin', 'jest.js');
-    const result = spawnSync(
-      process.execPath,
-      [jestBin, '--config', path.join(dir, 'jest.config.json'), '--ci', '-w', '1', '--coverage=false'],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, FORCE_COLOR: '0', TMPDIR: runTemp, TMP: runTemp, TEMP: runTemp },
-      },
-    );
+    const result = runJest(path.join(dir, 'jest.config.json'), {
+      cwd: dir,
+      env: { TMPDIR: runTemp, TMP: runTemp, TEMP: runTemp },
+    });
 
     // THEN both files ran, the second failing as written
     expect(result.stderr).toMatch(/Tests:\s+1 failed, 1 passed, 2 total/);

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { JEST_RUNTIME } from '../src/fast-tests';
 import { compileModulesWithScript } from '../src/jest-runtime';
+import { runJest } from './support/run-jest';
 
 /** A stand-in for jest-runtime's module executor: jest's own compile, recorded, and a real context. */
 function fakeExecutor() {
@@ -134,12 +134,7 @@ describe('the runtime under jest', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('GIVEN two test files sharing a module THEN both see it fresh, and failures point at the line', () => {
-    const jestBin = path.join(path.dirname(require.resolve('jest/package.json')), 'bin', 'jest.js');
-    const result = spawnSync(
-      process.execPath,
-      [jestBin, '--config', path.join(dir, 'jest.config.json'), '--ci', '-w', '1', '--coverage=false'],
-      { cwd: __dirname, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } },
-    );
+    const result = runJest(path.join(dir, 'jest.config.json'), { cwd: __dirname });
 
     // THEN the module was this runtime's to compile in both files, the first test of each file passes (no state
     // leaked from the other file), and the second fails where it was written: line 3, at `toBe`
