@@ -155,33 +155,19 @@ describe('the database connection checks the server certificate (PGSSLMODE=verif
     expect(reported(error)).toMatchObject({ message: AFTER_HANDSHAKE });
   });
 
-  test('GIVEN a server certificate from another authority THEN the connection is refused, and the request gets a 503', async () => {
-    const error = await queryError({
-      PGHOST: 'localhost',
-      PGSSLMODE: 'verify-full',
-      PGSSLROOTCERT: file('other-ca.pem'),
-    });
+  test.each([
+    ['a server certificate from another authority', 'localhost', 'other-ca.pem', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    ['a host the certificate does not name', '127.0.0.1', 'trusted-ca.pem', 'ERR_TLS_CERT_ALTNAME_INVALID'],
+    [
+      "the image's RDS bundle and a certificate from outside it",
+      'localhost',
+      'rds-ca.pem',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    ],
+  ])('GIVEN %s THEN the connection is refused, and the request gets a 503', async (_case, host, roots, code) => {
+    const error = await queryError({ PGHOST: host, PGSSLMODE: 'verify-full', PGSSLROOTCERT: file(roots) });
     expect(error).toBeInstanceOf(DependencyUnavailable);
-    expect(reported(error)).toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
-  });
-
-  test('GIVEN a host the certificate does not name THEN the connection is refused, and the request gets a 503', async () => {
-    const error = await queryError({
-      PGHOST: '127.0.0.1',
-      PGSSLMODE: 'verify-full',
-      PGSSLROOTCERT: file('trusted-ca.pem'),
-    });
-    expect(error).toBeInstanceOf(DependencyUnavailable);
-    expect(reported(error)).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
-  });
-
-  test("GIVEN the image's RDS bundle THEN a certificate from an authority outside it is refused", async () => {
-    const error = await queryError({
-      PGHOST: 'localhost',
-      PGSSLMODE: 'verify-full',
-      PGSSLROOTCERT: file('rds-ca.pem'),
-    });
-    expect(reported(error)).toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    expect(reported(error)).toMatchObject({ code });
   });
 
   test('GIVEN the migration task, configured the same way THEN it checks the certificate too', async () => {
