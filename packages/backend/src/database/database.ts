@@ -1,4 +1,6 @@
-import { Pool, type QueryResultRow } from 'pg';
+import { createSecureContext } from 'node:tls';
+import { type ClientConfig, Pool, type QueryResultRow } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import type { Logger } from 'pino';
 import { DependencyUnavailable } from '../errors/dependency-unavailable';
 
@@ -84,6 +86,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
+ * The connection settings of `connectionString`, read once. Given the string, node-postgres parses it again for each
+ * connection it opens, so with `sslrootcert` it read the certificates' file and built a TLS context from them every
+ * time, synchronously: for the ninety-odd RDS roots the image trusts, milliseconds of the event loop per connection.
+ * One secure context serves every connection.
+ */
+function clientConfig(connectionString: string): ClientConfig {
+  const config = parseIntoClientConfig(connectionString);
+  if (typeof config.ssl !== 'object' || config.ssl.ca === undefined) return config;
+  const { ca, ...tls } = config.ssl;
+  return { ...config, ssl: { ...tls, secureContext: createSecureContext({ ca }) } };
+}
+
+/**
  * The API's PostgreSQL connections: a pg pool whose failures are sorted into "unavailable" (a 503 the client can
  * retry, see {@link DependencyUnavailable}) and everything else (a bug: a 500).
  */
@@ -98,7 +113,6 @@ export class Database {
   ) {
     const queryMs = timeouts.queryMs ?? 5_000;
     this.pool = new Pool({
-      connectionString,
       max: 10,
       connectionTimeoutMillis: timeouts.connectMs ?? 2_000,
       statement_timeout: queryMs,
@@ -106,6 +120,8 @@ export class Database {
       query_timeout: queryMs + 1_000,
       idleTimeoutMillis: 30_000,
       application_name: 'slipway-backend',
+      // What the URL says wins, as it does when node-postgres reads a `connectionString` itself.
+      ...clientConfig(connectionString),
     });
     // An idle connection that breaks (the server restarts, a failover) is reported here. Without a listener the
     // pool's 'error' event would end the process; the next query opens a new connection instead.

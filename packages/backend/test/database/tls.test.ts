@@ -170,6 +170,35 @@ describe('the database connection checks the server certificate (PGSSLMODE=verif
     expect(reported(error)).toMatchObject({ code });
   });
 
+  test('GIVEN several connections THEN the certificates are read once, not for each connection', async () => {
+    const roots = file('trusted-ca.pem');
+    // The module itself: an `import * as` namespace is a copy, where a spy would see nothing.
+    const reads = jest.spyOn(jest.requireActual<typeof import('node:fs')>('node:fs'), 'readFileSync');
+    try {
+      const config = loadConfig({
+        PGHOST: 'localhost',
+        PGPORT: String(port),
+        PGUSER: 'app',
+        PGSSLMODE: 'verify-full',
+        PGSSLROOTCERT: roots,
+      });
+      const database = new Database(config.databaseUrl!, logger);
+      try {
+        // The endpoint ends each connection after its handshake: every query opens a new one, and each is verified
+        for (let query = 0; query < 3; query++) {
+          expect(reported(await database.query('SELECT 1').catch((error: unknown) => error))).toMatchObject({
+            message: AFTER_HANDSHAKE,
+          });
+        }
+      } finally {
+        await database.close();
+      }
+      expect(reads.mock.calls.filter(([read]) => read === roots)).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   test('GIVEN the migration task, configured the same way THEN it checks the certificate too', async () => {
     const run = (variables: Record<string, string>) => {
       const config = loadConfig({

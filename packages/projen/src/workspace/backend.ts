@@ -21,6 +21,8 @@ export function createBackend(root: typescript.TypeScriptProject, sampleCode: bo
       'pino@^10.0.0',
       `zod@${VERSIONS.zod}`,
       'pg@^8.16.0',
+      // pg's own connection-string parser: the API parses its URL once (src/database/database.ts).
+      'pg-connection-string@^2.14.1',
       '@redis/client@^5.9.0',
       'node-pg-migrate@^8.0.4',
     ],
