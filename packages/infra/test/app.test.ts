@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -77,6 +78,46 @@ function verifyBuildSpecCommands(stageName: string): string[] {
   const buildSpec = JSON.parse(specs[0]);
   expect(buildSpec.phases.install?.commands).toBeUndefined();
   return buildSpec.phases.build.commands;
+}
+
+test('the cdk-assets that the Assets stage installs reads every asset manifest it publishes from', () => {
+  // Each asset-publishing step runs `npm install -g cdk-assets@<version>` and then `cdk-assets --path <manifest>
+  // publish <asset:destination>` for each of its assets. cdk-assets refuses a manifest written with a cloud assembly
+  // schema newer than its own before it publishes anything (aws-cdk-lib 2.274 and later write schema 55; cdk-assets
+  // 4.7.3 reads 54): that failed the Assets stage of every pipeline run. Here the same version reads each manifest.
+  const steps = readdirSync(outdir)
+    .filter((file) => /^buildspec-.*Asset\.yaml$/.test(file))
+    .map((file) => JSON.parse(readFileSync(path.join(outdir, file), 'utf8')) as AssetBuildSpec);
+  expect(steps.length).toBeGreaterThan(0);
+  const cdkAssets = path.dirname(require.resolve('cdk-assets/package.json'));
+  const installed = (JSON.parse(readFileSync(path.join(cdkAssets, 'package.json'), 'utf8')) as { version: string })
+    .version;
+  const publishes: { manifest: string; asset: string }[] = [];
+  for (const step of steps) {
+    expect(step.phases.install.commands).toEqual([`npm install -g cdk-assets@${installed}`]);
+    for (const command of step.phases.build.commands) {
+      const [, manifest, asset] = /^cdk-assets --path "([^"]+)" --verbose publish "([^"]+)"$/.exec(command) ?? [];
+      expect({ command, manifest, asset }).toEqual({
+        command,
+        manifest: expect.any(String),
+        asset: expect.any(String),
+      });
+      publishes.push({ manifest, asset });
+    }
+  }
+  const cli = path.join(cdkAssets, 'bin', 'cdk-assets');
+  for (const manifest of new Set(publishes.map((publish) => publish.manifest))) {
+    // `ls` reads and validates the manifest as `publish` does, and needs no AWS credentials.
+    const listing = execFileSync(process.execPath, [cli, '--path', manifest, 'ls'], { cwd: outdir, encoding: 'utf8' });
+    for (const { asset } of publishes.filter((publish) => publish.manifest === manifest)) {
+      expect(listing).toContain(` ${asset} `);
+    }
+  }
+});
+
+/** A buildspec of the Assets stage, as CDK Pipelines writes it into the cloud assembly. */
+interface AssetBuildSpec {
+  readonly phases: { install: { commands: string[] }; build: { commands: string[] } };
 }
 
 test('one stage per environment of environments/index.ts, in promotion order, after source, build, self-mutation and assets', () => {

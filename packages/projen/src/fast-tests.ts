@@ -61,8 +61,8 @@ export function useFastTests(project: typescript.TypeScriptProject): void {
  * test file and that no unit test looks at:
  *
  * - the built-in CloudFormation template validation: its WebAssembly engine starts again in every test file
- *   (seconds each) and only ever warns. aws-cdk-lib reads `CDK_VALIDATION=false` over the App's
- *   `builtinCloudFormationValidation`; jest gives each test file its own copy of `process.env`, so the one test
+ *   (seconds each) and only ever warns. aws-cdk-lib runs it unless `CDK_VALIDATION` is `false`,
+ *   which it reads at synth; jest gives each test file its own copy of `process.env`, so the one test
  *   that runs the validation over the whole app turns it back on for itself.
  * - the creation stack trace aws-cdk-lib records on every CloudFormation element (`aws:cdk:creationStack`
  *   metadata): under jest each one goes through jest's source-map stack formatting, about 8 % of the constructs

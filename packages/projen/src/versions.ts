@@ -39,7 +39,13 @@ export const VERSIONS = {
   typescriptNative: 'npm:typescript@~7.0.2',
   nodeTypes: '^20',
   jest: '^30',
-  awsCdkLib: '^2.276.0',
+  /**
+   * Below 2.274 on purpose: aws-cdk-lib 2.274 and later write cloud assembly schema 55, and `cdk-assets`
+   * ({@link CDK_TOOL_VERSIONS}; 4.7.3 is npm's latest) reads schema 54 at most, so the pipeline's asset-publishing
+   * steps would refuse every manifest. Raise the two together: infra's asset-publishing test runs the pinned
+   * `cdk-assets` over the synthesized manifests and fails while they disagree.
+   */
+  awsCdkLib: '~2.273.0',
   awsCdkCli: `^${CDK_TOOL_VERSIONS.awsCdkCli}`,
   constructs: '^10.5.0',
   cdkNag: '^3.0.2',

@@ -1,8 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
 
 const created: string[] = [];
+
+/** The cloud assembly schema version the installed aws-cdk-lib writes (and so reads at most). */
+export const SCHEMA_VERSION = Manifest.version();
 
 /** Delete every assembly written so far (for `afterAll`). */
 export function removeAssemblies(): void {
@@ -57,7 +61,7 @@ function writeManifest(
     const dependencies: string[] = [];
     if (stack.assets) {
       const file = `${id}.assets.json`;
-      fs.writeFileSync(path.join(dir, file), JSON.stringify({ version: '55.0.0', ...stack.assets }, null, 1));
+      fs.writeFileSync(path.join(dir, file), JSON.stringify({ version: SCHEMA_VERSION, ...stack.assets }, null, 1));
       artifacts[`${id}.assets`] = { type: 'cdk:asset-manifest', properties: { file } };
       dependencies.push(`${id}.assets`);
     }
@@ -69,7 +73,7 @@ function writeManifest(
       displayName: stack.displayName ?? (stage ? `${stage}/${id}` : id),
     };
   }
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts }, null, 1));
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: SCHEMA_VERSION, artifacts }, null, 1));
 }
 
 /** A template of `resources`. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
-import { removeAssemblies, template, writeAssembly } from './assembly-fixture';
+import { removeAssemblies, SCHEMA_VERSION, template, writeAssembly } from './assembly-fixture';
 import { CloudAssemblyError, readCloudAssembly, readStackOfTemplate } from '../../src/assembly/cloud-assembly';
 import { runCost } from '../../src/cost/command';
 import { estimateCosts } from '../../src/cost/cost-estimate';
@@ -150,7 +150,7 @@ describe('an assembly that cannot be read is a CloudAssemblyError that says what
   test.each([
     [
       'a manifest that is not JSON',
-      { 'manifest.json': '{"version": "55.0.0", "artifacts": {' },
+      { 'manifest.json': `{"version": "${SCHEMA_VERSION}", "artifacts": {` },
       /Cannot read the cloud assembly at .*: .*JSON.*\. Synthesize it again with `npx projen synth`\.$/,
     ],
     [
@@ -162,7 +162,7 @@ describe('an assembly that cannot be read is a CloudAssemblyError that says what
       'a stack without an environment',
       {
         'manifest.json': JSON.stringify({
-          version: '55.0.0',
+          version: SCHEMA_VERSION,
           artifacts: { App: { ...stack('App.template.json'), environment: undefined } },
         }),
       },
@@ -172,7 +172,7 @@ describe('an assembly that cannot be read is a CloudAssemblyError that says what
       'a Stage whose nested assembly is missing',
       {
         'manifest.json': JSON.stringify({
-          version: '55.0.0',
+          version: SCHEMA_VERSION,
           artifacts: {
             'assembly-Dev': {
               type: 'cdk:cloud-assembly',
@@ -186,7 +186,7 @@ describe('an assembly that cannot be read is a CloudAssemblyError that says what
     [
       'a template that is cut off',
       {
-        'manifest.json': JSON.stringify({ version: '55.0.0', artifacts: { App: stack('App.template.json') } }),
+        'manifest.json': JSON.stringify({ version: SCHEMA_VERSION, artifacts: { App: stack('App.template.json') } }),
         'App.template.json': '{"Resources": ',
       },
       /^Cannot read the template of stack App \(App\.template\.json\): .*JSON.*\. Synthesize it again/,

@@ -48,9 +48,10 @@ const DEFAULT_CLOUD_ASSEMBLY_DIR = 'packages/infra/cdk.out';
 /**
  * The newest CodeBuild managed image, Ubuntu 24.04 `aws/codebuild/standard:8.0`, and the newest Node.js
  * it offers in `runtime-versions` (22 and 24; standard:7.0 stops at 22, and Node 20 reached end of life
- * on 2026-04-30). See "Available runtimes" in the CodeBuild user guide.
+ * on 2026-04-30). See "Available runtimes" in the CodeBuild user guide. By its id: aws-cdk-lib names it
+ * (`STANDARD_8_0`) only from 2.274, which this library cannot use yet (VERSIONS.awsCdkLib in @slipway/projen).
  */
-const BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_8_0;
+const BUILD_IMAGE = codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0');
 const NODE_RUNTIME = '24';
 /** npm's cache in CodeBuild's standard image (builds run as root); saved to S3 after a build, restored before the next. */
 const NPM_CACHE = '/root/.npm/**/*';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { JsonFile, typescript } from 'projen';
 import { useFastCdkTests } from '../fast-tests';
 import { SAMPLES_DIR } from '../samples';
-import { TSC_NATIVE, VERSIONS } from '../versions';
+import { CDK_TOOL_VERSIONS, TSC_NATIVE, VERSIONS } from '../versions';
 import { createAppPackage } from './app-package';
 
 /**
@@ -55,7 +55,15 @@ export function createInfra(
       },
     },
     // ts-node only for bench/: the stock CDK app it times Slipway's synth against runs through it.
-    devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`, `esbuild@${VERSIONS.esbuild}`, `tsx@${VERSIONS.tsx}`, 'ts-node@^10.9.2'],
+    // cdk-assets: the version the pipeline's asset-publishing steps install, which test/app.test.ts runs over the
+    // synthesized asset manifests (it refuses a cloud assembly schema newer than its own).
+    devDeps: [
+      `aws-cdk@${VERSIONS.awsCdkCli}`,
+      `cdk-assets@${CDK_TOOL_VERSIONS.cdkAssets}`,
+      `esbuild@${VERSIONS.esbuild}`,
+      `tsx@${VERSIONS.tsx}`,
+      'ts-node@^10.9.2',
+    ],
   });
 
   // CDK's built-in template validation is off in tests but one: test/app.test.ts runs it over the whole app.
