@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -182,6 +183,7 @@ export class SlipwayPipeline extends Construct {
     this.verifications = verifications;
     this.approvals = approvals;
     this.codePipeline.buildPipeline();
+    this.grantConnectionUse(settings.connectionArn);
     this.secureArtifactBucket();
     const replicationBuckets = this.secureReplicationBuckets();
     narrowReplicationKeyGrants(this, replicationBuckets);
@@ -196,6 +198,28 @@ export class SlipwayPipeline extends Construct {
         ...[...topics.values()].map((topic) => topic.masterKey!),
       ],
     });
+  }
+
+  /**
+   * CDK grants the source action and the synth project (which clones the repository) only
+   * `codestar-connections:UseConnection`, the action of the connections' old service prefix. A connection made with
+   * `aws codeconnections create-connection` (docs/pipeline.md) has an ARN of the new prefix, `codeconnections`, and
+   * IAM only matches a resource of an action's own prefix: without the new action the Source stage and the clone
+   * are refused. Every policy that holds CDK's grant gets the same grant under the new prefix, on the same ARN.
+   */
+  private grantConnectionUse(connectionArn: string): void {
+    if (!/^arn:[^:]+:codeconnections:/.test(connectionArn)) return;
+    const stack = Stack.of(this);
+    const grantsOldAction = (policy: iam.Policy) =>
+      JSON.stringify(stack.resolve(policy.document)).includes('"codestar-connections:UseConnection"');
+    const policies = this.node
+      .findAll()
+      .filter((node): node is iam.Policy => node instanceof iam.Policy && grantsOldAction(node));
+    for (const policy of policies) {
+      policy.addStatements(
+        new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: [connectionArn] }),
+      );
+    }
   }
 
   /**

@@ -17,6 +17,7 @@ import {
 } from './fixtures';
 import { SlipwayConfigError } from '../../src/config/slipway-config-error';
 import { CDK_ASSETS_VERSION, CDK_CLI_VERSION } from '../../src/pipeline/cdk-tool-versions';
+import { definePipeline } from '../../src/pipeline/pipeline-settings';
 import { SlipwayPipeline } from '../../src/pipeline/slipway-pipeline';
 // Generated from packages/projen/src/versions.ts (packages/projen/test/versions.test.ts checks the copy).
 
@@ -97,6 +98,16 @@ describe('dev → prod, prod in another account with approval', () => {
         }),
       }),
     ]);
+  });
+
+  test("the source action and the clone may use the connection under its ARN's own service prefix", () => {
+    // A connection made with `aws codeconnections create-connection` has a codeconnections ARN; IAM matches it only
+    // with the codeconnections action, and CDK grants only the codestar-connections one.
+    const grants = useConnectionGrants(template);
+    expect(Object.keys(grants)).toHaveLength(2);
+    for (const actions of Object.values(grants)) {
+      expect(actions.sort()).toEqual(['codeconnections:UseConnection', 'codestar-connections:UseConnection']);
+    }
   });
 
   test('stages run source, build, self-mutation, assets, then the environments in promotion order', () => {
@@ -302,6 +313,31 @@ describe('a stage with a Docker image asset', () => {
     expect(pipelineTemplate).not.toContain(hash);
   });
 });
+
+test('a connection of the old codestar-connections prefix is granted that action alone', () => {
+  const oldArn = CONNECTION_ARN.replace(':codeconnections:', ':codestar-connections:');
+  const template = synthesize(
+    pipelineApp([environment('dev', PIPELINE_ACCOUNT)], definePipeline({ ...SETTINGS, connectionArn: oldArn })),
+  );
+  const grants = useConnectionGrants(template, oldArn);
+  expect(Object.values(grants)).toEqual([
+    ['codestar-connections:UseConnection'],
+    ['codestar-connections:UseConnection'],
+  ]);
+});
+
+/** Per policy, the actions it allows on the connection. */
+function useConnectionGrants(template: Template, connectionArn = CONNECTION_ARN): Record<string, string[]> {
+  const grants: Record<string, string[]> = {};
+  for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+    const statements = policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
+    const actions = statements
+      .filter((statement) => statement.Resource === connectionArn)
+      .flatMap((statement) => [statement.Action].flat());
+    if (actions.length > 0) grants[id] = actions;
+  }
+  return grants;
+}
 
 describe('adding a third environment', () => {
   let template: Template;
