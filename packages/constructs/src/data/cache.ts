@@ -30,6 +30,8 @@ export interface SlipwayCacheProps {
 
 const PORT = 6379;
 const USERNAME = 'app';
+/** The engine of the cache's users and user group: `redis`, the one whose groups may hold a user without a password. */
+const USER_ENGINE = 'redis';
 
 /**
  * Why the cache's secret has no rotation schedule. Secrets Manager's template for ElastiCache users is a Lambda
@@ -112,27 +114,30 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
       },
     );
 
-    // Role-based access: `default` must exist in every user group; here it is off and has a password nobody knows.
+    // Role-based access: `default` must exist in every user group; here it is off (`off -@all`) and needs no
+    // password. The users and their group are of the `redis` engine, which a Valkey cache accepts as well: ElastiCache
+    // allows only users that authenticate (password or IAM) in a group of the `valkey` engine, so a `valkey` group
+    // with this default user fails to create ("Role-Based Access Control (RBAC)" in the ElastiCache user guide).
     const name = (suffix: string) =>
       `${Names.uniqueResourceName(this, { maxLength: 30 })
         .toLowerCase()
         .replace(/[^a-z0-9]/g, '')}-${suffix}`;
     const defaultUser = new elasticache.CfnUser(this, 'DefaultUser', {
-      engine: 'valkey',
+      engine: USER_ENGINE,
       userId: name('default'),
       userName: 'default',
       accessString: 'off -@all',
       authenticationMode: { Type: 'no-password-required' },
     });
     const appUser = new elasticache.CfnUser(this, 'AppUser', {
-      engine: 'valkey',
+      engine: USER_ENGINE,
       userId: name(USERNAME),
       userName: USERNAME,
       accessString: 'on ~* +@all -@dangerous',
       authenticationMode: { Type: 'password', Passwords: [secret.secretValueFromJson('password').unsafeUnwrap()] },
     });
     const userGroup = new elasticache.CfnUserGroup(this, 'Users', {
-      engine: 'valkey',
+      engine: USER_ENGINE,
       userGroupId: name('users'),
       userIds: [defaultUser.userId, appUser.userId],
     });

@@ -57,6 +57,42 @@ describe('SlipwayCache', () => {
     });
   });
 
+  test.each([
+    ['serverless', undefined],
+    ['nodes', { nodeType: 'cache.t4g.micro', replicas: 1 }],
+  ])(
+    'GIVEN %s WHEN synthesized THEN its user group is one ElastiCache creates: no user without a password in a valkey group',
+    (_form, nodes) => {
+      const { stack, vpc, key } = setup();
+      new SlipwayCache(stack, 'Cache', { vpc, encryptionKey: key, nodes });
+      const template = Template.fromStack(stack);
+      // ElastiCache's RBAC rules: a user group of the VALKEY engine can only contain users that authenticate
+      // (password or IAM), and every user of the VALKEY engine does; a Valkey cache takes groups of either engine.
+      const users = Object.values(template.findResources('AWS::ElastiCache::User')).map(
+        (user) =>
+          user.Properties as { UserId: string; UserName: string; Engine: string; AuthenticationMode: { Type: string } },
+      );
+      const authenticates = (user: (typeof users)[number]) =>
+        ['password', 'iam'].includes(user.AuthenticationMode.Type);
+      for (const user of users.filter((candidate) => candidate.Engine === 'valkey')) {
+        expect({ user: user.UserName, authenticates: authenticates(user) }).toEqual({
+          user: user.UserName,
+          authenticates: true,
+        });
+      }
+      const groups = Object.values(template.findResources('AWS::ElastiCache::UserGroup'));
+      expect(groups).toHaveLength(1);
+      const members = (groups[0].Properties.UserIds as string[]).map((id) => users.find((user) => user.UserId === id)!);
+      expect(members.map((user) => user.UserName).sort()).toEqual(['app', 'default']);
+      if (groups[0].Properties.Engine === 'valkey') {
+        expect(members.filter((user) => !authenticates(user)).map((user) => user.UserName)).toEqual([]);
+      }
+      // The default user stays off and without a password, so the group is of the redis engine.
+      expect(members.find((user) => user.UserName === 'default')!.AuthenticationMode.Type).toBe('no-password-required');
+      expect(groups[0].Properties.Engine).toBe('redis');
+    },
+  );
+
   test('GIVEN nodes with a replica WHEN synthesized THEN a Valkey replication group with TLS required, at-rest encryption and Multi-AZ failover', () => {
     const { stack, vpc, key } = setup();
     new SlipwayCache(stack, 'Cache', { vpc, encryptionKey: key, nodes: { nodeType: 'cache.t4g.micro', replicas: 1 } });
