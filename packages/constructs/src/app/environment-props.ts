@@ -92,10 +92,11 @@ export function serviceTrafficShift(
   deployment: DeploymentConfig | undefined,
   testListener: elbv2.IApplicationListener,
   lifecycleHooks: readonly ecs.IDeploymentLifecycleHookTarget[],
+  lifecycleHookDetails?: Readonly<Record<string, unknown>>,
 ): TrafficShiftProps | undefined {
   if (!isTrafficShifting(deployment)) return undefined;
   const bakeTime = Duration.minutes(deployment.bakeTimeMinutes ?? DEPLOYMENT_DEFAULTS.bakeTimeMinutes);
-  const common = { testListener, lifecycleHooks, bakeTime };
+  const common = { testListener, lifecycleHooks, lifecycleHookDetails, bakeTime };
   switch (deployment.strategy) {
     case 'canary':
       return {

@@ -24,7 +24,7 @@ import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
 import { SlipwayCache } from '../data/cache';
 import { SlipwayDatabase } from '../data/database';
 import { DatabaseMigration } from '../data/database-migration';
-import { SmokeTestHook } from '../deployment/smoke-test-hook';
+import { SmokeTestHook, smokeTestChecksByService, smokeTestHookDetails } from '../deployment/smoke-test-hook';
 import { AlbIngress } from '../ingress/alb-ingress';
 import { HttpApiIngress } from '../ingress/http-api-ingress';
 import { SlipwayNetwork } from '../network/slipway-network';
@@ -317,6 +317,15 @@ export class SlipwayAppStack extends Stack {
       );
     }
 
+    // Each service's smoke test runs the checks whose paths the load balancer routes to it, and only those.
+    const smokeTestChecks = this.smokeTestHook
+      ? smokeTestChecksByService(
+          Object.entries(props.services)
+            .filter(([, spec]) => !spec.internal)
+            .map(([name, spec]) => ({ name, pathPatterns: spec.pathPatterns, priority: spec.priority })),
+          this.smokeTestHook.paths,
+        )
+      : {};
     const services: Record<string, SlipwayServiceBase> = {};
     for (const [name, spec] of Object.entries(props.services)) {
       const settings = config.services[name];
@@ -363,12 +372,15 @@ export class SlipwayAppStack extends Stack {
             fix: "Set the path that answers 200 when the service is ready, e.g. '/api/health', or mark the service internal.",
           });
         }
+        const checks = smokeTestChecks[name] ?? [];
+        const smokeTested = this.smokeTestHook !== undefined && checks.length > 0;
         const trafficShift =
           this.ingress?.testListener &&
           serviceTrafficShift(
             config.deployment,
             this.ingress.testListener,
-            this.smokeTestHook ? [this.smokeTestHook.hookTarget] : [],
+            smokeTested ? [this.smokeTestHook!.hookTarget] : [],
+            smokeTested ? smokeTestHookDetails(checks) : undefined,
           );
         const service = new AlbService(this, serviceId, {
           ...common,
@@ -378,6 +390,8 @@ export class SlipwayAppStack extends Stack {
           priority: spec.priority,
           trafficShift: trafficShift || undefined,
         });
+        // ECS invokes the hook with this role during the service's first deployment: wait for its policy too.
+        if (smokeTested && trafficShift) service.service.node.addDependency(this.smokeTestHook!.invokeRole);
         if (trafficShift) {
           if (previousShift) service.service.node.addDependency(previousShift.service);
           previousShift = service;

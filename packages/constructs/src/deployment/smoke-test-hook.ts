@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
+import { CATCH_ALL_PRIORITY } from '../service/alb-service';
 
 /**
  * The folder holding the hook's compiled code (tsc's output of `smoke-test-handler/index.ts`, which imports nothing but
@@ -26,6 +27,72 @@ export const SMOKE_TEST_HOOK_CODE_DIRECTORY = path.resolve(
   'deployment',
   'smoke-test-handler',
 );
+
+/**
+ * The smoke test's checks: the health path, the version path and the page path. The function's code has its own
+ * copy (it imports nothing of this package; test/deployment/smoke-test-hook.test.ts keeps the two equal).
+ */
+export const SMOKE_TEST_CHECKS = ['health', 'version', 'page'] as const;
+/** One of {@link SMOKE_TEST_CHECKS}. */
+export type SmokeTestCheck = (typeof SMOKE_TEST_CHECKS)[number];
+/** The HookDetails key naming the checks that concern a service (the function reads it on every invocation). */
+export const SMOKE_TEST_CHECKS_DETAIL = 'smokeTestChecks';
+
+/** A service behind the load balancer, as its listener rule matches requests. */
+export interface RoutedService {
+  /** The service's name. */
+  readonly name: string;
+  /**
+   * Its listener rule's path patterns.
+   * @default ['/*']
+   */
+  readonly pathPatterns?: readonly string[];
+  /**
+   * Its listener rule's priority (lower wins).
+   * @default 50000 (CATCH_ALL_PRIORITY)
+   */
+  readonly priority?: number;
+}
+
+/** The paths the smoke test calls, by check. */
+export type SmokeTestPaths = Readonly<Record<SmokeTestCheck, string>>;
+
+/**
+ * Which of the smoke test's checks concern each service: those whose path the load balancer routes to it, the rule
+ * with the lowest priority whose path pattern matches winning, as Elastic Load Balancing evaluates them (patterns
+ * are case-sensitive; `*` matches any characters, `?` one). A service's hook runs only its own checks, so it never
+ * depends on another service's tasks: on a stack's first deploy the services are created one after another, and a
+ * check routed to a service that does not exist yet would answer 503 until the hook gives up and rolls back.
+ */
+export function smokeTestChecksByService(
+  services: readonly RoutedService[],
+  paths: SmokeTestPaths,
+): Record<string, SmokeTestCheck[]> {
+  const byService: Record<string, SmokeTestCheck[]> = Object.fromEntries(services.map((s) => [s.name, []]));
+  const rules = [...services].sort((a, b) => (a.priority ?? CATCH_ALL_PRIORITY) - (b.priority ?? CATCH_ALL_PRIORITY));
+  for (const check of SMOKE_TEST_CHECKS) {
+    const target = rules.find((service) =>
+      (service.pathPatterns ?? ['/*']).some((pattern) => pathPatternMatches(pattern, paths[check])),
+    );
+    if (target) byService[target.name].push(check);
+  }
+  return byService;
+}
+
+/** Whether an Elastic Load Balancing path pattern matches a path. */
+export function pathPatternMatches(pattern: string, requestPath: string): boolean {
+  const source = [...pattern]
+    .map((character) =>
+      character === '*' ? '.*' : character === '?' ? '.' : character.replace(/[\\^$.|+()[\]{}]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(requestPath);
+}
+
+/** The lifecycle hook's configuration (HookDetails) that limits the smoke test to `checks`. */
+export function smokeTestHookDetails(checks: readonly SmokeTestCheck[]): Record<string, unknown> {
+  return { [SMOKE_TEST_CHECKS_DETAIL]: [...checks] };
+}
 
 /** Props of `SmokeTestHook`. */
 export interface SmokeTestHookProps {
@@ -103,10 +170,17 @@ export class SmokeTestHook extends Construct {
   public readonly hookTarget: ecs.IDeploymentLifecycleHookTarget;
   /** The commit the version path must report (resolved). */
   public readonly expectedCommit?: string;
+  /** The paths the checks call (resolved). */
+  public readonly paths: SmokeTestPaths;
 
   constructor(scope: Construct, id: string, props: SmokeTestHookProps) {
     super(scope, id);
     this.expectedCommit = props.expectedCommit;
+    this.paths = {
+      health: props.healthPath ?? '/api/health',
+      version: props.versionPath ?? '/api/version',
+      page: props.pagePath ?? '/',
+    };
     const indexFile = path.join(SMOKE_TEST_HOOK_CODE_DIRECTORY, 'index.js');
     if (!existsSync(indexFile)) {
       throw SlipwayConfigError.of(this.node.path, {
@@ -149,9 +223,9 @@ export class SmokeTestHook extends Construct {
       environment: {
         LOAD_BALANCER_FULL_NAME: props.loadBalancer.loadBalancerFullName,
         TEST_LISTENER_PORT: String(props.testListenerPort),
-        HEALTH_PATH: props.healthPath ?? '/api/health',
-        VERSION_PATH: props.versionPath ?? '/api/version',
-        PAGE_PATH: props.pagePath ?? '/',
+        HEALTH_PATH: this.paths.health,
+        VERSION_PATH: this.paths.version,
+        PAGE_PATH: this.paths.page,
         MAX_ATTEMPTS: String(props.maxAttempts ?? 10),
         RETRY_DELAY_SECONDS: String((props.retryDelay ?? Duration.seconds(15)).toSeconds()),
         ...(props.expectedCommit ? { EXPECTED_COMMIT: props.expectedCommit } : {}),

@@ -37,6 +37,12 @@ export interface TrafficShiftProps {
    * @default - none
    */
   readonly lifecycleHooks?: readonly ecs.IDeploymentLifecycleHookTarget[];
+  /**
+   * Parameters ECS passes to each of `lifecycleHooks` on every invocation (the hook configuration's `HookDetails`),
+   * e.g. `smokeTestHookDetails(...)`: which of the smoke test's checks concern this service.
+   * @default - none
+   */
+  readonly lifecycleHookDetails?: Readonly<Record<string, unknown>>;
 }
 
 /** What the ECS infrastructure role for load balancers may change: one service's rules and target groups. */

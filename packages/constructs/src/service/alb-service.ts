@@ -154,7 +154,22 @@ export class AlbService extends SlipwayServiceBase {
           }),
         }),
       );
-      for (const hook of trafficShift.lifecycleHooks ?? []) this.service.addLifecycleHook(hook);
+      // ECS uses the role as soon as the service is created: wait for its policy (a resource of its own), not the
+      // role alone, or the first deployment can meet AccessDenied while IAM is still adding the permissions.
+      this.service.node.addDependency(this.trafficShiftRole);
+      const hooks = trafficShift.lifecycleHooks ?? [];
+      for (const hook of hooks) this.service.addLifecycleHook(hook);
+      if (trafficShift.lifecycleHookDetails) {
+        // aws-cdk-lib's lifecycle hook targets have no HookDetails: set it on each hook this service was given, in the
+        // order they were added (the service's first hooks).
+        const cfnService = this.service.node.defaultChild as ecs.CfnService;
+        hooks.forEach((_hook, index) =>
+          cfnService.addPropertyOverride(
+            `DeploymentConfiguration.LifecycleHooks.${index}.HookDetails`,
+            trafficShift.lifecycleHookDetails,
+          ),
+        );
+      }
     } else {
       this.targetGroup.addTarget(
         this.service.loadBalancerTarget({

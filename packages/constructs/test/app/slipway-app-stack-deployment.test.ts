@@ -39,6 +39,35 @@ describe('SlipwayAppStack deployment strategies', () => {
       }
     });
 
+    test("THEN each service's hook runs the checks whose paths the load balancer routes to it, so none waits for another service", () => {
+      // On the stack's first deploy ECS creates the backend before the frontend exists: a check of / in the backend's
+      // hook would meet an empty target group (503) until the hook gave up and the create rolled back.
+      const hookDetails = (name: string) =>
+        template
+          .toJSON()
+          .Resources[
+            stack.getLogicalId((stack.services[name] as AlbService).service.node.defaultChild as never)
+          ].Properties.DeploymentConfiguration.LifecycleHooks.map(
+            (hook: { HookDetails?: unknown }) => hook.HookDetails,
+          );
+      expect(hookDetails('backend')).toEqual([{ smokeTestChecks: ['health', 'version'] }]);
+      expect(hookDetails('frontend')).toEqual([{ smokeTestChecks: ['page'] }]);
+    });
+
+    test('THEN each service is created after the policies of the roles ECS uses in its first deployment', () => {
+      // The roles' permissions are separate AWS::IAM::Policy resources; a service that only references the role's ARN
+      // could be created, and its first deployment start, before IAM has them.
+      const resources = template.toJSON().Resources;
+      for (const name of ['backend', 'frontend']) {
+        const service = stack.services[name] as AlbService;
+        const dependsOn: string[] = resources[stack.getLogicalId(service.service.node.defaultChild as never)].DependsOn;
+        const policies = [service.trafficShiftRole!.role, stack.smokeTestHook!.invokeRole].map((role) =>
+          stack.getLogicalId(role.node.findChild('DefaultPolicy').node.defaultChild as never),
+        );
+        expect(dependsOn).toEqual(expect.arrayContaining(policies));
+      }
+    });
+
     test('THEN the hook expects the commit the app says its version service was built from', () => {
       expect(stack.smokeTestHook?.expectedCommit).toBe('3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345');
       template.hasResourceProperties('AWS::Lambda::Function', {

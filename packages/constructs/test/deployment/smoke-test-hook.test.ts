@@ -1,7 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AlbIngress, SMOKE_TEST_HOOK_CODE_DIRECTORY, SlipwayNetwork, SmokeTestHook } from '../../src';
+import {
+  AlbIngress,
+  SMOKE_TEST_CHECKS,
+  SMOKE_TEST_CHECKS_DETAIL,
+  SMOKE_TEST_HOOK_CODE_DIRECTORY,
+  SlipwayNetwork,
+  SmokeTestHook,
+  pathPatternMatches,
+  smokeTestChecksByService,
+} from '../../src';
+import * as handler from '../../src/deployment/smoke-test-handler';
 import { TestStack } from '../fixtures/stacks';
 
 function hook() {
@@ -96,5 +106,51 @@ describe('SmokeTestHook', () => {
       FromPort: 9000,
       DestinationSecurityGroupId: { 'Fn::GetAtt': [logicalId(ingress.securityGroup), 'GroupId'] },
     });
+  });
+});
+
+describe("which checks concern a service: the paths the load balancer's rules route to it", () => {
+  const paths = { health: '/api/health', version: '/api/version', page: '/' };
+
+  test.each([
+    ['/api/*', '/api/health', true],
+    ['/api/*', '/api', false],
+    ['/api*', '/api', true],
+    ['/*', '/', true],
+    ['/API/*', '/api/health', false],
+    ['/v?/*', '/v1/users', true],
+    ['/v?/*', '/v12/users', false],
+    ['/a.b/*', '/axb/c', false],
+    ['/a+b', '/a+b', true],
+  ])('the path pattern %s matches %s: %s', (pattern, requestPath, matches) => {
+    expect(pathPatternMatches(pattern, requestPath)).toBe(matches);
+  });
+
+  test('GIVEN the sample services THEN the API gets the health and version checks and the catch-all site the page', () => {
+    expect(
+      smokeTestChecksByService(
+        [{ name: 'frontend' }, { name: 'backend', pathPatterns: ['/api/*'], priority: 10 }],
+        paths,
+      ),
+    ).toEqual({ frontend: ['page'], backend: ['health', 'version'] });
+  });
+
+  test('GIVEN overlapping rules THEN the lowest priority number wins, and a service no check reaches gets none', () => {
+    expect(
+      smokeTestChecksByService(
+        [
+          { name: 'site' },
+          { name: 'api', pathPatterns: ['/api/*'], priority: 20 },
+          { name: 'status', pathPatterns: ['/api/health'], priority: 5 },
+          { name: 'admin', pathPatterns: ['/admin/*'], priority: 30 },
+        ],
+        paths,
+      ),
+    ).toEqual({ site: ['page'], api: ['version'], status: ['health'], admin: [] });
+  });
+
+  test("THEN the checks and their HookDetails key are the function's own (its code keeps a copy)", () => {
+    expect(SMOKE_TEST_CHECKS).toEqual(handler.SMOKE_TEST_CHECKS);
+    expect(SMOKE_TEST_CHECKS_DETAIL).toBe(handler.CHECKS_DETAIL);
   });
 });

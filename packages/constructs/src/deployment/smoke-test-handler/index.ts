@@ -50,6 +50,17 @@ export interface SmokeTestSettings {
 /** The hookDetails key counting the invocations of one lifecycle stage. */
 export const ATTEMPT_DETAIL = 'smokeTestAttempt';
 
+/** The checks of the smoke test: the health path, the version path and the page path. */
+export const SMOKE_TEST_CHECKS = ['health', 'version', 'page'] as const;
+/** One of {@link SMOKE_TEST_CHECKS}. */
+export type SmokeTestCheck = (typeof SMOKE_TEST_CHECKS)[number];
+
+/**
+ * The hookDetails key naming the checks that concern the deploying service (those whose path the load balancer
+ * routes to it); set per service in its hook's configuration. Without it, every check runs.
+ */
+export const CHECKS_DETAIL = 'smokeTestChecks';
+
 type CheckOutcome =
   { readonly ok: true } | { readonly ok: false; readonly retryable: boolean; readonly problem: string };
 
@@ -61,6 +72,11 @@ export function createSmokeTestHook(
     const details = hookDetails(event.hookDetails);
     const attempt = (typeof details[ATTEMPT_DETAIL] === 'number' ? (details[ATTEMPT_DETAIL] as number) : 0) + 1;
     const revision = event.targetServiceRevisionArn ?? 'the new revision';
+    const checks = checksOf(details);
+    if (checks.length === 0) {
+      settings.log(`smoke test of ${revision}: no check concerns this service; passed`);
+      return { hookStatus: 'SUCCEEDED' };
+    }
     let addresses: readonly string[];
     try {
       addresses = await settings.resolveAddresses();
@@ -78,7 +94,7 @@ export function createSmokeTestHook(
         { ok: false, retryable: true, problem: 'the load balancer has no network interfaces yet' },
       ]);
     }
-    const outcomes = (await Promise.all(addresses.map((address) => checkAddress(settings, address)))).flat();
+    const outcomes = (await Promise.all(addresses.map((address) => checkAddress(settings, address, checks)))).flat();
     return conclude(settings, details, attempt, revision, outcomes);
   };
 }
@@ -113,14 +129,25 @@ function conclude(
   return { hookStatus: 'FAILED' };
 }
 
-async function checkAddress(settings: SmokeTestSettings, address: string): Promise<CheckOutcome[]> {
+async function checkAddress(
+  settings: SmokeTestSettings,
+  address: string,
+  checks: readonly SmokeTestCheck[],
+): Promise<CheckOutcome[]> {
   const base = `http://${address.includes(':') ? `[${address}]` : address}:${settings.port}`;
-  const [health, version, page] = await Promise.all([
-    get(settings, base, settings.healthPath),
-    get(settings, base, settings.versionPath),
-    get(settings, base, settings.pagePath),
-  ]);
-  return [expectOk(health, settings.healthPath), expectVersion(version, settings), expectHtml(page, settings.pagePath)];
+  const run: Record<SmokeTestCheck, () => Promise<CheckOutcome>> = {
+    health: async () => expectOk(await get(settings, base, settings.healthPath), settings.healthPath),
+    version: async () => expectVersion(await get(settings, base, settings.versionPath), settings),
+    page: async () => expectHtml(await get(settings, base, settings.pagePath), settings.pagePath),
+  };
+  return Promise.all(checks.map((check) => run[check]()));
+}
+
+/** The checks the hook's configuration names ({@link CHECKS_DETAIL}), or every check when it names none. */
+function checksOf(details: Readonly<Record<string, unknown>>): readonly SmokeTestCheck[] {
+  const named = details[CHECKS_DETAIL];
+  if (!Array.isArray(named)) return SMOKE_TEST_CHECKS;
+  return SMOKE_TEST_CHECKS.filter((check) => named.includes(check));
 }
 
 type Response =

@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import {
   ATTEMPT_DETAIL,
+  CHECKS_DETAIL,
   LifecycleHookEvent,
   SmokeTestSettings,
   createSmokeTestHook,
@@ -219,6 +220,58 @@ describe('the smoke test hook against the real backend', () => {
       await backend.start(BUILT_COMMIT);
     }
   }, 60_000);
+
+  test("GIVEN the frontend's hook (the page only) and no API behind the listener, as on a stack's first deploy, WHEN ECS invokes it THEN it answers SUCCEEDED", async () => {
+    await backend.stop();
+    try {
+      const hook = settings(listenerPort);
+      await expect(createSmokeTestHook(hook)(event({ [CHECKS_DETAIL]: ['page'] }))).resolves.toEqual({
+        hookStatus: 'SUCCEEDED',
+      });
+    } finally {
+      await backend.start(BUILT_COMMIT);
+    }
+  }, 60_000);
+
+  test("GIVEN the backend's hook (health and version) and no page behind the listener WHEN ECS invokes it THEN it judges the API alone", async () => {
+    const jsonPage = await testListener(backend, {
+      contentType: 'application/json',
+      body: '{"message":"not the page"}',
+    });
+    try {
+      const port = (jsonPage.address() as AddressInfo).port;
+      const checks = { [CHECKS_DETAIL]: ['health', 'version'] };
+      await expect(createSmokeTestHook(settings(port))(event(checks))).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+      const wrongCommit = settings(port, { expectedCommit: 'c'.repeat(40) });
+      await expect(createSmokeTestHook(wrongCommit)(event(checks))).resolves.toEqual({ hookStatus: 'FAILED' });
+      expect(wrongCommit.lines.join('\n')).not.toContain('did not serve an HTML page');
+    } finally {
+      jsonPage.closeAllConnections();
+      await new Promise((resolve) => jsonPage.close(resolve));
+    }
+  });
+
+  test('GIVEN the checks named as a JSON string WHEN the listener cannot be reached THEN IN_PROGRESS keeps them for the next invocation', async () => {
+    const hook = settings(await closedPort());
+    const details = JSON.stringify({ [CHECKS_DETAIL]: ['page'] });
+    await expect(createSmokeTestHook(hook)(event(details))).resolves.toEqual({
+      hookStatus: 'IN_PROGRESS',
+      callBackDelay: 15,
+      hookDetails: { [CHECKS_DETAIL]: ['page'], [ATTEMPT_DETAIL]: 1 },
+    });
+    expect(hook.lines.at(-1)).toMatch(/http:\/\/127\.0\.0\.1:\d+\/ unreachable/);
+    expect(hook.lines.at(-1)).not.toContain('/api/');
+  });
+
+  test('GIVEN a hook whose service no check concerns WHEN ECS invokes it THEN it answers SUCCEEDED without a request', async () => {
+    const hook = settings(await closedPort(), {
+      resolveAddresses: () => Promise.reject(new Error('no request was expected')),
+    });
+    await expect(createSmokeTestHook(hook)(event({ [CHECKS_DETAIL]: [] }))).resolves.toEqual({
+      hookStatus: 'SUCCEEDED',
+    });
+    expect(hook.lines).toEqual([expect.stringContaining('no check concerns this service')]);
+  });
 });
 
 describe('loadBalancerAddresses', () => {
