@@ -205,10 +205,22 @@ export class AlbService extends SlipwayServiceBase {
       const usingMetrics: Record<string, cloudwatch.IMetric> = {};
       const expressions = targetGroups.map((targetGroup, index) => {
         const suffix = targetGroups.length === 1 ? '' : String(index);
-        for (const [name, metric] of Object.entries(metricOf(targetGroup.metrics))) {
-          usingMetrics[`${name}${suffix}`] = metric;
+        const own: Record<string, cloudwatch.IMetric> = {};
+        for (const [name, metric] of Object.entries(metricOf(targetGroup.metrics))) own[`${name}${suffix}`] = metric;
+        const expression = expressionOf(suffix);
+        if (targetGroups.length === 1 || own[expression]) {
+          Object.assign(usingMetrics, own);
+          return expression;
         }
-        return expressionOf(suffix);
+        // MAX([...]) takes the ids of queries (CloudWatch's documented array form): a target group's formula is a
+        // query of its own rather than an expression inside the array.
+        const queryId = `targetGroup${index}`;
+        usingMetrics[queryId] = new cloudwatch.MathExpression({
+          expression,
+          usingMetrics: own,
+          period: Duration.minutes(1),
+        });
+        return queryId;
       });
       return new cloudwatch.MathExpression({
         expression: expressions.length === 1 ? expressions[0] : `MAX([${expressions.join(', ')}])`,

@@ -168,12 +168,30 @@ describe('AlbService with a traffic shift', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'Test-Backend-ErrorRate',
       Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'MAX([targetGroup0, targetGroup1])', ReturnData: true }),
         Match.objectLike({
-          Expression:
-            'MAX([IF(requests0 > 0, 100 * errors0 / requests0, 0), IF(requests1 > 0, 100 * errors1 / requests1, 0)])',
+          Id: 'targetGroup0',
+          Expression: 'IF(requests0 > 0, 100 * errors0 / requests0, 0)',
+          ReturnData: false,
+        }),
+        Match.objectLike({
+          Id: 'targetGroup1',
+          Expression: 'IF(requests1 > 0, 100 * errors1 / requests1, 0)',
+          ReturnData: false,
         }),
       ]),
     });
+    // CloudWatch's metric math takes an array of time series as `[id, id, ...]`: each element names another query
+    // of the same alarm (an expression inside the brackets is not the documented form).
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      const queries = (alarm.Properties.Metrics ?? []) as { Id: string; Expression?: string }[];
+      for (const { Expression: expression } of queries.filter((query) => query.Expression?.includes('['))) {
+        const elements = [...expression!.matchAll(/\[([^\]]*)\]/g)].flatMap((match) =>
+          match[1].split(',').map((e) => e.trim()),
+        );
+        expect(elements.filter((element) => !queries.some((query) => query.Id === element))).toEqual([]);
+      }
+    }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'Test-Backend-LatencyP99',
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'MAX([p990, p991])' })]),
