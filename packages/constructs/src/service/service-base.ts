@@ -176,6 +176,14 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
     // and deleted before it (AWS::ECS::ClusterCapacityProviderAssociations). CDK creates the association inside
     // the cluster construct while synthesizing; a dependency on the whole construct resolves to it then.
     this.service.node.addDependency(props.cluster);
+    // Tasks pull their image and reach Secrets Manager through the private subnets' route to the internet ("the
+    // task must have a route to the internet", Fargate task networking). On a first deploy that route can come
+    // last (a NAT instance adds it once it has signalled it is ready): without this the service's first tasks
+    // fail to pull, and three failures trip the circuit breaker, which rolls the stack create back.
+    this.service.node.addDependency(
+      props.cluster.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
+        .internetConnectivityEstablished,
+    );
     if (namespace) {
       this.discoveryName = `${props.serviceName}.${namespace.namespaceName}`;
       this.discoveryRecordType = srv ? 'SRV' : 'A';

@@ -345,6 +345,27 @@ describe('SlipwayAppStack', () => {
     expect(deploymentAlarmNames(httpApi)).toEqual([['App-dev-Ingress-ErrorRate'], ['App-dev-Ingress-ErrorRate']]);
   });
 
+  test("THEN every service is created after its subnets' route to the internet: its tasks pull their image through it", () => {
+    // Dev's route goes through a NAT instance, added only once the instance has signalled it is ready; prod's through
+    // NAT gateways. A service created before the route would see its first tasks fail to pull (CannotPullContainer),
+    // and three failures trip the circuit breaker, which rolls a first create back.
+    for (const template of [dev, prod]) {
+      const resources = template.toJSON().Resources as Record<
+        string,
+        { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }
+      >;
+      const internetRoutes = Object.entries(resources)
+        .filter(([, resource]) => resource.Type === 'AWS::EC2::Route')
+        .filter(([, resource]) => resource.Properties.DestinationCidrBlock === '0.0.0.0/0')
+        .filter(([, resource]) => resource.Properties.NatGatewayId ?? resource.Properties.InstanceId)
+        .map(([id]) => id);
+      expect(internetRoutes.length).toBeGreaterThan(0);
+      const services = Object.values(resources).filter((resource) => resource.Type === 'AWS::ECS::Service');
+      expect(services.length).toBeGreaterThan(0);
+      for (const service of services) expect(service.DependsOn).toEqual(expect.arrayContaining(internetRoutes));
+    }
+  });
+
   test('THEN the git SHA stays out of every task definition, so a commit that leaves an image alone rolls nothing', () => {
     // ECS registers a new task definition revision, and rolls the service, whenever the container definitions
     // change; the image carries its commit (GIT_SHA build argument) instead.
