@@ -76,6 +76,34 @@ export function planCdkTask(
   };
 }
 
+/**
+ * In the pipeline's own build (CodeBuild sets `CODEBUILD_BUILD_ID`), refuse to synthesize a commit whose settings
+ * still hold sample placeholders. The pipeline builds the branch, not a working copy, and CodePipeline starts a run
+ * as soon as the pipeline exists: a first run on the generated commit would have its UpdatePipeline step deploy a
+ * pipeline stack synthesized from the samples (the all-zero connection, the sample accounts).
+ *
+ * @throws CdkTaskError naming each file and field, and what to do
+ */
+export function refuseSamplesInPipelineBuild(
+  env: NodeJS.ProcessEnv,
+  environments: readonly EnvironmentConfig[],
+  pipeline: PipelineSettings,
+): void {
+  if (!env.CODEBUILD_BUILD_ID) return;
+  const pipelineIssues = findPipelinePlaceholders(pipeline);
+  const errors = [
+    ...(pipelineIssues.length > 0 ? [new SlipwayConfigError('environments/index.ts', pipelineIssues)] : []),
+    ...environments.flatMap((config) => placeholderError(config)),
+  ];
+  if (errors.length === 0) return;
+  throw new CdkTaskError(
+    [
+      'Refusing to synthesize this commit in the pipeline: its settings still hold sample placeholders. The pipeline builds what is on the branch: commit and push the real settings (environments/), then run the pipeline again.',
+      ...errors.map((error) => error.message),
+    ].join('\n'),
+  );
+}
+
 function placeholderError(config: EnvironmentConfig): SlipwayConfigError[] {
   const issues = findPlaceholders(config);
   return issues.length > 0 ? [new SlipwayConfigError(`environments/${config.name}.ts`, issues)] : [];

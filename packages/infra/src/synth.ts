@@ -1,5 +1,7 @@
 import './user-errors';
+import { pipeline, promotionOrder } from '#environments';
 import { createApp } from './app';
+import { refuseSamplesInPipelineBuild } from './cdk-task';
 import { findDeliveryStack, formatSynthSummary, summarizeSynth } from './synth-report';
 
 // The `synth` task: write the cloud assembly to cdk.out without the CDK CLI
@@ -7,6 +9,8 @@ import { findDeliveryStack, formatSynthSummary, summarizeSynth } from './synth-r
 // what it holds. A finding of either nag pack that nobody acknowledged fails here.
 const outdir = 'cdk.out';
 const started = performance.now();
+// In the pipeline, a commit with sample settings stops here (user-errors.ts prints the message, no stack trace).
+refuseSamplesInPipelineBuild(process.env, promotionOrder, pipeline);
 // CDK's built-in CloudFormation template validation only ever warns, and its
 // engine's start-up is most of a synth's time: it is off here unless
 // CDK_VALIDATION=true. The tests run it over the whole app and fail on any

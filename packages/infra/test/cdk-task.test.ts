@@ -2,7 +2,7 @@ import { defineEnvironment, definePipeline } from '@slipway/constructs';
 import { pipeline, promotionOrder } from '#environments';
 import { dev } from '#environments/dev';
 import { prod } from '#environments/prod';
-import { CdkTaskError, planCdkTask } from '../src/cdk-task';
+import { CdkTaskError, planCdkTask, refuseSamplesInPipelineBuild } from '../src/cdk-task';
 
 // The same environments with every placeholder replaced by a real-looking value.
 const realDev = defineEnvironment({
@@ -117,5 +117,25 @@ describe('wrong arguments', () => {
     [['deploy', 'staging'], 'No environment "staging" in environments/index.ts (promotion order: dev, prod).'],
   ])('%j', (argv, message) => {
     expect(() => planCdkTask(argv, promotionOrder, pipeline)).toThrow(message);
+  });
+});
+
+describe("the pipeline's own build (CodeBuild)", () => {
+  const inCodeBuild = { CODEBUILD_BUILD_ID: 'shop-synth:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b' };
+
+  test('refuses to synthesize a commit that still holds sample settings, naming each and saying to push the real ones', () => {
+    const samplePipeline = definePipeline({ ...realPipeline, connectionArn: pipeline.connectionArn });
+    expect(() => refuseSamplesInPipelineBuild(inCodeBuild, [realDev, realProd], samplePipeline)).toThrow(CdkTaskError);
+    expect(() => refuseSamplesInPipelineBuild(inCodeBuild, [realDev, realProd], samplePipeline)).toThrow(
+      /^Refusing to synthesize this commit in the pipeline: its settings still hold sample placeholders\. The pipeline builds what is on the branch: commit and push the real settings \(environments\/\), then run the pipeline again\.\nenvironments\/index\.ts: pipeline\.connectionArn is a placeholder connection/,
+    );
+    expect(() => refuseSamplesInPipelineBuild(inCodeBuild, promotionOrder, realPipeline)).toThrow(
+      /\nenvironments\/dev\.ts: account is a placeholder account id/,
+    );
+  });
+
+  test('passes real settings in CodeBuild, and anything outside it (tests and local synths use the samples)', () => {
+    expect(() => refuseSamplesInPipelineBuild(inCodeBuild, [realDev, realProd], realPipeline)).not.toThrow();
+    expect(() => refuseSamplesInPipelineBuild({}, promotionOrder, pipeline)).not.toThrow();
   });
 });

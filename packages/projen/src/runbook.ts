@@ -97,7 +97,7 @@ export function runbookPages(facts: RunbookFacts): Record<string, string[]> {
       '| `npx projen build` | compiles and tests every package, lints, synthesizes the CDK app and regenerates docs/architecture.md and docs/cost.md |',
       '| `npx projen synth` | synthesizes every environment and the pipeline offline, with the cdk-nag checks (AWS Solutions, NIST 800-53 rev 5) |',
       '| `npx projen dev` | the API and the frontend locally, at one URL |',
-      "| `sudo npx projen test:fargate` | starts every container the way Fargate will (read-only root, the image's user, health checks) |",
+      '| `sudo env "PATH=$PATH" npx projen test:fargate` | starts every container the way Fargate will (read-only root, the image\'s user, health checks); as root for its mount namespaces, with your PATH, which sudo would reset |',
       '',
       'What the build deploys: [architecture.md](../architecture.md) (diagrams of each environment and the pipeline) and',
       '[cost.md](../cost.md) (monthly list price per environment). Both are generated from the synthesized app; commit',
@@ -180,7 +180,7 @@ export function runbookPages(facts: RunbookFacts): Record<string, string[]> {
       `In the pipeline's account and ${region}:`,
       '',
       '```sh',
-      `aws codeconnections create-connection --provider-type GitHub --connection-name ${appName} --region ${region}`,
+      `aws codeconnections create-connection --provider-type GitHub --connection-name ${connectionName(appName)} --region ${region}`,
       '```',
       '',
       'It starts `PENDING`: open it in the console (Developer Tools → Settings → Connections → *Update pending',
@@ -203,19 +203,35 @@ export function runbookPages(facts: RunbookFacts): Record<string, string[]> {
       'With the pipeline in an account of its own, add `--pipeline-profile <a profile of PIPELINE>` (after the `--`):',
       "the connection and the pipeline account's bootstrap are checked with it; without it, they are skipped.",
       '',
-      '## 4. Deploy the pipeline once',
+      '## 4. Push the settings, then deploy the pipeline once',
+      '',
+      'The pipeline builds what is on the branch, never your working copy, and CodePipeline starts a run as soon as the',
+      'pipeline exists. So first commit and push `environments/` (accounts, `connectionArn` and all); then, with the',
+      "pipeline account's credentials:",
       '',
       '```sh',
+      'git push',
       'cd packages/infra',
       'npx projen deploy:pipeline',
       '```',
       '',
-      `This creates \`${pipelineStack}\` and starts the first run on the branch's latest commit: it deploys`,
+      'A first run on a commit that still holds the sample settings would rebuild the pipeline from them (its',
+      'UpdatePipeline step deploys the pipeline stack of the commit it builds): the synth step of the pipeline',
+      'refuses such a commit, naming each placeholder.',
+      '',
+      `\`deploy:pipeline\` creates \`${pipelineStack}\` and starts the first run on the branch's latest commit: it deploys`,
       `${environments.map((env) => `\`${stack(env)}\``).join(', then ')}. From now on every change reaches AWS by \`git push\`.`,
       '',
       'If the first deploy of an environment fails, its stack is left in `ROLLBACK_COMPLETE`: read the cause in its',
       `events, fix it, delete the stack (\`aws cloudformation delete-stack --stack-name ${stack(first)}\`) and push the`,
       'fix or choose *Retry* on the failed stage.',
+      '',
+      '## 5. The token of the nightly upgrade',
+      '',
+      '`.github/workflows/upgrade.yml` upgrades the dependencies every night and opens a pull request with the',
+      'repository secret `PROJEN_GITHUB_TOKEN`: a GitHub token with the `repo` and `workflow` scopes (the token GitHub',
+      'gives a workflow may not open pull requests that change workflows). Add it under *Settings → Secrets and',
+      'variables → Actions*; until then that workflow fails.',
     ],
     'releases.md': [
       `# Releases of ${appName}`,
@@ -331,6 +347,11 @@ export function runbookPages(facts: RunbookFacts): Record<string, string[]> {
 }
 
 /** `staging-eu` → `StagingEu`: the pipeline stage of an environment (as packages/infra names it). */
+/** A CodeConnections connection's name: the app's name, cut to the 32 characters the API allows. */
+export function connectionName(appName: string): string {
+  return appName.slice(0, 32).replace(/-+$/, '');
+}
+
 function stageName(environment: string): string {
   return environment
     .split('-')
