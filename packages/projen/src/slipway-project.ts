@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { javascript, typescript } from 'projen';
+import { github, javascript, typescript } from 'projen';
 import { addEnvironmentSamples, resolveAppIdentity } from './app-identity';
 import { testServiceSteps } from './ci-services';
 import { SlipwayOptionsError } from './errors';
@@ -9,7 +9,14 @@ import { NpmWorkspaces } from './npm-workspaces';
 import { addRunbook } from './runbook';
 import { addSamples, SAMPLES_DIR, TEMPLATES_DIR } from './samples';
 import { TypeAwareLint } from './type-aware-lint';
-import { MIN_NODE_VERSION, NODE_MAJOR, PROJEN_VERSION_RANGE, TYPESCRIPT_NATIVE, VERSIONS } from './versions';
+import {
+  CI_NODE_MAJOR,
+  MIN_NODE_VERSION,
+  NODE_MAJOR,
+  PROJEN_VERSION_RANGE,
+  TYPESCRIPT_NATIVE,
+  VERSIONS,
+} from './versions';
 import { createBackend } from './workspace/backend';
 import { createFrontend } from './workspace/frontend';
 import { createInfra, environmentNames } from './workspace/infra';
@@ -125,7 +132,7 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       eslint: true,
       depsUpgrade: true,
       minNodeVersion: MIN_NODE_VERSION,
-      workflowNodeVersion: `${NODE_MAJOR}`,
+      workflowNodeVersion: `${CI_NODE_MAJOR}`,
       typescriptVersion: VERSIONS.typescript,
       // The projen versions @slipway/projen is tested with (its peer dependency; see NpmWorkspaces).
       projenVersion: PROJEN_VERSION_RANGE,
@@ -136,7 +143,8 @@ export class SlipwayProject extends typescript.TypeScriptProject {
         {
           name: 'Upload test output',
           if: 'always()',
-          uses: 'actions/upload-artifact@v4',
+          // projen's pinned release (a commit, not a tag that can move), on the Node 24 action runtime.
+          uses: github.ActionRefs.ACTIONS_UPLOAD_ARTIFACT,
           with: { name: 'test-output', path: 'packages/*/test-output/', 'if-no-files-found': 'ignore' },
         },
         // Every container started the way Fargate will: mount namespaces need root, which the runner has by sudo.
@@ -146,6 +154,8 @@ export class SlipwayProject extends typescript.TypeScriptProject {
       buildWorkflowOptions: {
         // A build that changes tracked files fails the pull request instead of pushing a fix-up commit.
         mutableBuild: false,
+        // Nothing in the build pushes (mutableBuild is off): the pull request's code runs with a read-only token.
+        permissions: { contents: github.workflows.JobPermission.READ },
         ...options.buildWorkflowOptions,
         // nginx and busybox for the frontend's config tests and the Fargate contract check; PostgreSQL and Redis,
         // started on loopback, for the backend's tests, which require them when CI=true (ci-services.ts).

@@ -79,6 +79,13 @@ export const PROJEN_VERSION_RANGE = '^0.103.25';
 export const NODE_MAJOR = 20;
 
 /**
+ * The Node.js the generated GitHub workflows run on: the LTS line the pipeline's CodeBuild steps build with
+ * (`NODE_RUNTIME` in @slipway/constructs' slipway-pipeline.ts), so a pull request is tested on the runtime that
+ * builds and deploys it, and not on Node 20, which reached end of life on 2026-04-30.
+ */
+export const CI_NODE_MAJOR = 24;
+
+/**
  * The oldest Node.js a generated project's development tools run on, its `engines`: oxlint needs 20.19 (jsii 20.16,
  * node-pg-migrate 20.11).
  */

@@ -174,6 +174,15 @@ describe('SlipwayProject', () => {
     expect(build).not.toContain('push-to-pr-branch');
   });
 
+  test("the build runs on the pipeline's Node.js LTS with a read-only token, and uploads its test output with a pinned action", () => {
+    const build = snapshot['.github/workflows/build.yml'];
+    expect(build).toContain('node-version: "24"');
+    expect(build).toMatch(/permissions:\n\s+contents: read\n/);
+    expect(build).not.toMatch(/contents: write/);
+    // projen's pinned upload-artifact (a commit, not the movable v4 tag, which also ran on the retired Node 20 runtime).
+    expect(build).toMatch(/uses: actions\/upload-artifact@[0-9a-f]{40}\n/);
+  });
+
   test('dependency upgrades arrive as a scheduled pull request, and PR titles are linted', () => {
     const upgrade = snapshot['.github/workflows/upgrade.yml'];
     expect(upgrade).toContain('schedule');
