@@ -36,6 +36,11 @@ export interface Config {
    */
   readonly databaseUrl: string | undefined;
   /**
+   * How long opening a database connection may take before the request gets a 503 (libpq's `PGCONNECT_TIMEOUT`, in
+   * seconds): 2 s by default; longer for a database that pauses when idle and resumes when a connection arrives.
+   */
+  readonly databaseConnectTimeoutMs: number;
+  /**
    * Redis or Valkey server holding the rate limit's counters (`REDIS_URL`, else `rediss://` assembled from
    * `REDIS_HOST`, `REDIS_PORT`, `REDIS_USERNAME`, `REDIS_PASSWORD` when `REDIS_HOST` is set); undefined counts in
    * this process.
@@ -117,6 +122,7 @@ const environmentSchema = z.object({
   PGPASSWORD: z.string().min(1).max(512).optional(),
   PGSSLMODE: z.enum(SSL_MODES).optional(),
   PGSSLROOTCERT: z.string().refine(isReadableFile).optional(),
+  PGCONNECT_TIMEOUT: integer(1, 60, 2),
   REDIS_HOST: z.string().regex(HOST_NAME).optional(),
   REDIS_PORT: integer(1, 65535, 6379),
   REDIS_USERNAME: z.string().regex(IDENTIFIER).optional(),
@@ -149,6 +155,8 @@ export const ALLOWED: Readonly<Record<VariableName, string>> = {
   PGUSER: 'a user name: a letter or _, then letters, digits, _ or - (required with PGHOST)',
   PGPASSWORD: '1 to 512 characters (default: none)',
   PGSSLMODE: `one of ${SSL_MODES.join(', ')} (default: node-postgres's)`,
+  PGCONNECT_TIMEOUT:
+    'seconds to wait for a new database connection before answering 503 (a deployment sets 25 for a database that pauses when idle): a whole number from 1 to 60 (default 2)',
   PGSSLROOTCERT:
     'the path of a readable PEM file of the certificate authorities to trust for the database, instead of the public ones, with PGSSLMODE verify-ca or verify-full (default: none)',
   REDIS_HOST: 'the Redis/Valkey host name, reached over TLS, used when REDIS_URL is unset (default: none)',
@@ -206,6 +214,7 @@ export function loadConfig(env: Environment): Config {
     keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
     databaseUrl: values.DATABASE_URL ?? libpqDatabaseUrl(values),
+    databaseConnectTimeoutMs: values.PGCONNECT_TIMEOUT * 1000,
     redisUrl: values.REDIS_URL ?? redisUrlFromParts(values),
     greetingsRateLimit: values.GREETINGS_RATE_LIMIT,
     greetingsRateLimitWindowMs: values.GREETINGS_RATE_LIMIT_WINDOW_MS,

@@ -40,7 +40,9 @@ process.on('unhandledRejection', (reason) => {
 });
 
 // Connections open on first use: the API listens whether or not the database and Redis are up (/api/ready says).
-const database = config.databaseUrl ? new Database(config.databaseUrl, logger) : undefined;
+const database = config.databaseUrl
+  ? new Database(config.databaseUrl, logger, { connectMs: config.databaseConnectTimeoutMs })
+  : undefined;
 if (!database) {
   logger.warn('no DATABASE_URL: greetings cannot be stored, their routes answer 503 (see docs/backend.md)');
 }

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       keepAliveTimeoutMs: 65_000,
       bodyLimitBytes: 16_384,
       databaseUrl: undefined,
+      databaseConnectTimeoutMs: 2_000,
       redisUrl: undefined,
       greetingsRateLimit: 10,
       greetingsRateLimitWindowMs: 60_000,
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://cache.internal:6379',
       GREETINGS_RATE_LIMIT: '0',
       GREETINGS_RATE_LIMIT_WINDOW_MS: '1000',
+      PGCONNECT_TIMEOUT: '25',
     });
     expect(config).toEqual({
       port: 3000,
@@ -74,6 +76,7 @@ describe('loadConfig', () => {
       keepAliveTimeoutMs: 120_000,
       bodyLimitBytes: 1024,
       databaseUrl: 'postgresql://app:secret@db.internal:5432/app?sslmode=require',
+      databaseConnectTimeoutMs: 25_000,
       redisUrl: 'rediss://cache.internal:6379',
       greetingsRateLimit: 0,
       greetingsRateLimitWindowMs: 1000,

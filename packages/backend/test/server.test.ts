@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer, type Server } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleServer } from '../build-tools/bundle';
@@ -185,6 +185,44 @@ describe('server.ts, as a real process (the bundle)', () => {
     expect(running.child.exitCode).toBeNull();
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
+  });
+
+  test('a database that accepts connections only after a wait, as Aurora does while it resumes from a pause: PGCONNECT_TIMEOUT decides whether the API waits', async () => {
+    // Aurora Serverless v2 at 0 ACU resumes when a connection arrives and establishes it once resumed (about 15 s);
+    // the construct library sets PGCONNECT_TIMEOUT=25 for such a database. Here a proxy holds each new connection
+    // 2.5 s before passing it to the test database.
+    const target = new URL(database.url);
+    const proxy: Server = createServer((client) => {
+      const timer = setTimeout(() => {
+        const upstream = connect(Number(target.port), target.hostname);
+        client.pipe(upstream).pipe(client);
+        upstream.on('error', () => client.destroy());
+        client.on('close', () => upstream.destroy());
+      }, 2_500);
+      client.on('error', () => clearTimeout(timer));
+      client.on('close', () => clearTimeout(timer));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const slowUrl = new URL(database.url);
+    slowUrl.port = String((proxy.address() as AddressInfo).port);
+    const readyWith = async (env: Record<string, string>) => {
+      const running = await startServer({ DATABASE_URL: slowUrl.toString(), SHUTDOWN_DRAIN_DELAY_MS: '0', ...env });
+      server = running;
+      try {
+        return (await fetch(`http://127.0.0.1:${running.port}/api/ready`)).status;
+      } finally {
+        running.child.kill('SIGTERM');
+        await running.exited;
+      }
+    };
+    try {
+      // By default the API gives up after 2 s: a 503 the client may retry.
+      expect(await readyWith({})).toBe(503);
+      // Given time, it waits for the database and answers.
+      expect(await readyWith({ PGCONNECT_TIMEOUT: '6' })).toBe(200);
+    } finally {
+      proxy.close();
+    }
   });
 
   test('no DATABASE_URL: a warning at start, and greetings answer 503 saying no database is configured', async () => {

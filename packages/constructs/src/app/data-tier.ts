@@ -61,6 +61,9 @@ export interface DataConnection {
   readonly secrets: Record<string, ecs.Secret>;
 }
 
+/** Seconds a service waits for a new connection to a database that pauses when idle (libpq's PGCONNECT_TIMEOUT). */
+export const RESUME_CONNECT_TIMEOUT_SECONDS = 25;
+
 /**
  * The connection settings of the resources a service uses. The database's are libpq's own variables (PGHOST,
  * PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE), which node-postgres and psql read as they are; the cache's are
@@ -82,6 +85,9 @@ export function dataConnection(
     // the RDS roots the image names in PGSSLROOTCERT, and the host name (docs/data.md, "TLS").
     environment.PGSSLMODE = database.sslMode;
     secrets.PGPASSWORD = ecs.Secret.fromSecretsManager(database.secret, 'password');
+    // A paused Aurora Serverless v2 resumes when a connection arrives and establishes it once resumed, about 15 s
+    // later: the API waits for it instead of answering 503 (its default is 2 s). Under the HTTP API's 30 s limit.
+    if (database.pausesWhenIdle) environment.PGCONNECT_TIMEOUT = String(RESUME_CONNECT_TIMEOUT_SECONDS);
   }
   const cache = uses.includes('cache') ? resources.cache : undefined;
   if (cache) {

@@ -115,6 +115,8 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
    * and the host name) in the regions of `RDS_CA_REGIONS`, else `no-verify` (encrypted, unverified), with a warning.
    */
   public readonly sslMode: 'verify-full' | 'no-verify';
+  /** Whether the database pauses when idle (Aurora Serverless v2 at 0 ACU) and makes the first connection wait. */
+  public readonly pausesWhenIdle: boolean;
 
   constructor(scope: Construct, id: string, props: SlipwayDatabaseProps) {
     super(scope, id);
@@ -223,6 +225,7 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
     }
     this.secret = secret!;
     this.sslMode = certificateCheck(this);
+    this.pausesWhenIdle = props.serverless?.minCapacity === 0;
     this.connections = new ec2.Connections({
       securityGroups: [securityGroup],
       defaultPort: ec2.Port.tcp(this.port),

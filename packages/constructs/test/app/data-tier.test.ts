@@ -99,6 +99,13 @@ describe('SlipwayAppStack with a data tier', () => {
     expect(containerOf(dev.template, 'frontend').Secrets).toBeUndefined();
   });
 
+  test('GIVEN a database that pauses when idle (dev, 0 ACU) WHEN synthesized THEN the API waits 25 s for a connection while it resumes; prod never pauses and keeps the 2 s default', () => {
+    const environmentOf = (template: Template) =>
+      Object.fromEntries(containerOf(template, 'backend').Environment.map((v: any) => [v.Name, v.Value]));
+    expect(environmentOf(dev.template).PGCONNECT_TIMEOUT).toBe('25');
+    expect(environmentOf(prod.template)).not.toHaveProperty('PGCONNECT_TIMEOUT');
+  });
+
   test("GIVEN the backend's execution role WHEN synthesized THEN it may read exactly the two secrets it uses", () => {
     const policies = Object.values(dev.template.findResources('AWS::IAM::Policy')).filter((policy) =>
       JSON.stringify(policy.Properties.Roles).includes('BackendTaskDefinitionExecutionRole'),
