@@ -58,8 +58,10 @@ export function createApp({
   cacheCredentials,
 }: AppDependencies): Express {
   const app = express();
-  // The ALB is the one proxy in front: req.ip is the client address it saw, not a forgeable X-Forwarded-For entry.
-  app.set('trust proxy', 1);
+  // One proxy in front. Behind an ALB, req.ip is the client address it appended to X-Forwarded-For, not an entry a
+  // client forged; behind the HTTP API, which does not set X-Forwarded-For, no entry is trusted (clientAddress reads
+  // the Forwarded header it sets).
+  app.set('trust proxy', config.clientAddressFrom === 'x-forwarded-for' ? 1 : false);
   // Responses are per request, never revalidated: an ETag would cost a hash per response for nothing.
   app.set('etag', false);
   app.disable('x-powered-by');
@@ -77,7 +79,14 @@ export function createApp({
     clock,
     bodyLimitBytes: config.bodyLimitBytes,
     store: database && new PostgresGreetingStore(database),
-    beforeCreate: greetingsRateLimiter ? [rateLimit(greetingsRateLimiter, { limit: config.greetingsRateLimit })] : [],
+    beforeCreate: greetingsRateLimiter
+      ? [
+          rateLimit(greetingsRateLimiter, {
+            limit: config.greetingsRateLimit,
+            clientAddressFrom: config.clientAddressFrom,
+          }),
+        ]
+      : [],
   });
 
   app.use(notFound());

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import * as z from 'zod';
+import { CLIENT_ADDRESS_SOURCES, type ClientAddressSource } from './middleware/client-address';
 
 /** The settings the API runs with, parsed once from environment variables at startup. */
 export interface Config {
@@ -46,6 +47,11 @@ export interface Config {
    * this process.
    */
   readonly redisUrl: string | undefined;
+  /**
+   * Where the client's address comes from (`CLIENT_ADDRESS_FROM`): `x-forwarded-for` behind a load balancer,
+   * `forwarded` behind an API Gateway HTTP API (its RFC 7239 header); the rate limit counts per address.
+   */
+  readonly clientAddressFrom: ClientAddressSource;
   /** Greetings one client may create per window (`GREETINGS_RATE_LIMIT`); 0 turns the limit off. */
   readonly greetingsRateLimit: number;
   /** The rate limit's window (`GREETINGS_RATE_LIMIT_WINDOW_MS`). */
@@ -112,6 +118,7 @@ const environmentSchema = z.object({
   BODY_LIMIT_BYTES: integer(1, 10_485_760, 16_384),
   DATABASE_URL: connectionUrl(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: connectionUrl(['redis:', 'rediss:']).optional(),
+  CLIENT_ADDRESS_FROM: z.enum(CLIENT_ADDRESS_SOURCES).default('x-forwarded-for'),
   GREETINGS_RATE_LIMIT: integer(0, 1_000_000, 10),
   GREETINGS_RATE_LIMIT_WINDOW_MS: integer(1_000, 86_400_000, 60_000),
   // libpq's variables, as the deployment sets them (docs/data.md): the password arrives as an ECS secret.
@@ -155,6 +162,7 @@ export const ALLOWED: Readonly<Record<VariableName, string>> = {
   PGUSER: 'a user name: a letter or _, then letters, digits, _ or - (required with PGHOST)',
   PGPASSWORD: '1 to 512 characters (default: none)',
   PGSSLMODE: `one of ${SSL_MODES.join(', ')} (default: node-postgres's)`,
+  CLIENT_ADDRESS_FROM: `one of ${CLIENT_ADDRESS_SOURCES.join(', ')}: the header the proxy in front of the API puts the client's address in (default x-forwarded-for)`,
   PGCONNECT_TIMEOUT:
     'seconds to wait for a new database connection before answering 503 (a deployment sets 25 for a database that pauses when idle): a whole number from 1 to 60 (default 2)',
   PGSSLROOTCERT:
@@ -216,6 +224,7 @@ export function loadConfig(env: Environment): Config {
     databaseUrl: values.DATABASE_URL ?? libpqDatabaseUrl(values),
     databaseConnectTimeoutMs: values.PGCONNECT_TIMEOUT * 1000,
     redisUrl: values.REDIS_URL ?? redisUrlFromParts(values),
+    clientAddressFrom: values.CLIENT_ADDRESS_FROM,
     greetingsRateLimit: values.GREETINGS_RATE_LIMIT,
     greetingsRateLimitWindowMs: values.GREETINGS_RATE_LIMIT_WINDOW_MS,
   };

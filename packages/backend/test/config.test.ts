@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       databaseConnectTimeoutMs: 2_000,
       redisUrl: undefined,
+      clientAddressFrom: 'x-forwarded-for',
       greetingsRateLimit: 10,
       greetingsRateLimitWindowMs: 60_000,
     });
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
       GREETINGS_RATE_LIMIT: '0',
       GREETINGS_RATE_LIMIT_WINDOW_MS: '1000',
       PGCONNECT_TIMEOUT: '25',
+      CLIENT_ADDRESS_FROM: 'forwarded',
     });
     expect(config).toEqual({
       port: 3000,
@@ -78,6 +80,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgresql://app:secret@db.internal:5432/app?sslmode=require',
       databaseConnectTimeoutMs: 25_000,
       redisUrl: 'rediss://cache.internal:6379',
+      clientAddressFrom: 'forwarded',
       greetingsRateLimit: 0,
       greetingsRateLimitWindowMs: 1000,
     });

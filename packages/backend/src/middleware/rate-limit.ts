@@ -1,14 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
+import { clientAddress, type ClientAddressSource } from './client-address';
 import { HttpProblem, PROBLEM_TYPES } from '../errors/http-problem';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 
 /**
  * Counts each request against its client's limit and answers 429 with `Retry-After` (RFC 9110 §10.2.3, seconds)
- * once the client is over it. The client is `req.ip`: with `trust proxy` at one hop, the address the ALB saw.
+ * once the client is over it. The client is the address the proxy in front of the API saw ({@link clientAddress}).
  */
-export function rateLimit(limiter: RateLimiter, options: { readonly limit: number }) {
+export function rateLimit(
+  limiter: RateLimiter,
+  options: { readonly limit: number; readonly clientAddressFrom: ClientAddressSource },
+) {
   return async function limitRate(req: Request, _res: Response, next: NextFunction): Promise<void> {
-    const decision = await limiter.hit(req.ip ?? 'unknown');
+    const decision = await limiter.hit(clientAddress(req, options.clientAddressFrom));
     if (decision.allowed) {
       next();
       return;

@@ -113,4 +113,23 @@ describe('POST /api/greetings rate limit', () => {
     await request(app).post('/api/greetings').set('X-Forwarded-For', '1.1.1.1, 203.0.113.9').send({}).expect(400);
     await request(app).post('/api/greetings').set('X-Forwarded-For', '2.2.2.2, 203.0.113.9').send({}).expect(429);
   });
+
+  test("behind the HTTP API (CLIENT_ADDRESS_FROM=forwarded): the client is the Forwarded header's last element, the one the gateway appended, and X-Forwarded-For counts for nothing", async () => {
+    // API Gateway HTTP APIs send no X-Forwarded-For to a private integration: every request reached the API from a
+    // VPC link address, so all clients shared one bucket per subnet, and a client-written X-Forwarded-For was trusted.
+    const limiter = new MemoryRateLimiter({ limit: 1, windowMs: 60_000 }, manualClock());
+    const { app } = createTestApp({ GREETINGS_RATE_LIMIT: '1', CLIENT_ADDRESS_FROM: 'forwarded' }, () => ({
+      greetingsRateLimiter: limiter,
+    }));
+    const via = (forwarded: string, xForwardedFor: string) =>
+      request(app).post('/api/greetings').set('Forwarded', forwarded).set('X-Forwarded-For', xForwardedFor).send({});
+    const gateway = ';by=10.0.1.23;host=abc123.execute-api.eu-west-1.amazonaws.com;proto=https';
+    await via(`for=198.51.100.7${gateway}`, '1.1.1.1').expect(400);
+    // The same client again, with another X-Forwarded-For and a Forwarded element of its own in front: limited.
+    await via(`for=1.2.3.4, for=198.51.100.7${gateway}`, '2.2.2.2').expect(429);
+    // Another client is counted on its own, IPv6 included.
+    await via(`for=203.0.113.50${gateway}`, '1.1.1.1').expect(400);
+    await via(`for="[2001:db8:cafe::17]:4711"${gateway}`, '1.1.1.1').expect(400);
+    await via(`for="[2001:db8:cafe::17]"${gateway}`, '1.1.1.1').expect(429);
+  });
 });

@@ -19,6 +19,12 @@ export interface HttpApiServiceProps extends SlipwayServiceProps {
 }
 
 /**
+ * The variable that tells a service which header carries its clients' addresses: `forwarded` behind the HTTP API
+ * (the sample API reads it; behind a load balancer it is unset and the API reads `X-Forwarded-For`).
+ */
+export const CLIENT_ADDRESS_VARIABLE = 'CLIENT_ADDRESS_FROM';
+
+/**
  * A Fargate service behind the environment's HTTP API: registered in Cloud Map
  * with SRV records (the API's integration needs each task's port), routed by
  * path through the VPC link, reachable on its container port from the VPC
@@ -42,7 +48,14 @@ export class HttpApiService extends SlipwayServiceBase {
   public readonly deploymentAlarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: HttpApiServiceProps) {
-    super(scope, id, props, { discoveryRecordType: 'SRV' });
+    // API Gateway sends a private integration the client's address in RFC 7239's Forwarded header only, never in
+    // X-Forwarded-For (which a client could then write itself): the API reads it from there.
+    super(
+      scope,
+      id,
+      { ...props, environment: { ...props.environment, [CLIENT_ADDRESS_VARIABLE]: 'forwarded' } },
+      { discoveryRecordType: 'SRV' },
+    );
     const path = this.node.path;
     if (!props.cluster.defaultCloudMapNamespace) {
       throw SlipwayConfigError.of(path, {

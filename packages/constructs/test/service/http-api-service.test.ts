@@ -62,6 +62,16 @@ describe('HttpApiService', () => {
       template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
     });
 
+    test("THEN each container is told its clients' addresses arrive in the Forwarded header, which API Gateway sets (not X-Forwarded-For)", () => {
+      const definitions = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+      expect(definitions).toHaveLength(2);
+      for (const definition of definitions) {
+        expect(definition.Properties.ContainerDefinitions[0].Environment).toEqual(
+          expect.arrayContaining([{ Name: 'CLIENT_ADDRESS_FROM', Value: 'forwarded' }]),
+        );
+      }
+    });
+
     test('THEN there is no target group, listener rule or load balancer', () => {
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 0);
