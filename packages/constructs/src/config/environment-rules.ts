@@ -272,6 +272,21 @@ const certificateInRegion: EnvironmentRule = (config) => {
   ];
 };
 
+// An alarm's SNS action must be a topic in the alarm's region: CloudFormation refuses the alarm otherwise ("Invalid
+// region ... specified"), and the topic is on every alarm, so the whole stack would roll back.
+const alarmTopicInRegion: EnvironmentRule = (config) => {
+  const topicArn = config.alarms?.topicArn;
+  if (topicArn === undefined || arnRegion(topicArn) === config.region) return [];
+  return [
+    {
+      field: 'alarms.topicArn',
+      value: topicArn,
+      problem: `must be a topic in the environment's region (${config.region})`,
+      fix: `CloudWatch alarms notify SNS topics of their own region only: create the topic in ${config.region} (docs/environments.md says what its policy needs).`,
+    },
+  ];
+};
+
 const httpApiNeedsServiceDiscovery: EnvironmentRule = (config) =>
   !isHttpApiIngress(config.ingress) || config.serviceDiscovery
     ? []
@@ -335,6 +350,7 @@ const trafficShiftingWithoutRequestScaling = perService((name, service, config) 
 );
 
 const RULES: readonly EnvironmentRule[] = [
+  alarmTopicInRegion,
   availabilityZonesInRegion,
   availabilityZonesUnique,
   maxAzsWithinZones,

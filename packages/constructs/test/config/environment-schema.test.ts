@@ -394,6 +394,13 @@ describe('parseEnvironmentConfig', () => {
       /https\.certificateArn must be a certificate in the environment's region \(eu-west-1\)/,
     ],
     [
+      'alarm topic in another region',
+      variant(prodLike, (c) => {
+        c.alarms = { topicArn: 'arn:aws:sns:us-east-1:222222222222:chat-alerts' };
+      }),
+      /alarms\.topicArn must be a topic in the environment's region \(eu-west-1\); got "arn:aws:sns:us-east-1:222222222222:chat-alerts"\. CloudWatch alarms notify SNS topics of their own region only/,
+    ],
+    [
       'log retention CloudWatch does not offer',
       variant(devLike, (c) => {
         c.logRetentionDays = 10;
