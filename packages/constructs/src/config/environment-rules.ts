@@ -257,35 +257,49 @@ const autoscalingBounds = perService((name, service, config) => {
   return issues;
 });
 
+/**
+ * A rule that an ARN setting names a resource in the environment's region: `what` is the resource ("a
+ * certificate"), `fix` says why and what to do in that region.
+ */
+function inEnvironmentRegion(
+  field: string,
+  arnOf: (config: EnvironmentConfig) => string | undefined,
+  what: string,
+  fix: (region: string) => string,
+): EnvironmentRule {
+  return (config) => {
+    const arn = arnOf(config);
+    if (arn === undefined || arnRegion(arn) === config.region) return [];
+    return [
+      {
+        field,
+        value: arn,
+        problem: `must be ${what} in the environment's region (${config.region})`,
+        fix: fix(config.region),
+      },
+    ];
+  };
+}
+
 // The form of `https` (zone or certificate, domain inside the zone) is checked by its schema; the region of an
 // imported certificate needs the environment's region.
-const certificateInRegion: EnvironmentRule = (config) => {
-  const certificateArn = config.https?.certificateArn;
-  if (certificateArn === undefined || arnRegion(certificateArn) === config.region) return [];
-  return [
-    {
-      field: 'https.certificateArn',
-      value: certificateArn,
-      problem: `must be a certificate in the environment's region (${config.region})`,
-      fix: `A load balancer or a regional API domain cannot use a certificate from another region: request or import the certificate in ${config.region}.`,
-    },
-  ];
-};
+const certificateInRegion = inEnvironmentRegion(
+  'https.certificateArn',
+  (config) => config.https?.certificateArn,
+  'a certificate',
+  (region) =>
+    `A load balancer or a regional API domain cannot use a certificate from another region: request or import the certificate in ${region}.`,
+);
 
 // An alarm's SNS action must be a topic in the alarm's region: CloudFormation refuses the alarm otherwise ("Invalid
 // region ... specified"), and the topic is on every alarm, so the whole stack would roll back.
-const alarmTopicInRegion: EnvironmentRule = (config) => {
-  const topicArn = config.alarms?.topicArn;
-  if (topicArn === undefined || arnRegion(topicArn) === config.region) return [];
-  return [
-    {
-      field: 'alarms.topicArn',
-      value: topicArn,
-      problem: `must be a topic in the environment's region (${config.region})`,
-      fix: `CloudWatch alarms notify SNS topics of their own region only: create the topic in ${config.region} (docs/environments.md says what its policy needs).`,
-    },
-  ];
-};
+const alarmTopicInRegion = inEnvironmentRegion(
+  'alarms.topicArn',
+  (config) => config.alarms?.topicArn,
+  'a topic',
+  (region) =>
+    `CloudWatch alarms notify SNS topics of their own region only: create the topic in ${region} (docs/environments.md says what its policy needs).`,
+);
 
 const httpApiNeedsServiceDiscovery: EnvironmentRule = (config) =>
   !isHttpApiIngress(config.ingress) || config.serviceDiscovery
