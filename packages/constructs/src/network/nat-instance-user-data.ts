@@ -119,6 +119,10 @@ send_signal() {
   if [ ! -x "$CFN_SIGNAL" ]; then
     retry 5 5 dnf install -y aws-cfn-bootstrap || log "cannot install cfn-signal"
   fi
+  # Where the package puts it is /opt/aws/bin on Amazon Linux; on PATH it is found wherever an image keeps it.
+  if [ ! -x "$CFN_SIGNAL" ] && command -v cfn-signal >/dev/null 2>&1; then
+    CFN_SIGNAL="$(command -v cfn-signal)"
+  fi
   "$CFN_SIGNAL" -e "$code" --stack "$SIGNAL_STACK" --resource "$SIGNAL_RESOURCE" --region "$SIGNAL_REGION" \\
     || log "could not signal CloudFormation; the deployment fails when the CreationPolicy times out"
 }

@@ -68,7 +68,7 @@ interface Run {
   readonly savedRules: string;
 }
 
-function runUserData(script: string, env: Record<string, string> = {}): Run {
+function runUserData(script: string, env: Record<string, string> = {}, cfnSignalOnPathOnly = false): Run {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-nat-'));
   const [bin, state, root] = ['bin', 'state', 'root'].map((name) => path.join(dir, name));
   for (const folder of [
@@ -82,7 +82,7 @@ function runUserData(script: string, env: Record<string, string> = {}): Run {
   fs.writeFileSync(path.join(state, 'rules'), 'filter FORWARD -j REJECT --reject-with icmp-host-prohibited\n');
   const stubs: Record<string, string> = {
     ...Object.fromEntries(Object.entries(STUBS).map(([name, body]) => [path.join(bin, name), body])),
-    [path.join(root, 'opt/aws/bin/cfn-signal')]: '',
+    [cfnSignalOnPathOnly ? path.join(bin, 'cfn-signal') : path.join(root, 'opt/aws/bin/cfn-signal')]: '',
   };
   for (const [file, body] of Object.entries(stubs)) {
     fs.writeFileSync(file, `#!/bin/bash\necho "${path.basename(file)} $*" >> "$STATE/calls"\n${body}\n`, {
@@ -184,6 +184,18 @@ describe('NAT instance user data', () => {
     const run = runUserData(instance.Properties.UserData['Fn::Base64'], { DNF_FAILURES: '1' });
     expect(run.status).toBe(0);
     expect(run.calls.at(-1)).toBe(`cfn-signal -e 0 --stack Test --resource ${logicalId} --region eu-west-1`);
+  });
+
+  test('when the helper scripts are not in /opt/aws/bin even after the install, it signals with the cfn-signal on PATH', () => {
+    // amazon-linux-2023#768: images without /opt/aws/bin/cfn-signal. Without a signal the CreationPolicy times out
+    // after 15 minutes and the deploy fails, although the NAT works.
+    const run = runUserData(natInstanceUserData(SIGNAL), {}, true);
+
+    expect(run.status).toBe(0);
+    expect(run.calls).toContain('dnf install -y aws-cfn-bootstrap');
+    expect(run.calls.at(-1)).toBe(
+      'cfn-signal -e 0 --stack shop-dev --resource NetworkVpcPublicSubnet1NatInstance --region eu-west-1',
+    );
   });
 
   test('without a signal target it sets up the NAT and signals nothing', () => {
