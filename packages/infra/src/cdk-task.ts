@@ -50,11 +50,7 @@ export function planCdkTask(
   if (target === 'pipeline') {
     if (refuses) {
       // The pipeline goes on to deploy every environment: all of them must be real.
-      const pipelineIssues = findPipelinePlaceholders(pipeline);
-      refusePlaceholders(action, 'the pipeline', [
-        ...(pipelineIssues.length > 0 ? [new SlipwayConfigError('environments/index.ts', pipelineIssues)] : []),
-        ...environments.flatMap((config) => placeholderError(config)),
-      ]);
+      refusePlaceholders(refusal(action, 'the pipeline'), everyPlaceholderError(environments, pipeline));
     }
     return {
       args: [action, DELIVERY_STACK_ID, ...extra],
@@ -68,7 +64,7 @@ export function planCdkTask(
       `No environment "${target}" in environments/index.ts (promotion order: ${names.join(', ')}). ${usage}`,
     );
   }
-  if (refuses) refusePlaceholders(action, target, placeholderError(config));
+  if (refuses) refusePlaceholders(refusal(action, target), placeholderError(config));
   return {
     // Only this stage's stacks, straight from this machine: no pipeline, no approval, no verification.
     args: [action, `${DELIVERY_STACK_ID}/${stageId(config.name)}/*`, ...extra],
@@ -90,18 +86,22 @@ export function refuseSamplesInPipelineBuild(
   pipeline: PipelineSettings,
 ): void {
   if (!env.CODEBUILD_BUILD_ID) return;
+  refusePlaceholders(
+    'Refusing to synthesize this commit in the pipeline: its settings still hold sample placeholders. The pipeline builds what is on the branch: commit and push the real settings (environments/), then run the pipeline again.',
+    everyPlaceholderError(environments, pipeline),
+  );
+}
+
+/** The placeholders of the pipeline's settings and of every environment, one error per file. */
+function everyPlaceholderError(
+  environments: readonly EnvironmentConfig[],
+  pipeline: PipelineSettings,
+): SlipwayConfigError[] {
   const pipelineIssues = findPipelinePlaceholders(pipeline);
-  const errors = [
+  return [
     ...(pipelineIssues.length > 0 ? [new SlipwayConfigError('environments/index.ts', pipelineIssues)] : []),
     ...environments.flatMap((config) => placeholderError(config)),
   ];
-  if (errors.length === 0) return;
-  throw new CdkTaskError(
-    [
-      'Refusing to synthesize this commit in the pipeline: its settings still hold sample placeholders. The pipeline builds what is on the branch: commit and push the real settings (environments/), then run the pipeline again.',
-      ...errors.map((error) => error.message),
-    ].join('\n'),
-  );
 }
 
 function placeholderError(config: EnvironmentConfig): SlipwayConfigError[] {
@@ -109,12 +109,11 @@ function placeholderError(config: EnvironmentConfig): SlipwayConfigError[] {
   return issues.length > 0 ? [new SlipwayConfigError(`environments/${config.name}.ts`, issues)] : [];
 }
 
-function refusePlaceholders(action: string, what: string, errors: readonly SlipwayConfigError[]): void {
+function refusal(action: string, what: string): string {
+  return `Refusing to ${action} ${what}: the settings still hold sample placeholders.`;
+}
+
+function refusePlaceholders(heading: string, errors: readonly SlipwayConfigError[]): void {
   if (errors.length === 0) return;
-  throw new CdkTaskError(
-    [
-      `Refusing to ${action} ${what}: the settings still hold sample placeholders.`,
-      ...errors.map((error) => error.message),
-    ].join('\n'),
-  );
+  throw new CdkTaskError([heading, ...errors.map((error) => error.message)].join('\n'));
 }
