@@ -1,6 +1,5 @@
 import { accessSync, constants } from 'node:fs';
 import * as z from 'zod';
-import { CLIENT_ADDRESS_SOURCES, type ClientAddressSource } from './middleware/client-address';
 
 /** The settings the API runs with, parsed once from environment variables at startup. */
 export interface Config {
@@ -60,6 +59,16 @@ export interface Config {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Where the address of the client that made a request comes from, by what stands in front of the API:
+ * - `x-forwarded-for`: an Application Load Balancer, which appends the address it saw to `X-Forwarded-For`
+ *   (Express's `req.ip` with `trust proxy` at one hop);
+ * - `forwarded`: an API Gateway HTTP API, which sends the address only in RFC 7239's `Forwarded` header, as the
+ *   last element (`for=…;by=…;host=…;proto=…`) after any a client wrote itself.
+ */
+export const CLIENT_ADDRESS_SOURCES = ['x-forwarded-for', 'forwarded'] as const;
+export type ClientAddressSource = (typeof CLIENT_ADDRESS_SOURCES)[number];
 
 /** Thrown by {@link loadConfig}; `problems` holds one line per invalid variable. */
 export class ConfigError extends Error {

@@ -1,14 +1,5 @@
 import type { Request } from 'express';
-
-/**
- * Where the address of the client that made a request comes from, by what stands in front of the API:
- * - `x-forwarded-for`: an Application Load Balancer, which appends the address it saw to `X-Forwarded-For`
- *   (Express's `req.ip` with `trust proxy` at one hop);
- * - `forwarded`: an API Gateway HTTP API, which sends the address only in RFC 7239's `Forwarded` header, as the
- *   last element (`for=…;by=…;host=…;proto=…`) after any a client wrote itself.
- */
-export const CLIENT_ADDRESS_SOURCES = ['x-forwarded-for', 'forwarded'] as const;
-export type ClientAddressSource = (typeof CLIENT_ADDRESS_SOURCES)[number];
+import type { ClientAddressSource } from '../config';
 
 /** The client's address as the one proxy in front of the API saw it; never a value the client chose. */
 export function clientAddress(req: Request, source: ClientAddressSource): string {

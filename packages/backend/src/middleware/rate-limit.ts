@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { clientAddress, type ClientAddressSource } from './client-address';
+import { clientAddress } from './client-address';
+import type { ClientAddressSource } from '../config';
 import { HttpProblem, PROBLEM_TYPES } from '../errors/http-problem';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 
