@@ -27,6 +27,7 @@ export type AssumptionId =
   | 'logGbPerTaskMonth'
   | 'logRetentionMonthsWhenUnset'
   | 'otherLogGroupGbPerMonth'
+  | 'functionLogGroupMbPerMonth'
   | 'containerInsightsMetricsPerCluster'
   | 'containerInsightsMetricsPerService'
   | 's3GbPerBucket'
@@ -74,6 +75,10 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   otherLogGroupGbPerMonth: {
     value: 1,
     text: 'A log group no task writes to (VPC flow logs, API access logs, build logs) takes in {value} GB a month.',
+  },
+  functionLogGroupMbPerMonth: {
+    value: 10,
+    text: 'A log group a Lambda function writes to (a custom resource provider, a migration, a smoke test: functions that run while deploying) takes in {value} MB a month.',
   },
   containerInsightsMetricsPerCluster: {
     value: 12,

@@ -331,6 +331,48 @@ describe('estimateCosts', () => {
     expect(dev.lines.filter((l) => l.resourceType === 'AWS::ECS::Service')).toEqual([]);
   });
 
+  test("a Lambda function's log group takes in the functions' assumed volume (10 MB), any other the log groups' (1 GB)", () => {
+    // GIVEN a custom resource provider that logs to a group of the stack, and a group nothing in the template names
+    const dir = writeAssembly({
+      stages: {
+        Dev: {
+          App: {
+            template: template({
+              ProviderLogs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
+              Provider: {
+                Type: 'AWS::Lambda::Function',
+                Properties: { Runtime: 'nodejs22.x', LoggingConfig: { LogGroup: { Ref: 'ProviderLogs' } } },
+              },
+              FlowLogs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
+            }),
+          },
+        },
+      },
+    });
+    // WHEN priced with the default assumptions, and with 500 MB for a function's group
+    const [dev] = estimateCosts(readCloudAssembly(dir)).sections;
+    const [larger] = estimateCosts(readCloudAssembly(dir), {
+      assumptions: withAssumptions({ functionLogGroupMbPerMonth: 500 }),
+    }).sections;
+    // THEN
+    expect(line(dev, 'ProviderLogs', 'CloudWatch Logs ingestion')).toEqual(
+      expect.objectContaining({
+        detail: '10 MB',
+        quantity: { min: 0.01, max: 0.01 },
+        monthlyUsd: { min: 0.01, max: 0.01 }, // 0.01 GB × 0.50, to the cent
+        assumptions: ['functionLogGroupMbPerMonth'],
+      }),
+    );
+    expect(line(dev, 'FlowLogs', 'CloudWatch Logs ingestion')).toEqual(
+      expect.objectContaining({
+        detail: '1 GB',
+        monthlyUsd: { min: 0.5, max: 0.5 },
+        assumptions: ['otherLogGroupGbPerMonth'],
+      }),
+    );
+    expect(line(larger, 'ProviderLogs', 'CloudWatch Logs ingestion').monthlyUsd).toEqual({ min: 0.25, max: 0.25 });
+  });
+
   test('NAT instance: instance hours, root volume and its auto-assigned public IPv4 address', () => {
     const dir = writeAssembly({
       stages: {

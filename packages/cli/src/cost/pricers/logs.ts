@@ -25,14 +25,15 @@ const priceLogGroup: ResourcePricer = (context, id, resource) => {
     context.addFree(resource, 'container logs are priced per task of the services that write them');
     return;
   }
-  const gb = context.assume('otherLogGroupGbPerMonth');
+  const volume: AssumptionId = writtenByFunction(context.resources, id)
+    ? 'functionLogGroupMbPerMonth'
+    : 'otherLogGroupGbPerMonth';
+  const gb = volume === 'functionLogGroupMbPerMonth' ? context.assume(volume) / 1000 : context.assume(volume);
   const retention = retentionMonths(context, resource);
-  const assumptions: AssumptionId[] = retention.assumed
-    ? ['otherLogGroupGbPerMonth', 'logRetentionMonthsWhenUnset']
-    : ['otherLogGroupGbPerMonth'];
+  const assumptions: AssumptionId[] = retention.assumed ? [volume, 'logRetentionMonthsWhenUnset'] : [volume];
   context.addLine(id, resource, {
     item: 'CloudWatch Logs ingestion',
-    detail: `${gb} GB`,
+    detail: volume === 'functionLogGroupMbPerMonth' ? `${formatCount(gb * 1000)} MB` : `${gb} GB`,
     priceId: 'cloudwatch.logs.ingested-gb',
     quantity: same(gb),
     assumptions,
@@ -46,7 +47,18 @@ const priceLogGroup: ResourcePricer = (context, id, resource) => {
   });
 };
 
-/** CloudWatch Logs: log groups no task writes to (container logs are priced per task, in ecs.ts). */
+/** Whether a Lambda function of the template names the log group in its LoggingConfig. */
+function writtenByFunction(resources: Readonly<Record<string, TemplateResource>>, id: string): boolean {
+  return Object.values(resources).some(
+    (candidate) =>
+      candidate.Type === 'AWS::Lambda::Function' && candidate.Properties?.LoggingConfig?.LogGroup?.Ref === id,
+  );
+}
+
+/**
+ * CloudWatch Logs: log groups no task writes to (container logs are priced per task, in ecs.ts); a Lambda function's
+ * group by the smaller volume of a function that runs while deploying.
+ */
 export const LOGS_PRICERS: ResourcePricers = {
   'AWS::Logs::LogGroup': priceLogGroup,
 };
