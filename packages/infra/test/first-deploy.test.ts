@@ -164,12 +164,16 @@ describe('a failed first create rolls back cleanly and the retry can create the 
       protection.Properties!.ServiceToken['Fn::GetAtt'][0],
       ...dependsOn(protection).filter((id) => resources[id].Type === 'AWS::IAM::Policy'),
     ]);
-    const providerRole = resources[[...ownProvider][0]].Properties!.Role['Fn::GetAtt'][0];
+    const provider = resources[[...ownProvider][0]].Properties!;
+    const providerRole = provider.Role['Fn::GetAtt'][0];
+    // The provider's log group: created before the provider, which the protection depends on.
+    const providerLogs = provider.LoggingConfig?.LogGroup?.Ref;
     const notAfter = Object.keys(resources).filter(
       (id) =>
         id !== protectionId &&
         !ownProvider.has(id) &&
         id !== providerRole &&
+        id !== providerLogs &&
         resources[id].Type !== 'AWS::CDK::Metadata' &&
         !dependsOn(protection).includes(id),
     );

@@ -1,2 +1,3 @@
+export * from './function-log-groups';
 export * from './slipway-app-stack';
 export * from './stack-termination-protection';

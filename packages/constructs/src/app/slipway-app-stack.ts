@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,6 +12,7 @@ import {
   serviceAutoScaling,
   serviceTrafficShift,
 } from './environment-props';
+import { FunctionLogGroups } from './function-log-groups';
 import { StackTerminationProtection } from './stack-termination-protection';
 import { AlarmTopic } from '../alarms/alarm-topic';
 import { SlipwayCluster } from '../cluster/slipway-cluster';
@@ -228,6 +229,9 @@ export class SlipwayAppStack extends Stack {
     const removalPolicy = config.deletionProtection ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const key = new EnvironmentKey(this, 'Key', { removalPolicy }).key;
+    Aspects.of(this).add(new FunctionLogGroups({ retention: logRetention, encryptionKey: key, removalPolicy }), {
+      priority: AspectPriority.MUTATING,
+    });
     const additionalAlarmTopicArn = config.alarms?.topicArn;
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       email: config.alarms?.email,

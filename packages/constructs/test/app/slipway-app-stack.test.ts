@@ -6,6 +6,18 @@ import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments';
 
 /** Each ECS service's DeploymentConfiguration.Alarms.AlarmNames, checked to be the names of alarms in the stack. */
+/**
+ * Each Lambda function's log group, CDK's provider functions' included: the retention and key of the group its
+ * LoggingConfig names (undefined: Lambda's default group, which never expires).
+ */
+function functionLogGroups(template: Template): unknown[] {
+  const groups = template.findResources('AWS::Logs::LogGroup');
+  return Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => {
+    const group = groups[fn.Properties.LoggingConfig?.LogGroup?.Ref]?.Properties;
+    return group && { RetentionInDays: group.RetentionInDays, KmsKeyId: group.KmsKeyId };
+  });
+}
+
 function deploymentAlarmNames(stack: SlipwayAppStack): unknown[][] {
   const template = Template.fromStack(stack);
   const names = Object.values(template.findResources('AWS::ECS::Service')).map(
@@ -63,7 +75,13 @@ describe('SlipwayAppStack', () => {
 
     test('THEN logs are kept 7 days', () => {
       const groups = dev.findResources('AWS::Logs::LogGroup');
-      expect(Object.values(groups).map((group) => group.Properties.RetentionInDays)).toEqual([7, 7, 7]);
+      expect(new Set(Object.values(groups).map((group) => group.Properties.RetentionInDays))).toEqual(new Set([7]));
+    });
+
+    test('THEN every Lambda function, CDK’s own included, logs to a group of the stack kept 7 days and encrypted', () => {
+      const logGroups = functionLogGroups(dev);
+      expect(logGroups.length).toBeGreaterThan(0);
+      for (const group of logGroups) expect(group).toEqual({ RetentionInDays: 7, KmsKeyId: expect.anything() });
     });
 
     test('THEN there is no autoscaling', () => {
@@ -182,6 +200,12 @@ describe('SlipwayAppStack', () => {
       expect(new Set(Object.values(groups).map((group) => group.Properties.RetentionInDays))).toEqual(new Set([30]));
     });
 
+    test('THEN every Lambda function, CDK’s own included, logs to a group of the stack kept 30 days and encrypted', () => {
+      const logGroups = functionLogGroups(prod);
+      expect(logGroups.length).toBeGreaterThan(0);
+      for (const group of logGroups) expect(group).toEqual({ RetentionInDays: 30, KmsKeyId: expect.anything() });
+    });
+
     test('THEN the stack is protected from deletion, on both the cdk deploy and the pipeline path, and the ALB is not', () => {
       // ALB deletion protection from the first create would make a failed create end in ROLLBACK_FAILED.
       const [loadBalancer] = Object.values(prod.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
@@ -280,7 +304,10 @@ describe('SlipwayAppStack', () => {
 
     test('THEN access logs, like every log group, are kept 7 days', () => {
       const groups = api.findResources('AWS::Logs::LogGroup');
-      expect(Object.values(groups).map((group) => group.Properties.RetentionInDays)).toEqual([7, 7, 7, 7]);
+      expect(new Set(Object.values(groups).map((group) => group.Properties.RetentionInDays))).toEqual(new Set([7]));
+      for (const group of functionLogGroups(api)) {
+        expect(group).toEqual({ RetentionInDays: 7, KmsKeyId: expect.anything() });
+      }
     });
 
     test('THEN a web service needs no health check path (there is no target group)', () => {
