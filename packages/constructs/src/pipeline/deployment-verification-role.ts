@@ -76,16 +76,18 @@ export class DeploymentVerificationRole extends Construct {
       assumedBy: new iam.AccountPrincipal(props.pipelineAccount),
       description: `Read-only ECS access for the delivery pipeline's slipway verify step (${stack.stackName})`,
     });
-    // Both are authorized on the service resource type (Service Authorization Reference for ECS).
+    // Authorized on the service resource type (Service Authorization Reference for ECS); DescribeServiceDeployments
+    // on both the service and the service-deployment types, as ECS's own least-privilege example for viewing service
+    // deployments grants it ("Permissions required for viewing Amazon ECS service deployments"). Without the
+    // service, verifying a canary, linear or blue/green service is denied.
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments'],
+        actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:DescribeServiceDeployments'],
         resources: props.services.map((service) => service.serviceArn),
       }),
     );
-    // DescribeServiceDeployments is authorized on the service-deployment resource type,
-    // arn:...:service-deployment/<cluster>/<service>/<id>; the id is made per deployment,
-    // so the grant names each service and leaves only the id open.
+    // The service-deployment resource type is arn:...:service-deployment/<cluster>/<service>/<id>; the id is made per
+    // deployment, so the grant names each service and leaves only the id open.
     const serviceDeployments = props.services.map((service) =>
       stack.formatArn({
         service: 'ecs',

@@ -46,13 +46,51 @@ describe('DeploymentVerificationRole', () => {
     });
   });
 
+  test('allows each call slipway verify makes on every resource type the Service Authorization Reference requires for it', () => {
+    // What ECS authorizes each call against ("Actions, resources, and condition keys for Amazon Elastic Container
+    // Service"; for the service-deployment calls also "Permissions required for viewing Amazon ECS service
+    // deployments"): an action with two resource types is checked against both, and a grant on one is denied.
+    const required: Record<string, string[]> = {
+      'ecs:DescribeServices': ['arn:aws:ecs:eu-west-1:222222222222:service/dev/backend'],
+      'ecs:ListServiceDeployments': ['arn:aws:ecs:eu-west-1:222222222222:service/dev/backend'],
+      'ecs:DescribeServiceDeployments': [
+        'arn:aws:ecs:eu-west-1:222222222222:service/dev/backend',
+        'arn:aws:ecs:eu-west-1:222222222222:service-deployment/dev/backend/Abc123',
+      ],
+      'ecs:DescribeTasks': ['arn:aws:ecs:eu-west-1:222222222222:task/dev/0123456789abcdef'],
+      'ecs:ListTasks': ['*'],
+    };
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    // A resource CDK joined with `{ Ref: 'AWS::Partition' }`, read in the aws partition.
+    const resolveArn = (resource: unknown) =>
+      typeof resource === 'string'
+        ? resource
+        : (resource as any)['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'aws')).join('');
+    const allows = (action: string, arn: string) =>
+      statements.some(
+        (statement) =>
+          [statement.Action].flat().includes(action) &&
+          [statement.Resource].flat().some((resource) => {
+            const pattern = resolveArn(resource);
+            return pattern === '*' || new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test(arn);
+          }),
+      );
+    for (const [action, arns] of Object.entries(required)) {
+      for (const arn of arns) {
+        expect({ action, arn, allowed: allows(action, arn) }).toEqual({ action, arn, allowed: true });
+      }
+    }
+  });
+
   test("can only read the stage's services, their service deployments and tasks", () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           {
-            // DescribeServices and ListServiceDeployments are authorized on the service resource type
-            Action: ['ecs:DescribeServices', 'ecs:ListServiceDeployments'],
+            // Authorized on the service resource type; DescribeServiceDeployments also on service-deployment (below)
+            Action: ['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:DescribeServiceDeployments'],
             Effect: 'Allow',
             Resource: [
               'arn:aws:ecs:eu-west-1:222222222222:service/dev/backend',
