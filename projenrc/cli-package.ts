@@ -39,6 +39,8 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
       'aws-sdk-client-mock@^4.1.0',
+      // Tests encode CloudWatch Logs' live-tail event-stream frames with the codec the SDK decodes them with.
+      '@smithy/core@^3.41.1',
       `esbuild@${VERSIONS.esbuild}`,
       // Tests synthesize small apps to read back.
       `constructs@${VERSIONS.constructs}`,

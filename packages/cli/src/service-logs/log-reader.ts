@@ -126,20 +126,18 @@ async function consumeLiveTail(
   onEvent: (event: LogEvent) => void,
   signal: AbortSignal | undefined,
 ): Promise<'ended' | 'timed-out'> {
-  for await (const item of stream) {
-    if (signal?.aborted) return 'ended';
-    if (item.sessionUpdate) {
-      for (const event of item.sessionUpdate.sessionResults ?? []) {
+  try {
+    for await (const item of stream) {
+      if (signal?.aborted) return 'ended';
+      for (const event of item.sessionUpdate?.sessionResults ?? []) {
         onEvent({ timestamp: event.timestamp ?? 0, message: event.message ?? '', logStreamName: event.logStreamName });
       }
-    } else if (item.SessionTimeoutException) {
-      // A session lasts at most three hours; the caller starts another.
-      return 'timed-out';
-    } else if (item.SessionStreamingException) {
-      throw Object.assign(new Error(item.SessionStreamingException.message ?? 'live tail stream failed'), {
-        name: 'SessionStreamingException',
-      });
     }
+  } catch (error) {
+    // The stream's exception events (SessionTimeoutException, SessionStreamingException) are thrown by the SDK's
+    // iterator, not yielded. A session lasts at most three hours; on its timeout the caller starts another.
+    if ((error as Error).name === 'SessionTimeoutException') return 'timed-out';
+    throw error;
   }
   return 'ended';
 }

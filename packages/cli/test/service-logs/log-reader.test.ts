@@ -31,9 +31,22 @@ function client(): CloudWatchLogsClient {
   return new CloudWatchLogsClient({ region: 'eu-west-1' });
 }
 
-/** What a live tail session streams: a start, then one update per second (sessionResults), maybe a timeout. */
-async function* liveTail(...items: StartLiveTailResponseStream[]): AsyncGenerator<StartLiveTailResponseStream> {
-  for (const item of items) yield item;
+/**
+ * What a live tail session streams: a start, then one update per second (sessionResults); then maybe an exception
+ * event, which the SDK's iterator throws rather than yields (live-tail-wire.test.ts shows it on the wire).
+ */
+async function* liveTail(
+  ...items: (StartLiveTailResponseStream | Error)[]
+): AsyncGenerator<StartLiveTailResponseStream> {
+  for (const item of items) {
+    if (item instanceof Error) throw item;
+    yield item;
+  }
+}
+
+/** An exception event of the stream, as the SDK throws it. */
+function streamException(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: {} });
 }
 
 function update(...messages: [number, string][]): StartLiveTailResponseStream {
@@ -121,13 +134,11 @@ describe('followLogEvents', () => {
     logsMock
       .on(StartLiveTailCommand)
       .resolvesOnce({
-        responseStream: liveTail(START, update([2_000, 'before']), {
-          SessionTimeoutException: {
-            name: 'SessionTimeoutException',
-            $fault: 'client',
-            message: 'Session timed out',
-          } as never,
-        }),
+        responseStream: liveTail(
+          START,
+          update([2_000, 'before']),
+          streamException('SessionTimeoutException', 'Session timed out'),
+        ),
       })
       .resolvesOnce({ responseStream: liveTail(START, update([9_000, 'after'])) });
     const events: LogEvent[] = [];
@@ -142,13 +153,7 @@ describe('followLogEvents', () => {
 
   test('a SessionStreamingException in the stream is an error for the caller', async () => {
     logsMock.on(StartLiveTailCommand).resolves({
-      responseStream: liveTail(START, {
-        SessionStreamingException: {
-          name: 'SessionStreamingException',
-          $fault: 'client',
-          message: 'internal failure',
-        } as never,
-      }),
+      responseStream: liveTail(START, streamException('SessionStreamingException', 'internal failure')),
     });
     await expect(
       followLogEvents(client(), query, 1_000, () => undefined, {
