@@ -33,8 +33,19 @@ export async function checkServiceImages(
   service: string,
   stage: StageTemplate,
 ): Promise<ServiceImageCheck> {
-  const tasks = await runningTasks(ecs, cluster, service);
-  if (tasks.length === 0) return { service, ok: false, detail: 'no RUNNING tasks to check' };
+  // ListTasks filters on the desired status: tasks ECS is still starting (PROVISIONING, PENDING, ACTIVATING: a
+  // scale-out, a replacement) are listed too, and report no image digest until they run. Only running tasks are
+  // judged; the others are counted.
+  const listed = await tasksToRun(ecs, cluster, service);
+  const tasks = listed.filter((task) => task.lastStatus === 'RUNNING');
+  const starting = listed.length - tasks.length;
+  if (tasks.length === 0) {
+    return {
+      service,
+      ok: false,
+      detail: `no RUNNING tasks to check${starting > 0 ? ` (${starting} still starting)` : ''}`,
+    };
+  }
   const definitions = [...new Set(tasks.map((task) => task.taskDefinitionArn ?? 'unknown'))];
   if (definitions.length > 1) {
     return {
@@ -90,12 +101,15 @@ export async function checkServiceImages(
   return {
     service,
     ok: true,
-    detail: `${tasks.length} task${tasks.length === 1 ? '' : 's'} of ${definition} run ${seen.join(', ')}`,
+    detail:
+      `${tasks.length} task${tasks.length === 1 ? '' : 's'} of ${definition} run ${seen.join(', ')}` +
+      (starting > 0 ? `; ${starting} more starting, not checked` : ''),
     containers: expected,
   };
 }
 
-async function runningTasks(ecs: ECSClient, cluster: string, service: string): Promise<Task[]> {
+/** The service's tasks whose desired status is RUNNING, described. */
+async function tasksToRun(ecs: ECSClient, cluster: string, service: string): Promise<Task[]> {
   const taskArns: string[] = [];
   let nextToken: string | undefined;
   do {

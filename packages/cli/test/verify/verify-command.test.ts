@@ -416,7 +416,11 @@ describe('--template: each service must run the images this pipeline run built',
   const digest = (name: string) => `sha256:${name === 'backend' ? 'b' : 'f'}${'0'.repeat(63)}`;
 
   /** DescribeServices, ListTasks and DescribeTasks as ECS answers them once the services run `images`. */
-  function stageRunning(images: Record<string, { family?: string; tag: string }>, tasksPerService = 2) {
+  function stageRunning(
+    images: Record<string, { family?: string; tag: string }>,
+    tasksPerService = 2,
+    startingTasks = 0,
+  ) {
     ecsMock.on(DescribeServicesCommand).resolves({
       services: Object.entries(images).map(([name, image]) =>
         service(name, [deployment({ family: image.family ?? synthesized.family[name], revision: 3 })]),
@@ -427,18 +431,25 @@ describe('--template: each service must run the images this pipeline run built',
         { length: tasksPerService },
         (_, index) => `arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/${name}${index}`,
       );
-      ecsMock.on(ListTasksCommand, { serviceName: name, desiredStatus: 'RUNNING' }).resolves({ taskArns: arns });
-      ecsMock.on(DescribeTasksCommand, { tasks: arns }).resolves({
-        tasks: arns.map((taskArn) => ({
+      // A task ECS is still starting is listed (desired status RUNNING) but has not pulled its image: no digest yet.
+      const startingArns = Array.from(
+        { length: startingTasks },
+        (_, index) => `arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/${name}starting${index}`,
+      );
+      ecsMock
+        .on(ListTasksCommand, { serviceName: name, desiredStatus: 'RUNNING' })
+        .resolves({ taskArns: [...arns, ...startingArns] });
+      ecsMock.on(DescribeTasksCommand, { tasks: [...arns, ...startingArns] }).resolves({
+        tasks: [...arns, ...startingArns].map((taskArn) => ({
           taskArn,
-          lastStatus: 'RUNNING',
+          lastStatus: startingArns.includes(taskArn) ? 'PENDING' : 'RUNNING',
           taskDefinitionArn: `arn:aws:ecs:eu-west-1:111111111111:task-definition/${image.family ?? synthesized.family[name]}:3`,
           containers: [
             {
               name,
               image: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1:${image.tag}`,
-              imageDigest: digest(name),
-              lastStatus: 'RUNNING',
+              imageDigest: startingArns.includes(taskArn) ? undefined : digest(name),
+              lastStatus: startingArns.includes(taskArn) ? 'PENDING' : 'RUNNING',
             },
           ],
         })),
@@ -472,6 +483,18 @@ describe('--template: each service must run the images this pipeline run built',
     );
     expect(output.text).toContain(`Smoke-testing ${stage.url} for commit ${COMMIT}`);
     expect(readFileSync(summaryFile, 'utf8')).toContain('every task runs the images this run built');
+  });
+
+  test('a task still starting (a scale-out: PENDING, no image digest yet) is counted, not judged', async () => {
+    // GIVEN two RUNNING tasks per service and one more each that ECS is still starting
+    stageRunning({ backend: { tag: synthesized.tag.backend }, frontend: { tag: synthesized.tag.frontend } }, 2, 1);
+    const { command, output, summaryFile } = setup();
+    // WHEN
+    const code = await command.run(withTemplate(summaryFile));
+    // THEN
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(output.lines).toContainEqual(expect.stringMatching(/backend: 2 tasks of .*; 1 more starting, not checked/));
   });
 
   test('a service still running an older image fails (exit 1), naming both images', async () => {
