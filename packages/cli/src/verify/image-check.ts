@@ -1,5 +1,5 @@
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, Task } from '@aws-sdk/client-ecs';
-import { ExpectedContainer, imageReference, StageTemplate } from './stage-template';
+import { ExpectedContainer, imageReferences, StageTemplate } from './stage-template';
 
 /** Whether one service runs, in every task, the images its task definition in the stage's template names. */
 export interface ServiceImageCheck {
@@ -72,8 +72,7 @@ export async function checkServiceImages(
       if (!running) {
         return { service, ok: false, detail: `task ${taskId(task)} has no container ${container.name}` };
       }
-      const reference = running.image ? imageReference(running.image) : undefined;
-      if (reference !== container.reference) {
+      if (!running.image || !imageReferences(running.image).includes(container.reference)) {
         return {
           service,
           ok: false,

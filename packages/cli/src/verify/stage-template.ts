@@ -91,6 +91,18 @@ export function imageReference(image: string): string {
   return colon >= 0 ? lastSegment.slice(colon + 1) : 'latest';
 }
 
+/**
+ * Every reference an image names, tag before digest: `repo:tag@sha256:abc` → `tag`, `sha256:abc` (the form ECS
+ * reported in DescribeTasks for a while in 2024, and Docker accepts); otherwise `imageReference` alone.
+ */
+export function imageReferences(image: string): string[] {
+  const at = image.indexOf('@');
+  if (at < 0) return [imageReference(image)];
+  const name = image.slice(0, at);
+  const tagged = name.slice(name.lastIndexOf('/') + 1).includes(':');
+  return tagged ? [imageReference(name), image.slice(at + 1)] : [image.slice(at + 1)];
+}
+
 /** A template value as text: literals as they are, `Fn::Sub` and `Fn::Join` joined, anything else as `${...}`. */
 function renderIntrinsic(value: unknown): string {
   if (typeof value === 'string') return value;

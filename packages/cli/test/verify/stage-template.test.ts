@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { imageReference, readStageTemplate } from '../../src/verify/stage-template';
+import { imageReference, imageReferences, readStageTemplate } from '../../src/verify/stage-template';
 import { removeAssemblies, writeAssembly } from '../assembly/assembly-fixture';
 
 afterAll(removeAssemblies);
@@ -11,6 +11,14 @@ test.each([
   ['repo@sha256:0123', 'sha256:0123'],
 ])("the image reference of %s is %s (tag, digest, or Docker's default tag)", (image, reference) => {
   expect(imageReference(image)).toBe(reference);
+});
+
+test.each([
+  ['repo:abc123@sha256:0123', ['abc123', 'sha256:0123']],
+  ['localhost:5000/team/app@sha256:0123', ['sha256:0123']],
+  ['localhost:5000/team/app:1.2', ['1.2']],
+])('the references of %s are %j (a tag and a digest may both be named)', (image, references) => {
+  expect(imageReferences(image)).toEqual(references);
 });
 
 test('GIVEN task definitions whose images are Fn::Sub, Fn::Join and plain strings WHEN read THEN each family lists its containers with tag and GIT_SHA', () => {

@@ -420,6 +420,7 @@ describe('--template: each service must run the images this pipeline run built',
     images: Record<string, { family?: string; tag: string }>,
     tasksPerService = 2,
     startingTasks = 0,
+    imageForm: 'tag' | 'tag@digest' = 'tag',
   ) {
     ecsMock.on(DescribeServicesCommand).resolves({
       services: Object.entries(images).map(([name, image]) =>
@@ -447,7 +448,9 @@ describe('--template: each service must run the images this pipeline run built',
           containers: [
             {
               name,
-              image: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1:${image.tag}`,
+              image:
+                `111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1:${image.tag}` +
+                (imageForm === 'tag@digest' ? `@${digest(name)}` : ''),
               imageDigest: startingArns.includes(taskArn) ? undefined : digest(name),
               lastStatus: startingArns.includes(taskArn) ? 'PENDING' : 'RUNNING',
             },
@@ -495,6 +498,18 @@ describe('--template: each service must run the images this pipeline run built',
     expect(output.errors).toEqual([]);
     expect(code).toBe(ExitCode.OK);
     expect(output.lines).toContainEqual(expect.stringMatching(/backend: 2 tasks of .*; 1 more starting, not checked/));
+  });
+
+  test('a task whose image ECS reports as repo:tag@digest verifies by its tag', async () => {
+    stageRunning(
+      { backend: { tag: synthesized.tag.backend }, frontend: { tag: synthesized.tag.frontend } },
+      2,
+      0,
+      'tag@digest',
+    );
+    const { command, output, summaryFile } = setup();
+    expect(await command.run(withTemplate(summaryFile))).toBe(ExitCode.OK);
+    expect(output.errors).toEqual([]);
   });
 
   test('a service still running an older image fails (exit 1), naming both images', async () => {
