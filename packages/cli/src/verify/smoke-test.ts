@@ -37,7 +37,8 @@ export interface SmokeTestResult {
 }
 
 /**
- * Smoke-test a deployed stage: `/api/health` answers 200, `/api/version`
+ * Smoke-test a deployed stage: `/api/health` answers 200, `/api/ready` answers 200 (the API reaches its database:
+ * a wrong password, security group or endpoint fails here rather than on the first user's request), `/api/version`
  * reports the commit being deployed, and `/` serves the frontend's HTML.
  *
  * Failed attempts are retried until the timeout, because right after a
@@ -51,7 +52,12 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   let attempts = 0;
   for (;;) {
     attempts += 1;
-    const checks = [await checkHealth(options), await checkVersion(options), await checkFrontend(options)];
+    const checks = [
+      await checkHealth(options),
+      await checkReady(options),
+      await checkVersion(options),
+      await checkFrontend(options),
+    ];
     const ok = checks.every((check) => check.ok);
     const remaining = deadline - clock.now();
     if (ok || remaining <= 0) return { ok, checks, attempts };
@@ -69,6 +75,25 @@ async function checkHealth(options: SmokeTestOptions): Promise<SmokeCheck> {
   return response.status === 200
     ? { name, ok: true, detail: '200' }
     : { name, ok: false, detail: `expected 200, got ${response.status} ${truncate(response.body)}` };
+}
+
+async function checkReady(options: SmokeTestOptions): Promise<SmokeCheck> {
+  const name = 'GET /api/ready';
+  const response = await get(options, '/api/ready');
+  if ('error' in response) return { name, ok: false, detail: response.error };
+  if (response.status === 200) return { name, ok: true, detail: '200' };
+  // A 503 problem+json says why (the database is unreachable, or the task is shutting down).
+  let detail: unknown;
+  try {
+    detail = (JSON.parse(response.body) as { detail?: unknown }).detail;
+  } catch {
+    detail = undefined;
+  }
+  return {
+    name,
+    ok: false,
+    detail: `expected 200, got ${response.status} ${typeof detail === 'string' ? truncate(detail) : truncate(response.body)}`,
+  };
 }
 
 async function checkVersion(options: SmokeTestOptions): Promise<SmokeCheck> {

@@ -16,13 +16,13 @@ export interface LocalStage {
 
 /**
  * Start the real backend (its built `dist/server.js`, else `src/server.ts`
- * through tsx) with `GIT_SHA=gitSha`, and in front of it a small router that
+ * through tsx) with `GIT_SHA=gitSha` and `env`, and in front of it a small router that
  * does what the ALB's listener rules do: `/api/*` to the backend, everything
  * else to the frontend, here a static HTML page standing in for nginx.
  */
-export async function startLocalStage(gitSha: string): Promise<LocalStage> {
+export async function startLocalStage(gitSha: string, env: Record<string, string> = {}): Promise<LocalStage> {
   const backendPort = await freePort();
-  const backend = startBackend(backendPort, gitSha);
+  const backend = startBackend(backendPort, gitSha, env);
   try {
     await waitForHealth(`http://127.0.0.1:${backendPort}/api/health`, backend, 30_000);
   } catch (error) {
@@ -62,7 +62,7 @@ export async function startLocalStage(gitSha: string): Promise<LocalStage> {
   };
 }
 
-function startBackend(port: number, gitSha: string): ChildProcess {
+function startBackend(port: number, gitSha: string, env: Record<string, string>): ChildProcess {
   const built = path.join(BACKEND_DIR, 'dist', 'server.js');
   const source = path.join(BACKEND_DIR, 'src', 'server.ts');
   const args = existsSync(built) ? [built] : ['--import', 'tsx', source];
@@ -81,6 +81,7 @@ function startBackend(port: number, gitSha: string): ChildProcess {
       APP_ENV: 'dev',
       APP_VERSION: '0.0.0',
       LOG_LEVEL: 'silent',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
 import { runSmokeTest, sameCommit, SmokeTestOptions } from '../../src/verify/smoke-test';
 import { FakeClock, RecordedOutput } from '../fakes';
@@ -30,12 +31,15 @@ describe('against the real backend on loopback', () => {
     const result = await runSmokeTest(options(stage.url));
     expect(result.checks.map((check) => [check.name, check.ok])).toEqual([
       ['GET /api/health', true],
+      ['GET /api/ready', true],
       ['GET /api/version', true],
       ['GET /', true],
     ]);
     expect(result.ok).toBe(true);
     expect(result.attempts).toBe(1);
-    expect(result.checks[1].detail).toContain(`commit ${COMMIT}, environment dev`);
+    expect(result.checks.find((check) => check.name === 'GET /api/version')!.detail).toContain(
+      `commit ${COMMIT}, environment dev`,
+    );
   });
 
   test('a trailing slash on the URL and an abbreviated commit are accepted', async () => {
@@ -104,7 +108,7 @@ describe('against a stand-in server', () => {
     };
     const result = await runSmokeTest(options(url, { timeoutMs: 1 }));
     expect(result.ok).toBe(false);
-    expect(result.checks[2]).toEqual({
+    expect(result.checks.find((check) => check.name === 'GET /')).toEqual({
       name: 'GET /',
       ok: false,
       detail: 'expected an HTML page, got application/json: {"status":"ok"}',
@@ -126,6 +130,40 @@ describe('against a stand-in server', () => {
     const result = await runSmokeTest(options(`http://127.0.0.1:${port}`, { timeoutMs: 1 }));
     expect(result.ok).toBe(false);
     expect(result.checks[0].detail).toBe(`http://127.0.0.1:${port}/api/health failed: ECONNREFUSED`);
+  });
+});
+
+describe('against the real backend whose database cannot be reached', () => {
+  let stage: LocalStage;
+  let closed: net.Server;
+  beforeAll(async () => {
+    // GIVEN a DATABASE_URL whose port accepts connections and closes them at once, as a security group that lets the
+    // handshake through to nothing, or a database on the wrong port, would leave the API
+    closed = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    stage = await startLocalStage(COMMIT, {
+      DATABASE_URL: `postgres://app:secret@127.0.0.1:${port}/app`,
+      PGCONNECT_TIMEOUT: '1',
+    });
+  }, 40_000);
+  afterAll(async () => {
+    await stage?.stop();
+    closed?.close();
+  });
+
+  test('fails on /api/ready, saying why, though health, version and the page pass', async () => {
+    const result = await runSmokeTest(options(stage.url, { timeoutMs: 0 }));
+    expect(result.ok).toBe(false);
+    expect(result.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['GET /api/health', true],
+      ['GET /api/ready', false],
+      ['GET /api/version', true],
+      ['GET /', true],
+    ]);
+    expect(result.checks.find((check) => check.name === 'GET /api/ready')!.detail).toMatch(
+      /^expected 200, got 503 This instance cannot serve requests: /,
+    );
   });
 });
 
