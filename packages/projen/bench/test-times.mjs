@@ -88,6 +88,11 @@ const head = git(['rev-parse', '--short', 'HEAD']);
 const baseline = git(['rev-parse', '--short', options.baseline]);
 const refs = { baseline, current: head };
 const figures = { baseline: { test: [], template: [], ci: [] }, current: { test: [], template: [], ci: [] } };
+/** How many tests the root `npx projen test` ran, per commit (jest's `Tests: … N total` line of each package). */
+const testCounts = { baseline: undefined, current: undefined };
+function countTests(output) {
+  return [...output.matchAll(/^Tests:.* (\d+) total$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
 const loadAtStart = loadavg()[0];
 const clones = [];
 try {
@@ -101,7 +106,9 @@ try {
     const order = round % 2 === 1 ? ['baseline', 'current'] : ['current', 'baseline'];
     console.log(`round ${round} of ${rounds}`);
     for (const which of order) {
-      figures[which].test.push(run(`${refs[which]} npx projen test`, 'npx', ['projen', 'test'], dirs[which]).seconds);
+      const { seconds, output } = run(`${refs[which]} npx projen test`, 'npx', ['projen', 'test'], dirs[which]);
+      figures[which].test.push(seconds);
+      testCounts[which] = countTests(output);
     }
     if (!options['no-template']) {
       for (const which of order) {
@@ -159,6 +166,14 @@ const lines = [
     return `| ${label} | ≤ ${show(GOALS[key], unit)} | ${show(before, unit)} | ${show(after, unit)} | ${(after / before).toFixed(2)}× | ${after <= GOALS[key] ? 'yes' : 'no'} |`;
   }),
   '',
+  ...(testCounts.baseline && testCounts.current
+    ? [
+        `The root \`npx projen test\` ran ${testCounts.baseline} tests at ${baseline} and ${testCounts.current} at ${head}`,
+        `(${(testCounts.current / testCounts.baseline).toFixed(2)}×: the capabilities added since came with their tests). Per test,`,
+        `${head} takes ${(median(figures.current.test) / testCounts.current / (median(figures.baseline.test) / testCounts.baseline)).toFixed(2)}× the baseline's time.`,
+        '',
+      ]
+    : []),
   "What makes them fast (see [project-type.md](project-type.md#how-the-tests-run)): aws-cdk-lib's built-in",
   'CloudFormation validation is off in unit tests (`CDK_VALIDATION=false` on the test tasks; its WebAssembly engine',
   'started again in every test file) and runs over the whole app in one test, packages/infra/test/app.test.ts;',
