@@ -6,6 +6,7 @@ import { findEnvironmentServices, listServiceNames } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { assessService, readServiceDeployment, taskDefinitionName } from '../ecs/rollout';
 import { describeSettings, ServiceDeploymentProgress } from '../ecs/service-deployment';
+import { describeStoppedTasks } from '../ecs/stopped-tasks';
 
 /** What the status command talks to; tests replace the output. */
 export interface StatusCommandDependencies {
@@ -18,12 +19,15 @@ export interface StatusCommandDependencies {
 }
 
 const USAGE = `usage: slipway status --env <name> [--region <region>] [--cluster <name>] [--events <count, default 5>]
+                      [--stopped <count, default 3>]
 
 Shows every ECS service of the environment: running/desired tasks, the primary deployment's
 rollout state and task definition, the deployment strategy and, for a blue/green, canary or
 linear service, its newest service deployment's lifecycle stage, production traffic split
-(new / old revision) and bake time left; then the latest service events. The cluster is the
-one tagged slipway:environment=<name> unless --cluster names it.`;
+(new / old revision) and bake time left; then the latest service events, and why its most
+recently stopped tasks stopped (ECS keeps stopped tasks about an hour: a crash loop, a failed
+health check or an image that cannot be pulled shows here). The cluster is the one tagged
+slipway:environment=<name> unless --cluster names it.`;
 
 const DESCRIBE_BATCH = 10;
 
@@ -44,6 +48,7 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
           region: { type: 'string' },
           cluster: { type: 'string' },
           events: { type: 'string' },
+          stopped: { type: 'string' },
         },
         USAGE,
         output,
@@ -53,6 +58,10 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
       const eventCount = values.events === undefined ? 5 : Number(values.events);
       if (!Number.isInteger(eventCount) || eventCount < 0) {
         throw new UsageError(`--events must be a whole number ≥ 0; got "${values.events}".`);
+      }
+      const stoppedCount = values.stopped === undefined ? 3 : Number(values.stopped);
+      if (!Number.isInteger(stoppedCount) || stoppedCount < 0) {
+        throw new UsageError(`--stopped must be a whole number ≥ 0; got "${values.stopped}".`);
       }
 
       const ecs = ecsClient(values.region);
@@ -92,6 +101,21 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
             for (const event of events) {
               output.info(`  ${event.createdAt?.toISOString() ?? '?'}  ${event.message ?? ''}`);
             }
+          }
+        }
+        if (stoppedCount > 0) {
+          for (const service of services) {
+            let stopped: string[];
+            try {
+              stopped = await describeStoppedTasks(ecs, cluster, service.serviceName!, stoppedCount);
+            } catch (error) {
+              output.error(`  ${service.serviceName}: could not read its stopped tasks (${describeAwsError(error)})`);
+              continue;
+            }
+            if (stopped.length === 0) continue;
+            output.info('');
+            output.info(`Recently stopped tasks of ${service.serviceName}:`);
+            for (const line of stopped) output.info(`  ${line}`);
           }
         }
         return ExitCode.OK;

@@ -2,10 +2,12 @@ import {
   DescribeClustersCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
+  DescribeTasksCommand,
   ECSClient,
   ListClustersCommand,
   ListServiceDeploymentsCommand,
   ListServicesCommand,
+  ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ExitCode, UsageError } from '../../src/command';
@@ -30,6 +32,8 @@ function setup() {
 }
 
 function givenProdCluster() {
+  // No task stopped in the last hour unless a test says so.
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
   ecsMock
     .on(ListClustersCommand)
     .resolves({ clusterArns: ['arn:aws:ecs:eu-west-1:222222222222:cluster/prod-cluster'] });
@@ -109,6 +113,69 @@ test('shows every service of the tagged cluster with counts, rollout state and l
   });
 });
 
+test('says why the latest tasks of a service stopped: a crash loop shows its exit codes and reasons', async () => {
+  // GIVEN the frontend's tasks stopped twice in the last hour, as DescribeTasks reports stopped tasks
+  givenProdCluster();
+  const stoppedArns = ['a', 'b'].map((id) => `arn:aws:ecs:eu-west-1:222222222222:task/prod-cluster/${id}`);
+  ecsMock
+    .on(ListTasksCommand, { serviceName: 'frontend', desiredStatus: 'STOPPED' })
+    .resolves({ taskArns: stoppedArns });
+  ecsMock.on(ListTasksCommand, { serviceName: 'backend', desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
+  ecsMock.on(DescribeTasksCommand, { cluster: 'prod-cluster', tasks: stoppedArns }).resolves({
+    tasks: [
+      {
+        taskArn: stoppedArns[0],
+        taskDefinitionArn: 'arn:aws:ecs:eu-west-1:222222222222:task-definition/frontend:9',
+        lastStatus: 'STOPPED',
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        stoppedAt: new Date('2024-05-01T10:01:00Z'),
+        containers: [{ name: 'frontend', lastStatus: 'STOPPED', exitCode: 1 }],
+      },
+      {
+        taskArn: stoppedArns[1],
+        taskDefinitionArn: 'arn:aws:ecs:eu-west-1:222222222222:task-definition/frontend:9',
+        lastStatus: 'STOPPED',
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 7 time(s)',
+        stoppedAt: new Date('2024-05-01T10:03:00Z'),
+        containers: [{ name: 'frontend', lastStatus: 'STOPPED', reason: 'CannotPullContainerError' }],
+      },
+    ],
+  });
+  const { command, output } = setup();
+  // WHEN
+  const code = await command.run(['--env', 'prod', '--region', 'eu-west-1', '--events', '0']);
+  // THEN the newest first; a service with no stopped task adds no section
+  expect(code).toBe(ExitCode.OK);
+  expect(output.lines.slice(4)).toEqual([
+    '',
+    'Recently stopped tasks of frontend:',
+    '  task b (frontend:9) stopped 2024-05-01T10:03:00.000Z: CannotPullContainerError: pull image manifest has been retried 7 time(s); frontend: CannotPullContainerError',
+    '  task a (frontend:9) stopped 2024-05-01T10:01:00.000Z: Essential container in task exited; frontend: exit 1',
+  ]);
+});
+
+test('--stopped 0 reads no stopped tasks, and a denied ListTasks leaves the rest of the output', async () => {
+  givenProdCluster();
+  ecsMock.on(ListTasksCommand).rejects(
+    Object.assign(new Error('User is not authorized to perform: ecs:ListTasks'), {
+      name: 'AccessDeniedException',
+      $metadata: {},
+    }),
+  );
+  const quiet = setup();
+  expect(await quiet.command.run(['--env', 'prod', '--events', '0', '--stopped', '0'])).toBe(ExitCode.OK);
+  expect(ecsMock.commandCalls(ListTasksCommand)).toHaveLength(0);
+  const denied = setup();
+  expect(await denied.command.run(['--env', 'prod', '--events', '0'])).toBe(ExitCode.OK);
+  expect(denied.output.errors).toEqual([
+    expect.stringMatching(/^  backend: could not read its stopped tasks \(.*ecs:ListTasks/),
+    expect.stringMatching(/^  frontend: could not read its stopped tasks \(.*ecs:ListTasks/),
+  ]);
+  expect(denied.output.lines.filter((line) => line.includes('Recently stopped'))).toEqual([]);
+});
+
 test('--cluster skips the tag lookup', async () => {
   givenProdCluster();
   const { command } = setup();
@@ -144,6 +211,7 @@ test('--env is required', async () => {
 
 describe('canary services: strategy, stage, traffic split and bake time left', () => {
   function givenCanaryServices() {
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     ecsMock.on(ListServicesCommand).resolves({
       serviceArns: [
         'arn:aws:ecs:eu-west-1:222222222222:service/prod-cluster/backend',
