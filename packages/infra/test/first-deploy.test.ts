@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { createApp } from '../src/app';
 import { DeliveryStack } from '../src/delivery-stack';
+import { constructPaths, formatDestroySummary, summarizeDestroy } from '../src/destroy-summary';
 import { findDeliveryStack } from '../src/synth-report';
 
 /**
@@ -244,5 +245,51 @@ describe('a deploy does not reset the task count of an autoscaled service', () =
       expect(minCapacity).toBeUndefined();
       expect(service.Properties!.DesiredCount).toBe(1);
     }
+  });
+});
+
+describe('tearing an environment down: what destroy:<environment> says before the CDK CLI asks', () => {
+  function summary(name: string) {
+    const stage = delivery.stages.find((candidate) => candidate.config.name === name)!;
+    return summarizeDestroy(stageStack(name), constructPaths(stage.app));
+  }
+
+  test('prod: its key, log groups and access-log bucket are kept, the database leaves a final snapshot', () => {
+    const prod = summary('prod');
+    expect(prod.terminationProtection).toBe(true);
+    const kept = prod.kept.map((resource) => `${resource.policy} ${resource.type} ${resource.path}`);
+    expect(kept).toEqual(
+      expect.arrayContaining([
+        'RetainExceptOnCreate AWS::KMS::Key Key/Key',
+        'RetainExceptOnCreate AWS::Logs::LogGroup Backend/Logs',
+        'RetainExceptOnCreate AWS::Logs::LogGroup Network/FlowLogs',
+        'Snapshot AWS::RDS::DBCluster Database/Cluster',
+      ]),
+    );
+    expect(kept.some((line) => / AWS::S3::Bucket Ingress\/AccessLogs$/.test(line))).toBe(true);
+    // Every resource whose DeletionPolicy keeps something is listed, and the rest are counted as deleted.
+    const resources = Object.values(resourcesOf(stageStack('prod'))).filter((r) => r.Type !== 'AWS::CDK::Metadata');
+    const keeping = resources.filter((r) =>
+      ['Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(r.DeletionPolicy ?? ''),
+    );
+    expect(prod.kept).toHaveLength(keeping.length);
+    expect(prod.deleted).toBe(resources.length - keeping.length + 1); // the cluster is deleted after its snapshot
+    const lines = formatDestroySummary([prod]);
+    expect(lines[0]).toBe(`Deleting ${prod.stackName} removes ${prod.deleted} resources. It leaves behind:`);
+    expect(lines).toContainEqual(expect.stringMatching(/^  kept +AWS::KMS::Key +Key\/Key$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^  snapshot +AWS::RDS::DBCluster +Database\/Cluster \(deleted after a final snapshot, which is kept\)$/,
+      ),
+    );
+    expect(lines.join('\n')).toContain(`${prod.stackName} has termination protection`);
+  });
+
+  test('dev, without deletionProtection, keeps nothing', () => {
+    const dev = summary('dev');
+    expect(dev.kept).toEqual([]);
+    expect(formatDestroySummary([dev])).toEqual([
+      `Deleting ${dev.stackName} removes ${dev.deleted} resources and keeps nothing.`,
+    ]);
   });
 });
