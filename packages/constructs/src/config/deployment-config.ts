@@ -91,3 +91,24 @@ export const DEPLOYMENT_DEFAULTS = {
   linearMinutes: 6,
   bakeTimeMinutes: 10,
 } as const;
+
+/**
+ * Minutes a release of this strategy waits by design once it starts shifting traffic: the canary's minutes, or the
+ * linear steps' minutes between steps, plus the bake time (0 for rolling). `slipway verify` extends its rollout
+ * wait by as much; the verification step's build timeout must too.
+ */
+export function plannedReleaseMinutes(deployment: DeploymentConfig | undefined): number {
+  if (!isTrafficShifting(deployment)) return 0;
+  const bake = deployment.bakeTimeMinutes ?? DEPLOYMENT_DEFAULTS.bakeTimeMinutes;
+  switch (deployment.strategy) {
+    case 'canary':
+      return (deployment.minutes ?? DEPLOYMENT_DEFAULTS.canaryMinutes) + bake;
+    case 'linear': {
+      // ECS waits between steps, not after the last one.
+      const steps = Math.ceil(100 / (deployment.stepPercent ?? DEPLOYMENT_DEFAULTS.linearStepPercent));
+      return (steps - 1) * (deployment.minutes ?? DEPLOYMENT_DEFAULTS.linearMinutes) + bake;
+    }
+    default:
+      return bake;
+  }
+}

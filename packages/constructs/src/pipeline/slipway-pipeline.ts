@@ -17,6 +17,7 @@ import { PipelineSettings } from './pipeline-settings';
 import { PromotionApprovalStep, VerifiedPredecessor } from './promotion-approval-step';
 import { narrowReplicationKeyGrants } from './replication-key-grants';
 import { DeploymentVerificationStep } from './verification-step';
+import { plannedReleaseMinutes } from '../config/deployment-config';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { SETTINGS_METADATA, VERIFY_BUNDLE_FILE } from '../contract';
 import { acknowledgeFindings } from '../nag/acknowledge';
@@ -168,6 +169,7 @@ export class SlipwayPipeline extends Construct {
         deployment: stage.deployment,
         cloudAssembly,
         cli: VERIFY_BUNDLE_FILE,
+        releaseWaitMinutes: plannedReleaseMinutes(config.deployment),
         // Its path comes from the stack's artifact id, not its content: the same on every commit.
         template: relative(assemblyDir, join(stage.outdir, stageStack.templateFile)).split(sep).join('/'),
       });

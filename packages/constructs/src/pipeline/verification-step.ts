@@ -23,7 +23,17 @@ export interface DeploymentVerificationStepProps {
    * @default 900
    */
   readonly rolloutTimeoutSeconds?: number;
+  /**
+   * Minutes the environment's releases wait by design (canary or linear steps, bake time: `plannedReleaseMinutes`).
+   * `slipway verify` waits that much longer than `rolloutTimeoutSeconds` for a release still shifting traffic, so
+   * the build's own timeout leaves room for it.
+   * @default 0 (rolling releases)
+   */
+  readonly releaseWaitMinutes?: number;
 }
+
+/** CodeBuild's longest build timeout (TimeoutInMinutes: 5 to 2160). */
+const CODEBUILD_MAX_TIMEOUT_MINUTES = 2160;
 
 /** The profile, in the build's AWS config, that assumes the verification role. */
 const PROFILE = 'slipway-verify';
@@ -88,8 +98,11 @@ export class DeploymentVerificationStep extends CodeBuildStep {
       rolePolicyStatements: [
         new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [role.roleArn(Aws.PARTITION)] }),
       ],
-      // The rollout wait and the smoke test are bounded; this only backs them up.
-      timeout: Duration.seconds(timeoutSeconds + 900),
+      // The rollout wait (extended by the release's planned wait) and the smoke test are bounded; this only backs
+      // them up, with 15 minutes for the smoke test's retries and the build's own start.
+      timeout: Duration.minutes(
+        Math.min(CODEBUILD_MAX_TIMEOUT_MINUTES, Math.ceil(timeoutSeconds / 60) + (props.releaseWaitMinutes ?? 0) + 15),
+      ),
     });
     this.verifiedUrl = this.exportedVariable('SLIPWAY_VERIFIED_URL');
     this.verificationSummary = this.exportedVariable('SLIPWAY_VERIFICATION');

@@ -1,4 +1,4 @@
-import { EnvironmentConfig, isTrafficShifting, parseEnvironmentConfig } from '../../src';
+import { EnvironmentConfig, isTrafficShifting, parseEnvironmentConfig, plannedReleaseMinutes } from '../../src';
 import { devHttpApi, prodLike, variant } from '../fixtures/environments';
 
 const FILE = 'environments/prod.ts';
@@ -103,5 +103,30 @@ describe('the deployment setting', () => {
 
   test.each(invalid)('GIVEN %s WHEN parsed THEN it fails with file, field, value and fix', (_name, config, message) => {
     expect(() => parseEnvironmentConfig(config, FILE)).toThrow(message);
+  });
+});
+
+describe('plannedReleaseMinutes: how long a release waits by design once it shifts traffic', () => {
+  test.each([
+    ['rolling (or no setting)', undefined, 0],
+    ['canary defaults: 5 minutes at 10 %, then 10 minutes of bake time', { strategy: 'canary' } as const, 15],
+    [
+      'canary 20 % for 30 minutes, no bake time',
+      { strategy: 'canary', percent: 20, minutes: 30, bakeTimeMinutes: 0 } as const,
+      30,
+    ],
+    [
+      'linear defaults: 10 steps of 10 %, 6 minutes between steps, then 10 minutes of bake time',
+      { strategy: 'linear' } as const,
+      9 * 6 + 10,
+    ],
+    [
+      'linear 30 % steps: 4 steps, 3 waits',
+      { strategy: 'linear', stepPercent: 30, minutes: 2, bakeTimeMinutes: 1 } as const,
+      3 * 2 + 1,
+    ],
+    ['blue/green: the bake time only', { strategy: 'blue-green', bakeTimeMinutes: 20 } as const, 20],
+  ])('%s', (_name, deployment, minutes) => {
+    expect(plannedReleaseMinutes(deployment)).toBe(minutes);
   });
 });

@@ -71,7 +71,10 @@ describe('dev → prod, prod in another account with approval', () => {
   let built: ReturnType<typeof pipelineApp>;
   beforeAll(() => {
     // GIVEN the promotion order dev, prod
-    built = pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)]);
+    built = pipelineApp([
+      environment('dev', PIPELINE_ACCOUNT),
+      { ...environment('prod', '222222222222', true), deployment: { strategy: 'canary' } },
+    ]);
     // WHEN
     template = synthesize(built);
   });
@@ -263,6 +266,20 @@ describe('dev → prod, prod in another account with approval', () => {
         ]),
       },
     });
+  });
+
+  test("each verification build outlasts verify's own waits: a canary release's planned minutes are added", () => {
+    // verify waits up to --timeout (15 min) for the rollout, extended by the release's planned wait (prod: a 5-minute
+    // canary and 10 minutes of bake time), then smoke-tests for up to 3 minutes: the build must not end first.
+    const timeouts = Object.fromEntries(
+      Object.values(template.findResources('AWS::CodeBuild::Project'))
+        .filter((project) => String(project.Properties.Source.BuildSpec).includes('slipway-verify.js verify'))
+        .map((project) => [
+          String(project.Properties.Source.BuildSpec).match(/assembly-Delivery-(\w+)\//)![1],
+          project.Properties.TimeoutInMinutes,
+        ]),
+    );
+    expect(timeouts).toEqual({ Dev: 15 + 15, Prod: 15 + 5 + 10 + 15 });
   });
 
   test('with an environment in another account, artifacts use a customer-managed key with rotation', () => {
