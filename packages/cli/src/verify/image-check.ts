@@ -80,6 +80,8 @@ export async function checkServiceImages(
         };
       }
       if (!running.imageDigest) {
+        // A registry image named by tag is checked by its tag: ECS may report no digest for it.
+        if (!container.asset) continue;
         return {
           service,
           ok: false,
@@ -95,7 +97,13 @@ export async function checkServiceImages(
         detail: `container ${container.name} runs ${digests.size} different digests of ${short(container.reference)}: ${[...digests].join(', ')}`,
       };
     }
-    seen.push(`${container.name} ${short(container.reference)} (${short([...digests][0])})`);
+    if (container.asset) {
+      seen.push(`${container.name} ${short(container.reference)} (${short([...digests][0])})`);
+    } else {
+      // Not built by this run: the template names it, and only a digest reference pins what a tag may point to.
+      const digest = digests.size === 1 ? `, ${short([...digests][0])}` : '';
+      seen.push(`${container.name} ${short(container.image)} (a registry image, as the template names it${digest})`);
+    }
   }
   return {
     service,

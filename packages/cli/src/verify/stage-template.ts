@@ -17,6 +17,12 @@ export interface ExpectedContainer {
    * @default - not an image asset, or built without GIT_SHA
    */
   readonly gitSha?: string;
+  /**
+   * Whether the image is one of the stack's Docker image assets: built by the pipeline run and published under its
+   * content hash to the bootstrap repository, whose tags are immutable. Otherwise an image from a registry, which
+   * the template names by tag or digest.
+   */
+  readonly asset: boolean;
 }
 
 /** What one synthesized stage stack says its services must run, by task definition family. */
@@ -74,6 +80,7 @@ export function readStageTemplate(file: string): StageTemplate {
         image,
         reference,
         gitSha: buildArgs.get(reference)?.[IMAGE_COMMIT_BUILD_ARG],
+        asset: buildArgs.has(reference),
       };
     });
     families.set(properties.Family, containers);

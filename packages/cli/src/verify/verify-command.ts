@@ -186,7 +186,7 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
 
       const summary =
         `rollout complete (${rollout.services.map((service) => `${service.service} ${service.detail}`).join('; ')})` +
-        (images ? '; every task runs the images this run built' : '') +
+        (images ? `; ${imagesSummary(images)}` : '') +
         (smoke
           ? `; smoke test passed at ${options.url}${expectedCommit ? ` serving commit ${expectedCommit.slice(0, 12)}` : ''}`
           : '');
@@ -195,6 +195,16 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
       return ExitCode.OK;
     },
   };
+}
+
+/** The summary's words for the image check: this run's builds, and the registry images it cannot vouch for. */
+export function imagesSummary(images: readonly ServiceImageCheck[]): string {
+  const registry = images.flatMap((check) =>
+    (check.containers ?? []).filter((container) => !container.asset).map((container) => container.image),
+  );
+  return registry.length === 0
+    ? 'every task runs the images this run built'
+    : `every task runs the images the template names (this run's builds by content hash; ${[...new Set(registry)].join(', ')} from a registry, by ${registry.length === 1 ? 'its' : 'their'} reference)`;
 }
 
 interface VerifyOptions {

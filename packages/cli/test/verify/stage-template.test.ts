@@ -72,15 +72,17 @@ test('GIVEN task definitions whose images are Fn::Sub, Fn::Join and plain string
         image: '111111111111.dkr.ecr.eu-west-1.${AWS::URLSuffix}/assets:feed',
         reference: 'feed',
         gitSha: 'c0ffee',
+        asset: true,
       },
       {
         name: 'sidecar',
         image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0',
         reference: 'v0.40.0',
         gitSha: undefined,
+        asset: false,
       },
     ],
-    DevAppWeb: [{ name: 'web', image: '${...}.dkr.ecr/web:beef', reference: 'beef', gitSha: undefined }],
+    DevAppWeb: [{ name: 'web', image: '${...}.dkr.ecr/web:beef', reference: 'beef', gitSha: undefined, asset: false }],
   });
 });
 
