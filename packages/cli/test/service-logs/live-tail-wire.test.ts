@@ -31,27 +31,20 @@ const codec = new EventStreamCodec(
 );
 const header = (value: string) => ({ type: 'string' as const, value });
 
-function eventFrame(eventType: string, body: unknown): Uint8Array {
+/** One event-stream message: an `event` of a type (`sessionUpdate`) or an `exception` of a type, with a JSON body. */
+function frame(kind: 'event' | 'exception', type: string, body: unknown): Uint8Array {
   return codec.encode({
     headers: {
-      ':message-type': header('event'),
-      ':event-type': header(eventType),
+      ':message-type': header(kind),
+      [kind === 'event' ? ':event-type' : ':exception-type']: header(type),
       ':content-type': header('application/json'),
     },
     body: encoder.encode(JSON.stringify(body)),
   });
 }
 
-function exceptionFrame(exceptionType: string, message: string): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':message-type': header('exception'),
-      ':exception-type': header(exceptionType),
-      ':content-type': header('application/json'),
-    },
-    body: encoder.encode(JSON.stringify({ message })),
-  });
-}
+const eventFrame = (eventType: string, body: unknown) => frame('event', eventType, body);
+const exceptionFrame = (exceptionType: string, message: string) => frame('exception', exceptionType, { message });
 
 function update(message: string, timestamp: number): Uint8Array {
   return eventFrame('sessionUpdate', {
@@ -71,7 +64,7 @@ async function liveTailServer(
       targets.push(String(request.headers['x-amz-target']));
       const frames = sessions.shift() ?? [];
       response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
-      for (const frame of frames) response.write(frame);
+      for (const message of frames) response.write(message);
       response.end();
     });
   });
