@@ -30,5 +30,6 @@ export const pipeline = definePipeline({
   connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000',
   account: '111111111111',
   region: 'eu-west-1',
+  // Hears of waiting approvals, failed runs and releases that reach prod; `notifications: { on: ['failed'] }` narrows it.
   notifyEmail: 'releases@example.com',
 });

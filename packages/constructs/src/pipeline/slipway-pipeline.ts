@@ -1,8 +1,9 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,7 +14,7 @@ import { Construct } from 'constructs';
 import { CDK_ASSETS_VERSION, CDK_CLI_VERSION } from './cdk-tool-versions';
 import { DeployableStage } from './deployable-stage';
 import { acknowledgePipelineGrants } from './pipeline-acknowledgements';
-import { PipelineSettings } from './pipeline-settings';
+import { announcedOutcomes, PipelineOutcome, PipelineSettings } from './pipeline-settings';
 import { PromotionApprovalStep, VerifiedPredecessor } from './promotion-approval-step';
 import { narrowReplicationKeyGrants } from './replication-key-grants';
 import { DeploymentVerificationStep } from './verification-step';
@@ -55,6 +56,12 @@ const DEFAULT_CLOUD_ASSEMBLY_DIR = 'packages/infra/cdk.out';
  */
 const BUILD_IMAGE = codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0');
 const NODE_RUNTIME = '24';
+/** The AWS CodeStar Notifications event type of each announced outcome of a pipeline run (its execution's end state). */
+const OUTCOME_EVENT_TYPES: Readonly<Record<PipelineOutcome, codepipeline.PipelineNotificationEvents>> = {
+  failed: codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
+  succeeded: codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED,
+};
+const CODESTAR_NOTIFICATIONS = new iam.ServicePrincipal('codestar-notifications.amazonaws.com');
 /** npm's cache in CodeBuild's standard image (builds run as root); saved to S3 after a build, restored before the next. */
 const NPM_CACHE = '/root/.npm/**/*';
 
@@ -64,7 +71,9 @@ const NPM_CACHE = '/root/.npm/**/*';
  * images and deploys each environment in promotion order. After each
  * deployment `slipway verify` waits for the ECS rollout and smoke-tests the
  * stage; an environment whose config requires approval waits for a person,
- * who is told which commit, what was verified and where to look.
+ * who is told which commit, what was verified and where to look. The
+ * settings' `notifyEmail` hears when a run fails and when a release reaches
+ * the last environment.
  */
 export class SlipwayPipeline extends Construct {
   /** The CDK Pipelines pipeline. */
@@ -79,6 +88,17 @@ export class SlipwayPipeline extends Construct {
   public readonly approvals: Readonly<Record<string, PromotionApprovalStep>>;
   /** Where CodeBuild keeps the npm cache of the synth, self-mutation and asset steps between builds. */
   public readonly buildCache: s3.Bucket;
+  /**
+   * The encrypted topic of `settings.notifyEmail`, which the outcomes of the pipeline's runs go to (and its waiting
+   * approvals, unless an environment names another address).
+   * @default - none when no outcome is announced
+   */
+  public readonly notificationTopic?: sns.Topic;
+  /**
+   * The notification rule that announces the outcomes of the pipeline's runs on `notificationTopic`.
+   * @default - none when no outcome is announced
+   */
+  public readonly runNotifications?: notifications.NotificationRule;
 
   constructor(scope: Construct, id: string, props: SlipwayPipelineProps) {
     super(scope, id);
@@ -159,7 +179,7 @@ export class SlipwayPipeline extends Construct {
           source: `${settings.repository}@${settings.branch}`,
           commit,
           predecessor,
-          notificationTopic: email ? this.approvalTopic(topics, email) : undefined,
+          notificationTopic: email ? this.notifiedTopic(topics, email) : undefined,
         });
         approvals[config.name] = approval;
       }
@@ -185,6 +205,12 @@ export class SlipwayPipeline extends Construct {
     this.verifications = verifications;
     this.approvals = approvals;
     this.codePipeline.buildPipeline();
+    const outcomes = announcedOutcomes(settings);
+    // After the approvals' topics: a new topic takes the next number and renumbers (replaces) none that is deployed.
+    if (settings.notifyEmail && outcomes.length > 0) {
+      this.notificationTopic = this.notifiedTopic(topics, settings.notifyEmail);
+      this.runNotifications = this.announceOutcomes(this.notificationTopic, outcomes);
+    }
     this.grantConnectionUse(settings.connectionArn);
     this.secureArtifactBucket();
     const replicationBuckets = this.secureReplicationBuckets();
@@ -304,19 +330,64 @@ export class SlipwayPipeline extends Construct {
     });
   }
 
-  /** One encrypted topic per notified address. */
-  private approvalTopic(topics: Map<string, sns.Topic>, email: string): sns.Topic {
+  /**
+   * One encrypted, TLS-only topic per notified address. Its construct ids still say "Approval", which it was first
+   * made for: renaming them would replace deployed topics and ask every address to confirm its subscription again.
+   */
+  private notifiedTopic(topics: Map<string, sns.Topic>, email: string): sns.Topic {
     const existing = topics.get(email);
     if (existing) return existing;
     const index = topics.size + 1;
     const key = new kms.Key(this, `ApprovalTopicKey${index}`, {
-      description: `Encrypts the approval notifications of ${this.node.path} sent to ${email}`,
+      description: `Encrypts the notifications of ${this.node.path} sent to ${email}`,
       enableKeyRotation: true,
     });
     const topic = new sns.Topic(this, `ApprovalTopic${index}`, { masterKey: key, enforceSSL: true });
     topic.addSubscription(new subscriptions.EmailSubscription(email));
     topics.set(email, topic);
     return topic;
+  }
+
+  /**
+   * An AWS CodeStar Notifications rule that publishes the end of each pipeline execution in `outcomes` to the topic,
+   * with CodePipeline's full detail. The service publishes as its own principal: the topic's policy lets it publish
+   * and the key's policy lets it encrypt, both only on behalf of this account (`aws:SourceAccount`), so no other
+   * account's notification rule can post to the team's address.
+   */
+  private announceOutcomes(topic: sns.Topic, outcomes: readonly PipelineOutcome[]): notifications.NotificationRule {
+    const account = Stack.of(this).account;
+    const onBehalfOfThisAccount = { StringEquals: { 'aws:SourceAccount': account } };
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CodeStarNotificationsPublish',
+        principals: [CODESTAR_NOTIFICATIONS],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: onBehalfOfThisAccount,
+      }),
+    );
+    // SNS encrypts what a publisher sends with the topic's key under that publisher's identity.
+    topic.masterKey!.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CodeStarNotificationsEncrypt',
+        principals: [CODESTAR_NOTIFICATIONS],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: onBehalfOfThisAccount,
+      }),
+    );
+    const rule = new notifications.NotificationRule(this, 'RunNotifications', {
+      // Unique in the account (CDK's default is unique in the stack only): it starts with the stack's name.
+      notificationRuleName: `${Names.uniqueResourceName(this, { maxLength: 59, separator: '-', allowedSpecialCharacters: '-_' })}-runs`,
+      source: this.codePipeline.pipeline,
+      events: outcomes.map((outcome) => OUTCOME_EVENT_TYPES[outcome]),
+      detailType: notifications.DetailType.FULL,
+      // The topic itself, not `topic` as a target: binding an sns.Topic would grant the service without conditions.
+      targets: [{ bindAsNotificationRuleTarget: () => ({ targetType: 'SNS', targetAddress: topic.topicArn }) }],
+    });
+    // Created after both policies, so no outcome is announced before the service may deliver it.
+    rule.node.addDependency(topic, topic.masterKey!);
+    return rule;
   }
 }
 

@@ -1,5 +1,6 @@
 import { SlipwayConfigError } from '../../src/config/slipway-config-error';
 import {
+  announcedOutcomes,
   definePipeline,
   findPipelinePlaceholders,
   isPlaceholderRepository,
@@ -89,4 +90,52 @@ describe('isPlaceholderRepository', () => {
       expect(isPlaceholderRepository(repository)).toBe(false);
     },
   );
+});
+
+describe('notifications', () => {
+  test('are valid with notifyEmail, for any outcomes or none', () => {
+    const withEmail = { ...VALID, notifyEmail: 'releases@shop.io' };
+    expect(definePipeline({ ...withEmail, notifications: { on: ['failed', 'succeeded'] } })).toBeDefined();
+    expect(definePipeline({ ...withEmail, notifications: { on: ['succeeded'] } })).toBeDefined();
+    expect(definePipeline({ ...withEmail, notifications: { on: [] } })).toBeDefined();
+    // With nothing to announce there is nothing to send: no address needed.
+    expect(definePipeline({ ...VALID, notifications: { on: [] } })).toBeDefined();
+  });
+
+  test.each([
+    [
+      { notifyEmail: 'releases@shop.io', notifications: { on: ['deployed'] } },
+      "environments/index.ts: pipeline.notifications.on.0 must be 'failed' or 'succeeded'; got \"deployed\". Use e.g. { on: ['failed', 'succeeded'] }, { on: ['failed'] }, or { on: [] } for none.",
+    ],
+    [
+      { notifyEmail: 'releases@shop.io', notifications: { on: ['failed', 'failed'] } },
+      'pipeline.notifications.on must not list an outcome twice; got ["failed","failed"]. Remove the duplicate.',
+    ],
+    [
+      { notifyEmail: 'releases@shop.io', notifications: { on: 'failed' } },
+      'pipeline.notifications.on must be a list of outcomes; got "failed"',
+    ],
+    [{ notifyEmail: 'releases@shop.io', notifications: {} }, 'pipeline.notifications.on is required; got nothing.'],
+    [
+      { notifyEmail: 'releases@shop.io', notifications: { on: ['failed'], detail: 'full' } },
+      'pipeline.notifications.detail is not a known setting',
+    ],
+    [
+      { notifications: { on: ['failed'] } },
+      'environments/index.ts: pipeline.notifications.on needs pipeline.notifyEmail, the address the outcomes are sent to; got ["failed"]. Set notifyEmail, or leave notifications out.',
+    ],
+  ])('%j is refused with field, value and fix', (override, message) => {
+    expect(() => definePipeline({ ...VALID, ...override } as PipelineSettings)).toThrow(SlipwayConfigError);
+    expect(() => definePipeline({ ...VALID, ...override } as PipelineSettings)).toThrow(message);
+  });
+});
+
+describe('announcedOutcomes', () => {
+  test('every outcome by default when notifyEmail is set, none without it, else what notifications lists', () => {
+    expect(announcedOutcomes({ ...VALID, notifyEmail: 'releases@shop.io' })).toEqual(['failed', 'succeeded']);
+    expect(announcedOutcomes(VALID)).toEqual([]);
+    expect(announcedOutcomes({ ...VALID, notifyEmail: 'releases@shop.io', notifications: { on: ['failed'] } })).toEqual(
+      ['failed'],
+    );
+  });
 });

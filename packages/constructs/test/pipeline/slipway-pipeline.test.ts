@@ -294,6 +294,136 @@ describe('dev → prod, prod in another account with approval', () => {
   });
 });
 
+const FAILED = 'codepipeline-pipeline-pipeline-execution-failed';
+const SUCCEEDED = 'codepipeline-pipeline-pipeline-execution-succeeded';
+
+/** The properties of the stack's only CodeStar Notifications rule. */
+function runNotificationRule(template: Template): Record<string, any> {
+  const rules = Object.values(template.findResources('AWS::CodeStarNotifications::NotificationRule'));
+  expect(rules).toHaveLength(1);
+  return rules[0].Properties;
+}
+
+/** The logical id of the one topic in the stack. */
+function onlyTopic(template: Template): string {
+  const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+  expect(topics).toHaveLength(1);
+  return topics[0];
+}
+
+describe('the outcomes of a run, with notifyEmail set and the default notifications', () => {
+  let template: Template;
+  beforeAll(() => {
+    // GIVEN pipeline.notifyEmail and prod awaiting approval; WHEN synthesized (both nag packs run)
+    template = synthesize(
+      pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)]),
+    );
+  });
+
+  test('a CodeStar Notifications rule on the pipeline announces failed and succeeded executions, with full detail', () => {
+    const rule = runNotificationRule(template);
+    expect(rule.EventTypeIds).toEqual([FAILED, SUCCEEDED]);
+    expect(rule.DetailType).toBe('FULL');
+    // Unique in the account: named after the stack (packages/infra's app-names test synthesizes two apps).
+    expect(rule.Name).toMatch(/^Delivery-Pipeline-[0-9A-F]{8}-runs$/);
+    expect(rule.Status ?? 'ENABLED').toBe('ENABLED');
+    const [pipelineId] = Object.keys(template.findResources('AWS::CodePipeline::Pipeline'));
+    expect(JSON.stringify(rule.Resource)).toContain(`{"Ref":"${pipelineId}"}`);
+    expect(JSON.stringify(rule.Resource)).toContain(':codepipeline:');
+  });
+
+  test('it publishes to the approval topic of notifyEmail: one encrypted topic, one subscription', () => {
+    const topicId = onlyTopic(template);
+    expect(runNotificationRule(template).Targets).toEqual([{ TargetType: 'SNS', TargetAddress: { Ref: topicId } }]);
+    const approval = stageNamed(template, 'Prod').Actions.find(
+      (action) => action.ActionTypeId.Category === 'Approval',
+    )!;
+    expect(approval.Configuration!.NotificationArn).toEqual({ Ref: topicId });
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } });
+  });
+
+  test("the topic lets CodeStar Notifications publish on this account's behalf only, and still refuses publishing without TLS", () => {
+    const topicId = onlyTopic(template);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          {
+            Sid: 'CodeStarNotificationsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'codestar-notifications.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId },
+            Condition: { StringEquals: { 'aws:SourceAccount': PIPELINE_ACCOUNT } },
+          },
+        ]),
+      },
+    });
+  });
+
+  test("the topic's key lets CodeStar Notifications encrypt what it publishes, on this account's behalf only", () => {
+    const topic = template.findResources('AWS::SNS::Topic')[onlyTopic(template)];
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    const statements = template.findResources('AWS::KMS::Key')[keyId].Properties.KeyPolicy.Statement;
+    expect(statements).toContainEqual({
+      Sid: 'CodeStarNotificationsEncrypt',
+      Effect: 'Allow',
+      Principal: { Service: 'codestar-notifications.amazonaws.com' },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': PIPELINE_ACCOUNT } },
+    });
+  });
+
+  test('the rule is created after the policies that let the service deliver', () => {
+    const [ruleId] = Object.keys(template.findResources('AWS::CodeStarNotifications::NotificationRule'));
+    const dependsOn: string[] = template.toJSON().Resources[ruleId].DependsOn;
+    const [policyId] = Object.keys(template.findResources('AWS::SNS::TopicPolicy'));
+    const topic = template.findResources('AWS::SNS::Topic')[onlyTopic(template)];
+    expect(dependsOn).toEqual(expect.arrayContaining([policyId, topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0]]));
+  });
+});
+
+describe('the outcomes of a run, configured', () => {
+  test("notifications.on ['failed'] without any approval: notifyEmail gets its own encrypted topic, told of failures only", () => {
+    // GIVEN no environment that asks for approval, and only failures announced
+    const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT)], {
+      ...SETTINGS,
+      notifications: { on: ['failed'] },
+    });
+    // WHEN
+    const template = synthesize(built);
+    // THEN
+    const topicId = onlyTopic(template);
+    expect(runNotificationRule(template)).toMatchObject({
+      EventTypeIds: [FAILED],
+      Targets: [{ TargetType: 'SNS', TargetAddress: { Ref: topicId } }],
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'releases@example.org' });
+    expect(built.pipeline.notificationTopic).toBeDefined();
+  });
+
+  test('notifications.on [] announces no outcome; the approval email stays', () => {
+    const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)], {
+      ...SETTINGS,
+      notifications: { on: [] },
+    });
+    const template = synthesize(built);
+    template.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    expect(built.pipeline.runNotifications).toBeUndefined();
+  });
+
+  test('without notifyEmail nobody is told: no rule, no topic', () => {
+    const built = pipelineApp([environment('dev', PIPELINE_ACCOUNT)], { ...SETTINGS, notifyEmail: undefined });
+    const template = synthesize(built);
+    template.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+});
+
 describe('a stage with a Docker image asset', () => {
   test("publishes images from a buildspec in the cloud assembly, so the pipeline stack never names an image's hash", () => {
     // GIVEN a Docker image asset in each stage's stack
