@@ -87,6 +87,10 @@ describe("projen new takes the app's identity", () => {
     expect(files['docs/slipway/on-call.md']).toMatch(
       /## Every 30 days: the database password rotates\n[^#]*aws secretsmanager rotate-secret/,
     );
+    // What on call gets when a task crashes: the stop code explained, and where the exit codes are.
+    expect(files['docs/slipway/on-call.md']).toMatch(
+      /## A task stopped unexpectedly\n[^#]*EssentialContainerExited[^#]*aws ecs describe-tasks/,
+    );
     expect(files['docs/slipway/releases.md']).toContain('--stage-name Prod');
     expect(files['docs/slipway/build-and-deploy.md']).toContain('[architecture.md](../architecture.md)');
   });

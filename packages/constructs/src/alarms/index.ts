@@ -1,2 +1,3 @@
 export * from './alarm-topic';
 export * from './deployment-alarm-name';
+export * from './stopped-task-alert';

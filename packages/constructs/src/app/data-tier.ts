@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -17,6 +18,7 @@ export function databaseProps(
     readonly encryptionKey: kms.IKey;
     readonly logRetention: logs.RetentionDays;
     readonly deletionProtection: boolean;
+    readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
   },
 ): SlipwayDatabaseProps {
   const common = {
@@ -46,7 +48,11 @@ export function databaseProps(
 /** The `cache` setting as `SlipwayCache` props. */
 export function cacheProps(
   cache: CacheConfig,
-  environment: { readonly vpc: ec2.IVpc; readonly encryptionKey: kms.IKey },
+  environment: {
+    readonly vpc: ec2.IVpc;
+    readonly encryptionKey: kms.IKey;
+    readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
+  },
 ): SlipwayCacheProps {
   return isNodeCache(cache)
     ? { ...environment, nodes: { nodeType: cache.nodeType, replicas: cache.replicas } }

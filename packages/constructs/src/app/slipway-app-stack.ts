@@ -15,6 +15,7 @@ import {
 import { FunctionLogGroups } from './function-log-groups';
 import { StackTerminationProtection } from './stack-termination-protection';
 import { AlarmTopic } from '../alarms/alarm-topic';
+import { StoppedTaskAlert } from '../alarms/stopped-task-alert';
 import { SlipwayCluster } from '../cluster/slipway-cluster';
 import { isTrafficShifting } from '../config/deployment-config';
 import { EnvironmentConfig, isHttpApiIngress } from '../config/environment-config';
@@ -168,8 +169,9 @@ export interface AppSmokeTestSpec {
  * One environment of the app, in one stack, and the one place where an environment's settings become construct
  * props (helpers in `environment-props.ts`): KMS key, alarm topic, network,
  * cluster, ingress (a load balancer, or an HTTP API with a VPC link when
- * `config.ingress.type` is `'http-api'`), every service and the dashboard, all
- * from the environment's settings. Account, region and availability zones
+ * `config.ingress.type` is `'http-api'`), every service, the data tier, the
+ * alert on tasks that stop unexpectedly and the dashboard, all from the
+ * environment's settings. Account, region and availability zones
  * come from the config, so synth needs no credentials and no lookups.
  *
  * Outputs: `Url`, `LoadBalancerDnsName` (load balancer only), `ClusterName`,
@@ -196,6 +198,8 @@ export class SlipwayAppStack extends Stack {
   public readonly database?: SlipwayDatabase;
   /** The Valkey cache (present when `config.cache` is set). */
   public readonly cache?: SlipwayCache;
+  /** The alert on service tasks that stop unexpectedly, to the alarm topic. */
+  public readonly stoppedTaskAlert: StoppedTaskAlert;
   /** The dashboard. */
   public readonly dashboard: EnvironmentDashboard;
   /** Output holding the public URL (for pipeline steps: `envFromCfnOutputs`). */
@@ -310,6 +314,7 @@ export class SlipwayAppStack extends Stack {
           encryptionKey: key,
           logRetention,
           deletionProtection: config.deletionProtection,
+          alarmActions: this.alarmTopic.alarmActions,
         }),
       );
     }
@@ -317,7 +322,11 @@ export class SlipwayAppStack extends Stack {
       this.cache = new SlipwayCache(
         this,
         'Cache',
-        cacheProps(config.cache, { vpc: this.network.vpc, encryptionKey: key }),
+        cacheProps(config.cache, {
+          vpc: this.network.vpc,
+          encryptionKey: key,
+          alarmActions: this.alarmTopic.alarmActions,
+        }),
       );
     }
 
@@ -443,13 +452,23 @@ export class SlipwayAppStack extends Stack {
       service.service.node.addDependency(migration);
     }
 
+    // Without Container Insights (dev) nothing else tells anyone that a task keeps crashing.
+    this.stoppedTaskAlert = new StoppedTaskAlert(this, 'StoppedTasks', {
+      cluster: this.cluster.cluster,
+      topic: this.alarmTopic.topic,
+      alarmActions: this.alarmTopic.alarmActions,
+    });
+
     this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
       cluster: this.cluster.cluster,
       containerInsights: this.cluster.containerInsights,
       services: Object.values(services),
       loadBalancer: this.ingress?.loadBalancer,
       httpApiStage: this.httpApi?.stage,
-      additionalAlarms: this.httpApi?.alarms,
+      database: this.database,
+      cache: this.cache,
+      stoppedTaskAlert: this.stoppedTaskAlert,
+      additionalAlarms: [...(this.httpApi?.alarms ?? []), this.stoppedTaskAlert.deliveryAlarm],
       dashboardName: this.stackName,
     });
 

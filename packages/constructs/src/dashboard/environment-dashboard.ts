@@ -4,6 +4,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { StoppedTaskAlert } from '../alarms/stopped-task-alert';
+import { SlipwayCache } from '../data/cache';
+import { SlipwayDatabase } from '../data/database';
 import { AlbService } from '../service/alb-service';
 import { SlipwayServiceBase } from '../service/service-base';
 
@@ -31,8 +34,24 @@ export interface EnvironmentDashboardProps {
    */
   readonly httpApiStage?: apigwv2.IHttpStage;
   /**
+   * The environment's database: a row of CPU, capacity or storage, connections and free memory, and its alarms.
+   * @default - no database row
+   */
+  readonly database?: SlipwayDatabase;
+  /**
+   * The environment's cache: a row of ECPUs, data stored, throttled commands and connections (serverless only), and
+   * its alarms.
+   * @default - no cache row
+   */
+  readonly cache?: SlipwayCache;
+  /**
+   * The alert on tasks that stop unexpectedly: a graph of how many stop per minute, next to the task counts.
+   * @default - no stopped-task graph
+   */
+  readonly stoppedTaskAlert?: StoppedTaskAlert;
+  /**
    * Alarms to list before the services' own in the alarm status widget, e.g. `HttpApiIngress.alarms`.
-   * @default - the services' alarms only
+   * @default - the services', the database's and the cache's alarms only
    */
   readonly additionalAlarms?: readonly cloudwatch.IAlarm[];
   /**
@@ -47,7 +66,8 @@ export interface EnvironmentDashboardProps {
  * the load balancer or the HTTP API, CPU and memory per service, task counts
  * (running vs desired with Container Insights, healthy targets without; no
  * task graph for an HTTP API without Container Insights, as nothing else
- * counts tasks), and every alarm.
+ * counts tasks), tasks stopped unexpectedly, a row for the database and one
+ * for a serverless cache, and every alarm.
  */
 export class EnvironmentDashboard extends Construct {
   /** The dashboard. */
@@ -155,6 +175,16 @@ export class EnvironmentDashboard extends Construct {
         }),
       );
     }
+    if (props.stoppedTaskAlert) {
+      taskWidgets.push(
+        new cloudwatch.GraphWidget({
+          title: 'Tasks stopped unexpectedly',
+          left: [props.stoppedTaskAlert.metricStoppedTasks({ period, label: 'crashed, failed to start or unhealthy' })],
+          leftYAxis: { min: 0 },
+          width: 8,
+        }),
+      );
+    }
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'CPU utilisation (%)',
@@ -168,10 +198,96 @@ export class EnvironmentDashboard extends Construct {
       }),
       ...taskWidgets,
     );
+    if (props.database) this.dashboard.addWidgets(...databaseWidgets(props.database, period));
+    if (props.cache?.serverlessCache) this.dashboard.addWidgets(...cacheWidgets(props.cache, period));
 
-    const alarms = [...(props.additionalAlarms ?? []), ...props.services.flatMap((s) => s.alarms)];
+    const alarms = [
+      ...(props.additionalAlarms ?? []),
+      ...props.services.flatMap((s) => s.alarms),
+      ...(props.database?.alarms ?? []),
+      ...(props.cache?.alarms ?? []),
+    ];
     if (alarms.length > 0) {
       this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 }));
     }
   }
+}
+
+/**
+ * The database's row. Aurora's metrics aggregate its writer and readers (dimension DBClusterIdentifier), so the graphs
+ * show the busiest instance (Maximum) and the least free memory (Minimum); a paused Aurora publishes nothing and its
+ * graphs have gaps. Metric names: "Amazon CloudWatch metrics for Amazon Aurora", "Important Amazon CloudWatch metrics
+ * for Aurora Serverless v2", "Amazon CloudWatch metrics for Amazon RDS".
+ */
+function databaseWidgets(database: SlipwayDatabase, period: Duration): cloudwatch.IWidget[] {
+  const aurora = database.cluster !== undefined;
+  const width = 6;
+  const cpu = new cloudwatch.GraphWidget({
+    title: 'Database CPU (%)',
+    left: [database.metric('CPUUtilization', { period, statistic: aurora ? 'Maximum' : 'Average', label: 'CPU' })],
+    leftYAxis: { min: 0, max: 100 },
+    width,
+  });
+  const capacity = aurora
+    ? new cloudwatch.GraphWidget({
+        title: 'Database capacity (ACU)',
+        left: [database.metric('ServerlessDatabaseCapacity', { period, label: 'ACU (average of the instances)' })],
+        right: [database.metric('ACUUtilization', { period, statistic: 'Maximum', label: '% of maximum ACU' })],
+        leftYAxis: { min: 0 },
+        rightYAxis: { min: 0, max: 100 },
+        width,
+      })
+    : new cloudwatch.GraphWidget({
+        title: 'Database free storage (bytes)',
+        left: [database.metric('FreeStorageSpace', { period, statistic: 'Minimum', label: 'free storage' })],
+        leftYAxis: { min: 0 },
+        width,
+      });
+  const connections = new cloudwatch.GraphWidget({
+    title: 'Database connections',
+    left: [database.metric('DatabaseConnections', { period, statistic: 'Maximum', label: 'connections' })],
+    leftYAxis: { min: 0 },
+    width,
+  });
+  const memory = new cloudwatch.GraphWidget({
+    title: 'Database freeable memory (bytes)',
+    left: [database.metric('FreeableMemory', { period, statistic: 'Minimum', label: 'freeable memory' })],
+    leftYAxis: { min: 0 },
+    width,
+  });
+  return [cpu, capacity, connections, memory];
+}
+
+/**
+ * The serverless cache's row ("Serverless metrics and events for Valkey and Redis OSS"): ECPUs consumed per minute
+ * (what it bills), bytes stored, commands throttled while it scales, client connections.
+ */
+function cacheWidgets(cache: SlipwayCache, period: Duration): cloudwatch.IWidget[] {
+  const width = 6;
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Cache ECPUs per minute',
+      left: [cache.metric('ElastiCacheProcessingUnits', { period, statistic: 'Sum', label: 'ECPUs' })],
+      leftYAxis: { min: 0 },
+      width,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Cache data stored (bytes)',
+      left: [cache.metric('BytesUsedForCache', { period, statistic: 'Maximum', label: 'bytes' })],
+      leftYAxis: { min: 0 },
+      width,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Cache throttled commands',
+      left: [cache.metric('ThrottledCmds', { period, statistic: 'Sum', label: 'throttled' })],
+      leftYAxis: { min: 0 },
+      width,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Cache connections',
+      left: [cache.metric('CurrConnections', { period, statistic: 'Maximum', label: 'connections' })],
+      leftYAxis: { min: 0 },
+      width,
+    }),
+  ];
 }

@@ -1,9 +1,11 @@
-import { Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { sustainedAlarm } from '../alarms/sustained-alarm';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
@@ -26,6 +28,11 @@ export interface SlipwayCacheProps {
   readonly nodes?: CacheNodes;
   /** Encrypts the data at rest and the auth secret. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * What the cache's alarms do on ALARM and OK (`AlarmTopic.alarmActions`).
+   * @default - alarms without actions
+   */
+  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
 }
 
 const PORT = 6379;
@@ -66,6 +73,11 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
   public readonly serverlessCache?: elasticache.CfnServerlessCache;
   /** The replication group (with `nodes`). */
   public readonly replicationGroup?: elasticache.CfnReplicationGroup;
+  /**
+   * The cache's alarms. Serverless: commands throttled in each of 5 consecutive minutes (the workload grows faster
+   * than ElastiCache scales). A node-based cache has none yet.
+   */
+  public readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: SlipwayCacheProps) {
     super(scope, id);
@@ -212,6 +224,39 @@ export class SlipwayCache extends Construct implements ec2.IConnectable {
       this.serverlessCache.node.addDependency(userGroup);
       this.hostname = this.serverlessCache.attrEndpointAddress;
       this.port = this.serverlessCache.attrEndpointPort;
+      this.alarms.push(
+        sustainedAlarm(this, 'CommandsThrottled', {
+          metric: this.metric('ThrottledCmds', { statistic: 'Sum' }),
+          threshold: 1,
+          periods: 5,
+          description: `Cache ${this.node.path}: commands throttled in each of the last 5 minutes (the load grows faster than ElastiCache Serverless scales)`,
+          actions: props.alarmActions,
+        }),
+      );
     }
+  }
+
+  /**
+   * A metric of the serverless cache in `AWS/ElastiCache` (one-minute periods, average unless told otherwise), e.g.
+   * `ElastiCacheProcessingUnits`, `BytesUsedForCache`, `ThrottledCmds`, `CurrConnections` ("Serverless metrics and
+   * events for Valkey and Redis OSS" in the ElastiCache guide). A serverless cache publishes them under the dimension
+   * `clusterId`, its name, not the `CacheClusterId` of node-based clusters.
+   *
+   * @throws Error for a node-based cache, whose metrics are per node
+   */
+  public metric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    if (!this.serverlessCache) {
+      throw new Error(
+        `${this.node.path}: SlipwayCache.metric covers a serverless cache; a node-based cache publishes its metrics per node (CacheClusterId, CacheNodeId).`,
+      );
+    }
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ElastiCache',
+      metricName,
+      dimensionsMap: { clusterId: this.serverlessCache.ref },
+      period: Duration.minutes(1),
+      statistic: 'Average',
+      ...options,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DATABASE_CERTIFICATE_AUTHORITY, RDS_CA_REGIONS } from './rds-certificates';
+import { sustainedAlarm } from '../alarms/sustained-alarm';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
@@ -71,6 +73,11 @@ export interface SlipwayDatabaseProps {
    * @default Duration.days(30)
    */
   readonly rotationInterval?: Duration;
+  /**
+   * What the database's alarms do on ALARM and OK (`AlarmTopic.alarmActions`).
+   * @default - alarms without actions
+   */
+  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -117,6 +124,11 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
   public readonly sslMode: 'verify-full' | 'no-verify';
   /** Whether the database pauses when idle (Aurora Serverless v2 at 0 ACU) and makes the first connection wait. */
   public readonly pausesWhenIdle: boolean;
+  /**
+   * The database's alarms: CPU ≥ 80 % for 10 minutes; Aurora's capacity ≥ 90 % of its maximum ACU for 15 minutes,
+   * or an instance's free storage ≤ 10 % for 10 minutes. A paused Aurora publishes no data and never alarms.
+   */
+  public readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: SlipwayDatabaseProps) {
     super(scope, id);
@@ -253,6 +265,7 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
       rotateImmediatelyOnUpdate: false,
     });
 
+    this.addAlarms(props);
     this.acknowledgeFindings(deletionProtection, props);
     if (this.cluster) {
       acknowledgeFindings(this.cluster, {
@@ -262,6 +275,65 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
       });
     }
     acknowledgeLogRetentionProvider(this);
+  }
+
+  /**
+   * A metric of the database in `AWS/RDS` (one-minute periods, average unless told otherwise): of the Aurora cluster
+   * (dimension `DBClusterIdentifier`, which aggregates its writer and readers: use `Maximum` for the busiest and
+   * `Minimum` for the least free), or of the instance (`DBInstanceIdentifier`). Metric names and dimensions:
+   * "Amazon CloudWatch metrics for Amazon Aurora", "Amazon CloudWatch dimensions for Aurora" and "Amazon CloudWatch
+   * metrics for Amazon RDS"; Aurora Serverless v2 adds `ServerlessDatabaseCapacity` and `ACUUtilization`
+   * ("Important Amazon CloudWatch metrics for Aurora Serverless v2").
+   */
+  public metric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/RDS',
+      metricName,
+      dimensionsMap: this.cluster
+        ? { DBClusterIdentifier: this.cluster.clusterIdentifier }
+        : { DBInstanceIdentifier: this.instance!.instanceIdentifier },
+      period: Duration.minutes(1),
+      statistic: 'Average',
+      ...options,
+    });
+  }
+
+  private addAlarms(props: SlipwayDatabaseProps): void {
+    const actions = props.alarmActions;
+    // Aurora Serverless v2 counts CPU against the capacity of its maximum ACU: 80 % means it is nearly at its ceiling.
+    this.alarms.push(
+      sustainedAlarm(this, 'CpuHigh', {
+        metric: this.metric('CPUUtilization', { statistic: this.cluster ? 'Maximum' : 'Average' }),
+        threshold: 80,
+        periods: 10,
+        description: `Database ${this.node.path}: CPU at or above 80% for 10 minutes`,
+        actions,
+      }),
+    );
+    if (props.serverless) {
+      // ACUUtilization near 100 means an instance has scaled as high as it can: raise maxCapacity or tune queries.
+      this.alarms.push(
+        sustainedAlarm(this, 'CapacityAtMaximum', {
+          metric: this.metric('ACUUtilization', { statistic: 'Maximum' }),
+          threshold: 90,
+          periods: 15,
+          description: `Database ${this.node.path}: at or above 90% of its maximum ACU (${props.serverless.maxCapacity}) for 15 minutes; raise maxCapacity or tune the queries`,
+          actions,
+        }),
+      );
+    } else {
+      const allocatedGiB = props.instance!.allocatedStorageGiB;
+      this.alarms.push(
+        sustainedAlarm(this, 'FreeStorageLow', {
+          metric: this.metric('FreeStorageSpace', { statistic: 'Minimum' }),
+          threshold: Math.round(allocatedGiB * 0.1 * 1024 ** 3),
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+          periods: 10,
+          description: `Database ${this.node.path}: 10% or less of its ${allocatedGiB} GiB of storage free for 10 minutes; raise allocatedStorageGiB`,
+          actions,
+        }),
+      );
+    }
   }
 
   private acknowledgeFindings(deletionProtection: boolean, props: SlipwayDatabaseProps): void {

@@ -137,6 +137,34 @@ describe('SlipwayAppStack with a data tier', () => {
     expect(ingress.filter((rule) => /(Database|Cache)SecurityGroup.*FrontendSecurityGroup/.test(rule))).toHaveLength(0);
   });
 
+  test('GIVEN dev with Aurora that pauses and a serverless cache WHEN synthesized THEN their alarms notify the alarm topic and the dashboard has a row for each', () => {
+    const { stack, template } = dev;
+    const topicRef = { Ref: stack.getLogicalId(stack.alarmTopic.topic.node.defaultChild as never) };
+    for (const metricName of ['CPUUtilization', 'ACUUtilization', 'ThrottledCmds']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metricName,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
+        OKActions: [topicRef],
+      });
+    }
+    const body = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody,
+    );
+    for (const title of ['Database capacity (ACU)', 'Cache throttled commands', 'Tasks stopped unexpectedly']) {
+      expect(body).toContain(title);
+    }
+  });
+
+  test('GIVEN an RDS instance WHEN synthesized THEN its free-storage alarm notifies the alarm topic', () => {
+    const { stack, template } = devInstance;
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FreeStorageSpace',
+      Threshold: 2 * 1024 ** 3,
+      AlarmActions: [{ Ref: stack.getLogicalId(stack.alarmTopic.topic.node.defaultChild as never) }],
+    });
+  });
+
   describe('migrations once per release', () => {
     test('GIVEN a migration command WHEN synthesized THEN the service is updated only after the migration custom resource, which comes after the database', () => {
       const template = dev.template.toJSON();

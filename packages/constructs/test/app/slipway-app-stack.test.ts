@@ -351,6 +351,58 @@ describe('SlipwayAppStack', () => {
     expect(prodStack.tags.tagValues()).toEqual({ 'slipway:environment': 'prod' });
   });
 
+  test.each([
+    ['dev-like (Container Insights off)', () => devStack],
+    ['prod-like', () => prodStack],
+  ])(
+    'GIVEN %s settings THEN a service task of the cluster that stops unexpectedly is reported to the alarm topic, which EventBridge may publish to with its key',
+    (_settings, stackOf) => {
+      const stack = stackOf();
+      const template = Template.fromStack(stack);
+      const id = (construct: { node: { defaultChild?: unknown } }) =>
+        stack.getLogicalId(construct.node.defaultChild as never);
+      const topicRef = { Ref: id(stack.alarmTopic.topic) };
+      const ruleId = id(stack.stoppedTaskAlert.rule);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({
+          'detail-type': ['ECS Task State Change'],
+          detail: Match.objectLike({
+            clusterArn: [{ 'Fn::GetAtt': [id(stack.cluster.cluster), 'Arn'] }],
+            lastStatus: ['STOPPED'],
+          }),
+        }),
+        Targets: [Match.objectLike({ Arn: topicRef })],
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sns:Publish',
+              Condition: Match.objectLike({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }),
+            }),
+          ]),
+        },
+      });
+      // The environment key encrypts the topic: EventBridge must be able to use it.
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'FailedInvocations',
+        Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+        AlarmActions: [topicRef],
+      });
+    },
+  );
+
   test('THEN no service gets the ECS "deployment alarm may cause a circular dependency" note: deployment alarms are referenced by fixed name', () => {
     // GIVEN each ingress, and the prod-like app inside a pipeline Stage
     const apps = [sampleApp(devLike), sampleApp(devHttpApi), sampleApp(prodLike, { inStage: true })];

@@ -1,7 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SlipwayCache, SlipwayNetwork } from '../../src';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlarmTopic, SlipwayCache, SlipwayNetwork } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
 function setup() {
@@ -136,5 +137,44 @@ describe('SlipwayCache', () => {
     ).toThrow(
       'Test/Cache: nodes.replicas must be a whole number from 0 to 5; got 6. Use 0 for a single node, 1 or 2 for automatic failover.',
     );
+  });
+
+  test('GIVEN a serverless cache WHEN synthesized THEN throttled commands in each of 5 consecutive minutes alarm to the topic, on the dimension clusterId (the cache name), missing data not breaching', () => {
+    const { stack, vpc, key } = setup();
+    const topic = new AlarmTopic(stack, 'Alarms', { encryptionKey: key });
+    const cache = new SlipwayCache(stack, 'Cache', { vpc, encryptionKey: key, alarmActions: topic.alarmActions });
+    const topicRef = { Ref: stack.getLogicalId(topic.topic.node.defaultChild as sns.CfnTopic) };
+    // Ref of AWS::ElastiCache::ServerlessCache is its name, the value of clusterId in AWS/ElastiCache.
+    const cacheRef = { Ref: stack.getLogicalId(cache.serverlessCache!) };
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ElastiCache',
+      MetricName: 'ThrottledCmds',
+      Dimensions: [{ Name: 'clusterId', Value: cacheRef }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef],
+      OKActions: [topicRef],
+    });
+    expect(cache.alarms).toHaveLength(1);
+    expect(stack.resolve(cache.metric('BytesUsedForCache').toMetricConfig().metricStat!.dimensions)).toEqual([
+      { name: 'clusterId', value: cacheRef },
+    ]);
+  });
+
+  test('GIVEN a node-based cache WHEN synthesized THEN it has no alarm and no serverless metric', () => {
+    const { stack, vpc, key } = setup();
+    const cache = new SlipwayCache(stack, 'Cache', {
+      vpc,
+      encryptionKey: key,
+      nodes: { nodeType: 'cache.t4g.micro', replicas: 1 },
+    });
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(cache.alarms).toEqual([]);
+    expect(() => cache.metric('ThrottledCmds')).toThrow(/covers a serverless cache/);
   });
 });

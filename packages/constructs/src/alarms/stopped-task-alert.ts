@@ -1,0 +1,160 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { sustainedAlarm } from './sustained-alarm';
+
+/** Props of `StoppedTaskAlert`. */
+export interface StoppedTaskAlertProps {
+  /** The cluster whose services' tasks are watched. */
+  readonly cluster: ecs.ICluster;
+  /**
+   * The topic to notify, a topic of this stack: its policy (and, when it is encrypted, its key's policy) is amended so
+   * that EventBridge may publish to it. An imported topic must allow that itself.
+   */
+  readonly topic: sns.ITopic;
+  /**
+   * What the alarm on failed deliveries to the topic does on ALARM and OK (`AlarmTopic.alarmActions`).
+   * @default - an alarm without actions
+   */
+  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
+}
+
+/**
+ * Stop codes of a task that ended without anyone asking it to ("Amazon ECS task state change events" and the
+ * `Task.stopCode` of the ECS API reference). The others mean a stop that was asked for or expected:
+ * `ServiceSchedulerInitiated` (a deployment replacing the task, or a scale-in), `UserInitiated` (StopTask),
+ * `SpotInterruption` (Fargate Spot took the capacity back; the service starts another task), `TerminationNotice`.
+ */
+export const UNEXPECTED_STOP_CODES = ['EssentialContainerExited', 'TaskFailedToStart'] as const;
+
+/**
+ * How a stopped reason begins when ECS replaced a task that failed its health checks, whatever its stop code:
+ * "Task failed ELB health checks in (target-group ...)" or "Task failed container health checks" (the stopped reasons
+ * of "Amazon ECS stopped task errors"); a deployment or scale-in stops a task with "Scaling activity initiated by
+ * (deployment ...)".
+ */
+export const FAILED_HEALTH_CHECK_REASON_PREFIX = 'Task failed';
+
+/**
+ * Tells the alarm topic when a task of one of the cluster's services stops unexpectedly: its essential container
+ * exited (a crash, or a process that ended), it failed to start (image pull, secrets, network), or ECS replaced it
+ * after failed health checks. Deployments, scale-in, StopTask and Spot interruptions are not reported. Needs no
+ * Container Insights: an EventBridge rule on the default bus matches ECS's "ECS Task State Change" events (free for
+ * AWS service events) and publishes a one-line message per stopped task to the topic.
+ *
+ * Only service tasks are watched (`group` starting with `service:`): a one-off task, such as a database migration,
+ * exits by design and reports its own outcome. An alarm fires when EventBridge cannot deliver to the topic.
+ */
+export class StoppedTaskAlert extends Construct {
+  /** The EventBridge rule. */
+  public readonly rule: events.Rule;
+  /** Fires when EventBridge fails to publish to the topic (`FailedInvocations` of the rule). */
+  public readonly deliveryAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: StoppedTaskAlertProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.rule = new events.Rule(this, 'Rule', {
+      description: `Tasks of the services of ${props.cluster.clusterName} that stop unexpectedly`,
+      // Fields and values: "Amazon ECS task state change events" (detail-type "ECS Task State Change", source aws.ecs,
+      // detail = the Task of DescribeTasks: clusterArn, group, lastStatus, stopCode, stoppedReason). A service's tasks
+      // have the group "service:<service name>". $or and prefix: "Content filtering in Amazon EventBridge event
+      // patterns".
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [props.cluster.clusterArn],
+          lastStatus: ['STOPPED'],
+          group: [{ prefix: 'service:' }],
+          $or: [
+            { stopCode: [...UNEXPECTED_STOP_CODES] },
+            { stoppedReason: [{ prefix: FAILED_HEALTH_CHECK_REASON_PREFIX }] },
+          ],
+        },
+      },
+    });
+    this.rule.addTarget(new TopicWithoutRole(props.topic));
+
+    // The publisher's grants, limited to this rule of this account ("Using IAM policy conditions in Amazon
+    // EventBridge": aws:SourceArn is the ARN of the rule that sends the event).
+    props.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeStoppedTaskRule',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnEquals: { 'aws:SourceArn': this.rule.ruleArn },
+        },
+      }),
+    );
+    // SNS encrypts what EventBridge publishes with the topic's key, on EventBridge's behalf. The key policy cannot
+    // name the rule: aws:SourceAccount and aws:SourceArn are "not supported for EventBridge-to-encrypted topics"
+    // (SNS guide, "Enable compatibility between event sources from AWS services and encrypted topics"), and a
+    // statement with them would make every delivery fail. What the key refuses instead is an event bus encrypted
+    // with it ("Authorizing EventBridge to use a customer managed key": that use carries the event bus in its
+    // encryption context); publishing still needs the topic policy above, which names the rule.
+    props.topic.masterKey?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgePublishesToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { Null: { 'kms:EncryptionContext:aws:events:event-bus:arn': 'true' } },
+      }),
+    );
+
+    // EventBridge publishes FailedInvocations only when it is not zero ("Monitoring Amazon EventBridge").
+    this.deliveryAlarm = sustainedAlarm(this, 'DeliveryFailed', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: { RuleName: this.rule.ruleName },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      periods: 1,
+      description: `Stopped-task alerts of ${props.cluster.clusterName} could not be published to the alarm topic: check the topic's and its key's policies`,
+      actions: props.alarmActions,
+    });
+  }
+
+  /** Tasks stopped unexpectedly, per minute: each one is one invocation of the rule's target. */
+  public metricStoppedTasks(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'Invocations',
+      dimensionsMap: { RuleName: this.rule.ruleName },
+      period: Duration.minutes(1),
+      statistic: 'Sum',
+      ...options,
+    });
+  }
+}
+
+/**
+ * The topic as the rule's target, authorized by the resource policies above. aws-events-targets' `SnsTopic` would grant
+ * `events.amazonaws.com` the topic and the key without any condition.
+ */
+class TopicWithoutRole implements events.IRuleTarget {
+  constructor(private readonly topic: sns.ITopic) {}
+
+  public bind(): events.RuleTargetConfig {
+    const field = (path: string) => events.EventField.fromPath(path);
+    return {
+      arn: this.topic.topicArn,
+      input: events.RuleTargetInput.fromText(
+        `ECS task stopped unexpectedly: ${field('$.detail.group')}, ${field('$.detail.stopCode')}: ` +
+          `${field('$.detail.stoppedReason')} (${field('$.time')}). Its containers' exit codes and reasons, for an ` +
+          `hour: aws ecs describe-tasks --cluster ${field('$.detail.clusterArn')} --tasks ${field('$.detail.taskArn')}`,
+      ),
+    };
+  }
+}

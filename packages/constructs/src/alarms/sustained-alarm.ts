@@ -1,0 +1,46 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+
+/** An alarm on a condition that holds for a while (`sustainedAlarm`). */
+export interface SustainedAlarmOptions {
+  /** The metric, with the period each evaluation covers. */
+  readonly metric: cloudwatch.IMetric;
+  /** The value the metric is compared with. */
+  readonly threshold: number;
+  /**
+   * How the metric is compared with the threshold.
+   * @default cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+   */
+  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
+  /** Consecutive periods that must all breach before the alarm fires. */
+  readonly periods: number;
+  /** What the alarm means, for the person it notifies: the resource and the condition. */
+  readonly description: string;
+  /**
+   * What the alarm does on ALARM and on OK.
+   * @default - nothing
+   */
+  readonly actions?: readonly cloudwatch.IAlarmAction[];
+}
+
+/**
+ * An alarm that fires only when every one of `periods` consecutive periods breaches, and treats a period without data
+ * as not breaching: a resource that stops publishing (a paused Aurora Serverless database, a cache with no traffic,
+ * an EventBridge metric that is only sent when it is not zero) stays OK rather than alarming or going INSUFFICIENT_DATA.
+ */
+export function sustainedAlarm(scope: Construct, id: string, options: SustainedAlarmOptions): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    metric: options.metric,
+    threshold: options.threshold,
+    comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: options.periods,
+    datapointsToAlarm: options.periods,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription: options.description,
+  });
+  if (options.actions && options.actions.length > 0) {
+    alarm.addAlarmAction(...options.actions);
+    alarm.addOkAction(...options.actions);
+  }
+  return alarm;
+}
