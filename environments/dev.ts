@@ -30,7 +30,20 @@ export const dev = defineEnvironment({
     natInstance: { amiId: 'ami-00000000000000000' },
   },
   services: {
-    backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot', uses: ['database'] },
+    backend: {
+      cpu: 256,
+      memoryMiB: 512,
+      desiredCount: 1,
+      capacity: 'spot',
+      uses: ['database'],
+      // The service's own settings in this environment (docs/environments.md, "A service's own settings"), e.g.
+      // a plain address, a secret the stack creates for you to fill in, and one you keep in Parameter Store:
+      // environment: { TEMPORAL_ADDRESS: 'temporal.dev.example.com:7233' },
+      // secrets: {
+      //   TEMPORAL_API_KEY: { create: true },
+      //   STRIPE_API_KEY: { parameterName: '/payments/dev/stripe-api-key' },
+      // },
+    },
     frontend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' },
   },
   // backend.dev.local and frontend.dev.local inside the VPC.

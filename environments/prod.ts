@@ -25,6 +25,7 @@ export const prod = defineEnvironment({
       capacity: 'on-demand',
       autoscaling: { min: 2, max: 6, cpuTargetPercent: 60 },
       uses: ['database', 'cache'],
+      // As in dev.ts: environment: { ... } for plain settings, secrets: { ... } for keys (docs/environments.md).
     },
     frontend: {
       cpu: 256,

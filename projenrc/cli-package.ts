@@ -34,6 +34,9 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
       '@aws-sdk/client-ec2@^3.1000.0',
       '@aws-sdk/client-iam@^3.1000.0',
       '@aws-sdk/client-route-53@^3.1000.0',
+      // slipway doctor: the secrets and parameters the services' settings reference exist and can be decrypted
+      '@aws-sdk/client-secrets-manager@^3.1000.0',
+      '@aws-sdk/client-ssm@^3.1000.0',
       '@aws-sdk/client-sts@^3.1000.0',
     ],
     devDeps: [

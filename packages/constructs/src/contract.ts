@@ -45,3 +45,18 @@ export const SETTINGS_METADATA = {
   /** The pipeline's `PipelineSettings`, on `SlipwayPipeline`. */
   pipeline: 'slipway:pipeline-settings',
 } as const;
+
+/**
+ * The key of the stack output that holds the ARN of a secret the stack creates for a service's setting
+ * (`services.<service>.secrets.<VARIABLE>: { create: true }`): `Secret<Service><Variable>Arn` in CloudFormation's
+ * alphanumeric logical ids, each `-` or `_`-separated word capitalized (`backend`, `TEMPORAL_API_KEY` →
+ * `SecretBackendTemporalApiKeyArn`). `slipway doctor` finds the secret by it.
+ */
+export function createdSecretOutputKey(service: string, variable: string): string {
+  const words = (name: string): string =>
+    name
+      .split(/[-_]/)
+      .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
+      .join('');
+  return `Secret${words(service)}${words(variable)}Arn`;
+}

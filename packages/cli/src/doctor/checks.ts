@@ -3,6 +3,8 @@ import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { isHostedZoneHttps, findPlaceholders, findPipelinePlaceholders } from '@slipway/constructs';
 import {
@@ -11,6 +13,7 @@ import {
   DoctorTarget,
   pipelineBootstrapCommandFor,
 } from './doctor-target';
+import { checkServiceSecrets, SERVICE_SECRETS_CHECK } from './secret-checks';
 import { explainAwsError } from '../aws-error';
 
 /** `pass`: fine; `fail`: fix it before deploying; `skip`: could not or need not be checked from here. */
@@ -42,6 +45,10 @@ export interface DoctorClients {
   readonly route53: Route53Client;
   /** In the environment's region, whose availability zones the settings list. */
   readonly ec2: EC2Client;
+  /** In the environment's region, where the services' secrets are. */
+  readonly secretsManager: SecretsManagerClient;
+  /** In the environment's region, where the services' parameters are. */
+  readonly ssm: SSMClient;
   /** A client for the connection's region. */
   readonly connections: (region: string) => CodeStarConnectionsClient;
   /**
@@ -99,6 +106,7 @@ export async function runDoctorChecks(
   checks.push(await checkConnection(target, clients, credentials.callerAccount, pipelineClients));
   checks.push(await checkPipelineRegionBootstrap(target, pipelineClients, options.toolkitStackName));
   checks.push(await checkHostedZone(target, clients.route53));
+  checks.push(...(await checkServiceSecrets(target, clients)));
   return checks;
 }
 
@@ -112,6 +120,7 @@ const ACCOUNT_CHECKS = [
   ['connection', 'CodeConnections connection'],
   ['pipeline-bootstrap', "Pipeline account's bootstrap in this region"],
   ['hosted-zone', 'Route 53 hosted zone'],
+  SERVICE_SECRETS_CHECK,
 ] as const;
 
 /** No sample placeholder is left in the environment's or the pipeline's settings (`placeholders.ts`). */

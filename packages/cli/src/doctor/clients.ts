@@ -3,6 +3,8 @@ import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections'
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DoctorClients } from './checks';
 
@@ -18,6 +20,8 @@ export function createDoctorClients(region: string, pipelineProfile?: string): D
     iam: new IAMClient({ region }),
     route53: new Route53Client({ region }),
     ec2: new EC2Client({ region }),
+    secretsManager: new SecretsManagerClient({ region }),
+    ssm: new SSMClient({ region }),
     connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
     pipelineAccount:
       pipelineProfile === undefined

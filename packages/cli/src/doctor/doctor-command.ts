@@ -23,7 +23,9 @@ of an environment is ready: no sample placeholder is left in its settings; the c
 account; the CDK bootstrap stack exists, is recent enough for the synthesized stacks and trusts the
 pipeline's account; ECS's service-linked role exists; the pipeline's CodeConnections connection is
 AVAILABLE; the pipeline's account is bootstrapped in the environment's region when the pipeline runs in
-another; the hosted zone of its domain is in its account. One line per check, with the fix.
+another; the hosted zone of its domain is in its account; each secret and parameter the services' settings
+reference exists there with a value and a key the settings name (a secret the stack creates: has a value
+been put since). One line per check, with the fix.
 
 Reads the settings from the synthesized app (--assembly, default ./cdk.out, else packages/infra/cdk.out):
 run \`npx projen synth\` after changing environments/. Uses the default AWS credentials (AWS_PROFILE) for the
@@ -36,7 +38,8 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
   const output = dependencies.output ?? processOutput;
   return {
     name: 'doctor',
-    summary: "Check an environment's AWS side before a deploy: credentials, bootstrap, ECS role, connection, zone",
+    summary:
+      "Check an environment's AWS side before a deploy: credentials, bootstrap, ECS role, connection, zone, secrets",
     run: async (argv) => {
       const values = parseCommandLine(
         argv,
@@ -60,7 +63,7 @@ export function createDoctorCommand(dependencies: DoctorCommandDependencies = {}
       }
       const assemblyDir = resolveAssemblyDir(dependencies.cwd ?? process.cwd(), values.assembly);
 
-      // Loaded when doctor runs: aws-cdk-lib's assembly reader and five AWS SDK clients would add half a
+      // Loaded when doctor runs: aws-cdk-lib's assembly reader and eight AWS SDK clients would add half a
       // second to the start of every other slipway command.
       const [{ DoctorTargetError, readDoctorTarget }, { runDoctorChecks }, { createDoctorClients }] = await Promise.all(
         [import('./doctor-target'), import('./checks'), import('./clients')],

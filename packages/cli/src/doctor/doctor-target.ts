@@ -15,6 +15,12 @@ export interface DoctorTarget {
   /** The deployed names of the environment's stacks. */
   readonly stackNames: readonly string[];
   /**
+   * The deployed name of the environment's `SlipwayAppStack` (the stack that recorded the settings), whose outputs
+   * hold the ARNs of the secrets it creates.
+   * @default - unknown: the secrets the stack creates are not checked
+   */
+  readonly appStackName?: string;
+  /**
    * The lowest bootstrap version the environment's stacks and assets need
    * (`requiresBootstrapStackVersion`, which CDK also writes into each
    * template's `CheckBootstrapVersion` rule).
@@ -57,7 +63,8 @@ export function readDoctorTarget(assemblyDir: string, environment: string): Doct
         'Pass one of them to --env, or synthesize again after adding it to environments/.',
     );
   }
-  const recorded = tagged.flatMap((stack) => settingsOf(stack, SETTINGS_METADATA.environment));
+  const appStack = tagged.find((stack) => settingsOf(stack, SETTINGS_METADATA.environment).length > 0);
+  const recorded = appStack ? settingsOf(appStack, SETTINGS_METADATA.environment) : [];
   if (recorded.length === 0) {
     throw new DoctorTargetError(
       `The stacks of ${environment} in ${assemblyDir} carry no ${SETTINGS_METADATA.environment} metadata: they were synthesized by an older @slipway/constructs. Run \`npx projen synth\` again.`,
@@ -78,6 +85,7 @@ export function readDoctorTarget(assemblyDir: string, environment: string): Doct
     config,
     configFile,
     stackNames: tagged.map((stack) => stack.stackName),
+    appStackName: appStack?.stackName,
     requiredBootstrapVersion: versions.length > 0 ? Math.max(...versions) : undefined,
     bootstrapQualifier: qualifier,
     // definePipeline validates the recorded value against the schema before anything trusts its shape.

@@ -7,6 +7,8 @@ import {
 import { AvailabilityZoneState, DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { definePipeline } from '@slipway/constructs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -72,6 +74,8 @@ function clients(): DoctorClients {
     iam: new IAMClient({ region: 'eu-west-1' }),
     route53: new Route53Client({ region: 'us-east-1' }),
     ec2: new EC2Client({ region: 'eu-west-1' }),
+    secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
+    ssm: new SSMClient({ region: 'eu-west-1' }),
     connections: (region) => new CodeStarConnectionsClient({ region }),
   };
 }
@@ -597,6 +601,7 @@ describe('runDoctorChecks', () => {
       ['connection', 'skip'],
       ['pipeline-bootstrap', 'skip'],
       ['hosted-zone', 'skip'],
+      ['service-secrets', 'skip'],
     ]);
     expect(cloudFormationMock.calls()).toHaveLength(0);
   });
@@ -655,6 +660,7 @@ describe('runDoctorChecks', () => {
       ['connection', 'pass'],
       ['pipeline-bootstrap', 'fail'],
       ['hosted-zone', 'pass'],
+      ['service-secrets', 'skip'],
     ]);
     expect(checks.find((check) => check.id === 'pipeline-bootstrap')?.fix).toBe(
       `Bootstrap it: npx cdk bootstrap aws://${PIPELINE_ACCOUNT}/eu-central-1`,

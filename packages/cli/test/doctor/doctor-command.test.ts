@@ -3,6 +3,8 @@ import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections'
 import { AvailabilityZoneState, DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { EnvironmentConfig } from '@slipway/constructs';
 import { SETTINGS_METADATA, ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
@@ -17,7 +19,11 @@ const stsMock = mockClient(STSClient);
 const cloudFormationMock = mockClient(CloudFormationClient);
 const iamMock = mockClient(IAMClient);
 const ec2Mock = mockClient(EC2Client);
+const secretsManagerMock = mockClient(SecretsManagerClient);
+const ssmMock = mockClient(SSMClient);
 beforeEach(() => {
+  secretsManagerMock.reset();
+  ssmMock.reset();
   stsMock.reset();
   cloudFormationMock.reset();
   iamMock.reset();
@@ -57,6 +63,8 @@ function setup() {
         iam: new IAMClient({ region }),
         route53: new Route53Client({ region: 'us-east-1' }),
         ec2: new EC2Client({ region }),
+        secretsManager: new SecretsManagerClient({ region }),
+        ssm: new SSMClient({ region }),
         connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
       };
     },
@@ -115,9 +123,10 @@ describe('slipway doctor', () => {
       '– CodeConnections connection',
       "– Pipeline account's bootstrap in this region",
       '– Route 53 hosted zone',
+      "– Services' secrets",
     ]);
     expect(output.errors).toEqual([]);
-    expect(output.lines.at(-1)).toBe('✔ dev is ready to deploy (5 skipped).');
+    expect(output.lines.at(-1)).toBe('✔ dev is ready to deploy (6 skipped).');
   });
 
   test('exits 1 on a failed check; --json prints the results for machines', async () => {
@@ -136,6 +145,52 @@ describe('slipway doctor', () => {
       status: 'fail',
       detail: `no CDKToolkit stack in account ${ACCOUNT}, eu-west-1`,
     });
+  });
+
+  test("checks the secrets of the settings it was synthesized from, finding a created one by the app stack's output", async () => {
+    // GIVEN dev whose backend reads a parameter and a secret the stack created, deployed as shop-dev
+    givenAReadyAccount();
+    const withSecrets: EnvironmentConfig = {
+      ...dev,
+      services: {
+        ...dev.services,
+        backend: {
+          ...dev.services.backend,
+          secrets: { STRIPE_API_KEY: { parameterName: '/payments/dev/stripe' }, TEMPORAL_API_KEY: { create: true } },
+        },
+      },
+    };
+    const secretArn = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:BackendSettingsTEMPORALAPIKEYSecretF5C-8QuTYh0LZsbZ-AbCdEf`;
+    cloudFormationMock.on(DescribeStacksCommand, { StackName: 'shop-dev' }).resolves({
+      Stacks: [
+        {
+          StackName: 'shop-dev',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date('2025-01-01T00:00:00Z'),
+          Outputs: [{ OutputKey: 'SecretBackendTemporalApiKeyArn', OutputValue: secretArn }],
+        },
+      ],
+    });
+    ssmMock.on(DescribeParametersCommand).resolves({
+      Parameters: [{ Name: '/payments/dev/stripe', Type: 'SecureString', KeyId: 'alias/aws/ssm', Version: 1 }],
+    });
+    secretsManagerMock.on(DescribeSecretCommand, { SecretId: secretArn }).resolves({
+      ARN: secretArn,
+      Name: 'BackendSettingsTEMPORALAPIKEYSecretF5C-8QuTYh0LZsbZ',
+      VersionIdsToStages: {
+        'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111': ['AWSPREVIOUS'],
+        'a1b2c3d4-5678-90ab-cdef-EXAMPLE22222': ['AWSCURRENT'],
+      },
+    });
+    const { output, command } = setup();
+    // WHEN doctor runs
+    const code = await command.run(['--env', 'dev', '--assembly', assemblyWith(withSecrets)]);
+    // THEN both pass, one line each
+    expect(code).toBe(ExitCode.OK);
+    expect(output.lines.filter((line) => line.includes('Secret '))).toEqual([
+      '✔ Secret STRIPE_API_KEY of backend: /payments/dev/stripe exists (SecureString)',
+      `✔ Secret TEMPORAL_API_KEY of backend: ${secretArn} has a value put since the stack created it`,
+    ]);
   });
 
   test('fails on the sample placeholders without a stack trace', async () => {

@@ -1,6 +1,7 @@
 import { AspectPriority, Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { cacheProps, dataConnection, databaseProps } from './data-tier';
@@ -13,6 +14,7 @@ import {
   serviceTrafficShift,
 } from './environment-props';
 import { FunctionLogGroups } from './function-log-groups';
+import { ServiceSettingsProps, serviceSettingsProps } from './service-settings';
 import { StackTerminationProtection } from './stack-termination-protection';
 import { AlarmTopic } from '../alarms/alarm-topic';
 import { StoppedTaskAlert } from '../alarms/stopped-task-alert';
@@ -21,7 +23,7 @@ import { isTrafficShifting } from '../config/deployment-config';
 import { EnvironmentConfig, isHttpApiIngress } from '../config/environment-config';
 import { parseEnvironmentConfig } from '../config/environment-schema';
 import { ConfigIssue, SlipwayConfigError } from '../config/slipway-config-error';
-import { ENVIRONMENT_TAG_KEY, SETTINGS_METADATA } from '../contract';
+import { ENVIRONMENT_TAG_KEY, SETTINGS_METADATA, createdSecretOutputKey } from '../contract';
 import { EnvironmentDashboard } from '../dashboard/environment-dashboard';
 import { SlipwayCache } from '../data/cache';
 import { SlipwayDatabase } from '../data/database';
@@ -73,12 +75,14 @@ export interface AppServiceSpec {
    */
   readonly reachableFrom?: readonly string[];
   /**
-   * Plain environment variables (never secrets).
+   * Plain environment variables (never secrets) that are the same in every environment; what differs per environment
+   * is the environment's `services.<name>.environment`. A name may be set in one place only.
    * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
-   * Secrets injected by ECS from Secrets Manager or SSM.
+   * Secrets injected by ECS from Secrets Manager or SSM, the same in every environment; per environment, use
+   * `services.<name>.secrets` in its settings. A name may be set in one place only.
    * @default - none
    */
   readonly secrets?: Readonly<Record<string, ecs.Secret>>;
@@ -175,7 +179,8 @@ export interface AppSmokeTestSpec {
  * come from the config, so synth needs no credentials and no lookups.
  *
  * Outputs: `Url`, `LoadBalancerDnsName` (load balancer only), `ClusterName`,
- * `<Service>ServiceName`, `DashboardName`, `AlarmTopicArn`.
+ * `<Service>ServiceName`, `DashboardName`, `AlarmTopicArn`, and for each secret the stack creates for a service's
+ * setting (`{ create: true }`) its ARN (`createdSecretOutputKey`, e.g. `SecretBackendTemporalApiKeyArn`).
  */
 export class SlipwayAppStack extends Stack {
   /** The validated settings. */
@@ -202,6 +207,8 @@ export class SlipwayAppStack extends Stack {
   public readonly stoppedTaskAlert: StoppedTaskAlert;
   /** The dashboard. */
   public readonly dashboard: EnvironmentDashboard;
+  /** The secrets the stack created for the services' settings (`{ create: true }`), by service and variable. */
+  public readonly createdSecrets: Readonly<Record<string, Readonly<Record<string, secretsmanager.ISecret>>>>;
   /** Output holding the public URL (for pipeline steps: `envFromCfnOutputs`). */
   public readonly urlOutput?: CfnOutput;
   /** Output holding the cluster name. */
@@ -340,9 +347,16 @@ export class SlipwayAppStack extends Stack {
         )
       : {};
     const services: Record<string, SlipwayServiceBase> = {};
+    const createdSecrets: Record<string, Record<string, secretsmanager.ISecret>> = {};
     for (const [name, spec] of Object.entries(props.services)) {
       const settings = config.services[name];
       const data = dataConnection(settings.uses ?? [], this);
+      const own = serviceSettingsProps(new Construct(this, `${pascalCase(name)}Settings`), name, settings, {
+        encryptionKey: key,
+        removalPolicy,
+      });
+      checkSettingsBesideSpec(name, own, spec, configFile);
+      createdSecrets[name] = own.createdSecrets;
       const common: SlipwayServiceProps = {
         cluster: this.cluster.cluster,
         containerInsights: this.cluster.containerInsights,
@@ -355,8 +369,8 @@ export class SlipwayAppStack extends Stack {
         image: spec.image,
         containerPort: spec.containerPort,
         gitSha: props.gitSha,
-        environment: withoutEmpty({ ...data.environment, ...spec.environment }),
-        secrets: withoutEmpty({ ...data.secrets, ...spec.secrets }),
+        environment: withoutEmpty({ ...data.environment, ...spec.environment, ...own.environment }),
+        secrets: withoutEmpty({ ...data.secrets, ...spec.secrets, ...own.secrets }),
         containerHealthCheck: spec.containerHealthCheck,
         command: spec.command,
         writablePaths: spec.writablePaths,
@@ -486,6 +500,24 @@ export class SlipwayAppStack extends Stack {
     }
     this.serviceNameOutputs = serviceNameOutputs;
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+    for (const [name, secrets] of Object.entries(createdSecrets)) {
+      for (const [variable, secret] of Object.entries(secrets)) {
+        const outputKey = createdSecretOutputKey(name, variable);
+        if (this.node.tryFindChild(outputKey)) {
+          throw SlipwayConfigError.of(configFile, {
+            field: `services.${name}.secrets.${variable}`,
+            value: variable,
+            problem: `must differ from the other created secrets' variables in more than case and underscores (both would be output ${outputKey})`,
+            fix: 'Rename one of the two variables.',
+          });
+        }
+        new CfnOutput(this, outputKey, {
+          value: secret.secretArn,
+          description: `Secret for ${variable} of ${name}: put its value, then redeploy the service (docs/environments.md)`,
+        });
+      }
+    }
+    this.createdSecrets = createdSecrets;
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn });
 
     if (config.deletionProtection) {
@@ -527,6 +559,30 @@ function checkServicesMatch(
       });
     }
   }
+  if (issues.length > 0) throw new SlipwayConfigError(file, issues);
+}
+
+/**
+ * The app's service definition and the environment's settings may not both set a variable: the value would depend on
+ * the order they are merged in. (The data tier's and the ingress's names are refused by the settings' own rules.)
+ */
+function checkSettingsBesideSpec(
+  name: string,
+  settings: ServiceSettingsProps,
+  spec: AppServiceSpec,
+  file: string,
+): void {
+  const inSpec = new Set([...Object.keys(spec.environment ?? {}), ...Object.keys(spec.secrets ?? {})]);
+  const issues: ConfigIssue[] = (['environment', 'secrets'] as const).flatMap((kind) =>
+    Object.keys(settings[kind])
+      .filter((variable) => inSpec.has(variable))
+      .map((variable) => ({
+        field: `services.${name}.${kind}`,
+        value: variable,
+        problem: `must not set ${variable}, which the app's definition of ${name} already sets (AppServiceSpec ${spec.environment?.[variable] !== undefined ? 'environment' : 'secrets'})`,
+        fix: `Set ${variable} in one place: remove it here, or remove it from the service's definition in the app and set it in every environment's settings.`,
+      })),
+  );
   if (issues.length > 0) throw new SlipwayConfigError(file, issues);
 }
 

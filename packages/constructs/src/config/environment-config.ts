@@ -1,3 +1,4 @@
+import { SecretRef } from './app-settings-config';
 import { CacheConfig, DataResourceName, DatabaseConfig } from './data-config';
 import { DeploymentConfig } from './deployment-config';
 
@@ -81,6 +82,20 @@ export interface ServiceConfig {
    * @default - none
    */
   readonly uses?: ReadonlyArray<DataResourceName>;
+  /**
+   * Plain environment variables of the service's container in this environment, e.g. the address of a service it
+   * calls (`TEMPORAL_ADDRESS: 'temporal.example.com:7233'`). Never secrets: the values are in this file, in git and in
+   * the task definition; use `secrets`. Names Slipway or ECS set themselves are refused (docs/environments.md).
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Secret environment variables: where ECS reads each value when a task starts (a Secrets Manager secret, a
+   * Parameter Store parameter, or a secret the stack creates for you to fill in). The task's execution role may read
+   * exactly these.
+   * @default - none
+   */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
 }
 
 /** Network layout of the environment's VPC. */

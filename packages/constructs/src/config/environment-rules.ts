@@ -1,7 +1,9 @@
+import { APP_SETTINGS_RULES } from './app-settings-rules';
 import { DATA_RULES } from './data-rules';
 import { isTrafficShifting } from './deployment-config';
 import { EnvironmentConfig, ServiceConfig, isHttpApiIngress, isMixedCapacity } from './environment-config';
 import { fargateTaskSizeIssue } from './fargate-sizes';
+import { arnOutsideRegionIssue } from './shared-rules';
 import { ConfigIssue } from './slipway-config-error';
 
 /**
@@ -269,15 +271,8 @@ function inEnvironmentRegion(
 ): EnvironmentRule {
   return (config) => {
     const arn = arnOf(config);
-    if (arn === undefined || arnRegion(arn) === config.region) return [];
-    return [
-      {
-        field,
-        value: arn,
-        problem: `must be ${what} in the environment's region (${config.region})`,
-        fix: fix(config.region),
-      },
-    ];
+    const issue = arn === undefined ? undefined : arnOutsideRegionIssue(field, arn, config, what, fix(config.region));
+    return issue ? [issue] : [];
   };
 }
 
@@ -385,6 +380,7 @@ const RULES: readonly EnvironmentRule[] = [
   httpApiWithoutWaf,
   httpApiWithoutRequestScaling,
   ...DATA_RULES,
+  ...APP_SETTINGS_RULES,
   trafficShiftingNeedsLoadBalancer,
   trafficShiftingWithoutRequestScaling,
 ];
@@ -396,8 +392,4 @@ export function checkEnvironmentRules(config: EnvironmentConfig): ConfigIssue[] 
 
 function zoneRegion(zone: string): string {
   return zone.slice(0, -1);
-}
-
-function arnRegion(arn: string): string {
-  return arn.split(':')[3];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceEnvironmentSchema, serviceSecretsSchema } from './app-settings-schema';
 import { cacheSchema, databaseSchema, usesSchema } from './data-schema';
 import { deploymentSchema } from './deployment-schema';
 import { EnvironmentConfig, HttpsConfig } from './environment-config';
@@ -80,6 +81,8 @@ const serviceSchema = z.strictObject({
   capacity: capacitySchema,
   autoscaling: autoscalingSchema.optional(),
   uses: usesSchema,
+  environment: serviceEnvironmentSchema,
+  secrets: serviceSecretsSchema,
 });
 
 /**

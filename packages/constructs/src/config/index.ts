@@ -1,3 +1,7 @@
+export * from './app-settings-config';
+export { RESERVED_VARIABLES } from './app-settings-rules';
+export type { ReservedVariables } from './app-settings-rules';
+export { ENVIRONMENT_VARIABLE_NAME } from './app-settings-schema';
 export * from './data-config';
 export * from './deployment-config';
 export { deploymentSchema } from './deployment-schema';

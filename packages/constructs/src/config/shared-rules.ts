@@ -53,3 +53,40 @@ export function httpApiThrottleIssues(throttle: {
   }
   return issues;
 }
+
+/** The region of an ARN (`arn:partition:service:region:account:resource`). */
+export function arnRegion(arn: string): string {
+  return arn.split(':')[3];
+}
+
+/** The account of an ARN (`arn:partition:service:region:account:resource`). */
+export function arnAccount(arn: string): string {
+  return arn.split(':')[4];
+}
+
+/**
+ * The problem with an ARN setting that names a resource outside the environment's region, if it does: `what` is the
+ * resource ("a certificate"), `fix` says why it must be there and what to do.
+ */
+export function arnOutsideRegionIssue(
+  field: string,
+  arn: string,
+  environment: { readonly region: string },
+  what: string,
+  fix: string,
+): ConfigIssue | undefined {
+  if (arnRegion(arn) === environment.region) return undefined;
+  return { field, value: arn, problem: `must be ${what} in the environment's region (${environment.region})`, fix };
+}
+
+/** The problem with an ARN setting that names a resource of another account than the environment's, if it does. */
+export function arnOutsideAccountIssue(
+  field: string,
+  arn: string,
+  environment: { readonly account: string },
+  what: string,
+  fix: string,
+): ConfigIssue | undefined {
+  if (arnAccount(arn) === environment.account) return undefined;
+  return { field, value: arn, problem: `must be ${what} of the environment's account (${environment.account})`, fix };
+}

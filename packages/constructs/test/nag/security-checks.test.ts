@@ -125,17 +125,35 @@ describe('the sample app and the delivery pipeline', () => {
       ...data,
       services: { ...config.services, backend: { ...config.services.backend, uses: ['database', 'cache'] as const } },
     });
+    // A service's own settings: a plain variable and a secret of each kind the execution role is granted.
+    const withOwnSettings = (config: EnvironmentConfig): EnvironmentConfig => ({
+      ...config,
+      services: {
+        ...config.services,
+        backend: {
+          ...config.services.backend,
+          environment: { TEMPORAL_ADDRESS: 'temporal.example.com:7233' },
+          secrets: {
+            TEMPORAL_API_KEY: { create: true },
+            SENTRY_DSN: { secretName: 'sentry/dev', field: 'dsn' },
+            STRIPE_API_KEY: { parameterName: '/payments/dev/stripe-api-key' },
+          },
+        },
+      },
+    });
     const migrating = { backend: { ...sampleServices().backend, migrationCommand: ['node', 'dist/migrate.js', 'up'] } };
     const apps = [
       ['dev-like', devLike, false, 'HTTP only, one NAT instance, Spot, no autoscaling'],
       [
         'dev-like behind the HTTP API',
-        withData(devHttpApi, {
-          database: { engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2 },
-          cache: { mode: 'serverless' },
-        }),
+        withOwnSettings(
+          withData(devHttpApi, {
+            database: { engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2 },
+            cache: { mode: 'serverless' },
+          }),
+        ),
         false,
-        "`ingress: { type: 'http-api' }`: an API Gateway HTTP API with a VPC link instead of the load balancer, one NAT instance, Spot, no autoscaling; Aurora Serverless v2 pausing at 0 ACU and ElastiCache Serverless, used by the backend, which migrates before its update",
+        "`ingress: { type: 'http-api' }`: an API Gateway HTTP API with a VPC link instead of the load balancer, one NAT instance, Spot, no autoscaling; Aurora Serverless v2 pausing at 0 ACU and ElastiCache Serverless, used by the backend, which migrates before its update; the backend's own settings with a secret the stack creates, a Secrets Manager secret and a Parameter Store parameter",
       ],
       [
         'prod-like (inside a pipeline Stage)',
