@@ -275,7 +275,7 @@ export function runbookPages(facts: RunbookFacts): Record<string, string[]> {
       "2. If its settings have `deletionProtection: true`, set it to `false` and deploy once (this turns the stack's",
       '   termination protection off).',
       "3. With that account's credentials: `cd packages/infra && npx projen destroy:<environment>`. It first lists",
-      '   what the deletion leaves behind (retained log groups, key and bucket, the database\'s final snapshot),',
+      "   what the deletion leaves behind (retained log groups, key and bucket, the database's final snapshot),",
       '   then the CDK CLI asks you to confirm.',
       '4. Delete its file in environments/. Log groups, the KMS key and the access-log bucket of a protected',
       '   environment are kept: delete them by hand when nobody needs them.',
