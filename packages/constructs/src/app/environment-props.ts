@@ -40,6 +40,7 @@ export function serviceAutoScaling(autoscaling: AutoscalingConfig | undefined): 
     minCapacity: autoscaling.min,
     maxCapacity: autoscaling.max,
     targetCpuUtilizationPercent: autoscaling.cpuTargetPercent,
+    targetMemoryUtilizationPercent: autoscaling.memoryTargetPercent,
     requestsPerTarget: autoscaling.requestsPerTarget,
     scaleInCooldown: seconds(autoscaling.scaleInCooldownSeconds),
     scaleOutCooldown: seconds(autoscaling.scaleOutCooldownSeconds),

@@ -39,6 +39,12 @@ export interface AutoscalingConfig {
   /** Average CPU utilisation to hold, in percent (10–90). */
   readonly cpuTargetPercent: number;
   /**
+   * Average memory utilisation to hold, in percent (10–90), for a service that runs out of memory before it runs out
+   * of CPU. With it, the service scales out when either target is exceeded and in only when both allow it.
+   * @default - no memory scaling
+   */
+  readonly memoryTargetPercent?: number;
+  /**
    * ALB requests per target per minute to hold; only for services behind the ALB (load-balancer ingress).
    * @default - no request-count scaling
    */

@@ -30,6 +30,11 @@ const autoscalingSchema = z.strictObject({
     .number()
     .min(10, rule('must be between 10 and 90', 'A common target is 60–70.'))
     .max(90, rule('must be between 10 and 90', 'A common target is 60–70.')),
+  memoryTargetPercent: z
+    .number()
+    .min(10, rule('must be between 10 and 90', 'A common target is 70–80, or leave it out to scale on CPU alone.'))
+    .max(90, rule('must be between 10 and 90', 'A common target is 70–80, or leave it out to scale on CPU alone.'))
+    .optional(),
   requestsPerTarget: z
     .number()
     .int(rule('must be a whole number', 'Use requests per target per minute, e.g. 1000.'))

@@ -207,6 +207,14 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
         targetUtilizationPercent: autoScaling.targetCpuUtilizationPercent,
         ...scalingCooldowns(autoScaling),
       });
+      // With several target-tracking policies, Application Auto Scaling scales out when any asks for it and in only
+      // when all allow it.
+      if (autoScaling.targetMemoryUtilizationPercent !== undefined) {
+        this.scaling.scaleOnMemoryUtilization('MemoryScaling', {
+          targetUtilizationPercent: autoScaling.targetMemoryUtilizationPercent,
+          ...scalingCooldowns(autoScaling),
+        });
+      }
     }
 
     this.addAlarm('CpuHigh', {

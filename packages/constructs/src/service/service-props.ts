@@ -14,6 +14,12 @@ export interface ServiceAutoScalingProps {
   /** Average CPU utilisation to hold, in percent (10–90). */
   readonly targetCpuUtilizationPercent: number;
   /**
+   * Average memory utilisation to hold, in percent (10–90): a second target-tracking policy
+   * (`ECSServiceAverageMemoryUtilization`).
+   * @default - no memory scaling
+   */
+  readonly targetMemoryUtilizationPercent?: number;
+  /**
    * ALB requests per target per minute to hold; only for a service behind a load balancer (`AlbService`).
    * @default - no request-count scaling
    */

@@ -17,6 +17,7 @@ describe('environment settings as construct props', () => {
       min: 2,
       max: 6,
       cpuTargetPercent: 60,
+      memoryTargetPercent: 75,
       requestsPerTarget: 1000,
       scaleInCooldownSeconds: 120,
     });
@@ -24,6 +25,7 @@ describe('environment settings as construct props', () => {
       minCapacity: 2,
       maxCapacity: 6,
       targetCpuUtilizationPercent: 60,
+      targetMemoryUtilizationPercent: 75,
       requestsPerTarget: 1000,
       scaleInCooldown: Duration.seconds(120),
       scaleOutCooldown: undefined,

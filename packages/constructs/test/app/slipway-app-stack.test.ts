@@ -138,7 +138,16 @@ describe('SlipwayAppStack', () => {
       expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
     });
 
-    test('THEN autoscaling tracks CPU and requests per target', () => {
+    test('THEN autoscaling tracks CPU and requests per target, not memory unless a service asks for it', () => {
+      prod.resourcePropertiesCountIs(
+        'AWS::ApplicationAutoScaling::ScalingPolicy',
+        {
+          TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+            PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' },
+          }),
+        },
+        0,
+      );
       prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
       prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
         TargetTrackingScalingPolicyConfiguration: Match.objectLike({

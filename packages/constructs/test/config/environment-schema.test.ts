@@ -328,6 +328,13 @@ describe('parseEnvironmentConfig', () => {
       /services\.backend\.autoscaling\.cpuTargetPercent must be between 10 and 90; got 95/,
     ],
     [
+      'memory target out of range',
+      variant(prodLike, (c) => {
+        c.services.backend.autoscaling.memoryTargetPercent = 95;
+      }),
+      /services\.backend\.autoscaling\.memoryTargetPercent must be between 10 and 90; got 95/,
+    ],
+    [
       'no services',
       variant(devLike, (c) => {
         c.services = {};

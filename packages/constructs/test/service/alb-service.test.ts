@@ -52,6 +52,7 @@ describe('AlbService', () => {
           minCapacity: 2,
           maxCapacity: 5,
           targetCpuUtilizationPercent: 65,
+          targetMemoryUtilizationPercent: 75,
           requestsPerTarget: 500,
           scaleInCooldown: Duration.seconds(120),
         },
@@ -216,11 +217,20 @@ describe('AlbService', () => {
       expect(Object.values(ingressRules).filter((rule) => rule.Properties.CidrIp)).toEqual([]);
     });
 
-    test('THEN autoscaling tracks CPU and ALB requests per target with the configured cooldowns', () => {
+    test('THEN autoscaling tracks CPU, memory and ALB requests per target with the configured cooldowns', () => {
       template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 5 });
       template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
         TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
           TargetValue: 65,
+          ScaleInCooldown: 120,
+          ScaleOutCooldown: 60,
+        }),
+      });
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' },
+          TargetValue: 75,
           ScaleInCooldown: 120,
           ScaleOutCooldown: 60,
         }),
