@@ -17,6 +17,11 @@ export interface SustainedAlarmOptions {
   /** What the alarm means, for the person it notifies: the resource and the condition. */
   readonly description: string;
   /**
+   * A fixed name (`deploymentAlarmName`), for an alarm ECS watches during deployments.
+   * @default - a name CloudFormation generates
+   */
+  readonly alarmName?: string;
+  /**
    * What the alarm does on ALARM and on OK.
    * @default - nothing
    */
@@ -30,6 +35,7 @@ export interface SustainedAlarmOptions {
  */
 export function sustainedAlarm(scope: Construct, id: string, options: SustainedAlarmOptions): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmName: options.alarmName,
     metric: options.metric,
     threshold: options.threshold,
     comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -13,6 +13,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { CustomDomainProps, customDomainCertificate } from './custom-domain';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
+import { sustainedAlarm } from '../alarms/sustained-alarm';
 import { httpApiThrottleIssues } from '../config/shared-rules';
 import { SlipwayConfigError } from '../config/slipway-config-error';
 import { acknowledgeFindings } from '../nag/acknowledge';
@@ -287,21 +288,7 @@ export class HttpApiIngress extends Construct implements ec2.IConnectable {
     actions: readonly cloudwatch.IAlarmAction[] | undefined,
     alarmName?: string,
   ): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      alarmName,
-      metric,
-      threshold,
-      evaluationPeriods: periods,
-      datapointsToAlarm: periods,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    if (actions && actions.length > 0) {
-      alarm.addAlarmAction(...actions);
-      alarm.addOkAction(...actions);
-    }
-    return alarm;
+    return sustainedAlarm(this, id, { alarmName, metric, threshold, periods, description, actions });
   }
 }
 

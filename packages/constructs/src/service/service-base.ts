@@ -9,6 +9,7 @@ import { toContainerImage } from './service-image';
 import { SlipwayServiceProps } from './service-props';
 import { validateServiceProps } from './service-validation';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
+import { sustainedAlarm } from '../alarms/sustained-alarm';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
 
@@ -268,20 +269,14 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
 
   /** Create an alarm at ≥ threshold for `minutes` consecutive one-minute periods, with the service's alarm actions. */
   protected addAlarm(id: string, options: ServiceAlarmOptions): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, {
+    const alarm = sustainedAlarm(this, id, {
       alarmName: options.deployment ? deploymentAlarmName(this, id) : undefined,
       metric: options.metric,
       threshold: options.threshold,
-      evaluationPeriods: options.minutes,
-      datapointsToAlarm: options.minutes,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: options.description,
+      periods: options.minutes,
+      description: options.description,
+      actions: this.alarmActions,
     });
-    if (this.alarmActions.length > 0) {
-      alarm.addAlarmAction(...this.alarmActions);
-      alarm.addOkAction(...this.alarmActions);
-    }
     this.alarms.push(alarm);
     return alarm;
   }
