@@ -278,7 +278,8 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * A metric of the database in `AWS/RDS` (one-minute periods, average unless told otherwise): of the Aurora cluster
+   * A metric of the database in `AWS/RDS` (one-minute periods, average unless told otherwise; CDK's own `metric` of the
+   * cluster or instance with a shorter period): of the Aurora cluster
    * (dimension `DBClusterIdentifier`, which aggregates its writer and readers: use `Maximum` for the busiest and
    * `Minimum` for the least free), or of the instance (`DBInstanceIdentifier`). Metric names and dimensions:
    * "Amazon CloudWatch metrics for Amazon Aurora", "Amazon CloudWatch dimensions for Aurora" and "Amazon CloudWatch
@@ -286,16 +287,7 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
    * ("Important Amazon CloudWatch metrics for Aurora Serverless v2").
    */
   public metric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/RDS',
-      metricName,
-      dimensionsMap: this.cluster
-        ? { DBClusterIdentifier: this.cluster.clusterIdentifier }
-        : { DBInstanceIdentifier: this.instance!.instanceIdentifier },
-      period: Duration.minutes(1),
-      statistic: 'Average',
-      ...options,
-    });
+    return (this.cluster ?? this.instance!).metric(metricName, { period: Duration.minutes(1), ...options });
   }
 
   private addAlarms(props: SlipwayDatabaseProps): void {
