@@ -221,41 +221,35 @@ export class EnvironmentDashboard extends Construct {
  */
 function databaseWidgets(database: SlipwayDatabase, period: Duration): cloudwatch.IWidget[] {
   const aurora = database.cluster !== undefined;
-  const width = 6;
-  const cpu = new cloudwatch.GraphWidget({
-    title: 'Database CPU (%)',
-    left: [database.metric('CPUUtilization', { period, statistic: aurora ? 'Maximum' : 'Average', label: 'CPU' })],
-    leftYAxis: { min: 0, max: 100 },
-    width,
-  });
-  const capacity = aurora
-    ? new cloudwatch.GraphWidget({
-        title: 'Database capacity (ACU)',
-        left: [database.metric('ServerlessDatabaseCapacity', { period, label: 'ACU (average of the instances)' })],
-        right: [database.metric('ACUUtilization', { period, statistic: 'Maximum', label: '% of maximum ACU' })],
-        leftYAxis: { min: 0 },
-        rightYAxis: { min: 0, max: 100 },
-        width,
-      })
-    : new cloudwatch.GraphWidget({
-        title: 'Database free storage (bytes)',
-        left: [database.metric('FreeStorageSpace', { period, statistic: 'Minimum', label: 'free storage' })],
-        leftYAxis: { min: 0 },
-        width,
-      });
-  const connections = new cloudwatch.GraphWidget({
-    title: 'Database connections',
-    left: [database.metric('DatabaseConnections', { period, statistic: 'Maximum', label: 'connections' })],
-    leftYAxis: { min: 0 },
-    width,
-  });
-  const memory = new cloudwatch.GraphWidget({
-    title: 'Database freeable memory (bytes)',
-    left: [database.metric('FreeableMemory', { period, statistic: 'Minimum', label: 'freeable memory' })],
-    leftYAxis: { min: 0 },
-    width,
-  });
-  return [cpu, capacity, connections, memory];
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Database CPU (%)',
+      left: [database.metric('CPUUtilization', { period, statistic: aurora ? 'Maximum' : 'Average', label: 'CPU' })],
+      leftYAxis: { min: 0, max: 100 },
+      width: QUARTER,
+    }),
+    aurora
+      ? new cloudwatch.GraphWidget({
+          title: 'Database capacity (ACU)',
+          left: [database.metric('ServerlessDatabaseCapacity', { period, label: 'ACU (average of the instances)' })],
+          right: [database.metric('ACUUtilization', { period, statistic: 'Maximum', label: '% of maximum ACU' })],
+          leftYAxis: { min: 0 },
+          rightYAxis: { min: 0, max: 100 },
+          width: QUARTER,
+        })
+      : quarterGraph(
+          'Database free storage (bytes)',
+          database.metric('FreeStorageSpace', { period, statistic: 'Minimum', label: 'free storage' }),
+        ),
+    quarterGraph(
+      'Database connections',
+      database.metric('DatabaseConnections', { period, statistic: 'Maximum', label: 'connections' }),
+    ),
+    quarterGraph(
+      'Database freeable memory (bytes)',
+      database.metric('FreeableMemory', { period, statistic: 'Minimum', label: 'freeable memory' }),
+    ),
+  ];
 }
 
 /**
@@ -263,31 +257,30 @@ function databaseWidgets(database: SlipwayDatabase, period: Duration): cloudwatc
  * (what it bills), bytes stored, commands throttled while it scales, client connections.
  */
 function cacheWidgets(cache: SlipwayCache, period: Duration): cloudwatch.IWidget[] {
-  const width = 6;
   return [
-    new cloudwatch.GraphWidget({
-      title: 'Cache ECPUs per minute',
-      left: [cache.metric('ElastiCacheProcessingUnits', { period, statistic: 'Sum', label: 'ECPUs' })],
-      leftYAxis: { min: 0 },
-      width,
-    }),
-    new cloudwatch.GraphWidget({
-      title: 'Cache data stored (bytes)',
-      left: [cache.metric('BytesUsedForCache', { period, statistic: 'Maximum', label: 'bytes' })],
-      leftYAxis: { min: 0 },
-      width,
-    }),
-    new cloudwatch.GraphWidget({
-      title: 'Cache throttled commands',
-      left: [cache.metric('ThrottledCmds', { period, statistic: 'Sum', label: 'throttled' })],
-      leftYAxis: { min: 0 },
-      width,
-    }),
-    new cloudwatch.GraphWidget({
-      title: 'Cache connections',
-      left: [cache.metric('CurrConnections', { period, statistic: 'Maximum', label: 'connections' })],
-      leftYAxis: { min: 0 },
-      width,
-    }),
+    quarterGraph(
+      'Cache ECPUs per minute',
+      cache.metric('ElastiCacheProcessingUnits', { period, statistic: 'Sum', label: 'ECPUs' }),
+    ),
+    quarterGraph(
+      'Cache data stored (bytes)',
+      cache.metric('BytesUsedForCache', { period, statistic: 'Maximum', label: 'bytes' }),
+    ),
+    quarterGraph(
+      'Cache throttled commands',
+      cache.metric('ThrottledCmds', { period, statistic: 'Sum', label: 'throttled' }),
+    ),
+    quarterGraph(
+      'Cache connections',
+      cache.metric('CurrConnections', { period, statistic: 'Maximum', label: 'connections' }),
+    ),
   ];
+}
+
+/** A data-tier row holds four graphs. */
+const QUARTER = 6;
+
+/** A quarter-row graph of one metric, its axis from 0. */
+function quarterGraph(title: string, metric: cloudwatch.IMetric): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({ title, left: [metric], leftYAxis: { min: 0 }, width: QUARTER });
 }
