@@ -1,6 +1,6 @@
 import { SecretRef, isParameterRef, isSecretsManagerArnRef } from './app-settings-config';
 import { EnvironmentConfig, ServiceConfig } from './environment-config';
-import { arnOutsideAccountIssue, arnOutsideRegionIssue } from './shared-rules';
+import { arnOutsideAccountIssue, arnOutsideRegionIssue, perService } from './shared-rules';
 import { ConfigIssue } from './slipway-config-error';
 
 // Cross-field rules of the services' own settings (`environment`, `secrets`); `checkEnvironmentRules` runs them with
@@ -85,37 +85,35 @@ export const RESERVED_VARIABLES: readonly ReservedVariables[] = [
 ];
 
 /** A variable set by Slipway or ECS may not be set again, neither as a plain value nor as a secret. */
-const reservedVariables: AppSettingsRule = (config) =>
-  Object.entries(config.services).flatMap(([service, settings]) =>
-    (['environment', 'secrets'] as const).flatMap((kind) =>
-      Object.keys(settings[kind] ?? {}).flatMap((name): ConfigIssue[] => {
-        const reserved = RESERVED_VARIABLES.find((group) => group.names.includes(name) && group.appliesTo(settings));
-        return reserved
-          ? [
-              {
-                field: `services.${service}.${kind}`,
-                value: name,
-                problem: `must not set ${name}, which is set by ${reserved.setBy}`,
-                fix: reserved.fix,
-              },
-            ]
-          : [];
-      }),
-    ),
-  );
+const reservedVariables: AppSettingsRule = perService((service, settings) =>
+  (['environment', 'secrets'] as const).flatMap((kind) =>
+    Object.keys(settings[kind] ?? {}).flatMap((name): ConfigIssue[] => {
+      const reserved = RESERVED_VARIABLES.find((group) => group.names.includes(name) && group.appliesTo(settings));
+      return reserved
+        ? [
+            {
+              field: `services.${service}.${kind}`,
+              value: name,
+              problem: `must not set ${name}, which is set by ${reserved.setBy}`,
+              fix: reserved.fix,
+            },
+          ]
+        : [];
+    }),
+  ),
+);
 
 /** One variable, one source: a name in both `environment` and `secrets` would leave ECS to pick one. */
-const variableInOnePlace: AppSettingsRule = (config) =>
-  Object.entries(config.services).flatMap(([service, settings]) =>
-    Object.keys(settings.environment ?? {})
-      .filter((name) => settings.secrets?.[name] !== undefined)
-      .map((name) => ({
-        field: `services.${service}.secrets.${name}`,
-        value: name,
-        problem: `must not also be in services.${service}.environment`,
-        fix: `Keep ${name} in one place: in secrets if its value is secret, else in environment.`,
-      })),
-  );
+const variableInOnePlace: AppSettingsRule = perService((service, settings) =>
+  Object.keys(settings.environment ?? {})
+    .filter((name) => settings.secrets?.[name] !== undefined)
+    .map((name) => ({
+      field: `services.${service}.secrets.${name}`,
+      value: name,
+      problem: `must not also be in services.${service}.environment`,
+      fix: `Keep ${name} in one place: in secrets if its value is secret, else in environment.`,
+    })),
+);
 
 /** A name that says "secret": its value belongs in `secrets`, out of git and out of the task definition. */
 const SECRET_LOOKING_NAME =
@@ -124,34 +122,33 @@ const SECRET_LOOKING_NAME =
 /** Values that are AWS access keys or private keys whatever their name. */
 const SECRET_LOOKING_VALUE = /^(AKIA|ASIA)[A-Z0-9]{16}$|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
-const plainValuesNotSecret: AppSettingsRule = (config) =>
-  Object.entries(config.services).flatMap(([service, settings]) =>
-    Object.entries(settings.environment ?? {}).flatMap(([name, value]): ConfigIssue[] => {
-      const fix = `Move it to services.${service}.secrets (e.g. { create: true }, or a Parameter Store SecureString, which is free): a plain value is in git and readable by anyone who can describe the task definition.`;
-      if (SECRET_LOOKING_NAME.test(name)) {
-        return [
-          {
-            field: `services.${service}.environment`,
-            value: name,
-            problem: 'must not hold a password, token or key: the name says it is secret',
-            fix,
-          },
-        ];
-      }
-      if (SECRET_LOOKING_VALUE.test(value)) {
-        return [
-          {
-            field: `services.${service}.environment.${name}`,
-            // Not the value itself: the message would print the key to the terminal and the build log.
-            value: `${value.slice(0, 4)}…`,
-            problem: 'must not hold an AWS access key or a private key',
-            fix: `${fix} Then revoke the key: it is in git's history now.`,
-          },
-        ];
-      }
-      return [];
-    }),
-  );
+const plainValuesNotSecret: AppSettingsRule = perService((service, settings) =>
+  Object.entries(settings.environment ?? {}).flatMap(([name, value]): ConfigIssue[] => {
+    const fix = `Move it to services.${service}.secrets (e.g. { create: true }, or a Parameter Store SecureString, which is free): a plain value is in git and readable by anyone who can describe the task definition.`;
+    if (SECRET_LOOKING_NAME.test(name)) {
+      return [
+        {
+          field: `services.${service}.environment`,
+          value: name,
+          problem: 'must not hold a password, token or key: the name says it is secret',
+          fix,
+        },
+      ];
+    }
+    if (SECRET_LOOKING_VALUE.test(value)) {
+      return [
+        {
+          field: `services.${service}.environment.${name}`,
+          // Not the value itself: the message would print the key to the terminal and the build log.
+          value: `${value.slice(0, 4)}…`,
+          problem: 'must not hold an AWS access key or a private key',
+          fix: `${fix} Then revoke the key: it is in git's history now.`,
+        },
+      ];
+    }
+    return [];
+  }),
+);
 
 /** Each secret reference with its field path. */
 function secretRefs(config: EnvironmentConfig): { field: string; ref: SecretRef }[] {

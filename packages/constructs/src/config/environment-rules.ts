@@ -1,9 +1,9 @@
 import { APP_SETTINGS_RULES } from './app-settings-rules';
 import { DATA_RULES } from './data-rules';
 import { isTrafficShifting } from './deployment-config';
-import { EnvironmentConfig, ServiceConfig, isHttpApiIngress, isMixedCapacity } from './environment-config';
+import { EnvironmentConfig, isHttpApiIngress, isMixedCapacity } from './environment-config';
 import { fargateTaskSizeIssue } from './fargate-sizes';
-import { arnOutsideRegionIssue } from './shared-rules';
+import { arnOutsideRegionIssue, perService } from './shared-rules';
 import { ConfigIssue } from './slipway-config-error';
 
 /**
@@ -159,11 +159,6 @@ const servicesPresent: EnvironmentRule = (config) =>
           fix: "Add e.g. backend: { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' }.",
         },
       ];
-
-const perService =
-  (check: (name: string, service: ServiceConfig, config: EnvironmentConfig) => ConfigIssue[]): EnvironmentRule =>
-  (config) =>
-    Object.entries(config.services).flatMap(([name, service]) => check(name, service, config));
 
 const fargateTaskSize = perService((name, service) => {
   const issue = fargateTaskSizeIssue({

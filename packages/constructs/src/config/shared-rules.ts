@@ -1,4 +1,11 @@
+import type { EnvironmentConfig, ServiceConfig } from './environment-config';
 import { ConfigIssue } from './slipway-config-error';
+
+/** A cross-field rule that checks each service of the environment, its problems in the services' order. */
+export const perService =
+  (check: (name: string, service: ServiceConfig, config: EnvironmentConfig) => ConfigIssue[]) =>
+  (config: EnvironmentConfig): ConfigIssue[] =>
+    Object.entries(config.services).flatMap(([name, service]) => check(name, service, config));
 
 /**
  * A name that becomes a DNS label (an environment or a service: `backend` → `backend.dev.local`): lowercase
