@@ -68,21 +68,14 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   }
 }
 
-async function checkHealth(options: SmokeTestOptions): Promise<SmokeCheck> {
-  const name = 'GET /api/health';
-  const response = await get(options, '/api/health');
-  if ('error' in response) return { name, ok: false, detail: response.error };
-  return response.status === 200
-    ? { name, ok: true, detail: '200' }
-    : { name, ok: false, detail: `expected 200, got ${response.status} ${truncate(response.body)}` };
-}
-
-async function checkReady(options: SmokeTestOptions): Promise<SmokeCheck> {
-  const name = 'GET /api/ready';
-  const response = await get(options, '/api/ready');
+/** `GET path` must answer 200; otherwise the detail is the status and, from a problem+json answer, why. */
+async function checkAnswers200(options: SmokeTestOptions, path: string): Promise<SmokeCheck> {
+  const name = `GET ${path}`;
+  const response = await get(options, path);
   if ('error' in response) return { name, ok: false, detail: response.error };
   if (response.status === 200) return { name, ok: true, detail: '200' };
-  // A 503 problem+json says why (the database is unreachable, or the task is shutting down).
+  // The API's 503s are problem+json saying why (the database is unreachable, the task is shutting down or holds a
+  // refused password).
   let detail: unknown;
   try {
     detail = (JSON.parse(response.body) as { detail?: unknown }).detail;
@@ -92,9 +85,12 @@ async function checkReady(options: SmokeTestOptions): Promise<SmokeCheck> {
   return {
     name,
     ok: false,
-    detail: `expected 200, got ${response.status} ${typeof detail === 'string' ? truncate(detail) : truncate(response.body)}`,
+    detail: `expected 200, got ${response.status} ${truncate(typeof detail === 'string' ? detail : response.body)}`,
   };
 }
+
+const checkHealth = (options: SmokeTestOptions) => checkAnswers200(options, '/api/health');
+const checkReady = (options: SmokeTestOptions) => checkAnswers200(options, '/api/ready');
 
 async function checkVersion(options: SmokeTestOptions): Promise<SmokeCheck> {
   const name = 'GET /api/version';
