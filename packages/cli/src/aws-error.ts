@@ -29,3 +29,8 @@ export function explainAwsError(error: unknown, permission?: string): string {
   }
   return `${errorName}: ${message}`;
 }
+
+/** Whether an SDK error is the service's error of this name (`ResourceNotFoundException`, `NoSuchEntity`, …). */
+export function isNamed(error: unknown, name: string): boolean {
+  return (error as { name?: unknown })?.name === name;
+}

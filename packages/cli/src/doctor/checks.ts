@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -14,7 +14,8 @@ import {
   pipelineBootstrapCommandFor,
 } from './doctor-target';
 import { checkServiceSecrets, SERVICE_SECRETS_CHECK } from './secret-checks';
-import { explainAwsError } from '../aws-error';
+import { describeStackIfAny } from './stacks';
+import { explainAwsError, isNamed } from '../aws-error';
 
 /** `pass`: fine; `fail`: fix it before deploying; `skip`: could not or need not be checked from here. */
 export type CheckStatus = 'pass' | 'fail' | 'skip';
@@ -201,7 +202,7 @@ export async function checkBootstrap(
 
   let stack: Stack | undefined;
   try {
-    stack = await describeToolkitStack(cloudFormation, toolkitStackName);
+    stack = await describeStackIfAny(cloudFormation, toolkitStackName);
   } catch (error) {
     return [
       { ...stackBase, status: 'fail', detail: explainAwsError(error, 'cloudformation:DescribeStacks') },
@@ -446,7 +447,7 @@ export async function checkPipelineRegionBootstrap(
   const fix = `Bootstrap it: ${pipelineBootstrapCommandFor(target, toolkitStackName)}`;
   let stack: Stack | undefined;
   try {
-    stack = await describeToolkitStack(pipelineClients.cloudFormation, toolkitStackName);
+    stack = await describeStackIfAny(pipelineClients.cloudFormation, toolkitStackName);
   } catch (error) {
     return {
       ...base,
@@ -556,19 +557,6 @@ export async function checkHostedZone(target: DoctorTarget, route53: Route53Clie
   }
 }
 
-/**
- * The bootstrap stack, or `undefined` where there is none: CloudFormation answers a missing stack with a
- * ValidationError "Stack with id X does not exist". Any other error is thrown.
- */
-async function describeToolkitStack(cloudFormation: CloudFormationClient, name: string): Promise<Stack | undefined> {
-  try {
-    return (await cloudFormation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
-  } catch (error) {
-    if (isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) return undefined;
-    throw error;
-  }
-}
-
 /** A stack a deploy can build on: its last operation completed, and was neither a rollback nor a deletion. */
 function isSettled(status: string): boolean {
   return /_COMPLETE$/.test(status) && !/^(ROLLBACK|DELETE)_/.test(status);
@@ -585,8 +573,4 @@ function parameter(stack: Stack, key: string): string | undefined {
 
 function output(stack: Stack, key: string): string | undefined {
   return stack.Outputs?.find((candidate) => candidate.OutputKey === key)?.OutputValue;
-}
-
-function isNamed(error: unknown, name: string): boolean {
-  return (error as { name?: unknown })?.name === name;
 }

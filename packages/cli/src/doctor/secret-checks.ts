@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import {
   DescribeSecretCommand,
   DescribeSecretCommandOutput,
@@ -18,7 +18,8 @@ import {
 import { createdSecretOutputKey } from '@slipway/constructs/lib/contract';
 import type { DoctorCheck } from './checks';
 import { DoctorTarget } from './doctor-target';
-import { explainAwsError } from '../aws-error';
+import { describeStackIfAny } from './stacks';
+import { explainAwsError, isNamed } from '../aws-error';
 
 /** The clients the secret checks call, in the environment's region. */
 export interface SecretCheckClients {
@@ -248,9 +249,8 @@ async function readStackOutputs(target: DoctorTarget, cloudFormation: CloudForma
   if (!stackName) return {};
   let stack: Stack | undefined;
   try {
-    stack = (await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+    stack = await describeStackIfAny(cloudFormation, stackName);
   } catch (error) {
-    if (isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) return { stackName };
     return { error: explainAwsError(error, 'cloudformation:DescribeStacks') };
   }
   // A stack whose first create failed or is under way has no outputs yet: the next deploy creates the secrets.
@@ -260,8 +260,4 @@ async function readStackOutputs(target: DoctorTarget, cloudFormation: CloudForma
     if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
   }
   return { stackName, outputs };
-}
-
-function isNamed(error: unknown, name: string): boolean {
-  return (error as { name?: unknown })?.name === name;
 }
