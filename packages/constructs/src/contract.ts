@@ -27,6 +27,13 @@ export const ENVIRONMENT_TAG_KEY = 'slipway:environment';
 export const IMAGE_COMMIT_BUILD_ARG = 'GIT_SHA';
 
 /**
+ * The Docker label of each service's container definition that names the commit its image was built from (the OCI
+ * annotation images carry; ECS shows a container definition's labels, not an image's). `slipway images` reads it
+ * from the task definitions to tell which revision runs which commit, and to find the revision of a commit.
+ */
+export const IMAGE_REVISION_LABEL = 'org.opencontainers.image.revision';
+
+/**
  * The file name of the single-file `slipway verify` in the cloud assembly:
  * SlipwayPipeline copies the bundle there, and the verification steps run
  * `node slipway-verify.js verify ...` from the assembly.

@@ -6,7 +6,7 @@ import * as barrel from '../src';
 import { sampleApp, sampleServices } from './fixtures/apps';
 import { devLike } from './fixtures/environments';
 import { environment, PIPELINE_ACCOUNT, pipelineApp, VERIFY_BUNDLE } from './pipeline/fixtures';
-import { ENVIRONMENT_TAG_KEY, IMAGE_COMMIT_BUILD_ARG, VERIFY_BUNDLE_FILE } from '../src/contract';
+import { ENVIRONMENT_TAG_KEY, IMAGE_COMMIT_BUILD_ARG, IMAGE_REVISION_LABEL, VERIFY_BUNDLE_FILE } from '../src/contract';
 
 /*
  * @slipway/cli reads what these constructs write through src/contract.ts. The values are part of deployed
@@ -18,12 +18,14 @@ describe('the contract with @slipway/cli', () => {
     expect(ENVIRONMENT_TAG_KEY).toBe('slipway:environment');
     expect(IMAGE_COMMIT_BUILD_ARG).toBe('GIT_SHA');
     expect(VERIFY_BUNDLE_FILE).toBe('slipway-verify.js');
+    expect(IMAGE_REVISION_LABEL).toBe('org.opencontainers.image.revision');
   });
 
   test('is exported from the package barrel too', () => {
     expect(barrel.ENVIRONMENT_TAG_KEY).toBe(ENVIRONMENT_TAG_KEY);
     expect(barrel.IMAGE_COMMIT_BUILD_ARG).toBe(IMAGE_COMMIT_BUILD_ARG);
     expect(barrel.VERIFY_BUNDLE_FILE).toBe(VERIFY_BUNDLE_FILE);
+    expect(barrel.IMAGE_REVISION_LABEL).toBe(IMAGE_REVISION_LABEL);
   });
 
   test('imports nothing, so the CLI and its single-file verify bundle load it without aws-cdk-lib', () => {
@@ -57,6 +59,25 @@ describe('a synthesized sample environment carries the contract', () => {
       (image) => image.source.dockerBuildArgs,
     );
     expect(buildArgs).toEqual([{ [IMAGE_COMMIT_BUILD_ARG]: '0123456789abcdef0123456789abcdef01234567' }]);
+  });
+
+  test("its backend container is labelled with its image's commit, which `slipway images` reads", () => {
+    const definitions = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
+    const labels = definitions.flatMap((definition) =>
+      definition.Properties.ContainerDefinitions.map((container: any) => container.DockerLabels),
+    );
+    expect(labels).toContainEqual({ [IMAGE_REVISION_LABEL]: '0123456789abcdef0123456789abcdef01234567' });
+  });
+
+  test('every task definition keeps its replaced revisions ACTIVE, so `slipway images --commit` can put one back', () => {
+    // CloudFormation deletes (deregisters) a replaced task definition unless its UpdateReplacePolicy is Retain, and
+    // ECS refuses to update a service to an INACTIVE revision.
+    const definitions = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
+    expect(definitions.length).toBeGreaterThan(0);
+    for (const definition of definitions) {
+      expect(definition.UpdateReplacePolicy).toBe('Retain');
+      expect(definition.DeletionPolicy).toBe('Delete');
+    }
   });
 });
 

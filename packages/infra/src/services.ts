@@ -20,12 +20,13 @@ import { imageRevision } from './image-revision';
  */
 export function appServices(repositoryRoot: string, environmentName: string): Record<string, AppServiceSpec> {
   const backend = backendBuild(repositoryRoot);
+  const backendRevision = imageRevision(repositoryRoot, backend);
   const frontend = { context: path.join(repositoryRoot, 'packages', 'frontend') };
   const frontendRevision = imageRevision(repositoryRoot, frontend);
   return {
     backend: {
       // Built from the repository root: the image installs from the workspace lockfile.
-      image: { image: dockerImage({ ...backend, gitSha: imageRevision(repositoryRoot, backend) }) },
+      image: { image: dockerImage({ ...backend, gitSha: backendRevision }), revision: backendRevision },
       containerPort: 8000,
       healthCheckPath: '/api/health',
       pathPatterns: ['/api/*'],

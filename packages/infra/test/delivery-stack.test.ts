@@ -122,6 +122,18 @@ describe('a commit that changes only app code or docs', () => {
     expect(taskDefinition(afterBackend.devTemplate, 'frontend')).toEqual(taskDefinition(base.devTemplate, 'frontend'));
   });
 
+  test("labels each container with its own image's commit, so `slipway images` can find a release by commit", () => {
+    const label = (template: Record<string, any>, container: string) =>
+      (taskDefinition(template, container) as any).Properties.ContainerDefinitions[0].DockerLabels;
+    expect(label(afterBackend.devTemplate, 'backend')).toEqual({
+      'org.opencontainers.image.revision': backendCommit,
+    });
+    expect(label(afterBackend.devTemplate, 'frontend')).toEqual({
+      'org.opencontainers.image.revision': afterBackend.images.Dockerfile.gitSha,
+    });
+    expect(afterBackend.images.Dockerfile.gitSha).toMatch(/^[0-9a-f]{40}$/);
+  });
+
   test('a docs-only commit changes no image and no stage template at all', () => {
     expect(afterDocs.images).toEqual(afterBackend.images);
     expect(afterDocs.devTemplate).toEqual(afterBackend.devTemplate);

@@ -1,15 +1,16 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { toContainerImage } from './service-image';
+import { imageRevision, toContainerImage } from './service-image';
 import { SlipwayServiceProps } from './service-props';
 import { validateServiceProps } from './service-validation';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
 import { sustainedAlarm } from '../alarms/sustained-alarm';
+import { IMAGE_REVISION_LABEL } from '../contract';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { EnvironmentKey } from '../security/environment-key';
 
@@ -92,9 +93,19 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
       memoryLimitMiB: this.memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: architecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    // The commit is baked into the image (GIT_SHA build argument), never into the task definition: an
-    // unchanged image keeps its task definition revision, so a commit elsewhere does not roll this service.
+    // A new revision replaces the resource, and CloudFormation would deregister the one it replaces: an INACTIVE
+    // revision cannot be put back on a service. Kept, the previous revisions stay ACTIVE (they cost nothing), so a
+    // release can be rolled back to any of them in one `aws ecs update-service` (`slipway images --commit`). Deleting
+    // the stack still deregisters the current one (DeletionPolicy Delete, stated: CloudFormation's linter reads one
+    // policy without the other as a mistake).
+    const taskDefinitionOptions = (this.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).cfnOptions;
+    taskDefinitionOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    taskDefinitionOptions.deletionPolicy = CfnDeletionPolicy.DELETE;
+    // The commit is baked into the image (GIT_SHA build argument); the task definition carries only the image's own
+    // commit, as a label, which changes when the image does: an unchanged image keeps its task definition revision,
+    // so a commit elsewhere does not roll this service.
     const environment = { ...props.environment };
+    const revision = imageRevision(props.image, props.gitSha);
     this.container = this.taskDefinition.addContainer('App', {
       containerName: props.serviceName,
       image: toContainerImage(props.image, props.gitSha, architecture),
@@ -104,6 +115,7 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
       environment,
       secrets: props.secrets ? { ...props.secrets } : undefined,
       healthCheck: props.containerHealthCheck,
+      dockerLabels: revision ? { [IMAGE_REVISION_LABEL]: revision } : undefined,
       portMappings: [{ containerPort: props.containerPort, name: props.serviceName }],
       logging: ecs.LogDrivers.awsLogs({
         logGroup: this.logGroup,

@@ -28,6 +28,12 @@ export interface DirectoryImage {
 export interface ExistingImage {
   /** The container image. */
   readonly image: ecs.ContainerImage;
+  /**
+   * The commit the image was built from, when known (e.g. the `GIT_SHA` of an image asset built with its own
+   * options): recorded as the container's `org.opencontainers.image.revision` label, which `slipway images` reads.
+   * @default - not recorded
+   */
+  readonly revision?: string;
 }
 
 /** Where a service's container image comes from. */
@@ -55,4 +61,14 @@ export function toContainerImage(
     buildArgs: { ...image.buildArgs, ...(gitSha ? { [IMAGE_COMMIT_BUILD_ARG]: gitSha } : {}) },
     platform: architecture === ecs.CpuArchitecture.ARM64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
   });
+}
+
+/**
+ * The commit a service's image is built from, as far as the app says: the service's own `gitSha`, else a directory
+ * image's `GIT_SHA` build argument, else an existing image's `revision`. It changes only when the image does (each
+ * image's commit is the last one that changed its build), so the container label that carries it adds no revision.
+ */
+export function imageRevision(image: ServiceImage, gitSha: string | undefined): string | undefined {
+  if (!isDirectoryImage(image)) return image.revision;
+  return gitSha ?? image.buildArgs?.[IMAGE_COMMIT_BUILD_ARG];
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { InternalService, SlipwayCluster, SlipwayNetwork, isDirectoryImage } from '../../src';
+import { InternalService, SlipwayCluster, SlipwayNetwork, imageRevision, isDirectoryImage } from '../../src';
 import { TestStack, spotSettings } from '../fixtures/stacks';
 
 describe('service images', () => {
@@ -40,6 +40,32 @@ describe('service images', () => {
       ContainerDefinitions: [
         Match.objectLike({ Image: { 'Fn::Sub': Match.stringLikeRegexp('cdk-hnb659fds-container-assets') } }),
       ],
+    });
+  });
+
+  test('GIVEN each kind of image WHEN its revision is asked THEN it is the commit the app gave that image, if any', () => {
+    const registry = ecs.ContainerImage.fromRegistry('busybox');
+    expect(imageRevision({ directory: '/app', buildArgs: { GIT_SHA: 'aaa111' } }, undefined)).toBe('aaa111');
+    expect(imageRevision({ directory: '/app', buildArgs: { GIT_SHA: 'aaa111' } }, 'bbb222')).toBe('bbb222');
+    expect(imageRevision({ directory: '/app' }, undefined)).toBeUndefined();
+    expect(imageRevision({ image: registry, revision: 'ccc333' }, 'bbb222')).toBe('ccc333');
+    expect(imageRevision({ image: registry }, 'bbb222')).toBeUndefined();
+  });
+
+  test('GIVEN an image without a known commit WHEN synthesized THEN its container has no revision label', () => {
+    const app = new App();
+    const stack = new TestStack(app);
+    const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a'] });
+    const cluster = new SlipwayCluster(stack, 'Cluster', { vpc: network.vpc, serviceDiscoveryNamespace: 'dev.local' });
+    new InternalService(stack, 'Worker', {
+      cluster: cluster.cluster,
+      serviceName: 'worker',
+      ...spotSettings,
+      containerPort: 9000,
+      image: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.36') },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ DockerLabels: Match.absent() })],
     });
   });
 
