@@ -2,6 +2,7 @@ import { SlipwayCommand } from './command';
 import { costCommand } from './cost/command';
 import { diagramCommand } from './diagram/command';
 import { createDoctorCommand } from './doctor/doctor-command';
+import { createImagesCommand } from './images/images-command';
 import { createLogsCommand } from './service-logs/logs-command';
 import { createStatusCommand } from './status/status-command';
 import { createVerifyCommand } from './verify/verify-command';
@@ -14,6 +15,7 @@ export function defaultCommands(): SlipwayCommand[] {
   return [
     createVerifyCommand(),
     createStatusCommand(),
+    createImagesCommand(),
     createDoctorCommand(),
     createLogsCommand(),
     costCommand,

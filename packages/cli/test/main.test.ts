@@ -7,10 +7,11 @@ function fakeCommand(name: string, run: SlipwayCommand['run']): SlipwayCommand {
   return { name, summary: `does ${name}`, run };
 }
 
-test('the registry holds verify, status, doctor, logs, cost and diagram', () => {
+test('the registry holds verify, status, images, doctor, logs, cost and diagram', () => {
   expect(defaultCommands().map((command) => command.name)).toEqual([
     'verify',
     'status',
+    'images',
     'doctor',
     'logs',
     'cost',

@@ -1,4 +1,11 @@
-import { DescribeClustersCommand, ECSClient, paginateListClusters, paginateListServices } from '@aws-sdk/client-ecs';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  paginateListClusters,
+  paginateListServices,
+  Service,
+} from '@aws-sdk/client-ecs';
 import { ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
 
 /** One environment's ECS cluster and its services, found by tag. */
@@ -16,6 +23,9 @@ export class EnvironmentNotFoundError extends Error {
     this.name = 'EnvironmentNotFoundError';
   }
 }
+
+/** DescribeServices takes at most 10 services per call. */
+const DESCRIBE_SERVICES_BATCH = 10;
 
 /** DescribeClusters takes at most 100 clusters per call. */
 const DESCRIBE_CLUSTERS_BATCH = 100;
@@ -65,4 +75,16 @@ export async function listServiceNames(ecs: ECSClient, cluster: string): Promise
     names.push(...(page.serviceArns ?? []).map((arn) => arn.split('/').pop()!));
   }
   return names.sort();
+}
+
+/** The services named, described in batches of the most DescribeServices takes. */
+export async function describeServices(ecs: ECSClient, cluster: string, names: readonly string[]): Promise<Service[]> {
+  const services: Service[] = [];
+  for (let start = 0; start < names.length; start += DESCRIBE_SERVICES_BATCH) {
+    const response = await ecs.send(
+      new DescribeServicesCommand({ cluster, services: names.slice(start, start + DESCRIBE_SERVICES_BATCH) }),
+    );
+    services.push(...(response.services ?? []));
+  }
+  return services;
 }

@@ -22,7 +22,7 @@ export function describeAwsError(error: unknown): string {
     return `No AWS credentials found (${message}). Log in (aws sso login, or set AWS_PROFILE) and try again.`;
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return `Access denied: ${message}. The role needs ecs:ListClusters, ecs:DescribeClusters, ecs:ListServices, ecs:DescribeServices, ecs:ListTasks and ecs:DescribeTasks, and for blue/green, canary and linear services ecs:ListServiceDeployments and ecs:DescribeServiceDeployments.`;
+    return `Access denied: ${message}. The role needs ecs:ListClusters, ecs:DescribeClusters, ecs:ListServices, ecs:DescribeServices, ecs:ListTasks and ecs:DescribeTasks, for blue/green, canary and linear services ecs:ListServiceDeployments and ecs:DescribeServiceDeployments, and for slipway images ecs:ListTaskDefinitions and ecs:DescribeTaskDefinition.`;
   }
   return `${name}: ${message}`;
 }

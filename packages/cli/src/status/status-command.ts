@@ -1,8 +1,8 @@
-import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
+import { ECSClient, Service } from '@aws-sdk/client-ecs';
 import { parseCommandLine } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
-import { findEnvironmentServices, listServiceNames } from '../ecs/discovery';
+import { describeServices, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { assessService, readServiceDeployment, taskDefinitionName } from '../ecs/rollout';
 import { describeSettings, ServiceDeploymentProgress } from '../ecs/service-deployment';
@@ -28,8 +28,6 @@ linear service, its newest service deployment's lifecycle stage, production traf
 recently stopped tasks stopped (ECS keeps stopped tasks about an hour: a crash loop, a failed
 health check or an image that cannot be pulled shows here). The cluster is the one tagged
 slipway:environment=<name> unless --cluster names it.`;
-
-const DESCRIBE_BATCH = 10;
 
 /** `slipway status`: what is running in an environment, for the person on call. */
 export function createStatusCommand(dependencies: StatusCommandDependencies = {}): SlipwayCommand {
@@ -74,7 +72,7 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
           output.info('  no services');
           return ExitCode.OK;
         }
-        const services = await describeAll(ecs, cluster, names);
+        const services = await describeServices(ecs, cluster, names);
         const deployments = new Map<string, ServiceDeploymentProgress>();
         const unreadable: string[] = [];
         for (const service of services) {
@@ -127,17 +125,6 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
       }
     },
   };
-}
-
-async function describeAll(ecs: ECSClient, cluster: string, names: readonly string[]): Promise<Service[]> {
-  const services: Service[] = [];
-  for (let start = 0; start < names.length; start += DESCRIBE_BATCH) {
-    const response = await ecs.send(
-      new DescribeServicesCommand({ cluster, services: names.slice(start, start + DESCRIBE_BATCH) }),
-    );
-    services.push(...(response.services ?? []));
-  }
-  return services;
 }
 
 /**
