@@ -32,6 +32,8 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
       '@aws-sdk/client-codestar-connections@^3.1000.0',
       // slipway doctor: the settings' availability zones exist for the account (their names differ per account)
       '@aws-sdk/client-ec2@^3.1000.0',
+      // slipway doctor: the registry scans the images the pipeline pushes to the CDK bootstrap repository
+      '@aws-sdk/client-ecr@^3.1000.0',
       '@aws-sdk/client-iam@^3.1000.0',
       '@aws-sdk/client-route-53@^3.1000.0',
       // slipway doctor: the secrets and parameters the services' settings reference exist and can be decrypted

@@ -1,6 +1,7 @@
 import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -13,6 +14,7 @@ import {
   DoctorTarget,
   pipelineBootstrapCommandFor,
 } from './doctor-target';
+import { checkImageScanning, IMAGE_SCANNING_CHECK } from './scan-checks';
 import { checkServiceSecrets, SERVICE_SECRETS_CHECK } from './secret-checks';
 import { describeStackIfAny } from './stacks';
 import { explainAwsError, isNamed } from '../aws-error';
@@ -50,6 +52,8 @@ export interface DoctorClients {
   readonly secretsManager: SecretsManagerClient;
   /** In the environment's region, where the services' parameters are. */
   readonly ssm: SSMClient;
+  /** In the environment's region, whose registry holds the CDK bootstrap's image repository. */
+  readonly ecr: ECRClient;
   /** A client for the connection's region. */
   readonly connections: (region: string) => CodeStarConnectionsClient;
   /**
@@ -100,6 +104,7 @@ export async function runDoctorChecks(
   checks.push(...(await checkBootstrap(target, clients.cloudFormation, options.toolkitStackName)));
   checks.push(await checkAvailabilityZones(target, clients.ec2));
   checks.push(await checkEcsServiceLinkedRole(target, clients.iam));
+  checks.push(await checkImageScanning(target, clients.ecr));
   // The pipeline account's checks run with --pipeline-profile only once it is known to reach that account.
   const pipelineCredentials = await checkPipelineCredentials(target, clients.pipelineAccount);
   const pipelineClients = pipelineCredentials.status === 'pass' ? clients.pipelineAccount : undefined;
@@ -117,6 +122,7 @@ const ACCOUNT_CHECKS = [
   ['bootstrap-trust', 'CDK bootstrap trust'],
   ['availability-zones', 'Availability zones'],
   ['ecs-service-linked-role', 'ECS service-linked role'],
+  IMAGE_SCANNING_CHECK,
   ['pipeline-credentials', "Pipeline account's credentials"],
   ['connection', 'CodeConnections connection'],
   ['pipeline-bootstrap', "Pipeline account's bootstrap in this region"],

@@ -1,6 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -22,6 +23,7 @@ export function createDoctorClients(region: string, pipelineProfile?: string): D
     ec2: new EC2Client({ region }),
     secretsManager: new SecretsManagerClient({ region }),
     ssm: new SSMClient({ region }),
+    ecr: new ECRClient({ region }),
     connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
     pipelineAccount:
       pipelineProfile === undefined

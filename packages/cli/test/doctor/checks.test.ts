@@ -5,6 +5,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-codestar-connections';
 import { AvailabilityZoneState, DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient, GetRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -35,8 +36,11 @@ const iamMock = mockClient(IAMClient);
 const route53Mock = mockClient(Route53Client);
 const connectionsMock = mockClient(CodeStarConnectionsClient);
 const ec2Mock = mockClient(EC2Client);
+const ecrMock = mockClient(ECRClient);
 beforeEach(() => {
-  for (const mock of [stsMock, cloudFormationMock, iamMock, route53Mock, connectionsMock, ec2Mock]) mock.reset();
+  for (const mock of [stsMock, cloudFormationMock, iamMock, route53Mock, connectionsMock, ec2Mock, ecrMock]) {
+    mock.reset();
+  }
 });
 
 const ENV_ACCOUNT = '493817265012';
@@ -76,6 +80,7 @@ function clients(): DoctorClients {
     ec2: new EC2Client({ region: 'eu-west-1' }),
     secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
     ssm: new SSMClient({ region: 'eu-west-1' }),
+    ecr: new ECRClient({ region: 'eu-west-1' }),
     connections: (region) => new CodeStarConnectionsClient({ region }),
   };
 }
@@ -597,6 +602,7 @@ describe('runDoctorChecks', () => {
       ['bootstrap-trust', 'skip'],
       ['availability-zones', 'skip'],
       ['ecs-service-linked-role', 'skip'],
+      ['image-scanning', 'skip'],
       ['pipeline-credentials', 'skip'],
       ['connection', 'skip'],
       ['pipeline-bootstrap', 'skip'],
@@ -627,6 +633,12 @@ describe('runDoctorChecks', () => {
       ),
     );
     iamMock.on(GetRoleCommand).resolves({});
+    ecrMock.on(GetRegistryScanningConfigurationCommand).resolves({
+      scanningConfiguration: {
+        scanType: 'ENHANCED',
+        rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
+      },
+    });
     ec2Mock.on(DescribeAvailabilityZonesCommand).resolves({
       AvailabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'].map((ZoneName) => ({
         ZoneName,
@@ -656,6 +668,7 @@ describe('runDoctorChecks', () => {
       ['bootstrap-trust', 'pass'],
       ['availability-zones', 'pass'],
       ['ecs-service-linked-role', 'pass'],
+      ['image-scanning', 'pass'],
       ['pipeline-credentials', 'pass'],
       ['connection', 'pass'],
       ['pipeline-bootstrap', 'fail'],

@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import { AvailabilityZoneState, DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient, GetRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -21,7 +22,9 @@ const iamMock = mockClient(IAMClient);
 const ec2Mock = mockClient(EC2Client);
 const secretsManagerMock = mockClient(SecretsManagerClient);
 const ssmMock = mockClient(SSMClient);
+const ecrMock = mockClient(ECRClient);
 beforeEach(() => {
+  ecrMock.reset();
   secretsManagerMock.reset();
   ssmMock.reset();
   stsMock.reset();
@@ -65,6 +68,7 @@ function setup() {
         ec2: new EC2Client({ region }),
         secretsManager: new SecretsManagerClient({ region }),
         ssm: new SSMClient({ region }),
+        ecr: new ECRClient({ region }),
         connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
       };
     },
@@ -90,6 +94,12 @@ function givenAReadyAccount(): void {
       ZoneName,
       State: AvailabilityZoneState.available,
     })),
+  });
+  ecrMock.on(GetRegistryScanningConfigurationCommand).resolves({
+    scanningConfiguration: {
+      scanType: 'BASIC',
+      rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
+    },
   });
   iamMock.on(GetRoleCommand).resolves({
     Role: {
@@ -119,6 +129,7 @@ describe('slipway doctor', () => {
       '– CDK bootstrap trust',
       '✔ Availability zones',
       '✔ ECS service-linked role',
+      '✔ ECR image scanning',
       "– Pipeline account's credentials",
       '– CodeConnections connection',
       "– Pipeline account's bootstrap in this region",
