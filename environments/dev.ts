@@ -5,8 +5,8 @@ import { defineEnvironment } from '@slipway/constructs';
  * per service, a NAT instance instead of NAT gateways, an API Gateway HTTP API
  * instead of a load balancer (no custom domain: HTTPS on the API's own
  * execute-api name), a week of logs, and an Aurora Serverless database that
- * pauses when idle. No cache: with one backend task the API's in-process rate
- * limit is exact, and a Valkey cache would add ~$6.50 a month. About $32 a
+ * pauses when idle, and the services sleep out of hours. No cache: with one backend task the API's in-process rate
+ * limit is exact, and a Valkey cache would add ~$6.50 a month. About $27 a
  * month at list price (docs/cost.md). Every push to the pipeline's branch lands here first.
  *
  * The account id and the NAT instance's AMI id are placeholders: put your dev
@@ -54,6 +54,9 @@ export const dev = defineEnvironment({
   containerInsights: false,
   deletionProtection: false,
   highAvailability: false,
+  // The services run on working days, 07:00–20:00 Dublin time, and are scaled to zero the rest of the week (65 of 168
+  // hours): the URL answers 503 at night, a push then is verified by its task definitions (docs/environments.md).
+  schedule: { timezone: 'Europe/Dublin', awake: { days: 'MON-FRI', from: '07:00', to: '20:00' } },
   // Aurora Serverless v2 that pauses after 5 idle minutes (0 ACU: storage only, ~15 s to resume); docs/data.md.
   database: { engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2, backupRetentionDays: 1 },
   // No cache (prod has one): add `cache: { mode: 'serverless' }` and 'cache' in the backend's `uses` to try it.

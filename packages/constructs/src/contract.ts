@@ -19,6 +19,14 @@
 export const ENVIRONMENT_TAG_KEY = 'slipway:environment';
 
 /**
+ * The tag on every ECS service of an environment with an out-of-hours schedule: the time zone, the awake days and the
+ * awake hours (`Europe/Dublin MON TUE WED THU FRI 08:00-19:00`, see `scheduleTagValue`). `slipway verify` and `slipway
+ * status` read it from DescribeServices to tell a service asleep by schedule from a broken one; `slipway cost` reads it
+ * from the template to count the hours the tasks run.
+ */
+export const SCHEDULE_TAG_KEY = 'slipway:awake-hours';
+
+/**
  * The Docker build argument that carries the commit an image is built from,
  * set on every Dockerfile directory image. `slipway verify --version-service`
  * reads it from the stage's asset manifest (`<stack>.assets.json`) and checks

@@ -7,6 +7,7 @@ export * from './cluster';
 export * from './ingress';
 export * from './alarms';
 export * from './service';
+export * from './schedule';
 export * from './dashboard';
 export * from './data';
 export * from './app';

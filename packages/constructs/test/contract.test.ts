@@ -6,7 +6,13 @@ import * as barrel from '../src';
 import { sampleApp, sampleServices } from './fixtures/apps';
 import { devLike } from './fixtures/environments';
 import { environment, PIPELINE_ACCOUNT, pipelineApp, VERIFY_BUNDLE } from './pipeline/fixtures';
-import { ENVIRONMENT_TAG_KEY, IMAGE_COMMIT_BUILD_ARG, IMAGE_REVISION_LABEL, VERIFY_BUNDLE_FILE } from '../src/contract';
+import {
+  ENVIRONMENT_TAG_KEY,
+  IMAGE_COMMIT_BUILD_ARG,
+  IMAGE_REVISION_LABEL,
+  SCHEDULE_TAG_KEY,
+  VERIFY_BUNDLE_FILE,
+} from '../src/contract';
 
 /*
  * @slipway/cli reads what these constructs write through src/contract.ts. The values are part of deployed
@@ -19,6 +25,7 @@ describe('the contract with @slipway/cli', () => {
     expect(IMAGE_COMMIT_BUILD_ARG).toBe('GIT_SHA');
     expect(VERIFY_BUNDLE_FILE).toBe('slipway-verify.js');
     expect(IMAGE_REVISION_LABEL).toBe('org.opencontainers.image.revision');
+    expect(SCHEDULE_TAG_KEY).toBe('slipway:awake-hours');
   });
 
   test('is exported from the package barrel too', () => {
@@ -32,6 +39,26 @@ describe('the contract with @slipway/cli', () => {
     const source = fs.readFileSync(path.join(__dirname, '..', 'src', 'contract.ts'), 'utf8');
     expect(source).not.toMatch(/\bimport\b|\brequire\(/);
   });
+
+  test('the awake hours the CLI reads back import types only, so the verify bundle takes them in alone', () => {
+    const source = fs.readFileSync(path.join(__dirname, '..', 'src', 'schedule', 'awake-hours.ts'), 'utf8');
+    expect(source.match(/^import .*$/gm)).toEqual([expect.stringMatching(/^import type /)]);
+  });
+});
+
+test('an environment with a schedule tags each ECS service with its awake hours (what `slipway verify/status/cost` read)', () => {
+  const { stack } = sampleApp({
+    ...devLike,
+    schedule: { timezone: 'Europe/Dublin', awake: { days: 'MON-FRI', from: '08:00', to: '19:00' } },
+  });
+  const services = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'));
+  expect(services.length).toBeGreaterThan(0);
+  for (const service of services) {
+    expect(service.Properties.Tags).toContainEqual({
+      Key: SCHEDULE_TAG_KEY,
+      Value: 'Europe/Dublin MON TUE WED THU FRI 08:00-19:00',
+    });
+  }
 });
 
 describe('a synthesized sample environment carries the contract', () => {

@@ -197,17 +197,40 @@ describe('dev', () => {
     ).toEqual([]);
   });
 
-  test('runs one Fargate Spot task per service, sized 256/512', () => {
+  test('runs one Fargate Spot task per service, sized 256/512, on working days only', () => {
+    // The schedule owns the count (a DesiredCount would wake a sleeping service on every deploy): one task awake,
+    // none asleep, in dev's time zone.
     devTemplate.resourcePropertiesCountIs(
       'AWS::ECS::Service',
       {
-        DesiredCount: 1,
+        DesiredCount: Match.absent(),
         CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
       },
       2,
     );
     devTemplate.resourcePropertiesCountIs('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }, 2);
-    devTemplate.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    devTemplate.resourcePropertiesCountIs(
+      'AWS::ApplicationAutoScaling::ScalableTarget',
+      {
+        MinCapacity: 1,
+        MaxCapacity: 1,
+        ScheduledActions: [
+          {
+            ScheduledActionName: 'Wake',
+            Schedule: 'cron(0 7 ? * MON,TUE,WED,THU,FRI *)',
+            Timezone: 'Europe/Dublin',
+            ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 1 },
+          },
+          {
+            ScheduledActionName: 'Sleep',
+            Schedule: 'cron(0 20 ? * MON,TUE,WED,THU,FRI *)',
+            Timezone: 'Europe/Dublin',
+            ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 },
+          },
+        ],
+      },
+      2,
+    );
   });
 
   test("tells the API which environment it is, so /api/version and the frontend's banner say dev", () => {

@@ -77,12 +77,17 @@ export async function listServiceNames(ecs: ECSClient, cluster: string): Promise
   return names.sort();
 }
 
-/** The services named, described in batches of the most DescribeServices takes. */
+/** The services named, with their tags, described in batches of the most DescribeServices takes. */
 export async function describeServices(ecs: ECSClient, cluster: string, names: readonly string[]): Promise<Service[]> {
   const services: Service[] = [];
   for (let start = 0; start < names.length; start += DESCRIBE_SERVICES_BATCH) {
     const response = await ecs.send(
-      new DescribeServicesCommand({ cluster, services: names.slice(start, start + DESCRIBE_SERVICES_BATCH) }),
+      new DescribeServicesCommand({
+        cluster,
+        services: names.slice(start, start + DESCRIBE_SERVICES_BATCH),
+        // The services' tags: a schedule's awake hours (SCHEDULE_TAG_KEY) tell a sleeping service from a broken one.
+        include: ['TAGS'],
+      }),
     );
     services.push(...(response.services ?? []));
   }

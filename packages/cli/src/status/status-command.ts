@@ -5,6 +5,7 @@ import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } fr
 import { describeServices, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { assessService, readServiceDeployment, taskDefinitionName } from '../ecs/rollout';
+import { describeSleep, sleepingBySchedule, SleepingService } from '../ecs/schedule';
 import { describeSettings, ServiceDeploymentProgress } from '../ecs/service-deployment';
 import { describeStoppedTasks } from '../ecs/stopped-tasks';
 
@@ -26,7 +27,8 @@ rollout state and task definition, the deployment strategy and, for a blue/green
 linear service, its newest service deployment's lifecycle stage, production traffic split
 (new / old revision) and bake time left; then the latest service events, and why its most
 recently stopped tasks stopped (ECS keeps stopped tasks about an hour: a crash loop, a failed
-health check or an image that cannot be pulled shows here). The cluster is the one tagged
+health check or an image that cannot be pulled shows here). A service with no tasks because its
+environment's schedule has it asleep shows 0/0 asleep, and until when. The cluster is the one tagged
 slipway:environment=<name> unless --cluster names it.`;
 
 /** `slipway status`: what is running in an environment, for the person on call. */
@@ -85,7 +87,15 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
             );
           }
         }
-        for (const line of formatTable(services, deployments)) output.info(line);
+        const sleeping = new Map<string, SleepingService>();
+        for (const service of services) {
+          const asleep = sleepingBySchedule(service, clock.now());
+          if (asleep) sleeping.set(asleep.service, asleep);
+        }
+        for (const line of formatTable(services, deployments, sleeping)) output.info(line);
+        for (const asleep of sleeping.values()) {
+          output.info(`  ☾ ${asleep.service}: ${describeSleep(asleep)}; the URL answers 503 until then.`);
+        }
         for (const [name, progress] of deployments) {
           if (progress.reason) output.info(`  ✖ ${name}: ${progress.strategy} deployment ${progress.reason}`);
         }
@@ -135,6 +145,7 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
 export function formatTable(
   services: readonly Service[],
   deployments: ReadonlyMap<string, ServiceDeploymentProgress> = new Map(),
+  sleeping: ReadonlyMap<string, SleepingService> = new Map(),
 ): string[] {
   const header = [
     'SERVICE',
@@ -154,7 +165,7 @@ export function formatTable(
     const progress = deployments.get(service.serviceName ?? '');
     return [
       service.serviceName ?? '?',
-      `${service.runningCount ?? 0}/${service.desiredCount ?? 0}`,
+      `${service.runningCount ?? 0}/${service.desiredCount ?? 0}${sleeping.has(service.serviceName ?? '') ? ' asleep' : ''}`,
       String(service.pendingCount ?? 0),
       primary?.rolloutState ?? (state === 'completed' ? 'STEADY' : 'ROLLING'),
       primary ? taskDefinitionName(primary) : '-',

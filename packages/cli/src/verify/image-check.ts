@@ -1,4 +1,10 @@
-import { DescribeTasksCommand, ECSClient, ListTasksCommand, Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  Task,
+} from '@aws-sdk/client-ecs';
 import { ExpectedContainer, imageReferences, StageTemplate } from './stage-template';
 
 /** Whether one service runs, in every task, the images its task definition in the stage's template names. */
@@ -111,6 +117,53 @@ export async function checkServiceImages(
     detail:
       `${tasks.length} task${tasks.length === 1 ? '' : 's'} of ${definition} run ${seen.join(', ')}` +
       (starting > 0 ? `; ${starting} more starting, not checked` : ''),
+    containers: expected,
+  };
+}
+
+/**
+ * Prove a service with no tasks (asleep by schedule) will start what this pipeline run built: the task definition its
+ * primary deployment names belongs to a family the stage's template defines, and each of its containers names the
+ * image the template names. For an image asset the tag is the asset's content hash in a repository whose tags are
+ * immutable, so it pins the digest the tasks will pull when the service wakes; no task runs to report the digest.
+ */
+export async function checkTaskDefinitionImages(
+  ecs: ECSClient,
+  service: string,
+  taskDefinitionArn: string | undefined,
+  stage: StageTemplate,
+): Promise<ServiceImageCheck> {
+  if (taskDefinitionArn === undefined) {
+    return { service, ok: false, detail: 'has no tasks and no primary deployment naming a task definition' };
+  }
+  const definition = shortDefinition(taskDefinitionArn);
+  const family = definition.split(':')[0];
+  const expected = stage.families.get(family);
+  if (!expected) {
+    return {
+      service,
+      ok: false,
+      detail: `will start task definition ${definition}, whose family ${stage.file} does not define: not what this pipeline run deployed`,
+    };
+  }
+  const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
+  const containers = described.taskDefinition?.containerDefinitions ?? [];
+  const named: string[] = [];
+  for (const container of expected) {
+    const defined = containers.find((candidate) => candidate.name === container.name);
+    if (!defined?.image || !imageReferences(defined.image).includes(container.reference)) {
+      return {
+        service,
+        ok: false,
+        detail: `task definition ${definition} names ${defined?.image ?? 'no image'} for container ${container.name}, not ${container.image}`,
+      };
+    }
+    named.push(`${container.name} ${short(container.asset ? container.reference : container.image)}`);
+  }
+  return {
+    service,
+    ok: true,
+    detail: `task definition ${definition} names ${named.join(', ')}${expected.every((container) => container.asset) ? " (this run's builds)" : ''}`,
     containers: expected,
   };
 }

@@ -3,12 +3,13 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { parseOptions, secondsOption } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
-import { checkServiceImages, ServiceImageCheck } from './image-check';
+import { checkServiceImages, checkTaskDefinitionImages, ServiceImageCheck } from './image-check';
 import { runSmokeTest, SmokeTestResult } from './smoke-test';
 import { readStageTemplate, StageTemplate } from './stage-template';
 import { findEnvironmentServices } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { RolloutResult, waitForRollout } from '../ecs/rollout';
+import { describeSleep, findSleepingServices, SleepingService } from '../ecs/schedule';
 import { describeStoppedTasks } from '../ecs/stopped-tasks';
 
 /** What the verify command talks to; tests replace the clock and the output. */
@@ -34,7 +35,9 @@ stage, until SUCCESSFUL (bake time included), and fails as soon as it rolls back
 the alarm, lifecycle hook or circuit breaker. --timeout is the wait for the rollout itself: the
 strategy's canary or linear steps and bake time, read from the service, are added to it. With
 --template, every running task must run the image (tag and one digest) that the template's task
-definition of its family names. Then smoke-tests the URL: /api/health is 200, /api/version reports
+definition of its family names. A service with no tasks because its environment's schedule has it
+asleep (desired count 0, slipway:awake-hours tag) passes when its task definition names those images;
+the smoke test is then skipped, and the output says until when it sleeps. Then smoke-tests the URL: /api/health is 200, /api/version reports
 --commit (or, with --version-service, the GIT_SHA that service's image was built with), / serves HTML.
 Exit codes: 0 verified, 1 deployment or smoke test failed, 2 wrong usage, 3 timed out.`;
 
@@ -116,13 +119,31 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
         `✔ Rollout complete for ${services.length} service${services.length === 1 ? '' : 's'} after ${formatDuration(clock.now() - started)}`,
       );
 
+      // A service of an environment with a schedule has no tasks out of hours: the deploy changed its task
+      // definition, and the morning's wake action starts it. Its tasks cannot be checked or smoke-tested tonight.
+      let sleeping: Map<string, SleepingService>;
+      try {
+        sleeping = await findSleepingServices(ecs, cluster!, services, clock.now());
+      } catch (error) {
+        output.error(`✖ Could not read the ECS services of cluster ${cluster}: ${describeAwsError(error)}`);
+        return ExitCode.FAILED;
+      }
+      for (const asleep of sleeping.values()) output.info(`  ☾ ${asleep.service}: ${describeSleep(asleep)}`);
+
       let images: ServiceImageCheck[] | undefined;
       let expectedCommit = options.commit;
       if (options.stage !== undefined) {
         output.info(`Checking that the services run the images of ${options.stage.file}`);
         try {
           images = [];
-          for (const service of services) images.push(await checkServiceImages(ecs, cluster!, service, options.stage));
+          for (const service of services) {
+            const asleep = sleeping.get(service);
+            images.push(
+              asleep
+                ? await checkTaskDefinitionImages(ecs, service, asleep.taskDefinitionArn, options.stage)
+                : await checkServiceImages(ecs, cluster!, service, options.stage),
+            );
+          }
         } catch (error) {
           output.error(`✖ Could not read the running tasks of cluster ${cluster}: ${describeAwsError(error)}`);
           return ExitCode.FAILED;
@@ -153,7 +174,12 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
       }
 
       let smoke: SmokeTestResult | undefined;
-      if (options.url !== undefined) {
+      const firstWake = [...sleeping.values()].sort((a, b) => a.wakesAt.getTime() - b.wakesAt.getTime())[0];
+      if (options.url !== undefined && firstWake) {
+        output.info(
+          `Skipped the smoke test of ${options.url}: ${[...sleeping.keys()].join(', ')} ${sleeping.size === 1 ? 'is' : 'are'} ${describeSleep(firstWake)}, and the URL answers 503 until then. The next run in the awake hours smoke-tests this build.`,
+        );
+      } else if (options.url !== undefined) {
         output.info(`Smoke-testing ${options.url}${expectedCommit ? ` for commit ${expectedCommit}` : ''}`);
         smoke = await runSmokeTest({
           baseUrl: options.url,
@@ -186,7 +212,10 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
 
       const summary =
         `rollout complete (${rollout.services.map((service) => `${service.service} ${service.detail}`).join('; ')})` +
-        (images ? `; ${imagesSummary(images)}` : '') +
+        (firstWake
+          ? `; ${[...sleeping.keys()].join(', ')} ${describeSleep(firstWake)}: task definitions checked, no smoke test`
+          : '') +
+        (images ? `; ${imagesSummary(images, sleeping.size > 0)}` : '') +
         (smoke
           ? `; smoke test passed at ${options.url}${expectedCommit ? ` serving commit ${expectedCommit.slice(0, 12)}` : ''}`
           : '');
@@ -198,7 +227,8 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
 }
 
 /** The summary's words for the image check: this run's builds, and the registry images it cannot vouch for. */
-export function imagesSummary(images: readonly ServiceImageCheck[]): string {
+export function imagesSummary(images: readonly ServiceImageCheck[], someAsleep = false): string {
+  if (someAsleep) return 'every task runs, or task definition names, the images the template names';
   const registry = images.flatMap((check) =>
     (check.containers ?? []).filter((container) => !container.asset).map((container) => container.image),
   );

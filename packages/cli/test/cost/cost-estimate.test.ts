@@ -163,6 +163,38 @@ describe('estimateCosts', () => {
     expect(spot.lines.map((l) => l.item)).not.toContain('Fargate vCPU');
   });
 
+  test('a service with an out-of-hours schedule is billed for its awake hours only (55 of 168 a week)', () => {
+    // GIVEN the same service running all the time, and tagged as dev's schedule tags it
+    const service = (tags: object[]) =>
+      writeAssembly({
+        stages: {
+          Dev: {
+            App: {
+              template: template({
+                Cluster: { Type: 'AWS::ECS::Cluster', Properties: {} },
+                ...fargateService('Web', {
+                  cpu: '256',
+                  memory: '512',
+                  service: { DesiredCount: 1, LaunchType: 'FARGATE', Tags: tags },
+                }),
+              }),
+            },
+          },
+        },
+      });
+    // WHEN both are priced
+    const always = estimateCosts(readCloudAssembly(service([]))).sections[0];
+    const scheduled = estimateCosts(
+      readCloudAssembly(
+        service([{ Key: 'slipway:awake-hours', Value: 'Europe/Dublin MON TUE WED THU FRI 08:00-19:00' }]),
+      ),
+    ).sections[0];
+    // THEN the scheduled one's task hours are 55/168 of the other's, and the line says why
+    const vcpu = (section: SectionEstimate) => line(section, 'WebService', 'Fargate vCPU');
+    expect(vcpu(scheduled).quantity.min).toBeCloseTo((vcpu(always).quantity.min * 55) / 168, 8);
+    expect(vcpu(scheduled).detail).toBe('1 task × 0.25 vCPU, awake 55 of 168 h a week');
+  });
+
   describe('an HTTP API with a VPC link instead of a load balancer', () => {
     // GIVEN an HTTP API with its stage, two routes, an integration, a VPC link, its access log group and one Spot task
     const httpApiEnvironment = () =>

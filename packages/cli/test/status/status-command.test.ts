@@ -110,7 +110,29 @@ test('shows every service of the tagged cluster with counts, rollout state and l
   expect(ecsMock.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({
     cluster: 'prod-cluster',
     services: ['backend', 'frontend'],
+    include: ['TAGS'],
   });
+});
+
+test('a service with no tasks because its schedule has it asleep says so, and until when, rather than looking broken', async () => {
+  // GIVEN dev at 22:30 in Dublin on a Wednesday, its services scaled to zero by their schedule
+  givenProdCluster();
+  const tags = [{ key: 'slipway:awake-hours', value: 'Europe/Dublin MON TUE WED THU FRI 07:00-20:00' }];
+  ecsMock.on(DescribeServicesCommand).resolves({
+    services: [service('backend', [deployment({ revision: 14, desiredCount: 0, runningCount: 0 })], { tags })],
+  });
+  const output = new RecordedOutput();
+  const clock = new FakeClock();
+  clock.time = Date.UTC(2024, 4, 1, 21, 30, 0);
+  const command = createStatusCommand({ output, clock, ecsClient: () => new ECSClient({ region: 'eu-west-1' }) });
+  // WHEN
+  const code = await command.run(['--env', 'prod', '--events', '0']);
+  // THEN
+  expect(code).toBe(ExitCode.OK);
+  expect(output.lines[2]).toMatch(/^backend  0\/0 asleep       0        COMPLETED/);
+  expect(output.lines).toContain(
+    '  ☾ backend: asleep by schedule (MON,TUE,WED,THU,FRI 07:00–20:00 Europe/Dublin) until 2024-05-02 07:00 Europe/Dublin (THU); the URL answers 503 until then.',
+  );
 });
 
 test('says why the latest tasks of a service stopped: a crash loop shows its exit codes and reasons', async () => {

@@ -5,6 +5,7 @@ import {
   DescribeClustersCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListClustersCommand,
@@ -545,3 +546,127 @@ describe('--template: each service must run the images this pipeline run built',
     );
   });
 });
+
+describe('out of hours: a service asleep by schedule', () => {
+  const TAGS = [{ key: 'slipway:awake-hours', value: 'Europe/Dublin MON TUE WED THU FRI 07:00-20:00' }];
+  /** Wednesday 1 May 2024, 22:30 in Dublin (UTC+1). */
+  const NIGHT = Date.UTC(2024, 4, 1, 21, 30, 0);
+
+  function asleep(name: string, family = name) {
+    return service(name, [deployment({ family, revision: 5, desiredCount: 0, runningCount: 0 })], { tags: TAGS });
+  }
+
+  function setupAt(time: number) {
+    const setup1 = setup();
+    setup1.clock.time = time;
+    return setup1;
+  }
+
+  test('GIVEN no tasks at night WHEN verified without a template THEN it passes, says until when it sleeps and skips the smoke test', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
+    const { command, output, summaryFile } = setupAt(NIGHT);
+    const code = await command.run([...byName, '--url', stage.url, '--commit', COMMIT, '--summary-file', summaryFile]);
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(output.lines).toContain(
+      '  ☾ backend: asleep by schedule (MON,TUE,WED,THU,FRI 07:00–20:00 Europe/Dublin) until 2024-05-02 07:00 Europe/Dublin (THU)',
+    );
+    expect(output.text).toContain(`Skipped the smoke test of ${stage.url}: backend, frontend are asleep by schedule`);
+    expect(output.text).not.toContain('Smoke-testing');
+    expect(readFileSync(summaryFile, 'utf8')).toContain(
+      'until 2024-05-02 07:00 Europe/Dublin (THU): task definitions checked, no smoke test',
+    );
+  });
+
+  test('GIVEN no tasks in the awake hours THEN it is not asleep: the image check fails as before', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    const { command, output } = setupAt(Date.UTC(2024, 4, 1, 12, 0, 0));
+    const code = await command.run([...byName, '--template', templateOfTwoServices().file]);
+    expect(code).toBe(ExitCode.FAILED);
+    expect(output.errors[0]).toBe('  ✖ backend: no RUNNING tasks to check');
+    expect(output.text).not.toContain('asleep by schedule');
+  });
+
+  test('GIVEN the wake action is a minute late THEN the service is still waking, not broken', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
+    const { command, output } = setupAt(Date.UTC(2024, 4, 2, 6, 1, 0)); // 07:01 in Dublin
+    const code = await command.run(byName);
+    expect(code).toBe(ExitCode.OK);
+    expect(output.text).toContain('until 2024-05-02 07:01 Europe/Dublin (THU)');
+  });
+
+  test("GIVEN --template WHEN the sleeping services' task definitions name this run's images THEN it passes", async () => {
+    const template = templateOfTwoServices();
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [asleep('backend', template.family.backend), asleep('frontend', template.family.frontend)],
+    });
+    for (const name of ['backend', 'frontend']) {
+      ecsMock
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: `${TASK_DEFINITION_PREFIX}/${template.family[name]}:5` })
+        .resolves({
+          taskDefinition: { containerDefinitions: [{ name, image: `${REPOSITORY}:${template.tag[name]}` }] },
+        });
+    }
+    const { command, output, summaryFile } = setupAt(NIGHT);
+    const code = await command.run([
+      ...byName,
+      '--url',
+      stage.url,
+      '--template',
+      template.file,
+      '--version-service',
+      'backend',
+      '--summary-file',
+      summaryFile,
+    ]);
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(output.lines).toContain(
+      `  ✔ backend: task definition ${template.family.backend}:5 names backend ${template.tag.backend.slice(0, 12)}… (this run's builds)`,
+    );
+    expect(ecsMock.commandCalls(ListTasksCommand)).toHaveLength(0);
+  });
+
+  test('GIVEN --template WHEN a sleeping service still names an older image THEN it fails (exit 1)', async () => {
+    const template = templateOfTwoServices();
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [asleep('backend', template.family.backend), asleep('frontend', template.family.frontend)],
+    });
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: { containerDefinitions: [{ name: 'backend', image: `${REPOSITORY}:${'a'.repeat(64)}` }] },
+    });
+    const { command, output } = setupAt(NIGHT);
+    const code = await command.run([...byName, '--template', template.file]);
+    expect(code).toBe(ExitCode.FAILED);
+    expect(output.errors[0]).toMatch(/^  ✖ backend: task definition \S+:5 names \S+:a{64} for container backend, not /);
+  });
+});
+
+const TASK_DEFINITION_PREFIX = 'arn:aws:ecs:eu-west-1:111111111111:task-definition';
+const REPOSITORY = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1';
+
+/** A stage stack with a backend and a frontend task definition, each image a Docker image asset. */
+function templateOfTwoServices(): { file: string; family: Record<string, string>; tag: Record<string, string> } {
+  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-verify-asleep-')) });
+  const stack = new Stack(app, 'DevApp', { env: { account: '111111111111', region: 'eu-west-1' } });
+  for (const name of ['backend', 'frontend']) {
+    const context = mkdtempSync(path.join(tmpdir(), `slipway-${name}-`));
+    writeFileSync(path.join(context, 'Dockerfile'), `FROM scratch\nARG GIT_SHA\nLABEL service=${name}\n`);
+    new ecs.FargateTaskDefinition(stack, `${name}TaskDefinition`).addContainer(name, {
+      containerName: name,
+      image: ecs.ContainerImage.fromAsset(context, { buildArgs: { GIT_SHA: COMMIT } }),
+    });
+  }
+  const assembly = app.synth();
+  const template = assembly.getStackArtifact(stack.artifactId).template;
+  const family: Record<string, string> = {};
+  const tag: Record<string, string> = {};
+  for (const resource of Object.values(template.Resources) as any[]) {
+    if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
+    const container = resource.Properties.ContainerDefinitions[0];
+    family[container.Name] = resource.Properties.Family;
+    tag[container.Name] = container.Image['Fn::Sub'].split(':').pop();
+  }
+  return { file: path.join(assembly.directory, stack.templateFile), family, tag };
+}

@@ -1,4 +1,14 @@
-import { AspectPriority, Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import {
+  AspectPriority,
+  Aspects,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Tags,
+  TimeZone,
+} from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -366,6 +376,10 @@ export class SlipwayAppStack extends Stack {
         desiredCount: settings.desiredCount,
         capacityProviderStrategies: capacityProviderStrategies(settings.capacity),
         autoScaling: serviceAutoScaling(settings.autoscaling),
+        schedule: config.schedule && {
+          timeZone: TimeZone.of(config.schedule.timezone),
+          awake: config.schedule.awake,
+        },
         image: spec.image,
         containerPort: spec.containerPort,
         gitSha: props.gitSha,

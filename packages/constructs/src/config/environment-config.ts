@@ -1,6 +1,7 @@
 import { SecretRef } from './app-settings-config';
 import { CacheConfig, DataResourceName, DatabaseConfig } from './data-config';
 import { DeploymentConfig } from './deployment-config';
+import { ScheduleConfig } from '../schedule/awake-hours';
 
 /**
  * The environment model: everything that differs between dev and prod is a
@@ -292,6 +293,13 @@ export interface EnvironmentConfig {
   readonly alarms?: AlarmsConfig;
   /** Whether the environment must survive the loss of one AZ and one task. Turns on the cross-field rules. */
   readonly highAvailability: boolean;
+  /**
+   * Out-of-hours schedule: every service runs only in the awake hours and is scaled to zero tasks the rest of the week
+   * (Application Auto Scaling scheduled actions), e.g. `{ timezone: 'Europe/Dublin', awake: { days: 'MON-FRI', from:
+   * '08:00', to: '19:00' } }`. Not with highAvailability. The database, NAT and ingress stay up (docs/environments.md).
+   * @default - the services run all the time
+   */
+  readonly schedule?: ScheduleConfig;
   /**
    * How ECS releases a new revision of each service: `rolling` in place, or, behind the load balancer, a `canary`,
    * `linear` or `blue-green` traffic shift with bake time, alarm rollback and a smoke test before production traffic.

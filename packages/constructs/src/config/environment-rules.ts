@@ -254,6 +254,19 @@ const autoscalingBounds = perService((name, service, config) => {
   return issues;
 });
 
+// A highly available environment must survive the loss of a zone and of a task; a sleeping one has no task at all.
+const scheduleWithoutHighAvailability: EnvironmentRule = (config) =>
+  !config.highAvailability || config.schedule === undefined
+    ? []
+    : [
+        {
+          field: 'schedule',
+          value: config.schedule,
+          problem: 'must be absent when highAvailability is on',
+          fix: 'A schedule scales every service to zero tasks out of hours, which is the outage highAvailability exists to prevent: remove schedule, or turn highAvailability off in an environment that may sleep (dev, staging).',
+        },
+      ];
+
 /**
  * A rule that an ARN setting names a resource in the environment's region: `what` is the resource ("a
  * certificate"), `fix` says why and what to do in that region.
@@ -370,6 +383,7 @@ const RULES: readonly EnvironmentRule[] = [
   highAvailabilityNotSpotOnly,
   highAvailabilityOnDemandBase,
   autoscalingBounds,
+  scheduleWithoutHighAvailability,
   certificateInRegion,
   httpApiNeedsServiceDiscovery,
   httpApiWithoutWaf,

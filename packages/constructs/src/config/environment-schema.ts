@@ -5,6 +5,7 @@ import { deploymentSchema } from './deployment-schema';
 import { EnvironmentConfig, HttpsConfig } from './environment-config';
 import { checkEnvironmentRules, NAT_AMI_COMMAND } from './environment-rules';
 import { CheckedAgainst, parseSettings, rule } from './parse-settings';
+import { scheduleSchema } from './schedule-schema';
 import { DNS_LABEL, httpApiThrottleIssues } from './shared-rules';
 import { SlipwayConfigError } from './slipway-config-error';
 
@@ -317,6 +318,7 @@ export const environmentShapeSchema = z.strictObject({
     })
     .optional(),
   highAvailability: z.boolean(),
+  schedule: scheduleSchema.optional(),
   deployment: deploymentSchema.optional(),
   approval: z
     .strictObject({

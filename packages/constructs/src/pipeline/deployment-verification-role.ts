@@ -117,13 +117,16 @@ export class DeploymentVerificationRole extends Construct {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasksOfThisCluster] }));
+    // Out of hours a scheduled service has no task to check: verify reads the images its task definition names.
+    // DescribeTaskDefinition has no resource-level permissions (Service Authorization Reference for ECS).
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
 
     acknowledgeFindings(
       this.role,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          "ecs:ListTasks has no task-level resource for Fargate; the statement is limited to this environment's cluster by the ecs:cluster condition and only lists.",
+          "ecs:ListTasks has no task-level resource for Fargate; the statement is limited to this environment's cluster by the ecs:cluster condition and only lists. ecs:DescribeTaskDefinition has no resource-level permissions and only reads task definitions (verify reads the images a service asleep by schedule will start).",
       },
       {
         id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(tasksOfThisCluster))}]`,

@@ -1,4 +1,5 @@
-import { CfnDeletionPolicy, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,8 +11,9 @@ import { SlipwayServiceProps } from './service-props';
 import { validateServiceProps } from './service-validation';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
 import { sustainedAlarm } from '../alarms/sustained-alarm';
-import { IMAGE_REVISION_LABEL } from '../contract';
+import { IMAGE_REVISION_LABEL, SCHEDULE_TAG_KEY } from '../contract';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { scheduleTagValue, sleepCron, wakeCron } from '../schedule/awake-hours';
 import { EnvironmentKey } from '../security/environment-key';
 
 /**
@@ -45,10 +47,12 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
   /** Capacity provider strategy (resolved). */
   public readonly capacityProviderStrategies: ecs.CapacityProviderStrategy[];
   /**
-   * Task count of a service without autoscaling (resolved). Undefined with autoscaling: the template then has no
-   * DesiredCount (a deploy keeps the running count) and the scalable target's minimum is the floor.
+   * Task count of a service without autoscaling or schedule (resolved). Undefined with either: the template then has
+   * no DesiredCount (a deploy keeps the running count) and the scalable target's minimum is the floor.
    */
   public readonly desiredCount?: number;
+  /** The scheduled actions that put the service to sleep and wake it (`schedule`). */
+  public readonly scheduledActions?: { readonly wake: string; readonly sleep: string };
   /** Private DNS name (`backend.dev.local`) when the cluster has a namespace. */
   public readonly discoveryName?: string;
   /**
@@ -56,7 +60,7 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
    * `SRV` (port and per-task host names, what the HTTP API's Cloud Map integration needs).
    */
   public readonly discoveryRecordType?: 'A' | 'SRV';
-  /** Scalable task count, when autoscaling is configured. */
+  /** Scalable task count, when autoscaling or a schedule is configured. */
   public readonly scaling?: ecs.ScalableTaskCount;
   /** Every alarm the service created. */
   public readonly alarms: cloudwatch.Alarm[] = [];
@@ -72,7 +76,7 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
     this.containerPort = props.containerPort;
     this.cpu = props.cpu ?? 256;
     this.memoryLimitMiB = props.memoryLimitMiB ?? 512;
-    this.desiredCount = props.autoScaling ? undefined : (props.desiredCount ?? 1);
+    this.desiredCount = props.autoScaling || props.schedule ? undefined : (props.desiredCount ?? 1);
     this.capacityProviderStrategies = [
       ...(props.capacityProviderStrategies ?? [{ capacityProvider: 'FARGATE', weight: 1 }]),
     ];
@@ -153,8 +157,8 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
       // AWS::ECS::Service DesiredCount: left out on an update, the running count stays; set, the deploy resets
-      // the count to it. With autoscaling it is left out: the create starts 1 task and registering the scalable
-      // target raises it to the minimum.
+      // the count to it. With autoscaling or a schedule it is left out: the create starts 1 task and registering the
+      // scalable target raises it to the minimum; a deploy at night leaves a sleeping service asleep.
       desiredCount: this.desiredCount,
       capacityProviderStrategies: this.capacityProviderStrategies,
       circuitBreaker: { enable: true, rollback: true },
@@ -228,6 +232,31 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
           ...scalingCooldowns(autoScaling),
         });
       }
+    }
+    if (props.schedule) {
+      // Awake, the settings' count: autoscaling's range, or exactly desiredCount. A scheduled action sets the target's
+      // minimum and maximum, and Application Auto Scaling then moves the count into them: to zero at night, back to
+      // the minimum in the morning. Target tracking cannot scale out past a maximum of zero.
+      const awake = autoScaling
+        ? { minCapacity: autoScaling.minCapacity, maxCapacity: autoScaling.maxCapacity }
+        : { minCapacity: props.desiredCount ?? 1, maxCapacity: props.desiredCount ?? 1 };
+      this.scaling ??= this.service.autoScaleTaskCount(awake);
+      this.scheduledActions = { wake: wakeCron(props.schedule.awake), sleep: sleepCron(props.schedule.awake) };
+      this.scaling.scaleOnSchedule('Wake', {
+        schedule: appscaling.Schedule.expression(this.scheduledActions.wake),
+        timeZone: props.schedule.timeZone,
+        ...awake,
+      });
+      this.scaling.scaleOnSchedule('Sleep', {
+        schedule: appscaling.Schedule.expression(this.scheduledActions.sleep),
+        timeZone: props.schedule.timeZone,
+        minCapacity: 0,
+        maxCapacity: 0,
+      });
+      Tags.of(this.service).add(
+        SCHEDULE_TAG_KEY,
+        scheduleTagValue({ timezone: props.schedule.timeZone.timezoneName, awake: props.schedule.awake }),
+      );
     }
 
     this.addAlarm('CpuHigh', {

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ServiceImage } from './service-image';
+import { AwakeHours } from '../schedule/awake-hours';
 
 /** Target-tracking autoscaling of a service's task count. */
 export interface ServiceAutoScalingProps {
@@ -34,6 +35,17 @@ export interface ServiceAutoScalingProps {
    * @default Duration.seconds(60)
    */
   readonly scaleOutCooldown?: Duration;
+}
+
+/**
+ * An out-of-hours schedule: two Application Auto Scaling scheduled actions on the service's scalable target, one that
+ * sets its minimum and maximum to zero when the awake hours end, one that restores them when they begin.
+ */
+export interface ServiceScheduleProps {
+  /** The time zone of the hours (Application Auto Scaling follows its daylight saving time). */
+  readonly timeZone: TimeZone;
+  /** The days and hours the service runs. */
+  readonly awake: AwakeHours;
 }
 
 /** Props shared by `AlbService`, `HttpApiService` and `InternalService`. */
@@ -67,7 +79,8 @@ export interface SlipwayServiceProps {
   readonly memoryLimitMiB?: number;
   /**
    * Tasks to run. Ignored with `autoScaling`: the template then has no DesiredCount (a deploy keeps the running
-   * count) and `autoScaling.minCapacity` is the floor.
+   * count) and `autoScaling.minCapacity` is the floor. With `schedule` it is the scalable target's minimum and
+   * maximum in the awake hours, and the template has no DesiredCount either.
    * @default 1
    */
   readonly desiredCount?: number;
@@ -82,6 +95,14 @@ export interface SlipwayServiceProps {
    * @default - a fixed desiredCount
    */
   readonly autoScaling?: ServiceAutoScalingProps;
+  /**
+   * Run the service only in these hours and scale it to zero tasks outside them. The service gets a scalable target
+   * even without `autoScaling` (minimum = maximum = `desiredCount`) and, as with `autoScaling`, the template has no
+   * DesiredCount: a deploy out of hours leaves the service asleep instead of starting `desiredCount` tasks until the
+   * next morning. The service is tagged `slipway:awake-hours` for `slipway verify`, `status` and `cost`.
+   * @default - the service runs all the time
+   */
+  readonly schedule?: ServiceScheduleProps;
   /**
    * Git commit the image is built from: passed as the `GIT_SHA` build argument of a Dockerfile directory image
    * (whose Dockerfile bakes it in as an environment variable and label). The task definition does not carry it.

@@ -3,6 +3,7 @@ import { SlipwayServiceProps } from './service-props';
 import { fargateTaskSizeIssue } from '../config/fargate-sizes';
 import { DNS_LABEL } from '../config/shared-rules';
 import { SlipwayConfigError } from '../config/slipway-config-error';
+import { scheduleIssues } from '../schedule/awake-hours';
 
 /**
  * Refuse service props that would fail at deploy time or break Slipway's guarantees, naming the construct path, the
@@ -50,6 +51,18 @@ export function validateServiceProps(
       problem: 'must not be root',
       fix: "Run as the image's unprivileged user, e.g. '1000' (node) or '101' (nginx-unprivileged).",
     });
+  }
+  if (props.schedule) {
+    const issues = scheduleIssues({ timezone: props.schedule.timeZone.timezoneName, awake: props.schedule.awake });
+    if (issues.length > 0) {
+      throw new SlipwayConfigError(
+        path,
+        issues.map((issue) => ({
+          ...issue,
+          field: issue.field === 'timezone' ? 'schedule.timeZone' : `schedule.${issue.field}`,
+        })),
+      );
+    }
   }
   for (const writablePath of props.writablePaths ?? []) {
     if (!writablePath.startsWith('/') || writablePath === '/') {

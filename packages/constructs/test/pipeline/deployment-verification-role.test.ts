@@ -59,6 +59,8 @@ describe('DeploymentVerificationRole', () => {
       ],
       'ecs:DescribeTasks': ['arn:aws:ecs:eu-west-1:222222222222:task/dev/0123456789abcdef'],
       'ecs:ListTasks': ['*'],
+      // No resource-level permissions: verify reads the task definition of a service asleep by schedule.
+      'ecs:DescribeTaskDefinition': ['*'],
     };
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
@@ -84,7 +86,7 @@ describe('DeploymentVerificationRole', () => {
     }
   });
 
-  test("can only read the stage's services, their service deployments and tasks", () => {
+  test("can only read the stage's services, their service deployments and tasks, and task definitions", () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
@@ -124,6 +126,8 @@ describe('DeploymentVerificationRole', () => {
               'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-west-1:222222222222:task/dev/*']],
             },
           },
+          // The images a service asleep by schedule will start; DescribeTaskDefinition has no resource-level permissions.
+          { Action: 'ecs:DescribeTaskDefinition', Effect: 'Allow', Resource: '*' },
         ],
       },
     });

@@ -1,3 +1,5 @@
+import { SCHEDULE_TAG_KEY } from '@slipway/constructs/lib/contract';
+import { awakeHoursPerWeek, parseScheduleTag } from '@slipway/constructs/lib/schedule/awake-hours';
 import type { AssumptionId } from '../assumptions';
 import { retentionMonths } from './logs';
 import { addAssumedLine, formatCount, HOURLY, plural, range, ResourcePricer, ResourcePricers } from './pricer';
@@ -69,7 +71,12 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
   const memoryGb = memoryMiB / 1024;
   const arch =
     literalString(taskDefinition.Properties?.RuntimePlatform?.CpuArchitecture) === 'ARM64' ? 'linux-arm' : 'linux-x86';
-  const hoursPerMonth = context.assume('hoursPerMonth');
+  // A service with an out-of-hours schedule runs only in its awake hours: its tasks, their logs and their Cloud Map
+  // registrations are billed for that share of the month.
+  const awakeShare = scheduleShare(service);
+  const awake = awakeShare === undefined ? '' : `, awake ${formatCount(awakeShare.hours)} of 168 h a week`;
+  const share = awakeShare?.share ?? 1;
+  const hoursPerMonth = context.assume('hoursPerMonth') * share;
   const spotFactor = 1 - context.assume('fargateSpotDiscount');
   const byProvider = { min: splitTasks(counts.min, strategy), max: splitTasks(counts.max, strategy) };
 
@@ -86,7 +93,7 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
     ] as const) {
       context.addLine(id, resource, {
         item: `${label} ${dimension}`,
-        detail: `${range(tasks, 'task')} × ${formatCount(perTask)} ${unit}`,
+        detail: `${range(tasks, 'task')} × ${formatCount(perTask)} ${unit}${awake}`,
         priceId: `fargate.${arch}.${priceUnit}`,
         quantity: { min: tasks.min * perTask * hoursPerMonth, max: tasks.max * perTask * hoursPerMonth },
         factor: spot ? spotFactor : 1,
@@ -122,10 +129,10 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
   const logGroups = taskLogGroups(taskDefinition);
   if (logGroups.length > 0) {
     const gbPerTask = context.assume('logGbPerTaskMonth');
-    const ingested = { min: counts.min * gbPerTask, max: counts.max * gbPerTask };
+    const ingested = { min: counts.min * gbPerTask * share, max: counts.max * gbPerTask * share };
     context.addLine(id, resource, {
       item: 'CloudWatch Logs ingestion',
-      detail: `${range(counts, 'task')} × ${gbPerTask} GB`,
+      detail: `${range(counts, 'task')} × ${gbPerTask} GB${awake}`,
       priceId: 'cloudwatch.logs.ingested-gb',
       quantity: ingested,
       assumptions: ['logGbPerTaskMonth'],
@@ -148,9 +155,9 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
   if (registries || serviceConnect) {
     context.addLine(id, resource, {
       item: 'Cloud Map registered tasks',
-      detail: range(counts, 'task'),
+      detail: `${range(counts, 'task')}${awake}`,
       priceId: 'cloudmap.registered-instance',
-      quantity: counts,
+      quantity: { min: counts.min * share, max: counts.max * share },
     });
   }
 
@@ -158,6 +165,17 @@ const priceEcsService: ResourcePricer = (context, id, resource) => {
     addContainerInsightsLine(context, id, resource, 'service');
   }
 };
+
+/** The awake hours a week of a service tagged with an out-of-hours schedule, and their share of the week. */
+function scheduleShare(service: Record<string, any>): { hours: number; share: number } | undefined {
+  const tags: unknown = service.Tags;
+  if (!Array.isArray(tags)) return undefined;
+  const value = tags.find((tag) => tag?.Key === SCHEDULE_TAG_KEY)?.Value;
+  const schedule = typeof value === 'string' ? parseScheduleTag(value) : undefined;
+  if (!schedule) return undefined;
+  const hours = awakeHoursPerWeek(schedule.awake);
+  return { hours, share: hours / 168 };
+}
 
 const priceEcsCluster: ResourcePricer = (context, id, resource) => {
   const mode = containerInsightsMode(resource);
