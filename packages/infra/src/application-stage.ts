@@ -48,8 +48,8 @@ export class ApplicationStage extends Stage implements DeployableStage {
       throw SlipwayConfigError.of(this.node.path, {
         field: 'services',
         value: Object.keys(this.app.services),
-        problem: 'must include a service behind the load balancer',
-        fix: 'The pipeline verifies each stage over HTTP; keep at least one non-internal service.',
+        problem: 'must include a service behind the ingress',
+        fix: 'The pipeline verifies each stage over HTTP; keep at least one service that is neither internal nor a worker.',
       });
     }
     const services = Object.values(this.app.services).map((service) => service.service);

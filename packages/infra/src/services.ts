@@ -17,16 +17,20 @@ import { imageRevision } from './image-revision';
  * Each image's GIT_SHA build argument is the last commit that changed its own build (`imageRevision`), not
  * the commit being deployed: a commit that leaves an image's files alone leaves its content hash, and so
  * its tag, task definition and service, alone too.
+ *
+ * A background worker (no port, no route) is one more entry with `kind: 'worker'`, usually running `backendImage`
+ * with another `command`: the same image value is one image asset, built once (docs/constructs.md, "WorkerService").
  */
 export function appServices(repositoryRoot: string, environmentName: string): Record<string, AppServiceSpec> {
   const backend = backendBuild(repositoryRoot);
   const backendRevision = imageRevision(repositoryRoot, backend);
+  const backendImage = { image: dockerImage({ ...backend, gitSha: backendRevision }), revision: backendRevision };
   const frontend = { context: path.join(repositoryRoot, 'packages', 'frontend') };
   const frontendRevision = imageRevision(repositoryRoot, frontend);
   return {
     backend: {
       // Built from the repository root: the image installs from the workspace lockfile.
-      image: { image: dockerImage({ ...backend, gitSha: backendRevision }), revision: backendRevision },
+      image: backendImage,
       containerPort: 8000,
       healthCheckPath: '/api/health',
       pathPatterns: ['/api/*'],
@@ -75,9 +79,9 @@ function backendBuild(repositoryRoot: string) {
 
 /**
  * ECS's own health check of a container: what replaces a task whose process is alive but not answering, and
- * the only health signal of a service that no load balancer target group watches (the HTTP API ingress).
+ * the only health signal of a service that no load balancer target group watches (the HTTP API ingress, a worker).
  */
-function containerHealthCheck(command: string[]): ecs.HealthCheck {
+export function containerHealthCheck(command: string[]): ecs.HealthCheck {
   return {
     command,
     interval: Duration.seconds(15),

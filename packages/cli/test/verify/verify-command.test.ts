@@ -13,6 +13,7 @@ import {
   ListServicesCommand,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
+import { EnvironmentConfig, SlipwayAppStack, enforceSecurityChecks } from '@slipway/constructs';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -670,3 +671,151 @@ function templateOfTwoServices(): { file: string; family: Record<string, string>
   }
   return { file: path.join(assembly.directory, stack.templateFile), family, tag };
 }
+
+describe('a worker (no port, no URL of its own) beside the web services', () => {
+  /**
+   * A SlipwayAppStack as the pipeline synthesizes it, with a worker that runs the backend's image (the same
+   * Dockerfile directory, so one image asset) with another command, and a frontend with its own image.
+   */
+  function synthesizeStageWithWorker() {
+    const directory = (name: string) => {
+      const context = mkdtempSync(path.join(tmpdir(), `slipway-${name}-`));
+      writeFileSync(path.join(context, 'Dockerfile'), `FROM scratch\nARG GIT_SHA\nLABEL service=${name}\n`);
+      return { directory: context, buildArgs: { GIT_SHA: name === 'backend' ? COMMIT : 'f'.repeat(40) } };
+    };
+    const backendImage = directory('backend');
+    const size = { cpu: 256, memoryMiB: 512, desiredCount: 1, capacity: 'spot' } as const;
+    const config: EnvironmentConfig = {
+      name: 'dev',
+      account: '111111111111',
+      region: 'eu-west-1',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      network: { maxAzs: 2, natGateways: 1, natProvider: 'instance', natInstance: { amiId: 'ami-0a1b2c3d4e5f67890' } },
+      services: { backend: size, frontend: size, worker: size },
+      serviceDiscovery: { namespace: 'dev.local' },
+      logRetentionDays: 7,
+      containerInsights: false,
+      deletionProtection: false,
+      highAvailability: false,
+    };
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-verify-worker-')) });
+    enforceSecurityChecks(app);
+    const stack = new SlipwayAppStack(app, 'DevApp', {
+      config,
+      services: {
+        backend: {
+          image: backendImage,
+          containerPort: 8000,
+          healthCheckPath: '/api/health',
+          pathPatterns: ['/api/*'],
+          priority: 10,
+        },
+        frontend: { image: directory('frontend'), containerPort: 8080, healthCheckPath: '/healthz' },
+        worker: {
+          kind: 'worker',
+          image: backendImage,
+          command: ['node', 'dist/worker.js'],
+          containerHealthCheck: { command: ['CMD-SHELL', 'test -f /tmp/heartbeat'] },
+        },
+      },
+    });
+    const assembly = app.synth();
+    const template = assembly.getStackArtifact(stack.artifactId).template;
+    const family: Record<string, string> = {};
+    const tag: Record<string, string> = {};
+    for (const resource of Object.values(template.Resources) as any[]) {
+      if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
+      const container = resource.Properties.ContainerDefinitions[0];
+      family[container.Name] = resource.Properties.Family;
+      tag[container.Name] = container.Image['Fn::Sub'].split(':').pop();
+    }
+    return { templateFile: path.join(assembly.directory, stack.templateFile), family, tag };
+  }
+
+  const synthesized = synthesizeStageWithWorker();
+
+  /** ECS's answers once every service runs `tags` (the worker pulled the same image as the backend: same digest). */
+  function running(tags: Record<string, string>) {
+    const digestOf = (tag: string) => `sha256:${tag.slice(0, 8)}${'0'.repeat(56)}`;
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: Object.keys(tags).map((name) =>
+        service(name, [deployment({ family: synthesized.family[name], revision: 3 })]),
+      ),
+    });
+    for (const [name, tag] of Object.entries(tags)) {
+      const taskArn = `arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/${name}0`;
+      ecsMock.on(ListTasksCommand, { serviceName: name, desiredStatus: 'RUNNING' }).resolves({ taskArns: [taskArn] });
+      ecsMock.on(DescribeTasksCommand, { tasks: [taskArn] }).resolves({
+        tasks: [
+          {
+            taskArn,
+            lastStatus: 'RUNNING',
+            taskDefinitionArn: `arn:aws:ecs:eu-west-1:111111111111:task-definition/${synthesized.family[name]}:3`,
+            containers: [
+              {
+                name,
+                image: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1:${tag}`,
+                imageDigest: digestOf(tag),
+                lastStatus: 'RUNNING',
+              },
+            ],
+          },
+        ],
+      });
+    }
+  }
+
+  const argv = (summaryFile: string) => [
+    '--cluster',
+    'dev-cluster',
+    ...['backend', 'frontend', 'worker'].flatMap((name) => ['--service', name]),
+    '--url',
+    stage.url,
+    '--template',
+    synthesized.templateFile,
+    '--version-service',
+    'backend',
+    '--summary-file',
+    summaryFile,
+  ];
+
+  test('the worker shares the backend image asset: one tag for both', () => {
+    expect(synthesized.tag.worker).toBe(synthesized.tag.backend);
+    expect(synthesized.tag.frontend).not.toBe(synthesized.tag.backend);
+  });
+
+  test("a worker running this run's image verifies by its digest; the smoke test covers the URL alone", async () => {
+    // GIVEN every service, the worker included, runs the image the template names
+    running({ backend: synthesized.tag.backend, frontend: synthesized.tag.frontend, worker: synthesized.tag.worker });
+    const { command, output, summaryFile } = setup();
+    // WHEN
+    const code = await command.run(argv(summaryFile));
+    // THEN
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(output.text).toContain('✔ Rollout complete for 3 services');
+    expect(output.lines).toContain(
+      `  ✔ worker: 1 task of ${synthesized.family.worker}:3 run worker ${synthesized.tag.worker.slice(0, 12)}… (sha256:${synthesized.tag.worker.slice(0, 8)}0000…)`,
+    );
+    expect(output.text).toContain(`Smoke-testing ${stage.url} for commit ${COMMIT}`);
+    expect(readFileSync(summaryFile, 'utf8')).toMatch(
+      new RegExp(`worker ${synthesized.family.worker}:3 COMPLETED.*every task runs the images this run built`),
+    );
+  });
+
+  test('a worker still running an older image fails the stage, naming the worker', async () => {
+    const old = 'a'.repeat(64);
+    running({ backend: synthesized.tag.backend, frontend: synthesized.tag.frontend, worker: old });
+    const { command, output, summaryFile } = setup();
+    const code = await command.run(argv(summaryFile));
+    expect(code).toBe(ExitCode.FAILED);
+    expect(output.errors).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^  ✖ worker: container worker of task worker0 runs \\S+:${old}, not \\S+:${synthesized.tag.worker}$`,
+        ),
+      ),
+    );
+    expect(output.errors).toContain('✖ worker not running what this pipeline run built.');
+  });
+});

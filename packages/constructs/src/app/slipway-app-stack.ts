@@ -48,12 +48,67 @@ import { HttpApiService } from '../service/http-api-service';
 import { InternalService } from '../service/internal-service';
 import { SlipwayServiceBase } from '../service/service-base';
 import { ServiceImage } from '../service/service-image';
-import { SlipwayServiceProps } from '../service/service-props';
+import { SlipwayTaskServiceProps } from '../service/service-props';
+import { WorkerService } from '../service/worker-service';
 
-/** What the application code says about one service; the environment says how big and how many. */
-export interface AppServiceSpec {
-  /** Dockerfile directory (`{ directory }`) or an existing image (`{ image }`). */
+/** What every kind of service says about itself in the application code. */
+export interface AppServiceSpecBase {
+  /**
+   * Dockerfile directory (`{ directory }`) or an existing image (`{ image }`). Two services given the same value
+   * (a worker running the backend's image with another `command`) share one image asset: built and published once.
+   */
   readonly image: ServiceImage;
+  /**
+   * Plain environment variables (never secrets) that are the same in every environment; what differs per environment
+   * is the environment's `services.<name>.environment`. A name may be set in one place only.
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Secrets injected by ECS from Secrets Manager or SSM, the same in every environment; per environment, use
+   * `services.<name>.secrets` in its settings. A name may be set in one place only.
+   * @default - none
+   */
+  readonly secrets?: Readonly<Record<string, ecs.Secret>>;
+  /**
+   * Command overriding the image's CMD.
+   * @default - the image's CMD
+   */
+  readonly command?: string[];
+  /**
+   * Writable paths on the read-only root filesystem.
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: readonly string[];
+  /**
+   * Non-root user to run as.
+   * @default - the image's USER
+   */
+  readonly user?: string;
+  /**
+   * Command that migrates the database, run once per release with this service's new task definition before the
+   * service is updated (e.g. `['node', 'dist/migrate.js', 'up']`); see `DatabaseMigration`. Ignored in an
+   * environment where the service does not use a database.
+   * @default - no migration
+   */
+  readonly migrationCommand?: readonly string[];
+  /**
+   * CPU architecture.
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+}
+
+/**
+ * A service that listens on `containerPort`: behind the environment's ingress (the load balancer or the HTTP API),
+ * or `internal` (reachable through Cloud Map only).
+ */
+export interface AppWebServiceSpec extends AppServiceSpecBase {
+  /**
+   * What the service is. `'web'` listens on `containerPort`; `'worker'` (`AppWorkerServiceSpec`) on no port.
+   * @default 'web'
+   */
+  readonly kind?: 'web';
   /** Port the container listens on. */
   readonly containerPort: number;
   /**
@@ -85,49 +140,47 @@ export interface AppServiceSpec {
    */
   readonly reachableFrom?: readonly string[];
   /**
-   * Plain environment variables (never secrets) that are the same in every environment; what differs per environment
-   * is the environment's `services.<name>.environment`. A name may be set in one place only.
-   * @default - none
-   */
-  readonly environment?: Readonly<Record<string, string>>;
-  /**
-   * Secrets injected by ECS from Secrets Manager or SSM, the same in every environment; per environment, use
-   * `services.<name>.secrets` in its settings. A name may be set in one place only.
-   * @default - none
-   */
-  readonly secrets?: Readonly<Record<string, ecs.Secret>>;
-  /**
    * ECS container health check (the command must exist in the image).
    * @default - none; the load balancer health check decides
    */
   readonly containerHealthCheck?: ecs.HealthCheck;
+}
+
+/**
+ * A background process that listens on no port (a queue consumer, a Temporal worker): no port mapping, no Cloud Map
+ * name, no load balancer or API route, no ingress rule; it gets the data tier it `uses`, its settings and secrets,
+ * logs, alarms, dashboard rows and autoscaling like any service (`WorkerService`). It always deploys with a rolling
+ * update and the circuit breaker, whatever the environment's `deployment` strategy: canary, linear and blue/green
+ * shift load balancer traffic, which a worker has none of.
+ */
+export interface AppWorkerServiceSpec extends AppServiceSpecBase {
+  /** A worker. */
+  readonly kind: 'worker';
   /**
-   * Command overriding the image's CMD.
-   * @default - the image's CMD
+   * ECS container health check: required, as nothing else watches a worker's health (see
+   * `WorkerServiceProps.containerHealthCheck`).
    */
-  readonly command?: string[];
-  /**
-   * Writable paths on the read-only root filesystem.
-   * @default ['/tmp']
-   */
-  readonly writablePaths?: readonly string[];
-  /**
-   * Non-root user to run as.
-   * @default - the image's USER
-   */
-  readonly user?: string;
-  /**
-   * Command that migrates the database, run once per release with this service's new task definition before the
-   * service is updated (e.g. `['node', 'dist/migrate.js', 'up']`); see `DatabaseMigration`. Ignored in an
-   * environment where the service does not use a database.
-   * @default - no migration
-   */
-  readonly migrationCommand?: readonly string[];
-  /**
-   * CPU architecture.
-   * @default ecs.CpuArchitecture.X86_64
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  readonly containerHealthCheck: ecs.HealthCheck;
+  /** A worker listens on no port. */
+  readonly containerPort?: never;
+  /** A worker is never reachable, internally or not. */
+  readonly internal?: never;
+  /** A worker has no load balancer health check: its `containerHealthCheck` is its health. */
+  readonly healthCheckPath?: never;
+  /** A worker has no route. */
+  readonly pathPatterns?: never;
+  /** A worker has no listener rule. */
+  readonly priority?: never;
+  /** Nothing can call a worker; a worker may call others (name it in their `reachableFrom`). */
+  readonly reachableFrom?: never;
+}
+
+/** What the application code says about one service; the environment says how big and how many. */
+export type AppServiceSpec = AppWebServiceSpec | AppWorkerServiceSpec;
+
+/** Whether the spec is a worker's (`kind: 'worker'`). */
+export function isWorkerSpec(spec: AppServiceSpec): spec is AppWorkerServiceSpec {
+  return spec.kind === 'worker';
 }
 
 /** Props of `SlipwayAppStack`. */
@@ -201,9 +254,9 @@ export class SlipwayAppStack extends Stack {
   public readonly cluster: SlipwayCluster;
   /** Which ingress the environment uses (resolved from `config.ingress`). */
   public readonly ingressType: 'load-balancer' | 'http-api';
-  /** The load balancer (present when any service is not internal and the ingress is the load balancer). */
+  /** The load balancer (present when any service is neither internal nor a worker and the ingress is the load balancer). */
   public readonly ingress?: AlbIngress;
-  /** The HTTP API (present when any service is not internal and the ingress is the HTTP API). */
+  /** The HTTP API (present when any service is neither internal nor a worker and the ingress is the HTTP API). */
   public readonly httpApi?: HttpApiIngress;
   /** Services by name. */
   public readonly services: Readonly<Record<string, SlipwayServiceBase>>;
@@ -241,6 +294,7 @@ export class SlipwayAppStack extends Stack {
     });
     this.config = config;
     checkServicesMatch(config, props.services, configFile);
+    checkServiceKinds(props.services, config, this.node.path, configFile);
     Tags.of(this).add(ENVIRONMENT_TAG_KEY, config.name);
     // For `slipway doctor`, which checks an environment's accounts against the settings it was synthesized from.
     this.node.addMetadata(SETTINGS_METADATA.environment, config);
@@ -279,7 +333,7 @@ export class SlipwayAppStack extends Stack {
       serviceDiscoveryNamespace: config.serviceDiscovery?.namespace,
     });
     this.ingressType = isHttpApiIngress(config.ingress) ? 'http-api' : 'load-balancer';
-    const hasWebService = Object.values(props.services).some((spec) => !spec.internal);
+    const hasWebService = Object.values(props.services).some(isRouted);
     if (hasWebService && isHttpApiIngress(config.ingress)) {
       this.httpApi = new HttpApiIngress(this, 'Ingress', {
         vpc: this.network.vpc,
@@ -351,7 +405,7 @@ export class SlipwayAppStack extends Stack {
     const smokeTestChecks = this.smokeTestHook
       ? smokeTestChecksByService(
           Object.entries(props.services)
-            .filter(([, spec]) => !spec.internal)
+            .filter(([, spec]) => isRouted(spec))
             .map(([name, spec]) => ({ name, pathPatterns: spec.pathPatterns, priority: spec.priority })),
           this.smokeTestHook.paths,
         )
@@ -367,7 +421,7 @@ export class SlipwayAppStack extends Stack {
       });
       checkSettingsBesideSpec(name, own, spec, configFile);
       createdSecrets[name] = own.createdSecrets;
-      const common: SlipwayServiceProps = {
+      const common: SlipwayTaskServiceProps = {
         cluster: this.cluster.cluster,
         containerInsights: this.cluster.containerInsights,
         serviceName: name,
@@ -381,7 +435,6 @@ export class SlipwayAppStack extends Stack {
           awake: config.schedule.awake,
         },
         image: spec.image,
-        containerPort: spec.containerPort,
         gitSha: props.gitSha,
         environment: withoutEmpty({ ...data.environment, ...spec.environment, ...own.environment }),
         secrets: withoutEmpty({ ...data.secrets, ...spec.secrets, ...own.secrets }),
@@ -396,11 +449,18 @@ export class SlipwayAppStack extends Stack {
         removalPolicy,
       };
       const serviceId = pascalCase(name);
-      if (spec.internal) {
-        services[name] = new InternalService(this, serviceId, common);
+      if (isWorkerSpec(spec)) {
+        // Always a rolling update: the environment's traffic-shifting strategy applies to routed services only.
+        services[name] = new WorkerService(this, serviceId, {
+          ...common,
+          containerHealthCheck: spec.containerHealthCheck,
+        });
+      } else if (spec.internal) {
+        services[name] = new InternalService(this, serviceId, { ...common, containerPort: spec.containerPort });
       } else if (this.httpApi) {
         services[name] = new HttpApiService(this, serviceId, {
           ...common,
+          containerPort: spec.containerPort,
           httpApi: this.httpApi,
           pathPatterns: spec.pathPatterns,
         });
@@ -425,6 +485,7 @@ export class SlipwayAppStack extends Stack {
           );
         const service = new AlbService(this, serviceId, {
           ...common,
+          containerPort: spec.containerPort,
           listener: this.ingress!.listener,
           healthCheckPath: spec.healthCheckPath,
           pathPatterns: spec.pathPatterns,
@@ -450,6 +511,7 @@ export class SlipwayAppStack extends Stack {
             fix: `Use one of ${Object.keys(services).join(', ')}.`,
           });
         }
+        // A worker may call this service; nothing calls a worker (checkServiceKinds refused reachableFrom on one).
         services[name].connections.allowDefaultPortFrom(services[caller], `${caller} to ${name}`);
       }
     }
@@ -570,6 +632,96 @@ function checkServicesMatch(
         value: config.services[name],
         problem: 'is not a service of the app',
         fix: `Remove it from ${file}, or add the service to the app.`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new SlipwayConfigError(file, issues);
+}
+
+/** Whether the service gets a route on the environment's ingress: neither internal nor a worker. */
+function isRouted(spec: AppServiceSpec): spec is AppWebServiceSpec {
+  return !isWorkerSpec(spec) && !spec.internal;
+}
+
+/** The fields of a web service's spec that a worker's must leave out, and why. */
+const WEB_ONLY_FIELDS = {
+  containerPort: 'a worker listens on no port',
+  internal: 'a worker is reachable by nothing, internally or not',
+  healthCheckPath: 'a worker has no load balancer health check (its containerHealthCheck is its health)',
+  pathPatterns: 'a worker has no route on the ingress',
+  priority: 'a worker has no listener rule',
+  reachableFrom:
+    "nothing can call a worker (to let a worker call a service, name the worker in that service's reachableFrom)",
+} as const;
+
+/**
+ * Refuse a spec whose kind and fields disagree (checked at run time too: the app's services may be built by code the
+ * compiler did not see through), and a worker whose environment settings ask for request-count scaling.
+ *
+ * @param path the stack's construct path, the source of the app's own definitions
+ * @param file the environment's settings file
+ */
+function checkServiceKinds(
+  services: Readonly<Record<string, AppServiceSpec>>,
+  config: EnvironmentConfig,
+  path: string,
+  file: string,
+): void {
+  const issues: ConfigIssue[] = [];
+  for (const [name, spec] of Object.entries(services)) {
+    const kind: unknown = spec.kind;
+    if (kind !== undefined && kind !== 'web' && kind !== 'worker') {
+      issues.push({
+        field: `services.${name}.kind`,
+        value: kind,
+        problem: "must be 'web' or 'worker'",
+        fix: "Leave kind out for a service that listens on containerPort; use kind: 'worker' for one that listens on no port.",
+      });
+      continue;
+    }
+    if (!isWorkerSpec(spec)) {
+      // Typed as required, but the app's services may come from code the compiler did not check.
+      const containerPort: unknown = spec.containerPort;
+      if (containerPort === undefined) {
+        issues.push({
+          field: `services.${name}.containerPort`,
+          value: undefined,
+          problem: `is required for a ${spec.internal ? 'internal' : 'web'} service (it is reached on that port)`,
+          fix: "Set the port the container listens on, e.g. 8000; a background process that listens on no port is kind: 'worker'.",
+        });
+      }
+      continue;
+    }
+    const given = new Map<string, unknown>(Object.entries(spec));
+    for (const [field, reason] of Object.entries(WEB_ONLY_FIELDS)) {
+      const value = given.get(field);
+      if (value === undefined) continue;
+      issues.push({
+        field: `services.${name}.${field}`,
+        value,
+        problem: `must not be set on a worker: ${reason}`,
+        fix: `Remove ${field} from ${name}, or drop kind: 'worker' if the service listens on a port.`,
+      });
+    }
+    if (!spec.containerHealthCheck) {
+      issues.push({
+        field: `services.${name}.containerHealthCheck`,
+        value: undefined,
+        problem:
+          "is required for a worker: it is the worker's only health signal (no load balancer or Cloud Map checks it)",
+        fix: 'Give the container a command that fails when the worker is stuck, e.g. a check of a heartbeat file the worker touches in /tmp (docs/constructs.md, "Workers").',
+      });
+    }
+  }
+  if (issues.length > 0) throw new SlipwayConfigError(path, issues);
+  for (const [name, spec] of Object.entries(services)) {
+    const requestsPerTarget = config.services[name]?.autoscaling?.requestsPerTarget;
+    if (isWorkerSpec(spec) && requestsPerTarget !== undefined) {
+      issues.push({
+        field: `services.${name}.autoscaling.requestsPerTarget`,
+        value: requestsPerTarget,
+        problem: `must not be set: ${name} is a worker, and request-count scaling needs a load balancer target group`,
+        fix: 'Remove requestsPerTarget; the worker scales on cpuTargetPercent (and memoryTargetPercent, if set).',
       });
     }
   }

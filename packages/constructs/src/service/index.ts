@@ -4,3 +4,4 @@ export * from './internal-service';
 export * from './service-base';
 export * from './service-image';
 export * from './service-props';
+export * from './worker-service';

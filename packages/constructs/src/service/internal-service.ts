@@ -8,8 +8,9 @@ export interface InternalServiceProps extends SlipwayServiceProps {}
 
 /**
  * A Fargate service with no load balancer, reachable only through Cloud Map
- * (`worker.dev.local`) from peers let in with `connections.allowDefaultPortFrom`: for workers and
- * private APIs. The cluster must have a service discovery namespace.
+ * (`worker.dev.local`) from peers let in with `connections.allowDefaultPortFrom`: for private APIs and
+ * workers that other services call on a port. (A process that listens on no port is a `WorkerService`.)
+ * The cluster must have a service discovery namespace.
  * Without target-group metrics there are no deployment alarms: the circuit
  * breaker rolls back a deployment whose tasks fail to start or keep exiting.
  */

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { imageRevision, toContainerImage } from './service-image';
-import { SlipwayServiceProps } from './service-props';
+import { SlipwayTaskServiceProps } from './service-props';
 import { validateServiceProps } from './service-validation';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
 import { sustainedAlarm } from '../alarms/sustained-alarm';
@@ -17,11 +17,12 @@ import { scheduleTagValue, sleepCron, wakeCron } from '../schedule/awake-hours';
 import { EnvironmentKey } from '../security/environment-key';
 
 /**
- * What `AlbService`, `HttpApiService` and `InternalService` share: a hardened Fargate task
+ * What `AlbService`, `HttpApiService`, `InternalService` and `WorkerService` share: a hardened Fargate task
  * (read-only root filesystem, non-root, logs to an encrypted group with
  * retention, secrets from ECS), capacity provider strategy, circuit
- * breaker with rollback, Cloud Map registration, CPU autoscaling and alarms.
- * A service is `IConnectable`: `service.connections.allowDefaultPortFrom(caller)` opens its container port.
+ * breaker with rollback, Cloud Map registration (for a service with a port), CPU autoscaling and alarms.
+ * A service is `IConnectable`: `service.connections.allowDefaultPortFrom(caller)` opens its container port (a
+ * worker has none: it only calls out).
  */
 export abstract class SlipwayServiceBase extends Construct implements ec2.IConnectable {
   /** The ECS service. */
@@ -38,8 +39,8 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
   public readonly connections: ec2.Connections;
   /** Service name (as given). */
   public readonly serviceName: string;
-  /** Port the container listens on. */
-  public readonly containerPort: number;
+  /** Port the container listens on; undefined for a worker, which listens on none. */
+  public readonly containerPort?: number;
   /** Task CPU units (resolved). */
   public readonly cpu: number;
   /** Task memory in MiB (resolved). */
@@ -70,7 +71,12 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
   protected readonly alarmActions: readonly cloudwatch.IAlarmAction[];
   protected readonly utilizationAlarmPercent: number;
 
-  protected constructor(scope: Construct, id: string, props: SlipwayServiceProps, options: ServiceBaseOptions) {
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: SlipwayTaskServiceProps & { readonly containerPort?: number },
+    options: ServiceBaseOptions,
+  ) {
     super(scope, id);
     this.serviceName = props.serviceName;
     this.containerPort = props.containerPort;
@@ -84,7 +90,7 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
     this.alarmActions = props.alarmActions ?? [];
     this.utilizationAlarmPercent = props.utilizationAlarmPercent ?? 85;
     const architecture = props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
-    validateServiceProps(this.node.path, props, { cpu: this.cpu, memoryLimitMiB: this.memoryLimitMiB });
+    validateServiceProps(this.node.path, props, { cpu: this.cpu, memoryLimitMiB: this.memoryLimitMiB }, options.port);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -120,7 +126,11 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
       secrets: props.secrets ? { ...props.secrets } : undefined,
       healthCheck: props.containerHealthCheck,
       dockerLabels: revision ? { [IMAGE_REVISION_LABEL]: revision } : undefined,
-      portMappings: [{ containerPort: props.containerPort, name: props.serviceName }],
+      // A worker maps no port: nothing can connect to its tasks.
+      portMappings:
+        props.containerPort === undefined
+          ? undefined
+          : [{ containerPort: props.containerPort, name: props.serviceName }],
       logging: ecs.LogDrivers.awsLogs({
         logGroup: this.logGroup,
         streamPrefix: props.serviceName,
@@ -148,10 +158,11 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
     });
     this.connections = new ec2.Connections({
       securityGroups: [this.securityGroup],
-      defaultPort: ec2.Port.tcp(props.containerPort),
+      defaultPort: props.containerPort === undefined ? undefined : ec2.Port.tcp(props.containerPort),
     });
 
-    const namespace = props.cluster.defaultCloudMapNamespace;
+    // A worker registers nowhere: with no port, no one has a reason to look it up.
+    const namespace = options.port === 'none' ? undefined : props.cluster.defaultCloudMapNamespace;
     const srv = options.discoveryRecordType === 'SRV';
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: props.cluster,
@@ -342,6 +353,11 @@ export interface ServiceAlarmOptions {
 
 /** @internal options the concrete services pass to the base. */
 export interface ServiceBaseOptions {
+  /**
+   * Whether the service listens on `containerPort` (required then) or on no port (a worker: no port mapping, no
+   * Cloud Map registration, no ingress into its security group). Default 'required'.
+   */
+  readonly port?: 'required' | 'none';
   readonly healthCheckGracePeriod?: Duration;
   /** Cloud Map record type; SRV carries the container port. Default A. */
   readonly discoveryRecordType?: 'A' | 'SRV';

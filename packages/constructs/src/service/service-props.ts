@@ -48,8 +48,11 @@ export interface ServiceScheduleProps {
   readonly awake: AwakeHours;
 }
 
-/** Props shared by `AlbService`, `HttpApiService` and `InternalService`. */
-export interface SlipwayServiceProps {
+/**
+ * Props shared by every service: `AlbService`, `HttpApiService` and `InternalService` (which listen on
+ * `containerPort`) and `WorkerService` (which listens on no port).
+ */
+export interface SlipwayTaskServiceProps {
   /**
    * The cluster the service runs in. With a default Cloud Map namespace (`SlipwayCluster` adds one when given
    * `serviceDiscoveryNamespace`), the service registers in it. Services depend on the cluster construct, so they are
@@ -65,8 +68,6 @@ export interface SlipwayServiceProps {
   readonly serviceName: string;
   /** Where the image comes from: a Dockerfile directory or an existing image. */
   readonly image: ServiceImage;
-  /** Port the container listens on. */
-  readonly containerPort: number;
   /**
    * Task CPU units (256 = 0.25 vCPU); with memoryLimitMiB a size Fargate accepts.
    * @default 256
@@ -171,4 +172,10 @@ export interface SlipwayServiceProps {
    * @default 85
    */
   readonly utilizationAlarmPercent?: number;
+}
+
+/** Props shared by the services that listen on a port: `AlbService`, `HttpApiService` and `InternalService`. */
+export interface SlipwayServiceProps extends SlipwayTaskServiceProps {
+  /** Port the container listens on. */
+  readonly containerPort: number;
 }

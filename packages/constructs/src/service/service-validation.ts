@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { SlipwayServiceProps } from './service-props';
+import { SlipwayTaskServiceProps } from './service-props';
 import { fargateTaskSizeIssue } from '../config/fargate-sizes';
 import { DNS_LABEL } from '../config/shared-rules';
 import { SlipwayConfigError } from '../config/slipway-config-error';
@@ -11,12 +11,14 @@ import { scheduleIssues } from '../schedule/awake-hours';
  *
  * @param path the service's construct path
  * @param size the resolved task size
+ * @param port whether the service must listen on `containerPort` ('required', the default) or on none (a worker)
  * @throws SlipwayConfigError for the first problem found
  */
 export function validateServiceProps(
   path: string,
-  props: SlipwayServiceProps,
+  props: SlipwayTaskServiceProps & { readonly containerPort?: number },
   size: { readonly cpu: number; readonly memoryLimitMiB: number },
+  port: 'required' | 'none' = 'required',
 ): void {
   if (!DNS_LABEL.test(props.serviceName)) {
     throw SlipwayConfigError.of(path, {
@@ -26,7 +28,24 @@ export function validateServiceProps(
       fix: 'Use e.g. backend or worker.',
     });
   }
+  if (port === 'required' && props.containerPort === undefined) {
+    throw SlipwayConfigError.of(path, {
+      field: 'containerPort',
+      value: undefined,
+      problem: 'is required for a service that is reached over the network',
+      fix: 'Use the port the container listens on, e.g. 8000; a process that listens on no port is a WorkerService.',
+    });
+  }
+  if (port === 'none' && props.containerPort !== undefined) {
+    throw SlipwayConfigError.of(path, {
+      field: 'containerPort',
+      value: props.containerPort,
+      problem: 'must not be set for a worker, which listens on no port',
+      fix: 'Remove containerPort, or make it an InternalService if other services call it.',
+    });
+  }
   if (
+    props.containerPort !== undefined &&
     !Token.isUnresolved(props.containerPort) &&
     (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535)
   ) {
