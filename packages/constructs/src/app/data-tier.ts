@@ -24,6 +24,12 @@ export function databaseProps(
   const common = {
     ...environment,
     backupRetention: Duration.days(database.backupRetentionDays ?? 7),
+    restore: database.restore && {
+      name: database.restore.name,
+      snapshotIdentifier: database.restore.snapshot,
+      sourceIdentifier: database.restore.sourceDatabase,
+      restoreTime: database.restore.time === 'latest' ? undefined : database.restore.time,
+    },
   };
   if (isAuroraServerless(database)) {
     return {

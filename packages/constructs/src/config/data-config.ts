@@ -3,6 +3,39 @@
  * each used only by the services that declare it in `services.<name>.uses`.
  */
 
+/**
+ * Create the environment's database from a snapshot (`snapshot`) or as a point-in-time copy of another database
+ * (`sourceDatabase` and `time`), as a new database beside the current one (docs/data.md, "Restoring"). Keep it in the
+ * settings for as long as that database lives: CloudFormation needs the same source on every later deploy, and
+ * without it would create an empty database in its place.
+ */
+export interface DatabaseRestoreConfig {
+  /**
+   * Names this restore and the restored database's resources (lowercase letters and digits, starting with a letter,
+   * at most 20), e.g. `r20250612`. A new name makes a new database; the one before is removed with a final snapshot.
+   */
+  readonly name: string;
+  /**
+   * The snapshot's identifier or ARN: a cluster snapshot for Aurora (`arn:aws:rds:<region>:<account>:cluster-snapshot:<id>`),
+   * a DB snapshot for an RDS instance (`…:snapshot:<id>`). Its master user must be `app`, every Slipway database's.
+   * Exactly one of `snapshot` and `sourceDatabase`.
+   * @default - none
+   */
+  readonly snapshot?: string;
+  /**
+   * Identifier (not ARN) of the Aurora cluster or RDS instance to copy, of the same engine, e.g. the current one.
+   * Exactly one of `snapshot` and `sourceDatabase`.
+   * @default - none
+   */
+  readonly sourceDatabase?: string;
+  /**
+   * With `sourceDatabase`: the moment to restore to, ISO 8601 in UTC with a `Z` (`2025-06-12T09:30:00Z`) within the
+   * source's backup retention, or `'latest'` (its latest restorable time, usually a few minutes ago).
+   * @default - none
+   */
+  readonly time?: string;
+}
+
 /** PostgreSQL on Aurora Serverless v2: a writer and `readers` readers, each scaling between min and max ACU. */
 export interface AuroraServerlessDatabaseConfig {
   /** Aurora PostgreSQL with Serverless v2 instances. */
@@ -26,6 +59,11 @@ export interface AuroraServerlessDatabaseConfig {
    * @default 7
    */
   readonly backupRetentionDays?: number;
+  /**
+   * Create this database from a cluster snapshot or as a point-in-time copy of another Aurora cluster.
+   * @default - a new, empty database
+   */
+  readonly restore?: DatabaseRestoreConfig;
 }
 
 /** PostgreSQL on one RDS instance (optionally with a Multi-AZ standby). */
@@ -43,6 +81,11 @@ export interface RdsInstanceDatabaseConfig {
    * @default 7
    */
   readonly backupRetentionDays?: number;
+  /**
+   * Create this database from a DB snapshot or as a point-in-time copy of another RDS instance.
+   * @default - a new, empty database
+   */
+  readonly restore?: DatabaseRestoreConfig;
 }
 
 /** The environment's PostgreSQL database, as Aurora Serverless v2 or as an RDS instance. */

@@ -101,6 +101,64 @@ const usesExisting: DataRule = (config) =>
     ),
   );
 
+/**
+ * `database.restore` names one source: a snapshot, or a database and a time; and a snapshot of the engine's kind
+ * (RestoreDBClusterFromSnapshot for Aurora takes a cluster snapshot; RestoreDBInstanceFromDBSnapshot a DB snapshot).
+ */
+const restoreSource: DataRule = ({ database }) => {
+  const restore = database?.restore;
+  if (!database || !restore) return [];
+  const example =
+    "{ name: 'r20250612', snapshot: '<id or ARN>' } or { name: 'r20250612', sourceDatabase: '<id>', time: 'latest' }";
+  if ((restore.snapshot === undefined) === (restore.sourceDatabase === undefined)) {
+    return [
+      {
+        field: 'database.restore',
+        value: restore,
+        problem: 'must have exactly one of snapshot and sourceDatabase',
+        fix: `Restore from a snapshot or to a point in time of a database, not both: ${example}.`,
+      },
+    ];
+  }
+  if (restore.sourceDatabase !== undefined && restore.time === undefined) {
+    return [
+      {
+        field: 'database.restore.time',
+        value: restore.time,
+        problem: 'is required with sourceDatabase',
+        fix: "Give the moment to restore to in UTC, e.g. '2025-06-12T09:30:00Z', or 'latest'.",
+      },
+    ];
+  }
+  if (restore.snapshot !== undefined && restore.time !== undefined) {
+    return [
+      {
+        field: 'database.restore.time',
+        value: restore.time,
+        problem: 'applies only to a point-in-time restore (sourceDatabase)',
+        fix: 'A snapshot restores to the moment it was taken: remove time, or restore from sourceDatabase instead.',
+      },
+    ];
+  }
+  const kind = /^arn:[^:]+:rds:[^:]*:[^:]*:(cluster-snapshot|snapshot):/.exec(restore.snapshot ?? '')?.[1];
+  const aurora = isAuroraServerless(database);
+  if ((aurora && kind === 'snapshot') || (!aurora && kind === 'cluster-snapshot')) {
+    return [
+      {
+        field: 'database.restore.snapshot',
+        value: restore.snapshot,
+        problem: aurora
+          ? "must be a cluster snapshot ('…:cluster-snapshot:…') for engine 'aurora-serverless'"
+          : "must be a DB snapshot ('…:snapshot:…') for engine 'rds-instance'",
+        fix: aurora
+          ? "Take one with 'aws rds describe-db-cluster-snapshots'; an RDS instance's snapshot moves to Aurora by a dump and restore."
+          : "Take one with 'aws rds describe-db-snapshots'; an Aurora snapshot moves to an RDS instance by a dump and restore.",
+      },
+    ];
+  }
+  return [];
+};
+
 /** A resource listed twice is a typo, not a request for two connections. */
 const usesUnique: DataRule = (config) =>
   Object.entries(config.services).flatMap(([name, service]) =>
@@ -122,6 +180,7 @@ export const DATA_RULES: readonly DataRule[] = [
   highAvailabilityDatabase,
   highAvailabilityCache,
   dataTierZones,
+  restoreSource,
   usesExisting,
   usesUnique,
 ];

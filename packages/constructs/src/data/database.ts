@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { DATABASE_CERTIFICATE_AUTHORITY, RDS_CA_REGIONS } from './rds-certificates';
 import { sustainedAlarm } from '../alarms/sustained-alarm';
@@ -34,6 +35,34 @@ export interface DatabaseInstanceSize {
   readonly allocatedStorageGiB: number;
 }
 
+/**
+ * Where a restored database comes from: a snapshot, or a point in time of another database of the same engine.
+ * Exactly one of `snapshotIdentifier` and `sourceIdentifier`.
+ */
+export interface DatabaseRestore {
+  /**
+   * Names the restore: the restored cluster or instance, its secret and subnet group get logical ids of their own
+   * (`Cluster<Name>`), so CloudFormation creates them beside the current ones and then removes those (final snapshot).
+   * Lowercase letters and digits, starting with a letter.
+   */
+  readonly name: string;
+  /**
+   * A cluster snapshot (Aurora) or DB snapshot (instance), by identifier or ARN; its master user must be `app`.
+   * @default - none
+   */
+  readonly snapshotIdentifier?: string;
+  /**
+   * The cluster (Aurora) or instance identifier to restore to a point in time.
+   * @default - none
+   */
+  readonly sourceIdentifier?: string;
+  /**
+   * With `sourceIdentifier`: the UTC time to restore to (ISO 8601, e.g. `2025-06-12T09:30:00Z`).
+   * @default - the source's latest restorable time
+   */
+  readonly restoreTime?: string;
+}
+
 /** Props of `SlipwayDatabase`. */
 export interface SlipwayDatabaseProps {
   /** The VPC; the database sits in its private subnets. */
@@ -56,11 +85,17 @@ export interface SlipwayDatabaseProps {
    */
   readonly backupRetention?: Duration;
   /**
-   * Refuse deletion (RDS deletion protection) and take a final snapshot when CloudFormation removes the database;
-   * without it the database and its automated backups go with the stack.
+   * Refuse deletion (RDS deletion protection). Either way CloudFormation takes a final snapshot whenever it deletes
+   * or replaces the database (a restore, a removed stack).
    * @default false
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Create the database from a snapshot or as a point-in-time copy of another database, under new logical ids.
+   * Keep it for as long as the restored database lives: CloudFormation needs the same source on every later update.
+   * @default - a new, empty database
+   */
+  readonly restore?: DatabaseRestore;
   /** Retention of the exported PostgreSQL log. */
   readonly logRetention: logs.RetentionDays;
   /**
@@ -113,10 +148,10 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
   public readonly databaseName: string;
   /** The application's database user. */
   public readonly username: string;
-  /** The Aurora cluster (with `serverless`). */
-  public readonly cluster?: rds.DatabaseCluster;
-  /** The RDS instance (with `instance`). */
-  public readonly instance?: rds.DatabaseInstance;
+  /** The Aurora cluster (with `serverless`); `DatabaseClusterFromSnapshot` when restored from a snapshot. */
+  public readonly cluster?: rds.DatabaseCluster | rds.DatabaseClusterFromSnapshot;
+  /** The RDS instance (with `instance`); `DatabaseInstanceFromSnapshot` when restored from a snapshot. */
+  public readonly instance?: rds.DatabaseInstance | rds.DatabaseInstanceFromSnapshot;
   /**
    * How clients check the server's certificate (libpq's `sslmode`): `verify-full` (its rds-ca-rsa2048-g1 root
    * and the host name) in the regions of `RDS_CA_REGIONS`, else `no-verify` (encrypted, unverified), with a warning.
@@ -132,6 +167,9 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: SlipwayDatabaseProps) {
     super(scope, id);
+    // Without it, a cluster from a snapshot also renders a second generated secret that nothing uses (CDK's
+    // deprecated credentials, kept for apps that predate `snapshotCredentials`); set before any child exists.
+    this.node.setContext(cxapi.RDS_PREVENT_RENDERING_DEPRECATED_CREDENTIALS, true);
     const backupRetention = props.backupRetention ?? Duration.days(7);
     const deletionProtection = props.deletionProtection ?? false;
     this.databaseName = props.databaseName ?? 'app';
@@ -139,12 +177,24 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
     this.port = 5432;
     validate(this, props);
 
-    // A final snapshot on delete or replacement when protected; without protection nothing is left behind.
-    const removalPolicy = deletionProtection ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY;
+    // A final snapshot whenever CloudFormation deletes or replaces the database, protected or not: a restore (a new
+    // logical id), a property that needs replacement or a removed stack then never loses the data it had. CloudFormation
+    // applies the policy of the template the database was last deployed with, so it must be there before it is needed.
+    const removalPolicy = RemovalPolicy.SNAPSHOT;
+    const restore = props.restore;
+    // The restored database's own construct id: new logical ids for it, its secret and subnet group.
+    const restoredId = (base: string) =>
+      restore ? `${base}${restore.name.charAt(0).toUpperCase()}${restore.name.slice(1)}` : base;
     const vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     // The password goes into a connection URL: no characters that need escaping there.
     const excludeCharacters = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\=,.^';
     const credentials = rds.Credentials.fromGeneratedSecret(USERNAME, {
+      encryptionKey: props.encryptionKey,
+      excludeCharacters,
+    });
+    // A restored database keeps the snapshot's or source's master user (`app` in every Slipway database); a new
+    // generated password, set after the restore, replaces the old one, so the old secret is never needed.
+    const snapshotCredentials = rds.SnapshotCredentials.fromGeneratedSecret(USERNAME, {
       encryptionKey: props.encryptionKey,
       excludeCharacters,
     });
@@ -163,7 +213,7 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
       });
       const zones = props.vpc.availabilityZones;
       const readers = props.serverless.readers ?? 0;
-      this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+      const clusterProps = {
         engine: rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_VERSION }),
         // The writer in the first zone, each reader in the next one: a zone's loss leaves a reader to promote.
         writer: rds.ClusterInstance.serverlessV2('Writer', {
@@ -182,8 +232,6 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
         vpc: props.vpc,
         vpcSubnets,
         securityGroups: [securityGroup],
-        credentials,
-        defaultDatabaseName: this.databaseName,
         port: this.port,
         parameterGroup,
         storageEncrypted: true,
@@ -195,31 +243,44 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
         cloudwatchLogsExports: ['postgresql'],
         cloudwatchLogsRetention: props.logRetention,
         iamAuthentication: false,
-      });
+      };
+      if (restore?.snapshotIdentifier) {
+        // RestoreDBClusterFromSnapshot with KmsKeyId: the restored storage uses the environment's key, whatever key
+        // encrypted the snapshot (the snapshot's database name and master user come with it).
+        this.cluster = new rds.DatabaseClusterFromSnapshot(this, restoredId('Cluster'), {
+          ...clusterProps,
+          snapshotIdentifier: restore.snapshotIdentifier,
+          snapshotCredentials,
+        });
+      } else {
+        this.cluster = new rds.DatabaseCluster(this, restoredId('Cluster'), {
+          ...clusterProps,
+          credentials,
+          defaultDatabaseName: this.databaseName,
+        });
+        if (restore) restoreClusterToPointInTime(this.cluster, restore);
+      }
       secret = this.cluster.secret;
       this.hostname = this.cluster.clusterEndpoint.hostname;
     } else {
-      const instanceProps = props.instance!;
+      const size = props.instance!;
       const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
         engine: rds.DatabaseInstanceEngine.postgres({ version: INSTANCE_VERSION }),
         description: 'TLS required',
         parameters: { 'rds.force_ssl': '1' },
       });
-      this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      const instanceProps = {
         engine: rds.DatabaseInstanceEngine.postgres({ version: INSTANCE_VERSION }),
-        instanceType: instanceProps.instanceType,
-        multiAz: instanceProps.multiAz,
-        allocatedStorage: instanceProps.allocatedStorageGiB,
+        instanceType: size.instanceType,
+        multiAz: size.multiAz,
+        allocatedStorage: size.allocatedStorageGiB,
         storageType: rds.StorageType.GP3,
         vpc: props.vpc,
         vpcSubnets,
         securityGroups: [securityGroup],
-        credentials,
-        databaseName: this.databaseName,
         port: this.port,
         parameterGroup,
         storageEncrypted: true,
-        storageEncryptionKey: props.encryptionKey,
         backupRetention,
         deletionProtection,
         removalPolicy,
@@ -231,7 +292,24 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
         publiclyAccessible: false,
         autoMinorVersionUpgrade: true,
         caCertificate: DATABASE_CERTIFICATE_AUTHORITY,
-      });
+      };
+      if (restore?.snapshotIdentifier) {
+        // RestoreDBInstanceFromDBSnapshot takes no key: the instance keeps the snapshot's (CloudFormation: "the
+        // specified KmsKeyId property is also inherited from the snapshot"), so the template names none.
+        this.instance = new rds.DatabaseInstanceFromSnapshot(this, restoredId('Instance'), {
+          ...instanceProps,
+          snapshotIdentifier: restore.snapshotIdentifier,
+          credentials: snapshotCredentials,
+        });
+      } else {
+        this.instance = new rds.DatabaseInstance(this, restoredId('Instance'), {
+          ...instanceProps,
+          storageEncryptionKey: props.encryptionKey,
+          credentials,
+          databaseName: this.databaseName,
+        });
+        if (restore) restoreInstanceToPointInTime(this.instance, restore);
+      }
       secret = this.instance.secret;
       this.hostname = this.instance.dbInstanceEndpointAddress;
     }
@@ -358,12 +436,12 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
             {
               id: 'AwsSolutions-RDS10',
               reason:
-                'This environment has deletionProtection off (a disposable environment): the database goes with the stack.',
+                'This environment has deletionProtection off (a disposable environment): the database may go with the stack, leaving a final snapshot.',
             },
             {
               id: 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
               reason:
-                'This environment has deletionProtection off (a disposable environment): the database goes with the stack.',
+                'This environment has deletionProtection off (a disposable environment): the database may go with the stack, leaving a final snapshot.',
             },
           ]),
       ...(this.instance && !props.instance!.multiAz
@@ -382,6 +460,35 @@ export class SlipwayDatabase extends Construct implements ec2.IConnectable {
         : []),
     );
   }
+}
+
+/**
+ * AWS::RDS::DBCluster as a point-in-time restore (RestoreDBClusterToPointInTime, a full copy): the source and the time
+ * instead of a master user name and a database name, which come from the source. CDK has no construct for it; the
+ * generated password is set after the restore (CloudFormation modifies what the restore call cannot take).
+ */
+function restoreClusterToPointInTime(cluster: rds.DatabaseCluster, restore: DatabaseRestore): void {
+  const resource = cluster.node.defaultChild as rds.CfnDBCluster;
+  resource.sourceDbClusterIdentifier = restore.sourceIdentifier;
+  resource.restoreType = 'full-copy';
+  resource.restoreToTime = restore.restoreTime;
+  resource.useLatestRestorableTime = restore.restoreTime === undefined ? true : undefined;
+  resource.masterUsername = undefined;
+  resource.databaseName = undefined;
+}
+
+/**
+ * AWS::RDS::DBInstance as a point-in-time restore (RestoreDBInstanceToPointInTime): `SourceDBInstanceIdentifier` with
+ * `RestoreTime` or `UseLatestRestorableTime` restores rather than creating a read replica; the master user and the
+ * database come from the source, the template's KmsKeyId encrypts the copy.
+ */
+function restoreInstanceToPointInTime(instance: rds.DatabaseInstance, restore: DatabaseRestore): void {
+  const resource = instance.node.defaultChild as rds.CfnDBInstance;
+  resource.sourceDbInstanceIdentifier = restore.sourceIdentifier;
+  resource.restoreTime = restore.restoreTime;
+  resource.useLatestRestorableTime = restore.restoreTime === undefined ? true : undefined;
+  resource.masterUsername = undefined;
+  resource.dbName = undefined;
 }
 
 /**
@@ -433,6 +540,23 @@ function validate(scope: Construct, props: SlipwayDatabaseProps): void {
       value: { serverless: props.serverless, instance: props.instance === undefined ? undefined : 'set' },
       problem: 'must have exactly one of serverless and instance',
       fix: 'Give serverless for Aurora Serverless v2, or instance for an RDS instance.',
+    });
+  }
+  const restore = props.restore;
+  if (restore && (restore.snapshotIdentifier === undefined) === (restore.sourceIdentifier === undefined)) {
+    throw SlipwayConfigError.of(source, {
+      field: 'restore',
+      value: restore,
+      problem: 'must have exactly one of snapshotIdentifier and sourceIdentifier',
+      fix: 'Restore from a snapshot, or to a point in time of a source database, not both.',
+    });
+  }
+  if (restore && !/^[a-z][a-z0-9]*$/.test(restore.name)) {
+    throw SlipwayConfigError.of(source, {
+      field: 'restore.name',
+      value: restore.name,
+      problem: 'must be lowercase letters and digits, starting with a letter',
+      fix: "It becomes part of logical ids: use e.g. 'r20250612'.",
     });
   }
   if (props.serverless && props.serverless.maxCapacity < props.serverless.minCapacity) {

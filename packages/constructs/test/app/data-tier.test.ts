@@ -39,6 +39,22 @@ const prodInstance = synth({
   database: { engine: 'rds-instance', instanceClass: 'm7g.large', multiAz: true, allocatedStorageGiB: 50 },
 });
 
+// Restores, which build the cluster and the instance from other CDK constructs: checked by both packs as well.
+const prodRestored = synth({
+  ...prodData,
+  database: { ...prodData.database!, restore: { name: 'r20250612', snapshot: 'prod-before-migration' } } as never,
+});
+const devInstanceRestored = synth({
+  ...devData,
+  database: {
+    engine: 'rds-instance',
+    instanceClass: 't4g.micro',
+    multiAz: false,
+    allocatedStorageGiB: 20,
+    restore: { name: 'r1', sourceDatabase: 'dev-instance', time: '2025-06-12T09:30:00Z' },
+  },
+});
+
 function containerOf(template: Template, name: string) {
   const definitions = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
   return definitions.flatMap((definition) => definition.Properties.ContainerDefinitions).find((c) => c.Name === name);
@@ -58,16 +74,56 @@ describe('SlipwayAppStack with a data tier', () => {
     prodInstance.template.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', MultiAZ: true });
   });
 
-  test('GIVEN prod WHEN synthesized THEN the database has deletion protection and a final snapshot; dev has neither', () => {
+  test('GIVEN prod and dev WHEN synthesized THEN prod has deletion protection, and both leave a final snapshot when CloudFormation removes or replaces the database', () => {
     prod.template.hasResource('AWS::RDS::DBCluster', {
       DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
       Properties: Match.objectLike({ DeletionProtection: true }),
     });
     dev.template.hasResource('AWS::RDS::DBCluster', {
-      DeletionPolicy: 'Delete',
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
       Properties: Match.objectLike({ DeletionProtection: false }),
     });
   });
+
+  test.each([
+    [
+      'prod restored from a cluster snapshot',
+      () => prodRestored,
+      'AWS::RDS::DBCluster',
+      /^DatabaseClusterR20250612/,
+      'Endpoint.Address',
+    ],
+    [
+      'dev restored to a point in time of an instance',
+      () => devInstanceRestored,
+      'AWS::RDS::DBInstance',
+      /^DatabaseInstanceR1/,
+      'Endpoint.Address',
+    ],
+  ])(
+    'GIVEN %s WHEN synthesized with both cdk-nag packs THEN the backend and its migration use the restored database and its new secret',
+    (_name, restored, type, logicalId, endpoint) => {
+      const { stack, template } = restored();
+      const [database] = Object.keys(template.findResources(type)).filter((id) => logicalId.test(id));
+      expect(database).toBeDefined();
+      const backend = containerOf(template, 'backend');
+      const environment = Object.fromEntries(backend.Environment.map((v: any) => [v.Name, v.Value]));
+      // THEN the connection settings name the restored database's endpoint
+      expect(environment.PGHOST).toEqual({ 'Fn::GetAtt': [database, endpoint] });
+      expect(environment.PGUSER).toBe('app');
+      // AND the password is the restored database's own secret (attached to it), which ECS injects
+      const password = backend.Secrets.find((secret: any) => secret.Name === 'PGPASSWORD');
+      const [attachment] = Object.entries(template.findResources('AWS::SecretsManager::SecretTargetAttachment'));
+      expect(attachment[1].Properties.TargetId).toEqual({ Ref: database });
+      expect(JSON.stringify(password.ValueFrom)).toContain(attachment[0]);
+      // AND the migration runs after the restored database exists (the new task definition makes it run again)
+      const [migration] = Object.values(template.findResources('Custom::SlipwayDatabaseMigration'));
+      expect(migration.DependsOn).toEqual(expect.arrayContaining([database]));
+      expect(stack.node.tryFindChild('Database')).toBeDefined();
+    },
+  );
 
   test('GIVEN a service that uses both WHEN synthesized THEN it gets host, port, names as environment and the passwords only as ECS secrets', () => {
     const backend = containerOf(dev.template, 'backend');

@@ -157,4 +157,131 @@ describe('data tier settings', () => {
       /network\.maxAzs must be ≥ 2 when the environment has a database or a cache; got 1\./,
     );
   });
+
+  describe('database.restore', () => {
+    const withRestore = (restore: unknown, engine: 'aurora' | 'instance' = 'aurora') =>
+      variant(devLike, (c) => {
+        c.database =
+          engine === 'aurora'
+            ? ({ engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2, restore } as never)
+            : ({
+                engine: 'rds-instance',
+                instanceClass: 't4g.micro',
+                multiAz: false,
+                allocatedStorageGiB: 20,
+                restore,
+              } as never);
+      });
+
+    test.each([
+      ['a cluster snapshot by name', { name: 'r20250612', snapshot: 'prod-before-migration' }, 'aurora'],
+      [
+        'a cluster snapshot by ARN',
+        { name: 'r1', snapshot: 'arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:prod-before-migration' },
+        'aurora',
+      ],
+      [
+        'a point in time',
+        { name: 'r2', sourceDatabase: 'prod-databasecluster-abc123', time: '2025-06-12T09:30:00Z' },
+        'aurora',
+      ],
+      ['the latest restorable time', { name: 'r3', sourceDatabase: 'db-1', time: 'latest' }, 'instance'],
+      [
+        'a DB snapshot ARN',
+        { name: 'r4', snapshot: 'arn:aws:rds:eu-west-1:123456789012:snapshot:before-upgrade' },
+        'instance',
+      ],
+    ] as const)('GIVEN a restore from %s WHEN parsed THEN it is accepted unchanged', (_name, restore, engine) => {
+      const config = withRestore(restore, engine);
+      expect(parseEnvironmentConfig(config, DEV)).toEqual(config);
+    });
+
+    test('GIVEN both a snapshot and a source database WHEN parsed THEN it is refused: one source only', () => {
+      expect(
+        messageOf(withRestore({ name: 'r1', snapshot: 'snap', sourceDatabase: 'db', time: 'latest' }), DEV),
+      ).toMatch(
+        /^environments\/dev\.ts: database\.restore must have exactly one of snapshot and sourceDatabase; got \{/,
+      );
+    });
+
+    test('GIVEN neither a snapshot nor a source database WHEN parsed THEN it is refused', () => {
+      expect(messageOf(withRestore({ name: 'r1' }), DEV)).toMatch(
+        /database\.restore must have exactly one of snapshot and sourceDatabase/,
+      );
+    });
+
+    test('GIVEN a source database without a time WHEN parsed THEN it asks for the time', () => {
+      expect(messageOf(withRestore({ name: 'r1', sourceDatabase: 'db' }), DEV)).toMatch(
+        /database\.restore\.time is required with sourceDatabase; got nothing\. Give the moment to restore to in UTC/,
+      );
+    });
+
+    test('GIVEN a snapshot with a time WHEN parsed THEN the time is refused', () => {
+      expect(messageOf(withRestore({ name: 'r1', snapshot: 'snap', time: 'latest' }), DEV)).toMatch(
+        /database\.restore\.time applies only to a point-in-time restore \(sourceDatabase\); got "latest"\./,
+      );
+    });
+
+    test.each(['2025-06-12 09:30', '2025-06-12T09:30:00+02:00', '2025-13-40T09:30:00Z', 'yesterday'])(
+      'GIVEN the time %s WHEN parsed THEN it is refused: ISO 8601 in UTC, or latest',
+      (time) => {
+        expect(messageOf(withRestore({ name: 'r1', sourceDatabase: 'db', time }), DEV)).toMatch(
+          /database\.restore\.time must be 'latest' or a time in ISO 8601 UTC; got .*Use e\.g\. '2025-06-12T09:30:00Z'/,
+        );
+      },
+    );
+
+    test.each(['my snapshot', 'arn:aws:rds:eu-west-1:123:cluster-snapshot:x', '1-starts-with-digit', 'double--hyphen'])(
+      'GIVEN the snapshot %s WHEN parsed THEN it is refused: an identifier or a snapshot ARN',
+      (snapshot) => {
+        expect(messageOf(withRestore({ name: 'r1', snapshot }), DEV)).toMatch(
+          /database\.restore\.snapshot must be a snapshot identifier or a snapshot ARN; got /,
+        );
+      },
+    );
+
+    test.each(['R1', '1r', 'r-1', 'a'.repeat(21)])(
+      'GIVEN the restore name %s WHEN parsed THEN it is refused',
+      (name) => {
+        expect(messageOf(withRestore({ name, snapshot: 'snap' }), DEV)).toMatch(
+          /database\.restore\.name must be 1 to 20 lowercase letters and digits, starting with a letter/,
+        );
+      },
+    );
+
+    test.each([
+      'rds:prod-databasecluster-abc-2025-06-12-03-10',
+      'arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:rds:prod-2025-06-12',
+    ])('GIVEN the automated snapshot %s WHEN parsed THEN it is refused: it goes with its database', (snapshot) => {
+      expect(messageOf(withRestore({ name: 'r1', snapshot }), DEV)).toMatch(
+        /database\.restore\.snapshot must be a manual snapshot, not an automated one \('rds:…'\); got .*copy it first/,
+      );
+    });
+
+    test('GIVEN a source database ARN WHEN parsed THEN it asks for the identifier', () => {
+      expect(
+        messageOf(
+          withRestore({ name: 'r1', sourceDatabase: 'arn:aws:rds:eu-west-1:123456789012:cluster:db', time: 'latest' }),
+          DEV,
+        ),
+      ).toMatch(/database\.restore\.sourceDatabase must be an RDS identifier/);
+    });
+
+    test('GIVEN Aurora and a DB snapshot ARN WHEN parsed THEN the snapshot kind is refused', () => {
+      expect(
+        messageOf(withRestore({ name: 'r1', snapshot: 'arn:aws:rds:eu-west-1:123456789012:snapshot:inst' }), DEV),
+      ).toMatch(
+        /database\.restore\.snapshot must be a cluster snapshot \('…:cluster-snapshot:…'\) for engine 'aurora-serverless'/,
+      );
+    });
+
+    test('GIVEN an RDS instance and a cluster snapshot ARN WHEN parsed THEN the snapshot kind is refused', () => {
+      expect(
+        messageOf(
+          withRestore({ name: 'r1', snapshot: 'arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:c' }, 'instance'),
+          DEV,
+        ),
+      ).toMatch(/database\.restore\.snapshot must be a DB snapshot \('…:snapshot:…'\) for engine 'rds-instance'/);
+    });
+  });
 });

@@ -55,8 +55,8 @@ describe('SlipwayDatabase', () => {
     ]);
     const zones = Object.values(instances).map((instance) => instance.Properties.AvailabilityZone);
     expect(new Set(zones)).toEqual(new Set(['eu-west-1a', 'eu-west-1b']));
-    // Without deletion protection the cluster goes with the stack: no snapshot left behind.
-    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete' });
+    // Without deletion protection too, deleting or replacing the cluster leaves a final snapshot: a restore removes it.
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
   });
 
   test('GIVEN any form WHEN synthesized THEN TLS is required by the parameter group (rds.force_ssl = 1)', () => {
@@ -355,6 +355,153 @@ describe('SlipwayDatabase', () => {
         },
       ]);
       expect(database.metric('FreeableMemory', { statistic: cloudwatch.Stats.MINIMUM }).statistic).toBe('Minimum');
+    });
+  });
+
+  describe('restore', () => {
+    const INSTANCE = {
+      instance: { instanceType: new ec2.InstanceType('t4g.micro'), multiAz: false, allocatedStorageGiB: 20 },
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    } as const;
+    const logicalIds = (template: Template, type: string) => Object.keys(template.findResources(type));
+
+    test('GIVEN Aurora restored from a cluster snapshot WHEN synthesized THEN a new cluster of its own logical id, encrypted with the environment key, with a new secret, snapshotted on removal', () => {
+      const { stack, vpc, key } = setup();
+      const database = new SlipwayDatabase(stack, 'Database', {
+        vpc,
+        encryptionKey: key,
+        ...SMALL_SERVERLESS,
+        restore: { name: 'r20250612', snapshotIdentifier: 'prod-before-migration' },
+      });
+      const template = Template.fromStack(stack);
+      // THEN the cluster, its secret and subnet group are new resources beside (not in place of) the current ones
+      expect(logicalIds(template, 'AWS::RDS::DBCluster')).toEqual([expect.stringMatching(/^DatabaseClusterR20250612/)]);
+      // (one secret: CDK's deprecated second one for clusters from snapshots is not rendered)
+      expect(logicalIds(template, 'AWS::SecretsManager::Secret')).toEqual([
+        expect.stringMatching(/DatabaseClusterR20250612SnapshotSecret/),
+      ]);
+      expect(logicalIds(template, 'AWS::RDS::DBSubnetGroup')).toEqual([
+        expect.stringMatching(/^DatabaseClusterR20250612/),
+      ]);
+      // AND RestoreDBClusterFromSnapshot with the environment's key; the master user and database come from the snapshot
+      template.hasResourceProperties('AWS::RDS::DBCluster', {
+        SnapshotIdentifier: 'prod-before-migration',
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+        MasterUsername: Match.absent(),
+        DatabaseName: Match.absent(),
+        MasterUserPassword: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      });
+      template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+      // AND the services and the rotation get the new secret, which names the snapshot's master user `app`
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"app"}' }),
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      });
+      template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+      expect(database.username).toBe('app');
+      expect(stack.resolve(database.hostname)).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^DatabaseClusterR20250612/), 'Endpoint.Address'],
+      });
+      // AND the security group the services are admitted to stays the same resource
+      expect(logicalIds(template, 'AWS::EC2::SecurityGroup')).toContain(
+        stack.getLogicalId(database.connections.securityGroups[0].node.defaultChild as never),
+      );
+    });
+
+    test.each([
+      [
+        'a time',
+        '2025-06-12T09:30:00Z',
+        { RestoreToTime: '2025-06-12T09:30:00Z', UseLatestRestorableTime: Match.absent() },
+      ],
+      ['the latest restorable time', undefined, { RestoreToTime: Match.absent(), UseLatestRestorableTime: true }],
+    ])(
+      'GIVEN Aurora restored to %s of another cluster WHEN synthesized THEN a full-copy point-in-time restore under new logical ids',
+      (_name, restoreTime, time) => {
+        const { stack, vpc, key } = setup();
+        new SlipwayDatabase(stack, 'Database', {
+          vpc,
+          encryptionKey: key,
+          ...SMALL_SERVERLESS,
+          restore: { name: 'pitr1', sourceIdentifier: 'prod-databasecluster-abc', restoreTime },
+        });
+        const template = Template.fromStack(stack);
+        expect(logicalIds(template, 'AWS::RDS::DBCluster')).toEqual([expect.stringMatching(/^DatabaseClusterPitr1/)]);
+        template.hasResourceProperties('AWS::RDS::DBCluster', {
+          SourceDBClusterIdentifier: 'prod-databasecluster-abc',
+          RestoreType: 'full-copy',
+          ...time,
+          SnapshotIdentifier: Match.absent(),
+          MasterUsername: Match.absent(),
+          DatabaseName: Match.absent(),
+          // RestoreDBClusterToPointInTime takes KmsKeyId: the copy is encrypted with the environment's key
+          KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+          MasterUserPassword: Match.anyValue(),
+        });
+      },
+    );
+
+    test('GIVEN an RDS instance restored from a DB snapshot WHEN synthesized THEN a new instance of its own logical id that keeps the snapshot key and master user', () => {
+      const { stack, vpc, key } = setup();
+      new SlipwayDatabase(stack, 'Database', {
+        vpc,
+        encryptionKey: key,
+        ...INSTANCE,
+        restore: { name: 'r1', snapshotIdentifier: 'arn:aws:rds:eu-west-1:123456789012:snapshot:before-upgrade' },
+      });
+      const template = Template.fromStack(stack);
+      expect(logicalIds(template, 'AWS::RDS::DBInstance')).toEqual([expect.stringMatching(/^DatabaseInstanceR1/)]);
+      template.hasResource('AWS::RDS::DBInstance', {
+        DeletionPolicy: 'Snapshot',
+        UpdateReplacePolicy: 'Snapshot',
+        Properties: Match.objectLike({
+          DBSnapshotIdentifier: 'arn:aws:rds:eu-west-1:123456789012:snapshot:before-upgrade',
+          // CloudFormation: with DBSnapshotIdentifier the key is inherited from the snapshot; naming one is refused
+          KmsKeyId: Match.absent(),
+          MasterUsername: Match.absent(),
+          DBName: Match.absent(),
+          MasterUserPassword: Match.anyValue(),
+          CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+        }),
+      });
+    });
+
+    test('GIVEN an RDS instance restored to the latest time of another instance WHEN synthesized THEN a point-in-time restore, not a read replica', () => {
+      const { stack, vpc, key } = setup();
+      new SlipwayDatabase(stack, 'Database', {
+        vpc,
+        encryptionKey: key,
+        ...INSTANCE,
+        restore: { name: 'r2', sourceIdentifier: 'prod-instance-xyz' },
+      });
+      Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBInstance', {
+        SourceDBInstanceIdentifier: 'prod-instance-xyz',
+        // With UseLatestRestorableTime (or RestoreTime) SourceDBInstanceIdentifier restores instead of replicating
+        UseLatestRestorableTime: true,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+        MasterUsername: Match.absent(),
+        DBName: Match.absent(),
+        DBSnapshotIdentifier: Match.absent(),
+      });
+    });
+
+    test.each([
+      [
+        'both sources',
+        { name: 'r1', snapshotIdentifier: 's', sourceIdentifier: 'db' },
+        /restore must have exactly one of snapshotIdentifier and sourceIdentifier/,
+      ],
+      ['no source', { name: 'r1' }, /restore must have exactly one of snapshotIdentifier and sourceIdentifier/],
+      [
+        'a name that is no logical id part',
+        { name: 'June-12', snapshotIdentifier: 's' },
+        /restore\.name must be lowercase letters and digits/,
+      ],
+    ])('GIVEN a restore with %s WHEN constructed THEN it is refused', (_name, restore, message) => {
+      const { stack, vpc, key } = setup();
+      expect(
+        () => new SlipwayDatabase(stack, 'Database', { vpc, encryptionKey: key, ...SMALL_SERVERLESS, restore }),
+      ).toThrow(message);
     });
   });
 });
