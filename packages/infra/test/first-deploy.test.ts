@@ -286,11 +286,15 @@ describe('tearing an environment down: what destroy:<environment> says before th
     expect(lines.join('\n')).toContain(`${prod.stackName} has termination protection`);
   });
 
-  test('dev, without deletionProtection, keeps nothing', () => {
+  test("dev, without deletionProtection, keeps only the database's final snapshot", () => {
+    // Every database is snapshotted when CloudFormation deletes or replaces it (a restore, a torn-down stack).
     const dev = summary('dev');
-    expect(dev.kept).toEqual([]);
-    expect(formatDestroySummary([dev])).toEqual([
-      `Deleting ${dev.stackName} removes ${dev.deleted} resources and keeps nothing.`,
+    expect(dev.kept).toEqual([{ path: 'Database/Cluster', type: 'AWS::RDS::DBCluster', policy: 'Snapshot' }]);
+    const lines = formatDestroySummary([dev]);
+    expect(lines.slice(0, 2)).toEqual([
+      `Deleting ${dev.stackName} removes ${dev.deleted} resources. It leaves behind:`,
+      '  snapshot  AWS::RDS::DBCluster  Database/Cluster (deleted after a final snapshot, which is kept)',
     ]);
+    expect(lines.join('\n')).not.toContain('termination protection');
   });
 });
