@@ -35,6 +35,8 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
       // slipway doctor: the registry scans the images the pipeline pushes to the CDK bootstrap repository
       '@aws-sdk/client-ecr@^3.1000.0',
       '@aws-sdk/client-iam@^3.1000.0',
+      // slipway doctor: a database restore's snapshot or source database exists and can be restored from
+      '@aws-sdk/client-rds@^3.1000.0',
       '@aws-sdk/client-route-53@^3.1000.0',
       // slipway doctor: the secrets and parameters the services' settings reference exist and can be decrypted
       '@aws-sdk/client-secrets-manager@^3.1000.0',

@@ -3,6 +3,7 @@ import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -14,6 +15,7 @@ import {
   DoctorTarget,
   pipelineBootstrapCommandFor,
 } from './doctor-target';
+import { checkDatabaseRestore, DATABASE_RESTORE_CHECK } from './restore-checks';
 import { checkImageScanning, IMAGE_SCANNING_CHECK } from './scan-checks';
 import { checkServiceSecrets, SERVICE_SECRETS_CHECK } from './secret-checks';
 import { describeStackIfAny } from './stacks';
@@ -54,6 +56,8 @@ export interface DoctorClients {
   readonly ssm: SSMClient;
   /** In the environment's region, whose registry holds the CDK bootstrap's image repository. */
   readonly ecr: ECRClient;
+  /** In the environment's region, where a database restore's snapshot or source database is. */
+  readonly rds: RDSClient;
   /** A client for the connection's region. */
   readonly connections: (region: string) => CodeStarConnectionsClient;
   /**
@@ -113,6 +117,7 @@ export async function runDoctorChecks(
   checks.push(await checkPipelineRegionBootstrap(target, pipelineClients, options.toolkitStackName));
   checks.push(await checkHostedZone(target, clients.route53));
   checks.push(...(await checkServiceSecrets(target, clients)));
+  checks.push(await checkDatabaseRestore(target, clients));
   return checks;
 }
 
@@ -128,6 +133,7 @@ const ACCOUNT_CHECKS = [
   ['pipeline-bootstrap', "Pipeline account's bootstrap in this region"],
   ['hosted-zone', 'Route 53 hosted zone'],
   SERVICE_SECRETS_CHECK,
+  DATABASE_RESTORE_CHECK,
 ] as const;
 
 /** No sample placeholder is left in the environment's or the pipeline's settings (`placeholders.ts`). */

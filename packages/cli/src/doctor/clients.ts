@@ -3,6 +3,7 @@ import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections'
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -24,6 +25,7 @@ export function createDoctorClients(region: string, pipelineProfile?: string): D
     secretsManager: new SecretsManagerClient({ region }),
     ssm: new SSMClient({ region }),
     ecr: new ECRClient({ region }),
+    rds: new RDSClient({ region }),
     connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
     pipelineAccount:
       pipelineProfile === undefined

@@ -7,6 +7,7 @@ import {
 import { AvailabilityZoneState, DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient, GetRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -81,6 +82,7 @@ function clients(): DoctorClients {
     secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
     ssm: new SSMClient({ region: 'eu-west-1' }),
     ecr: new ECRClient({ region: 'eu-west-1' }),
+    rds: new RDSClient({ region: 'eu-west-1' }),
     connections: (region) => new CodeStarConnectionsClient({ region }),
   };
 }
@@ -608,6 +610,7 @@ describe('runDoctorChecks', () => {
       ['pipeline-bootstrap', 'skip'],
       ['hosted-zone', 'skip'],
       ['service-secrets', 'skip'],
+      ['database-restore', 'skip'],
     ]);
     expect(cloudFormationMock.calls()).toHaveLength(0);
   });
@@ -674,6 +677,7 @@ describe('runDoctorChecks', () => {
       ['pipeline-bootstrap', 'fail'],
       ['hosted-zone', 'pass'],
       ['service-secrets', 'skip'],
+      ['database-restore', 'skip'],
     ]);
     expect(checks.find((check) => check.id === 'pipeline-bootstrap')?.fix).toBe(
       `Bootstrap it: npx cdk bootstrap aws://${PIPELINE_ACCOUNT}/eu-central-1`,

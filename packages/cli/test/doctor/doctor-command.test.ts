@@ -3,6 +3,7 @@ import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections'
 import { AvailabilityZoneState, DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient, GetRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -69,6 +70,7 @@ function setup() {
         secretsManager: new SecretsManagerClient({ region }),
         ssm: new SSMClient({ region }),
         ecr: new ECRClient({ region }),
+        rds: new RDSClient({ region }),
         connections: (connectionRegion) => new CodeStarConnectionsClient({ region: connectionRegion }),
       };
     },
@@ -135,9 +137,10 @@ describe('slipway doctor', () => {
       "– Pipeline account's bootstrap in this region",
       '– Route 53 hosted zone',
       "– Services' secrets",
+      '– Database restore source',
     ]);
     expect(output.errors).toEqual([]);
-    expect(output.lines.at(-1)).toBe('✔ dev is ready to deploy (6 skipped).');
+    expect(output.lines.at(-1)).toBe('✔ dev is ready to deploy (7 skipped).');
   });
 
   test('exits 1 on a failed check; --json prints the results for machines', async () => {
