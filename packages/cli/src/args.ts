@@ -73,3 +73,16 @@ export function secondsOption(value: string | undefined, flag: string, fallbackS
   }
   return seconds * 1000;
 }
+
+/**
+ * A whole-number flag of at least `min`, or `fallback` when the flag is absent.
+ * @throws UsageError naming the flag and the value otherwise
+ */
+export function countOption(value: string | undefined, flag: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < min) {
+    throw new UsageError(`${flag} must be a whole number ≥ ${min}; got "${value}".`);
+  }
+  return count;
+}

@@ -98,25 +98,21 @@ function checkSource(
   restore: DatabaseRestoreConfig,
   now: Date,
 ): Promise<Outcome> {
-  if (database.engine === 'aurora-serverless') {
-    return restore.snapshot
-      ? checkClusterSnapshot(target, rds, restore.snapshot)
-      : checkSourceCluster(target, rds, restore.sourceDatabase!, restore.time, now);
-  }
-  return restore.snapshot
-    ? checkInstanceSnapshot(target, rds, restore.snapshot)
-    : checkSourceInstance(target, rds, restore.sourceDatabase!, restore.time, now);
+  const cluster = database.engine === 'aurora-serverless';
+  if (!restore.snapshot) return checkSourceDatabase(target, rds, cluster, restore.sourceDatabase!, restore.time, now);
+  return cluster
+    ? checkClusterSnapshot(target, rds, restore.snapshot)
+    : checkInstanceSnapshot(target, rds, restore.snapshot);
 }
 
 async function checkClusterSnapshot(target: DoctorTarget, rds: RDSClient, snapshot: string): Promise<Outcome> {
   const { account, region } = target.config;
-  let found;
-  try {
-    found = (await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshot })))
-      .DBClusterSnapshots?.[0];
-  } catch (error) {
-    if (!isNamed(error, 'DBClusterSnapshotNotFoundFault')) throw error;
-  }
+  const found = await unlessNotFound(
+    rds
+      .send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshot }))
+      .then((answer) => answer.DBClusterSnapshots),
+    'DBClusterSnapshotNotFoundFault',
+  );
   if (!found) {
     return {
       status: 'fail',
@@ -137,12 +133,10 @@ async function checkClusterSnapshot(target: DoctorTarget, rds: RDSClient, snapsh
 
 async function checkInstanceSnapshot(target: DoctorTarget, rds: RDSClient, snapshot: string): Promise<Outcome> {
   const { account, region } = target.config;
-  let found;
-  try {
-    found = (await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot }))).DBSnapshots?.[0];
-  } catch (error) {
-    if (!isNamed(error, 'DBSnapshotNotFoundFault')) throw error;
-  }
+  const found = await unlessNotFound(
+    rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot })).then((answer) => answer.DBSnapshots),
+    'DBSnapshotNotFoundFault',
+  );
   if (!found) {
     return {
       status: 'fail',
@@ -169,59 +163,75 @@ async function checkInstanceSnapshot(target: DoctorTarget, rds: RDSClient, snaps
   };
 }
 
-async function checkSourceCluster(
-  target: DoctorTarget,
-  rds: RDSClient,
-  source: string,
-  time: string | undefined,
-  now: Date,
-): Promise<Outcome> {
-  let found;
-  try {
-    found = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: source }))).DBClusters?.[0];
-  } catch (error) {
-    if (!isNamed(error, 'DBClusterNotFoundFault')) throw error;
-  }
-  if (!found) return sourceMissing(target, 'cluster', source, 'describe-db-clusters');
-  const problem =
-    engineProblem(found.Engine, 'aurora-postgresql', target) ??
-    userProblem(found.MasterUsername, target) ??
-    timeProblem(time, found.EarliestRestorableTime, found.LatestRestorableTime, now, target);
-  if (problem) return problem;
-  return {
-    status: 'pass',
-    detail: `cluster ${source} can be restored to ${describeTime(time, found.LatestRestorableTime)}`,
-  };
+/** What a point-in-time restore needs of its source, from DescribeDBClusters or DescribeDBInstances. */
+interface RestorableSource {
+  readonly engine?: string;
+  readonly user?: string;
+  readonly earliest?: Date;
+  readonly latest?: Date;
 }
 
-async function checkSourceInstance(
+async function checkSourceDatabase(
   target: DoctorTarget,
   rds: RDSClient,
+  cluster: boolean,
   source: string,
   time: string | undefined,
   now: Date,
 ): Promise<Outcome> {
-  let found;
-  try {
-    found = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source }))).DBInstances?.[0];
-  } catch (error) {
-    if (!isNamed(error, 'DBInstanceNotFoundFault')) throw error;
-  }
-  if (!found) return sourceMissing(target, 'instance', source, 'describe-db-instances');
-  // An instance reports no earliest restorable time: its backup retention bounds it, from now.
-  const earliest =
-    found.BackupRetentionPeriod === undefined
-      ? undefined
-      : new Date(now.getTime() - found.BackupRetentionPeriod * 24 * 3600 * 1000);
+  const found = cluster ? await readSourceCluster(rds, source) : await readSourceInstance(rds, source, now);
+  const kind = cluster ? 'cluster' : 'instance';
+  if (!found) return sourceMissing(target, kind, source, cluster ? 'describe-db-clusters' : 'describe-db-instances');
   const problem =
-    engineProblem(found.Engine, 'postgres', target) ??
-    userProblem(found.MasterUsername, target) ??
-    timeProblem(time, earliest, found.LatestRestorableTime, now, target);
+    engineProblem(found.engine, cluster ? 'aurora-postgresql' : 'postgres', target) ??
+    userProblem(found.user, target) ??
+    timeProblem(time, found.earliest, found.latest, now, target);
   if (problem) return problem;
-  return {
-    status: 'pass',
-    detail: `instance ${source} can be restored to ${describeTime(time, found.LatestRestorableTime)}`,
-  };
+  return { status: 'pass', detail: `${kind} ${source} can be restored to ${describeTime(time, found.latest)}` };
+}
+
+async function readSourceCluster(rds: RDSClient, source: string): Promise<RestorableSource | undefined> {
+  const found = await unlessNotFound(
+    rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: source })).then((answer) => answer.DBClusters),
+    'DBClusterNotFoundFault',
+  );
+  return (
+    found && {
+      engine: found.Engine,
+      user: found.MasterUsername,
+      earliest: found.EarliestRestorableTime,
+      latest: found.LatestRestorableTime,
+    }
+  );
+}
+
+async function readSourceInstance(rds: RDSClient, source: string, now: Date): Promise<RestorableSource | undefined> {
+  const found = await unlessNotFound(
+    rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source })).then((answer) => answer.DBInstances),
+    'DBInstanceNotFoundFault',
+  );
+  return (
+    found && {
+      engine: found.Engine,
+      user: found.MasterUsername,
+      // An instance reports no earliest restorable time: its backup retention bounds it, from now.
+      earliest:
+        found.BackupRetentionPeriod === undefined
+          ? undefined
+          : new Date(now.getTime() - found.BackupRetentionPeriod * 24 * 3600 * 1000),
+      latest: found.LatestRestorableTime,
+    }
+  );
+}
+
+/** The first item a Describe call lists, or undefined when the service answers with its not-found error. */
+async function unlessNotFound<T>(lookup: Promise<readonly T[] | undefined>, notFound: string): Promise<T | undefined> {
+  try {
+    return (await lookup)?.[0];
+  } catch (error) {
+    if (isNamed(error, notFound)) return undefined;
+    throw error;
+  }
 }
 
 function sourceMissing(target: DoctorTarget, kind: string, source: string, list: string): Outcome {

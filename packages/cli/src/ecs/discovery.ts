@@ -7,6 +7,7 @@ import {
   Service,
 } from '@aws-sdk/client-ecs';
 import { ENVIRONMENT_TAG_KEY } from '@slipway/constructs/lib/contract';
+import { describeAwsError } from './ecs-client';
 
 /** One environment's ECS cluster and its services, found by tag. */
 export interface EnvironmentServices {
@@ -92,4 +93,11 @@ export async function describeServices(ecs: ECSClient, cluster: string, names: r
     services.push(...(response.services ?? []));
   }
   return services;
+}
+
+/** The one line a command prints when it cannot read an environment: the search that failed, or the AWS error. */
+export function environmentReadError(environment: string, error: unknown): string {
+  const reason =
+    error instanceof Error && error.name === 'EnvironmentNotFoundError' ? error.message : describeAwsError(error);
+  return `✖ Could not read environment ${environment}: ${reason}`;
 }

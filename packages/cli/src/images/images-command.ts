@@ -1,9 +1,9 @@
 import { DescribeTaskDefinitionCommand, ECSClient, paginateListTaskDefinitions, Service } from '@aws-sdk/client-ecs';
 import { IMAGE_REVISION_LABEL } from '@slipway/constructs/lib/contract';
-import { parseCommandLine } from '../args';
+import { countOption, parseCommandLine } from '../args';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
-import { describeServices, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
-import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
+import { describeServices, environmentReadError, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
+import { createEcsClient } from '../ecs/ecs-client';
 
 /** What the images command talks to; tests replace the output. */
 export interface ImagesCommandDependencies {
@@ -63,10 +63,7 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
       );
       if (!values) return ExitCode.OK;
       if (!values.env) throw new UsageError(`--env is required.\n\n${USAGE}`);
-      const limit = values.limit === undefined ? DEFAULT_LIMIT : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1) {
-        throw new UsageError(`--limit must be a whole number ≥ 1; got "${values.limit}".`);
-      }
+      const limit = countOption(values.limit, '--limit', DEFAULT_LIMIT, 1);
       const commit = values.commit?.trim().toLowerCase();
       if (commit !== undefined && !/^[0-9a-f]{7,40}$/.test(commit)) {
         throw new UsageError(
@@ -120,9 +117,7 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
         return ExitCode.OK;
       } catch (error) {
         if (error instanceof UsageError) throw error;
-        output.error(
-          `✖ Could not read environment ${values.env}: ${error instanceof Error && error.name === 'EnvironmentNotFoundError' ? error.message : describeAwsError(error)}`,
-        );
+        output.error(environmentReadError(values.env, error));
         return ExitCode.FAILED;
       }
     },

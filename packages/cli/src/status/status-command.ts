@@ -1,8 +1,8 @@
 import { ECSClient, Service } from '@aws-sdk/client-ecs';
-import { parseCommandLine } from '../args';
+import { countOption, parseCommandLine } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
-import { describeServices, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
+import { describeServices, environmentReadError, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { assessService, readServiceDeployment, taskDefinitionName } from '../ecs/rollout';
 import { describeSleep, sleepingBySchedule, SleepingService } from '../ecs/schedule';
@@ -55,14 +55,8 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
       );
       if (!values) return ExitCode.OK;
       if (!values.env) throw new UsageError(`--env is required.\n\n${USAGE}`);
-      const eventCount = values.events === undefined ? 5 : Number(values.events);
-      if (!Number.isInteger(eventCount) || eventCount < 0) {
-        throw new UsageError(`--events must be a whole number ≥ 0; got "${values.events}".`);
-      }
-      const stoppedCount = values.stopped === undefined ? 3 : Number(values.stopped);
-      if (!Number.isInteger(stoppedCount) || stoppedCount < 0) {
-        throw new UsageError(`--stopped must be a whole number ≥ 0; got "${values.stopped}".`);
-      }
+      const eventCount = countOption(values.events, '--events', 5, 0);
+      const stoppedCount = countOption(values.stopped, '--stopped', 3, 0);
 
       const ecs = ecsClient(values.region);
       try {
@@ -128,9 +122,7 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
         }
         return ExitCode.OK;
       } catch (error) {
-        output.error(
-          `✖ Could not read environment ${values.env}: ${error instanceof Error && error.name === 'EnvironmentNotFoundError' ? error.message : describeAwsError(error)}`,
-        );
+        output.error(environmentReadError(values.env, error));
         return ExitCode.FAILED;
       }
     },

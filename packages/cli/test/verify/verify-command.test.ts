@@ -381,40 +381,9 @@ describe('usage errors', () => {
 });
 
 describe('--template: each service must run the images this pipeline run built', () => {
-  /**
-   * A stage stack as CDK synthesizes it: one Fargate task definition per service, each image a Docker image
-   * asset built with its own GIT_SHA (the backend's is the commit the local stage reports).
-   */
-  function synthesizeStage(): { templateFile: string; family: Record<string, string>; tag: Record<string, string> } {
-    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-verify-assembly-')) });
-    const stack = new Stack(app, 'DevApp', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const definitions: Record<string, ecs.FargateTaskDefinition> = {};
-    for (const [name, gitSha] of [
-      ['backend', COMMIT],
-      ['frontend', 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0'],
-    ]) {
-      const context = mkdtempSync(path.join(tmpdir(), `slipway-${name}-`));
-      writeFileSync(path.join(context, 'Dockerfile'), `FROM scratch\nARG GIT_SHA\nLABEL service=${name}\n`);
-      definitions[name] = new ecs.FargateTaskDefinition(stack, `${name}TaskDefinition`);
-      definitions[name].addContainer(name, {
-        containerName: name,
-        image: ecs.ContainerImage.fromAsset(context, { buildArgs: { GIT_SHA: gitSha } }),
-      });
-    }
-    const assembly = app.synth();
-    const template = assembly.getStackArtifact(stack.artifactId).template;
-    const family: Record<string, string> = {};
-    const tag: Record<string, string> = {};
-    for (const resource of Object.values(template.Resources) as any[]) {
-      if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
-      const container = resource.Properties.ContainerDefinitions[0];
-      family[container.Name] = resource.Properties.Family;
-      tag[container.Name] = container.Image['Fn::Sub'].split(':').pop();
-    }
-    return { templateFile: path.join(assembly.directory, stack.templateFile), family, tag };
-  }
-
-  const synthesized = synthesizeStage();
+  // A stage stack as CDK synthesizes it: one Fargate task definition per service, each image a Docker image asset
+  // built with its own GIT_SHA (the backend's is the commit the local stage reports).
+  const synthesized = stageOfTwoServices({ backend: COMMIT, frontend: 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0' });
   const digest = (name: string) => `sha256:${name === 'backend' ? 'b' : 'f'}${'0'.repeat(63)}`;
 
   /** DescribeServices, ListTasks and DescribeTasks as ECS answers them once the services run `images`. */
@@ -583,7 +552,7 @@ describe('out of hours: a service asleep by schedule', () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     const { command, output } = setupAt(Date.UTC(2024, 4, 1, 12, 0, 0));
-    const code = await command.run([...byName, '--template', templateOfTwoServices().file]);
+    const code = await command.run([...byName, '--template', stageOfTwoServices().templateFile]);
     expect(code).toBe(ExitCode.FAILED);
     expect(output.errors[0]).toBe('  ✖ backend: no RUNNING tasks to check');
     expect(output.text).not.toContain('asleep by schedule');
@@ -598,7 +567,7 @@ describe('out of hours: a service asleep by schedule', () => {
   });
 
   test("GIVEN --template WHEN the sleeping services' task definitions name this run's images THEN it passes", async () => {
-    const template = templateOfTwoServices();
+    const template = stageOfTwoServices();
     ecsMock.on(DescribeServicesCommand).resolves({
       services: [asleep('backend', template.family.backend), asleep('frontend', template.family.frontend)],
     });
@@ -615,7 +584,7 @@ describe('out of hours: a service asleep by schedule', () => {
       '--url',
       stage.url,
       '--template',
-      template.file,
+      template.templateFile,
       '--version-service',
       'backend',
       '--summary-file',
@@ -630,7 +599,7 @@ describe('out of hours: a service asleep by schedule', () => {
   });
 
   test('GIVEN --template WHEN a sleeping service still names an older image THEN it fails (exit 1)', async () => {
-    const template = templateOfTwoServices();
+    const template = stageOfTwoServices();
     ecsMock.on(DescribeServicesCommand).resolves({
       services: [asleep('backend', template.family.backend), asleep('frontend', template.family.frontend)],
     });
@@ -638,7 +607,7 @@ describe('out of hours: a service asleep by schedule', () => {
       taskDefinition: { containerDefinitions: [{ name: 'backend', image: `${REPOSITORY}:${'a'.repeat(64)}` }] },
     });
     const { command, output } = setupAt(NIGHT);
-    const code = await command.run([...byName, '--template', template.file]);
+    const code = await command.run([...byName, '--template', template.templateFile]);
     expect(code).toBe(ExitCode.FAILED);
     expect(output.errors[0]).toMatch(/^  ✖ backend: task definition \S+:5 names \S+:a{64} for container backend, not /);
   });
@@ -647,18 +616,30 @@ describe('out of hours: a service asleep by schedule', () => {
 const TASK_DEFINITION_PREFIX = 'arn:aws:ecs:eu-west-1:111111111111:task-definition';
 const REPOSITORY = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1';
 
-/** A stage stack with a backend and a frontend task definition, each image a Docker image asset. */
-function templateOfTwoServices(): { file: string; family: Record<string, string>; tag: Record<string, string> } {
-  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-verify-asleep-')) });
+/** A synthesized stage: its template file, and each container's task definition family and image tag. */
+interface SynthesizedStage {
+  readonly templateFile: string;
+  readonly family: Record<string, string>;
+  readonly tag: Record<string, string>;
+}
+
+/** A stage stack with a backend and a frontend task definition, each image a Docker image asset of its commit. */
+function stageOfTwoServices(commits: Record<string, string> = { backend: COMMIT, frontend: COMMIT }): SynthesizedStage {
+  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'slipway-verify-assembly-')) });
   const stack = new Stack(app, 'DevApp', { env: { account: '111111111111', region: 'eu-west-1' } });
-  for (const name of ['backend', 'frontend']) {
+  for (const [name, gitSha] of Object.entries(commits)) {
     const context = mkdtempSync(path.join(tmpdir(), `slipway-${name}-`));
     writeFileSync(path.join(context, 'Dockerfile'), `FROM scratch\nARG GIT_SHA\nLABEL service=${name}\n`);
     new ecs.FargateTaskDefinition(stack, `${name}TaskDefinition`).addContainer(name, {
       containerName: name,
-      image: ecs.ContainerImage.fromAsset(context, { buildArgs: { GIT_SHA: COMMIT } }),
+      image: ecs.ContainerImage.fromAsset(context, { buildArgs: { GIT_SHA: gitSha } }),
     });
   }
+  return synthesizedStage(app, stack);
+}
+
+/** Synthesize `app` and read `stack`'s task definitions: each container's family and image tag. */
+function synthesizedStage(app: App, stack: Stack): SynthesizedStage {
   const assembly = app.synth();
   const template = assembly.getStackArtifact(stack.artifactId).template;
   const family: Record<string, string> = {};
@@ -669,7 +650,7 @@ function templateOfTwoServices(): { file: string; family: Record<string, string>
     family[container.Name] = resource.Properties.Family;
     tag[container.Name] = container.Image['Fn::Sub'].split(':').pop();
   }
-  return { file: path.join(assembly.directory, stack.templateFile), family, tag };
+  return { templateFile: path.join(assembly.directory, stack.templateFile), family, tag };
 }
 
 describe('a worker (no port, no URL of its own) beside the web services', () => {
@@ -677,7 +658,7 @@ describe('a worker (no port, no URL of its own) beside the web services', () => 
    * A SlipwayAppStack as the pipeline synthesizes it, with a worker that runs the backend's image (the same
    * Dockerfile directory, so one image asset) with another command, and a frontend with its own image.
    */
-  function synthesizeStageWithWorker() {
+  function synthesizeStageWithWorker(): SynthesizedStage {
     const directory = (name: string) => {
       const context = mkdtempSync(path.join(tmpdir(), `slipway-${name}-`));
       writeFileSync(path.join(context, 'Dockerfile'), `FROM scratch\nARG GIT_SHA\nLABEL service=${name}\n`);
@@ -719,17 +700,7 @@ describe('a worker (no port, no URL of its own) beside the web services', () => 
         },
       },
     });
-    const assembly = app.synth();
-    const template = assembly.getStackArtifact(stack.artifactId).template;
-    const family: Record<string, string> = {};
-    const tag: Record<string, string> = {};
-    for (const resource of Object.values(template.Resources) as any[]) {
-      if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
-      const container = resource.Properties.ContainerDefinitions[0];
-      family[container.Name] = resource.Properties.Family;
-      tag[container.Name] = container.Image['Fn::Sub'].split(':').pop();
-    }
-    return { templateFile: path.join(assembly.directory, stack.templateFile), family, tag };
+    return synthesizedStage(app, stack);
   }
 
   const synthesized = synthesizeStageWithWorker();
