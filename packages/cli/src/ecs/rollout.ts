@@ -9,6 +9,7 @@ import {
   isTrafficShifting,
   plannedWaitMs,
   ServiceDeploymentProgress,
+  ServiceDeploymentUnreadableError,
 } from './service-deployment';
 import { isThrottlingError } from './throttling';
 
@@ -215,7 +216,16 @@ async function describeRollouts(
         (candidate) => candidate.serviceName === name || candidate.serviceArn === name,
       );
       if (service) {
-        const progress = await readServiceDeployment(ecs, cluster, service, now, calls);
+        let progress: ServiceDeploymentProgress | undefined;
+        try {
+          progress = await readServiceDeployment(ecs, cluster, service, now, calls);
+        } catch (error) {
+          if (!(error instanceof ServiceDeploymentUnreadableError)) throw error;
+          // Not judged as rolling, and not failed at once: ECS may list a deployment a moment before it describes
+          // it. The wait goes on, and a timeout names the reason.
+          rollouts.push({ service: name, state: 'in-progress', detail: error.message });
+          continue;
+        }
         rollouts.push(progress ? assessTrafficShift(name, service, progress) : assessService(name, service));
         continue;
       }
@@ -253,7 +263,7 @@ export async function readServiceDeployment(
   calls.operation = 'DescribeServiceDeployments';
   const deployment = await describeServiceDeployment(ecs, latest.serviceDeploymentArn);
   calls.operation = 'DescribeServices';
-  return deployment ? assessServiceDeployment(deployment, now) : undefined;
+  return assessServiceDeployment(deployment, now);
 }
 
 /** A service judged by its traffic-shifting service deployment. */

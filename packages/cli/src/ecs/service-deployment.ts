@@ -83,15 +83,43 @@ export async function findLatestServiceDeployment(
   return latest;
 }
 
-/** DescribeServiceDeployments of one deployment; undefined when ECS reports it as a failure. */
+/**
+ * ECS listed a service deployment but answered DescribeServiceDeployments for it with a failure (its `failures`
+ * entry: `MISSING`, or a reason and detail) instead of the deployment. Judging the service as a rolling one instead
+ * would let verify pass a canary on its primary deployment before the traffic shift and bake time are over.
+ */
+export class ServiceDeploymentUnreadableError extends Error {
+  constructor(
+    public readonly serviceDeploymentArn: string,
+    public readonly reason: string,
+  ) {
+    super(`ECS could not describe service deployment ${serviceDeploymentArn.split('/').pop()}: ${reason}`);
+    this.name = 'ServiceDeploymentUnreadableError';
+  }
+}
+
+/**
+ * DescribeServiceDeployments of one deployment.
+ * @throws ServiceDeploymentUnreadableError when ECS answers with a failure for it (or with neither)
+ */
 export async function describeServiceDeployment(
   ecs: ECSClient,
   serviceDeploymentArn: string,
-): Promise<ServiceDeployment | undefined> {
+): Promise<ServiceDeployment> {
   const response = await ecs.send(
     new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn] }),
   );
-  return response.serviceDeployments?.find((deployment) => deployment.serviceDeploymentArn === serviceDeploymentArn);
+  const deployment = response.serviceDeployments?.find(
+    (candidate) => candidate.serviceDeploymentArn === serviceDeploymentArn,
+  );
+  if (deployment) return deployment;
+  const failure = response.failures?.find((candidate) => candidate.arn === serviceDeploymentArn);
+  throw new ServiceDeploymentUnreadableError(
+    serviceDeploymentArn,
+    failure
+      ? `${failure.reason ?? 'failure'}${failure.detail ? ` (${failure.detail})` : ''}`
+      : 'neither the deployment nor a failure in the answer',
+  );
 }
 
 /**

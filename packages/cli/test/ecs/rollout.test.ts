@@ -417,6 +417,29 @@ describe('waitForRollout with a traffic-shifting (canary) service', () => {
     expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand)).toHaveLength(0);
   });
 
+  test('a listed service deployment ECS cannot describe is waited on, not judged by the completed rolling state', async () => {
+    // GIVEN a canary whose primary deployment already reads COMPLETED, and whose service deployment ECS lists but
+    // answers DescribeServiceDeployments for with a failure, first once, then for good
+    givenCanary([{ status: 'SUCCESSFUL', lifecycleStage: undefined }]);
+    ecsMock
+      .on(DescribeServiceDeploymentsCommand)
+      .resolvesOnce({ serviceDeployments: [], failures: [{ arn: DEPLOYMENT_ARN, reason: 'MISSING' }] })
+      .resolves({ serviceDeployments: [serviceDeployment({ status: 'SUCCESSFUL' })] });
+    const output = new RecordedOutput();
+    // WHEN verify waits: THEN the unreadable poll is in progress, and the next one completes
+    expect((await wait(new FakeClock(), output)).outcome).toBe('completed');
+    expect(output.lines[0]).toBe(
+      `  … backend: ECS could not describe service deployment ${DEPLOYMENT_ARN.split('/').pop()}: MISSING`,
+    );
+    // AND a failure that lasts ends in a timeout that names it, never in a pass
+    ecsMock
+      .on(DescribeServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [], failures: [{ arn: DEPLOYMENT_ARN, reason: 'MISSING' }] });
+    const result = await wait(new FakeClock(), new RecordedOutput());
+    expect(result.outcome).toBe('timed-out');
+    expect(result.services[0]).toMatchObject({ state: 'in-progress', detail: expect.stringContaining('MISSING') });
+  });
+
   test('a canary service without any service deployment falls back to its rollout state', async () => {
     ecsMock.on(DescribeServicesCommand).resolves({
       services: [service('backend', [deployment()], { deploymentConfiguration: canaryConfiguration() })],

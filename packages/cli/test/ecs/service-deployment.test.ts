@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   assessServiceDeployment,
   describeServiceDeployment,
+  ServiceDeploymentUnreadableError,
   findLatestServiceDeployment,
   plannedWaitMs,
 } from '../../src/ecs/service-deployment';
@@ -218,13 +219,17 @@ test('a service with no service deployment has no latest one', async () => {
   expect(await findLatestServiceDeployment(ecs, 'prod-cluster', 'backend')).toBeUndefined();
 });
 
-test('describeServiceDeployment asks for the one ARN and ignores failures', async () => {
+test('describeServiceDeployment asks for the one ARN; a failure for it is an error that names the reason', async () => {
   const deployment = serviceDeployment();
   ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [deployment], failures: [] });
   expect(await describeServiceDeployment(ecs, deployment.serviceDeploymentArn!)).toBe(deployment);
   ecsMock.on(DescribeServiceDeploymentsCommand).resolves({
     serviceDeployments: [],
-    failures: [{ arn: deployment.serviceDeploymentArn, reason: 'MISSING' }],
+    failures: [{ arn: deployment.serviceDeploymentArn, reason: 'MISSING', detail: 'not found' }],
   });
-  expect(await describeServiceDeployment(ecs, deployment.serviceDeploymentArn!)).toBeUndefined();
+  const read = describeServiceDeployment(ecs, deployment.serviceDeploymentArn!);
+  await expect(read).rejects.toThrow(ServiceDeploymentUnreadableError);
+  await expect(read).rejects.toThrow(
+    `ECS could not describe service deployment ${deployment.serviceDeploymentArn!.split('/').pop()}: MISSING (not found)`,
+  );
 });
