@@ -1,4 +1,4 @@
-import { DescribeTaskDefinitionCommand, ECSClient, paginateListTaskDefinitions, Service } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, ECSClient, paginateListTaskDefinitions } from '@aws-sdk/client-ecs';
 import { IMAGE_REVISION_LABEL } from '@slipway/constructs/lib/contract';
 import { countOption, parseCommandLine } from '../args';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
@@ -74,25 +74,24 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
       const ecs = ecsClient(values.region);
       try {
         const cluster = values.cluster ?? (await findEnvironmentServices(ecs, values.env)).clusterName;
-        const names = await listServiceNames(ecs, cluster);
-        if (values.service !== undefined && !names.includes(values.service)) {
+        const all = await appServices(ecs, cluster, await listServiceNames(ecs, cluster));
+        const apps = values.service === undefined ? all : all.filter((app) => app.names.includes(values.service!));
+        if (apps.length === 0 && values.service !== undefined) {
           throw new UsageError(
-            `No service ${values.service} in cluster ${cluster}; its services are ${names.join(', ') || '(none)'}.`,
+            `No service ${values.service} in cluster ${cluster}; its services are ${all.map((app) => app.container).join(', ') || '(none)'}.`,
           );
         }
         const region = await ecs.config.region();
         output.info(`Environment ${values.env}: ECS cluster ${cluster} in ${region}`);
-        const services = await describeServices(ecs, cluster, values.service ? [values.service] : names);
         let found = 0;
-        for (const service of services) {
-          const running = service.taskDefinition?.split('/').pop();
-          const family = running?.split(':')[0];
-          if (!family) continue;
-          const revisions = await latestRevisions(ecs, family, service.serviceName!, limit);
+        for (const app of apps) {
+          const revisions = await latestRevisions(ecs, app.family, app.container, limit);
           const shown = commit ? revisions.filter((revision) => revision.commit?.startsWith(commit)) : revisions;
           found += shown.length;
           output.info('');
-          output.info(`${service.serviceName} runs ${running}${describeCommit(revisions, running)}`);
+          output.info(
+            `${app.container} (service ${app.service}) runs ${app.running}${describeCommit(revisions, app.running)}`,
+          );
           if (shown.length === 0) {
             output.info(
               commit
@@ -101,14 +100,14 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
             );
             continue;
           }
-          for (const line of formatRevisions(shown, running)) output.info(`  ${line}`);
+          for (const line of formatRevisions(shown, app.running)) output.info(`  ${line}`);
           if (commit) {
-            for (const line of rollbackAdvice(service, cluster, region, shown, running)) output.info(`  ${line}`);
+            for (const line of rollbackAdvice(app, cluster, region, shown)) output.info(`  ${line}`);
           }
         }
         if (commit && found === 0) {
           output.error(
-            `✖ No revision within the latest ${limit} of ${services.map((service) => service.serviceName).join(', ')} has commit ${commit}. ` +
+            `✖ No revision within the latest ${limit} of ${apps.map((app) => app.container).join(', ')} has commit ${commit}. ` +
               'A commit that did not change an image has no revision of its own (git log -- <the image folder> names the one before it); ' +
               'pass --limit to look further back.',
           );
@@ -124,9 +123,47 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
   };
 }
 
+/** One service of the environment, as the app names it and as ECS does. */
+interface AppService {
+  /** The ECS service's name (CloudFormation makes it up: `ProdApp-BackendService…`). */
+  readonly service: string;
+  /** The app's container, named as the app names the service (`backend`). */
+  readonly container: string;
+  /** Either name, for `--service`. */
+  readonly names: readonly string[];
+  /** The task definition family (`ProdAppBackendTaskDefinition81E913F5`). */
+  readonly family: string;
+  /** The revision the service runs, `family:revision`. */
+  readonly running: string;
+}
+
 /**
- * The newest `limit` ACTIVE revisions of `family`, described. ListTaskDefinitions matches a family by prefix, so
- * `backend` would also list `backend-worker`: only the exact family is kept.
+ * The services and their app containers, read from the revision each runs. The constructs name the container after
+ * the app's service and put it first; the ECS service and the family get names CloudFormation makes up.
+ */
+async function appServices(ecs: ECSClient, cluster: string, names: readonly string[]): Promise<AppService[]> {
+  const apps: AppService[] = [];
+  for (const service of await describeServices(ecs, cluster, names)) {
+    if (!service.taskDefinition || !service.serviceName) continue;
+    const { taskDefinition } = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
+    );
+    const container = taskDefinition?.containerDefinitions?.[0]?.name ?? service.serviceName;
+    const running = service.taskDefinition.split('/').pop()!;
+    apps.push({
+      service: service.serviceName,
+      container,
+      names: [service.serviceName, container],
+      family: running.split(':')[0],
+      running,
+    });
+  }
+  return apps;
+}
+
+/**
+ * The newest `limit` ACTIVE revisions of `family`, described. ECS documents `familyPrefix` as the full family name;
+ * only that exact family is kept all the same, so a looser answer could not show another family's revisions.
  */
 async function latestRevisions(
   ecs: ECSClient,
@@ -189,26 +226,22 @@ export function formatRevisions(revisions: readonly ImageRevision[], running: st
 }
 
 /**
- * How to put the newest revision of the commit back: one `aws ecs update-service`, and what follows from it (the
- * service's own deployment strategy and alarms apply; the stack still names the newer revision, so the next deploy
- * that changes this service replaces it, and a revert in git keeps the repository the truth of what runs).
+ * How to put the newest revision of the commit back: one `aws ecs update-service`, and what follows from it. The
+ * service's own deployment strategy and alarms apply. The stack still names the newer revision, and CloudFormation's
+ * ECS handler sends every property on any update of the service, so any deploy that touches it (an image, a setting,
+ * a tag) puts that revision back; and verify, which checks the service against the template, fails on it until then.
  */
-function rollbackAdvice(
-  service: Service,
-  cluster: string,
-  region: string,
-  matches: readonly ImageRevision[],
-  running: string | undefined,
-): string[] {
-  if (matches.some((revision) => revision.name === running)) {
-    return [`✔ ${service.serviceName} runs this commit already.`];
+function rollbackAdvice(app: AppService, cluster: string, region: string, matches: readonly ImageRevision[]): string[] {
+  if (matches.some((revision) => revision.name === app.running)) {
+    return [`✔ ${app.container} runs this commit already.`];
   }
   const target = matches[0];
   return [
-    `To put ${target.name} back on ${service.serviceName} (its deployment strategy, alarms and circuit breaker apply):`,
-    `    aws ecs update-service --cluster ${cluster} --service ${service.serviceName} --task-definition ${target.name} --region ${region}`,
-    '  Then push the revert (git revert <the bad commit>): the stack still names the newer revision, and the next',
-    '  deploy that changes this service puts its own revision on it.',
+    `To put ${target.name} back on ${app.container} (its deployment strategy, alarms and circuit breaker apply):`,
+    `    aws ecs update-service --cluster ${cluster} --service ${app.service} --task-definition ${target.name} --region ${region}`,
+    '  Then push the revert (git revert <the bad commit>) before any other change to this service: the stack still',
+    '  names the newer revision, so any deploy that updates the service (its image, a setting, a tag) puts it back,',
+    "  and the pipeline's verify fails on this service, which no longer runs what the template names, until then.",
   ];
 }
 

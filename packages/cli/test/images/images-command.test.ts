@@ -17,6 +17,9 @@ const ecsMock = mockClient(ECSClient);
 beforeEach(() => ecsMock.reset());
 
 const ARN = 'arn:aws:ecs:eu-west-1:222222222222:task-definition';
+// The names CloudFormation makes up for the app's backend: the container alone is named `backend`.
+const SERVICE = 'ProdApp-BackendService4D1E2A5C-x9YzQw3eRt';
+const FAMILY = 'ProdAppBackendTaskDefinition81E913F5';
 const REPOSITORY = '222222222222.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-222222222222-eu-west-1';
 const COMMITS: Record<string, string> = {
   14: 'aaaa1111bbbb2222cccc3333dddd4444eeee5555',
@@ -33,7 +36,7 @@ function setup() {
   return { output, command };
 }
 
-/** prod with a backend on revision 14 of 12–14 (and a `backend-worker` family the prefix search also lists). */
+/** prod with a backend on revision 14 of 12–14 (and another family, in case ECS answers more than it documents). */
 function givenProd(running = 14) {
   ecsMock
     .on(ListClustersCommand)
@@ -49,19 +52,26 @@ function givenProd(running = 14) {
   });
   ecsMock
     .on(ListServicesCommand)
-    .resolves({ serviceArns: ['arn:aws:ecs:eu-west-1:222222222222:service/prod-cluster/backend'] });
+    .resolves({ serviceArns: [`arn:aws:ecs:eu-west-1:222222222222:service/prod-cluster/${SERVICE}`] });
   ecsMock.on(DescribeServicesCommand).resolves({
     services: [
-      service('backend', [deployment({ revision: running })], { taskDefinition: `${ARN}/backend:${running}` }),
+      service(SERVICE, [deployment({ family: FAMILY, revision: running })], {
+        taskDefinition: `${ARN}/${FAMILY}:${running}`,
+      }),
     ],
   });
   ecsMock.on(ListTaskDefinitionsCommand).resolves({
-    taskDefinitionArns: [`${ARN}/backend-worker:3`, `${ARN}/backend:14`, `${ARN}/backend:13`, `${ARN}/backend:12`],
+    taskDefinitionArns: [
+      `${ARN}/${FAMILY}Worker:3`,
+      `${ARN}/${FAMILY}:14`,
+      `${ARN}/${FAMILY}:13`,
+      `${ARN}/${FAMILY}:12`,
+    ],
   });
   for (const revision of [12, 13, 14]) {
-    ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: `${ARN}/backend:${revision}` }).resolves({
+    ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: `${ARN}/${FAMILY}:${revision}` }).resolves({
       taskDefinition: {
-        family: 'backend',
+        family: FAMILY,
         revision,
         registeredAt: new Date(Date.UTC(2026, 11, revision - 10, 9, 30, 12)),
         containerDefinitions: [
@@ -88,29 +98,31 @@ describe('slipway images', () => {
     expect(output.lines).toEqual([
       'Environment prod: ECS cluster prod-cluster in eu-west-1',
       '',
-      'backend runs backend:14 (commit aaaa1111bbbb)',
-      '     REVISION    COMMIT        REGISTERED         IMAGE',
-      `  →  backend:14  aaaa1111bbbb  2026-12-04 09:30Z  cdk-hnb659fds-container-assets-222222222222-eu-west-1:abababababab…`,
-      `     backend:13  3f2c9a1b7d4e  2026-12-03 09:30Z  cdk-hnb659fds-container-assets-222222222222-eu-west-1:abababababab…`,
-      `     backend:12  0123456789ab  2026-12-02 09:30Z  cdk-hnb659fds-container-assets-222222222222-eu-west-1:abababababab…`,
+      `backend (service ${SERVICE}) runs ${FAMILY}:14 (commit aaaa1111bbbb)`,
+      '     REVISION                                 COMMIT        REGISTERED         IMAGE',
+      `  →  ${FAMILY}:14  aaaa1111bbbb  2026-12-04 09:30Z  cdk-hnb659fds-container-assets-222222222222-eu-west-1:abababababab…`,
+      `     ${FAMILY}:13  3f2c9a1b7d4e  2026-12-03 09:30Z  cdk-hnb659fds-container-assets-222222222222-eu-west-1:abababababab…`,
+      `     ${FAMILY}:12  0123456789ab  2026-12-02 09:30Z  cdk-hnb659fds-container-assets-222222222222-eu-west-1:abababababab…`,
     ]);
     // Only ACTIVE revisions (an INACTIVE one cannot be put back on a service), newest first.
     expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)[0].args[0].input).toEqual({
-      familyPrefix: 'backend',
+      familyPrefix: FAMILY,
       status: 'ACTIVE',
       sort: 'DESC',
     });
-    // The prefix search's backend-worker family is not described.
+    // The running revision (for the app's container name), then the family's newest; never another family's.
     expect(
       ecsMock.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition),
-    ).toEqual([`${ARN}/backend:14`, `${ARN}/backend:13`, `${ARN}/backend:12`]);
+    ).toEqual([`${ARN}/${FAMILY}:14`, `${ARN}/${FAMILY}:14`, `${ARN}/${FAMILY}:13`, `${ARN}/${FAMILY}:12`]);
   });
 
-  test('GIVEN --limit 1 WHEN listed THEN only the newest revision is described', async () => {
-    givenProd(14);
+  test('GIVEN --limit 1 WHEN listed THEN only the newest revision is described, after the running one', async () => {
+    givenProd(13);
     const { command } = setup();
     expect(await command.run(['--env', 'prod', '--limit', '1'])).toBe(ExitCode.OK);
-    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(1);
+    expect(
+      ecsMock.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition),
+    ).toEqual([`${ARN}/${FAMILY}:13`, `${ARN}/${FAMILY}:14`]);
   });
 
   test('GIVEN an abbreviated older commit WHEN searched THEN its revision and the one command that puts it back are printed', async () => {
@@ -119,12 +131,16 @@ describe('slipway images', () => {
 
     expect(await command.run(['--env', 'prod', '--commit', '3F2C9A1'])).toBe(ExitCode.OK);
 
-    expect(output.text).toContain('     backend:13  3f2c9a1b7d4e');
-    expect(output.text).not.toContain('backend:12  ');
+    expect(output.text).toContain(`     ${FAMILY}:13  3f2c9a1b7d4e`);
+    expect(output.text).not.toContain(`${FAMILY}:12  `);
     expect(output.text).toContain(
-      'aws ecs update-service --cluster prod-cluster --service backend --task-definition backend:13 --region eu-west-1',
+      `aws ecs update-service --cluster prod-cluster --service ${SERVICE} --task-definition ${FAMILY}:13 --region eu-west-1`,
     );
-    expect(output.text).toContain('push the revert');
+    // Any later deploy that updates the service puts the stack's revision back, and verify fails on it until the revert.
+    expect(output.text).toContain(
+      'push the revert (git revert <the bad commit>) before any other change to this service',
+    );
+    expect(output.text).toContain("the pipeline's verify fails on this service");
   });
 
   test('GIVEN the commit the service already runs WHEN searched THEN it says so and prints no command', async () => {
@@ -152,14 +168,14 @@ describe('slipway images', () => {
 
   test('GIVEN a revision registered before labels WHEN listed THEN its commit is shown as unknown, not guessed', async () => {
     givenProd(14);
-    ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: `${ARN}/backend:12` }).resolves({
-      taskDefinition: { family: 'backend', revision: 12, containerDefinitions: [container('busybox:1.36')] },
+    ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: `${ARN}/${FAMILY}:12` }).resolves({
+      taskDefinition: { family: FAMILY, revision: 12, containerDefinitions: [container('busybox:1.36')] },
     });
     const { output, command } = setup();
 
     expect(await command.run(['--env', 'prod'])).toBe(ExitCode.OK);
 
-    expect(output.lines).toContainEqual('     backend:12  -             ?                  busybox:1.36');
+    expect(output.lines).toContainEqual(`     ${FAMILY}:12  -             ?                  busybox:1.36`);
   });
 
   test.each([
@@ -172,6 +188,16 @@ describe('slipway images', () => {
     await expect(command.run(argv)).rejects.toThrow(UsageError);
     await expect(command.run(argv)).rejects.toThrow(message);
   });
+
+  test.each([['backend'], [SERVICE]])(
+    "GIVEN --service %s (the app's name, or the name CloudFormation gave the ECS service) THEN it lists that service",
+    async (name) => {
+      givenProd(14);
+      const { output, command } = setup();
+      expect(await command.run(['--env', 'prod', '--service', name])).toBe(ExitCode.OK);
+      expect(output.lines[2]).toBe(`backend (service ${SERVICE}) runs ${FAMILY}:14 (commit aaaa1111bbbb)`);
+    },
+  );
 
   test('GIVEN a service the cluster does not have WHEN asked THEN it names the services it has', async () => {
     givenProd(14);
