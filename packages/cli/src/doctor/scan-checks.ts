@@ -33,7 +33,6 @@ export function containerAssetsRepository(target: DoctorTarget): string {
 export async function checkImageScanning(target: DoctorTarget, ecr: ECRClient): Promise<DoctorCheck> {
   const [id, title] = IMAGE_SCANNING_CHECK;
   const repository = containerAssetsRepository(target);
-  const { account, region } = target.config;
   let scanType: string;
   let rules: RegistryScanningRule[];
   try {
@@ -57,31 +56,61 @@ export async function checkImageScanning(target: DoctorTarget, ecr: ECRClient): 
       };
     }
   }
-  const wanted: RegistryScanningRule = {
-    scanFrequency: ScanFrequency.SCAN_ON_PUSH,
-    repositoryFilters: [{ filter: `cdk-${target.bootstrapQualifier}-container-assets-*`, filterType: 'WILDCARD' }],
-  };
-  // PutRegistryScanningConfiguration replaces the whole configuration: the fix repeats the rules already there.
-  const merged = [...rules.map(plainRule), plainRule(wanted)];
+  return { id, title, status: 'fail', ...scanningFix(target, repository, scanType, rules) };
+}
+
+/** ECR takes at most two rules in a registry's scanning configuration (PutRegistryScanningConfiguration). */
+const MAX_RULES = 2;
+
+/**
+ * What is wrong and the one `put-registry-scanning-configuration` that mends it. The call replaces the whole
+ * configuration, so the command repeats every rule already there: the bootstrap repository's filter joins a rule
+ * that scans on push (or continuously), or a new SCAN_ON_PUSH rule is added while there is room for one.
+ */
+function scanningFix(
+  target: DoctorTarget,
+  repository: string,
+  scanType: string,
+  rules: readonly RegistryScanningRule[],
+): Pick<DoctorCheck, 'detail' | 'fix'> {
+  const { account, region } = target.config;
+  const detail =
+    `no ${scanType} scanning rule on push scans ${repository} in account ${account}, ${region}` +
+    (rules.length === 0 ? ' (the registry has no scanning rules)' : ` (its ${rules.length} rule(s) do not match it)`) +
+    ': the images the pipeline pushes are never checked for known vulnerabilities';
+  const filter = { filter: `cdk-${target.bootstrapQualifier}-container-assets-*`, filterType: 'WILDCARD' as const };
+  const onPush = rules.findIndex((rule) => ON_PUSH.has(rule.scanFrequency ?? ''));
+  let merged: ReturnType<typeof plainRule>[];
+  if (onPush >= 0) {
+    merged = rules.map((rule, index) => {
+      const plain = plainRule(rule);
+      return index === onPush ? { ...plain, repositoryFilters: [...plain.repositoryFilters, filter] } : plain;
+    });
+  } else if (rules.length < MAX_RULES) {
+    merged = [...rules.map(plainRule), { scanFrequency: ScanFrequency.SCAN_ON_PUSH, repositoryFilters: [filter] }];
+  } else {
+    return {
+      detail,
+      fix:
+        `The registry has ${MAX_RULES} scanning rules, the most ECR takes, and neither scans on push: add the filter ` +
+        `${filter.filter} to the one that should (aws ecr get-registry-scanning-configuration --region ${region}, then put it back with the filter added).`,
+    };
+  }
   return {
-    id,
-    title,
-    status: 'fail',
-    detail:
-      `no ${scanType} scanning rule on push scans ${repository} in account ${account}, ${region}` +
-      (rules.length === 0
-        ? ' (the registry has no scanning rules)'
-        : ` (its ${rules.length} rule(s) do not match it)`) +
-      ': the images the pipeline pushes are never checked for known vulnerabilities',
+    detail,
     fix:
-      `Scan them on push (account-wide setting; this keeps the registry's ${rules.length} existing rule(s)): ` +
+      `Scan them on push (an account-wide setting; this keeps the registry's ${rules.length} existing rule(s)): ` +
       `aws ecr put-registry-scanning-configuration --region ${region} --scan-type ${scanType} --rules '${JSON.stringify(merged)}'. ` +
       'Basic scanning is free; ENHANCED (Amazon Inspector) also rescans as new CVEs appear, at a price per image.',
   };
 }
 
-/** ECR's WILDCARD filter: `*` stands for any run of characters, everything else matches itself. */
+/**
+ * ECR's WILDCARD filter: `*` stands for any run of characters, everything else matches itself; a filter without a
+ * `*` matches every name that contains it (ECR user guide, "Filters for scanning").
+ */
 export function wildcardMatches(filter: string, name: string): boolean {
+  if (!filter.includes('*')) return name.includes(filter);
   const pattern = filter
     .split('*')
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))

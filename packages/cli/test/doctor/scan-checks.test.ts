@@ -75,24 +75,51 @@ describe('checkImageScanning', () => {
     );
   });
 
-  test("GIVEN rules that miss the repository, or only scan manually, THEN the fix keeps them: the put replaces the registry's whole configuration", async () => {
+  test('GIVEN a rule scanning on push that misses the repository THEN the fix adds the filter to it, keeping the other rules', async () => {
     givenRules('ENHANCED', [
       { scanFrequency: 'CONTINUOUS_SCAN', filters: ['payments-*'] },
-      { scanFrequency: 'MANUAL', filters: ['*'] },
+      { scanFrequency: 'SCAN_ON_PUSH', filters: ['orders-*'] },
     ]);
     const check = await checkImageScanning(target(), ecr());
     expect(check.status).toBe('fail');
     expect(check.detail).toContain('(its 2 rule(s) do not match it)');
+    // PutRegistryScanningConfiguration replaces the whole configuration and takes two rules at most.
     const rules = JSON.parse(/--rules '(.*)'\./.exec(check.fix!)![1]);
     expect(rules).toEqual([
-      { scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: 'payments-*', filterType: 'WILDCARD' }] },
+      {
+        scanFrequency: 'CONTINUOUS_SCAN',
+        repositoryFilters: [
+          { filter: 'payments-*', filterType: 'WILDCARD' },
+          { filter: 'cdk-hnb659fds-container-assets-*', filterType: 'WILDCARD' },
+        ],
+      },
+      { scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'orders-*', filterType: 'WILDCARD' }] },
+    ]);
+    expect(check.fix).toContain('--scan-type ENHANCED');
+  });
+
+  test('GIVEN one rule that does not scan on push THEN the fix adds a SCAN_ON_PUSH rule beside it', async () => {
+    givenRules('BASIC', [{ scanFrequency: 'MANUAL', filters: ['*'] }]);
+    const check = await checkImageScanning(target(), ecr());
+    const rules = JSON.parse(/--rules '(.*)'\./.exec(check.fix!)![1]);
+    expect(rules).toEqual([
       { scanFrequency: 'MANUAL', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] },
       {
         scanFrequency: 'SCAN_ON_PUSH',
         repositoryFilters: [{ filter: 'cdk-hnb659fds-container-assets-*', filterType: 'WILDCARD' }],
       },
     ]);
-    expect(check.fix).toContain('--scan-type ENHANCED');
+  });
+
+  test('GIVEN two rules, neither on push THEN the fix prints no command ECR would refuse, and says what to change', async () => {
+    givenRules('BASIC', [
+      { scanFrequency: 'MANUAL', filters: ['a-*'] },
+      { scanFrequency: 'MANUAL', filters: ['b-*'] },
+    ]);
+    const check = await checkImageScanning(target(), ecr());
+    expect(check.status).toBe('fail');
+    expect(check.fix).not.toContain('put-registry-scanning-configuration');
+    expect(check.fix).toContain('2 scanning rules, the most ECR takes, and neither scans on push');
   });
 
   test('GIVEN the credentials may not read the configuration THEN it fails naming the permission', async () => {
@@ -105,9 +132,13 @@ describe('checkImageScanning', () => {
   });
 });
 
-test('wildcardMatches: * is any run of characters, and nothing else is special', () => {
+test('wildcardMatches: * is any run of characters, and a filter without one matches names that contain it', () => {
   expect(wildcardMatches('cdk-*-assets-*', 'cdk-x-assets-1-eu')).toBe(true);
   expect(wildcardMatches('cdk-*', 'xcdk-a')).toBe(false);
-  expect(wildcardMatches('a.b', 'axb')).toBe(false);
+  expect(wildcardMatches('a.b*', 'axb')).toBe(false);
   expect(wildcardMatches('*', '')).toBe(true);
+  // ECR's own examples: a filter with no wildcard matches every repository name that contains it.
+  expect(wildcardMatches('container-assets', REPOSITORY)).toBe(true);
+  expect(wildcardMatches('prod', 'myapp-prod-web')).toBe(true);
+  expect(wildcardMatches('prod', 'myapp-dev')).toBe(false);
 });
