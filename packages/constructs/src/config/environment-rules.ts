@@ -267,6 +267,20 @@ const scheduleWithoutHighAvailability: EnvironmentRule = (config) =>
         },
       ];
 
+// A canary, linear or blue/green release runs its smoke-test hook against the new revision's tasks: a deploy out of
+// hours has none (the service is at zero), so the hook would fail and roll every night's deploy back.
+const scheduleOnlyWithRolling: EnvironmentRule = (config) =>
+  config.schedule === undefined || config.deployment === undefined || config.deployment.strategy === 'rolling'
+    ? []
+    : [
+        {
+          field: 'deployment.strategy',
+          value: config.deployment.strategy,
+          problem: 'must be rolling in an environment with a schedule',
+          fix: "A traffic-shifting release tests the new tasks before it shifts traffic, and out of hours there are none, so a night deploy would roll back: use { strategy: 'rolling' } (or leave deployment out) here, or remove schedule.",
+        },
+      ];
+
 /**
  * A rule that an ARN setting names a resource in the environment's region: `what` is the resource ("a
  * certificate"), `fix` says why and what to do in that region.
@@ -384,6 +398,7 @@ const RULES: readonly EnvironmentRule[] = [
   highAvailabilityOnDemandBase,
   autoscalingBounds,
   scheduleWithoutHighAvailability,
+  scheduleOnlyWithRolling,
   certificateInRegion,
   httpApiNeedsServiceDiscovery,
   httpApiWithoutWaf,

@@ -50,11 +50,20 @@ const IANA_NAME = /^(UTC|[A-Z][A-Za-z_-]+(\/[A-Za-z0-9_+-]+){1,2})$/;
 export function scheduleIssues(schedule: { readonly timezone?: unknown; readonly awake?: unknown }): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (!isTimeZone(schedule.timezone)) {
+    // A place name in the wrong case, or a link, has a canonical name to suggest; an abbreviation (CET) has none.
+    const canonical =
+      typeof schedule.timezone === 'string' && schedule.timezone.includes('/')
+        ? resolvedTimeZone(schedule.timezone)
+        : undefined;
     issues.push({
       field: 'timezone',
       value: schedule.timezone,
-      problem: 'must be an IANA time zone name',
-      fix: "Use the name of the place whose office hours these are, e.g. 'Europe/Dublin', 'America/New_York' or 'UTC' (Application Auto Scaling takes IANA names, not offsets or abbreviations like CET).",
+      problem: canonical
+        ? 'must be a canonical IANA time zone name, spelled as IANA spells it'
+        : 'must be an IANA time zone name',
+      fix: canonical
+        ? `Use '${canonical}': Application Auto Scaling takes the canonical names only, in their own case.`
+        : "Use the name of the place whose office hours these are, e.g. 'Europe/Dublin', 'America/New_York' or 'UTC' (Application Auto Scaling takes IANA names, not offsets or abbreviations like CET).",
     });
   }
   const awake = (schedule.awake ?? {}) as { readonly days?: unknown; readonly from?: unknown; readonly to?: unknown };
@@ -88,14 +97,30 @@ export function scheduleIssues(schedule: { readonly timezone?: unknown; readonly
   return issues;
 }
 
-/** Whether a value is a time zone name Application Auto Scaling and this machine's Intl both know. */
+/**
+ * Areas of IANA's `backward` file: every name in them is a link to a canonical one (`US/Eastern` to
+ * `America/New_York`), which Application Auto Scaling does not take.
+ */
+const LINK_AREAS = /^(US|Canada|Mexico|Brazil|Chile)\//;
+
+/**
+ * Whether a value is a time zone name Application Auto Scaling and this machine's Intl both know. Application Auto
+ * Scaling takes "the canonical names of the IANA time zones", where Intl also takes other cases (`Europe/dublin`) and
+ * links (`US/Eastern`): those are refused. Intl's own canonical name is not the test, since ICU still answers some
+ * renamed zones with their old names (`Asia/Kolkata` as `Asia/Calcutta`).
+ */
 export function isTimeZone(value: unknown): value is string {
-  if (typeof value !== 'string' || !IANA_NAME.test(value)) return false;
+  if (typeof value !== 'string' || !IANA_NAME.test(value) || LINK_AREAS.test(value)) return false;
+  const resolved = resolvedTimeZone(value);
+  return resolved !== undefined && !(resolved !== value && resolved.toLowerCase() === value.toLowerCase());
+}
+
+/** The name Intl resolves a time zone to, or undefined when it knows none by that name. */
+function resolvedTimeZone(value: string): string | undefined {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -12,6 +12,24 @@ describe('schedule', () => {
     expect(parseEnvironmentConfig(config, FILE).schedule).toEqual(workingHours);
   });
 
+  test("GIVEN canonical zones, some of which ICU still names by their old names WHEN parsed THEN they're accepted", () => {
+    // ICU resolves Asia/Kolkata to Asia/Calcutta: the canonical IANA name must not be refused for it.
+    for (const timezone of ['UTC', 'America/New_York', 'Asia/Kolkata', 'America/Argentina/Buenos_Aires']) {
+      const config = variant(devLike, (c) => {
+        c.schedule = { ...workingHours, timezone };
+      });
+      expect(() => parseEnvironmentConfig(config, FILE)).not.toThrow();
+    }
+  });
+
+  test('GIVEN a schedule with an explicit rolling deployment WHEN parsed THEN it is accepted', () => {
+    const config = variant(devLike, (c) => {
+      c.schedule = workingHours;
+      c.deployment = { strategy: 'rolling' };
+    });
+    expect(() => parseEnvironmentConfig(config, FILE)).not.toThrow();
+  });
+
   test('GIVEN a list of days and a wrapping range WHEN parsed THEN both are accepted', () => {
     for (const days of [['MON', 'WED', 'FRI'], 'SUN-THU', ['SAT']]) {
       const config = variant(devLike, (c) => {
@@ -40,6 +58,20 @@ describe('schedule', () => {
         c.schedule = { ...workingHours, timezone: 'Europe/Dubln' };
       }),
       /schedule\.timezone must be an IANA time zone name; got "Europe\/Dubln"/,
+    ],
+    [
+      'a time zone in another case, which Intl takes and Application Auto Scaling does not',
+      variant(devLike, (c) => {
+        c.schedule = { ...workingHours, timezone: 'Europe/dublin' };
+      }),
+      /schedule\.timezone must be a canonical IANA time zone name, spelled as IANA spells it; got "Europe\/dublin"\. Use 'Europe\/Dublin'/,
+    ],
+    [
+      "a link of IANA's backward file",
+      variant(devLike, (c) => {
+        c.schedule = { ...workingHours, timezone: 'US/Eastern' };
+      }),
+      /schedule\.timezone must be a canonical IANA time zone name, spelled as IANA spells it; got "US\/Eastern"\. Use 'America\/New_York'/,
     ],
     [
       'an abbreviation for a time zone',
@@ -84,6 +116,14 @@ describe('schedule', () => {
         c.schedule = workingHours;
       }),
       /environments\/dev\.ts: schedule must be absent when highAvailability is on; got .*A schedule scales every service to zero tasks out of hours/,
+    ],
+    [
+      'a canary release, whose smoke test would find no task at night',
+      variant(devLike, (c) => {
+        c.schedule = workingHours;
+        c.deployment = { strategy: 'canary', percent: 10, minutes: 5 };
+      }),
+      /environments\/dev\.ts: deployment\.strategy must be rolling in an environment with a schedule; got "canary"\. A traffic-shifting release tests the new tasks/,
     ],
   ];
 
