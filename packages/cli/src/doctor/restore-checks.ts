@@ -1,4 +1,4 @@
-import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, GetTemplateCommand, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import {
   DescribeDBClustersCommand,
   DescribeDBClusterSnapshotsCommand,
@@ -6,7 +6,7 @@ import {
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { DatabaseConfig, DatabaseRestoreConfig } from '@slipway/constructs';
+import { DATABASE_ENGINE_VERSIONS, DatabaseConfig, DatabaseRestoreConfig } from '@slipway/constructs';
 import type { DoctorCheck } from './checks';
 import { DoctorTarget } from './doctor-target';
 import { explainAwsError, isNamed } from '../aws-error';
@@ -55,6 +55,16 @@ export async function checkDatabaseRestore(
         detail: `restore ${restore.name} is done: ${done} is in ${target.appStackName}. Its source is no longer read; keep database.restore as it is`,
       };
     }
+    const unprotected = await unsnapshottedDatabase(target, clients.cloudFormation);
+    if (unprotected) {
+      return {
+        id,
+        title,
+        status: 'fail',
+        detail: `the deployed ${target.appStackName} has database ${unprotected.id} with DeletionPolicy ${unprotected.policy}: the restore would delete it without a final snapshot (CloudFormation applies the policy the database was last deployed with)`,
+        fix: `Deploy ${target.config.name} once without database.restore (Slipway gives every database DeletionPolicy Snapshot), then add the restore back and deploy.`,
+      };
+    }
     return { id, title, ...(await checkSource(target, clients.rds, database, restore, now)) };
   } catch (error) {
     return { id, title, status: 'fail', detail: explainAwsError(error, describePermission(database, restore)) };
@@ -91,6 +101,42 @@ async function restoredResource(
   return undefined;
 }
 
+/** Policies that leave a database's data behind when CloudFormation deletes or replaces it. */
+const KEEPS_DATA = new Set(['Snapshot', 'Retain', 'RetainExceptOnCreate']);
+
+/**
+ * The deployed app stack's database (a cluster, or an instance outside a cluster) whose DeletionPolicy would lose its
+ * data when the restore replaces it, if there is one. No stack yet, or no database in it, is nothing to lose.
+ */
+async function unsnapshottedDatabase(
+  target: DoctorTarget,
+  cloudFormation: CloudFormationClient,
+): Promise<{ id: string; policy: string } | undefined> {
+  if (!target.appStackName) return undefined;
+  let body: string | undefined;
+  try {
+    body = (await cloudFormation.send(new GetTemplateCommand({ StackName: target.appStackName }))).TemplateBody;
+  } catch (error) {
+    if (isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) return undefined;
+    throw error;
+  }
+  const resources = (JSON.parse(body ?? '{}') as { Resources?: Record<string, TemplateResource> }).Resources ?? {};
+  for (const [id, resource] of Object.entries(resources)) {
+    const database =
+      resource.Type === 'AWS::RDS::DBCluster' ||
+      (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.DBClusterIdentifier === undefined);
+    const policy = resource.DeletionPolicy ?? 'Delete';
+    if (database && !KEEPS_DATA.has(policy)) return { id, policy };
+  }
+  return undefined;
+}
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly DeletionPolicy?: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
 function checkSource(
   target: DoctorTarget,
   rds: RDSClient,
@@ -123,6 +169,7 @@ async function checkClusterSnapshot(target: DoctorTarget, rds: RDSClient, snapsh
   const problem =
     statusProblem(found.Status, 'snapshot') ??
     engineProblem(found.Engine, 'aurora-postgresql', target) ??
+    versionProblem(found.EngineVersion, DATABASE_ENGINE_VERSIONS.auroraPostgres) ??
     userProblem(found.MasterUsername, target);
   if (problem) return problem;
   return {
@@ -147,6 +194,7 @@ async function checkInstanceSnapshot(target: DoctorTarget, rds: RDSClient, snaps
   const problem =
     statusProblem(found.Status, 'snapshot') ??
     engineProblem(found.Engine, 'postgres', target) ??
+    versionProblem(found.EngineVersion, DATABASE_ENGINE_VERSIONS.postgres) ??
     userProblem(found.MasterUsername, target);
   if (problem) return problem;
   if (!found.Encrypted) {
@@ -166,9 +214,12 @@ async function checkInstanceSnapshot(target: DoctorTarget, rds: RDSClient, snaps
 /** What a point-in-time restore needs of its source, from DescribeDBClusters or DescribeDBInstances. */
 interface RestorableSource {
   readonly engine?: string;
+  readonly version?: string;
   readonly user?: string;
   readonly earliest?: Date;
   readonly latest?: Date;
+  /** Whether its storage is encrypted: an instance's point-in-time copy keeps the source's encryption. */
+  readonly encrypted?: boolean;
 }
 
 async function checkSourceDatabase(
@@ -184,9 +235,20 @@ async function checkSourceDatabase(
   if (!found) return sourceMissing(target, kind, source, cluster ? 'describe-db-clusters' : 'describe-db-instances');
   const problem =
     engineProblem(found.engine, cluster ? 'aurora-postgresql' : 'postgres', target) ??
+    versionProblem(
+      found.version,
+      cluster ? DATABASE_ENGINE_VERSIONS.auroraPostgres : DATABASE_ENGINE_VERSIONS.postgres,
+    ) ??
     userProblem(found.user, target) ??
     timeProblem(time, found.earliest, found.latest, now, target);
   if (problem) return problem;
+  if (!cluster && !found.encrypted) {
+    return {
+      status: 'fail',
+      detail: `instance ${source} is not encrypted, and a point-in-time copy of it would not be either (RestoreDBInstanceToPointInTime takes no key)`,
+      fix: `Restore from a snapshot of it copied with the environment's key instead (aws rds create-db-snapshot, then aws rds copy-db-snapshot … --kms-key-id <the environment's key>), as database.restore.snapshot in ${target.configFile}.`,
+    };
+  }
   return { status: 'pass', detail: `${kind} ${source} can be restored to ${describeTime(time, found.latest)}` };
 }
 
@@ -198,6 +260,7 @@ async function readSourceCluster(rds: RDSClient, source: string): Promise<Restor
   return (
     found && {
       engine: found.Engine,
+      version: found.EngineVersion,
       user: found.MasterUsername,
       earliest: found.EarliestRestorableTime,
       latest: found.LatestRestorableTime,
@@ -213,7 +276,9 @@ async function readSourceInstance(rds: RDSClient, source: string, now: Date): Pr
   return (
     found && {
       engine: found.Engine,
+      version: found.EngineVersion,
       user: found.MasterUsername,
+      encrypted: found.StorageEncrypted,
       // An instance reports no earliest restorable time: its backup retention bounds it, from now.
       earliest:
         found.BackupRetentionPeriod === undefined
@@ -261,6 +326,25 @@ function engineProblem(engine: string | undefined, wanted: string, target: Docto
   };
 }
 
+/**
+ * A source newer than the version the database is created with: RDS refuses to restore to an older engine version
+ * than the snapshot's or source's ("The engine version you requested … is earlier than the engine version of the DB
+ * cluster snapshot"). `created` is Aurora's full version, or RDS for PostgreSQL's major (RDS picks its minor).
+ */
+function versionProblem(version: string | undefined, created: string): Outcome | undefined {
+  if (version === undefined) return undefined;
+  const parts = (value: string) => value.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const source = parts(version).slice(0, parts(created).length);
+  const ours = parts(created);
+  const newer = source.findIndex((part, index) => part !== ours[index]);
+  if (newer < 0 || source[newer] < ours[newer]) return undefined;
+  return {
+    status: 'fail',
+    detail: `its engine version is ${version}, newer than the ${created} Slipway creates the database with: RDS restores only to the same or a newer version`,
+    fix: 'Restore from a snapshot of an older version, or raise the database version Slipway creates (packages/constructs, src/data/database.ts) to at least that one.',
+  };
+}
+
 function userProblem(user: string | undefined, target: DoctorTarget): Outcome | undefined {
   if (user === MASTER_USER) return undefined;
   return {
@@ -305,5 +389,5 @@ function describePermission(database: DatabaseConfig, restore: DatabaseRestoreCo
       : restore.snapshot
         ? 'rds:DescribeDBSnapshots'
         : 'rds:DescribeDBInstances';
-  return `${call} and cloudformation:ListStackResources`;
+  return `${call}, cloudformation:ListStackResources and cloudformation:GetTemplate`;
 }

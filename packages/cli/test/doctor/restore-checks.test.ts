@@ -1,4 +1,4 @@
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
   DBClusterNotFoundFault,
   DBClusterSnapshotNotFoundFault,
@@ -31,7 +31,24 @@ beforeEach(() => {
       },
     ],
   });
+  givenDeployedDatabase('Snapshot');
 });
+
+/** The deployed app stack's template: its cluster with `policy`, and a member instance (whose policy is Delete). */
+function givenDeployedDatabase(policy: string | undefined) {
+  cloudFormationMock.on(GetTemplateCommand, { StackName: 'shop-dev' }).resolves({
+    TemplateBody: JSON.stringify({
+      Resources: {
+        DatabaseCluster5B53A178: { Type: 'AWS::RDS::DBCluster', DeletionPolicy: policy, Properties: {} },
+        DatabaseClusterWriter2A3B4C5D: {
+          Type: 'AWS::RDS::DBInstance',
+          DeletionPolicy: 'Delete',
+          Properties: { DBClusterIdentifier: { Ref: 'DatabaseCluster5B53A178' } },
+        },
+      },
+    }),
+  });
+}
 
 const ACCOUNT = '493817265012';
 const NOW = new Date('2026-06-12T12:00:00Z');
@@ -92,6 +109,44 @@ describe('checkDatabaseRestore', () => {
       'cluster snapshot before-migration of shop-prod-cluster (2026-06-11T08:00:00.000Z) is available',
     );
   });
+
+  test.each([['Delete'], [undefined]])(
+    'GIVEN the deployed database has DeletionPolicy %s (a Slipway before this one) THEN the restore waits for a deploy that snapshots it',
+    async (policy) => {
+      givenDeployedDatabase(policy);
+      const check = await run({ ...aurora, restore: { name: 'r1', snapshot: 'before-migration' } });
+      expect(check).toMatchObject({
+        status: 'fail',
+        detail: `the deployed shop-dev has database DatabaseCluster5B53A178 with DeletionPolicy Delete: the restore would delete it without a final snapshot (CloudFormation applies the policy the database was last deployed with)`,
+        fix: 'Deploy dev once without database.restore (Slipway gives every database DeletionPolicy Snapshot), then add the restore back and deploy.',
+      });
+      expect(rdsMock.calls()).toHaveLength(0);
+    },
+  );
+
+  test.each([
+    ['16.9', 'fail'],
+    ['17.2', 'fail'],
+    ['16.8', 'pass'],
+    ['16.6', 'pass'],
+    ['15.10', 'pass'],
+  ])(
+    'GIVEN a cluster snapshot of Aurora PostgreSQL %s THEN the check is a %s (Slipway creates 16.8)',
+    async (version, status) => {
+      rdsMock.on(DescribeDBClusterSnapshotsCommand).resolves({
+        DBClusterSnapshots: [
+          { Status: 'available', Engine: 'aurora-postgresql', EngineVersion: version, MasterUsername: 'app' },
+        ],
+      });
+      const check = await run({ ...aurora, restore: { name: 'r1', snapshot: 'snap' } });
+      expect(check.status).toBe(status);
+      if (status === 'fail') {
+        expect(check.detail).toBe(
+          `its engine version is ${version}, newer than the 16.8 Slipway creates the database with: RDS restores only to the same or a newer version`,
+        );
+      }
+    },
+  );
 
   test('GIVEN a snapshot that does not exist THEN it fails before the deploy would, saying how to list them', async () => {
     rdsMock
@@ -212,12 +267,43 @@ describe('checkDatabaseRestore', () => {
     expect(check.fix).toContain('aws rds copy-db-snapshot --source-db-snapshot-identifier plain');
   });
 
+  test('GIVEN an unencrypted source instance THEN a point-in-time copy is refused: it would be unencrypted too', async () => {
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        {
+          Engine: 'postgres',
+          EngineVersion: '16.4',
+          MasterUsername: 'app',
+          StorageEncrypted: false,
+          BackupRetentionPeriod: 7,
+          LatestRestorableTime: new Date('2026-06-12T11:55:00Z'),
+        },
+      ],
+    });
+    const check = await run({ ...instance, restore: { name: 'r1', sourceDatabase: 'shop-prod', time: 'latest' } });
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      'instance shop-prod is not encrypted, and a point-in-time copy of it would not be either (RestoreDBInstanceToPointInTime takes no key)',
+    );
+  });
+
+  test('GIVEN an instance snapshot of PostgreSQL 17 THEN it fails: Slipway creates 16', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        { Status: 'available', Engine: 'postgres', EngineVersion: '17.2', MasterUsername: 'app', Encrypted: true },
+      ],
+    });
+    const check = await run({ ...instance, restore: { name: 'r1', snapshot: 'snap' } });
+    expect(check.detail).toMatch(/^its engine version is 17\.2, newer than the 16 Slipway creates/);
+  });
+
   test("GIVEN an instance's point in time beyond its backup retention THEN it fails", async () => {
     rdsMock.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [
         {
           Engine: 'postgres',
           MasterUsername: 'app',
+          StorageEncrypted: true,
           BackupRetentionPeriod: 7,
           LatestRestorableTime: new Date('2026-06-12T11:55:00Z'),
         },
@@ -238,6 +324,8 @@ describe('checkDatabaseRestore', () => {
       .on(DescribeDBClusterSnapshotsCommand)
       .rejects(Object.assign(new Error('no'), { name: 'AccessDenied', $metadata: {} }));
     const check = await run({ ...aurora, restore: { name: 'r1', snapshot: 'snap' } });
-    expect(check.detail).toMatch(/rds:DescribeDBClusterSnapshots and cloudformation:ListStackResources/);
+    expect(check.detail).toMatch(
+      /rds:DescribeDBClusterSnapshots, cloudformation:ListStackResources and cloudformation:GetTemplate/,
+    );
   });
 });

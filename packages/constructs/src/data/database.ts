@@ -126,6 +126,15 @@ export interface SlipwayDatabaseProps {
  */
 const AURORA_VERSION = rds.AuroraPostgresEngineVersion.VER_16_8;
 const INSTANCE_VERSION = rds.PostgresEngineVersion.VER_16;
+
+/**
+ * The engine versions the database is created with: Aurora PostgreSQL's full version, RDS for PostgreSQL's major.
+ * A restore cannot go back to an older version than its source's, which `slipway doctor` checks against these.
+ */
+export const DATABASE_ENGINE_VERSIONS = {
+  auroraPostgres: AURORA_VERSION.auroraPostgresFullVersion,
+  postgres: INSTANCE_VERSION.postgresMajorVersion,
+} as const;
 const USERNAME = 'app';
 
 /**
@@ -480,7 +489,8 @@ function restoreClusterToPointInTime(cluster: rds.DatabaseCluster, restore: Data
 /**
  * AWS::RDS::DBInstance as a point-in-time restore (RestoreDBInstanceToPointInTime): `SourceDBInstanceIdentifier` with
  * `RestoreTime` or `UseLatestRestorableTime` restores rather than creating a read replica; the master user and the
- * database come from the source, the template's KmsKeyId encrypts the copy.
+ * database come from the source. So does the encryption: RestoreDBInstanceToPointInTime takes no key, and the copy
+ * keeps the source's (the template's KmsKeyId is not sent); `slipway doctor` refuses an unencrypted source.
  */
 function restoreInstanceToPointInTime(instance: rds.DatabaseInstance, restore: DatabaseRestore): void {
   const resource = instance.node.defaultChild as rds.CfnDBInstance;
