@@ -213,7 +213,7 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
       const summary =
         `rollout complete (${rollout.services.map((service) => `${service.service} ${service.detail}`).join('; ')})` +
         (firstWake
-          ? `; ${[...sleeping.keys()].join(', ')} ${describeSleep(firstWake)}: task definitions checked, no smoke test`
+          ? `; ${[...sleeping.keys()].join(', ')} ${describeSleep(firstWake)}: task definitions checked, the new image not started or smoke-tested yet`
           : '') +
         (images ? `; ${imagesSummary(images, sleeping.size > 0)}` : '') +
         (smoke

@@ -544,7 +544,7 @@ describe('out of hours: a service asleep by schedule', () => {
     expect(output.text).toContain(`Skipped the smoke test of ${stage.url}: backend, frontend are asleep by schedule`);
     expect(output.text).not.toContain('Smoke-testing');
     expect(readFileSync(summaryFile, 'utf8')).toContain(
-      'until 2024-05-02 07:00 Europe/Dublin (THU): task definitions checked, no smoke test',
+      'until 2024-05-02 07:00 Europe/Dublin (THU): task definitions checked, the new image not started or smoke-tested yet',
     );
   });
 
