@@ -17,7 +17,7 @@ export function addCli(root: SlipwayProject): typescript.TypeScriptProject {
     outdir: 'packages/cli',
     name: '@slipway/cli',
     description:
-      'The slipway ops CLI: verify, status, doctor and logs of a deployed environment, cost estimate and architecture diagrams from the synthesized app',
+      'The slipway ops CLI: verify, status, images, doctor and logs of a deployed environment, cost estimate and architecture diagrams from the synthesized app',
     releaseWorkflowName: 'release-cli',
     releaseTagPrefix: 'cli-',
     // The same @slipway/constructs the app synthesizes with: the CLI reads the tags and build arguments it writes
