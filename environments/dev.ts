@@ -54,8 +54,9 @@ export const dev = defineEnvironment({
   containerInsights: false,
   deletionProtection: false,
   highAvailability: false,
-  // The services run on working days, 07:00–20:00 Dublin time, and are scaled to zero the rest of the week (65 of 168
-  // hours): the URL answers 503 at night, a push then is verified by its task definitions (docs/environments.md).
+  // The services run on working days, 07:00–20:00 in Europe/Dublin (the region's time zone: put your team's here), and
+  // are scaled to zero the rest of the week (65 of 168 hours): the URL answers 503 at night, and a push then is verified
+  // by its task definitions (docs/environments.md, "Out-of-hours schedule").
   schedule: { timezone: 'Europe/Dublin', awake: { days: 'MON-FRI', from: '07:00', to: '20:00' } },
   // Aurora Serverless v2 that pauses after 5 idle minutes (0 ACU: storage only, ~15 s to resume); docs/data.md.
   database: { engine: 'aurora-serverless', minCapacity: 0, maxCapacity: 2, backupRetentionDays: 1 },

@@ -25,7 +25,48 @@ export interface AppIdentity {
   readonly pipelineAccount: string;
   readonly prodDomain: string;
   readonly prodHostedZone: string;
+  /** The time zone of dev's awake hours (`schedule.timezone`): the region's, until the team puts its own. */
+  readonly timezone: string;
 }
+
+/**
+ * A time zone for each AWS region's city, for dev's sample schedule: a team in the region more likely keeps its hours
+ * than Dublin's. IANA's canonical names, which Application Auto Scaling takes; a region not listed gets UTC.
+ */
+export const REGION_TIME_ZONES: Readonly<Record<string, string>> = {
+  'us-east-1': 'America/New_York',
+  'us-east-2': 'America/New_York',
+  'us-west-1': 'America/Los_Angeles',
+  'us-west-2': 'America/Los_Angeles',
+  'ca-central-1': 'America/Toronto',
+  'ca-west-1': 'America/Edmonton',
+  'mx-central-1': 'America/Mexico_City',
+  'sa-east-1': 'America/Sao_Paulo',
+  'eu-west-1': 'Europe/Dublin',
+  'eu-west-2': 'Europe/London',
+  'eu-west-3': 'Europe/Paris',
+  'eu-central-1': 'Europe/Berlin',
+  'eu-central-2': 'Europe/Zurich',
+  'eu-north-1': 'Europe/Stockholm',
+  'eu-south-1': 'Europe/Rome',
+  'eu-south-2': 'Europe/Madrid',
+  'il-central-1': 'Asia/Jerusalem',
+  'me-south-1': 'Asia/Bahrain',
+  'me-central-1': 'Asia/Dubai',
+  'af-south-1': 'Africa/Johannesburg',
+  'ap-east-1': 'Asia/Hong_Kong',
+  'ap-south-1': 'Asia/Kolkata',
+  'ap-south-2': 'Asia/Kolkata',
+  'ap-southeast-1': 'Asia/Singapore',
+  'ap-southeast-2': 'Australia/Sydney',
+  'ap-southeast-3': 'Asia/Jakarta',
+  'ap-southeast-4': 'Australia/Melbourne',
+  'ap-southeast-5': 'Asia/Kuala_Lumpur',
+  'ap-southeast-7': 'Asia/Bangkok',
+  'ap-northeast-1': 'Asia/Tokyo',
+  'ap-northeast-2': 'Asia/Seoul',
+  'ap-northeast-3': 'Asia/Tokyo',
+};
 
 /** The longest app name; infra refuses longer ones too (`APP_NAME_MAX_LENGTH` in packages/infra). */
 const APP_NAME_MAX = 40;
@@ -75,7 +116,18 @@ export function resolveAppIdentity(projectName: string, options: AppIdentityOpti
   }
   const labels = prodDomain.split('.');
   const prodHostedZone = labels.length > 2 ? labels.slice(1).join('.') : prodDomain;
-  return { appName, repository, region, devAccount, prodAccount, pipelineAccount, prodDomain, prodHostedZone };
+  const timezone = REGION_TIME_ZONES[region] ?? 'UTC';
+  return {
+    appName,
+    repository,
+    region,
+    devAccount,
+    prodAccount,
+    pipelineAccount,
+    prodDomain,
+    prodHostedZone,
+    timezone,
+  };
 }
 
 /** `@acme/My_Shop` → `my-shop`. */
@@ -112,6 +164,8 @@ function substitutions(identity: AppIdentity): Record<string, Substitution[]> {
       { find: /111111111111/g, replace: identity.devAccount },
       // Cloud Map namespaces carry the app's name, as Copilot's do: <env>.<app>.local.
       { find: /\bdev\.local\b/g, replace: `dev.${identity.appName}.local` },
+      // The sample schedule's awake hours, in the region's time zone.
+      { find: /Europe\/Dublin/g, replace: identity.timezone },
       region,
     ],
     'prod.ts': [

@@ -64,7 +64,8 @@ export interface SlipwayProjectOptions extends typescript.TypeScriptProjectOptio
   readonly sourceRepository?: string;
 
   /**
-   * The AWS region of the environments and the pipeline.
+   * The AWS region of the environments and the pipeline. dev's sample out-of-hours schedule keeps the working hours
+   * of the region's city (`America/New_York` for us-east-2; UTC for a region it does not know).
    *
    * @default "eu-west-1"
    */

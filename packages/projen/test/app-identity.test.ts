@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'projen/lib/testing';
 import { SlipwayProject, SlipwayProjectOptions } from '../src';
-import { environmentSample, resolveAppIdentity } from '../src/app-identity';
+import { environmentSample, REGION_TIME_ZONES, resolveAppIdentity } from '../src/app-identity';
 import { SAMPLES_DIR } from '../src/samples';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -58,10 +58,15 @@ describe("projen new takes the app's identity", () => {
     expect(prod).toContain("namespace: 'prod.shop.local'");
     expect(prod).toContain("domainName: 'shop.acme.io'");
     expect(prod).toContain("hostedZoneName: 'acme.io'");
+    // dev sleeps out of the region's working hours (us-east-2 is Ohio), not Dublin's.
+    expect(dev).toContain(
+      "schedule: { timezone: 'America/New_York', awake: { days: 'MON-FRI', from: '07:00', to: '20:00' } },",
+    );
+    expect(dev).toContain('07:00–20:00 in America/New_York');
     // Nothing of this repository's identity is left over.
     for (const text of [files['environments/index.ts'], dev, prod]) {
       expect(text).not.toMatch(
-        /eu-west-1|111111111111|222222222222|slipway-dev|'slipway'|dev\.local'|app\.example\.com/,
+        /eu-west-1|111111111111|222222222222|slipway-dev|'slipway'|dev\.local'|app\.example\.com|Dublin/,
       );
     }
   });
@@ -154,6 +159,28 @@ describe('identity option validation', () => {
   ])('%s %j is refused with the fix', (option, value, message) => {
     expect(() => resolveAppIdentity('acme-shop', { [option]: value })).toThrow(message);
   });
+});
+
+test.each([
+  ['us-west-2', 'America/Los_Angeles'],
+  ['ap-south-1', 'Asia/Kolkata'],
+  ['eu-west-1', 'Europe/Dublin'],
+  ['xx-future-1', 'UTC'],
+])("dev's sample schedule in %s keeps the hours of %s (a valid schedule time zone)", (awsRegion, timezone) => {
+  const identity = resolveAppIdentity('shop', { awsRegion });
+  expect(identity.timezone).toBe(timezone);
+  const text = fs.readFileSync(path.join(REPOSITORY_ROOT, 'environments', 'dev.ts'), 'utf8');
+  const dev = environmentSample('dev.ts', text, identity);
+  expect(dev).toContain(`schedule: { timezone: '${timezone}',`);
+});
+
+test("every region's sample time zone is a canonical IANA name (synth refuses others: Application Auto Scaling does)", () => {
+  // ICU still answers a few renamed zones by their old names; the settings accept the new ones all the same.
+  const icuOldNames: Record<string, string> = { 'Asia/Kolkata': 'Asia/Calcutta' };
+  for (const timezone of Object.values(REGION_TIME_ZONES)) {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+    expect([timezone, icuOldNames[timezone]]).toContain(resolved);
+  }
 });
 
 describe("this repository's own environments/", () => {
