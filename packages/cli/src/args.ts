@@ -30,6 +30,13 @@ export function parseOptions<T extends OptionsConfig>(
   }
 }
 
+/** The flags that pick a deployed environment: its name (the cluster's tag), region and, optionally, cluster. */
+export const ENVIRONMENT_FLAGS = {
+  env: { type: 'string' },
+  region: { type: 'string' },
+  cluster: { type: 'string' },
+} as const satisfies OptionsConfig;
+
 /** `--help` (`-h`), which every command takes. */
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionsConfig;
 

@@ -1,6 +1,6 @@
 import { DescribeTaskDefinitionCommand, ECSClient, paginateListTaskDefinitions } from '@aws-sdk/client-ecs';
 import { IMAGE_REVISION_LABEL } from '@slipway/constructs/lib/contract';
-import { countOption, parseCommandLine } from '../args';
+import { countOption, ENVIRONMENT_FLAGS, parseCommandLine } from '../args';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 import { describeServices, environmentReadError, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
 import { createEcsClient } from '../ecs/ecs-client';
@@ -50,14 +50,7 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
     run: async (argv) => {
       const values = parseCommandLine(
         argv,
-        {
-          env: { type: 'string' },
-          service: { type: 'string' },
-          commit: { type: 'string' },
-          limit: { type: 'string' },
-          region: { type: 'string' },
-          cluster: { type: 'string' },
-        },
+        { ...ENVIRONMENT_FLAGS, service: { type: 'string' }, commit: { type: 'string' }, limit: { type: 'string' } },
         USAGE,
         output,
       );

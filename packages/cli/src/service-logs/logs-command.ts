@@ -4,7 +4,7 @@ import { formatLogMessage } from './log-format';
 import { followLogEvents, LogEvent, LogQuery, readLogEvents } from './log-reader';
 import { findServiceLogSource, LogSourceError } from './log-source';
 import { parseSince } from './since';
-import { parseCommandLine } from '../args';
+import { ENVIRONMENT_FLAGS, parseCommandLine } from '../args';
 import { explainAwsError } from '../aws-error';
 import { Clock, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
@@ -56,14 +56,12 @@ export function createLogsCommand(dependencies: LogsCommandDependencies = {}): S
       const values = parseCommandLine(
         argv,
         {
-          env: { type: 'string' },
+          ...ENVIRONMENT_FLAGS,
           service: { type: 'string' },
           since: { type: 'string' },
           follow: { type: 'boolean', short: 'f' },
           filter: { type: 'string' },
           json: { type: 'boolean' },
-          region: { type: 'string' },
-          cluster: { type: 'string' },
         },
         USAGE,
         output,

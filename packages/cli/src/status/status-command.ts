@@ -1,5 +1,5 @@
 import { ECSClient, Service } from '@aws-sdk/client-ecs';
-import { countOption, parseCommandLine } from '../args';
+import { countOption, ENVIRONMENT_FLAGS, parseCommandLine } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 import { describeServices, environmentReadError, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
@@ -43,13 +43,7 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
     run: async (argv) => {
       const values = parseCommandLine(
         argv,
-        {
-          env: { type: 'string' },
-          region: { type: 'string' },
-          cluster: { type: 'string' },
-          events: { type: 'string' },
-          stopped: { type: 'string' },
-        },
+        { ...ENVIRONMENT_FLAGS, events: { type: 'string' }, stopped: { type: 'string' } },
         USAGE,
         output,
       );
