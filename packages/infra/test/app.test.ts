@@ -218,13 +218,13 @@ describe('dev', () => {
           {
             ScheduledActionName: 'Wake',
             Schedule: 'cron(0 7 ? * MON,TUE,WED,THU,FRI *)',
-            Timezone: 'Europe/Dublin',
+            Timezone: dev.schedule!.timezone,
             ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 1 },
           },
           {
             ScheduledActionName: 'Sleep',
             Schedule: 'cron(0 20 ? * MON,TUE,WED,THU,FRI *)',
-            Timezone: 'Europe/Dublin',
+            Timezone: dev.schedule!.timezone,
             ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 },
           },
         ],
