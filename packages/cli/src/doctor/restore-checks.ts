@@ -9,6 +9,7 @@ import {
 import { DATABASE_ENGINE_VERSIONS, DatabaseConfig, DatabaseRestoreConfig } from '@slipway/constructs';
 import type { DoctorCheck } from './checks';
 import { DoctorTarget } from './doctor-target';
+import { isMissingStack } from './stacks';
 import { explainAwsError, isNamed } from '../aws-error';
 
 /** The id and title of the restore check. */
@@ -95,7 +96,7 @@ async function restoredResource(
     }
   } catch (error) {
     // Before the first deploy there is no stack: the restore is still to come.
-    if (isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) return undefined;
+    if (isMissingStack(error)) return undefined;
     throw error;
   }
   return undefined;
@@ -117,7 +118,7 @@ async function unsnapshottedDatabase(
   try {
     body = (await cloudFormation.send(new GetTemplateCommand({ StackName: target.appStackName }))).TemplateBody;
   } catch (error) {
-    if (isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) return undefined;
+    if (isMissingStack(error)) return undefined;
     throw error;
   }
   const resources = (JSON.parse(body ?? '{}') as { Resources?: Record<string, TemplateResource> }).Resources ?? {};

@@ -12,7 +12,12 @@ export async function describeStackIfAny(
   try {
     return (await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
   } catch (error) {
-    if (isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) return undefined;
+    if (isMissingStack(error)) return undefined;
     throw error;
   }
+}
+
+/** Whether CloudFormation answered that the stack does not exist (a ValidationError "Stack with id X does not exist"). */
+export function isMissingStack(error: unknown): boolean {
+  return isNamed(error, 'ValidationError') && /does not exist/i.test((error as Error).message);
 }
