@@ -1,4 +1,9 @@
-import { DescribeTaskDefinitionCommand, ECSClient, paginateListTaskDefinitions } from '@aws-sdk/client-ecs';
+import {
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  paginateListTaskDefinitions,
+  TaskDefinition,
+} from '@aws-sdk/client-ecs';
 import { IMAGE_REVISION_LABEL } from '@slipway/constructs/lib/contract';
 import { countOption, ENVIRONMENT_FLAGS, parseCommandLine } from '../args';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
@@ -68,7 +73,10 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
       try {
         const cluster = values.cluster ?? (await findEnvironmentServices(ecs, values.env)).clusterName;
         const all = await appServices(ecs, cluster, await listServiceNames(ecs, cluster));
-        const apps = values.service === undefined ? all : all.filter((app) => app.names.includes(values.service!));
+        const apps =
+          values.service === undefined
+            ? all
+            : all.filter((app) => app.service === values.service || app.container === values.service);
         if (apps.length === 0 && values.service !== undefined) {
           throw new UsageError(
             `No service ${values.service} in cluster ${cluster}; its services are ${all.map((app) => app.container).join(', ') || '(none)'}.`,
@@ -78,7 +86,7 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
         output.info(`Environment ${values.env}: ECS cluster ${cluster} in ${region}`);
         let found = 0;
         for (const app of apps) {
-          const revisions = await latestRevisions(ecs, app.family, app.container, limit);
+          const revisions = await latestRevisions(ecs, app, limit);
           const shown = commit ? revisions.filter((revision) => revision.commit?.startsWith(commit)) : revisions;
           found += shown.length;
           output.info('');
@@ -120,14 +128,14 @@ export function createImagesCommand(dependencies: ImagesCommandDependencies = {}
 interface AppService {
   /** The ECS service's name (CloudFormation makes it up: `ProdApp-BackendService…`). */
   readonly service: string;
-  /** The app's container, named as the app names the service (`backend`). */
+  /** The app's container, named as the app names the service (`backend`); `--service` takes either name. */
   readonly container: string;
-  /** Either name, for `--service`. */
-  readonly names: readonly string[];
   /** The task definition family (`ProdAppBackendTaskDefinition81E913F5`). */
   readonly family: string;
   /** The revision the service runs, `family:revision`. */
   readonly running: string;
+  /** That revision, as DescribeTaskDefinition answered: the list of revisions does not ask for it again. */
+  readonly runningDefinition?: TaskDefinition;
 }
 
 /**
@@ -146,9 +154,9 @@ async function appServices(ecs: ECSClient, cluster: string, names: readonly stri
     apps.push({
       service: service.serviceName,
       container,
-      names: [service.serviceName, container],
       family: running.split(':')[0],
       running,
+      runningDefinition: taskDefinition,
     });
   }
   return apps;
@@ -158,12 +166,8 @@ async function appServices(ecs: ECSClient, cluster: string, names: readonly stri
  * The newest `limit` ACTIVE revisions of `family`, described. ECS documents `familyPrefix` as the full family name;
  * only that exact family is kept all the same, so a looser answer could not show another family's revisions.
  */
-async function latestRevisions(
-  ecs: ECSClient,
-  family: string,
-  container: string,
-  limit: number,
-): Promise<ImageRevision[]> {
+async function latestRevisions(ecs: ECSClient, app: AppService, limit: number): Promise<ImageRevision[]> {
+  const { family, container } = app;
   const arns: string[] = [];
   for await (const page of paginateListTaskDefinitions(
     { client: ecs },
@@ -174,14 +178,17 @@ async function latestRevisions(
   }
   const revisions: ImageRevision[] = [];
   for (const arn of arns.slice(0, limit)) {
-    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    const taskDefinition =
+      arn.endsWith(`/${app.running}`) && app.runningDefinition
+        ? app.runningDefinition
+        : (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition;
     const definitions = taskDefinition?.containerDefinitions ?? [];
-    const app = definitions.find((definition) => definition.name === container) ?? definitions[0];
+    const appContainer = definitions.find((definition) => definition.name === container) ?? definitions[0];
     revisions.push({
       name: `${family}:${taskDefinition?.revision ?? arn.split(':').pop()}`,
       revision: taskDefinition?.revision ?? Number(arn.split(':').pop()),
-      commit: app?.dockerLabels?.[IMAGE_REVISION_LABEL]?.toLowerCase(),
-      image: app?.image ?? '?',
+      commit: appContainer?.dockerLabels?.[IMAGE_REVISION_LABEL]?.toLowerCase(),
+      image: appContainer?.image ?? '?',
       registeredAt: taskDefinition?.registeredAt,
     });
   }

@@ -110,10 +110,10 @@ describe('slipway images', () => {
       status: 'ACTIVE',
       sort: 'DESC',
     });
-    // The running revision (for the app's container name), then the family's newest; never another family's.
+    // The running revision (for the app's container name), then the family's others, each once; never another family's.
     expect(
       ecsMock.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition),
-    ).toEqual([`${ARN}/${FAMILY}:14`, `${ARN}/${FAMILY}:14`, `${ARN}/${FAMILY}:13`, `${ARN}/${FAMILY}:12`]);
+    ).toEqual([`${ARN}/${FAMILY}:14`, `${ARN}/${FAMILY}:13`, `${ARN}/${FAMILY}:12`]);
   });
 
   test('GIVEN --limit 1 WHEN listed THEN only the newest revision is described, after the running one', async () => {
