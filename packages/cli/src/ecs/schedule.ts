@@ -1,4 +1,4 @@
-import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
+import { ECSClient, Service } from '@aws-sdk/client-ecs';
 import { SCHEDULE_TAG_KEY } from '@slipway/constructs/lib/contract';
 import {
   describeSchedule,
@@ -8,6 +8,7 @@ import {
   parseScheduleTag,
   ScheduleConfig,
 } from '@slipway/constructs/lib/schedule/awake-hours';
+import { describeServices } from './discovery';
 
 /** A service with no tasks because its environment's schedule has it asleep. */
 export interface SleepingService {
@@ -24,9 +25,6 @@ export interface SleepingService {
  * and has no tasks yet is still waking, not broken.
  */
 const WAKE_GRACE_MS = 5 * 60_000;
-
-/** DescribeServices takes at most ten services per call. */
-const DESCRIBE_BATCH = 10;
 
 /** The schedule a service carries in its `slipway:awake-hours` tag (DescribeServices with include TAGS). */
 export function serviceSchedule(service: Service): ScheduleConfig | undefined {
@@ -67,14 +65,9 @@ export async function findSleepingServices(
   now: number,
 ): Promise<Map<string, SleepingService>> {
   const sleeping = new Map<string, SleepingService>();
-  for (let start = 0; start < names.length; start += DESCRIBE_BATCH) {
-    const response = await ecs.send(
-      new DescribeServicesCommand({ cluster, services: names.slice(start, start + DESCRIBE_BATCH), include: ['TAGS'] }),
-    );
-    for (const service of response.services ?? []) {
-      const asleep = sleepingBySchedule(service, now);
-      if (asleep) sleeping.set(asleep.service, asleep);
-    }
+  for (const service of await describeServices(ecs, cluster, names)) {
+    const asleep = sleepingBySchedule(service, now);
+    if (asleep) sleeping.set(asleep.service, asleep);
   }
   return sleeping;
 }
