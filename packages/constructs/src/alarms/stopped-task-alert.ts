@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -57,7 +57,6 @@ export class StoppedTaskAlert extends Construct {
 
   constructor(scope: Construct, id: string, props: StoppedTaskAlertProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.rule = new events.Rule(this, 'Rule', {
       description: `Tasks of the services of ${props.cluster.clusterName} that stop unexpectedly`,
       // Fields and values: "Amazon ECS task state change events" (detail-type "ECS Task State Change", source aws.ecs,
@@ -80,18 +79,18 @@ export class StoppedTaskAlert extends Construct {
     });
     this.rule.addTarget(new TopicWithoutRole(props.topic));
 
-    // The publisher's grants, limited to this rule of this account ("Using IAM policy conditions in Amazon
-    // EventBridge": aws:SourceArn is the ARN of the rule that sends the event).
+    // The publisher's grant carries no condition: "You can't use Condition blocks in Amazon SNS topic policies for
+    // EventBridge" ("Using resource-based policies for Amazon EventBridge", Amazon SNS permissions; aws-events-targets'
+    // SnsTopic grants it the same way, while its SQS target scopes by aws:SourceArn). A statement EventBridge does not
+    // meet would fail every delivery, and only the DeliveryFailed alarm would tell. What remains open: another
+    // account's rule that knows this topic's ARN could publish to it too, which is noise on the alarm address, not
+    // access to anything. The rule's target has no role, which SNS topics encrypted with KMS need.
     props.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'EventBridgeStoppedTaskRule',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [props.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: { 'aws:SourceArn': this.rule.ruleArn },
-        },
       }),
     );
     // SNS encrypts what EventBridge publishes with the topic's key, on EventBridge's behalf. The key policy cannot

@@ -351,29 +351,32 @@ export class SlipwayPipeline extends Construct {
   /**
    * An AWS CodeStar Notifications rule that publishes the end of each pipeline execution in `outcomes` to the topic,
    * with CodePipeline's full detail. The service publishes as its own principal: the topic's policy lets it publish
-   * and the key's policy lets it encrypt, both only on behalf of this account (`aws:SourceAccount`), so no other
-   * account's notification rule can post to the team's address.
+   * only on behalf of this account (`aws:SourceAccount`), so no other account's notification rule can post to the
+   * team's address, and the key's policy lets it encrypt only through SNS in this region (`kms:ViaService`), the
+   * two conditions AWS documents for them ("Configure Amazon SNS topics for notifications" and its troubleshooting
+   * page in the Developer Tools console user guide).
    */
   private announceOutcomes(topic: sns.Topic, outcomes: readonly PipelineOutcome[]): notifications.NotificationRule {
-    const account = Stack.of(this).account;
-    const onBehalfOfThisAccount = { StringEquals: { 'aws:SourceAccount': account } };
+    const stack = Stack.of(this);
     topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CodeStarNotificationsPublish',
         principals: [CODESTAR_NOTIFICATIONS],
         actions: ['sns:Publish'],
         resources: [topic.topicArn],
-        conditions: onBehalfOfThisAccount,
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
-    // SNS encrypts what a publisher sends with the topic's key under that publisher's identity.
+    // SNS encrypts what a publisher sends with the topic's key under that publisher's identity. Nothing documents
+    // that CodeStar Notifications' calls to KMS carry aws:SourceAccount, and a condition they do not meet would
+    // drop every notification without an error anyone sees.
     topic.masterKey!.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CodeStarNotificationsEncrypt',
         principals: [CODESTAR_NOTIFICATIONS],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: onBehalfOfThisAccount,
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.${stack.urlSuffix}` } },
       }),
     );
     const rule = new notifications.NotificationRule(this, 'RunNotifications', {

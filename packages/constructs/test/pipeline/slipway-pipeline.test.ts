@@ -363,7 +363,7 @@ describe('the outcomes of a run, with notifyEmail set and the default notificati
     });
   });
 
-  test("the topic's key lets CodeStar Notifications encrypt what it publishes, on this account's behalf only", () => {
+  test("the topic's key lets CodeStar Notifications encrypt what it publishes through SNS in the pipeline's region only", () => {
     const topic = template.findResources('AWS::SNS::Topic')[onlyTopic(template)];
     const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
     const statements = template.findResources('AWS::KMS::Key')[keyId].Properties.KeyPolicy.Statement;
@@ -373,7 +373,9 @@ describe('the outcomes of a run, with notifyEmail set and the default notificati
       Principal: { Service: 'codestar-notifications.amazonaws.com' },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceAccount': PIPELINE_ACCOUNT } },
+      Condition: {
+        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+      },
     });
   });
 
