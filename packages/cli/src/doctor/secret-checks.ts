@@ -8,11 +8,9 @@ import { DescribeParametersCommand, ParameterMetadata, SSMClient } from '@aws-sd
 import {
   isCreatedSecretRef,
   isParameterRef,
-  isSecretsManagerArnRef,
   ParameterRef,
   SecretRef,
   SecretsManagerArnRef,
-  SecretsManagerNameRef,
   UNSET_SECRET_VALUE,
 } from '@slipway/constructs';
 import { createdSecretOutputKey } from '@slipway/constructs/lib/contract';
@@ -75,14 +73,14 @@ function checkReference(
   return checkSecret(target, clients.secretsManager, ref);
 }
 
-/** A secret referenced by name or ARN. */
+/** A secret referenced by its complete ARN. */
 async function checkSecret(
   target: DoctorTarget,
   secretsManager: SecretsManagerClient,
-  ref: SecretsManagerNameRef | SecretsManagerArnRef,
+  ref: SecretsManagerArnRef,
 ): Promise<Outcome> {
   const { account, region } = target.config;
-  const id = isSecretsManagerArnRef(ref) ? ref.secretArn : ref.secretName;
+  const id = ref.secretArn;
   let secret: DescribeSecretCommandOutput;
   try {
     secret = await secretsManager.send(new DescribeSecretCommand({ SecretId: id }));
@@ -91,9 +89,7 @@ async function checkSecret(
       return {
         status: 'fail',
         detail: `no secret ${id} in account ${account}, ${region}: the service's tasks would not start`,
-        fix: isSecretsManagerArnRef(ref)
-          ? `Correct secretArn in ${target.configFile} (aws secretsmanager list-secrets), or create the secret and put its ARN there.`
-          : `Create it (aws secretsmanager create-secret --name ${ref.secretName} --secret-string <value>), correct secretName in ${target.configFile}, or use { create: true } to have the stack create it.`,
+        fix: `Correct secretArn in ${target.configFile} (aws secretsmanager list-secrets), create the secret and put its ARN there, or use { create: true } to have the stack create it.`,
       };
     }
     return { status: 'fail', detail: explainAwsError(error, 'secretsmanager:DescribeSecret') };
@@ -194,7 +190,7 @@ function valueProblem(secret: DescribeSecretCommandOutput): Outcome | undefined 
  */
 function keyProblem(
   target: DoctorTarget,
-  ref: SecretsManagerNameRef | SecretsManagerArnRef | ParameterRef,
+  ref: SecretsManagerArnRef | ParameterRef,
   keyId: string | undefined,
   what: 'secret' | 'parameter',
 ): Outcome | undefined {

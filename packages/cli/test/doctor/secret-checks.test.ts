@@ -94,9 +94,9 @@ describe('the secrets the services reference', () => {
     ]);
   });
 
-  test('GIVEN a secret by name that exists with the AWS managed key THEN it passes, asked by that name', async () => {
-    secretsManagerMock.on(DescribeSecretCommand, { SecretId: 'temporal/dev' }).resolves(describedSecret());
-    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretName: 'temporal/dev', field: 'apiKey' } })).toEqual({
+  test('GIVEN a secret by ARN that exists with the AWS managed key THEN it passes, asked by that ARN', async () => {
+    secretsManagerMock.on(DescribeSecretCommand, { SecretId: SECRET_ARN }).resolves(describedSecret());
+    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretArn: SECRET_ARN, field: 'apiKey' } })).toEqual({
       id: 'service-secret:backend.TEMPORAL_API_KEY',
       title: 'Secret TEMPORAL_API_KEY of backend',
       status: 'pass',
@@ -109,15 +109,8 @@ describe('the secrets the services reference', () => {
     expect(await onlyCheck({ TEMPORAL_API_KEY: { secretArn: SECRET_ARN } })).toMatchObject({
       status: 'fail',
       detail: `no secret ${SECRET_ARN} in account ${ACCOUNT}, eu-west-1: the service's tasks would not start`,
-      fix: 'Correct secretArn in environments/dev.ts (aws secretsmanager list-secrets), or create the secret and put its ARN there.',
+      fix: 'Correct secretArn in environments/dev.ts (aws secretsmanager list-secrets), create the secret and put its ARN there, or use { create: true } to have the stack create it.',
     });
-  });
-
-  test('GIVEN a secret by name that does not exist THEN the fix creates it or lets the stack do it', async () => {
-    secretsManagerMock.on(DescribeSecretCommand).rejects(notFound());
-    expect((await onlyCheck({ TEMPORAL_API_KEY: { secretName: 'temporal/dev' } })).fix).toBe(
-      'Create it (aws secretsmanager create-secret --name temporal/dev --secret-string <value>), correct secretName in environments/dev.ts, or use { create: true } to have the stack create it.',
-    );
   });
 
   test('GIVEN a secret scheduled for deletion THEN it fails with the restore command', async () => {
@@ -133,7 +126,7 @@ describe('the secrets the services reference', () => {
 
   test('GIVEN a secret created without a value THEN it fails: ECS reads the AWSCURRENT version and there is none', async () => {
     secretsManagerMock.on(DescribeSecretCommand).resolves(describedSecret({ VersionIdsToStages: {} }));
-    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretName: 'temporal/dev' } })).toMatchObject({
+    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretArn: SECRET_ARN } })).toMatchObject({
       status: 'fail',
       detail:
         "temporal/dev has no current value (no version labelled AWSCURRENT): ECS cannot start the service's tasks",
@@ -142,7 +135,7 @@ describe('the secrets the services reference', () => {
 
   test('GIVEN a secret encrypted with a customer-managed key the settings do not name THEN it fails with the key to add', async () => {
     secretsManagerMock.on(DescribeSecretCommand).resolves(describedSecret({ KmsKeyId: KEY_ARN }));
-    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretName: 'temporal/dev' } })).toMatchObject({
+    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretArn: SECRET_ARN } })).toMatchObject({
       status: 'fail',
       detail: `the secret is encrypted with the customer-managed key ${KEY_ARN}, which the settings do not name: the execution role would not be allowed to decrypt it and the tasks would not start`,
       fix: `Add kmsKeyArn: '${KEY_ARN}' to it in environments/dev.ts.`,
@@ -151,11 +144,11 @@ describe('the secrets the services reference', () => {
 
   test('GIVEN the key the settings name THEN it passes; another key THEN it fails', async () => {
     secretsManagerMock.on(DescribeSecretCommand).resolves(describedSecret({ KmsKeyId: KEY_ARN }));
-    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretName: 'temporal/dev', kmsKeyArn: KEY_ARN } })).toMatchObject({
+    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretArn: SECRET_ARN, kmsKeyArn: KEY_ARN } })).toMatchObject({
       status: 'pass',
     });
     const other = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/99999999-12ab-34cd-56ef-1234567890ab`;
-    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretName: 'temporal/dev', kmsKeyArn: other } })).toMatchObject({
+    expect(await onlyCheck({ TEMPORAL_API_KEY: { secretArn: SECRET_ARN, kmsKeyArn: other } })).toMatchObject({
       status: 'fail',
       fix: `Set kmsKeyArn in environments/dev.ts to the ARN of ${KEY_ARN}.`,
     });
@@ -165,7 +158,7 @@ describe('the secrets the services reference', () => {
     secretsManagerMock
       .on(DescribeSecretCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }));
-    const check = await onlyCheck({ TEMPORAL_API_KEY: { secretName: 'temporal/dev' } });
+    const check = await onlyCheck({ TEMPORAL_API_KEY: { secretArn: SECRET_ARN } });
     expect(check.status).toBe('fail');
     expect(check.detail).toMatch(/^access denied to secretsmanager:DescribeSecret/);
   });

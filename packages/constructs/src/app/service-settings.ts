@@ -1,17 +1,11 @@
-import { ArnFormat, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import {
-  SecretRef,
-  UNSET_SECRET_VALUE,
-  isCreatedSecretRef,
-  isParameterRef,
-  isSecretsManagerArnRef,
-} from '../config/app-settings-config';
+import { SecretRef, UNSET_SECRET_VALUE, isCreatedSecretRef, isParameterRef } from '../config/app-settings-config';
 import { ServiceConfig } from '../config/environment-config';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
@@ -71,18 +65,8 @@ function importedSecret(scope: Construct, ref: Exclude<SecretRef, { create: true
     });
     return ecs.Secret.fromSsmParameter(parameter);
   }
-  const secret = isSecretsManagerArnRef(ref)
-    ? secretsmanager.Secret.fromSecretAttributes(scope, 'Secret', { secretCompleteArn: ref.secretArn })
-    : secretsmanager.Secret.fromSecretAttributes(scope, 'Secret', {
-        // By name: the partial ARN, which Secrets Manager resolves to the one secret of that name. Its grant covers
-        // `<name>-??????`, the complete ARN's six random characters.
-        secretPartialArn: Stack.of(scope).formatArn({
-          service: 'secretsmanager',
-          resource: 'secret',
-          resourceName: ref.secretName,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      });
+  // The complete ARN: ECS is given it as `valueFrom` (with `:<field>::` for a JSON key), and the grant names it.
+  const secret = secretsmanager.Secret.fromSecretAttributes(scope, 'Secret', { secretCompleteArn: ref.secretArn });
   const fromSecret = ecs.Secret.fromSecretsManager(secret, ref.field);
   const keyArn = ref.kmsKeyArn;
   if (keyArn === undefined) return fromSecret;

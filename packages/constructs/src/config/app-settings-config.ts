@@ -4,35 +4,6 @@
  * Only the reference to a secret is in the settings and the task definition, never its value.
  */
 
-/**
- * An existing Secrets Manager secret of the environment's account and region, by name. ECS is given the partial ARN
- * `arn:…:secret:<name>`, which Secrets Manager resolves to the one secret of that name.
- */
-export interface SecretsManagerNameRef {
-  /**
-   * The secret's name, e.g. `temporal/dev/api-key`: letters, digits and `/_+=.@-`, at most 512 characters, not ending
-   * in a hyphen and six characters (Secrets Manager would read those as the random suffix of a complete ARN).
-   */
-  readonly secretName: string;
-  /**
-   * A key of the secret's JSON value: the variable gets that key's value instead of the whole JSON.
-   * @default - the whole secret value
-   */
-  readonly field?: string;
-  /**
-   * ARN of the customer-managed KMS key the secret is encrypted with, in the environment's region: the task's
-   * execution role is allowed to decrypt with it through Secrets Manager.
-   * @default - the secret uses the AWS managed key `aws/secretsmanager`, which needs no grant
-   */
-  readonly kmsKeyArn?: string;
-  /** Not with `secretName`. */
-  readonly secretArn?: never;
-  /** Not with `secretName`. */
-  readonly parameterName?: never;
-  /** Not with `secretName`. */
-  readonly create?: never;
-}
-
 /** An existing Secrets Manager secret of the environment's account and region, by its complete ARN. */
 export interface SecretsManagerArnRef {
   /**
@@ -51,8 +22,6 @@ export interface SecretsManagerArnRef {
    */
   readonly kmsKeyArn?: string;
   /** Not with `secretArn`. */
-  readonly secretName?: never;
-  /** Not with `secretArn`. */
   readonly parameterName?: never;
   /** Not with `secretArn`. */
   readonly create?: never;
@@ -70,8 +39,6 @@ export interface ParameterRef {
    */
   readonly kmsKeyArn?: string;
   /** Not with `parameterName`. */
-  readonly secretName?: never;
-  /** Not with `parameterName`. */
   readonly secretArn?: never;
   /** Not with `parameterName`: a parameter holds one value. */
   readonly field?: never;
@@ -88,8 +55,6 @@ export interface CreatedSecretRef {
   /** The stack creates the secret; its ARN is the stack output `<Service>Secret<VARIABLE>Arn`. */
   readonly create: true;
   /** Not with `create`. */
-  readonly secretName?: never;
-  /** Not with `create`. */
   readonly secretArn?: never;
   /** Not with `create`. */
   readonly parameterName?: never;
@@ -100,7 +65,7 @@ export interface CreatedSecretRef {
 }
 
 /** Where a secret environment variable comes from. */
-export type SecretRef = SecretsManagerNameRef | SecretsManagerArnRef | ParameterRef | CreatedSecretRef;
+export type SecretRef = SecretsManagerArnRef | ParameterRef | CreatedSecretRef;
 
 /**
  * The value a secret created by the stack (`{ create: true }`) holds until the team puts the real one. A secret
@@ -108,11 +73,6 @@ export type SecretRef = SecretsManagerNameRef | SecretsManagerArnRef | Parameter
  * stack writes this marker: an app reads it as "not configured yet".
  */
 export const UNSET_SECRET_VALUE = 'slipway:unset';
-
-/** Whether a secret reference names an existing Secrets Manager secret by name. */
-export function isSecretsManagerNameRef(ref: SecretRef): ref is SecretsManagerNameRef {
-  return ref.secretName !== undefined;
-}
 
 /** Whether a secret reference names an existing Secrets Manager secret by its complete ARN. */
 export function isSecretsManagerArnRef(ref: SecretRef): ref is SecretsManagerArnRef {

@@ -8,15 +8,6 @@ import { rule } from './parse-settings';
 /** What a POSIX shell and ECS accept as an environment variable name: a letter or `_`, then letters, digits, `_`. */
 export const ENVIRONMENT_VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A Secrets Manager secret name: at most 512 of letters, digits and `/_+=.@-`. */
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-
-/**
- * A name ending in a hyphen and six letters or digits: Secrets Manager reads those as the random suffix of a
- * complete ARN, so the partial ARN ECS is given would not find the secret ("Troubleshoot Secrets Manager").
- */
-export const SECRET_NAME_LOOKS_COMPLETE = /-[A-Za-z0-9]{6}$/;
-
 /** The complete ARN of a Secrets Manager secret, with the six random characters Secrets Manager appends. */
 const SECRET_COMPLETE_ARN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
@@ -57,30 +48,16 @@ export const serviceEnvironmentSchema = z
  */
 const secretRefSchema = z
   .strictObject({
-    secretName: z
-      .string()
-      .regex(
-        SECRET_NAME,
-        rule(
-          'must be a Secrets Manager secret name: letters, digits and /_+=.@-, at most 512 characters',
-          "Copy it from `aws secretsmanager list-secrets --query 'SecretList[].Name'`.",
-        ),
-      )
-      .refine(
-        (name) => !SECRET_NAME_LOOKS_COMPLETE.test(name),
-        rule(
-          'must not end in a hyphen and six characters',
-          'Secrets Manager reads those as the random suffix of an ARN and would not find the secret by name: use secretArn with its complete ARN (`aws secretsmanager describe-secret --secret-id <name> --query ARN`).',
-        ),
-      )
-      .optional(),
+    // Refused whatever its value (below, with the command that prints the complete ARN): kept in the schema so that
+    // the message says why, not "unrecognized key".
+    secretName: z.string().optional(),
     secretArn: z
       .string()
       .regex(
         SECRET_COMPLETE_ARN,
         rule(
           'must be the complete ARN of a Secrets Manager secret, ending in a hyphen and six characters',
-          'Copy it from `aws secretsmanager describe-secret --secret-id <name> --query ARN --output text`, or give secretName instead.',
+          'Copy it from `aws secretsmanager describe-secret --secret-id <name> --query ARN --output text`.',
         ),
       )
       .optional(),
@@ -125,8 +102,18 @@ const secretRefSchema = z
       context.issues.push({ code: 'custom', path, message: rule(text, fix).error, input: ref });
     };
     const { secretName, secretArn, parameterName, create, field, kmsKeyArn } = ref;
+    if (secretName !== undefined) {
+      // ECS is documented to take a secret's complete ARN, and a task given the partial ARN `arn:…:secret:<name>`
+      // fails to start with AccessDeniedException even when the execution role may read `<name>-??????`
+      // (aws/aws-cdk#18555, #20744): a template cannot learn the six random characters from the name.
+      problem(
+        ['secretName'],
+        'is not supported: ECS starts a task only from the complete ARN of a Secrets Manager secret',
+        `Replace it with secretArn, the output of \`aws secretsmanager describe-secret --secret-id ${JSON.stringify(secretName)} --query ARN --output text\` (it ends in a hyphen and six random characters).`,
+      );
+      return z.NEVER;
+    }
     const sources = [
-      secretName !== undefined && 'secretName',
       secretArn !== undefined && 'secretArn',
       parameterName !== undefined && 'parameterName',
       create !== undefined && 'create',
@@ -134,8 +121,8 @@ const secretRefSchema = z
     if (sources.length === 0) {
       problem(
         [],
-        'must name where the secret is: secretName, secretArn, parameterName or create: true',
-        "Use e.g. { parameterName: '/temporal/dev/api-key' }, { secretName: 'temporal/dev', field: 'apiKey' }, or { create: true } to have the stack create it.",
+        'must name where the secret is: secretArn, parameterName or create: true',
+        "Use e.g. { parameterName: '/temporal/dev/api-key' }, { secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:temporal/dev-AbCdEf', field: 'apiKey' }, or { create: true } to have the stack create it.",
       );
       return z.NEVER;
     }
@@ -143,7 +130,7 @@ const secretRefSchema = z
       problem(
         [],
         `must name one source, not ${sources.join(' and ')}`,
-        'Keep the one the value is read from: secretName, secretArn, parameterName or create.',
+        'Keep the one the value is read from: secretArn, parameterName or create.',
       );
       return z.NEVER;
     }
@@ -162,7 +149,6 @@ const secretRefSchema = z
       );
     }
     if (refused) return z.NEVER;
-    if (secretName !== undefined) return withOptional({ secretName }, { field, kmsKeyArn });
     if (secretArn !== undefined) return withOptional({ secretArn }, { field, kmsKeyArn });
     if (parameterName !== undefined) return withOptional({ parameterName }, { kmsKeyArn });
     return { create: true };

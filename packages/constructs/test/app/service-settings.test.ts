@@ -13,6 +13,7 @@ import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments
 const SECRET_KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const PARAMETER_KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/9999abcd-12ab-34cd-56ef-1234567890ab';
 const STRIPE_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:stripe/dev-AbCdEf';
+const SENTRY_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:sentry/dev-Q1w2E3';
 
 /** `arn:${Partition}:<rest>` as CloudFormation writes an ARN CDK formats in the stack's own account and region. */
 function partitionArn(rest: string): unknown {
@@ -33,7 +34,7 @@ describe('services with their own settings', () => {
     c.services.backend.secrets = {
       TEMPORAL_API_KEY: { create: true },
       STRIPE_KEY: { secretArn: STRIPE_ARN, field: 'apiKey', kmsKeyArn: SECRET_KEY_ARN },
-      SENTRY_DSN: { secretName: 'sentry/dev' },
+      SENTRY_DSN: { secretArn: SENTRY_ARN },
       MAPS_KEY: { parameterName: '/maps/dev/key', kmsKeyArn: PARAMETER_KEY_ARN },
     };
   }) as EnvironmentConfig;
@@ -61,7 +62,8 @@ describe('services with their own settings', () => {
       TEMPORAL_API_KEY: { Ref: expect.stringMatching(/^BackendSettingsTEMPORALAPIKEYSecret/) },
       // arn:…:secret:<name>-<6>:<json-key>:<version-stage>:<version-id>, the last two empty for AWSCURRENT.
       STRIPE_KEY: `${STRIPE_ARN}:apiKey::`,
-      SENTRY_DSN: partitionArn(':secretsmanager:eu-west-1:111111111111:secret:sentry/dev'),
+      // The whole secret: its complete ARN, as ECS documents (a partial ARN fails at task start).
+      SENTRY_DSN: SENTRY_ARN,
       MAPS_KEY: partitionArn(':ssm:eu-west-1:111111111111:parameter/maps/dev/key'),
     });
   });
@@ -75,12 +77,7 @@ describe('services with their own settings', () => {
       expect.arrayContaining([
         { Action: read, Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^BackendSettingsTEMPORALAPIKEY/) } },
         { Action: read, Effect: 'Allow', Resource: STRIPE_ARN },
-        // By name: any of the complete ARNs of that name (the six random characters).
-        {
-          Action: read,
-          Effect: 'Allow',
-          Resource: partitionArn(':secretsmanager:eu-west-1:111111111111:secret:sentry/dev-??????'),
-        },
+        { Action: read, Effect: 'Allow', Resource: SENTRY_ARN },
         {
           Action: 'kms:Decrypt',
           Effect: 'Allow',

@@ -28,7 +28,7 @@ describe("a service's environment and secrets settings", () => {
       backend.secrets = {
         TEMPORAL_API_KEY: { create: true },
         STRIPE_KEY: { secretArn: SECRET_ARN, field: 'apiKey', kmsKeyArn: KEY_ARN },
-        SENTRY_DSN: { secretName: 'sentry/dev' },
+        SENTRY_DSN: { secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:sentry/dev-Q1w2E3' },
         MAPS_KEY: { parameterName: '/maps/dev/key', kmsKeyArn: KEY_ARN },
         FLAT_PARAMETER: { parameterName: 'maps-dev-key' },
       };
@@ -104,21 +104,15 @@ describe("a service's environment and secrets settings", () => {
       );
     });
 
-    test('GIVEN a secret name with characters Secrets Manager refuses WHEN parsed THEN it is refused', () => {
-      expect(messageOf(secret({ secretName: 'temporal dev' }))).toBe(
-        'environments/dev.ts: services.backend.secrets.API_KEY.secretName must be a Secrets Manager secret name: letters, digits and /_+=.@-, at most 512 characters; got "temporal dev". Copy it from `aws secretsmanager list-secrets --query \'SecretList[].Name\'`.',
-      );
-    });
-
-    test('GIVEN a secret name ending in a hyphen and six characters WHEN parsed THEN it is refused: Secrets Manager would read a suffix', () => {
-      expect(messageOf(secret({ secretName: 'temporal-apikey' }))).toBe(
-        'environments/dev.ts: services.backend.secrets.API_KEY.secretName must not end in a hyphen and six characters; got "temporal-apikey". Secrets Manager reads those as the random suffix of an ARN and would not find the secret by name: use secretArn with its complete ARN (`aws secretsmanager describe-secret --secret-id <name> --query ARN`).',
+    test('GIVEN a secret by name WHEN parsed THEN it is refused with the command that prints its complete ARN: ECS cannot start a task from a name', () => {
+      expect(messageOf(secret({ secretName: 'temporal/dev', field: 'apiKey' }))).toBe(
+        'environments/dev.ts: services.backend.secrets.API_KEY.secretName is not supported: ECS starts a task only from the complete ARN of a Secrets Manager secret; got "temporal/dev". Replace it with secretArn, the output of `aws secretsmanager describe-secret --secret-id "temporal/dev" --query ARN --output text` (it ends in a hyphen and six random characters).',
       );
     });
 
     test('GIVEN a partial secret ARN WHEN parsed THEN it is refused: ECS needs the complete one', () => {
       expect(messageOf(secret({ secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:temporal' }))).toBe(
-        'environments/dev.ts: services.backend.secrets.API_KEY.secretArn must be the complete ARN of a Secrets Manager secret, ending in a hyphen and six characters; got "arn:aws:secretsmanager:eu-west-1:111111111111:secret:temporal". Copy it from `aws secretsmanager describe-secret --secret-id <name> --query ARN --output text`, or give secretName instead.',
+        'environments/dev.ts: services.backend.secrets.API_KEY.secretArn must be the complete ARN of a Secrets Manager secret, ending in a hyphen and six characters; got "arn:aws:secretsmanager:eu-west-1:111111111111:secret:temporal". Copy it from `aws secretsmanager describe-secret --secret-id <name> --query ARN --output text`.',
       );
     });
 
@@ -135,7 +129,7 @@ describe("a service's environment and secrets settings", () => {
     });
 
     test('GIVEN a JSON key with a colon WHEN parsed THEN it is refused: it would break the valueFrom ARN', () => {
-      expect(messageOf(secret({ secretName: 'temporal/dev', field: 'api:key' }))).toBe(
+      expect(messageOf(secret({ secretArn: SECRET_ARN, field: 'api:key' }))).toBe(
         "environments/dev.ts: services.backend.secrets.API_KEY.field must be a JSON key without colons or spaces; got \"api:key\". Use the key of the secret's JSON value, e.g. 'apiKey'.",
       );
     });
@@ -150,13 +144,13 @@ describe("a service's environment and secrets settings", () => {
 
     test('GIVEN a reference with no source WHEN parsed THEN it is refused with the four forms', () => {
       expect(messageOf(secret({ field: 'apiKey' }))).toMatch(
-        /^environments\/dev\.ts: services\.backend\.secrets\.API_KEY must name where the secret is: secretName, secretArn, parameterName or create: true; got \{"field":"apiKey"\}\. Use e\.g\./,
+        /^environments\/dev\.ts: services\.backend\.secrets\.API_KEY must name where the secret is: secretArn, parameterName or create: true; got \{"field":"apiKey"\}\. Use e\.g\./,
       );
     });
 
     test('GIVEN a reference with two sources WHEN parsed THEN it is refused', () => {
-      expect(messageOf(secret({ secretName: 'temporal/dev', parameterName: '/temporal/dev' }))).toBe(
-        'environments/dev.ts: services.backend.secrets.API_KEY must name one source, not secretName and parameterName; got {"secretName":"temporal/dev","parameterName":"/temporal/dev"}. Keep the one the value is read from: secretName, secretArn, parameterName or create.',
+      expect(messageOf(secret({ secretArn: SECRET_ARN, parameterName: '/temporal/dev' }))).toBe(
+        `environments/dev.ts: services.backend.secrets.API_KEY must name one source, not secretArn and parameterName; got {"secretArn":"${SECRET_ARN}","parameterName":"/temporal/dev"}. Keep the one the value is read from: secretArn, parameterName or create.`,
       );
     });
 
@@ -173,7 +167,7 @@ describe("a service's environment and secrets settings", () => {
     });
 
     test('GIVEN an unknown field WHEN parsed THEN it is refused as unknown', () => {
-      expect(messageOf(secret({ secretName: 'temporal/dev', versionStage: 'AWSPREVIOUS' }))).toMatch(
+      expect(messageOf(secret({ secretArn: SECRET_ARN, versionStage: 'AWSPREVIOUS' }))).toMatch(
         /services\.backend\.secrets\.API_KEY\.versionStage is not a known setting; got "AWSPREVIOUS"\./,
       );
     });

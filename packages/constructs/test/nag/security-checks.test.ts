@@ -135,7 +135,10 @@ describe('the sample app and the delivery pipeline', () => {
           environment: { TEMPORAL_ADDRESS: 'temporal.example.com:7233' },
           secrets: {
             TEMPORAL_API_KEY: { create: true },
-            SENTRY_DSN: { secretName: 'sentry/dev', field: 'dsn' },
+            SENTRY_DSN: {
+              secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:sentry/dev-Q1w2E3',
+              field: 'dsn',
+            },
             STRIPE_API_KEY: { parameterName: '/payments/dev/stripe-api-key' },
           },
         },
