@@ -385,11 +385,14 @@ describe('SlipwayAppStack', () => {
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({
+            // No Condition: EventBridge documents none for SNS topic policies.
+            {
+              Sid: 'EventBridgeStoppedTaskRule',
+              Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
               Action: 'sns:Publish',
-              Condition: Match.objectLike({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }),
-            }),
+              Resource: topicRef,
+            },
           ]),
         },
       });
