@@ -27,6 +27,17 @@ export const ENVIRONMENT_TAG_KEY = 'slipway:environment';
 export const SCHEDULE_TAG_KEY = 'slipway:awake-hours';
 
 /**
+ * The tag, with the value `NIGHT_START_TAG_VALUE`, on each task `slipway verify` starts at night to prove that a
+ * service asleep by schedule can start its new task definition. The verification role may only stop tasks that carry
+ * it, and may only tag a task with it as RunTask creates it (`ecs:CreateAction`), so the role cannot stop the
+ * services' own tasks. The tasks' `startedBy` is `slipway-verify`.
+ */
+export const NIGHT_START_TAG_KEY = 'slipway:verify';
+
+/** The value of `NIGHT_START_TAG_KEY` on a task `slipway verify` starts at night. */
+export const NIGHT_START_TAG_VALUE = 'night-start';
+
+/**
  * The Docker build argument that carries the commit an image is built from,
  * set on every Dockerfile directory image. `slipway verify --version-service`
  * reads it from the stage's asset manifest (`<stack>.assets.json`) and checks

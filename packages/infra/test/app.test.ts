@@ -464,6 +464,33 @@ describe.each(['dev', 'prod'])('the %s stage', (name) => {
     });
   });
 
+  test('lets the verification role start and stop tasks only where a schedule puts the services to sleep', () => {
+    const config = name === 'dev' ? dev : prod;
+    const statements = Object.values(template().findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes('DeploymentVerificationRole'))
+      .flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: any }[],
+      );
+    const runTask = statements.find((statement) => statement.Action === 'ecs:RunTask');
+    if (config.schedule) {
+      // At night verify starts one task of each sleeping service's deployed revision: every service's.
+      const families = Object.keys(template().findResources('AWS::ECS::TaskDefinition')).sort();
+      expect(
+        [runTask?.Resource]
+          .flat()
+          .map((resource: { Ref: string }) => resource.Ref)
+          .sort(),
+      ).toEqual(families);
+      expect(statements.map((statement) => statement.Action)).toEqual(
+        expect.arrayContaining(['ecs:StopTask', 'ecs:TagResource', 'iam:PassRole']),
+      );
+    } else {
+      expect(statements.flatMap((statement) => [statement.Action].flat())).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/RunTask|StopTask|TagResource|PassRole/)]),
+      );
+    }
+  });
+
   test('tags its resources with the environment, which slipway status finds the cluster by', () => {
     template().hasResourceProperties('AWS::ECS::Cluster', {
       Tags: Match.arrayWith([{ Key: 'slipway:environment', Value: name }]),

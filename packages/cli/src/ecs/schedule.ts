@@ -18,6 +18,11 @@ export interface SleepingService {
   readonly wakesAt: Date;
   /** The task definition its primary deployment would start: what the last deploy left it with. */
   readonly taskDefinitionArn?: string;
+  /**
+   * The service as DescribeServices described it: the network configuration and capacity provider strategy (or
+   * launch type and platform version) a task started for it at night must use to start as its own would.
+   */
+  readonly described: Service;
 }
 
 /**
@@ -49,6 +54,7 @@ export function sleepingBySchedule(service: Service, now: number): SleepingServi
     schedule,
     wakesAt: awakeNow ? new Date(now) : nextWake(schedule, new Date(now)),
     taskDefinitionArn: primary?.taskDefinition ?? service.taskDefinition,
+    described: service,
   };
 }
 

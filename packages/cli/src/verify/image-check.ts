@@ -70,17 +70,41 @@ export async function checkServiceImages(
       detail: `runs task definition ${definition}, whose family ${stage.file} does not define: not what this pipeline run deployed`,
     };
   }
+  const matched = checkTaskImages(tasks, expected);
+  if (!matched.ok) return { service, ok: false, detail: matched.detail };
+  return {
+    service,
+    ok: true,
+    detail:
+      `${tasks.length} task${tasks.length === 1 ? '' : 's'} of ${definition} run ${matched.detail}` +
+      (starting > 0 ? `; ${starting} more starting, not checked` : ''),
+    containers: expected,
+  };
+}
+
+/** Whether tasks run a template's containers: `detail` says what runs, or what is wrong. */
+export interface TaskImagesMatch {
+  readonly ok: boolean;
+  /** What runs (`backend 3f9a1c2b7d4e… (sha256:b00000000000…)`), or what is wrong. */
+  readonly detail: string;
+}
+
+/**
+ * Whether each RUNNING task runs, in each of the template's containers, the image the template names (by tag, or by
+ * digest when pinned), with one digest per container across the tasks. An image asset must report its digest; a
+ * registry image named by tag may not.
+ */
+export function checkTaskImages(tasks: readonly Task[], expected: readonly ExpectedContainer[]): TaskImagesMatch {
   const seen: string[] = [];
   for (const container of expected) {
     const digests = new Set<string>();
     for (const task of tasks) {
       const running = task.containers?.find((candidate) => candidate.name === container.name);
       if (!running) {
-        return { service, ok: false, detail: `task ${taskId(task)} has no container ${container.name}` };
+        return { ok: false, detail: `task ${taskId(task)} has no container ${container.name}` };
       }
       if (!running.image || !imageReferences(running.image).includes(container.reference)) {
         return {
-          service,
           ok: false,
           detail: `container ${container.name} of task ${taskId(task)} runs ${running.image ?? 'an unknown image'}, not ${container.image}`,
         };
@@ -88,17 +112,12 @@ export async function checkServiceImages(
       if (!running.imageDigest) {
         // A registry image named by tag is checked by its tag: ECS may report no digest for it.
         if (!container.asset) continue;
-        return {
-          service,
-          ok: false,
-          detail: `container ${container.name} of task ${taskId(task)} reports no image digest yet`,
-        };
+        return { ok: false, detail: `container ${container.name} of task ${taskId(task)} reports no image digest yet` };
       }
       digests.add(running.imageDigest);
     }
     if (digests.size > 1) {
       return {
-        service,
         ok: false,
         detail: `container ${container.name} runs ${digests.size} different digests of ${short(container.reference)}: ${[...digests].join(', ')}`,
       };
@@ -111,14 +130,7 @@ export async function checkServiceImages(
       seen.push(`${container.name} ${short(container.image)} (a registry image, as the template names it${digest})`);
     }
   }
-  return {
-    service,
-    ok: true,
-    detail:
-      `${tasks.length} task${tasks.length === 1 ? '' : 's'} of ${definition} run ${seen.join(', ')}` +
-      (starting > 0 ? `; ${starting} more starting, not checked` : ''),
-    containers: expected,
-  };
+  return { ok: true, detail: seen.join(', ') };
 }
 
 /**
@@ -190,7 +202,7 @@ async function tasksToRun(ecs: ECSClient, cluster: string, service: string): Pro
 }
 
 /** `arn:...:task-definition/backend:12` → `backend:12`. */
-function shortDefinition(arn: string): string {
+export function shortDefinition(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
 

@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { formatLocal } from '@slipway/constructs/lib/schedule/awake-hours';
 import { parseOptions, secondsOption } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 import { checkServiceImages, checkTaskDefinitionImages, ServiceImageCheck } from './image-check';
+import { NightStartOutcome, NightStartResult, startSleepingServices } from './night-start';
 import { runSmokeTest, SmokeTestResult } from './smoke-test';
 import { readStageTemplate, StageTemplate } from './stage-template';
 import { findEnvironmentServices } from '../ecs/discovery';
@@ -27,6 +29,7 @@ const USAGE = `usage: slipway verify (--cluster <name> --service <name> [--servi
                       [--template <stage stack template in the cloud assembly>] [--region <region>]
                       [--timeout <seconds, default 900>] [--poll-interval <seconds, default 15>]
                       [--smoke-timeout <seconds, default 180>] [--summary-file <path>]
+                      [--skip-start <service>...]
 
 Waits until every service's primary deployment is COMPLETED with running == desired, fails fast
 when a deployment FAILED or the circuit breaker rolled it back (listing why tasks stopped). A
@@ -36,8 +39,11 @@ the alarm, lifecycle hook or circuit breaker. --timeout is the wait for the roll
 strategy's canary or linear steps and bake time, read from the service, are added to it. With
 --template, every running task must run the image (tag and one digest) that the template's task
 definition of its family names. A service with no tasks because its environment's schedule has it
-asleep (desired count 0, slipway:awake-hours tag) passes when its task definition names those images;
-the smoke test is then skipped, and the output says until when it sleeps. Then smoke-tests the URL: /api/health is 200, /api/version reports
+asleep (desired count 0, slipway:awake-hours tag) is checked by the images its task definition names, and
+then by one task of that task definition that verify starts (the service's own network and capacity
+settings), waits for until RUNNING and, with container health checks, HEALTHY, and stops again, within
+--timeout; --skip-start <service> leaves a service's task unstarted. The smoke test is then skipped, and
+the output says until when it sleeps. Then smoke-tests the URL: /api/health is 200, /api/version reports
 --commit (or, with --version-service, the GIT_SHA that service's image was built with), / serves HTML.
 Exit codes: 0 verified, 1 deployment or smoke test failed, 2 wrong usage, 3 timed out.`;
 
@@ -71,6 +77,13 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
               `✖ Cluster ${cluster} of environment ${options.environment} has no services; nothing was deployed to verify.`,
             );
             return ExitCode.FAILED;
+          }
+          const unknown = options.skipStart.filter((service) => !services.includes(service));
+          if (unknown.length > 0) {
+            output.error(
+              `✖ --skip-start ${unknown.join(', ')}: no such service in cluster ${cluster} of environment ${options.environment} (it has ${services.join(', ')}).`,
+            );
+            return ExitCode.USAGE;
           }
         }
         output.info(
@@ -120,7 +133,8 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
       );
 
       // A service of an environment with a schedule has no tasks out of hours: the deploy changed its task
-      // definition, and the morning's wake action starts it. Its tasks cannot be checked or smoke-tested tonight.
+      // definition, and the morning's wake action starts it. Its task definition is checked, and one task of it is
+      // started and stopped below; none is in a target group, so the URL cannot be smoke-tested tonight.
       let sleeping: Map<string, SleepingService>;
       try {
         sleeping = await findSleepingServices(ecs, cluster!, services, clock.now());
@@ -173,6 +187,60 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
         }
       }
 
+      // A night deploy starts no task: ECS's deployment is steady at once, and the circuit breaker has nothing to roll
+      // back. One task of each sleeping service's new task definition, started and stopped here, proves it starts.
+      const toStart = [...sleeping.values()].filter((asleep) => !options.skipStart.includes(asleep.service));
+      const notStarted = [...sleeping.keys()].filter((service) => options.skipStart.includes(service));
+      let night: NightStartOutcome | undefined;
+      if (toStart.length > 0) {
+        const deadline = started + rollout.allowedMs;
+        output.info(
+          `Starting one task of ${toStart.map((asleep) => asleep.service).join(', ')} to prove the new image starts at night; each is stopped once checked (up to ${formatDuration(Math.max(deadline - clock.now(), 0))}, what is left of --timeout)`,
+        );
+        try {
+          night = await startSleepingServices(ecs, {
+            cluster: cluster!,
+            services: toStart,
+            expectedContainers: new Map(
+              (images ?? []).flatMap((check) => (check.containers ? [[check.service, check.containers]] : [])),
+            ),
+            deadline,
+            pollIntervalMs: options.pollIntervalMs,
+            clock,
+            output,
+          });
+        } catch (error) {
+          output.error(`✖ Could not start and check a task of the sleeping services: ${describeAwsError(error)}`);
+          writeSummary(options.summaryFile, `FAILED night start: ${describeAwsError(error)}`);
+          return ExitCode.FAILED;
+        }
+        for (const result of night.results) {
+          const passed = result.outcome === 'healthy' || result.outcome === 'running';
+          (passed ? output.info : output.error)(`  ${passed ? '✔' : '✖'} ${result.service}: ${result.detail}`);
+        }
+        for (const line of night.unstopped) output.error(`  ✖ ${line}`);
+        const unsettled = night.results.filter(
+          (result) => result.outcome === 'failed' || result.outcome === 'timed-out',
+        );
+        if (unsettled.length > 0 || night.unstopped.length > 0) {
+          const timedOut = unsettled.length > 0 && unsettled.every((result) => result.outcome === 'timed-out');
+          output.error(
+            unsettled.length > 0
+              ? `✖ The new image of ${unsettled.map((result) => result.service).join(', ')} did not ${timedOut ? 'start in time' : 'start'} at night: the morning's wake would start the same task definition. Look next: the task's CloudWatch logs, and the stopped task in the ECS console (kept about an hour).`
+              : '✖ A task started for the check is still running: stop it with the command above.',
+          );
+          writeSummary(
+            options.summaryFile,
+            `${timedOut ? 'TIMED OUT' : 'FAILED'} night start: ${
+              unsettled.length > 0
+                ? unsettled.map((result) => `${result.service} ${result.detail}`).join('; ')
+                : night.unstopped.join('; ')
+            }`,
+          );
+          return timedOut && night.unstopped.length === 0 ? ExitCode.TIMED_OUT : ExitCode.FAILED;
+        }
+      }
+
       let smoke: SmokeTestResult | undefined;
       const firstWake = [...sleeping.values()].sort((a, b) => a.wakesAt.getTime() - b.wakesAt.getTime())[0];
       if (options.url !== undefined && firstWake) {
@@ -213,7 +281,7 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
       const summary =
         `rollout complete (${rollout.services.map((service) => `${service.service} ${service.detail}`).join('; ')})` +
         (firstWake
-          ? `; ${[...sleeping.keys()].join(', ')} ${describeSleep(firstWake)}: task definitions checked, the new image not started or smoke-tested yet`
+          ? `; ${[...sleeping.keys()].join(', ')} asleep by schedule until ${formatLocal(firstWake.schedule.timezone, firstWake.wakesAt)}: ${nightSummary(night?.results ?? [], notStarted, images !== undefined)}`
           : '') +
         (images ? `; ${imagesSummary(images, sleeping.size > 0)}` : '') +
         (smoke
@@ -224,6 +292,32 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
       return ExitCode.OK;
     },
   };
+}
+
+/**
+ * The summary's words for services asleep by schedule: what the night start proved, what was not started, and that
+ * the smoke test did not run (no task of theirs is in a target group until they wake).
+ */
+export function nightSummary(
+  results: readonly NightStartResult[],
+  notStarted: readonly string[],
+  definitionsChecked: boolean,
+): string {
+  const parts: string[] = [];
+  if (results.length > 0) {
+    parts.push(
+      `the new image started at night in one task each (${results
+        .map((result) => `${result.service} ${result.outcome === 'healthy' ? 'HEALTHY' : 'RUNNING, no health check'}`)
+        .join(', ')}), then stopped`,
+    );
+  }
+  if (notStarted.length > 0) {
+    parts.push(
+      `${notStarted.join(', ')} not started (--skip-start)${definitionsChecked ? ', task definition checked only' : ''}`,
+    );
+  }
+  parts.push('not smoke-tested until they wake');
+  return parts.join('; ');
 }
 
 /** The summary's words for the image check: this run's builds, and the registry images it cannot vouch for. */
@@ -252,6 +346,8 @@ interface VerifyOptions {
   readonly pollIntervalMs: number;
   readonly smokeTimeoutMs: number;
   readonly summaryFile?: string;
+  /** Services asleep by schedule whose task definition is checked, but no task of it started. */
+  readonly skipStart: string[];
 }
 
 function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
@@ -270,6 +366,7 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
       'poll-interval': { type: 'string' },
       'smoke-timeout': { type: 'string' },
       'summary-file': { type: 'string' },
+      'skip-start': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -302,6 +399,11 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
       throw new UsageError(`--version-service ${versionService} must be one of the --service names.\n\n${USAGE}`);
     }
   }
+  const skipStart = (values['skip-start'] ?? []).map((service) => service.trim()).filter((service) => service !== '');
+  const unknown = byName ? skipStart.filter((service) => !services.includes(service)) : [];
+  if (unknown.length > 0) {
+    throw new UsageError(`--skip-start ${unknown.join(', ')} must name --service names.\n\n${USAGE}`);
+  }
   if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url)) {
     throw new UsageError(`--url must be an http:// or https:// URL; got "${values.url}".`);
   }
@@ -318,6 +420,7 @@ function parseVerifyOptions(argv: readonly string[]): VerifyOptions | 'help' {
     pollIntervalMs: secondsOption(values['poll-interval'], '--poll-interval', 15),
     smokeTimeoutMs: secondsOption(values['smoke-timeout'], '--smoke-timeout', 180),
     summaryFile: values['summary-file'],
+    skipStart,
   };
 }
 

@@ -12,6 +12,8 @@ import {
   ListServiceDeploymentsCommand,
   ListServicesCommand,
   ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { EnvironmentConfig, SlipwayAppStack, enforceSecurityChecks } from '@slipway/constructs';
 import { App, Stack } from 'aws-cdk-lib';
@@ -77,6 +79,8 @@ test("a completed rollout serving the pipeline's commit verifies (exit 0) and wr
   expect(output.errors).toEqual([]);
   expect(output.text).toContain('✔ Rollout complete for 2 services after 15s');
   expect(output.text).toContain(`✔ GET /api/version: version 0.0.0, commit ${COMMIT}, environment dev`);
+  // Awake services are checked by their own tasks: verify starts none.
+  expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
   expect(readFileSync(summaryFile, 'utf8')).toBe(
     `rollout complete (backend backend:2 COMPLETED, 1/1 running; frontend frontend:2 COMPLETED, 1/1 running); smoke test passed at ${stage.url} serving commit ${COMMIT.slice(0, 12)}\n`,
   );
@@ -347,6 +351,29 @@ test('--env finds the cluster by its slipway:environment tag and verifies all it
   expect(ecsMock.commandCalls(DescribeClustersCommand)[0].args[0].input.include).toEqual(['TAGS']);
 });
 
+test('--env with a --skip-start naming none of its services is a usage error (exit 2) that lists them', async () => {
+  ecsMock.on(ListClustersCommand).resolves({ clusterArns: ['arn:aws:ecs:eu-west-1:111111111111:cluster/dev-cluster'] });
+  ecsMock.on(DescribeClustersCommand).resolves({
+    clusters: [
+      {
+        clusterArn: 'arn:aws:ecs:eu-west-1:111111111111:cluster/dev-cluster',
+        clusterName: 'dev-cluster',
+        tags: [{ key: 'slipway:environment', value: 'dev' }],
+      },
+    ],
+  });
+  ecsMock.on(ListServicesCommand).resolves({
+    serviceArns: ['arn:aws:ecs:eu-west-1:111111111111:service/dev-cluster/backend'],
+  });
+  const { command, output } = setup();
+  const code = await command.run(['--env', 'dev', '--skip-start', 'worker']);
+  expect(code).toBe(ExitCode.USAGE);
+  expect(output.errors).toEqual([
+    '✖ --skip-start worker: no such service in cluster dev-cluster of environment dev (it has backend).',
+  ]);
+  expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(0);
+});
+
 test('--env with no tagged cluster fails with what was searched', async () => {
   ecsMock.on(ListClustersCommand).resolves({ clusterArns: [] });
   const { command, output } = setup();
@@ -521,9 +548,17 @@ describe('out of hours: a service asleep by schedule', () => {
   const TAGS = [{ key: 'slipway:awake-hours', value: 'Europe/Dublin MON TUE WED THU FRI 07:00-20:00' }];
   /** Wednesday 1 May 2024, 22:30 in Dublin (UTC+1). */
   const NIGHT = Date.UTC(2024, 4, 1, 21, 30, 0);
+  const NETWORK = {
+    awsvpcConfiguration: { subnets: ['subnet-0aaa'], securityGroups: ['sg-0app'], assignPublicIp: 'DISABLED' as const },
+  };
 
   function asleep(name: string, family = name) {
-    return service(name, [deployment({ family, revision: 5, desiredCount: 0, runningCount: 0 })], { tags: TAGS });
+    return service(name, [deployment({ family, revision: 5, desiredCount: 0, runningCount: 0 })], {
+      tags: TAGS,
+      networkConfiguration: NETWORK,
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }],
+      platformVersion: 'LATEST',
+    });
   }
 
   function setupAt(time: number) {
@@ -532,8 +567,58 @@ describe('out of hours: a service asleep by schedule', () => {
     return setup1;
   }
 
-  test('GIVEN no tasks at night WHEN verified without a template THEN it passes, says until when it sleeps and skips the smoke test', async () => {
+  const taskArn = (name: string) => `arn:aws:ecs:eu-west-1:111111111111:task/dev-cluster/${name}night`;
+
+  /**
+   * RunTask, DescribeTasks and StopTask as ECS answers them for one task of each sleeping service's task definition:
+   * started, then RUNNING and HEALTHY (their containers define health checks), running `images`.
+   */
+  function tasksStartAtNight(families: Record<string, string>, images: Record<string, string> = {}) {
+    ecsMock.on(ListTasksCommand, { startedBy: 'slipway-verify' }).resolves({ taskArns: [] });
+    ecsMock.on(StopTaskCommand).resolves({});
+    for (const [name, family] of Object.entries(families)) {
+      const taskDefinition = `${TASK_DEFINITION_PREFIX}/${family}:5`;
+      ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition }).resolves({
+        taskDefinition: {
+          containerDefinitions: [
+            {
+              name,
+              image: `${REPOSITORY}:${images[name] ?? 'latest'}`,
+              healthCheck: { command: ['CMD-SHELL', 'exit 0'], interval: 15, timeout: 5, retries: 3 },
+            },
+          ],
+        },
+      });
+      ecsMock
+        .on(RunTaskCommand, { taskDefinition })
+        .resolves({ tasks: [{ taskArn: taskArn(name), lastStatus: 'PROVISIONING' }], failures: [] });
+    }
+    ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks.map((arn) => {
+        const name = Object.keys(families).find((candidate) => arn === taskArn(candidate))!;
+        return {
+          taskArn: arn,
+          taskDefinitionArn: `${TASK_DEFINITION_PREFIX}/${families[name]}:5`,
+          lastStatus: 'RUNNING',
+          desiredStatus: 'RUNNING',
+          healthStatus: 'HEALTHY',
+          containers: [
+            {
+              name,
+              image: `${REPOSITORY}:${images[name] ?? 'latest'}`,
+              imageDigest: `sha256:${'c'.repeat(64)}`,
+              lastStatus: 'RUNNING',
+              healthStatus: 'HEALTHY',
+            },
+          ],
+        };
+      }),
+    }));
+  }
+
+  test('GIVEN no tasks at night WHEN verified without a template THEN one task of each starts, becomes HEALTHY and is stopped; the smoke test is skipped', async () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
+    tasksStartAtNight({ backend: 'backend', frontend: 'frontend' });
     const { command, output, summaryFile } = setupAt(NIGHT);
     const code = await command.run([...byName, '--url', stage.url, '--commit', COMMIT, '--summary-file', summaryFile]);
     expect(output.errors).toEqual([]);
@@ -541,14 +626,96 @@ describe('out of hours: a service asleep by schedule', () => {
     expect(output.lines).toContain(
       '  ☾ backend: asleep by schedule (MON,TUE,WED,THU,FRI 07:00–20:00 Europe/Dublin) until 2024-05-02 07:00 Europe/Dublin (THU)',
     );
+    expect(output.lines).toContain(
+      'Starting one task of backend, frontend to prove the new image starts at night; each is stopped once checked (up to 15m, what is left of --timeout)',
+    );
+    expect(output.lines).toContain('  ✔ backend: task backendnight of backend:5 RUNNING and HEALTHY after 0ms');
+    // Each with the service's own network and capacity provider strategy; each stopped again.
+    expect(ecsMock.commandCalls(RunTaskCommand).map((call) => call.args[0].input)).toEqual(
+      ['backend', 'frontend'].map((name) =>
+        expect.objectContaining({
+          cluster: 'dev-cluster',
+          taskDefinition: `${TASK_DEFINITION_PREFIX}/${name}:5`,
+          networkConfiguration: NETWORK,
+          capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }],
+          startedBy: 'slipway-verify',
+        }),
+      ),
+    );
+    expect(ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input.task)).toEqual([
+      taskArn('backend'),
+      taskArn('frontend'),
+    ]);
     expect(output.text).toContain(`Skipped the smoke test of ${stage.url}: backend, frontend are asleep by schedule`);
     expect(output.text).not.toContain('Smoke-testing');
-    expect(readFileSync(summaryFile, 'utf8')).toContain(
-      'until 2024-05-02 07:00 Europe/Dublin (THU): task definitions checked, the new image not started or smoke-tested yet',
+    const summary = readFileSync(summaryFile, 'utf8');
+    expect(summary).toContain(
+      '; backend, frontend asleep by schedule until 2024-05-02 07:00 Europe/Dublin (THU): the new image started at night in one task each (backend HEALTHY, frontend HEALTHY), then stopped; not smoke-tested until they wake',
+    );
+    expect(summary).not.toContain('not started');
+  });
+
+  test('GIVEN a new image that exits on start at night THEN it fails (exit 1) with why, and the summary says so', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
+    tasksStartAtNight({ backend: 'backend', frontend: 'frontend' });
+    ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks.map((arn) =>
+        arn === taskArn('backend')
+          ? {
+              taskArn: arn,
+              taskDefinitionArn: `${TASK_DEFINITION_PREFIX}/backend:5`,
+              lastStatus: 'STOPPED',
+              desiredStatus: 'STOPPED',
+              stopCode: 'EssentialContainerExited',
+              stoppedReason: 'Essential container in task exited',
+              containers: [{ name: 'backend', lastStatus: 'STOPPED', exitCode: 1 }],
+            }
+          : {
+              taskArn: arn,
+              lastStatus: 'RUNNING',
+              desiredStatus: 'RUNNING',
+              healthStatus: 'HEALTHY',
+              containers: [{ name: 'frontend', lastStatus: 'RUNNING', healthStatus: 'HEALTHY' }],
+            },
+      ),
+    }));
+    const { command, output, summaryFile } = setupAt(NIGHT);
+    const code = await command.run([...byName, '--url', stage.url, '--summary-file', summaryFile]);
+    expect(code).toBe(ExitCode.FAILED);
+    expect(output.errors).toContain(
+      '  ✖ backend: stopped on its own: task backendnight (backend:5) stopped: Essential container in task exited; backend: exit 1',
+    );
+    expect(output.text).not.toContain('Smoke-testing');
+    // The frontend's task is stopped; the backend's stopped by itself.
+    expect(ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input.task)).toEqual([taskArn('frontend')]);
+    expect(readFileSync(summaryFile, 'utf8')).toBe(
+      'FAILED night start: backend stopped on its own: task backendnight (backend:5) stopped: Essential container in task exited; backend: exit 1\n',
     );
   });
 
-  test('GIVEN no tasks in the awake hours THEN it is not asleep: the image check fails as before', async () => {
+  test('GIVEN --skip-start backend THEN only the frontend is started, and the summary says the backend was not', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
+    tasksStartAtNight({ backend: 'backend', frontend: 'frontend' });
+    const { command, output, summaryFile } = setupAt(NIGHT);
+    const code = await command.run([...byName, '--skip-start', 'backend', '--summary-file', summaryFile]);
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(ecsMock.commandCalls(RunTaskCommand).map((call) => call.args[0].input.taskDefinition)).toEqual([
+      `${TASK_DEFINITION_PREFIX}/frontend:5`,
+    ]);
+    expect(readFileSync(summaryFile, 'utf8')).toContain(
+      ': the new image started at night in one task each (frontend HEALTHY), then stopped; backend not started (--skip-start); not smoke-tested until they wake',
+    );
+  });
+
+  test('GIVEN --skip-start of a service not verified THEN it is a usage error', async () => {
+    const { command } = setup();
+    await expect(command.run([...byName, '--skip-start', 'wroker'])).rejects.toThrow(
+      /--skip-start wroker must name --service names/,
+    );
+  });
+
+  test('GIVEN no tasks in the awake hours THEN it is not asleep: the image check fails as before, nothing is started', async () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     const { command, output } = setupAt(Date.UTC(2024, 4, 1, 12, 0, 0));
@@ -556,28 +723,24 @@ describe('out of hours: a service asleep by schedule', () => {
     expect(code).toBe(ExitCode.FAILED);
     expect(output.errors[0]).toBe('  ✖ backend: no RUNNING tasks to check');
     expect(output.text).not.toContain('asleep by schedule');
+    expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 
   test('GIVEN the wake action is a minute late THEN the service is still waking, not broken', async () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [asleep('backend'), asleep('frontend')] });
+    tasksStartAtNight({ backend: 'backend', frontend: 'frontend' });
     const { command, output } = setupAt(Date.UTC(2024, 4, 2, 6, 1, 0)); // 07:01 in Dublin
     const code = await command.run(byName);
     expect(code).toBe(ExitCode.OK);
     expect(output.text).toContain('until 2024-05-02 07:01 Europe/Dublin (THU)');
   });
 
-  test("GIVEN --template WHEN the sleeping services' task definitions name this run's images THEN it passes", async () => {
+  test("GIVEN --template WHEN the sleeping services' task definitions name this run's images THEN their tasks start with them and it passes", async () => {
     const template = stageOfTwoServices();
     ecsMock.on(DescribeServicesCommand).resolves({
       services: [asleep('backend', template.family.backend), asleep('frontend', template.family.frontend)],
     });
-    for (const name of ['backend', 'frontend']) {
-      ecsMock
-        .on(DescribeTaskDefinitionCommand, { taskDefinition: `${TASK_DEFINITION_PREFIX}/${template.family[name]}:5` })
-        .resolves({
-          taskDefinition: { containerDefinitions: [{ name, image: `${REPOSITORY}:${template.tag[name]}` }] },
-        });
-    }
+    tasksStartAtNight(template.family, template.tag);
     const { command, output, summaryFile } = setupAt(NIGHT);
     const code = await command.run([
       ...byName,
@@ -595,10 +758,16 @@ describe('out of hours: a service asleep by schedule', () => {
     expect(output.lines).toContain(
       `  ✔ backend: task definition ${template.family.backend}:5 names backend ${template.tag.backend.slice(0, 12)}… (this run's builds)`,
     );
-    expect(ecsMock.commandCalls(ListTasksCommand)).toHaveLength(0);
+    // The task started at night reports the digest ECS resolved for this run's tag.
+    expect(output.lines).toContain(
+      `  ✔ backend: task backendnight of ${template.family.backend}:5 RUNNING and HEALTHY after 0ms, runs backend ${template.tag.backend.slice(0, 12)}… (sha256:cccccccccccc…)`,
+    );
+    expect(ecsMock.commandCalls(ListTasksCommand).map((call) => call.args[0].input)).toEqual([
+      { cluster: 'dev-cluster', startedBy: 'slipway-verify' },
+    ]);
   });
 
-  test('GIVEN --template WHEN a sleeping service still names an older image THEN it fails (exit 1)', async () => {
+  test('GIVEN --template WHEN a sleeping service still names an older image THEN it fails (exit 1) before starting anything', async () => {
     const template = stageOfTwoServices();
     ecsMock.on(DescribeServicesCommand).resolves({
       services: [asleep('backend', template.family.backend), asleep('frontend', template.family.frontend)],
@@ -610,6 +779,7 @@ describe('out of hours: a service asleep by schedule', () => {
     const code = await command.run([...byName, '--template', template.templateFile]);
     expect(code).toBe(ExitCode.FAILED);
     expect(output.errors[0]).toMatch(/^  ✖ backend: task definition \S+:5 names \S+:a{64} for container backend, not /);
+    expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 });
 

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { SlipwayConfigError } from '../config/slipway-config-error';
+import { NIGHT_START_TAG_KEY, NIGHT_START_TAG_VALUE } from '../contract';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 
 /** Props of `DeploymentVerificationRole`. */
@@ -17,17 +18,28 @@ export interface DeploymentVerificationRoleProps {
   readonly cluster: ecs.ICluster;
   /** The services `slipway verify` checks; at least one. */
   readonly services: readonly ecs.IService[];
+  /**
+   * The task definitions of the services an out-of-hours schedule puts to sleep (desired count 0 at night). A night
+   * deploy starts none of their tasks, so verify starts one task of each (and stops it) to prove the new image
+   * starts. For these only, the role may run that exact task definition revision in this cluster, tag the task it
+   * creates with `slipway:verify=night-start`, stop tasks of this cluster that carry that tag, and pass the task
+   * definitions' task and execution roles to ECS tasks.
+   * @default - none: no service sleeps, and the role stays read-only
+   */
+  readonly scheduledTaskDefinitions?: readonly ecs.ITaskDefinition[];
 }
 
 /** IAM role names are at most 64 characters. */
 const ROLE_NAME_MAX = 64;
 
 /**
- * A read-only role in the environment's account that the pipeline's
- * verification step assumes to run `slipway verify`: it can describe the
- * stage's ECS services, list and describe their service deployments (to follow
- * a blue/green, canary or linear release), and list and describe their tasks,
- * nothing else.
+ * A role in the environment's account that the pipeline's verification step
+ * assumes to run `slipway verify`: it can describe the stage's ECS services,
+ * list and describe their service deployments (to follow a blue/green, canary
+ * or linear release), and list and describe their tasks. It is read-only
+ * unless some services sleep by schedule (`scheduledTaskDefinitions`): then it
+ * may also start one task of each of their task definitions and stop the tasks
+ * it started, nothing else.
  *
  * Its name is fixed at synth time (from the stack name and region) so that
  * the pipeline, which may live in another account, can name it in its own
@@ -70,11 +82,15 @@ export class DeploymentVerificationRole extends Construct {
     }
     this.account = stack.account;
     this.roleName = verificationRoleName(stack.stackName, stack.region);
+    const scheduled = props.scheduledTaskDefinitions ?? [];
 
     this.role = new iam.Role(this, 'Role', {
       roleName: this.roleName,
       assumedBy: new iam.AccountPrincipal(props.pipelineAccount),
-      description: `Read-only ECS access for the delivery pipeline's slipway verify step (${stack.stackName})`,
+      description:
+        scheduled.length === 0
+          ? `Read-only ECS access for the delivery pipeline's slipway verify step (${stack.stackName})`
+          : `ECS access for the delivery pipeline's slipway verify step (${stack.stackName}): reads, and starts and stops one task of each service asleep by schedule`,
     });
     // Authorized on the service resource type (Service Authorization Reference for ECS); DescribeServiceDeployments
     // on both the service and the service-deployment types, as ECS's own least-privilege example for viewing service
@@ -121,6 +137,8 @@ export class DeploymentVerificationRole extends Construct {
     // DescribeTaskDefinition has no resource-level permissions (Service Authorization Reference for ECS).
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
 
+    if (scheduled.length > 0) this.grantNightStart(props.cluster, scheduled, tasksOfThisCluster);
+
     acknowledgeFindings(
       this.role,
       {
@@ -131,7 +149,10 @@ export class DeploymentVerificationRole extends Construct {
       {
         id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(tasksOfThisCluster))}]`,
         reason:
-          "ecs:DescribeTasks is read-only and limited to this environment's cluster; only the task id, which ECS makes per task, is a wildcard (verify reads the running tasks' image digests and why stopped tasks stopped).",
+          "ecs:DescribeTasks is read-only and limited to this environment's cluster; only the task id, which ECS makes per task, is a wildcard (verify reads the running tasks' image digests and why stopped tasks stopped)." +
+          (scheduled.length > 0
+            ? ` ecs:StopTask is limited to this cluster's tasks that carry the ${NIGHT_START_TAG_KEY}=${NIGHT_START_TAG_VALUE} tag, and ecs:TagResource to putting that tag on a task as RunTask creates it (ecs:CreateAction): the role can stop the one task verify starts at night per sleeping service, never a service's own tasks; the id of a task not yet created cannot be named.`
+            : ''),
       },
       ...serviceDeployments.map((arn) => ({
         id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`,
@@ -139,7 +160,66 @@ export class DeploymentVerificationRole extends Construct {
           "ecs:DescribeServiceDeployments is read-only and limited to this stage's service; only the deployment id, which ECS makes per release, is a wildcard.",
       })),
     );
-    acknowledgeInlinePolicy(this.role, "The pipeline's read-only deployment-verification role");
+    acknowledgeInlinePolicy(
+      this.role,
+      scheduled.length === 0
+        ? "The pipeline's read-only deployment-verification role"
+        : "The pipeline's deployment-verification role (reads; starts and stops one tagged task per service asleep by schedule)",
+    );
+  }
+
+  /**
+   * What verify needs to start one task of each sleeping service's task definition at night and stop it again
+   * (Service Authorization Reference for ECS: RunTask on the task-definition resource type with the ecs:cluster
+   * condition key; StopTask and TagResource on the task resource type; "Grant permission to tag resources on
+   * creation": TagResource with ecs:CreateAction; iam:PassRole for the task and execution roles, as ECS's own
+   * EventBridge role for scheduled tasks needs it).
+   */
+  private grantNightStart(cluster: ecs.ICluster, taskDefinitions: readonly ecs.ITaskDefinition[], tasks: string): void {
+    // The task definition's Ref is the ARN of the revision this deploy registered (family:revision): not every revision
+    // of the family, so not a revision the deploy did not make. The service's primary deployment names that revision.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:RunTask'],
+        resources: taskDefinitions.map((taskDefinition) => taskDefinition.taskDefinitionArn),
+        conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+      }),
+    );
+    // Tagging is authorized separately when RunTask names tags; ecs:CreateAction keeps it to a task being created.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:TagResource'],
+        resources: [tasks],
+        conditions: {
+          StringEquals: {
+            'ecs:CreateAction': 'RunTask',
+            [`aws:RequestTag/${NIGHT_START_TAG_KEY}`]: NIGHT_START_TAG_VALUE,
+          },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [NIGHT_START_TAG_KEY] },
+        },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:StopTask'],
+        resources: [tasks],
+        conditions: {
+          ArnEquals: { 'ecs:cluster': cluster.clusterArn },
+          StringEquals: { [`aws:ResourceTag/${NIGHT_START_TAG_KEY}`]: NIGHT_START_TAG_VALUE },
+        },
+      }),
+    );
+    const roles = taskDefinitions.flatMap((taskDefinition) => [
+      taskDefinition.taskRole.roleArn,
+      ...(taskDefinition.executionRole ? [taskDefinition.executionRole.roleArn] : []),
+    ]);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: roles,
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }),
+    );
   }
 
   /**

@@ -189,9 +189,16 @@ describe('the sample app and the delivery pipeline', () => {
       "and each environment's deployment verification role";
     synthesizeAndCollect(
       'delivery pipeline, prod in another account',
-      `\`SlipwayPipeline\` deploying dev in the pipeline's account, then prod in another account after an approval that emails ` +
-        `a KMS-encrypted topic; artifacts are encrypted with a customer-managed, rotated key (${pipelineParts}).`,
-      pipelineApp([environment('dev', PIPELINE_ACCOUNT), environment('prod', '222222222222', true)]).app,
+      `\`SlipwayPipeline\` deploying dev (asleep out of hours by its schedule) in the pipeline's account, then prod in ` +
+        `another account after an approval that emails a KMS-encrypted topic; artifacts are encrypted with a ` +
+        `customer-managed, rotated key (${pipelineParts}).`,
+      pipelineApp([
+        {
+          ...environment('dev', PIPELINE_ACCOUNT),
+          schedule: { timezone: 'Europe/Dublin', awake: { days: 'MON-FRI', from: '07:00', to: '20:00' } },
+        },
+        environment('prod', '222222222222', true),
+      ]).app,
     );
     synthesizeAndCollect(
       'delivery pipeline, prod in another account and region',

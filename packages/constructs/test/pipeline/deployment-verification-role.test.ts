@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { DeploymentVerificationRole, verificationRoleName } from '../../src/pipeline/deployment-verification-role';
 
 function givenStack(app = new App()) {
@@ -239,4 +239,138 @@ test('needs a stack with an explicit account and region', () => {
         services: [service],
       }),
   ).toThrow(/needs the stack's account and region set explicitly/);
+});
+
+describe('services asleep by schedule (scheduledTaskDefinitions)', () => {
+  /** A stack with a cluster and two Fargate task definitions, each with its task role and execution role. */
+  function givenScheduledStack() {
+    const app = new App();
+    const stack = new Stack(app, 'Dev-Application', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const cluster = new ecs.Cluster(stack, 'Cluster', {
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-12345678',
+        availabilityZones: ['eu-west-1a'],
+        privateSubnetIds: ['subnet-12345678'],
+      }),
+    });
+    const taskDefinitions = ['Backend', 'Worker'].map((name) => {
+      const taskDefinition = new ecs.FargateTaskDefinition(stack, `${name}TaskDefinition`);
+      taskDefinition.addContainer(name, { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1') });
+      taskDefinition.obtainExecutionRole();
+      return taskDefinition;
+    });
+    const services = taskDefinitions.map(
+      (taskDefinition, index) =>
+        new ecs.FargateService(stack, `Service${index}`, { cluster, taskDefinition, assignPublicIp: false }),
+    );
+    return { app, stack, cluster, services, taskDefinitions };
+  }
+
+  const statementsOf = (template: Template) =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Record<string, any>[],
+    );
+  const refTo = (prefix: string) => ({ Ref: Match.stringLikeRegexp(`^${prefix}`) });
+  const roleArn = (prefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), 'Arn'] });
+
+  test('GIVEN no scheduled task definitions THEN the role can start, tag, stop and pass nothing', () => {
+    const { stack, cluster, services } = givenScheduledStack();
+    new DeploymentVerificationRole(stack, 'Verification', { pipelineAccount: '111111111111', cluster, services });
+    const actions = statementsOf(Template.fromStack(stack)).flatMap((statement) => [statement.Action].flat());
+    expect(actions.filter((action) => /RunTask|StopTask|TagResource|PassRole/.test(action))).toEqual([]);
+  });
+
+  test('GIVEN scheduled task definitions THEN the role may run exactly their deployed revisions in this cluster', () => {
+    // GIVEN
+    const { stack, cluster, services, taskDefinitions } = givenScheduledStack();
+    // WHEN
+    new DeploymentVerificationRole(stack, 'Verification', {
+      pipelineAccount: '111111111111',
+      cluster,
+      services,
+      scheduledTaskDefinitions: taskDefinitions,
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    const clusterArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cluster'), 'Arn'] };
+    const tasks = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-west-1:222222222222:task/', refTo('Cluster'), '/*'],
+      ],
+    };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            // The task definition's Ref is the ARN of the revision the deploy registered, not family:*.
+            Action: 'ecs:RunTask',
+            Effect: 'Allow',
+            Resource: [refTo('BackendTaskDefinition'), refTo('WorkerTaskDefinition')],
+            Condition: { ArnEquals: { 'ecs:cluster': clusterArn } },
+          },
+          {
+            Action: 'ecs:TagResource',
+            Effect: 'Allow',
+            Resource: tasks,
+            Condition: {
+              StringEquals: { 'ecs:CreateAction': 'RunTask', 'aws:RequestTag/slipway:verify': 'night-start' },
+              'ForAllValues:StringEquals': { 'aws:TagKeys': ['slipway:verify'] },
+            },
+          },
+          {
+            Action: 'ecs:StopTask',
+            Effect: 'Allow',
+            Resource: tasks,
+            Condition: {
+              ArnEquals: { 'ecs:cluster': clusterArn },
+              StringEquals: { 'aws:ResourceTag/slipway:verify': 'night-start' },
+            },
+          },
+          {
+            Action: 'iam:PassRole',
+            Effect: 'Allow',
+            Resource: [
+              roleArn('BackendTaskDefinitionTaskRole'),
+              roleArn('BackendTaskDefinitionExecutionRole'),
+              roleArn('WorkerTaskDefinitionTaskRole'),
+              roleArn('WorkerTaskDefinitionExecutionRole'),
+            ],
+            Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+          },
+        ]),
+      },
+    });
+    // No statement grants these actions on anything else.
+    for (const statement of statementsOf(template)) {
+      const actions = [statement.Action].flat();
+      if (actions.some((action) => /RunTask|StopTask|TagResource|PassRole/.test(action))) {
+        expect(actions).toHaveLength(1);
+        expect(statement.Condition).toBeDefined();
+      }
+    }
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('starts and stops one task of each service asleep by schedule'),
+    });
+  });
+
+  test('GIVEN scheduled task definitions THEN the role leaves no AwsSolutions or NIST 800-53 R5 finding unacknowledged', () => {
+    const { app, stack, cluster, services, taskDefinitions } = givenScheduledStack();
+    new DeploymentVerificationRole(stack, 'Verification', {
+      pipelineAccount: '111111111111',
+      cluster,
+      services,
+      scheduledTaskDefinitions: taskDefinitions,
+    });
+    for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+      const violations = pack
+        .validateScope(app)
+        .violations.filter((violation) =>
+          violation.violatingResources.some((resource) =>
+            resource.constructPath?.startsWith('Dev-Application/Verification'),
+          ),
+        );
+      expect(violations).toEqual([]);
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../../src/config/environment-config';
 import { enforceSecurityChecks } from '../../src/nag/security-checks';
@@ -89,6 +90,26 @@ export class FakeApplicationStage extends Stage implements DeployableStage {
         pipelineAccount: PIPELINE_ACCOUNT,
         cluster,
         services,
+        // With a schedule, the services' task definitions (each with its task and execution role), as
+        // ApplicationStage passes them: verify starts one task of each at night.
+        scheduledTaskDefinitions: config.schedule
+          ? Object.keys(config.services).map((name) =>
+              ecs.FargateTaskDefinition.fromFargateTaskDefinitionAttributes(stack, `${name}TaskDefinition`, {
+                taskDefinitionArn: `arn:aws:ecs:${config.region}:${config.account}:task-definition/${config.name}-${name}:7`,
+                networkMode: ecs.NetworkMode.AWS_VPC,
+                taskRole: iam.Role.fromRoleArn(
+                  stack,
+                  `${name}TaskRole`,
+                  `arn:aws:iam::${config.account}:role/${config.name}-${name}-task`,
+                ),
+                executionRole: iam.Role.fromRoleArn(
+                  stack,
+                  `${name}ExecutionRole`,
+                  `arn:aws:iam::${config.account}:role/${config.name}-${name}-execution`,
+                ),
+              }),
+            )
+          : undefined,
       }),
       versionService: 'backend',
     };
