@@ -78,6 +78,8 @@ interface StartCheck {
   readonly expected?: readonly ExpectedContainer[];
   taskArn?: string;
   attempts: number;
+  /** When the first RunTask was sent: access denied is retried for a while after it (IAM propagation). */
+  firstAttemptAt?: number;
   lastFailure?: string;
   runningSince?: number;
   startedAt?: number;
@@ -234,6 +236,7 @@ async function runTask(ecs: ECSClient, cluster: string, check: StartCheck, optio
     platformVersion: service.platformVersion,
   };
   check.attempts += 1;
+  check.firstAttemptAt ??= options.clock.now();
   try {
     const response = await ecs.send(new RunTaskCommand(input));
     const task = response.tasks?.[0];
@@ -247,7 +250,11 @@ async function runTask(ecs: ECSClient, cluster: string, check: StartCheck, optio
     }
     check.lastFailure = describeFailures(response.failures);
   } catch (error) {
-    if (!isThrottlingError(error)) {
+    // The deploy that put this task definition in scheduledTaskDefinitions also changed the role's policy, moments
+    // before: IAM applies a change "eventually" ("Troubleshooting IAM: changes I make are not always immediately
+    // visible"), so a refusal in the first minute is tried again.
+    const propagating = isAccessDenied(error) && options.clock.now() - check.firstAttemptAt < IAM_PROPAGATION_MS;
+    if (!isThrottlingError(error) && !propagating) {
       check.result = {
         service: check.sleeping.service,
         outcome: 'failed',
@@ -255,7 +262,9 @@ async function runTask(ecs: ECSClient, cluster: string, check: StartCheck, optio
       };
       return;
     }
-    check.lastFailure = `throttled (${(error as Error).name})`;
+    check.lastFailure = propagating
+      ? `access denied, retried while a policy change may still be propagating (${(error as Error).name})`
+      : `throttled (${(error as Error).name})`;
   }
   options.output.info(
     `  … ${check.sleeping.service}: ECS did not start a task (${check.lastFailure}); trying again in ${formatDuration(options.pollIntervalMs)}`,
@@ -360,9 +369,16 @@ function describeFailures(failures: readonly Failure[] | undefined): string {
     .join('; ');
 }
 
-function describeRunTaskError(error: unknown): string {
+/** How long after its first RunTask a service's check takes access denied for an IAM change still propagating. */
+export const IAM_PROPAGATION_MS = 60_000;
+
+function isAccessDenied(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
-  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+  return name === 'AccessDeniedException' || name === 'AccessDenied';
+}
+
+function describeRunTaskError(error: unknown): string {
+  if (isAccessDenied(error)) {
     return `${(error as Error).message}. Starting a task of a service asleep by schedule needs ecs:RunTask on that task definition revision, ecs:TagResource on the task it creates, ecs:StopTask on the cluster's tasks tagged ${NIGHT_START_TAG_KEY}=${NIGHT_START_TAG_VALUE}, and iam:PassRole for its task and execution roles: DeploymentVerificationRole grants them for the task definitions in its scheduledTaskDefinitions. Pass --skip-start <service> to check the task definition only.`;
   }
   return describeAwsError(error);

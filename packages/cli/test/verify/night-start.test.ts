@@ -13,6 +13,7 @@ import { parseScheduleTag } from '@slipway/constructs/lib/schedule/awake-hours';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SleepingService } from '../../src/ecs/schedule';
 import {
+  IAM_PROPAGATION_MS,
   NIGHT_START_STARTED_BY,
   NightStartOptions,
   startSleepingServices,
@@ -389,20 +390,36 @@ test('GIVEN the started task runs another image than the template names THEN it 
   expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(1);
 });
 
-test('GIVEN RunTask is denied THEN it fails at once, naming the permissions and --skip-start', async () => {
+test('GIVEN RunTask is denied for longer than IAM takes to apply a change THEN it fails, naming the permissions and --skip-start', async () => {
   withHealthCheck();
   ecsMock.on(RunTaskCommand).rejects(
     Object.assign(new Error('User is not authorized to perform: iam:PassRole on resource: DevAppBackendTaskRole'), {
       name: 'AccessDeniedException',
     }),
   );
-  const { options: given } = options();
+  const { clock, options: given } = options();
   const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
   expect(outcome.results[0].outcome).toBe('failed');
   expect(outcome.results[0].detail).toMatch(
     /^RunTask of DevAppBackendTaskDefinition:5 refused: User is not authorized to perform: iam:PassRole .*ecs:RunTask on that task definition revision.*--skip-start <service>/,
   );
-  expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1);
+  // Tried every poll interval (15 s) for a minute: at 0, 15, 30 and 45 s, refused for good at 60 s.
+  expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1 + IAM_PROPAGATION_MS / 15_000);
+  expect(clock.time - Date.UTC(2024, 4, 1, 21, 30, 0)).toBe(IAM_PROPAGATION_MS);
+});
+
+test('GIVEN RunTask is denied once, as when the deploy changed the role moments before THEN the next attempt starts the task', async () => {
+  withHealthCheck();
+  ecsMock
+    .on(RunTaskCommand)
+    .rejectsOnce(Object.assign(new Error('not authorized to perform: ecs:RunTask'), { name: 'AccessDeniedException' }))
+    .resolves({ tasks: [task()] });
+  ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('HEALTHY')] });
+  const { output, options: given } = options();
+  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  expect(outcome.results[0].outcome).toBe('healthy');
+  expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(2);
+  expect(output.lines.join('\n')).toMatch(/access denied, retried while a policy change may still be propagating/);
 });
 
 test('GIVEN a task an earlier verify left running THEN it is stopped before anything starts', async () => {
