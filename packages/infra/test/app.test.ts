@@ -370,7 +370,13 @@ describe('prod', () => {
         LifecycleHooks: [{ LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }],
         Alarms: { Enable: true, Rollback: true },
       });
-      expect(service.Properties.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(3);
+      // 5xx rate, p99 latency, unhealthy targets, and the new revision's tasks failing to start or exiting.
+      expect(service.Properties.DeploymentConfiguration.Alarms.AlarmNames).toEqual([
+        expect.stringMatching(/-ErrorRate$/),
+        expect.stringMatching(/-LatencyP99$/),
+        expect.stringMatching(/-UnhealthyTargets$/),
+        expect.stringMatching(/-NewTasksFailing$/),
+      ]);
       expect(service.Properties.LoadBalancers[0].AdvancedConfiguration).toEqual({
         AlternateTargetGroupArn: expect.anything(),
         ProductionListenerRule: expect.anything(),

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -48,15 +48,26 @@ export const FAILED_HEALTH_CHECK_REASON_PREFIX = 'Task failed';
  *
  * Only service tasks are watched (`group` starting with `service:`): a one-off task, such as a database migration,
  * exits by design and reports its own outcome. An alarm fires when EventBridge cannot deliver to the topic.
+ *
+ * `watchRevision` gives one task definition revision a rule of its own, whose count is a per-service signal a
+ * deployment alarm can use; that revision's tasks are then reported by that rule only.
  */
 export class StoppedTaskAlert extends Construct {
   /** The EventBridge rule. */
   public readonly rule: events.Rule;
   /** Fires when EventBridge fails to publish to the topic (`FailedInvocations` of the rule). */
   public readonly deliveryAlarm: cloudwatch.Alarm;
+  /** The rules of `watchRevision`, one per watched revision. */
+  public readonly revisionRules: events.Rule[] = [];
+
+  private readonly cluster: ecs.ICluster;
+  private readonly topic: sns.ITopic;
+  private readonly watchedRevisionArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: StoppedTaskAlertProps) {
     super(scope, id);
+    this.cluster = props.cluster;
+    this.topic = props.topic;
     this.rule = new events.Rule(this, 'Rule', {
       description: `Tasks of the services of ${props.cluster.clusterName} that stop unexpectedly`,
       // Fields and values: "Amazon ECS task state change events" (detail-type "ECS Task State Change", source aws.ecs,
@@ -71,7 +82,17 @@ export class StoppedTaskAlert extends Construct {
           lastStatus: ['STOPPED'],
           group: [{ prefix: 'service:' }],
           $or: [
-            { stopCode: [...UNEXPECTED_STOP_CODES] },
+            // A watched revision's crashes and failed starts are its own rule's to report (anything-but: "Content
+            // filtering in Amazon EventBridge event patterns"); its failed health checks stay here. Uncached: a
+            // revision watched after something resolved the pattern still counts.
+            Lazy.uncachedAny({
+              produce: () => ({
+                stopCode: [...UNEXPECTED_STOP_CODES],
+                ...(this.watchedRevisionArns.length > 0
+                  ? { taskDefinitionArn: [{ 'anything-but': [...this.watchedRevisionArns] }] }
+                  : {}),
+              }),
+            }),
             { stoppedReason: [{ prefix: FAILED_HEALTH_CHECK_REASON_PREFIX }] },
           ],
         },
@@ -125,17 +146,87 @@ export class StoppedTaskAlert extends Construct {
     });
   }
 
-  /** Tasks stopped unexpectedly, per minute: each one is one invocation of the rule's target. */
-  public metricStoppedTasks(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'Invocations',
-      dimensionsMap: { RuleName: this.rule.ruleName },
+  /**
+   * Reports the service tasks of one task definition revision that crash or fail to start (`UNEXPECTED_STOP_CODES`)
+   * through a rule of their own, created in `scope`, with the same message to the topic, and counts them: a signal
+   * for a deployment alarm that only the revision being released can raise. The cluster's rule no longer reports them.
+   *
+   * The rule names the revision's ARN (a `Ref` to the task definition), not the service: a pattern on the service's
+   * group would need the service's generated name, and so could only be updated after the service, and it would also
+   * count the running revision's crashes. On a release CloudFormation replaces the task definition, updates the rule
+   * to the new ARN, then (when the service depends on the alarm) updates the service.
+   *
+   * @returns tasks of the revision stopped unexpectedly per minute: the rule's `Invocations` (EventBridge sends it for
+   *   a rule's targets, and only when it is not zero: "Monitoring Amazon EventBridge"; it counts failed deliveries
+   *   too, so the count does not depend on the topic accepting the message)
+   */
+  public watchRevision(scope: Construct, id: string, taskDefinition: ecs.ITaskDefinition): cloudwatch.Metric {
+    const rule = new events.Rule(scope, id, {
+      description: `Tasks of the revision of ${scope.node.path} being released that fail to start or exit`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [this.cluster.clusterArn],
+          taskDefinitionArn: [taskDefinition.taskDefinitionArn],
+          lastStatus: ['STOPPED'],
+          // A database migration runs the same task definition as a one-off task; it exits by design.
+          group: [{ prefix: 'service:' }],
+          stopCode: [...UNEXPECTED_STOP_CODES],
+        },
+      },
+    });
+    rule.addTarget(new TopicWithoutRole(this.topic));
+    this.revisionRules.push(rule);
+    this.watchedRevisionArns.push(taskDefinition.taskDefinitionArn);
+    return invocations(rule);
+  }
+
+  /**
+   * Tasks stopped unexpectedly, per minute: each one is one invocation of the cluster's rule's target or of a watched
+   * revision's.
+   */
+  public metricStoppedTasks(options: StoppedTasksMetricOptions = {}): cloudwatch.IMetric {
+    const rules = [this.rule, ...this.revisionRules];
+    if (rules.length === 1) return invocations(this.rule, options);
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    rules.forEach((rule, index) => (usingMetrics[`rule${index}`] = invocations(rule)));
+    // A rule without invocations in a minute publishes nothing for it: FILL treats that as 0, so the sum still counts.
+    return new cloudwatch.MathExpression({
+      expression: `SUM([${Object.keys(usingMetrics)
+        .map((queryId) => `FILL(${queryId}, 0)`)
+        .join(', ')}])`,
+      usingMetrics,
       period: Duration.minutes(1),
-      statistic: 'Sum',
       ...options,
     });
   }
+}
+
+/** How `StoppedTaskAlert.metricStoppedTasks` is shown and summed. */
+export interface StoppedTasksMetricOptions {
+  /**
+   * Label in graphs.
+   * @default - none
+   */
+  readonly label?: string;
+  /**
+   * Period each value sums.
+   * @default Duration.minutes(1)
+   */
+  readonly period?: Duration;
+}
+
+/** A rule's `Invocations`, summed per minute. */
+function invocations(rule: events.IRule, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName: 'Invocations',
+    dimensionsMap: { RuleName: rule.ruleName },
+    period: Duration.minutes(1),
+    statistic: 'Sum',
+    ...options,
+  });
 }
 
 /**

@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DEPLOYMENT_DEFAULTS, DeploymentConfig, isTrafficShifting } from '../config/deployment-config';
@@ -91,13 +90,11 @@ export const DEPLOYMENT_TEST_LISTENER_PORT = 9000;
  */
 export function serviceTrafficShift(
   deployment: DeploymentConfig | undefined,
-  testListener: elbv2.IApplicationListener,
-  lifecycleHooks: readonly ecs.IDeploymentLifecycleHookTarget[],
-  lifecycleHookDetails?: Readonly<Record<string, unknown>>,
+  release: Pick<TrafficShiftProps, 'testListener' | 'stoppedTaskAlert' | 'lifecycleHooks' | 'lifecycleHookDetails'>,
 ): TrafficShiftProps | undefined {
   if (!isTrafficShifting(deployment)) return undefined;
   const bakeTime = Duration.minutes(deployment.bakeTimeMinutes ?? DEPLOYMENT_DEFAULTS.bakeTimeMinutes);
-  const common = { testListener, lifecycleHooks, lifecycleHookDetails, bakeTime };
+  const common = { ...release, bakeTime };
   switch (deployment.strategy) {
     case 'canary':
       return {

@@ -410,6 +410,13 @@ export class SlipwayAppStack extends Stack {
           this.smokeTestHook.paths,
         )
       : {};
+    // Without Container Insights (dev) nothing else tells anyone that a task keeps crashing. Before the services: a
+    // traffic-shifting one has its new revision's failed tasks counted by it, for a deployment alarm.
+    this.stoppedTaskAlert = new StoppedTaskAlert(this, 'StoppedTasks', {
+      cluster: this.cluster.cluster,
+      topic: this.alarmTopic.topic,
+      alarmActions: this.alarmTopic.alarmActions,
+    });
     const services: Record<string, SlipwayServiceBase> = {};
     const createdSecrets: Record<string, Record<string, secretsmanager.ISecret>> = {};
     for (const [name, spec] of Object.entries(props.services)) {
@@ -477,12 +484,12 @@ export class SlipwayAppStack extends Stack {
         const smokeTested = this.smokeTestHook !== undefined && checks.length > 0;
         const trafficShift =
           this.ingress?.testListener &&
-          serviceTrafficShift(
-            config.deployment,
-            this.ingress.testListener,
-            smokeTested ? [this.smokeTestHook!.hookTarget] : [],
-            smokeTested ? smokeTestHookDetails(checks) : undefined,
-          );
+          serviceTrafficShift(config.deployment, {
+            testListener: this.ingress.testListener,
+            stoppedTaskAlert: this.stoppedTaskAlert,
+            lifecycleHooks: smokeTested ? [this.smokeTestHook!.hookTarget] : [],
+            lifecycleHookDetails: smokeTested ? smokeTestHookDetails(checks) : undefined,
+          });
         const service = new AlbService(this, serviceId, {
           ...common,
           containerPort: spec.containerPort,
@@ -541,13 +548,6 @@ export class SlipwayAppStack extends Stack {
       migration.node.addDependency(this.database);
       service.service.node.addDependency(migration);
     }
-
-    // Without Container Insights (dev) nothing else tells anyone that a task keeps crashing.
-    this.stoppedTaskAlert = new StoppedTaskAlert(this, 'StoppedTasks', {
-      cluster: this.cluster.cluster,
-      topic: this.alarmTopic.topic,
-      alarmActions: this.alarmTopic.alarmActions,
-    });
 
     this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
       cluster: this.cluster.cluster,

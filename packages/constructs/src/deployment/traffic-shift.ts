@@ -3,6 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { StoppedTaskAlert } from '../alarms/stopped-task-alert';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 
 /**
@@ -32,6 +33,13 @@ export interface TrafficShiftProps {
    * service gets a rule there with its own path patterns and priority.
    */
   readonly testListener: elbv2.IApplicationListener;
+  /**
+   * The alert on the cluster's stopped tasks (`StoppedTaskAlert`, in the service's stack). It watches the revision
+   * being released (`watchRevision`), and the count of its tasks that fail to start or exit becomes a deployment
+   * alarm: ECS documents its circuit breaker for rolling and blue/green updates only, and a new revision whose tasks
+   * never start registers no target, so no load balancer alarm would see it.
+   */
+  readonly stoppedTaskAlert: StoppedTaskAlert;
   /**
    * Lifecycle hooks ECS runs during the deployment (e.g. `SmokeTestHook.hookTarget`).
    * @default - none

@@ -45,7 +45,8 @@ export interface AlbServiceProps extends SlipwayServiceProps {
   /**
    * Release new revisions by shifting load balancer traffic (ECS blue/green, canary or linear) instead of rolling
    * tasks in place: adds the alternate target group, a rule on the test listener, the role ECS shifts traffic with,
-   * and makes the 5xx-rate, p99-latency and unhealthy-host alarms (over both target groups) the deployment alarms.
+   * and makes the 5xx-rate, p99-latency and unhealthy-host alarms (over both target groups) and an alarm on the new
+   * revision's tasks that fail to start or exit (`newTasksFailingAlarm`) the deployment alarms.
    * @default - a rolling update
    */
   readonly trafficShift?: TrafficShiftProps;
@@ -78,6 +79,11 @@ export class AlbService extends SlipwayServiceBase {
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
   /** The role ECS shifts traffic with (traffic-shifting deployments). */
   public readonly trafficShiftRole?: TrafficShiftRole;
+  /**
+   * Fires in the minute a task of the revision being released fails to start or its essential container exits
+   * (traffic-shifting deployments; a deployment alarm).
+   */
+  public readonly newTasksFailingAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: AlbServiceProps) {
     const trafficShift =
@@ -273,8 +279,30 @@ export class AlbService extends SlipwayServiceBase {
       deployment: true,
     });
 
-    // A rolling update keeps its two deployment alarms; a traffic shift also rolls back on the new revision's latency.
-    this.deploymentAlarms = trafficShift ? [errorRate, latency, unhealthy] : [errorRate, unhealthy];
+    if (trafficShift) {
+      // Green tasks that never start (image pull, secrets, network: TaskFailedToStart) or exit at once
+      // (EssentialContainerExited) never register a target: the unhealthy-target alarm has nothing to count and blue
+      // still answers every request. ECS documents its circuit breaker for rolling and blue/green updates only, so
+      // this alarm is what rolls such a canary or linear release back. One stop in a minute fires it, and it is OK
+      // again the first minute without one (a minute without data is not breaching): a crash long before the release
+      // has no bearing on it, and neither has the running revision, which its rule does not match. A stop that was
+      // asked for (a deployment or scale-in, ServiceSchedulerInitiated) or a Spot interruption has another stop code.
+      this.newTasksFailingAlarm = this.addAlarm('NewTasksFailing', {
+        metric: trafficShift.stoppedTaskAlert.watchRevision(this, 'NewTasksFailingRule', this.taskDefinition),
+        threshold: 1,
+        minutes: 1,
+        description: `${props.serviceName}: a task of the revision being released failed to start or its container exited; ECS rolls a release back on it`,
+        deployment: true,
+      });
+      // CloudFormation then updates the rule to the new revision before the service starts releasing it.
+      this.service.node.addDependency(this.newTasksFailingAlarm);
+    }
+
+    // A rolling update keeps its two deployment alarms, beside the circuit breaker; a traffic shift also rolls back on
+    // the new revision's latency and on its tasks failing.
+    this.deploymentAlarms = this.newTasksFailingAlarm
+      ? [errorRate, latency, unhealthy, this.newTasksFailingAlarm]
+      : [errorRate, unhealthy];
     this.rollBackOnAlarms(this.deploymentAlarms);
   }
 

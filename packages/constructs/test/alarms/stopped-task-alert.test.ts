@@ -1,5 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import { AlarmTopic, EnvironmentKey, SlipwayCluster, SlipwayNetwork, StoppedTaskAlert } from '../../src';
 import { TestStack } from '../fixtures/stacks';
 
@@ -22,19 +25,23 @@ function setup() {
 
 /**
  * EventBridge's matching for the operators the rule uses ("Content filtering in Amazon EventBridge event patterns"):
- * every key of the pattern must match; an array matches when any of its values (an exact value or `{ prefix }`) does;
- * `$or` matches when any of its patterns does.
+ * every key of the pattern must match; an array matches when any of its values (an exact value, `{ prefix }` or
+ * `{ 'anything-but': [...] }`) does; `$or` matches when any of its patterns does.
  */
 function matches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([key, expected]) => {
     if (key === '$or') return (expected as Record<string, unknown>[]).some((branch) => matches(branch, event));
     const actual = event[key];
     if (Array.isArray(expected)) {
-      return expected.some((value) =>
-        typeof value === 'object' && value !== null && 'prefix' in value
-          ? typeof actual === 'string' && actual.startsWith((value as { prefix: string }).prefix)
-          : value === actual,
-      );
+      return expected.some((value) => {
+        if (typeof value === 'object' && value !== null && 'prefix' in value) {
+          return typeof actual === 'string' && actual.startsWith((value as { prefix: string }).prefix);
+        }
+        if (typeof value === 'object' && value !== null && 'anything-but' in value) {
+          return actual !== undefined && !(value as { 'anything-but': unknown[] })['anything-but'].includes(actual);
+        }
+        return value === actual;
+      });
     }
     return (
       typeof actual === 'object' && actual !== null && matches(expected as Record<string, unknown>, actual as never)
@@ -43,9 +50,17 @@ function matches(pattern: Record<string, unknown>, event: Record<string, unknown
 }
 
 const CLUSTER_ARN = 'arn:aws:ecs:eu-west-1:111111111111:cluster/slipway-dev';
+/** The revision being released; the events' default is the one before it. */
+const RELEASED = 'arn:aws:ecs:eu-west-1:111111111111:task-definition/AppdevBackendTaskDefinition:42';
 
 /** A stopped-task event shaped as "Amazon ECS task state change events" documents it. */
-function stoppedTask(detail: { group: string; stopCode: string; stoppedReason: string; clusterArn?: string }) {
+function stoppedTask(detail: {
+  group: string;
+  stopCode: string;
+  stoppedReason: string;
+  clusterArn?: string;
+  taskDefinitionArn?: string;
+}) {
   return {
     version: '0',
     'detail-type': 'ECS Task State Change',
@@ -58,6 +73,7 @@ function stoppedTask(detail: { group: string; stopCode: string; stoppedReason: s
       lastStatus: 'STOPPED',
       desiredStatus: 'STOPPED',
       launchType: 'FARGATE',
+      taskDefinitionArn: `${RELEASED}`.replace(':42', ':41'),
       ...detail,
     },
   };
@@ -245,5 +261,118 @@ describe('StoppedTaskAlert', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Arn: arn })] });
     template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+  });
+});
+
+describe('StoppedTaskAlert.watchRevision', () => {
+  function watched() {
+    const { stack, alert } = setup();
+    const taskDefinition = ecs.TaskDefinition.fromTaskDefinitionArn(stack, 'Released', RELEASED);
+    const metric = alert.watchRevision(new Construct(stack, 'Backend'), 'NewTasksFailingRule', taskDefinition);
+    const patternOf = (rule: { node: { defaultChild?: unknown } }) => {
+      const pattern = stack.resolve(
+        (rule.node.defaultChild as unknown as { eventPattern: Record<string, unknown> }).eventPattern,
+      );
+      // The cluster's ARN is a token until deploy: put the event's in its place.
+      pattern.detail.clusterArn = [CLUSTER_ARN];
+      return pattern;
+    };
+    return { stack, alert, metric, cluster: patternOf(alert.rule), revision: patternOf(alert.revisionRules[0]) };
+  }
+
+  test.each([
+    {
+      what: "the released revision's crashed container",
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      taskDefinitionArn: RELEASED,
+      reportedBy: 'revision',
+    },
+    {
+      what: "the released revision's task that failed to start",
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth',
+      taskDefinitionArn: RELEASED,
+      reportedBy: 'revision',
+    },
+    {
+      what: "the running revision's crashed container",
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      taskDefinitionArn: undefined,
+      reportedBy: 'cluster',
+    },
+    {
+      what: "the released revision's failed load balancer health checks",
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:tg/b/0)',
+      taskDefinitionArn: RELEASED,
+      reportedBy: 'cluster',
+    },
+    {
+      what: 'the running revision stopped after the release (ServiceSchedulerInitiated)',
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1234567890123456789)',
+      taskDefinitionArn: undefined,
+      reportedBy: 'neither',
+    },
+    {
+      what: "the released revision's scale-in",
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1234567890123456789)',
+      taskDefinitionArn: RELEASED,
+      reportedBy: 'neither',
+    },
+    {
+      what: "the released revision's Spot interruption",
+      stopCode: 'SpotInterruption',
+      stoppedReason: 'Your Spot Task was interrupted.',
+      taskDefinitionArn: RELEASED,
+      reportedBy: 'neither',
+    },
+  ])(
+    'GIVEN $what WHEN ECS sends the stopped-task event THEN it is reported by $reportedBy rule',
+    ({ stopCode, stoppedReason, taskDefinitionArn, reportedBy }) => {
+      const { cluster, revision } = watched();
+      const event = stoppedTask({
+        group: 'service:App-prod-BackendService-AbC123',
+        stopCode,
+        stoppedReason,
+        ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
+      });
+      expect({ cluster: matches(cluster, event), revision: matches(revision, event) }).toEqual({
+        cluster: reportedBy === 'cluster',
+        revision: reportedBy === 'revision',
+      });
+    },
+  );
+
+  test('GIVEN a migration task of the released revision that exits WHEN ECS sends the event THEN neither rule reports it', () => {
+    const { cluster, revision } = watched();
+    const event = stoppedTask({
+      group: 'family:AppdevBackendTaskDefinition',
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      taskDefinitionArn: RELEASED,
+    });
+    expect([matches(cluster, event), matches(revision, event)]).toEqual([false, false]);
+  });
+
+  test("GIVEN a watched revision THEN its count is its rule's Invocations and the stopped-task graph sums both rules", () => {
+    const { stack, alert, metric } = watched();
+    const revisionRule = { Ref: stack.getLogicalId(alert.revisionRules[0].node.defaultChild as never) };
+    const stat = metric.toMetricConfig().metricStat!;
+    expect([stat.namespace, stat.metricName, stat.statistic, stat.period.toSeconds()]).toEqual([
+      'AWS/Events',
+      'Invocations',
+      'Sum',
+      60,
+    ]);
+    expect(stack.resolve(stat.dimensions)).toEqual([{ name: 'RuleName', value: revisionRule }]);
+    const sum = alert.metricStoppedTasks({ label: 'stopped' }) as cloudwatch.MathExpression;
+    expect(sum.expression).toBe('SUM([FILL(rule0, 0), FILL(rule1, 0)])');
+    expect(stack.resolve((sum.usingMetrics.rule1 as cloudwatch.Metric).dimensions)).toEqual({
+      RuleName: revisionRule,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { AlbService, EnvironmentConfig, SlipwayAppStack, enforceSecurityChecks } from '../../src';
 import { sampleServices } from '../fixtures/apps';
@@ -84,6 +85,47 @@ describe('SlipwayAppStack deployment strategies', () => {
       expect(frontend.DependsOn).toContain(stack.getLogicalId(backend));
     });
 
+    test('THEN each service rolls back when a task of the revision it releases fails to start or exits, on an alarm of its own that notifies the alarm topic', () => {
+      const resources = template.toJSON().Resources;
+      const topicRef = { Ref: stack.getLogicalId(stack.alarmTopic.topic.node.defaultChild as never) };
+      for (const [name, id] of [
+        ['backend', 'Backend'],
+        ['frontend', 'Frontend'],
+      ]) {
+        const service = stack.services[name] as AlbService;
+        const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+          stack.getLogicalId(construct.node.defaultChild as never);
+        const alarmName = `App-prod-${id}-NewTasksFailing`;
+        expect(resources[logicalId(service.service)].Properties.DeploymentConfiguration.Alarms.AlarmNames).toEqual([
+          `App-prod-${id}-ErrorRate`,
+          `App-prod-${id}-LatencyP99`,
+          `App-prod-${id}-UnhealthyTargets`,
+          alarmName,
+        ]);
+        const rule = service.node.findChild('NewTasksFailingRule') as events.Rule;
+        expect(resources[logicalId(rule)].Properties.EventPattern.detail).toEqual({
+          clusterArn: [{ 'Fn::GetAtt': [logicalId(stack.cluster.cluster), 'Arn'] }],
+          taskDefinitionArn: [{ Ref: logicalId(service.taskDefinition) }],
+          lastStatus: ['STOPPED'],
+          group: [{ prefix: 'service:' }],
+          stopCode: ['EssentialContainerExited', 'TaskFailedToStart'],
+        });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: alarmName,
+          Namespace: 'AWS/Events',
+          MetricName: 'Invocations',
+          Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(rule) } }],
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [topicRef],
+        });
+        // The dashboard's alarm list shows it with the service's other alarms.
+        expect(service.alarms).toContain(service.newTasksFailingAlarm);
+      }
+    });
+
     test('THEN it has zero unacknowledged AwsSolutions and NIST 800-53 R5 findings', () => {
       for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
         expect(pack.validateScope(app).violations).toEqual([]);
@@ -115,6 +157,15 @@ describe('SlipwayAppStack deployment strategies', () => {
         'ErrorRate',
         'UnhealthyTargets',
       ]);
+    });
+
+    test("THEN no service gets the failing-new-tasks alarm: a rolling update's failed starts are the circuit breaker's", () => {
+      for (const service of Object.values(stack.services)) {
+        expect(service.alarms.map((alarm) => alarm.node.id)).not.toContain('NewTasksFailing');
+        expect(service.node.tryFindChild('NewTasksFailingRule')).toBeUndefined();
+      }
+      expect(stack.stoppedTaskAlert.revisionRules).toEqual([]);
+      template.resourceCountIs('AWS::Events::Rule', 1);
     });
   });
 

@@ -126,6 +126,10 @@ describe('SlipwayAppStack with a worker', () => {
       expect(configuration.LifecycleHooks).toBeUndefined();
       expect(configuration.CanaryConfiguration).toBeUndefined();
       expect(serviceResource(stack, 'backend').Properties.DeploymentConfiguration.Strategy).toBe('CANARY');
+      // Its failed starts are the circuit breaker's: no alarm of the canary services' on its new tasks.
+      expect(configuration.Alarms).toEqual({ AlarmNames: [], Enable: false, Rollback: false });
+      expect(worker.node.tryFindChild('NewTasksFailingRule')).toBeUndefined();
+      expect(stack.stoppedTaskAlert.revisionRules).toHaveLength(2);
     });
 
     test("THEN the smoke test's checks stay with the web services", () => {

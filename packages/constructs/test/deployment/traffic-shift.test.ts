@@ -1,7 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { AlbIngress, AlbService, SlipwayCluster, SlipwayConfigError, SlipwayNetwork } from '../../src';
+import * as events from 'aws-cdk-lib/aws-events';
+import {
+  AlarmTopic,
+  AlbIngress,
+  AlbService,
+  SlipwayCluster,
+  SlipwayConfigError,
+  SlipwayNetwork,
+  StoppedTaskAlert,
+} from '../../src';
 import { TestStack, registryImage, spotSettings } from '../fixtures/stacks';
 
 // Pins the AWS::ECS::Service shape ECS documents for blue/green, canary and linear deployments behind an ALB:
@@ -13,6 +22,10 @@ function canaryService(options: { requestsPerTarget?: number } = {}) {
   const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
   const cluster = new SlipwayCluster(stack, 'Cluster', { vpc: network.vpc, containerInsights: false }).cluster;
   const ingress = new AlbIngress(stack, 'Ingress', { vpc: network.vpc, testListenerPort: 9000 });
+  const stoppedTaskAlert = new StoppedTaskAlert(stack, 'StoppedTasks', {
+    cluster,
+    topic: new AlarmTopic(stack, 'Alarms').topic,
+  });
   const service = new AlbService(stack, 'Backend', {
     cluster,
     listener: ingress.listener,
@@ -39,13 +52,14 @@ function canaryService(options: { requestsPerTarget?: number } = {}) {
       canaryConfiguration: { stepPercent: 10, stepBakeTime: Duration.minutes(5) },
       bakeTime: Duration.minutes(10),
       testListener: ingress.testListener!,
+      stoppedTaskAlert,
     },
   });
-  return { stack, ingress, service, template: Template.fromStack(stack) };
+  return { stack, cluster, ingress, service, stoppedTaskAlert, template: Template.fromStack(stack) };
 }
 
 describe('AlbService with a traffic shift', () => {
-  const { service, stack, template } = canaryService();
+  const { cluster, service, stack, stoppedTaskAlert, template } = canaryService();
   const ref = (construct: { node: { defaultChild?: unknown } }) => ({
     Ref: stack.getLogicalId(construct.node.defaultChild as never),
   });
@@ -150,16 +164,22 @@ describe('AlbService with a traffic shift', () => {
     });
   });
 
-  test('THEN the 5xx-rate, p99-latency and unhealthy-host alarms take the worse of both target groups and roll the deployment back', () => {
+  test('THEN the 5xx-rate, p99-latency, unhealthy-host and failing-new-tasks alarms roll the deployment back', () => {
     expect(service.deploymentAlarms.map((alarm) => alarm.node.id)).toEqual([
       'ErrorRate',
       'LatencyP99',
       'UnhealthyTargets',
+      'NewTasksFailing',
     ]);
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({
         Alarms: {
-          AlarmNames: ['Test-Backend-ErrorRate', 'Test-Backend-LatencyP99', 'Test-Backend-UnhealthyTargets'],
+          AlarmNames: [
+            'Test-Backend-ErrorRate',
+            'Test-Backend-LatencyP99',
+            'Test-Backend-UnhealthyTargets',
+            'Test-Backend-NewTasksFailing',
+          ],
           Enable: true,
           Rollback: true,
         },
@@ -199,6 +219,67 @@ describe('AlbService with a traffic shift', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'Test-Backend-UnhealthyTargets',
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'MAX([unhealthy0, unhealthy1])' })]),
+    });
+  });
+
+  describe('its new tasks that fail to start or exit', () => {
+    const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+      stack.getLogicalId(construct.node.defaultChild as never);
+    const newTasksRule = service.node.findChild('NewTasksFailingRule') as events.Rule;
+
+    test('THEN a rule matches the stopped service tasks of exactly this revision in this cluster, by the two unexpected stop codes', () => {
+      expect(template.toJSON().Resources[logicalId(newTasksRule)].Properties.EventPattern).toEqual({
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        detail: {
+          clusterArn: [stack.resolve(cluster.clusterArn)],
+          taskDefinitionArn: [{ Ref: logicalId(service.taskDefinition) }],
+          lastStatus: ['STOPPED'],
+          group: [{ prefix: 'service:' }],
+          stopCode: ['EssentialContainerExited', 'TaskFailedToStart'],
+        },
+      });
+    });
+
+    test('THEN the rule tells the alarm topic, which is what makes EventBridge count its invocations', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({ detail: Match.objectLike({ taskDefinitionArn: Match.anyValue() }) }),
+        Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^AlarmsTopic') } })],
+      });
+    });
+
+    test("THEN the deployment alarm fires in the first minute with one such stop, on the rule's Invocations, and a minute without any is OK", () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'Test-Backend-NewTasksFailing',
+        Namespace: 'AWS/Events',
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(newTasksRule) } }],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    test('THEN the service is updated after the alarm, and so after the rule names the new revision', () => {
+      const resources = template.toJSON().Resources;
+      expect(resources[logicalId(service.service)].DependsOn).toEqual(
+        expect.arrayContaining([logicalId(service.newTasksFailingAlarm!)]),
+      );
+    });
+
+    test("THEN the cluster's stopped-task rule leaves this revision's crashes and failed starts to it, not its failed health checks", () => {
+      const clusterRule = template.toJSON().Resources[logicalId(stoppedTaskAlert.rule)].Properties.EventPattern;
+      expect(clusterRule.detail.$or).toEqual([
+        {
+          stopCode: ['EssentialContainerExited', 'TaskFailedToStart'],
+          taskDefinitionArn: [{ 'anything-but': [{ Ref: logicalId(service.taskDefinition) }] }],
+        },
+        { stoppedReason: [{ prefix: 'Task failed' }] },
+      ]);
     });
   });
 
