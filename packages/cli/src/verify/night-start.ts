@@ -74,10 +74,18 @@ export interface NightStartOutcome {
 interface StartCheck {
   readonly sleeping: SleepingService;
   readonly taskDefinitionArn: string;
-  readonly healthChecked: boolean;
+  /**
+   * The essential containers that define a health check: the check waits until each is HEALTHY. Not the task's own
+   * health, which stays UNKNOWN while any essential container has no health check ("If Container1 is HEALTHY and
+   * Container2 is UNKNOWN, the task health is UNKNOWN", HealthCheck in the ECS API reference): a sidecar without one
+   * would keep it UNKNOWN for good. Empty: the task must stay RUNNING for a while instead.
+   */
+  readonly healthChecked: readonly string[];
   readonly expected?: readonly ExpectedContainer[];
   taskArn?: string;
   attempts: number;
+  /** The RunTask client token, kept until ECS answers (see runTask). */
+  clientToken?: string;
   /** When the first RunTask was sent: access denied is retried for a while after it (IAM propagation). */
   firstAttemptAt?: number;
   lastFailure?: string;
@@ -113,7 +121,7 @@ export async function startSleepingServices(ecs: ECSClient, options: NightStartO
       checks.push({
         sleeping,
         taskDefinitionArn: '',
-        healthChecked: false,
+        healthChecked: [],
         attempts: 0,
         result: {
           service: sleeping.service,
@@ -127,9 +135,10 @@ export async function startSleepingServices(ecs: ECSClient, options: NightStartO
     checks.push({
       sleeping,
       taskDefinitionArn: sleeping.taskDefinitionArn,
-      healthChecked: (described.taskDefinition?.containerDefinitions ?? []).some(
-        (container) => container.healthCheck !== undefined,
-      ),
+      healthChecked: (described.taskDefinition?.containerDefinitions ?? [])
+        // A container is essential unless it says otherwise (ContainerDefinition.essential, default true).
+        .filter((container) => container.essential !== false && container.healthCheck !== undefined)
+        .map((container) => container.name ?? '?'),
       expected: options.expectedContainers?.get(sleeping.service),
       attempts: 0,
     });
@@ -163,7 +172,9 @@ export async function startSleepingServices(ecs: ECSClient, options: NightStartO
     }
   } finally {
     for (const check of checks) {
-      if (check.taskArn === undefined || check.stopped) continue;
+      // A task ECS is already stopping needs no StopTask, which it might refuse: stopping deletes a task's tags
+      // ("Any tags associated with the task will be deleted", StopTask), and the role may stop tagged tasks only.
+      if (check.taskArn === undefined || check.stopped || check.lastTask?.desiredStatus === 'STOPPED') continue;
       const reason = `slipway verify: night start check of ${check.sleeping.service} ${check.result?.outcome === 'healthy' || check.result?.outcome === 'running' ? 'passed' : 'ended'}; a task started for the check only`;
       try {
         await ecs.send(new StopTaskCommand({ cluster, task: check.taskArn, reason }));
@@ -221,10 +232,10 @@ async function runTask(ecs: ECSClient, cluster: string, check: StartCheck, optio
     // The verification role may stop only tasks with this tag, and put it only on a task RunTask creates: it cannot
     // stop a service's own tasks. Not propagated from the task definition: no other tag needs ecs:TagResource.
     tags: [{ key: NIGHT_START_TAG_KEY, value: NIGHT_START_TAG_VALUE }],
-    // Idempotency ("Ensuring idempotency", ECS API reference): should the SDK retry a RunTask whose answer was lost,
-    // ECS starts no second task that nothing would stop. A new token per attempt: a retry after `failures` is a new
-    // request.
-    clientToken: randomUUID(),
+    // Idempotency ("Ensuring idempotency", ECS API reference): a RunTask whose answer was lost (a timeout, a 5xx) is
+    // sent again with the same token, so ECS answers with the task it may already have started instead of starting
+    // a second one that nothing would stop. A new token only after ECS answered with `failures`: that is a new request.
+    clientToken: (check.clientToken ??= randomUUID()),
     networkConfiguration: service.networkConfiguration,
     // capacityProviderStrategy and launchType exclude each other (RunTask); with neither, the cluster's default
     // strategy applies, as it did when the service was created without either.
@@ -249,12 +260,14 @@ async function runTask(ecs: ECSClient, cluster: string, check: StartCheck, optio
       return;
     }
     check.lastFailure = describeFailures(response.failures);
+    check.clientToken = undefined;
   } catch (error) {
     // The deploy that put this task definition in scheduledTaskDefinitions also changed the role's policy, moments
     // before: IAM applies a change "eventually" ("Troubleshooting IAM: changes I make are not always immediately
     // visible"), so a refusal in the first minute is tried again.
     const propagating = isAccessDenied(error) && options.clock.now() - check.firstAttemptAt < IAM_PROPAGATION_MS;
-    if (!isThrottlingError(error) && !propagating) {
+    const unanswered = isUnanswered(error);
+    if (!isThrottlingError(error) && !propagating && !unanswered) {
       check.result = {
         service: check.sleeping.service,
         outcome: 'failed',
@@ -264,7 +277,9 @@ async function runTask(ecs: ECSClient, cluster: string, check: StartCheck, optio
     }
     check.lastFailure = propagating
       ? `access denied, retried while a policy change may still be propagating (${(error as Error).name})`
-      : `throttled (${(error as Error).name})`;
+      : unanswered
+        ? `no answer (${(error as Error).name}), sent again with the same client token`
+        : `throttled (${(error as Error).name})`;
   }
   options.output.info(
     `  … ${check.sleeping.service}: ECS did not start a task (${check.lastFailure}); trying again in ${formatDuration(options.pollIntervalMs)}`,
@@ -277,7 +292,12 @@ function assess(check: StartCheck, task: Task, now: number, output: CommandOutpu
   const id = taskId(task.taskArn);
   const definition = shortDefinition(check.taskDefinitionArn);
   check.lastTask = task;
-  const progress = `${task.lastStatus ?? 'UNKNOWN'}${check.healthChecked ? `, health ${task.healthStatus ?? 'UNKNOWN'}` : ''}`;
+  const health = check.healthChecked
+    .map(
+      (name) => `${name} ${task.containers?.find((container) => container.name === name)?.healthStatus ?? 'UNKNOWN'}`,
+    )
+    .join(', ');
+  const progress = `${task.lastStatus ?? 'UNKNOWN'}${health ? `, health ${health}` : ''}`;
   if (check.lastLine !== progress) {
     output.info(`  … ${service}: task ${id} ${progress}`);
     check.lastLine = progress;
@@ -313,8 +333,11 @@ function assess(check: StartCheck, task: Task, now: number, output: CommandOutpu
     images = `, runs ${matched.detail}`;
   }
   const after = formatDuration(now - (check.startedAt ?? now));
-  if (check.healthChecked) {
-    if (task.healthStatus !== 'HEALTHY') return;
+  if (check.healthChecked.length > 0) {
+    const healthy = check.healthChecked.every(
+      (name) => task.containers?.find((container) => container.name === name)?.healthStatus === 'HEALTHY',
+    );
+    if (!healthy) return;
     check.result = {
       service,
       outcome: 'healthy',
@@ -371,6 +394,20 @@ function describeFailures(failures: readonly Failure[] | undefined): string {
 
 /** How long after its first RunTask a service's check takes access denied for an IAM change still propagating. */
 export const IAM_PROPAGATION_MS = 60_000;
+
+/** A RunTask that may have started a task without saying so: a timeout, a dropped connection, a server error. */
+function isUnanswered(error: unknown): boolean {
+  const candidate = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (!candidate || typeof candidate !== 'object') return false;
+  const status = candidate.$metadata?.httpStatusCode;
+  return (
+    (status !== undefined && status >= 500) ||
+    ['TimeoutError', 'RequestTimeout', 'ServerException', 'InternalFailure', 'ServiceUnavailable'].includes(
+      candidate.name ?? '',
+    ) ||
+    ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED'].includes(candidate.code ?? '')
+  );
+}
 
 function isAccessDenied(error: unknown): boolean {
   const name = (error as { name?: string })?.name;

@@ -182,7 +182,7 @@ test('GIVEN a service on FARGATE_SPOT WHEN started THEN RunTask gets its own net
   expect(output.lines).toContain(
     '  … backend: started task 0123456789abcdef of DevAppBackendTaskDefinition:5 (FARGATE_SPOT weight 1, platform LATEST)',
   );
-  expect(output.lines).toContain('  … backend: task 0123456789abcdef RUNNING, health UNKNOWN');
+  expect(output.lines).toContain('  … backend: task 0123456789abcdef RUNNING, health backend UNKNOWN');
 });
 
 test('GIVEN a service with a launch type and no capacity provider strategy THEN RunTask names the launch type', async () => {
@@ -309,12 +309,72 @@ test('GIVEN a task that never becomes HEALTHY THEN it times out and the task is 
     service: 'backend',
     outcome: 'timed-out',
     detail:
-      'task 0123456789abcdef of DevAppBackendTaskDefinition:5 was not HEALTHY in time (last seen RUNNING, health UNKNOWN)',
+      'task 0123456789abcdef of DevAppBackendTaskDefinition:5 was not HEALTHY in time (last seen RUNNING, health backend UNKNOWN)',
   });
   const stop = ecsMock.commandCalls(StopTaskCommand).find((call) => call.args[0].input.task === TASK);
   expect(stop?.args[0].input.reason).toBe(
     'slipway verify: night start check of backend ended; a task started for the check only',
   );
+});
+
+test('GIVEN an essential sidecar without a health check THEN the task stays UNKNOWN, and the app container HEALTHY passes it', async () => {
+  ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+    taskDefinition: {
+      taskDefinitionArn: DEFINITION,
+      containerDefinitions: [
+        {
+          name: 'backend',
+          image: `${REPOSITORY}:${TAG}`,
+          essential: true,
+          healthCheck: { command: ['CMD', 'node', '-e', 'health'], interval: 15, timeout: 5, retries: 3 },
+        },
+        { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', essential: true },
+      ],
+    },
+  });
+  ecsMock.on(RunTaskCommand).resolves({ tasks: [task()] });
+  // "If Container1 is HEALTHY and Container2 is UNKNOWN, the task health is UNKNOWN" (HealthCheck, ECS API reference).
+  const sidecar = { name: 'log-router', lastStatus: 'RUNNING', healthStatus: 'UNKNOWN' as const };
+  const withSidecar = running('UNKNOWN');
+  withSidecar.containers = [{ ...withSidecar.containers![0], healthStatus: 'HEALTHY' }, sidecar];
+  ecsMock.on(DescribeTasksCommand).resolves({ tasks: [withSidecar] });
+  const { options: given } = options();
+  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  expect(outcome.results[0]).toMatchObject({ outcome: 'healthy' });
+  expect(outcome.results[0].detail).toMatch(
+    /^task 0123456789abcdef of DevAppBackendTaskDefinition:5 RUNNING and HEALTHY/,
+  );
+});
+
+test('GIVEN RunTask times out once THEN it is sent again with the same client token, so ECS does not start a second task', async () => {
+  withHealthCheck();
+  ecsMock
+    .on(RunTaskCommand)
+    .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} }))
+    .resolves({ tasks: [task()] });
+  ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('HEALTHY')] });
+  const { output, options: given } = options();
+  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  expect(outcome.results[0].outcome).toBe('healthy');
+  const tokens = ecsMock.commandCalls(RunTaskCommand).map((call) => call.args[0].input.clientToken);
+  expect(tokens).toHaveLength(2);
+  expect(tokens[1]).toBe(tokens[0]);
+  expect(output.lines.join('\n')).toMatch(/no answer \(TimeoutError\), sent again with the same client token/);
+  expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(1);
+});
+
+test('GIVEN a task ECS is already stopping when the time is up THEN verify sends no StopTask for it', async () => {
+  withHealthCheck();
+  ecsMock.on(RunTaskCommand).resolves({ tasks: [task()] });
+  ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED' })] });
+  const { clock, options: given } = options();
+  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), {
+    ...given,
+    deadline: clock.time + 30_000,
+  });
+  expect(outcome.results[0].outcome).toBe('failed');
+  expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(0);
+  expect(outcome.unstopped).toEqual([]);
 });
 
 test('GIVEN DescribeTasks is denied THEN the error reaches the caller and the task started is stopped first', async () => {
