@@ -27,7 +27,8 @@ export interface StoppedTaskAlertProps {
  * Stop codes of a task that ended without anyone asking it to ("Amazon ECS task state change events" and the
  * `Task.stopCode` of the ECS API reference). The others mean a stop that was asked for or expected:
  * `ServiceSchedulerInitiated` (a deployment replacing the task, or a scale-in), `UserInitiated` (StopTask),
- * `SpotInterruption` (Fargate Spot took the capacity back; the service starts another task), `TerminationNotice`.
+ * `SpotInterruption` (Fargate Spot took the capacity back; the service starts another task), `TerminationNotice`,
+ * `InfrastructureHealth` (AWS replacing the task for its host's health).
  */
 export const UNEXPECTED_STOP_CODES = ['EssentialContainerExited', 'TaskFailedToStart'] as const;
 
@@ -156,9 +157,10 @@ export class StoppedTaskAlert extends Construct {
    * count the running revision's crashes. On a release CloudFormation replaces the task definition, updates the rule
    * to the new ARN, then (when the service depends on the alarm) updates the service.
    *
-   * @returns tasks of the revision stopped unexpectedly per minute: the rule's `Invocations` (EventBridge sends it for
-   *   a rule's targets, and only when it is not zero: "Monitoring Amazon EventBridge"; it counts failed deliveries
-   *   too, so the count does not depend on the topic accepting the message)
+   * @returns tasks of the revision stopped unexpectedly per minute: the rule's `TriggeredRules`, the times it matched an
+   *   event ("Monitoring Amazon EventBridge": by RuleName, sent only when not zero). Not `Invocations`, which counts
+   *   target invocations and leaves out throttled or retried attempts until they fail permanently, so a slow
+   *   delivery to the topic would delay the count the deployment alarm reads.
    */
   public watchRevision(scope: Construct, id: string, taskDefinition: ecs.ITaskDefinition): cloudwatch.Metric {
     const rule = new events.Rule(scope, id, {
@@ -179,7 +181,13 @@ export class StoppedTaskAlert extends Construct {
     rule.addTarget(new TopicWithoutRole(this.topic));
     this.revisionRules.push(rule);
     this.watchedRevisionArns.push(taskDefinition.taskDefinitionArn);
-    return invocations(rule);
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: rule.ruleName },
+      period: Duration.minutes(1),
+      statistic: 'Sum',
+    });
   }
 
   /**

@@ -14,6 +14,13 @@ export interface SustainedAlarmOptions {
   readonly comparisonOperator?: cloudwatch.ComparisonOperator;
   /** Consecutive periods that must all breach before the alarm fires. */
   readonly periods: number;
+  /**
+   * Periods the alarm looks back over (CloudWatch's evaluation periods): with more than `periods`, it fires on
+   * `periods` breaching periods anywhere in that window and stays in ALARM until the window holds fewer (an "M out
+   * of N" alarm), so a short burst stays visible for the window.
+   * @default - `periods`
+   */
+  readonly window?: number;
   /** What the alarm means, for the person it notifies: the resource and the condition. */
   readonly description: string;
   /**
@@ -39,7 +46,7 @@ export function sustainedAlarm(scope: Construct, id: string, options: SustainedA
     metric: options.metric,
     threshold: options.threshold,
     comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: options.periods,
+    evaluationPeriods: options.window ?? options.periods,
     datapointsToAlarm: options.periods,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     alarmDescription: options.description,

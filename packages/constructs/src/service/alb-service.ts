@@ -9,6 +9,9 @@ import { SlipwayConfigError } from '../config/slipway-config-error';
 import { shiftsTraffic, TrafficShiftProps, TrafficShiftRole } from '../deployment/traffic-shift';
 
 /** Lowest-precedence listener rule priority; used for the catch-all route. */
+
+/** The minutes the new-tasks-failing deployment alarm stays in ALARM after a task of the released revision fails. */
+export const NEW_TASKS_FAILING_WINDOW_MINUTES = 10;
 export const CATCH_ALL_PRIORITY = 50000;
 
 /** Props of `AlbService`. */
@@ -283,15 +286,18 @@ export class AlbService extends SlipwayServiceBase {
       // Green tasks that never start (image pull, secrets, network: TaskFailedToStart) or exit at once
       // (EssentialContainerExited) never register a target: the unhealthy-target alarm has nothing to count and blue
       // still answers every request. ECS documents its circuit breaker for rolling and blue/green updates only, so
-      // this alarm is what rolls such a canary or linear release back. One stop in a minute fires it, and it is OK
-      // again the first minute without one (a minute without data is not breaching): a crash long before the release
-      // has no bearing on it, and neither has the running revision, which its rule does not match. A stop that was
+      // this alarm is what rolls such a canary or linear release back. One stop fires it, and it is OK again ten
+      // minutes after the last (minutes without data are not breaching): a crash long before the release has no
+      // bearing on it, and neither has the running revision, which its rule does not match. A stop that was
       // asked for (a deployment or scale-in, ServiceSchedulerInitiated) or a Spot interruption has another stop code.
       this.newTasksFailingAlarm = this.addAlarm('NewTasksFailing', {
         metric: trafficShift.stoppedTaskAlert.watchRevision(this, 'NewTasksFailingRule', this.taskDefinition),
         threshold: 1,
         minutes: 1,
-        description: `${props.serviceName}: a task of the revision being released failed to start or its container exited; ECS rolls a release back on it`,
+        // One stop anywhere in the last ten minutes: a burst of one minute could pass between two of ECS's looks at
+        // its deployment alarms, which ECS does not say how often it takes; ten minutes it cannot miss.
+        windowMinutes: NEW_TASKS_FAILING_WINDOW_MINUTES,
+        description: `${props.serviceName}: a task of the revision being released failed to start or its container exited (in the last ${NEW_TASKS_FAILING_WINDOW_MINUTES} minutes); ECS rolls a release back on it`,
         deployment: true,
       });
       // CloudFormation then updates the rule to the new revision before the service starts releasing it.

@@ -326,6 +326,7 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
       metric: options.metric,
       threshold: options.threshold,
       periods: options.minutes,
+      window: options.windowMinutes,
       description: options.description,
       actions: this.alarmActions,
     });
@@ -342,6 +343,12 @@ export interface ServiceAlarmOptions {
   readonly threshold: number;
   /** Consecutive one-minute periods at or above the threshold before it alarms. */
   readonly minutes: number;
+  /**
+   * One-minute periods it looks back over (`SustainedAlarmOptions.window`): it stays in ALARM until fewer than
+   * `minutes` of them breach.
+   * @default - `minutes`
+   */
+  readonly windowMinutes?: number;
   /** Description naming the service and the condition. */
   readonly description: string;
   /**

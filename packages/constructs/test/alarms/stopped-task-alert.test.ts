@@ -358,13 +358,13 @@ describe('StoppedTaskAlert.watchRevision', () => {
     expect([matches(cluster, event), matches(revision, event)]).toEqual([false, false]);
   });
 
-  test("GIVEN a watched revision THEN its count is its rule's Invocations and the stopped-task graph sums both rules", () => {
+  test("GIVEN a watched revision THEN its count is its rule's TriggeredRules (matches, not deliveries) and the stopped-task graph sums both rules", () => {
     const { stack, alert, metric } = watched();
     const revisionRule = { Ref: stack.getLogicalId(alert.revisionRules[0].node.defaultChild as never) };
     const stat = metric.toMetricConfig().metricStat!;
     expect([stat.namespace, stat.metricName, stat.statistic, stat.period.toSeconds()]).toEqual([
       'AWS/Events',
-      'Invocations',
+      'TriggeredRules',
       'Sum',
       60,
     ]);

@@ -113,10 +113,11 @@ describe('SlipwayAppStack deployment strategies', () => {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           AlarmName: alarmName,
           Namespace: 'AWS/Events',
-          MetricName: 'Invocations',
+          MetricName: 'TriggeredRules',
           Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(rule) } }],
           Period: 60,
-          EvaluationPeriods: 1,
+          EvaluationPeriods: 10,
+          DatapointsToAlarm: 1,
           Threshold: 1,
           TreatMissingData: 'notBreaching',
           AlarmActions: [topicRef],

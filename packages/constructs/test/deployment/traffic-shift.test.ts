@@ -248,15 +248,15 @@ describe('AlbService with a traffic shift', () => {
       });
     });
 
-    test("THEN the deployment alarm fires in the first minute with one such stop, on the rule's Invocations, and a minute without any is OK", () => {
+    test("THEN the deployment alarm fires on one such stop, on the rule's matches (TriggeredRules), and stays in ALARM ten minutes so ECS cannot miss it", () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: 'Test-Backend-NewTasksFailing',
         Namespace: 'AWS/Events',
-        MetricName: 'Invocations',
+        MetricName: 'TriggeredRules',
         Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(newTasksRule) } }],
         Statistic: 'Sum',
         Period: 60,
-        EvaluationPeriods: 1,
+        EvaluationPeriods: 10,
         DatapointsToAlarm: 1,
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
