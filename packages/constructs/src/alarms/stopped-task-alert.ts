@@ -181,13 +181,7 @@ export class StoppedTaskAlert extends Construct {
     rule.addTarget(new TopicWithoutRole(this.topic));
     this.revisionRules.push(rule);
     this.watchedRevisionArns.push(taskDefinition.taskDefinitionArn);
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'TriggeredRules',
-      dimensionsMap: { RuleName: rule.ruleName },
-      period: Duration.minutes(1),
-      statistic: 'Sum',
-    });
+    return ruleMetric(rule, 'TriggeredRules');
   }
 
   /**
@@ -227,9 +221,18 @@ export interface StoppedTasksMetricOptions {
 
 /** A rule's `Invocations`, summed per minute. */
 function invocations(rule: events.IRule, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return ruleMetric(rule, 'Invocations', options);
+}
+
+/** One of EventBridge's per-rule metrics (dimension RuleName), summed per minute. */
+function ruleMetric(
+  rule: events.IRule,
+  metricName: 'Invocations' | 'TriggeredRules',
+  options: cloudwatch.MetricOptions = {},
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: 'AWS/Events',
-    metricName: 'Invocations',
+    metricName,
     dimensionsMap: { RuleName: rule.ruleName },
     period: Duration.minutes(1),
     statistic: 'Sum',
