@@ -24,7 +24,7 @@ export function explainAwsError(error: unknown, permission?: string): string {
   if (['InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch'].includes(errorName)) {
     return `AWS does not accept these credentials (${errorName}). Check AWS_PROFILE or the access keys in your environment.`;
   }
-  if (['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError'].includes(errorName)) {
+  if (isAccessDenied(error)) {
     return `access denied${permission ? ` to ${permission}` : ''} (${message}). Use a role that allows it, e.g. the account's administrator or read-only role.`;
   }
   return `${errorName}: ${message}`;
@@ -33,4 +33,13 @@ export function explainAwsError(error: unknown, permission?: string): string {
 /** Whether an SDK error is the service's error of this name (`ResourceNotFoundException`, `NoSuchEntity`, …). */
 export function isNamed(error: unknown, name: string): boolean {
   return (error as { name?: unknown })?.name === name;
+}
+
+/** Whether an SDK error says the caller's credentials may not do this (each service names it its own way). */
+export function isAccessDenied(error: unknown): boolean {
+  const name = (error as { name?: unknown })?.name;
+  return (
+    typeof name === 'string' &&
+    ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError'].includes(name)
+  );
 }

@@ -1,4 +1,5 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { isAccessDenied } from '../aws-error';
 
 /**
  * An ECS client for the CLI. The region comes from `--region`, else from the
@@ -21,7 +22,7 @@ export function describeAwsError(error: unknown): string {
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
     return `No AWS credentials found (${message}). Log in (aws sso login, or set AWS_PROFILE) and try again.`;
   }
-  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+  if (isAccessDenied(error)) {
     return `Access denied: ${message}. The role needs ecs:ListClusters, ecs:DescribeClusters, ecs:ListServices, ecs:DescribeServices, ecs:ListTasks and ecs:DescribeTasks, for blue/green, canary and linear services ecs:ListServiceDeployments and ecs:DescribeServiceDeployments, and for slipway images ecs:ListTaskDefinitions and ecs:DescribeTaskDefinition.`;
   }
   return `${name}: ${message}`;

@@ -13,6 +13,7 @@ import {
 import { NIGHT_START_TAG_KEY, NIGHT_START_TAG_VALUE } from '@slipway/constructs/lib/contract';
 import { checkTaskImages, shortDefinition } from './image-check';
 import { ExpectedContainer } from './stage-template';
+import { isAccessDenied } from '../aws-error';
 import { Clock, formatDuration } from '../clock';
 import { CommandOutput } from '../command';
 import { describeAwsError } from '../ecs/ecs-client';
@@ -407,11 +408,6 @@ function isUnanswered(error: unknown): boolean {
     ) ||
     ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED'].includes(candidate.code ?? '')
   );
-}
-
-function isAccessDenied(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  return name === 'AccessDeniedException' || name === 'AccessDenied';
 }
 
 function describeRunTaskError(error: unknown): string {
