@@ -27,6 +27,28 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
   });
   useFastTests(project);
   useFastCdkTests(project);
+  // A test file imports the folders it tests (`../../src/alarms`), not the package's barrel: the barrel loads every
+  // folder, and with it most of aws-cdk-lib, in each test file (about a sixth of this package's test time).
+  // test/package-boundary.test.ts checks that the barrel is exactly the folders' barrels; it and contract.test.ts
+  // test the barrel itself.
+  root.eslint?.addOverride({
+    files: ['packages/constructs/test/**/*.ts'],
+    excludedFiles: ['packages/constructs/test/package-boundary.test.ts', 'packages/constructs/test/contract.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src(/index)?$',
+              message:
+                "Import the folder under test (e.g. '../../src/alarms'): the package's barrel loads every folder.",
+            },
+          ],
+        },
+      ],
+    },
+  });
   // One place sets the CDK tool versions the pipeline installs: packages/projen/src/versions.ts.
   new TextFile(project, 'src/pipeline/cdk-tool-versions.ts', {
     readonly: true,

@@ -61,3 +61,28 @@ test('the barrel exports no cost, diagram or CLI code', () => {
   }
   expect(names.filter((name) => /cost|diagram|mermaid/i.test(name))).toEqual([]);
 });
+
+test("the barrel is every folder's barrel and contract.ts, whole: what the tests import from a folder, users get from the package", () => {
+  // GIVEN the modules under src/: each folder's index.ts, and contract.ts (the tests import these, not src/index.ts,
+  // so a test file loads only the folders it uses)
+  const srcDir = path.join(PACKAGE_DIR, 'src');
+  const modules = fs
+    .readdirSync(srcDir, { withFileTypes: true })
+    .filter((entry) =>
+      entry.isDirectory() ? fs.existsSync(path.join(srcDir, entry.name, 'index.ts')) : entry.name === 'contract.ts',
+    )
+    .map((entry) => entry.name.replace(/\.ts$/, ''));
+  expect(modules).toContain('contract');
+  expect(modules.length).toBeGreaterThan(10);
+  // WHEN each one's exported values are read
+  const exported = new Map<string, unknown>();
+  for (const name of modules) {
+    for (const [key, value] of Object.entries(jest.requireActual<Record<string, unknown>>(path.join(srcDir, name)))) {
+      expect([name, key, exported.has(key)]).toEqual([name, key, false]);
+      exported.set(key, value);
+    }
+  }
+  // THEN the package's barrel exports exactly those values, each the same one (none lost, none shadowed)
+  expect(Object.keys(barrel).sort()).toEqual([...exported.keys()].sort());
+  for (const [key, value] of exported) expect([key, (barrel as Record<string, unknown>)[key]]).toEqual([key, value]);
+});

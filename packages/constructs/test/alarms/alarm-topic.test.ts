@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmTopic } from '../../src';
+import { AlarmTopic } from '../../src/alarms';
 import { TestStack } from '../fixtures/stacks';
 
 describe('AlarmTopic', () => {

@@ -1,6 +1,6 @@
 import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { deploymentAlarmName } from '../../src';
+import { deploymentAlarmName } from '../../src/alarms';
 import { TestStack } from '../fixtures/stacks';
 
 describe('deploymentAlarmName', () => {

@@ -3,7 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AlarmTopic, EnvironmentKey, SlipwayCluster, SlipwayNetwork, StoppedTaskAlert } from '../../src';
+import { AlarmTopic, StoppedTaskAlert } from '../../src/alarms';
+import { SlipwayCluster } from '../../src/cluster';
+import { SlipwayNetwork } from '../../src/network';
+import { EnvironmentKey } from '../../src/security';
 import { TestStack } from '../fixtures/stacks';
 
 function setup() {

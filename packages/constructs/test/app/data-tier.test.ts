@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EnvironmentConfig, SlipwayAppStack } from '../../src';
+import { SlipwayAppStack } from '../../src/app';
+import { EnvironmentConfig } from '../../src/config';
 import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, prodLike } from '../fixtures/environments';
 

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { FunctionLogGroups } from '../../src';
+import { FunctionLogGroups } from '../../src/app';
 
 /** For each Lambda function of the template, its log group's properties (undefined: Lambda's default group). */
 function functionLogGroups(template: Template): Record<string, Record<string, unknown> | undefined> {

@@ -1,12 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import {
-  CLIENT_ADDRESS_VARIABLE,
-  EnvironmentConfig,
-  RESERVED_VARIABLES,
-  SlipwayConfigError,
-  UNSET_SECRET_VALUE,
-} from '../../src';
+import { EnvironmentConfig, RESERVED_VARIABLES, SlipwayConfigError, UNSET_SECRET_VALUE } from '../../src/config';
 import { IMAGE_COMMIT_BUILD_ARG } from '../../src/contract';
+import { CLIENT_ADDRESS_VARIABLE } from '../../src/service';
 import { sampleApp } from '../fixtures/apps';
 import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments';
 

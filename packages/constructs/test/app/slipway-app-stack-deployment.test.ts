@@ -2,7 +2,10 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { AlbService, EnvironmentConfig, SlipwayAppStack, enforceSecurityChecks } from '../../src';
+import { SlipwayAppStack } from '../../src/app';
+import { EnvironmentConfig } from '../../src/config';
+import { enforceSecurityChecks } from '../../src/nag';
+import { AlbService } from '../../src/service';
 import { sampleServices } from '../fixtures/apps';
 import { devLike, prodCanary, variant } from '../fixtures/environments';
 

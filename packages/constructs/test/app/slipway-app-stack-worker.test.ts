@@ -5,14 +5,10 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import {
-  AppServiceSpec,
-  AppWorkerServiceSpec,
-  EnvironmentConfig,
-  SlipwayAppStack,
-  WorkerService,
-  enforceSecurityChecks,
-} from '../../src';
+import { AppServiceSpec, AppWorkerServiceSpec, SlipwayAppStack } from '../../src/app';
+import { EnvironmentConfig } from '../../src/config';
+import { enforceSecurityChecks } from '../../src/nag';
+import { WorkerService } from '../../src/service';
 import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, devLike, prodCanary } from '../fixtures/environments';
 

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { SlipwayAppStack } from '../../src';
+import { SlipwayAppStack } from '../../src/app';
 import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments';
 

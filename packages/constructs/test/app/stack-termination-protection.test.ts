@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { StackTerminationProtection } from '../../src';
+import { StackTerminationProtection } from '../../src/app';
 import { TestStack } from '../fixtures/stacks';
 
 describe('StackTerminationProtection', () => {

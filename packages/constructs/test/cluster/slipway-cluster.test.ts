@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { SlipwayCluster, SlipwayNetwork } from '../../src';
+import { SlipwayCluster } from '../../src/cluster';
+import { SlipwayNetwork } from '../../src/network';
 import { TestStack } from '../fixtures/stacks';
 
 function cluster(props: { containerInsights?: boolean; serviceDiscoveryNamespace?: string }) {

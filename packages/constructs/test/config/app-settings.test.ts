@@ -1,4 +1,4 @@
-import { parseEnvironmentConfig, RESERVED_VARIABLES, SlipwayConfigError } from '../../src';
+import { parseEnvironmentConfig, RESERVED_VARIABLES, SlipwayConfigError } from '../../src/config';
 import { devLike, variant } from '../fixtures/environments';
 
 const DEV = 'environments/dev.ts';

@@ -1,4 +1,4 @@
-import { parseEnvironmentConfig, SlipwayConfigError } from '../../src';
+import { parseEnvironmentConfig, SlipwayConfigError } from '../../src/config';
 import { devLike, prodLike, variant } from '../fixtures/environments';
 
 const DEV = 'environments/dev.ts';

@@ -1,4 +1,4 @@
-import { EnvironmentConfig, isTrafficShifting, parseEnvironmentConfig, plannedReleaseMinutes } from '../../src';
+import { EnvironmentConfig, isTrafficShifting, parseEnvironmentConfig, plannedReleaseMinutes } from '../../src/config';
 import { devHttpApi, prodLike, variant } from '../fixtures/environments';
 
 const FILE = 'environments/prod.ts';

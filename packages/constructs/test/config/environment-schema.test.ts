@@ -1,4 +1,4 @@
-import { SlipwayConfigError, defineEnvironment, parseEnvironmentConfig } from '../../src';
+import { SlipwayConfigError, defineEnvironment, parseEnvironmentConfig } from '../../src/config';
 import { devHttpApi, devLike, prodLike, variant } from '../fixtures/environments';
 
 const FILE = 'environments/prod.ts';

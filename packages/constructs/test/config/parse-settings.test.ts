@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CheckedAgainst, SlipwayConfigError, parseSettings } from '../../src';
+import { CheckedAgainst, SlipwayConfigError, parseSettings } from '../../src/config';
 import { rule, typeRule } from '../../src/config/parse-settings';
 
 const schema = z.strictObject({

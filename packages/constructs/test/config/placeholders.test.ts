@@ -5,7 +5,7 @@ import {
   isPlaceholderAccount,
   isPlaceholderAmi,
   isPlaceholderDomain,
-} from '../../src';
+} from '../../src/config';
 import { devLike, prodLike } from '../fixtures/environments';
 
 describe('placeholders', () => {

@@ -1,4 +1,4 @@
-import { parseEnvironmentConfig } from '../../src';
+import { parseEnvironmentConfig } from '../../src/config';
 import { devLike, prodLike, variant } from '../fixtures/environments';
 
 const FILE = 'environments/dev.ts';

@@ -3,14 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import {
-  EnvironmentDashboard,
-  HttpApiService,
-  SlipwayCache,
-  SlipwayDatabase,
-  SlipwayDatabaseProps,
-  StoppedTaskAlert,
-} from '../../src';
+import { StoppedTaskAlert } from '../../src/alarms';
+import { EnvironmentDashboard } from '../../src/dashboard';
+import { SlipwayCache, SlipwayDatabase, SlipwayDatabaseProps } from '../../src/data';
+import { HttpApiService } from '../../src/service';
 import { apiPlatform, backendAndWorker, platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 function dashboardBody(containerInsights: boolean): string {

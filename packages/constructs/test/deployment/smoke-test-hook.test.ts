@@ -2,16 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
-  AlbIngress,
   SMOKE_TEST_CHECKS,
   SMOKE_TEST_CHECKS_DETAIL,
   SMOKE_TEST_HOOK_CODE_DIRECTORY,
-  SlipwayNetwork,
   SmokeTestHook,
   pathPatternMatches,
   smokeTestChecksByService,
-} from '../../src';
+} from '../../src/deployment';
 import * as handler from '../../src/deployment/smoke-test-handler';
+import { AlbIngress } from '../../src/ingress';
+import { SlipwayNetwork } from '../../src/network';
 import { TestStack } from '../fixtures/stacks';
 
 function hook() {

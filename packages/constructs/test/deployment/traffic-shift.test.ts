@@ -2,15 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
-import {
-  AlarmTopic,
-  AlbIngress,
-  AlbService,
-  SlipwayCluster,
-  SlipwayConfigError,
-  SlipwayNetwork,
-  StoppedTaskAlert,
-} from '../../src';
+import { AlarmTopic, StoppedTaskAlert } from '../../src/alarms';
+import { SlipwayCluster } from '../../src/cluster';
+import { SlipwayConfigError } from '../../src/config';
+import { AlbIngress } from '../../src/ingress';
+import { SlipwayNetwork } from '../../src/network';
+import { AlbService } from '../../src/service';
 import { TestStack, registryImage, spotSettings } from '../fixtures/stacks';
 
 // Pins the AWS::ECS::Service shape ECS documents for blue/green, canary and linear deployments behind an ALB:

@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { AlbIngress, AlbIngressProps, SlipwayNetwork } from '../../src';
+import { AlbIngress, AlbIngressProps } from '../../src/ingress';
+import { SlipwayNetwork } from '../../src/network';
 import { TestStack } from '../fixtures/stacks';
 
 /** Where the test's certificate and zone come from: attributes, turned into references in the test stack. */

@@ -3,7 +3,8 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
-import { HttpApiIngress, HttpApiIngressProps, SlipwayNetwork, httpApiRouteKeys } from '../../src';
+import { HttpApiIngress, HttpApiIngressProps, httpApiRouteKeys } from '../../src/ingress';
+import { SlipwayNetwork } from '../../src/network';
 import { TestStack } from '../fixtures/stacks';
 
 /** Where the test's certificate and zone come from: attributes, turned into references in the test stack. */

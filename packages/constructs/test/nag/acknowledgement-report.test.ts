@@ -6,7 +6,7 @@ import {
   collectAcknowledgements,
   groupAcknowledgements,
   renderSecurityReport,
-} from '../../src';
+} from '../../src/nag';
 
 const SHARED_REASON = "CDK Pipelines' grant on this pipeline's own artifact bucket, which holds only build artifacts.";
 

@@ -3,14 +3,14 @@ import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { EnvironmentConfig } from '../../src/config';
 import {
   AcknowledgementSet,
-  EnvironmentConfig,
   MIN_ACKNOWLEDGEMENT_REASON_LENGTH,
   acknowledgeFindings,
   collectAcknowledgements,
   enforceSecurityChecks,
-} from '../../src';
+} from '../../src/nag';
 import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, devLike, prodCanary, prodLike } from '../fixtures/environments';
 import { SECURITY_DOC_PATH, renderSecurityDoc } from '../fixtures/security-doc';

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { SlipwayNetwork } from '../../src';
+import { SlipwayNetwork } from '../../src/network';
 import { TestStack } from '../fixtures/stacks';
 
 const NAT_IMAGE = ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0a1b2c3d4e5f67890' });

@@ -8,7 +8,7 @@ import {
   scheduleTagValue,
   sleepCron,
   wakeCron,
-} from '../../src';
+} from '../../src/schedule';
 
 const dublin = { timezone: 'Europe/Dublin', awake: { days: 'MON-FRI', from: '08:00', to: '19:00' } } as const;
 

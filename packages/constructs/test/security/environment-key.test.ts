@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EnvironmentKey } from '../../src';
+import { EnvironmentKey } from '../../src/security';
 import { TestStack } from '../fixtures/stacks';
 
 describe('EnvironmentKey', () => {

@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { AlarmTopic, AlbService, AlbServiceProps } from '../../src';
+import { AlarmTopic } from '../../src/alarms';
+import { AlbService, AlbServiceProps } from '../../src/service';
 import { platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 function albService(overrides: Partial<AlbServiceProps> = {}, options: { containerInsights?: boolean } = {}) {

@@ -1,5 +1,5 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { HttpApiService, InternalService } from '../../src';
+import { HttpApiService, InternalService } from '../../src/service';
 import { apiPlatform, registryImage, spotSettings } from '../fixtures/stacks';
 
 describe('HttpApiService', () => {

@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { InternalService } from '../../src';
+import { InternalService } from '../../src/service';
 import { backendAndWorker, platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 describe('InternalService', () => {

@@ -4,7 +4,9 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { InternalService, SlipwayCluster, SlipwayNetwork, imageRevision, isDirectoryImage } from '../../src';
+import { SlipwayCluster } from '../../src/cluster';
+import { SlipwayNetwork } from '../../src/network';
+import { InternalService, imageRevision, isDirectoryImage } from '../../src/service';
 import { TestStack, spotSettings } from '../fixtures/stacks';
 
 describe('service images', () => {

@@ -1,6 +1,7 @@
 import { TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { InternalService, SCHEDULE_TAG_KEY } from '../../src';
+import { SCHEDULE_TAG_KEY } from '../../src/contract';
+import { InternalService } from '../../src/service';
 import { platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 const awake = { days: 'MON-FRI', from: '08:00', to: '19:00' } as const;

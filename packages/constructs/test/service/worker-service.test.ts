@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { InternalService, WorkerService, WorkerServiceProps } from '../../src';
+import { InternalService, WorkerService, WorkerServiceProps } from '../../src/service';
 import { platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 const heartbeatCheck: ecs.HealthCheck = {
