@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -33,6 +33,13 @@ export interface StoppedTaskAlertProps {
 export const UNEXPECTED_STOP_CODES = ['EssentialContainerExited', 'TaskFailedToStart'] as const;
 
 /**
+ * EventBridge's quota on the size of an event pattern, in characters: 2,048 unless the account asked for more (up to
+ * 4,096; "Amazon EventBridge quotas", Event pattern size). A rule whose pattern is larger fails to create or update,
+ * and with it the deploy.
+ */
+export const EVENT_PATTERN_SIZE_QUOTA = 2048;
+
+/**
  * How a stopped reason begins when ECS replaced a task that failed its health checks, whatever its stop code:
  * "Task failed ELB health checks in (target-group ...)" or "Task failed container health checks" (the stopped reasons
  * of "Amazon ECS stopped task errors"); a deployment or scale-in stops a task with "Scaling activity initiated by
@@ -63,7 +70,9 @@ export class StoppedTaskAlert extends Construct {
 
   private readonly cluster: ecs.ICluster;
   private readonly topic: sns.ITopic;
-  private readonly watchedRevisionArns: string[] = [];
+  /** Each watched revision's ARN and how long it can be once deployed (`resolvedArnLength`). */
+  private readonly watchedRevisions: { readonly arn: string; readonly length: number }[] = [];
+  private sizeWarned = false;
 
   constructor(scope: Construct, id: string, props: StoppedTaskAlertProps) {
     super(scope, id);
@@ -76,30 +85,26 @@ export class StoppedTaskAlert extends Construct {
       // have the group "service:<service name>". $or and prefix: "Content filtering in Amazon EventBridge event
       // patterns".
       eventPattern: {
-        source: ['aws.ecs'],
-        detailType: ['ECS Task State Change'],
-        detail: {
-          clusterArn: [props.cluster.clusterArn],
-          lastStatus: ['STOPPED'],
-          group: [{ prefix: 'service:' }],
-          $or: [
-            // A watched revision's crashes and failed starts are its own rule's to report (anything-but: "Content
-            // filtering in Amazon EventBridge event patterns"); its failed health checks stay here. Uncached: a
-            // revision watched after something resolved the pattern still counts.
-            Lazy.uncachedAny({
-              produce: () => ({
-                stopCode: [...UNEXPECTED_STOP_CODES],
-                ...(this.watchedRevisionArns.length > 0
-                  ? { taskDefinitionArn: [{ 'anything-but': [...this.watchedRevisionArns] }] }
-                  : {}),
-              }),
-            }),
-            { stoppedReason: [{ prefix: FAILED_HEALTH_CHECK_REASON_PREFIX }] },
-          ],
-        },
+        source: [...ECS_TASK_EVENTS.source],
+        detailType: [...ECS_TASK_EVENTS['detail-type']],
+        // Uncached: a revision watched after something resolved the pattern still counts.
+        detail: Lazy.uncachedAny({
+          produce: () =>
+            clusterRuleDetail(
+              props.cluster.clusterArn,
+              this.excludesWatchedRevisions() ? this.watchedRevisions.map((revision) => revision.arn) : [],
+            ),
+        }),
       },
     });
     this.rule.addTarget(new TopicWithoutRole(props.topic));
+    // Once every revision is watched: the warning of excludesWatchedRevisions, if any, before the templates are written.
+    this.node.addValidation({
+      validate: () => {
+        this.excludesWatchedRevisions();
+        return [];
+      },
+    });
 
     // The publisher's grant carries no condition: "You can't use Condition blocks in Amazon SNS topic policies for
     // EventBridge" ("Using resource-based policies for Amazon EventBridge", Amazon SNS permissions; aws-events-targets'
@@ -180,16 +185,52 @@ export class StoppedTaskAlert extends Construct {
     });
     rule.addTarget(new TopicWithoutRole(this.topic));
     this.revisionRules.push(rule);
-    this.watchedRevisionArns.push(taskDefinition.taskDefinitionArn);
+    this.watchedRevisions.push({
+      arn: taskDefinition.taskDefinitionArn,
+      length: resolvedArnLength(this, taskDefinition.taskDefinitionArn, taskDefinitionResource(taskDefinition)),
+    });
     return ruleMetric(rule, 'TriggeredRules');
   }
 
   /**
+   * Whether the cluster's rule leaves the watched revisions' crashes and failed starts to their own rules. It does
+   * unless listing their ARNs would make its pattern larger than EventBridge's quota ({@link EVENT_PATTERN_SIZE_QUOTA})
+   * once deployed: about a dozen traffic-shifting services in one environment, fewer with long names. Past that the
+   * cluster's rule reports those stops too, so each is reported (and graphed) twice, and a warning at synth says so;
+   * the deploy goes through.
+   */
+  public excludesWatchedRevisions(): boolean {
+    if (this.watchedRevisions.length === 0) return false;
+    const size = this.clusterPatternSize();
+    if (size <= EVENT_PATTERN_SIZE_QUOTA) return true;
+    if (!this.sizeWarned) {
+      this.sizeWarned = true;
+      Annotations.of(this).addWarningV2(
+        '@slipway/constructs:stoppedTaskPatternSize',
+        `Listing the ${this.watchedRevisions.length} released revisions would make the stopped-task rule's event ` +
+          `pattern up to ${size} characters, over EventBridge's quota of ${EVENT_PATTERN_SIZE_QUOTA} (Event pattern ` +
+          "size), so the rule does not leave them out: a released revision's crash or failed start is reported twice.",
+      );
+    }
+    return false;
+  }
+
+  /** The largest the cluster's rule's pattern can be with every watched revision left out, in characters. */
+  private clusterPatternSize(): number {
+    const stand = (length: number) => 'x'.repeat(length);
+    const clusterArn = stand(resolvedArnLength(this, this.cluster.clusterArn, clusterResource(this.cluster)));
+    const excluded = this.watchedRevisions.map((revision) => stand(revision.length));
+    return JSON.stringify({ ...ECS_TASK_EVENTS, detail: clusterRuleDetail(clusterArn, excluded) }).length;
+  }
+
+  /**
    * Tasks stopped unexpectedly, per minute: each one is one invocation of the cluster's rule's target or of a watched
-   * revision's.
+   * revision's (of the cluster's rule alone when it reports every stop, see `excludesWatchedRevisions`). Call it once
+   * every revision is watched.
    */
   public metricStoppedTasks(options: StoppedTasksMetricOptions = {}): cloudwatch.IMetric {
-    const rules = [this.rule, ...this.revisionRules];
+    // When the cluster's rule reports every stop (see excludesWatchedRevisions), its count is the whole count.
+    const rules = this.excludesWatchedRevisions() ? [this.rule, ...this.revisionRules] : [this.rule];
     if (rules.length === 1) return invocations(this.rule, options);
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
     rules.forEach((rule, index) => (usingMetrics[`rule${index}`] = invocations(rule)));
@@ -204,6 +245,86 @@ export class StoppedTaskAlert extends Construct {
     });
   }
 }
+
+/** The events every rule here matches: ECS's task state changes ("Amazon ECS task state change events"). */
+const ECS_TASK_EVENTS = { source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'] } as const;
+
+/**
+ * The `detail` of the cluster's rule. Fields and values: "Amazon ECS task state change events" (detail = the Task of
+ * DescribeTasks: clusterArn, group, lastStatus, stopCode, stoppedReason). A service's tasks have the group
+ * "service:<service name>". $or, prefix and anything-but: "Content filtering in Amazon EventBridge event patterns".
+ * A watched revision's crashes and failed starts (`excluded`) are its own rule's to report; its failed health checks
+ * stay here.
+ */
+function clusterRuleDetail(clusterArn: string, excluded: readonly string[]): Record<string, unknown> {
+  return {
+    clusterArn: [clusterArn],
+    lastStatus: ['STOPPED'],
+    group: [{ prefix: 'service:' }],
+    $or: [
+      {
+        stopCode: [...UNEXPECTED_STOP_CODES],
+        ...(excluded.length > 0 ? { taskDefinitionArn: [{ 'anything-but': [...excluded] }] } : {}),
+      },
+      { stoppedReason: [{ prefix: FAILED_HEALTH_CHECK_REASON_PREFIX }] },
+    ],
+  };
+}
+
+/** A CloudFormation resource of this app whose physical name is in its ARN: its type, name and logical ID. */
+interface NamedResource {
+  readonly resourceType: string;
+  /** The name set in the template; undefined when CloudFormation makes one up. */
+  readonly name?: string;
+  readonly logicalId: string;
+  readonly stackName: string;
+}
+
+function taskDefinitionResource(taskDefinition: ecs.ITaskDefinition): NamedResource | undefined {
+  if (!(taskDefinition instanceof ecs.TaskDefinition)) return undefined;
+  const resource = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+  return namedResource('task-definition', taskDefinition.family, resource);
+}
+
+function clusterResource(cluster: ecs.ICluster): NamedResource | undefined {
+  const resource = cluster.node.defaultChild;
+  if (!(resource instanceof ecs.CfnCluster)) return undefined;
+  return namedResource('cluster', resource.clusterName, resource);
+}
+
+function namedResource(resourceType: string, name: string | undefined, resource: Construct): NamedResource {
+  const stack = Stack.of(resource);
+  return {
+    resourceType,
+    name: name === undefined || Token.isUnresolved(name) ? undefined : name,
+    logicalId: stack.resolve(stack.getLogicalId(resource as never)) as string,
+    stackName: stack.stackName,
+  };
+}
+
+/**
+ * The most characters `arn` can have once deployed: its own length when it is known at synth, else an ECS ARN
+ * (`arn:<partition>:ecs:<region>:<account>:<type>/<name>`, with a task definition's `:<revision>`) built from what the
+ * template fixes, the longest partition and region where the stack leaves them open, and for a name CloudFormation
+ * makes up its documented form, `<stack name>-<logical ID>-<random>` ("Name type"). An ARN of nothing known counts
+ * as the longest an ECS name may be.
+ */
+function resolvedArnLength(scope: Construct, arn: string, resource: NamedResource | undefined): number {
+  if (!Token.isUnresolved(arn)) return arn.length;
+  const stack = Stack.of(scope);
+  const known = (value: string, longest: number) => (Token.isUnresolved(value) ? longest : value.length);
+  const prefix =
+    `arn:${'x'.repeat(known(stack.partition, 'aws-us-gov'.length))}:ecs:` +
+    `${'x'.repeat(known(stack.region, 'ap-southeast-5'.length))}:${'x'.repeat(known(stack.account, 12))}:`;
+  if (resource === undefined) return prefix.length + 'task-definition/'.length + 255 + ':'.length + 10;
+  const name =
+    resource.name ?? `${resource.stackName}-${resource.logicalId}-${'x'.repeat(CLOUDFORMATION_NAME_SUFFIX_LENGTH)}`;
+  const revision = resource.resourceType === 'task-definition' ? ':'.length + 10 : 0;
+  return prefix.length + resource.resourceType.length + '/'.length + Math.min(name.length, 255) + revision;
+}
+
+/** The random part CloudFormation appends to a name it makes up, at most (observed: 12 or 13 characters). */
+const CLOUDFORMATION_NAME_SUFFIX_LENGTH = 13;
 
 /** How `StoppedTaskAlert.metricStoppedTasks` is shown and summed. */
 export interface StoppedTasksMetricOptions {

@@ -1,16 +1,17 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AlarmTopic, StoppedTaskAlert } from '../../src/alarms';
+import { AlarmTopic, EVENT_PATTERN_SIZE_QUOTA, StoppedTaskAlert } from '../../src/alarms';
 import { SlipwayCluster } from '../../src/cluster';
 import { SlipwayNetwork } from '../../src/network';
 import { EnvironmentKey } from '../../src/security';
 import { TestStack } from '../fixtures/stacks';
 
-function setup() {
-  const stack = new TestStack();
+/** The alert's cluster and topic in `stack`, nothing synthesized. */
+function build(stack = new TestStack()) {
   const network = new SlipwayNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
   const cluster = new SlipwayCluster(stack, 'Cluster', { vpc: network.vpc, containerInsights: false }).cluster;
   const key = new EnvironmentKey(stack, 'Key').key;
@@ -20,10 +21,14 @@ function setup() {
     topic: topic.topic,
     alarmActions: topic.alarmActions,
   });
-  const template = Template.fromStack(stack);
   const id = (construct: { node: { defaultChild?: unknown } }) =>
     stack.getLogicalId(construct.node.defaultChild as never);
-  return { stack, template, alert, topicRef: { Ref: id(topic.topic) }, clusterId: id(cluster), ruleId: id(alert.rule) };
+  return { stack, alert, topicRef: { Ref: id(topic.topic) }, clusterId: id(cluster), ruleId: id(alert.rule) };
+}
+
+function setup() {
+  const built = build();
+  return { ...built, template: Template.fromStack(built.stack) };
 }
 
 /**
@@ -376,6 +381,97 @@ describe('StoppedTaskAlert.watchRevision', () => {
     expect(sum.expression).toBe('SUM([FILL(rule0, 0), FILL(rule1, 0)])');
     expect(stack.resolve((sum.usingMetrics.rule1 as cloudwatch.Metric).dimensions)).toEqual({
       RuleName: revisionRule,
+    });
+  });
+});
+
+describe("StoppedTaskAlert: the cluster's rule and EventBridge's quota on a pattern's size", () => {
+  /** An environment whose `count` traffic-shifting services each have a released revision watched. */
+  function environment(count: number) {
+    // A stack name as long as an app's (`<app>-<environment>-app`) and services named as the sample's.
+    const { stack, alert, clusterId, ruleId } = build(new TestStack(new App(), 'my-online-shop-production-app'));
+    for (let index = 0; index < count; index++) {
+      const service = new Construct(stack, `CheckoutService${index}`);
+      const taskDefinition = new ecs.FargateTaskDefinition(service, 'TaskDefinition');
+      taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1') });
+      alert.watchRevision(service, 'NewTasksFailingRule', taskDefinition);
+    }
+    const synthesize = () => {
+      const template = Template.fromStack(stack);
+      return { template, pattern: template.toJSON().Resources[ruleId].Properties.EventPattern };
+    };
+    return { stack, alert, clusterId, synthesize };
+  }
+
+  /** The most released revisions the rule can list (none synthesized to find it). */
+  function mostThatFit(): number {
+    let fit = 0;
+    while (environment(fit + 1).alert.excludesWatchedRevisions()) fit++;
+    return fit;
+  }
+
+  /**
+   * The pattern as EventBridge receives it at its longest: each task definition's ARN with the family the template
+   * sets and a ten-digit revision, the cluster's with the name CloudFormation makes up (stack name, logical ID and a
+   * random part of 13 characters), in the longest partition.
+   */
+  function deployedLength(stack: TestStack, pattern: unknown, clusterId: string): number {
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const prefix = `arn:aws-us-gov:ecs:${stack.region}:${stack.account}`;
+    return JSON.stringify(pattern, (_key, value) => {
+      if (value?.Ref !== undefined && resources[value.Ref]?.Type === 'AWS::ECS::TaskDefinition') {
+        return `${prefix}:task-definition/${resources[value.Ref].Properties.Family}:${'9'.repeat(10)}`;
+      }
+      if (value?.['Fn::GetAtt']?.[0] === clusterId) {
+        return `${prefix}:cluster/${stack.stackName}-${clusterId}-${'x'.repeat(13)}`;
+      }
+      return value;
+    }).length;
+  }
+
+  const excluded = (pattern: any): unknown => pattern.detail.$or[0].taskDefinitionArn;
+
+  test('GIVEN as many released revisions as fit WHEN synthesized THEN the rule leaves each one to its own rule, within the quota', () => {
+    // GIVEN the largest number of watched revisions whose ARNs the rule can list
+    const fit = mostThatFit();
+    // (twelve with these names: what the quota means in practice)
+    expect(fit).toBeGreaterThanOrEqual(10);
+    expect(fit).toBeLessThan(20);
+    // WHEN that many are synthesized
+    const { stack, clusterId, synthesize } = environment(fit);
+    const { template, pattern } = synthesize();
+    // THEN the rule lists every one, and its pattern fits EventBridge's quota even at its longest
+    expect((excluded(pattern) as [{ 'anything-but': unknown[] }])[0]['anything-but']).toHaveLength(fit);
+    expect(deployedLength(stack, pattern, clusterId)).toBeLessThanOrEqual(EVENT_PATTERN_SIZE_QUOTA);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('event pattern'));
+    template.resourceCountIs('AWS::Events::Rule', fit + 1);
+  });
+
+  test('GIVEN one revision more WHEN synthesized THEN the rule reports every stop, a warning says why, and the graph counts that rule alone', () => {
+    const fit = mostThatFit();
+    // GIVEN one watched revision more than fits
+    const { stack, alert, clusterId, synthesize } = environment(fit + 1);
+    const { template, pattern } = synthesize();
+    // THEN listing them would have gone over the quota
+    const listed = JSON.parse(JSON.stringify(pattern));
+    listed.detail.$or[0].taskDefinitionArn = [
+      {
+        'anything-but': Object.keys(template.findResources('AWS::ECS::TaskDefinition')).map((id) => ({ Ref: id })),
+      },
+    ];
+    expect(deployedLength(stack, listed, clusterId)).toBeGreaterThan(EVENT_PATTERN_SIZE_QUOTA);
+    // AND the rule lists none, so it still deploys and still reports the released revisions' stops (twice)
+    expect(excluded(pattern)).toBeUndefined();
+    expect(deployedLength(stack, pattern, clusterId)).toBeLessThanOrEqual(EVENT_PATTERN_SIZE_QUOTA);
+    template.resourceCountIs('AWS::Events::Rule', fit + 2);
+    Annotations.fromStack(stack).hasWarning(
+      '/my-online-shop-production-app/StoppedTasks',
+      Match.stringLikeRegexp(`${fit + 1} released revisions .* over EventBridge's quota of 2048`),
+    );
+    // AND the stopped-task graph counts the cluster's rule alone, which now sees every stop
+    const metric = alert.metricStoppedTasks() as cloudwatch.Metric;
+    expect(stack.resolve(metric.dimensions)).toEqual({
+      RuleName: { Ref: stack.getLogicalId(alert.rule.node.defaultChild as never) },
     });
   });
 });
