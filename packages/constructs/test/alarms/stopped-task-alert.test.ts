@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Fn } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -409,6 +409,25 @@ describe("StoppedTaskAlert: the cluster's rule and EventBridge's quota on a patt
     while (environment(fit + 1).alert.excludesWatchedRevisions()) fit++;
     return fit;
   }
+
+  test('GIVEN revisions whose ARNs the template does not fix (imported from another stack) THEN each counts as the longest an ECS ARN can be', () => {
+    const watchImported = (count: number) => {
+      const { stack, alert } = build(new TestStack(new App(), 'my-online-shop-production-app'));
+      for (let index = 0; index < count; index++) {
+        const arn = Fn.importValue(`shared-task-definition-${index}`);
+        const imported = ecs.TaskDefinition.fromTaskDefinitionArn(stack, `Imported${index}`, arn);
+        alert.watchRevision(new Construct(stack, `Service${index}`), 'NewTasksFailingRule', imported);
+      }
+      return alert.excludesWatchedRevisions();
+    };
+    // Each may have a family of 255 characters: about 330 characters per ARN, so a handful fit where a dozen of the
+    // template's own do.
+    let fit = 0;
+    while (watchImported(fit + 1)) fit++;
+    expect(fit).toBeGreaterThanOrEqual(3);
+    expect(fit).toBeLessThanOrEqual(5);
+    expect(fit).toBeLessThan(mostThatFit());
+  });
 
   /**
    * The pattern as EventBridge receives it at its longest: each task definition's ARN with the family the template
