@@ -72,7 +72,6 @@ export class StoppedTaskAlert extends Construct {
   private readonly topic: sns.ITopic;
   /** Each watched revision's ARN and how long it can be once deployed (`resolvedArnLength`). */
   private readonly watchedRevisions: { readonly arn: string; readonly length: number }[] = [];
-  private sizeWarned = false;
 
   constructor(scope: Construct, id: string, props: StoppedTaskAlertProps) {
     super(scope, id);
@@ -98,10 +97,18 @@ export class StoppedTaskAlert extends Construct {
       },
     });
     this.rule.addTarget(new TopicWithoutRole(props.topic));
-    // Once every revision is watched: the warning of excludesWatchedRevisions, if any, before the templates are written.
+    // Once every revision is watched, before the templates are written: say so when the rule cannot list them.
     this.node.addValidation({
       validate: () => {
-        this.excludesWatchedRevisions();
+        if (this.watchedRevisions.length > 0 && !this.excludesWatchedRevisions()) {
+          Annotations.of(this).addWarningV2(
+            '@slipway/constructs:stoppedTaskPatternSize',
+            `Listing the ${this.watchedRevisions.length} released revisions would make the stopped-task rule's event ` +
+              `pattern up to ${this.clusterPatternSize()} characters, over EventBridge's quota of ` +
+              `${EVENT_PATTERN_SIZE_QUOTA} (Event pattern size), so the rule does not leave them out: a released ` +
+              "revision's crash or failed start is reported twice.",
+          );
+        }
         return [];
       },
     });
@@ -171,8 +178,8 @@ export class StoppedTaskAlert extends Construct {
     const rule = new events.Rule(scope, id, {
       description: `Tasks of the revision of ${scope.node.path} being released that fail to start or exit`,
       eventPattern: {
-        source: ['aws.ecs'],
-        detailType: ['ECS Task State Change'],
+        source: [...ECS_TASK_EVENTS.source],
+        detailType: [...ECS_TASK_EVENTS['detail-type']],
         detail: {
           clusterArn: [this.cluster.clusterArn],
           taskDefinitionArn: [taskDefinition.taskDefinitionArn],
@@ -200,19 +207,7 @@ export class StoppedTaskAlert extends Construct {
    * the deploy goes through.
    */
   public excludesWatchedRevisions(): boolean {
-    if (this.watchedRevisions.length === 0) return false;
-    const size = this.clusterPatternSize();
-    if (size <= EVENT_PATTERN_SIZE_QUOTA) return true;
-    if (!this.sizeWarned) {
-      this.sizeWarned = true;
-      Annotations.of(this).addWarningV2(
-        '@slipway/constructs:stoppedTaskPatternSize',
-        `Listing the ${this.watchedRevisions.length} released revisions would make the stopped-task rule's event ` +
-          `pattern up to ${size} characters, over EventBridge's quota of ${EVENT_PATTERN_SIZE_QUOTA} (Event pattern ` +
-          "size), so the rule does not leave them out: a released revision's crash or failed start is reported twice.",
-      );
-    }
-    return false;
+    return this.watchedRevisions.length > 0 && this.clusterPatternSize() <= EVENT_PATTERN_SIZE_QUOTA;
   }
 
   /** The largest the cluster's rule's pattern can be with every watched revision left out, in characters. */
