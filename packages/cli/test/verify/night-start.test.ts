@@ -115,6 +115,12 @@ function withHealthCheck(defined = true) {
   });
 }
 
+/** The night start against the mocked ECS. */
+const nightStart = (given: NightStartOptions) => startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+
+/** The StopTask calls for the task the tests' RunTask starts. */
+const stopsOfTask = () => ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK);
+
 function options(overrides: Partial<NightStartOptions> = {}) {
   const clock = new FakeClock();
   clock.time = Date.UTC(2024, 4, 1, 21, 30, 0);
@@ -146,7 +152,7 @@ test('GIVEN a service on FARGATE_SPOT WHEN started THEN RunTask gets its own net
     ]),
   });
   // WHEN
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   // THEN
   expect(outcome.unstopped).toEqual([]);
   expect(outcome.results).toEqual([
@@ -172,7 +178,7 @@ test('GIVEN a service on FARGATE_SPOT WHEN started THEN RunTask gets its own net
   });
   // RunTask takes a capacity provider strategy or a launch type, never both.
   expect(input).not.toHaveProperty('launchType');
-  const stops = ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK);
+  const stops = stopsOfTask();
   expect(stops).toHaveLength(1);
   expect(stops[0].args[0].input).toEqual({
     cluster: CLUSTER,
@@ -192,7 +198,7 @@ test('GIVEN a service with a launch type and no capacity provider strategy THEN 
   const { options: given } = options({
     services: [asleep({ capacityProviderStrategy: [], launchType: 'FARGATE', platformVersion: '1.4.0' })],
   });
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results[0].outcome).toBe('healthy');
   const input = ecsMock.commandCalls(RunTaskCommand)[0].args[0].input;
   expect(input.launchType).toBe('FARGATE');
@@ -229,7 +235,7 @@ test('GIVEN an image that exits on start THEN it fails with why the task stopped
       ],
     });
   const { options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results).toEqual([
     {
       service: 'backend',
@@ -238,7 +244,7 @@ test('GIVEN an image that exits on start THEN it fails with why the task stopped
         'stopped on its own: task 0123456789abcdef (DevAppBackendTaskDefinition:5) stopped 2024-05-01T21:31:00.000Z: Essential container in task exited; backend: exit 1',
     },
   ]);
-  expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(0);
+  expect(stopsOfTask()).toHaveLength(0);
 });
 
 test('GIVEN a container that fails its health check THEN it fails at UNHEALTHY (ECS would not stop a standalone task) and stops it', async () => {
@@ -246,14 +252,14 @@ test('GIVEN a container that fails its health check THEN it fails at UNHEALTHY (
   ecsMock.on(RunTaskCommand).resolves({ tasks: [task()] });
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('UNHEALTHY')] });
   const { options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results[0]).toEqual({
     service: 'backend',
     outcome: 'failed',
     detail:
       'task 0123456789abcdef of DevAppBackendTaskDefinition:5 became UNHEALTHY (container backend failed its health check); read its logs',
   });
-  expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(1);
+  expect(stopsOfTask()).toHaveLength(1);
 });
 
 test('GIVEN no Spot capacity at first THEN RunTask is tried again within the deadline, with a new client token', async () => {
@@ -268,7 +274,7 @@ test('GIVEN no Spot capacity at first THEN RunTask is tried again within the dea
     .resolves({ tasks: [task()], failures: [] });
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('HEALTHY')] });
   const { output, options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results[0].outcome).toBe('healthy');
   const runs = ecsMock.commandCalls(RunTaskCommand);
   expect(runs).toHaveLength(2);
@@ -283,7 +289,7 @@ test("GIVEN no capacity until the deadline THEN it times out naming RunTask's fa
     failures: [{ arn: DEFINITION, reason: 'RESOURCE:FARGATE', detail: 'no Fargate capacity in the subnets' }],
   });
   const { clock, options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), {
+  const outcome = await nightStart({
     ...given,
     deadline: clock.time + 60_000,
   });
@@ -301,7 +307,7 @@ test('GIVEN a task that never becomes HEALTHY THEN it times out and the task is 
   ecsMock.on(RunTaskCommand).resolves({ tasks: [task()] });
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('UNKNOWN')] });
   const { clock, options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), {
+  const outcome = await nightStart({
     ...given,
     deadline: clock.time + 120_000,
   });
@@ -339,7 +345,7 @@ test('GIVEN an essential sidecar without a health check THEN the task stays UNKN
   withSidecar.containers = [{ ...withSidecar.containers![0], healthStatus: 'HEALTHY' }, sidecar];
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: [withSidecar] });
   const { options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results[0]).toMatchObject({ outcome: 'healthy' });
   expect(outcome.results[0].detail).toMatch(
     /^task 0123456789abcdef of DevAppBackendTaskDefinition:5 RUNNING and HEALTHY/,
@@ -354,13 +360,13 @@ test('GIVEN RunTask times out once THEN it is sent again with the same client to
     .resolves({ tasks: [task()] });
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('HEALTHY')] });
   const { output, options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results[0].outcome).toBe('healthy');
   const tokens = ecsMock.commandCalls(RunTaskCommand).map((call) => call.args[0].input.clientToken);
   expect(tokens).toHaveLength(2);
   expect(tokens[1]).toBe(tokens[0]);
   expect(output.lines.join('\n')).toMatch(/no answer \(TimeoutError\), sent again with the same client token/);
-  expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(1);
+  expect(stopsOfTask()).toHaveLength(1);
 });
 
 test('GIVEN a task ECS is already stopping when the time is up THEN verify sends no StopTask for it', async () => {
@@ -368,12 +374,12 @@ test('GIVEN a task ECS is already stopping when the time is up THEN verify sends
   ecsMock.on(RunTaskCommand).resolves({ tasks: [task()] });
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED' })] });
   const { clock, options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), {
+  const outcome = await nightStart({
     ...given,
     deadline: clock.time + 30_000,
   });
   expect(outcome.results[0].outcome).toBe('failed');
-  expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(0);
+  expect(stopsOfTask()).toHaveLength(0);
   expect(outcome.unstopped).toEqual([]);
 });
 
@@ -386,10 +392,8 @@ test('GIVEN DescribeTasks is denied THEN the error reaches the caller and the ta
       Object.assign(new Error('not authorized to perform: ecs:DescribeTasks'), { name: 'AccessDeniedException' }),
     );
   const { options: given } = options();
-  await expect(startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given)).rejects.toThrow(
-    /ecs:DescribeTasks/,
-  );
-  expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(1);
+  await expect(nightStart(given)).rejects.toThrow(/ecs:DescribeTasks/);
+  expect(stopsOfTask()).toHaveLength(1);
 });
 
 describe('containers without a health check (healthStatus stays UNKNOWN)', () => {
@@ -398,7 +402,7 @@ describe('containers without a health check (healthStatus stays UNKNOWN)', () =>
     ecsMock.on(RunTaskCommand).resolves({ tasks: [task()] });
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('UNKNOWN')] });
     const { output, options: given } = options();
-    const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+    const outcome = await nightStart(given);
     expect(outcome.results[0]).toEqual({
       service: 'backend',
       outcome: 'running',
@@ -424,7 +428,7 @@ describe('containers without a health check (healthStatus stays UNKNOWN)', () =>
         ],
       });
     const { options: given } = options();
-    const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+    const outcome = await nightStart(given);
     expect(outcome.results[0].outcome).toBe('failed');
     expect(outcome.results[0].detail).toContain(
       'Essential container in task exited; backend: exit 137, OutOfMemoryError: Container killed due to memory usage',
@@ -442,12 +446,12 @@ test('GIVEN the started task runs another image than the template names THEN it 
       ['backend', [{ name: 'backend', image: `${REPOSITORY}:${other}`, reference: other, asset: true }]],
     ]),
   });
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results[0].outcome).toBe('failed');
   expect(outcome.results[0].detail).toBe(
     `container backend of task 0123456789abcdef runs ${REPOSITORY}:${TAG}, not ${REPOSITORY}:${other}`,
   );
-  expect(ecsMock.commandCalls(StopTaskCommand).filter((call) => call.args[0].input.task === TASK)).toHaveLength(1);
+  expect(stopsOfTask()).toHaveLength(1);
 });
 
 test('GIVEN RunTask is denied for longer than IAM takes to apply a change THEN it fails, naming the permissions and --skip-start', async () => {
@@ -458,7 +462,7 @@ test('GIVEN RunTask is denied for longer than IAM takes to apply a change THEN i
     }),
   );
   const { clock, options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results[0].outcome).toBe('failed');
   expect(outcome.results[0].detail).toMatch(
     /^RunTask of DevAppBackendTaskDefinition:5 refused: User is not authorized to perform: iam:PassRole .*ecs:RunTask on that task definition revision.*--skip-start <service>/,
@@ -476,7 +480,7 @@ test('GIVEN RunTask is denied once, as when the deploy changed the role moments 
     .resolves({ tasks: [task()] });
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('HEALTHY')] });
   const { output, options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.results[0].outcome).toBe('healthy');
   expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(2);
   expect(output.lines.join('\n')).toMatch(/access denied, retried while a policy change may still be propagating/);
@@ -489,7 +493,7 @@ test('GIVEN a task an earlier verify left running THEN it is stopped before anyt
   ecsMock.on(RunTaskCommand).resolves({ tasks: [task()] });
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: [running('HEALTHY')] });
   const { output, options: given } = options();
-  await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  await nightStart(given);
   const stops = ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input);
   expect(stops[0]).toEqual({
     cluster: CLUSTER,
@@ -507,7 +511,7 @@ test('GIVEN StopTask fails THEN the task left running is reported with the comma
     .on(StopTaskCommand, { task: TASK })
     .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ServerException' }));
   const { options: given } = options();
-  const outcome = await startSleepingServices(new ECSClient({ region: 'eu-west-1' }), given);
+  const outcome = await nightStart(given);
   expect(outcome.unstopped).toEqual([
     `backend: could not stop task 0123456789abcdef (ServerException: Rate exceeded). Stop it: aws ecs stop-task --cluster ${CLUSTER} --task ${TASK}`,
   ]);
