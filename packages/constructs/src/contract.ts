@@ -38,6 +38,16 @@ export const NIGHT_START_TAG_KEY = 'slipway:verify';
 export const NIGHT_START_TAG_VALUE = 'night-start';
 
 /**
+ * The tag, with the value `NIGHT_START_SKIP_TAG_VALUE`, on an ECS service asleep by schedule that `slipway verify`
+ * must not start at night (`startWhenAsleep: false`: a worker that must not take jobs out of hours). Verify then checks
+ * the images its task definition names only, as with `--skip-start`, and the verification role may not start it.
+ */
+export const NIGHT_START_SKIP_TAG_KEY = 'slipway:night-start';
+
+/** The value of `NIGHT_START_SKIP_TAG_KEY` on a service `slipway verify` leaves asleep. */
+export const NIGHT_START_SKIP_TAG_VALUE = 'skip';
+
+/**
  * The Docker build argument that carries the commit an image is built from,
  * set on every Dockerfile directory image. `slipway verify --version-service`
  * reads it from the stage's asset manifest (`<stack>.assets.json`) and checks

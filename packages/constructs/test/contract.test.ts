@@ -10,6 +10,10 @@ import {
   ENVIRONMENT_TAG_KEY,
   IMAGE_COMMIT_BUILD_ARG,
   IMAGE_REVISION_LABEL,
+  NIGHT_START_SKIP_TAG_KEY,
+  NIGHT_START_SKIP_TAG_VALUE,
+  NIGHT_START_TAG_KEY,
+  NIGHT_START_TAG_VALUE,
   SCHEDULE_TAG_KEY,
   VERIFY_BUNDLE_FILE,
 } from '../src/contract';
@@ -26,6 +30,10 @@ describe('the contract with @slipway/cli', () => {
     expect(VERIFY_BUNDLE_FILE).toBe('slipway-verify.js');
     expect(IMAGE_REVISION_LABEL).toBe('org.opencontainers.image.revision');
     expect(SCHEDULE_TAG_KEY).toBe('slipway:awake-hours');
+    expect(NIGHT_START_TAG_KEY).toBe('slipway:verify');
+    expect(NIGHT_START_TAG_VALUE).toBe('night-start');
+    expect(NIGHT_START_SKIP_TAG_KEY).toBe('slipway:night-start');
+    expect(NIGHT_START_SKIP_TAG_VALUE).toBe('skip');
   });
 
   test('is exported from the package barrel too', () => {

@@ -61,10 +61,9 @@ export class ApplicationStage extends Stage implements DeployableStage {
         pipelineAccount: props.pipelineAccount,
         cluster: this.app.cluster.cluster,
         services,
-        // At night verify starts one task of each service the schedule has put to sleep, and stops it.
-        scheduledTaskDefinitions: Object.values(this.app.services)
-          .filter((service) => service.scheduledActions !== undefined)
-          .map((service) => service.taskDefinition),
+        // At night verify starts one task of each service the schedule has put to sleep, and stops it; not of a
+        // service whose spec says `startWhenAsleep: false` (verify checks its task definition only).
+        scheduledTaskDefinitions: this.app.nightStartTaskDefinitions,
       }),
       // /api/version reports the GIT_SHA its image was built with; the pipeline's verification checks it.
       versionService: 'backend',

@@ -1,5 +1,9 @@
 import { ECSClient, Service } from '@aws-sdk/client-ecs';
-import { SCHEDULE_TAG_KEY } from '@slipway/constructs/lib/contract';
+import {
+  NIGHT_START_SKIP_TAG_KEY,
+  NIGHT_START_SKIP_TAG_VALUE,
+  SCHEDULE_TAG_KEY,
+} from '@slipway/constructs/lib/contract';
 import {
   describeSchedule,
   formatLocal,
@@ -18,6 +22,11 @@ export interface SleepingService {
   readonly wakesAt: Date;
   /** The task definition its primary deployment would start: what the last deploy left it with. */
   readonly taskDefinitionArn?: string;
+  /**
+   * False when the service is tagged `slipway:night-start=skip` (its spec's `startWhenAsleep: false`): verify checks
+   * its task definition only and starts no task of it.
+   */
+  readonly startWhenAsleep: boolean;
   /**
    * The service as DescribeServices described it: the network configuration and capacity provider strategy (or
    * launch type and platform version) a task started for it at night must use to start as its own would.
@@ -54,6 +63,9 @@ export function sleepingBySchedule(service: Service, now: number): SleepingServi
     schedule,
     wakesAt: awakeNow ? new Date(now) : nextWake(schedule, new Date(now)),
     taskDefinitionArn: primary?.taskDefinition ?? service.taskDefinition,
+    startWhenAsleep: !service.tags?.some(
+      (tag) => tag.key === NIGHT_START_SKIP_TAG_KEY && tag.value === NIGHT_START_SKIP_TAG_VALUE,
+    ),
     described: service,
   };
 }

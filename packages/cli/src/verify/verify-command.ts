@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { NIGHT_START_SKIP_TAG_KEY, NIGHT_START_SKIP_TAG_VALUE } from '@slipway/constructs/lib/contract';
 import { formatLocal } from '@slipway/constructs/lib/schedule/awake-hours';
 import { parseOptions, secondsOption } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
@@ -42,7 +43,8 @@ definition of its family names. A service with no tasks because its environment'
 asleep (desired count 0, slipway:awake-hours tag) is checked by the images its task definition names, and
 then by one task of that task definition that verify starts (the service's own network and capacity
 settings), waits for until RUNNING and, with container health checks, HEALTHY, and stops again, within
---timeout; --skip-start <service> leaves a service's task unstarted. The smoke test is then skipped, and
+--timeout; --skip-start <service>, or the service's slipway:night-start=skip tag (its spec's
+startWhenAsleep: false), leaves a service's task unstarted. The smoke test is then skipped, and
 the output says until when it sleeps. Then smoke-tests the URL: /api/health is 200, /api/version reports
 --commit (or, with --version-service, the GIT_SHA that service's image was built with), / serves HTML.
 Exit codes: 0 verified, 1 deployment or smoke test failed, 2 wrong usage, 3 timed out.`;
@@ -142,7 +144,11 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
         output.error(`✖ Could not read the ECS services of cluster ${cluster}: ${describeAwsError(error)}`);
         return ExitCode.FAILED;
       }
-      for (const asleep of sleeping.values()) output.info(`  ☾ ${asleep.service}: ${describeSleep(asleep)}`);
+      for (const asleep of sleeping.values()) {
+        output.info(
+          `  ☾ ${asleep.service}: ${describeSleep(asleep)}${asleep.startWhenAsleep ? '' : ` (tagged ${NIGHT_START_SKIP_TAG_KEY}=${NIGHT_START_SKIP_TAG_VALUE}: not started at night)`}`,
+        );
+      }
 
       let images: ServiceImageCheck[] | undefined;
       let expectedCommit = options.commit;
@@ -189,8 +195,17 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
 
       // A night deploy starts no task: ECS's deployment is steady at once, and the circuit breaker has nothing to roll
       // back. One task of each sleeping service's new task definition, started and stopped here, proves it starts.
-      const toStart = [...sleeping.values()].filter((asleep) => !options.skipStart.includes(asleep.service));
-      const notStarted = [...sleeping.keys()].filter((service) => options.skipStart.includes(service));
+      // Not started: a service named by --skip-start, or tagged slipway:night-start=skip by its spec.
+      const notStarted: NotStarted[] = [...sleeping.values()].flatMap((asleep) =>
+        options.skipStart.includes(asleep.service)
+          ? [{ service: asleep.service, because: '--skip-start' }]
+          : !asleep.startWhenAsleep
+            ? [{ service: asleep.service, because: `tagged ${NIGHT_START_SKIP_TAG_KEY}=${NIGHT_START_SKIP_TAG_VALUE}` }]
+            : [],
+      );
+      const toStart = [...sleeping.values()].filter(
+        (asleep) => !notStarted.some((skipped) => skipped.service === asleep.service),
+      );
       let night: NightStartOutcome | undefined;
       if (toStart.length > 0) {
         const deadline = started + rollout.allowedMs;
@@ -294,13 +309,19 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
   };
 }
 
+/** A service asleep by schedule that verify did not start, and why: `--skip-start`, or its skip tag. */
+export interface NotStarted {
+  readonly service: string;
+  readonly because: string;
+}
+
 /**
  * The summary's words for services asleep by schedule: what the night start proved, what was not started, and that
  * the smoke test did not run (no task of theirs is in a target group until they wake).
  */
 export function nightSummary(
   results: readonly NightStartResult[],
-  notStarted: readonly string[],
+  notStarted: readonly NotStarted[],
   definitionsChecked: boolean,
 ): string {
   const parts: string[] = [];
@@ -311,9 +332,10 @@ export function nightSummary(
         .join(', ')}), then stopped`,
     );
   }
-  if (notStarted.length > 0) {
+  for (const because of new Set(notStarted.map((skipped) => skipped.because))) {
+    const services = notStarted.filter((skipped) => skipped.because === because).map((skipped) => skipped.service);
     parts.push(
-      `${notStarted.join(', ')} not started (--skip-start)${definitionsChecked ? ', task definition checked only' : ''}`,
+      `${services.join(', ')} not started (${because})${definitionsChecked ? ', task definition checked only' : ''}`,
     );
   }
   parts.push('not smoke-tested until they wake');

@@ -61,6 +61,7 @@ function asleep(overrides: Partial<Service> = {}): SleepingService {
     schedule: parseScheduleTag('Europe/Dublin MON TUE WED THU FRI 07:00-20:00')!,
     wakesAt: new Date('2024-05-02T06:00:00Z'),
     taskDefinitionArn: DEFINITION,
+    startWhenAsleep: true,
     described,
   };
 }

@@ -552,9 +552,9 @@ describe('out of hours: a service asleep by schedule', () => {
     awsvpcConfiguration: { subnets: ['subnet-0aaa'], securityGroups: ['sg-0app'], assignPublicIp: 'DISABLED' as const },
   };
 
-  function asleep(name: string, family = name) {
+  function asleep(name: string, family = name, tags = TAGS) {
     return service(name, [deployment({ family, revision: 5, desiredCount: 0, runningCount: 0 })], {
-      tags: TAGS,
+      tags,
       networkConfiguration: NETWORK,
       capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }],
       platformVersion: 'LATEST',
@@ -705,6 +705,52 @@ describe('out of hours: a service asleep by schedule', () => {
     ]);
     expect(readFileSync(summaryFile, 'utf8')).toContain(
       ': the new image started at night in one task each (frontend HEALTHY), then stopped; backend not started (--skip-start); not smoke-tested until they wake',
+    );
+  });
+
+  test('GIVEN a service tagged slipway:night-start=skip THEN it is not started, and the output and summary say why', async () => {
+    // GIVEN a worker whose spec says startWhenAsleep: false, beside the backend, both asleep
+    const skipTagged = [...TAGS, { key: 'slipway:night-start', value: 'skip' }];
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({ services: [asleep('backend'), asleep('worker', 'worker', skipTagged)] });
+    tasksStartAtNight({ backend: 'backend', worker: 'worker' });
+    const { command, output, summaryFile } = setupAt(NIGHT);
+    // WHEN verify runs at night
+    const code = await command.run([
+      '--cluster',
+      'dev-cluster',
+      '--service',
+      'backend',
+      '--service',
+      'worker',
+      '--summary-file',
+      summaryFile,
+    ]);
+    // THEN the backend's task is started and stopped; the worker's task definition is not run
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(ExitCode.OK);
+    expect(ecsMock.commandCalls(RunTaskCommand).map((call) => call.args[0].input.taskDefinition)).toEqual([
+      `${TASK_DEFINITION_PREFIX}/backend:5`,
+    ]);
+    expect(output.text).toContain('tagged slipway:night-start=skip: not started at night');
+    expect(readFileSync(summaryFile, 'utf8')).toContain(
+      ': the new image started at night in one task each (backend HEALTHY), then stopped; worker not started (tagged slipway:night-start=skip); not smoke-tested until they wake',
+    );
+  });
+
+  test('GIVEN one service skipped by --skip-start and one by its tag THEN none is started and each reason is given', async () => {
+    const skipTagged = [...TAGS, { key: 'slipway:night-start', value: 'skip' }];
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({ services: [asleep('backend'), asleep('frontend', 'frontend', skipTagged)] });
+    tasksStartAtNight({ backend: 'backend', frontend: 'frontend' });
+    const { command, summaryFile } = setupAt(NIGHT);
+    const code = await command.run([...byName, '--skip-start', 'backend', '--summary-file', summaryFile]);
+    expect(code).toBe(ExitCode.OK);
+    expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
+    expect(readFileSync(summaryFile, 'utf8')).toContain(
+      ': backend not started (--skip-start); frontend not started (tagged slipway:night-start=skip); not smoke-tested until they wake',
     );
   });
 

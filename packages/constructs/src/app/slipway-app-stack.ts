@@ -97,6 +97,14 @@ export interface AppServiceSpecBase {
    * @default ecs.CpuArchitecture.X86_64
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * In an environment with a `schedule`: whether `slipway verify`, when the pipeline deploys while the service sleeps,
+   * starts one task of its new task definition to prove the image starts, and stops it again. `false` for a service
+   * that must not run out of hours (a worker whose jobs must wait for the morning): verify then checks the images its
+   * task definition names only, and the verification role gets no permission to start it. Ignored without a schedule.
+   * @default true
+   */
+  readonly startWhenAsleep?: boolean;
 }
 
 /**
@@ -260,6 +268,12 @@ export class SlipwayAppStack extends Stack {
   public readonly httpApi?: HttpApiIngress;
   /** Services by name. */
   public readonly services: Readonly<Record<string, SlipwayServiceBase>>;
+  /**
+   * The task definitions of the services `slipway verify` starts one task of while the environment's `schedule` has
+   * them asleep (every scheduled service but those whose spec says `startWhenAsleep: false`): what
+   * `DeploymentVerificationRole`'s `scheduledTaskDefinitions` takes. Empty without a schedule.
+   */
+  public readonly nightStartTaskDefinitions: readonly ecs.TaskDefinition[];
   /** The alarm topic. */
   public readonly alarmTopic: AlarmTopic;
   /** The PostgreSQL database (present when `config.database` is set). */
@@ -440,6 +454,7 @@ export class SlipwayAppStack extends Stack {
         schedule: config.schedule && {
           timeZone: TimeZone.of(config.schedule.timezone),
           awake: config.schedule.awake,
+          startWhenAsleep: spec.startWhenAsleep,
         },
         image: spec.image,
         gitSha: props.gitSha,
@@ -530,6 +545,9 @@ export class SlipwayAppStack extends Stack {
       if (uses.includes('cache')) this.cache?.connections.allowDefaultPortFrom(service, `${name} to the cache`);
     }
     this.services = services;
+    this.nightStartTaskDefinitions = Object.values(services)
+      .filter((service) => service.startedWhenAsleep)
+      .map((service) => service.taskDefinition);
     for (const [name, spec] of Object.entries(props.services)) {
       const usesDatabase = (config.services[name].uses ?? []).includes('database');
       if (!spec.migrationCommand || !this.database || !usesDatabase) continue;

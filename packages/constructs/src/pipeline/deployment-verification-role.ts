@@ -19,7 +19,8 @@ export interface DeploymentVerificationRoleProps {
   /** The services `slipway verify` checks; at least one. */
   readonly services: readonly ecs.IService[];
   /**
-   * The task definitions of the services an out-of-hours schedule puts to sleep (desired count 0 at night). A night
+   * The task definitions of the services an out-of-hours schedule puts to sleep (desired count 0 at night) and verify
+   * starts when asleep (`startedWhenAsleep`: not those tagged `slipway:night-start=skip`). A night
    * deploy starts none of their tasks, so verify starts one task of each (and stops it) to prove the new image
    * starts. For these only, the role may run that exact task definition revision in this cluster, tag the task it
    * creates with `slipway:verify=night-start`, stop tasks of this cluster that carry that tag, and pass the task

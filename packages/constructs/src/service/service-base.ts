@@ -11,7 +11,12 @@ import { SlipwayTaskServiceProps } from './service-props';
 import { validateServiceProps } from './service-validation';
 import { deploymentAlarmName } from '../alarms/deployment-alarm-name';
 import { sustainedAlarm } from '../alarms/sustained-alarm';
-import { IMAGE_REVISION_LABEL, SCHEDULE_TAG_KEY } from '../contract';
+import {
+  IMAGE_REVISION_LABEL,
+  NIGHT_START_SKIP_TAG_KEY,
+  NIGHT_START_SKIP_TAG_VALUE,
+  SCHEDULE_TAG_KEY,
+} from '../contract';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { scheduleTagValue, sleepCron, wakeCron } from '../schedule/awake-hours';
 import { EnvironmentKey } from '../security/environment-key';
@@ -54,6 +59,12 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
   public readonly desiredCount?: number;
   /** The scheduled actions that put the service to sleep and wake it (`schedule`). */
   public readonly scheduledActions?: { readonly wake: string; readonly sleep: string };
+  /**
+   * Whether `slipway verify` starts one task of the service while it sleeps by `schedule` (`schedule.startWhenAsleep`,
+   * default true): what the pipeline's verification role must be allowed to start (`scheduledTaskDefinitions`).
+   * False without a schedule.
+   */
+  public readonly startedWhenAsleep: boolean;
   /** Private DNS name (`backend.dev.local`) when the cluster has a namespace. */
   public readonly discoveryName?: string;
   /**
@@ -83,6 +94,7 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
     this.cpu = props.cpu ?? 256;
     this.memoryLimitMiB = props.memoryLimitMiB ?? 512;
     this.desiredCount = props.autoScaling || props.schedule ? undefined : (props.desiredCount ?? 1);
+    this.startedWhenAsleep = props.schedule !== undefined && props.schedule.startWhenAsleep !== false;
     this.capacityProviderStrategies = [
       ...(props.capacityProviderStrategies ?? [{ capacityProvider: 'FARGATE', weight: 1 }]),
     ];
@@ -268,6 +280,8 @@ export abstract class SlipwayServiceBase extends Construct implements ec2.IConne
         SCHEDULE_TAG_KEY,
         scheduleTagValue({ timezone: props.schedule.timeZone.timezoneName, awake: props.schedule.awake }),
       );
+      // Read by `slipway verify` from DescribeServices, as the awake hours are: whoever runs it, pipeline or person.
+      if (!this.startedWhenAsleep) Tags.of(this.service).add(NIGHT_START_SKIP_TAG_KEY, NIGHT_START_SKIP_TAG_VALUE);
     }
 
     this.addAlarm('CpuHigh', {

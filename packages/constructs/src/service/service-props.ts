@@ -46,6 +46,14 @@ export interface ServiceScheduleProps {
   readonly timeZone: TimeZone;
   /** The days and hours the service runs. */
   readonly awake: AwakeHours;
+  /**
+   * Whether `slipway verify`, run while the service sleeps (a pipeline run out of hours), starts one task of its new
+   * task definition to prove the image starts, and stops it again. `false` for a service that must not run out of
+   * hours (a worker that would take jobs at night): the service is tagged `slipway:night-start=skip`, verify checks the
+   * images its task definition names only, and the pipeline's verification role may not start it.
+   * @default true
+   */
+  readonly startWhenAsleep?: boolean;
 }
 
 /**

@@ -7,7 +7,9 @@ import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { AppServiceSpec, AppWorkerServiceSpec, SlipwayAppStack } from '../../src/app';
 import { EnvironmentConfig } from '../../src/config';
+import { NIGHT_START_SKIP_TAG_KEY, NIGHT_START_SKIP_TAG_VALUE } from '../../src/contract';
 import { enforceSecurityChecks } from '../../src/nag';
+import { DeploymentVerificationRole } from '../../src/pipeline';
 import { WorkerService } from '../../src/service';
 import { sampleApp, sampleServices } from '../fixtures/apps';
 import { devHttpApi, devLike, prodCanary } from '../fixtures/environments';
@@ -240,6 +242,48 @@ describe('SlipwayAppStack with a worker', () => {
     expect(stack.ingress).toBeUndefined();
     expect(stack.urlOutput).toBeUndefined();
     template.resourceCountIs('AWS::ECS::Service', 1);
+  });
+
+  test('GIVEN a schedule and a worker that must not run out of hours THEN verify may start the web services at night, not it', () => {
+    // GIVEN dev asleep out of hours, and a worker whose spec says startWhenAsleep: false
+    const { app, stack } = sampleApp(
+      {
+        ...devWithWorker,
+        schedule: { timezone: 'Europe/Dublin', awake: { days: 'MON-FRI', from: '08:00', to: '19:00' } },
+      },
+      { services: { worker: { ...temporalWorker(), startWhenAsleep: false } } },
+    );
+    // WHEN the verification role is given the stack's night-start task definitions, as ApplicationStage does
+    new DeploymentVerificationRole(stack, 'Verification', {
+      pipelineAccount: '111111111111',
+      cluster: stack.cluster.cluster,
+      services: Object.values(stack.services).map((service) => service.service),
+      scheduledTaskDefinitions: stack.nightStartTaskDefinitions,
+    });
+    app.synth();
+    const template = Template.fromStack(stack);
+    // THEN the worker alone carries the tag verify reads, and the role may run the web services' revisions only
+    const skipTagged = Object.keys(stack.services).filter((name) =>
+      (serviceResource(stack, name).Properties.Tags as { Key: string; Value: string }[]).some(
+        (tag) => tag.Key === NIGHT_START_SKIP_TAG_KEY && tag.Value === NIGHT_START_SKIP_TAG_VALUE,
+      ),
+    );
+    expect(skipTagged).toEqual(['worker']);
+    expect(stack.nightStartTaskDefinitions).toEqual([
+      stack.services.backend.taskDefinition,
+      stack.services.frontend.taskDefinition,
+    ]);
+    const runTask = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+      .find((statement) => statement.Action === 'ecs:RunTask');
+    expect(runTask?.Resource).toEqual(
+      ['backend', 'frontend'].map((name) => ({
+        Ref: stack.getLogicalId(stack.services[name].taskDefinition.node.defaultChild as never),
+      })),
+    );
+    for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+      expect(pack.validateScope(app).violations).toEqual([]);
+    }
   });
 
   describe('misuse fails naming the service, the field, the value and the fix', () => {

@@ -1,12 +1,12 @@
 import { TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SCHEDULE_TAG_KEY } from '../../src/contract';
+import { NIGHT_START_SKIP_TAG_KEY, SCHEDULE_TAG_KEY } from '../../src/contract';
 import { InternalService } from '../../src/service';
 import { platform, registryImage, spotSettings } from '../fixtures/stacks';
 
 const awake = { days: 'MON-FRI', from: '08:00', to: '19:00' } as const;
 
-function worker(options: { autoScaling?: boolean; desiredCount?: number } = {}) {
+function worker(options: { autoScaling?: boolean; desiredCount?: number; startWhenAsleep?: boolean } = {}) {
   const { stack, cluster } = platform();
   const service = new InternalService(stack, 'Worker', {
     cluster,
@@ -16,7 +16,7 @@ function worker(options: { autoScaling?: boolean; desiredCount?: number } = {}) 
     autoScaling: options.autoScaling ? { minCapacity: 1, maxCapacity: 4, targetCpuUtilizationPercent: 60 } : undefined,
     image: registryImage,
     containerPort: 9000,
-    schedule: { timeZone: TimeZone.EUROPE_DUBLIN, awake },
+    schedule: { timeZone: TimeZone.EUROPE_DUBLIN, awake, startWhenAsleep: options.startWhenAsleep },
   });
   return { stack, service, template: Template.fromStack(stack) };
 }
@@ -64,6 +64,24 @@ describe('a service with a schedule', () => {
     });
   });
 
+  test('GIVEN no startWhenAsleep THEN verify may start it at night: no skip tag, startedWhenAsleep', () => {
+    const { template, service } = worker();
+    const [ecsService] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(ecsService.Properties.Tags.map((tag: { Key: string }) => tag.Key)).not.toContain(NIGHT_START_SKIP_TAG_KEY);
+    expect(service.startedWhenAsleep).toBe(true);
+  });
+
+  test('GIVEN startWhenAsleep false THEN the service carries slipway:night-start=skip, which verify reads', () => {
+    const { template, service } = worker({ startWhenAsleep: false });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      Tags: Match.arrayWith([
+        { Key: SCHEDULE_TAG_KEY, Value: 'Europe/Dublin MON TUE WED THU FRI 08:00-19:00' },
+        { Key: NIGHT_START_SKIP_TAG_KEY, Value: 'skip' },
+      ]),
+    });
+    expect(service.startedWhenAsleep).toBe(false);
+  });
+
   test('GIVEN autoscaling THEN the morning restores its range and target tracking stays', () => {
     const { template } = worker({ autoScaling: true });
     template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 1);
@@ -92,4 +110,18 @@ describe('a service with a schedule', () => {
         }),
     ).toThrow(/Test\/Worker: schedule\.awake\.to must be later than awake\.from \(20:00\); got "06:00"/);
   });
+});
+
+test('a service without a schedule is never asleep, so verify never starts it at night and it carries no skip tag', () => {
+  const { stack, cluster } = platform();
+  const service = new InternalService(stack, 'Worker', {
+    cluster,
+    serviceName: 'worker',
+    ...spotSettings,
+    image: registryImage,
+    containerPort: 9000,
+  });
+  expect(service.startedWhenAsleep).toBe(false);
+  const [ecsService] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'));
+  expect(JSON.stringify(ecsService.Properties.Tags ?? [])).not.toContain(NIGHT_START_SKIP_TAG_KEY);
 });
