@@ -20,6 +20,8 @@ import { imageRevision } from './image-revision';
  *
  * A background worker (no port, no route) is one more entry with `kind: 'worker'`, usually running `backendImage`
  * with another `command`: the same image value is one image asset, built once (docs/constructs.md, "WorkerService").
+ * In an environment with a `schedule`, a pipeline run out of hours proves each sleeping service's new image by starting
+ * one task of it and stopping it again; give a worker that must not take jobs at night `startWhenAsleep: false`.
  */
 export function appServices(repositoryRoot: string, environmentName: string): Record<string, AppServiceSpec> {
   const backend = backendBuild(repositoryRoot);
