@@ -546,6 +546,11 @@ describe('--template: each service must run the images this pipeline run built',
 
 describe('out of hours: a service asleep by schedule', () => {
   const TAGS = [{ key: 'slipway:awake-hours', value: 'Europe/Dublin MON TUE WED THU FRI 07:00-20:00' }];
+  /** A service whose spec says startWhenAsleep: false carries this tag too. */
+  const SKIP_TAGGED = [...TAGS, { key: 'slipway:night-start', value: 'skip' }];
+  /** The task definitions verify started a task of, in order. */
+  const startedDefinitions = () =>
+    ecsMock.commandCalls(RunTaskCommand).map((call) => call.args[0].input.taskDefinition);
   /** Wednesday 1 May 2024, 22:30 in Dublin (UTC+1). */
   const NIGHT = Date.UTC(2024, 4, 1, 21, 30, 0);
   const NETWORK = {
@@ -700,9 +705,7 @@ describe('out of hours: a service asleep by schedule', () => {
     const code = await command.run([...byName, '--skip-start', 'backend', '--summary-file', summaryFile]);
     expect(output.errors).toEqual([]);
     expect(code).toBe(ExitCode.OK);
-    expect(ecsMock.commandCalls(RunTaskCommand).map((call) => call.args[0].input.taskDefinition)).toEqual([
-      `${TASK_DEFINITION_PREFIX}/frontend:5`,
-    ]);
+    expect(startedDefinitions()).toEqual([`${TASK_DEFINITION_PREFIX}/frontend:5`]);
     expect(readFileSync(summaryFile, 'utf8')).toContain(
       ': the new image started at night in one task each (frontend HEALTHY), then stopped; backend not started (--skip-start); not smoke-tested until they wake',
     );
@@ -710,10 +713,9 @@ describe('out of hours: a service asleep by schedule', () => {
 
   test('GIVEN a service tagged slipway:night-start=skip THEN it is not started, and the output and summary say why', async () => {
     // GIVEN a worker whose spec says startWhenAsleep: false, beside the backend, both asleep
-    const skipTagged = [...TAGS, { key: 'slipway:night-start', value: 'skip' }];
     ecsMock
       .on(DescribeServicesCommand)
-      .resolves({ services: [asleep('backend'), asleep('worker', 'worker', skipTagged)] });
+      .resolves({ services: [asleep('backend'), asleep('worker', 'worker', SKIP_TAGGED)] });
     tasksStartAtNight({ backend: 'backend', worker: 'worker' });
     const { command, output, summaryFile } = setupAt(NIGHT);
     // WHEN verify runs at night
@@ -730,9 +732,7 @@ describe('out of hours: a service asleep by schedule', () => {
     // THEN the backend's task is started and stopped; the worker's task definition is not run
     expect(output.errors).toEqual([]);
     expect(code).toBe(ExitCode.OK);
-    expect(ecsMock.commandCalls(RunTaskCommand).map((call) => call.args[0].input.taskDefinition)).toEqual([
-      `${TASK_DEFINITION_PREFIX}/backend:5`,
-    ]);
+    expect(startedDefinitions()).toEqual([`${TASK_DEFINITION_PREFIX}/backend:5`]);
     expect(output.text).toContain('tagged slipway:night-start=skip: not started at night');
     expect(readFileSync(summaryFile, 'utf8')).toContain(
       ': the new image started at night in one task each (backend HEALTHY), then stopped; worker not started (tagged slipway:night-start=skip); not smoke-tested until they wake',
@@ -740,15 +740,14 @@ describe('out of hours: a service asleep by schedule', () => {
   });
 
   test('GIVEN one service skipped by --skip-start and one by its tag THEN none is started and each reason is given', async () => {
-    const skipTagged = [...TAGS, { key: 'slipway:night-start', value: 'skip' }];
     ecsMock
       .on(DescribeServicesCommand)
-      .resolves({ services: [asleep('backend'), asleep('frontend', 'frontend', skipTagged)] });
+      .resolves({ services: [asleep('backend'), asleep('frontend', 'frontend', SKIP_TAGGED)] });
     tasksStartAtNight({ backend: 'backend', frontend: 'frontend' });
     const { command, summaryFile } = setupAt(NIGHT);
     const code = await command.run([...byName, '--skip-start', 'backend', '--summary-file', summaryFile]);
     expect(code).toBe(ExitCode.OK);
-    expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
+    expect(startedDefinitions()).toEqual([]);
     expect(readFileSync(summaryFile, 'utf8')).toContain(
       ': backend not started (--skip-start); frontend not started (tagged slipway:night-start=skip); not smoke-tested until they wake',
     );
