@@ -1,4 +1,5 @@
 import { ECSClient, Service } from '@aws-sdk/client-ecs';
+import { NIGHT_START_SKIP_TAG_KEY, NIGHT_START_SKIP_TAG_VALUE } from '@slipway/constructs/lib/contract';
 import { countOption, ENVIRONMENT_FLAGS, parseCommandLine } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
@@ -82,7 +83,9 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
         }
         for (const line of formatTable(services, deployments, sleeping)) output.info(line);
         for (const asleep of sleeping.values()) {
-          output.info(`  ☾ ${asleep.service}: ${describeSleep(asleep)}; the URL answers 503 until then.`);
+          output.info(
+            `  ☾ ${asleep.service}: ${describeSleep(asleep)}; the URL answers 503 until then.${asleep.startWhenAsleep ? '' : ` A push out of hours starts no task of it (tagged ${NIGHT_START_SKIP_TAG_KEY}=${NIGHT_START_SKIP_TAG_VALUE}): verify checks its task definition only.`}`,
+          );
         }
         for (const [name, progress] of deployments) {
           if (progress.reason) output.info(`  ✖ ${name}: ${progress.strategy} deployment ${progress.reason}`);

@@ -119,7 +119,13 @@ test('a service with no tasks because its schedule has it asleep says so, and un
   givenProdCluster();
   const tags = [{ key: 'slipway:awake-hours', value: 'Europe/Dublin MON TUE WED THU FRI 07:00-20:00' }];
   ecsMock.on(DescribeServicesCommand).resolves({
-    services: [service('backend', [deployment({ revision: 14, desiredCount: 0, runningCount: 0 })], { tags })],
+    services: [
+      service('backend', [deployment({ revision: 14, desiredCount: 0, runningCount: 0 })], { tags }),
+      // A worker whose spec says startWhenAsleep: false
+      service('worker', [deployment({ revision: 3, desiredCount: 0, runningCount: 0 })], {
+        tags: [...tags, { key: 'slipway:night-start', value: 'skip' }],
+      }),
+    ],
   });
   const output = new RecordedOutput();
   const clock = new FakeClock();
@@ -132,6 +138,9 @@ test('a service with no tasks because its schedule has it asleep says so, and un
   expect(output.lines[2]).toMatch(/^backend  0\/0 asleep       0        COMPLETED/);
   expect(output.lines).toContain(
     '  ☾ backend: asleep by schedule (MON,TUE,WED,THU,FRI 07:00–20:00 Europe/Dublin) until 2024-05-02 07:00 Europe/Dublin (THU); the URL answers 503 until then.',
+  );
+  expect(output.lines).toContain(
+    '  ☾ worker: asleep by schedule (MON,TUE,WED,THU,FRI 07:00–20:00 Europe/Dublin) until 2024-05-02 07:00 Europe/Dublin (THU); the URL answers 503 until then. A push out of hours starts no task of it (tagged slipway:night-start=skip): verify checks its task definition only.',
   );
 });
 
