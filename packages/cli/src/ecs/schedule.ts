@@ -14,6 +14,9 @@ import {
 } from '@slipway/constructs/lib/schedule/awake-hours';
 import { describeServices } from './discovery';
 
+/** The tag of a service verify does not start at night, as the output names it: `slipway:night-start=skip`. */
+export const NIGHT_START_SKIP_TAG = `${NIGHT_START_SKIP_TAG_KEY}=${NIGHT_START_SKIP_TAG_VALUE}`;
+
 /** A service with no tasks because its environment's schedule has it asleep. */
 export interface SleepingService {
   readonly service: string;

@@ -1,12 +1,11 @@
 import { ECSClient, Service } from '@aws-sdk/client-ecs';
-import { NIGHT_START_SKIP_TAG_KEY, NIGHT_START_SKIP_TAG_VALUE } from '@slipway/constructs/lib/contract';
 import { countOption, ENVIRONMENT_FLAGS, parseCommandLine } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
 import { CommandOutput, ExitCode, processOutput, SlipwayCommand, UsageError } from '../command';
 import { describeServices, environmentReadError, findEnvironmentServices, listServiceNames } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { assessService, readServiceDeployment, taskDefinitionName } from '../ecs/rollout';
-import { describeSleep, sleepingBySchedule, SleepingService } from '../ecs/schedule';
+import { describeSleep, NIGHT_START_SKIP_TAG, sleepingBySchedule, SleepingService } from '../ecs/schedule';
 import { describeSettings, ServiceDeploymentProgress } from '../ecs/service-deployment';
 import { describeStoppedTasks } from '../ecs/stopped-tasks';
 
@@ -84,7 +83,7 @@ export function createStatusCommand(dependencies: StatusCommandDependencies = {}
         for (const line of formatTable(services, deployments, sleeping)) output.info(line);
         for (const asleep of sleeping.values()) {
           output.info(
-            `  ☾ ${asleep.service}: ${describeSleep(asleep)}; the URL answers 503 until then.${asleep.startWhenAsleep ? '' : ` A push out of hours starts no task of it (tagged ${NIGHT_START_SKIP_TAG_KEY}=${NIGHT_START_SKIP_TAG_VALUE}): verify checks its task definition only.`}`,
+            `  ☾ ${asleep.service}: ${describeSleep(asleep)}; the URL answers 503 until then.${asleep.startWhenAsleep ? '' : ` A push out of hours starts no task of it (tagged ${NIGHT_START_SKIP_TAG}): verify checks its task definition only.`}`,
           );
         }
         for (const [name, progress] of deployments) {

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { NIGHT_START_SKIP_TAG_KEY, NIGHT_START_SKIP_TAG_VALUE } from '@slipway/constructs/lib/contract';
 import { formatLocal } from '@slipway/constructs/lib/schedule/awake-hours';
 import { parseOptions, secondsOption } from '../args';
 import { Clock, formatDuration, systemClock } from '../clock';
@@ -12,7 +11,7 @@ import { readStageTemplate, StageTemplate } from './stage-template';
 import { findEnvironmentServices } from '../ecs/discovery';
 import { createEcsClient, describeAwsError } from '../ecs/ecs-client';
 import { RolloutResult, waitForRollout } from '../ecs/rollout';
-import { describeSleep, findSleepingServices, SleepingService } from '../ecs/schedule';
+import { describeSleep, findSleepingServices, NIGHT_START_SKIP_TAG, SleepingService } from '../ecs/schedule';
 import { describeStoppedTasks } from '../ecs/stopped-tasks';
 
 /** What the verify command talks to; tests replace the clock and the output. */
@@ -146,7 +145,7 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
       }
       for (const asleep of sleeping.values()) {
         output.info(
-          `  ☾ ${asleep.service}: ${describeSleep(asleep)}${asleep.startWhenAsleep ? '' : ` (tagged ${NIGHT_START_SKIP_TAG_KEY}=${NIGHT_START_SKIP_TAG_VALUE}: not started at night)`}`,
+          `  ☾ ${asleep.service}: ${describeSleep(asleep)}${asleep.startWhenAsleep ? '' : ` (tagged ${NIGHT_START_SKIP_TAG}: not started at night)`}`,
         );
       }
 
@@ -196,16 +195,17 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
       // A night deploy starts no task: ECS's deployment is steady at once, and the circuit breaker has nothing to roll
       // back. One task of each sleeping service's new task definition, started and stopped here, proves it starts.
       // Not started: a service named by --skip-start, or tagged slipway:night-start=skip by its spec.
-      const notStarted: NotStarted[] = [...sleeping.values()].flatMap((asleep) =>
+      const skipReason = (asleep: SleepingService): string | undefined =>
         options.skipStart.includes(asleep.service)
-          ? [{ service: asleep.service, because: '--skip-start' }]
-          : !asleep.startWhenAsleep
-            ? [{ service: asleep.service, because: `tagged ${NIGHT_START_SKIP_TAG_KEY}=${NIGHT_START_SKIP_TAG_VALUE}` }]
-            : [],
-      );
-      const toStart = [...sleeping.values()].filter(
-        (asleep) => !notStarted.some((skipped) => skipped.service === asleep.service),
-      );
+          ? '--skip-start'
+          : asleep.startWhenAsleep
+            ? undefined
+            : `tagged ${NIGHT_START_SKIP_TAG}`;
+      const toStart = [...sleeping.values()].filter((asleep) => skipReason(asleep) === undefined);
+      const notStarted: NotStarted[] = [...sleeping.values()].flatMap((asleep) => {
+        const because = skipReason(asleep);
+        return because === undefined ? [] : [{ service: asleep.service, because }];
+      });
       let night: NightStartOutcome | undefined;
       if (toStart.length > 0) {
         const deadline = started + rollout.allowedMs;
