@@ -28,7 +28,7 @@ export function addConstructLibrary(root: SlipwayProject): typescript.TypeScript
   useFastTests(project);
   useFastCdkTests(project);
   // A test file imports the folders it tests (`../../src/alarms`), not the package's barrel: the barrel loads every
-  // folder, and with it most of aws-cdk-lib, in each test file (about a sixth of this package's test time).
+  // folder, and with it most of aws-cdk-lib, into each test file's fresh module registry.
   // test/package-boundary.test.ts checks that the barrel is exactly the folders' barrels; it and contract.test.ts
   // test the barrel itself.
   root.eslint?.addOverride({
