@@ -4,6 +4,7 @@ import {
   ECSClient,
   ListTasksCommand,
   Task,
+  TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { ExpectedContainer, imageReferences, StageTemplate } from './stage-template';
 
@@ -18,6 +19,12 @@ export interface ServiceImageCheck {
    * @default - the service's tasks could not be matched to the template
    */
   readonly containers?: readonly ExpectedContainer[];
+  /**
+   * The task definition as DescribeTaskDefinition answered, when the check read it (a service asleep by schedule):
+   * the night start reuses it instead of asking again.
+   * @default - not read
+   */
+  readonly taskDefinition?: TaskDefinition;
 }
 
 /** DescribeTasks takes at most 100 tasks per call. */
@@ -158,8 +165,8 @@ export async function checkTaskDefinitionImages(
       detail: `will start task definition ${definition}, whose family ${stage.file} does not define: not what this pipeline run deployed`,
     };
   }
-  const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
-  const containers = described.taskDefinition?.containerDefinitions ?? [];
+  const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
+  const containers = taskDefinition?.containerDefinitions ?? [];
   const named: string[] = [];
   for (const container of expected) {
     const defined = containers.find((candidate) => candidate.name === container.name);
@@ -177,6 +184,7 @@ export async function checkTaskDefinitionImages(
     ok: true,
     detail: `task definition ${definition} names ${named.join(', ')}${expected.every((container) => container.asset) ? " (this run's builds)" : ''}`,
     containers: expected,
+    taskDefinition,
   };
 }
 

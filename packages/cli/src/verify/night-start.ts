@@ -9,6 +9,7 @@ import {
   RunTaskCommandInput,
   StopTaskCommand,
   Task,
+  TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { NIGHT_START_TAG_KEY, NIGHT_START_TAG_VALUE } from '@slipway/constructs/lib/contract';
 import { checkTaskImages, shortDefinition } from './image-check';
@@ -57,6 +58,11 @@ export interface NightStartOptions {
    * @default - no image check (no --template)
    */
   readonly expectedContainers?: ReadonlyMap<string, readonly ExpectedContainer[]>;
+  /**
+   * Per service, its task definition as the image check already described it: read again only when missing here.
+   * @default - each is described here
+   */
+  readonly taskDefinitions?: ReadonlyMap<string, TaskDefinition>;
   /** Give up at this time (milliseconds since the epoch); the tasks are stopped either way. */
   readonly deadline: number;
   /** Milliseconds between DescribeTasks calls, and between RunTask attempts ECS could not place. */
@@ -132,11 +138,14 @@ export async function startSleepingServices(ecs: ECSClient, options: NightStartO
       });
       continue;
     }
-    const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: sleeping.taskDefinitionArn }));
+    const taskDefinition =
+      options.taskDefinitions?.get(sleeping.service) ??
+      (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: sleeping.taskDefinitionArn })))
+        .taskDefinition;
     checks.push({
       sleeping,
       taskDefinitionArn: sleeping.taskDefinitionArn,
-      healthChecked: (described.taskDefinition?.containerDefinitions ?? [])
+      healthChecked: (taskDefinition?.containerDefinitions ?? [])
         // A container is essential unless it says otherwise (ContainerDefinition.essential, default true).
         .filter((container) => container.essential !== false && container.healthCheck !== undefined)
         .map((container) => container.name ?? '?'),

@@ -219,6 +219,9 @@ export function createVerifyCommand(dependencies: VerifyCommandDependencies = {}
             expectedContainers: new Map(
               (images ?? []).flatMap((check) => (check.containers ? [[check.service, check.containers]] : [])),
             ),
+            taskDefinitions: new Map(
+              (images ?? []).flatMap((check) => (check.taskDefinition ? [[check.service, check.taskDefinition]] : [])),
+            ),
             deadline,
             pollIntervalMs: options.pollIntervalMs,
             clock,

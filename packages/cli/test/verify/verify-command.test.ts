@@ -810,6 +810,15 @@ describe('out of hours: a service asleep by schedule', () => {
     expect(ecsMock.commandCalls(ListTasksCommand).map((call) => call.args[0].input)).toEqual([
       { cluster: 'dev-cluster', startedBy: 'slipway-verify' },
     ]);
+    // The image check's DescribeTaskDefinition also tells the night start which containers define health checks.
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input)).toEqual([
+      { taskDefinition: `${TASK_DEFINITION_PREFIX}/${template.family.backend}:5` },
+      { taskDefinition: `${TASK_DEFINITION_PREFIX}/${template.family.frontend}:5` },
+    ]);
+    expect(startedDefinitions()).toEqual([
+      `${TASK_DEFINITION_PREFIX}/${template.family.backend}:5`,
+      `${TASK_DEFINITION_PREFIX}/${template.family.frontend}:5`,
+    ]);
   });
 
   test('GIVEN --template WHEN a sleeping service still names an older image THEN it fails (exit 1) before starting anything', async () => {
