@@ -1,7 +1,7 @@
 // Runs one projen task in each workspace package, in the order given, and
 // reports which package and step is running and how long each one took.
 //
-//   node .projen/run-workspaces.mjs <task> [--parallel | --concurrent | --alongside <command>]
+//   node .projen/run-workspaces.mjs <task> [--parallel | --concurrent | --alongside <command> [-- <task args>]]
 //
 // The packages are the root package.json's `workspaces`; a package runs after
 // the workspace packages it depends on (dependencies of any kind).
@@ -10,11 +10,14 @@
 // a time as the machine has cores (or RUN_WORKSPACES_CONCURRENCY says), each as
 // soon as the packages it depends on are done; each package's output is printed
 // in one piece when it finishes, and after a failure no new package starts.
-// --alongside runs a shell command while the packages run one after another (a
-// single-threaded check such as lint keeps a core busy that a package's tests
-// leave idle at times), the packages with the fewest test files first; its
-// output is printed once it and the packages are done, and the run fails if it
-// failed.
+// --alongside runs a shell command (a single-threaded check such as lint) and
+// the packages' task side by side, one of them per core at a time
+// (RUN_WORKSPACES_CONCURRENCY overrides): the command starts first, then the
+// packages with the most test files, each as soon as a core is free; arguments
+// after `--` go to every package's task (the root test passes jest
+// --maxWorkers=1: each package then has one core). Each one's output is printed
+// in one piece when it finishes; the run fails if any failed, and a package's
+// failure stops the command and starts no new package.
 // Parallel mode (for long-running `dev` servers) prefixes every output line
 // with the package name and stops all packages when one exits or on Ctrl-C.
 import { spawn } from 'node:child_process';
@@ -23,13 +26,17 @@ import { availableParallelism } from 'node:os';
 import { join, basename } from 'node:path';
 
 const args = process.argv.slice(2);
+const separator = args.indexOf('--');
+const taskArgs = separator === -1 ? [] : args.splice(separator).slice(1);
 const task = args.shift();
 const parallel = args[0] === '--parallel' ? Boolean(args.shift()) : false;
 const concurrent = !parallel && args[0] === '--concurrent' ? Boolean(args.shift()) : false;
 const alongside =
   !parallel && !concurrent && args[0] === '--alongside' && args.length === 2 ? args.splice(0, 2)[1] : undefined;
-if (!task || args.length > 0) {
-  console.error('usage: node .projen/run-workspaces.mjs <task> [--parallel | --concurrent | --alongside <command>]');
+if (!task || args.length > 0 || (taskArgs.length > 0 && alongside === undefined)) {
+  console.error(
+    'usage: node .projen/run-workspaces.mjs <task> [--parallel | --concurrent | --alongside <command> [-- <task args>]]',
+  );
   process.exit(2);
 }
 
@@ -99,17 +106,16 @@ function testFileCount(dir) {
   return count;
 }
 
-// With a command alongside (the root test: lint, docs), the packages with the fewest test files go first. Such a
-// package cannot keep every core busy (at its end, its longest file runs alone), and the command's single thread
-// fills the idle cores; packages with many files keep every core busy on their own once the command is done.
-// Dependency order does not matter for tests: every package was compiled before.
+// With a command alongside (the root test: lint, docs), the packages with the most test files go first: the longest
+// jobs start early and the short ones fill the cores at the end, so no core waits long for the last one. Dependency
+// order does not matter for tests: every package was compiled before.
 const targets =
   alongside === undefined
     ? dirs.filter(hasTask)
     : dirs
         .filter(hasTask)
         .map((dir) => ({ dir, files: testFileCount(dir) }))
-        .sort((a, b) => a.files - b.files)
+        .sort((a, b) => b.files - a.files)
         .map(({ dir }) => dir);
 const skipped = dirs.filter((dir) => !targets.includes(dir));
 if (targets.length === 0 && alongside === undefined) {
@@ -124,7 +130,7 @@ const projen = join(process.cwd(), 'node_modules', '.bin', 'projen');
  */
 function run(dir, prefix, collect = false) {
   return new Promise((resolve) => {
-    const child = spawn(projen, [task], {
+    const child = spawn(projen, [task, ...taskArgs], {
       cwd: dir,
       stdio: prefix || collect ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       env: process.env,
@@ -164,9 +170,10 @@ if (parallel) {
   process.exit(outcome.code);
 } else if (concurrent) {
   await runConcurrently();
+} else if (alongside !== undefined) {
+  await runAlongside();
 } else {
   const started = Date.now();
-  const companion = alongside === undefined ? undefined : startAlongside(alongside);
   for (const [index, dir] of targets.entries()) {
     const name = basename(dir);
     console.log(paint('1', `\n▶ [${index + 1}/${targets.length}] ${name} › ${task}`));
@@ -177,29 +184,11 @@ if (parallel) {
     if (code !== 0) {
       console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
       console.error(`  rerun just this step: (cd ${dir} && npx projen ${task})`);
-      if (companion) {
-        // Stopped, not waited for; what it printed until then can still tell what else is wrong.
-        companion.stop();
-        const { output } = await companion.done;
-        console.log(paint('1', `\n▶ alongside › ${alongside} (stopped: ${name} › ${task} failed)`));
-        process.stdout.write(output);
-      }
       process.exit(code);
     }
     console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
   }
-  printSummary(started, false);
-  if (companion) {
-    const { code, took, output } = await companion.done;
-    console.log(paint('1', `\n▶ alongside › ${alongside}`));
-    process.stdout.write(output);
-    if (code !== 0) {
-      console.error(paint('31', `✖ ${alongside} failed after ${seconds(took)} (exit ${code})`));
-      process.exit(code);
-    }
-    console.log(paint('32', `✔ ${alongside} (${seconds(took)}, alongside)`));
-  }
-  console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
+  printSummary(started);
 }
 
 /** How many workspace packages depend on `dir`, directly or through others. */
@@ -223,7 +212,9 @@ function concurrency() {
   if (setting === undefined || setting === '') return availableParallelism();
   const n = Number(setting);
   if (!Number.isInteger(n) || n < 1) {
-    console.error(`RUN_WORKSPACES_CONCURRENCY must be a whole number of at least 1; got "${setting}". Unset it to use one per core.`);
+    console.error(
+      `RUN_WORKSPACES_CONCURRENCY must be a whole number of at least 1; got "${setting}". Unset it to use one per core.`,
+    );
     process.exit(2);
   }
   return n;
@@ -234,7 +225,9 @@ async function runConcurrently() {
   const started = Date.now();
   const slots = concurrency();
   const dependentCount = new Map(targets.map((dir) => [dir, dependents(dir)]));
-  console.log(paint('1', `▶ ${task}, up to ${slots} packages at a time: ${targets.map((d) => basename(d)).join(', ')}`));
+  console.log(
+    paint('1', `▶ ${task}, up to ${slots} packages at a time: ${targets.map((d) => basename(d)).join(', ')}`),
+  );
   const done = new Set(skipped);
   const waiting = [...targets];
   const running = new Map();
@@ -248,7 +241,10 @@ async function runConcurrently() {
       if (next === undefined) break;
       waiting.splice(waiting.indexOf(next), 1);
       const begin = Date.now();
-      running.set(next, run(next, undefined, true).then((result) => ({ dir: next, took: Date.now() - begin, ...result })));
+      running.set(
+        next,
+        run(next, undefined, true).then((result) => ({ dir: next, took: Date.now() - begin, ...result })),
+      );
     }
     if (running.size === 0) break;
     const { dir, took, code, output } = await Promise.race(running.values());
@@ -273,12 +269,84 @@ async function runConcurrently() {
   printSummary(started);
 }
 
-/** Each package's time, the packages without the task, and (`total`) the time since `started`. */
-function printSummary(started, total = true) {
+/**
+ * --alongside: the command, then the packages (most test files first), each started as soon as one of the slots
+ * (one per core) is free; every output printed in one piece when it finishes.
+ */
+async function runAlongside() {
+  const started = Date.now();
+  const slots = concurrency();
+  const rerun = taskArgs.length > 0 ? ` ${taskArgs.join(' ')}` : '';
+  console.log(
+    paint(
+      '1',
+      `▶ ${task}${rerun} beside ${alongside}, up to ${slots} at a time: ${targets.map((d) => basename(d)).join(', ')}`,
+    ),
+  );
+  const companion = startAlongside(alongside);
+  let companionStopped;
+  const running = new Map([[undefined, companion.done.then((result) => ({ dir: undefined, ...result }))]]);
+  const waiting = [...targets];
+  // A package's failure starts no new package; the command's failing lets the packages run on, and fails the run.
+  let failure;
+  let commandFailure;
+  while (waiting.length > 0 || running.size > 0) {
+    while (failure === undefined && running.size < slots && waiting.length > 0) {
+      const next = waiting.shift();
+      const begin = Date.now();
+      running.set(
+        next,
+        run(next, undefined, true).then((result) => ({ dir: next, took: Date.now() - begin, ...result })),
+      );
+    }
+    if (running.size === 0) break;
+    const { dir, took, code, output } = await Promise.race(running.values());
+    running.delete(dir);
+    if (dir === undefined) {
+      console.log(
+        paint('1', `\n▶ alongside › ${alongside}${companionStopped ? ` (stopped: ${companionStopped} failed)` : ''}`),
+      );
+      process.stdout.write(output);
+      if (companionStopped) continue;
+      if (code !== 0) {
+        console.error(paint('31', `✖ ${alongside} failed after ${seconds(took)} (exit ${code})`));
+        commandFailure = code;
+      } else {
+        console.log(paint('32', `✔ ${alongside} (${seconds(took)}, alongside)`));
+      }
+      continue;
+    }
+    const name = basename(dir);
+    console.log(paint('1', `\n▶ ${name} › ${task}`));
+    process.stdout.write(output);
+    if (code !== 0) {
+      console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
+      console.error(`  rerun just this step: (cd ${dir} && npx projen ${task}${rerun})`);
+      failure ??= code;
+      if (running.has(undefined) && companionStopped === undefined) {
+        // Stopped: what it printed until then can still tell what else is wrong.
+        companionStopped = `${name} › ${task}`;
+        companion.stop();
+      }
+      continue;
+    }
+    console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
+    results.push({ name, took });
+  }
+  if (failure !== undefined) {
+    if (waiting.length > 0) console.error(`  not started: ${waiting.map((d) => basename(d)).join(', ')}`);
+    process.exit(failure);
+  }
+  printSummary(started);
+  if (commandFailure !== undefined) process.exit(commandFailure);
+}
+
+/** Each package's time, the packages without the task, and the time since `started`. */
+function printSummary(started) {
   console.log(paint('1', `\n${task} summary`));
   for (const { name, took } of results) console.log(`  ✔ ${name.padEnd(12)} ${seconds(took).padStart(8)}`);
   for (const dir of skipped) console.log(`  – ${basename(dir).padEnd(12)} ${'no task'.padStart(8)}`);
-  if (total) console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
+  console.log(`  total        ${seconds(Date.now() - started).padStart(8)}`);
 }
 
 /** Starts `command` in a shell, its output kept until it is done. */

@@ -41,13 +41,22 @@ export interface NpmWorkspacesOptions {
   readonly parallelTasks?: string[];
 
   /**
-   * A shell command to run while a sequential root task's packages run, by task
-   * name: `{ test: 'npx projen lint' }` lints while the packages test. A
-   * single-threaded check keeps a core busy that the packages leave idle at
-   * times; its output is printed after the packages', and its failure fails the task.
+   * A shell command to run beside a sequential root task's packages, by task
+   * name: `{ test: 'npx projen lint' }` lints while the packages test. The
+   * command and the packages then share the cores, one of them per core at a
+   * time, the command first and then the packages with the most test files;
+   * each one's output is printed when it finishes, and any failure fails the task.
    * @default - nothing runs alongside
    */
   readonly alongside?: { [task: string]: string };
+
+  /**
+   * Arguments every package's task gets when it runs beside others (a task
+   * with a command `alongside`), by task name: `{ test: ['--maxWorkers=1'] }`
+   * keeps each package's jest to the one core it has.
+   * @default - none
+   */
+  readonly alongsideTaskArgs?: { [task: string]: string[] };
 }
 
 const RUNNER_PATH = '.projen/run-workspaces.mjs';
@@ -81,6 +90,7 @@ export class NpmWorkspaces extends Component {
   private readonly concurrentTasks: string[];
   private readonly parallelTasks: string[];
   private readonly alongside: { [task: string]: string };
+  private readonly alongsideTaskArgs: { [task: string]: string[] };
   private readonly root: javascript.NodeProject;
   private subprojectInstallRequested = false;
   private rootInstalled = false;
@@ -93,6 +103,7 @@ export class NpmWorkspaces extends Component {
     this.concurrentTasks = options.concurrentTasks ?? ['compile', 'post-compile'];
     this.parallelTasks = options.parallelTasks ?? ['dev'];
     this.alongside = options.alongside ?? {};
+    this.alongsideTaskArgs = options.alongsideTaskArgs ?? {};
     project.package.addField('workspaces', this.patterns);
     project.tasks.addEnvironment('PATH', TASK_PATH);
 
@@ -144,8 +155,14 @@ export class NpmWorkspaces extends Component {
     const task = this.project.tasks.tryFind(name) ?? this.project.addTask(name);
     task.reset();
     const command = this.alongside[name];
+    const taskArgs = command ? (this.alongsideTaskArgs[name] ?? []) : [];
     const modes = {
-      sequential: [', in dependency order', command ? ` --alongside ${JSON.stringify(command)}` : ''],
+      sequential: command
+        ? [
+            `, beside ${JSON.stringify(command)}, one per core at a time`,
+            ` --alongside ${JSON.stringify(command)}${taskArgs.length > 0 ? ` -- ${taskArgs.join(' ')}` : ''}`,
+          ]
+        : [', in dependency order', ''],
       concurrent: [', in dependency order, one per core at a time', ' --concurrent'],
       parallel: [' at once', ' --parallel'],
     };

@@ -169,7 +169,7 @@ describe('run-workspaces runner', () => {
       // A long-lived task (dev) stays up a moment, as a server would, so a parallel run starts them all.
       // WAIT_FOR: a file to wait for first (one the command alongside writes).
       `#!/bin/sh\nwhile [ -n "$WAIT_FOR" ] && [ ! -e "$WAIT_FOR" ]; do sleep 0.05; done\n` +
-        `echo "$(basename "$PWD") $1" >> ${log}\n[ "$(basename "$PWD")" = "$FAIL_IN" ] && exit 3\n[ "$1" = dev ] && sleep 1\nexit 0\n`,
+        `echo "$(basename "$PWD") $*" >> ${log}\n[ "$(basename "$PWD")" = "$FAIL_IN" ] && exit 3\n[ "$1" = dev ] && sleep 1\nexit 0\n`,
     );
     fs.chmodSync(path.join(root, 'node_modules/.bin/projen'), 0o755);
   });
@@ -205,32 +205,47 @@ describe('run-workspaces runner', () => {
     expect(result.stdout).toMatch(/▶ dev in parallel: lib, app/);
   });
 
-  test('runs a command alongside the packages and reports it after them', () => {
-    const result = run(['build', '--alongside', `echo linted >> ${log}; echo lint-output`]);
+  test('runs a command beside the packages, one of them per core, each output in one piece when it is done', () => {
+    // The command waits until a package has run: with two slots, a package runs while the command does.
+    const command = `for i in $(seq 100); do grep -q build ${log} 2>/dev/null && break; sleep 0.05; done; echo lint-output`;
+    const result = run(['build', '--alongside', command], { RUN_WORKSPACES_CONCURRENCY: '2' });
     expect(result.status).toBe(0);
-    expect(calls().sort()).toEqual(['app build', 'lib build', 'linted']);
-    expect(result.stdout).toMatch(/✔ app › build[\s\S]*▶ alongside › echo linted[^\n]*\nlint-output\n✔ echo linted/);
+    expect(calls().sort()).toEqual(['app build', 'lib build']);
+    expect(result.stdout).toMatch(/▶ build beside for i in[^\n]*, up to 2 at a time: lib, app\n/);
+    expect(result.stdout).toMatch(/▶ alongside › for i in[^\n]*\nlint-output\n✔ for i in[^\n]*\(\d+\.\ds, alongside\)/);
+    expect(result.stdout).toMatch(/▶ lib › build\n✔ lib › build \(\d+\.\ds\)/);
+    expect(result.stdout).toMatch(/✔ app\s+\d+\.\ds[\s\S]*– docs\s+no task[\s\S]*total\s+\d+\.\ds/);
   });
 
-  test('with a command alongside, the packages with the fewest test files run first, whatever depends on what', () => {
-    // "app" depends on "lib", but lib has three test files and app one: app's tests leave cores idle that the
-    // command's single thread can fill, so app goes first.
+  test('with a command alongside, it starts first, then the packages with the most test files, whatever depends on what', () => {
+    // "app" depends on "lib", but app has three test files and lib one: app is the longer job, so it goes first and
+    // lib fills the cores at the end.
     for (const file of ['a.test.ts', 'b.test.ts', 'nested/c.spec.ts']) {
-      fs.mkdirSync(path.dirname(path.join(root, 'packages/lib/test', file)), { recursive: true });
-      fs.writeFileSync(path.join(root, 'packages/lib/test', file), '');
+      fs.mkdirSync(path.dirname(path.join(root, 'packages/app/test', file)), { recursive: true });
+      fs.writeFileSync(path.join(root, 'packages/app/test', file), '');
     }
-    fs.mkdirSync(path.join(root, 'packages/app/test'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'packages/app/test/only.test.ts'), '');
+    fs.mkdirSync(path.join(root, 'packages/lib/test'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'packages/lib/test/only.test.ts'), '');
     // Only test/ and src/ count: not dependencies, build output or copies elsewhere in the package.
-    fs.mkdirSync(path.join(root, 'packages/app/samples/x'), { recursive: true });
-    for (const n of [1, 2, 3, 4]) fs.writeFileSync(path.join(root, `packages/app/samples/x/${n}.test.ts`), '');
-    const result = run(['build', '--alongside', 'true']);
+    fs.mkdirSync(path.join(root, 'packages/lib/samples/x'), { recursive: true });
+    for (const n of [1, 2, 3, 4]) fs.writeFileSync(path.join(root, `packages/lib/samples/x/${n}.test.ts`), '');
+    // One slot: one job at a time, in the order the runner starts them.
+    const result = run(['build', '--alongside', `echo "lint" >> ${log}`], { RUN_WORKSPACES_CONCURRENCY: '1' });
     expect(result.status).toBe(0);
-    expect(calls()).toEqual(['app build', 'lib build']);
+    expect(calls()).toEqual(['lint', 'app build', 'lib build']);
     // Without a command alongside: dependency order.
     fs.writeFileSync(log, '');
     expect(run(['build']).status).toBe(0);
     expect(calls()).toEqual(['lib build', 'app build']);
+  });
+
+  test("passes the arguments after -- to every package's task beside the command", () => {
+    const result = run(['build', '--alongside', 'true', '--', '--maxWorkers=1'], { FAIL_IN: 'app' });
+    expect(result.status).toBe(3);
+    expect(calls().sort()).toEqual(['app build --maxWorkers=1', 'lib build --maxWorkers=1']);
+    expect(result.stderr).toContain('rerun just this step: (cd packages/app && npx projen build --maxWorkers=1)');
+    // Only beside a command: alone, the arguments would be lost on one mode or another.
+    expect(run(['build', '--', '--maxWorkers=1']).status).toBe(2);
   });
 
   test('fails when the command alongside fails, even though every package passed', () => {
@@ -241,17 +256,20 @@ describe('run-workspaces runner', () => {
     expect(result.stderr).toMatch(/✖ echo finding; exit 4 failed after \d+\.\ds \(exit 4\)/);
   });
 
-  test('stops the command alongside when a package fails, and shows what it printed until then', () => {
+  test('stops the command alongside when a package fails, shows what it printed until then, and starts no package', () => {
     const marker = path.join(root, 'still-running');
     const started = path.join(root, 'alongside-started');
     const result = run(['build', '--alongside', `echo partial-output; touch ${started}; sleep 2; touch ${marker}`], {
       FAIL_IN: 'lib',
       WAIT_FOR: started,
+      RUN_WORKSPACES_CONCURRENCY: '2',
     });
     expect(result.status).toBe(3);
     expect(result.stdout).toMatch(
       /▶ alongside › echo partial-output[^\n]*\(stopped: lib › build failed\)\npartial-output\n/,
     );
+    expect(calls()).toEqual(['lib build']);
+    expect(result.stderr).toMatch(/✖ lib › build failed after \d+\.\ds \(exit 3\)[\s\S]*not started: app/);
     spawnSync('sleep', ['3']);
     expect(fs.existsSync(marker)).toBe(false);
   });
@@ -300,7 +318,7 @@ describe('run-workspaces runner', () => {
     const result = run([]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
-      /usage: node \.projen\/run-workspaces\.mjs <task> \[--parallel \| --concurrent \| --alongside <command>\]/,
+      /usage: node \.projen\/run-workspaces\.mjs <task> \[--parallel \| --concurrent \| --alongside <command> \[-- <task args>\]\]/,
     );
   });
 });

@@ -84,7 +84,9 @@ describe('SlipwayProject', () => {
     expect(tasks.dev.steps[0]).toEqual({ exec: 'node .projen/run-workspaces.mjs dev --parallel' });
     // Lint, then the docs, run while the packages test (one thread, on the core the tests leave idle at times).
     expect(tasks.test.steps).toEqual([
-      { exec: 'node .projen/run-workspaces.mjs test --alongside "npx projen lint && npx projen docs"' },
+      {
+        exec: 'node .projen/run-workspaces.mjs test --alongside "npx projen lint && npx projen docs" -- --maxWorkers=1',
+      },
     ]);
     // The type-aware rules in oxlint, then eslint without a TypeScript program (type-aware-lint.test.ts).
     expect(tasks.lint.steps.map((step: any) => step.exec)).toEqual([
