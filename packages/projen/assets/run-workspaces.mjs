@@ -179,14 +179,7 @@ if (parallel) {
     console.log(paint('1', `\n▶ [${index + 1}/${targets.length}] ${name} › ${task}`));
     const begin = Date.now();
     const { code } = await run(dir);
-    const took = Date.now() - begin;
-    results.push({ name, code, took });
-    if (code !== 0) {
-      console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
-      console.error(`  rerun just this step: (cd ${dir} && npx projen ${task})`);
-      process.exit(code);
-    }
-    console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
+    if (!reportOutcome({ dir, took: Date.now() - begin, code })) process.exit(code);
   }
   printSummary(started);
 }
@@ -240,27 +233,13 @@ async function runConcurrently() {
       const next = ready.sort((a, b) => dependentCount.get(b) - dependentCount.get(a))[0];
       if (next === undefined) break;
       waiting.splice(waiting.indexOf(next), 1);
-      const begin = Date.now();
-      running.set(
-        next,
-        run(next, undefined, true).then((result) => ({ dir: next, took: Date.now() - begin, ...result })),
-      );
+      running.set(next, startPackage(next));
     }
     if (running.size === 0) break;
-    const { dir, took, code, output } = await Promise.race(running.values());
-    running.delete(dir);
-    const name = basename(dir);
-    console.log(paint('1', `\n▶ ${name} › ${task}`));
-    process.stdout.write(output);
-    if (code !== 0) {
-      console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
-      console.error(`  rerun just this step: (cd ${dir} && npx projen ${task})`);
-      failure ??= code;
-      continue;
-    }
-    console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
-    results.push({ name, took });
-    done.add(dir);
+    const finished = await Promise.race(running.values());
+    running.delete(finished.dir);
+    if (reportPackage(finished)) done.add(finished.dir);
+    else failure ??= finished.code;
   }
   if (failure !== undefined) {
     if (waiting.length > 0) console.error(`  not started: ${waiting.map((d) => basename(d)).join(', ')}`);
@@ -293,15 +272,12 @@ async function runAlongside() {
   while (waiting.length > 0 || running.size > 0) {
     while (failure === undefined && running.size < slots && waiting.length > 0) {
       const next = waiting.shift();
-      const begin = Date.now();
-      running.set(
-        next,
-        run(next, undefined, true).then((result) => ({ dir: next, took: Date.now() - begin, ...result })),
-      );
+      running.set(next, startPackage(next));
     }
     if (running.size === 0) break;
-    const { dir, took, code, output } = await Promise.race(running.values());
-    running.delete(dir);
+    const finished = await Promise.race(running.values());
+    running.delete(finished.dir);
+    const { dir, took, code, output } = finished;
     if (dir === undefined) {
       console.log(
         paint('1', `\n▶ alongside › ${alongside}${companionStopped ? ` (stopped: ${companionStopped} failed)` : ''}`),
@@ -316,22 +292,13 @@ async function runAlongside() {
       }
       continue;
     }
-    const name = basename(dir);
-    console.log(paint('1', `\n▶ ${name} › ${task}`));
-    process.stdout.write(output);
-    if (code !== 0) {
-      console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
-      console.error(`  rerun just this step: (cd ${dir} && npx projen ${task}${rerun})`);
-      failure ??= code;
-      if (running.has(undefined) && companionStopped === undefined) {
-        // Stopped: what it printed until then can still tell what else is wrong.
-        companionStopped = `${name} › ${task}`;
-        companion.stop();
-      }
-      continue;
+    if (reportPackage(finished, rerun)) continue;
+    failure ??= code;
+    if (running.has(undefined) && companionStopped === undefined) {
+      // Stopped: what it printed until then can still tell what else is wrong.
+      companionStopped = `${basename(dir)} › ${task}`;
+      companion.stop();
     }
-    console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
-    results.push({ name, took });
   }
   if (failure !== undefined) {
     if (waiting.length > 0) console.error(`  not started: ${waiting.map((d) => basename(d)).join(', ')}`);
@@ -339,6 +306,32 @@ async function runAlongside() {
   }
   printSummary(started);
   if (commandFailure !== undefined) process.exit(commandFailure);
+}
+
+/** Starts `dir`'s task, its output kept; resolves to the directory, the time taken, the exit code and the output. */
+function startPackage(dir) {
+  const begin = Date.now();
+  return run(dir, undefined, true).then((result) => ({ dir, took: Date.now() - begin, ...result }));
+}
+
+/** Prints a finished package's kept output, then how it ended; true if it passed. */
+function reportPackage(finished, rerun = '') {
+  console.log(paint('1', `\n▶ ${basename(finished.dir)} › ${task}`));
+  process.stdout.write(finished.output);
+  return reportOutcome(finished, rerun);
+}
+
+/** Prints how a package's task ended (a failure with the command that reruns it) and keeps its time; true if it passed. */
+function reportOutcome({ dir, took, code }, rerun = '') {
+  const name = basename(dir);
+  if (code !== 0) {
+    console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
+    console.error(`  rerun just this step: (cd ${dir} && npx projen ${task}${rerun})`);
+    return false;
+  }
+  console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));
+  results.push({ name, took });
+  return true;
 }
 
 /** Each package's time, the packages without the task, and the time since `started`. */
