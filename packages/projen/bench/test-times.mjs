@@ -195,7 +195,7 @@ const lines = [
   '',
   'Rerun (about 25 minutes on 2 cores, with TEST_DATABASE_URL and TEST_REDIS_URL set as .ci/run sets them):',
   '`node packages/projen/bench/test-times.mjs` at the root, or `npx projen bench:tests` in packages/projen.',
-  '`--ci` adds `.ci/run` (about 10 to 15 more minutes per commit),',
+  '`--ci` adds `.ci/run` (about 6 to 9 more minutes per commit and round),',
   '`--no-template` leaves the generated project out, `--baseline <ref>` and `--rounds <n>` pick the comparison.',
   '',
   'Runs (s): ' +
