@@ -222,29 +222,20 @@ async function runConcurrently() {
     paint('1', `▶ ${task}, up to ${slots} packages at a time: ${targets.map((d) => basename(d)).join(', ')}`),
   );
   const done = new Set(skipped);
-  const waiting = [...targets];
-  const running = new Map();
-  let failure;
-  while (waiting.length > 0 || running.size > 0) {
-    while (failure === undefined && running.size < slots) {
-      // Of the packages ready to start, the one most others wait on (directly or not) first: it starts the
-      // longest chain, and the rest fill the other cores meanwhile.
-      const ready = waiting.filter((dir) => dependsOn.get(dir).every((dep) => done.has(dep)));
-      const next = ready.sort((a, b) => dependentCount.get(b) - dependentCount.get(a))[0];
-      if (next === undefined) break;
-      waiting.splice(waiting.indexOf(next), 1);
-      running.set(next, startPackage(next));
-    }
-    if (running.size === 0) break;
-    const finished = await Promise.race(running.values());
-    running.delete(finished.dir);
-    if (reportPackage(finished)) done.add(finished.dir);
-    else failure ??= finished.code;
-  }
-  if (failure !== undefined) {
-    if (waiting.length > 0) console.error(`  not started: ${waiting.map((d) => basename(d)).join(', ')}`);
-    process.exit(failure);
-  }
+  await runPool({
+    slots,
+    // Of the packages ready to start, the one most others wait on (directly or not) first: it starts the longest
+    // chain, and the rest fill the other cores meanwhile.
+    pick: (waiting) =>
+      waiting
+        .filter((dir) => dependsOn.get(dir).every((dep) => done.has(dep)))
+        .sort((a, b) => dependentCount.get(b) - dependentCount.get(a))[0],
+    finished: (result) => {
+      const passed = reportPackage(result);
+      if (passed) done.add(result.dir);
+      return passed;
+    },
+  });
   printSummary(started);
 }
 
@@ -255,57 +246,79 @@ async function runConcurrently() {
 async function runAlongside() {
   const started = Date.now();
   const slots = concurrency();
-  const rerun = taskArgs.length > 0 ? ` ${taskArgs.join(' ')}` : '';
   console.log(
     paint(
       '1',
-      `▶ ${task}${rerun} beside ${alongside}, up to ${slots} at a time: ${targets.map((d) => basename(d)).join(', ')}`,
+      `▶ ${[task, ...taskArgs].join(' ')} beside ${alongside}, up to ${slots} at a time: ${targets.map((d) => basename(d)).join(', ')}`,
     ),
   );
   const companion = startAlongside(alongside);
+  let companionDone = false;
   let companionStopped;
-  const running = new Map([[undefined, companion.done.then((result) => ({ dir: undefined, ...result }))]]);
-  const waiting = [...targets];
-  // A package's failure starts no new package; the command's failing lets the packages run on, and fails the run.
-  let failure;
   let commandFailure;
+  // The command's failure lets the packages run on, and fails the run once they are done.
+  const reported = companion.done.then(({ code, took, output }) => {
+    companionDone = true;
+    console.log(
+      paint('1', `\n▶ alongside › ${alongside}${companionStopped ? ` (stopped: ${companionStopped} failed)` : ''}`),
+    );
+    process.stdout.write(output);
+    if (companionStopped) return;
+    if (code !== 0) {
+      console.error(paint('31', `✖ ${alongside} failed after ${seconds(took)} (exit ${code})`));
+      commandFailure = code;
+    } else {
+      console.log(paint('32', `✔ ${alongside} (${seconds(took)}, alongside)`));
+    }
+  });
+  await runPool({
+    slots,
+    occupied: [reported],
+    pick: (waiting) => waiting[0],
+    finished: (result) => {
+      if (reportPackage(result)) return true;
+      if (!companionDone && companionStopped === undefined) {
+        // Stopped: what it printed until then can still tell what else is wrong.
+        companionStopped = `${basename(result.dir)} › ${task}`;
+        companion.stop();
+      }
+      return false;
+    },
+  });
+  printSummary(started);
+  if (commandFailure !== undefined) process.exit(commandFailure);
+}
+
+/**
+ * Runs every target's task, up to `slots` at a time counting the jobs in `occupied` (each holds a slot until it
+ * settles), starting whichever `pick` chooses of the packages still waiting (none: wait for one to finish).
+ * `finished` reports a package and tells whether it passed; after a failure no new package starts, and once the
+ * running ones are done the runner exits with the first failure's code.
+ */
+async function runPool({ slots, occupied = [], pick, finished }) {
+  const waiting = [...targets];
+  const running = new Map(occupied.map((job) => [job, job.then(() => ({ job }))]));
+  let failure;
   while (waiting.length > 0 || running.size > 0) {
-    while (failure === undefined && running.size < slots && waiting.length > 0) {
-      const next = waiting.shift();
+    while (failure === undefined && running.size < slots) {
+      const next = pick(waiting);
+      if (next === undefined) break;
+      waiting.splice(waiting.indexOf(next), 1);
       running.set(next, startPackage(next));
     }
     if (running.size === 0) break;
-    const finished = await Promise.race(running.values());
-    running.delete(finished.dir);
-    const { dir, took, code, output } = finished;
-    if (dir === undefined) {
-      console.log(
-        paint('1', `\n▶ alongside › ${alongside}${companionStopped ? ` (stopped: ${companionStopped} failed)` : ''}`),
-      );
-      process.stdout.write(output);
-      if (companionStopped) continue;
-      if (code !== 0) {
-        console.error(paint('31', `✖ ${alongside} failed after ${seconds(took)} (exit ${code})`));
-        commandFailure = code;
-      } else {
-        console.log(paint('32', `✔ ${alongside} (${seconds(took)}, alongside)`));
-      }
+    const result = await Promise.race(running.values());
+    if (result.job !== undefined) {
+      running.delete(result.job);
       continue;
     }
-    if (reportPackage(finished, rerun)) continue;
-    failure ??= code;
-    if (running.has(undefined) && companionStopped === undefined) {
-      // Stopped: what it printed until then can still tell what else is wrong.
-      companionStopped = `${basename(dir)} › ${task}`;
-      companion.stop();
-    }
+    running.delete(result.dir);
+    if (!finished(result)) failure ??= result.code;
   }
   if (failure !== undefined) {
     if (waiting.length > 0) console.error(`  not started: ${waiting.map((d) => basename(d)).join(', ')}`);
     process.exit(failure);
   }
-  printSummary(started);
-  if (commandFailure !== undefined) process.exit(commandFailure);
 }
 
 /** Starts `dir`'s task, its output kept; resolves to the directory, the time taken, the exit code and the output. */
@@ -315,18 +328,18 @@ function startPackage(dir) {
 }
 
 /** Prints a finished package's kept output, then how it ended; true if it passed. */
-function reportPackage(finished, rerun = '') {
+function reportPackage(finished) {
   console.log(paint('1', `\n▶ ${basename(finished.dir)} › ${task}`));
   process.stdout.write(finished.output);
-  return reportOutcome(finished, rerun);
+  return reportOutcome(finished);
 }
 
 /** Prints how a package's task ended (a failure with the command that reruns it) and keeps its time; true if it passed. */
-function reportOutcome({ dir, took, code }, rerun = '') {
+function reportOutcome({ dir, took, code }) {
   const name = basename(dir);
   if (code !== 0) {
     console.error(paint('31', `✖ ${name} › ${task} failed after ${seconds(took)} (exit ${code})`));
-    console.error(`  rerun just this step: (cd ${dir} && npx projen ${task}${rerun})`);
+    console.error(`  rerun just this step: (cd ${dir} && npx projen ${[task, ...taskArgs].join(' ')})`);
     return false;
   }
   console.log(paint('32', `✔ ${name} › ${task} (${seconds(took)})`));

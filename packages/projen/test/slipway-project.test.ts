@@ -82,7 +82,7 @@ describe('SlipwayProject', () => {
       expect(tasks[name].steps).toEqual([{ exec: `node .projen/run-workspaces.mjs ${name} --concurrent` }]);
     }
     expect(tasks.dev.steps[0]).toEqual({ exec: 'node .projen/run-workspaces.mjs dev --parallel' });
-    // Lint, then the docs, run while the packages test (one thread, on the core the tests leave idle at times).
+    // Lint, then the docs, run beside the packages' tests, one job per core, each package's jest on one worker.
     expect(tasks.test.steps).toEqual([
       {
         exec: 'node .projen/run-workspaces.mjs test --alongside "npx projen lint && npx projen docs" -- --maxWorkers=1',
