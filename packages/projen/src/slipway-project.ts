@@ -231,8 +231,8 @@ export class SlipwayProject extends typescript.TypeScriptProject {
     }
 
     // Lint and the generated docs (one thread each, one after the other) run beside the packages' tests: they and
-    // the packages share the cores, one each, every package's jest on one worker. On 2 cores that took 0.97x the
-    // time (and 0.94x the CPU) of the packages one after another, each on every core, with lint beside them.
+    // the packages share the cores, one each, every package's jest on one worker, so no core waits while a package's
+    // longest test file runs alone (docs/performance.md, Test times, has the root test's measured time).
     const alongsideTests = [...(this.eslint ? ['npx projen lint'] : []), 'npx projen docs'].join(' && ');
     this.workspaces = new NpmWorkspaces(this, {
       alongside: { test: alongsideTests },
