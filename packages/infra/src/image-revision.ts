@@ -63,8 +63,13 @@ export function imageRevision(repositoryRoot: string, source: ImageSource): stri
   return changes ? `${commit}-dirty` : commit;
 }
 
+/**
+ * Runs a read-only git command. `--no-optional-locks`: `git status` otherwise takes the index lock to save the stat
+ * data it refreshed, and a `git add` or commit run meanwhile (an editor, a hook, a script beside the synth) then
+ * fails with "index.lock: File exists".
+ */
 function git(cwd: string, args: string[]): string | undefined {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  const result = spawnSync('git', ['--no-optional-locks', ...args], { cwd, encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { imageRevision, imageSourcePaths } from '../src/image-revision';
@@ -74,6 +74,19 @@ describe('the revision of an image', () => {
     appendFileSync(path.join(root, 'packages/web/index.html'), 'draft\n');
     expect(web(root)).toBe(`${base}-dirty`);
     expect(api(root)).toBe(base);
+  });
+
+  test('reads the repository without writing to it: a git add beside the synth never finds the index locked', () => {
+    // GIVEN an index whose stat data is stale (a file touched, its content unchanged), which git status would refresh
+    const root = repository(FILES);
+    const before = readFileSync(path.join(root, '.git/index'));
+    const touched = new Date(Date.now() + 60_000);
+    utimesSync(path.join(root, 'packages/api/src/index.ts'), touched, touched);
+    // WHEN the revision is read
+    expect(api(root)).toBe(git(root, 'rev-parse', 'HEAD'));
+    // THEN git took no lock and wrote nothing (a plain `git status` rewrites the index here, under index.lock)
+    expect(readFileSync(path.join(root, '.git/index')).equals(before)).toBe(true);
+    expect(existsSync(path.join(root, '.git/index.lock'))).toBe(false);
   });
 
   test('is undefined outside a git repository, so the Dockerfile default applies', () => {
